@@ -1,0 +1,96 @@
+// Plain records passed between the pipeline stages:
+// scanner → filters → planner → verifier → mover → aws runner → recorder.
+
+/** A regular file the scan found, as `aws s3 sync` would see it. */
+export interface ScannedFile {
+  /** Path relative to the volume root, `/`-separated, exactly as the directory listing spelled it. */
+  path: string;
+  inode: number;
+  /** Device of the file; with inode it identifies the file across symlinked folders. */
+  dev: number;
+  size: number;
+  /** Modification time in milliseconds since the epoch (fractional allowed). */
+  mtimeMs: number;
+}
+
+/** Why the scanner left something out, mirroring the warnings aws prints. */
+export type SkipReason =
+  | "broken-symlink"
+  | "symlink-loop"
+  | "special-file"
+  | "unreadable"
+  | "invalid-utf8-name"
+  | "vanished";
+
+export interface SkippedEntry {
+  /** Relative path (lossy-decoded when the name is not valid UTF-8). */
+  path: string;
+  reason: SkipReason;
+  detail?: string;
+}
+
+export interface ScanResult {
+  root: string;
+  files: ScannedFile[];
+  skipped: SkippedEntry[];
+  /** Files left out by the excludes (never moved, never deleted). */
+  excludedCount: number;
+}
+
+/** One row of the state DB's `files` table (the original Python tool's shape plus `etag`). */
+export interface FileRecord {
+  path: string;
+  inode: number;
+  size: number;
+  /** Seconds since the epoch, as the Python tool stored it (`os.stat().st_mtime`). */
+  mtime: number;
+  /** Seconds since the epoch of the last time this row was confirmed synced. */
+  synced: number;
+  /** ETag of the object at key(path) once known (quotes stripped). */
+  etag?: string | null;
+}
+
+/** What a listing or a HEAD told us about one object. */
+export interface S3ObjectInfo {
+  key: string;
+  size: number;
+  /** LastModified in milliseconds since the epoch. */
+  lastModifiedMs: number;
+  /** ETag without quotes. */
+  etag: string;
+  /** STANDARD when the listing omits it. */
+  storageClass: string;
+  /** Intelligent-Tiering archive tier or restore state when known from HEAD. */
+  archiveStatus?: string;
+  /** Parsed `x-amz-restore` header when known from HEAD. */
+  restore?: { ongoing: boolean; expiry?: string };
+}
+
+/** A target: one volume (or folder) mirrored to one bucket/prefix. */
+export interface Target {
+  /** Display name (defaults to the folder's base name). */
+  name: string;
+  /** Absolute local root, `~` expanded, trailing `/.` removed. */
+  localPath: string;
+  bucket: string;
+  /** Key prefix without leading or trailing `/`; empty for the bucket root. */
+  prefix: string;
+  excludes: string[];
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  /** Path-style addressing; defaults to true when endpointUrl is set. */
+  forcePathStyle?: boolean;
+  /** Storage class for new uploads by aws (`--storage-class`). */
+  storageClass?: string;
+  /** What to do with moves whose source is archived: wait for a restore, or let aws upload. */
+  archivedMoves?: "wait" | "upload";
+  /** Path of the aws CLI binary. */
+  awsCli?: string;
+  /** Concurrent S3 requests for moves. */
+  concurrency?: number;
+  /** Objects larger than this are copied with multipart copy. */
+  multipartCopyThreshold?: number;
+  /** Config file and line the target came from, for messages. */
+  source?: { file: string; line: number };
+}
