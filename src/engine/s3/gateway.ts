@@ -1,0 +1,191 @@
+// Everything the engine asks of one bucket, with every failure classified into a SmartSyncError.
+
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  RestoreObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { S3ObjectInfo } from "../types";
+import { classifyS3Error, type S3ErrorContext } from "./classify";
+import { copyMultipart, copySingle, DEFAULT_MULTIPART_COPY_THRESHOLD } from "./copy";
+import { headObjectInfo, listedObjectInfo } from "./records";
+
+export interface BucketGatewayOptions {
+  /** Objects larger than this use multipart copy; default 5 GiB (CopyObject's limit). */
+  multipartCopyThreshold?: number;
+  /** Part size for multipart copy; default min(256 MiB, threshold), at least 5 MiB and size/10,000. */
+  partSize?: number;
+  /** Parallel UploadPartCopy requests per multipart copy; default 8. */
+  concurrency?: number;
+  /** For messages only. */
+  endpoint?: string;
+  profile?: string;
+}
+
+export interface CopyOptions {
+  /** ETag (quotes optional) the source must still have. */
+  ifMatchEtag: string;
+  size: number;
+  /** The source's storage class, kept on the copy. */
+  storageClass?: string;
+  signal?: AbortSignal;
+}
+
+export type RestoreTier = "Bulk" | "Standard" | "Expedited";
+export type RestoreOutcome = "started" | "in-progress" | "already-restored" | "not-archived";
+
+export class BucketGateway {
+  readonly client: S3Client;
+  readonly bucket: string;
+  private readonly options: BucketGatewayOptions;
+
+  constructor(client: S3Client, bucket: string, options: BucketGatewayOptions = {}) {
+    this.client = client;
+    this.bucket = bucket;
+    this.options = options;
+  }
+
+  /** Proves the bucket exists and the credentials may list it, before any planning. */
+  async checkAccess(prefix: string): Promise<void> {
+    try {
+      await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          MaxKeys: 1,
+        }),
+      );
+    } catch (error) {
+      throw this.classify(error);
+    }
+  }
+
+  /** Every object under the prefix, keys exactly as stored (no normalisation). */
+  async listAll(
+    prefix: string,
+    options: { signal?: AbortSignal; onPage?: (count: number) => void } = {},
+  ): Promise<S3ObjectInfo[]> {
+    const objects: S3ObjectInfo[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        // EncodingType=url as aws-cli requests it: XML 1.0 cannot carry some characters keys may hold.
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            EncodingType: "url",
+          }),
+          { abortSignal: options.signal },
+        );
+        for (const object of page.Contents ?? []) objects.push(listedObjectInfo(object, page.EncodingType));
+        options.onPage?.(objects.length);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw this.classify(error);
+    }
+    return objects;
+  }
+
+  /** The object's facts, or null when it does not exist. */
+  async head(key: string, options: { signal?: AbortSignal } = {}): Promise<S3ObjectInfo | null> {
+    try {
+      const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: options.signal,
+      });
+      return headObjectInfo(key, output);
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw this.classify(error, { key });
+    }
+  }
+
+  /**
+   * Server-side copy conditional on the source's ETag. Throws SourceChangedError (412),
+   * ObjectArchivedError (archived source) or SourceMissingError (no source).
+   */
+  async copyObject(srcKey: string, dstKey: string, options: CopyOptions): Promise<{ etag: string }> {
+    const threshold = this.options.multipartCopyThreshold ?? DEFAULT_MULTIPART_COPY_THRESHOLD;
+    const request = {
+      client: this.client,
+      bucket: this.bucket,
+      srcKey,
+      dstKey,
+      ...options,
+    };
+    try {
+      if (options.size <= threshold) return await copySingle(request);
+      return await copyMultipart(request, {
+        threshold,
+        partSize: this.options.partSize,
+        concurrency: this.options.concurrency ?? 8,
+      });
+    } catch (error) {
+      throw this.classify(error, {
+        key: srcKey,
+        storageClass: options.storageClass,
+        etag: options.ifMatchEtag,
+      });
+    }
+  }
+
+  async deleteObject(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: options.signal,
+      });
+    } catch (error) {
+      throw this.classify(error, { key });
+    }
+  }
+
+  /** Starts a restore of an archived object; a restore already running is not an error. */
+  async restoreObject(
+    key: string,
+    options: { tier: RestoreTier; days: number; storageClass?: string },
+  ): Promise<RestoreOutcome> {
+    // Intelligent-Tiering archive tiers move the object back in place: S3 rejects Days for them.
+    const days = options.storageClass === "INTELLIGENT_TIERING" ? undefined : options.days;
+    try {
+      const output = await this.client.send(
+        new RestoreObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          RestoreRequest: {
+            Days: days,
+            GlacierJobParameters: { Tier: options.tier },
+          },
+        }),
+      );
+      // 202: restore started; 200: a restored copy exists already (its expiry is extended).
+      return output.$metadata.httpStatusCode === 200 ? "already-restored" : "started";
+    } catch (error) {
+      const code = codeOf(error);
+      if (code === "RestoreAlreadyInProgress") return "in-progress";
+      if (code === "InvalidObjectState") return "not-archived";
+      throw this.classify(error, { key });
+    }
+  }
+
+  classify(error: unknown, extra: Partial<S3ErrorContext> = {}) {
+    return classifyS3Error(error, {
+      bucket: this.bucket,
+      endpoint: this.options.endpoint,
+      profile: this.options.profile,
+      ...extra,
+    });
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
+function codeOf(error: unknown): string | undefined {
+  const e = error as { name?: string; Code?: string } | null;
+  return e?.Code ?? e?.name;
+}
