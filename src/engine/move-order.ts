@@ -1,0 +1,133 @@
+// Orders moves so that no copy overwrites a key that is still the source of another move.
+// Moves form a functional graph (a key is the source of at most one move and the destination of at most
+// one), so it is a set of chains and cycles. A chain runs from its end backwards; a cycle is opened by
+// first copying one member's source to a temporary key. All copies come before any delete, and a key that
+// is any move's destination is never deleted.
+import type { PlannedMove } from "./planner";
+
+export interface CopyStep {
+  kind: "copy";
+  id: number;
+  srcKey: string;
+  dstKey: string;
+  size: number;
+  storageClass?: string;
+  /** ETag the source must still have; for a copy out of a temporary key, taken from `etagFromStep`'s result. */
+  ifMatchEtag?: string;
+  etagFromStep?: number;
+  /** Index into the planned moves, or null for the copy that opens a cycle. */
+  moveIndex: number | null;
+  /** Copies that must have succeeded (and been journaled) before this one starts. */
+  after: number[];
+  wave: number;
+}
+
+export interface DeleteStep {
+  kind: "delete";
+  id: number;
+  key: string;
+  /** The copy that must have succeeded before this key may go. */
+  afterCopy: number;
+}
+
+export type MoveStep = CopyStep | DeleteStep;
+
+export interface MoveSchedule {
+  /** Copies grouped in waves; a wave starts once the previous one is done. */
+  waves: CopyStep[][];
+  deletes: DeleteStep[];
+}
+
+export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number) => string): MoveSchedule {
+  const copies: CopyStep[] = moves.map((m, i) => ({
+    kind: "copy",
+    id: i,
+    srcKey: m.fromKey,
+    dstKey: m.toKey,
+    size: m.size,
+    storageClass: m.storageClass,
+    ifMatchEtag: m.etag,
+    moveIndex: i,
+    after: [],
+    wave: 0,
+  }));
+  const destinations = new Set(copies.map((c) => c.dstKey));
+  const bySource = new Map(copies.map((c) => [c.srcKey, c]));
+
+  // Open every cycle: copy one member's source aside, then that member copies from the temporary key.
+  const seen = new Set<CopyStep>();
+  const tempCopies: CopyStep[] = [];
+  for (const start of [...copies]) {
+    if (seen.has(start)) continue;
+    const path: CopyStep[] = [];
+    const onPath = new Set<CopyStep>();
+    let current: CopyStep | undefined = start;
+    while (current && !seen.has(current) && !onPath.has(current)) {
+      path.push(current);
+      onPath.add(current);
+      current = bySource.get(current.dstKey);
+    }
+    if (current && onPath.has(current)) {
+      const opener = current;
+      const temp: CopyStep = {
+        kind: "copy",
+        id: copies.length + tempCopies.length,
+        srcKey: opener.srcKey,
+        dstKey: tempKey(tempCopies.length),
+        size: opener.size,
+        storageClass: opener.storageClass,
+        ifMatchEtag: opener.ifMatchEtag,
+        moveIndex: null,
+        after: [],
+        wave: 0,
+      };
+      tempCopies.push(temp);
+      bySource.set(opener.srcKey, temp);
+      opener.srcKey = temp.dstKey;
+      opener.ifMatchEtag = undefined;
+      opener.etagFromStep = temp.id;
+    }
+    for (const step of path) seen.add(step);
+  }
+
+  // A copy waits for the copy that reads its destination; chains are now acyclic.
+  const all = [...copies, ...tempCopies];
+  const depth = new Map<CopyStep, number>();
+  const depthOf = (step: CopyStep): number => {
+    const known = depth.get(step);
+    if (known !== undefined) return known;
+    // Walk iteratively: chains can be long (a folder of files renamed one slot along).
+    const chain: CopyStep[] = [];
+    let current: CopyStep | undefined = step;
+    while (current && !depth.has(current)) {
+      chain.push(current);
+      current = bySource.get(current.dstKey);
+    }
+    let d = current ? depth.get(current)! : -1;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const reader = bySource.get(chain[i].dstKey);
+      chain[i].after = reader ? [reader.id] : [];
+      if (chain[i].etagFromStep !== undefined) chain[i].after.push(chain[i].etagFromStep!);
+      d += 1;
+      depth.set(chain[i], d);
+    }
+    return depth.get(step)!;
+  };
+  const waves: CopyStep[][] = [];
+  for (const step of all) {
+    step.wave = depthOf(step);
+    (waves[step.wave] ??= []).push(step);
+  }
+
+  const tempKeys = new Set(tempCopies.map((t) => t.dstKey));
+  const deletes: DeleteStep[] = [];
+  for (const step of all) {
+    // The opener of a cycle reads a temporary key: that goes once it is copied. A move's old key goes
+    // unless another move writes it.
+    const key = step.srcKey;
+    if (tempKeys.has(key) || (step.moveIndex !== null && !destinations.has(key))) {
+      deletes.push({ kind: "delete", id: all.length + deletes.length, key, afterCopy: step.id });
+    }
+  }
+  return { waves, deletes };
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { scheduleMoves, type CopyStep, type MoveSchedule } from "../../src/engine/move-order";
+import type { PlannedMove } from "../../src/engine/planner";
+
+function move(from: string, to: string, etag = `etag-${from}`): PlannedMove {
+  return { from, to, fromKey: from, toKey: to, inode: 1, size: 10, mtime: 0, etag, state: "ready" };
+}
+const temp = (n: number) => `.s3-smart-sync-tmp/run/${n}`;
+
+/** Executes a schedule on a fake bucket (key → content) the way the mover does: waves, then deletes. */
+function execute(schedule: MoveSchedule, bucket: Map<string, string>): string[] {
+  const log: string[] = [];
+  for (const wave of schedule.waves) {
+    // Copies of one wave run concurrently: read all sources first.
+    const reads = wave.map((c: CopyStep) => [c, bucket.get(c.srcKey)] as const);
+    for (const [c, content] of reads) {
+      if (content === undefined) throw new Error(`copy from missing ${c.srcKey}`);
+      bucket.set(c.dstKey, content);
+      log.push(`copy ${c.srcKey}>${c.dstKey}`);
+    }
+  }
+  for (const d of schedule.deletes) {
+    bucket.delete(d.key);
+    log.push(`delete ${d.key}`);
+  }
+  return log;
+}
+
+describe("scheduleMoves", () => {
+  it("runs independent moves in one wave and deletes each old key after", () => {
+    const s = scheduleMoves([move("a", "A"), move("b", "B")], temp);
+    expect(s.waves.map((w) => w.map((c) => c.srcKey))).toEqual([["a", "b"]]);
+    expect(s.deletes.map((d) => d.key)).toEqual(["a", "b"]);
+  });
+
+  it("orders a chain from its end so nothing is overwritten before it is copied", () => {
+    const bucket = new Map([
+      ["a", "A-bytes"],
+      ["b", "B-bytes"],
+      ["c", "C-bytes"],
+    ]);
+    const s = scheduleMoves([move("a", "b"), move("b", "c"), move("c", "d")], temp);
+    execute(s, bucket);
+    expect(Object.fromEntries(bucket)).toEqual({ b: "A-bytes", c: "B-bytes", d: "C-bytes" });
+    expect(s.deletes.map((d) => d.key)).toEqual(["a"]);
+  });
+
+  it("opens a swap through a temporary key and cleans it up", () => {
+    const bucket = new Map([
+      ["x", "X"],
+      ["y", "Y"],
+    ]);
+    const s = scheduleMoves([move("x", "y"), move("y", "x")], temp);
+    const log = execute(s, bucket);
+    expect(Object.fromEntries(bucket)).toEqual({ x: "Y", y: "X" });
+    expect(log[0]).toBe(`copy x>${temp(0)}`);
+    expect(log.at(-1)).toBe(`delete ${temp(0)}`);
+    const opener = s.waves.flat().find((c) => c.srcKey === temp(0))!;
+    expect(opener.ifMatchEtag).toBeUndefined();
+    expect(opener.etagFromStep).toBe(s.waves[0][0].id);
+  });
+
+  it("resolves a longer cycle with a chain hanging off it", () => {
+    const bucket = new Map([
+      ["1", "one"],
+      ["2", "two"],
+      ["3", "three"],
+      ["t", "tail"],
+    ]);
+    const s = scheduleMoves([move("1", "2"), move("2", "3"), move("3", "1"), move("t", "u")], temp);
+    execute(s, bucket);
+    expect(Object.fromEntries(bucket)).toEqual({ "1": "three", "2": "one", "3": "two", u: "tail" });
+  });
+
+  it("never deletes a key that is a move's destination", () => {
+    const moves = [move("a", "b"), move("b", "a"), move("c", "d"), move("d", "e")];
+    const s = scheduleMoves(moves, temp);
+    const destinations = new Set(moves.map((m) => m.toKey));
+    for (const d of s.deletes) expect(destinations.has(d.key)).toBe(false);
+  });
+
+  it("handles many cycles and long chains", () => {
+    const moves: PlannedMove[] = [];
+    const bucket = new Map<string, string>();
+    for (let i = 0; i < 50; i++) {
+      moves.push(move(`p${i}`, `q${i}`), move(`q${i}`, `p${i}`));
+      bucket.set(`p${i}`, `P${i}`).set(`q${i}`, `Q${i}`);
+    }
+    for (let i = 0; i < 500; i++) {
+      moves.push(move(`chain${i}`, `chain${i + 1}`));
+      bucket.set(`chain${i}`, `C${i}`);
+    }
+    const s = scheduleMoves(moves, temp);
+    execute(s, bucket);
+    for (let i = 0; i < 50; i++) {
+      expect(bucket.get(`p${i}`)).toBe(`Q${i}`);
+      expect(bucket.get(`q${i}`)).toBe(`P${i}`);
+    }
+    for (let i = 0; i < 500; i++) expect(bucket.get(`chain${i + 1}`)).toBe(`C${i}`);
+    expect(bucket.has("chain0")).toBe(false);
+    expect([...bucket.keys()].some((k) => k.startsWith(".s3-smart-sync-tmp"))).toBe(false);
+  });
+
+  it("makes every copy wait for the copy that reads its destination", () => {
+    const s = scheduleMoves([move("a", "b"), move("b", "c")], temp);
+    const [first, second] = s.waves;
+    expect(first.map((c) => c.srcKey)).toEqual(["b"]);
+    expect(second[0].after).toEqual([first[0].id]);
+  });
+});

@@ -1,0 +1,221 @@
+import { describe, expect, it } from "vitest";
+import { planRun, type PlanInput } from "../../src/engine/planner";
+import type { FileRecord, S3ObjectInfo, ScannedFile } from "../../src/engine/types";
+
+const T = 1_700_000_000; // seconds
+
+function file(path: string, inode: number, size = 100, mtime = T): ScannedFile {
+  return { path, inode, dev: 1, size, mtimeMs: mtime * 1000 };
+}
+function row(path: string, inode: number, size = 100, mtime = T, etag?: string): FileRecord {
+  return { path, inode, size, mtime, synced: T + 10, etag };
+}
+function object(key: string, size = 100, lastModified = T + 5, etag = "e", storageClass = "STANDARD"): S3ObjectInfo {
+  return { key, size, lastModifiedMs: lastModified * 1000, etag, storageClass };
+}
+function plan(input: Partial<PlanInput> & Pick<PlanInput, "scan" | "records">) {
+  return planRun({ prefix: "", isExcluded: () => false, ...input });
+}
+const listing = (...objects: S3ObjectInfo[]) => new Map(objects.map((o) => [o.key, o]));
+
+describe("planRun", () => {
+  it("turns a rename with unchanged inode, size and mtime into a verified move", () => {
+    const p = plan({
+      scan: [file("b.mp3", 7)],
+      records: [row("a.mp3", 7)],
+      prefix: "music",
+      objects: listing(object("music/a.mp3", 100, T + 5, "abc")),
+    });
+    expect(p.moves).toEqual([
+      expect.objectContaining({
+        from: "a.mp3",
+        to: "b.mp3",
+        fromKey: "music/a.mp3",
+        toKey: "music/b.mp3",
+        etag: "abc",
+        state: "ready",
+      }),
+    ]);
+    expect(p.bytesSaved).toBe(100);
+    expect(p.newFiles).toEqual([]);
+    expect(p.deleted).toEqual([]);
+  });
+
+  it("plans moves unverified when no listing is given (status)", () => {
+    const p = plan({ scan: [file("b", 7)], records: [row("a", 7)] });
+    expect(p.moves.map((m) => m.state)).toEqual(["unverified"]);
+  });
+
+  it("classifies new, modified, deleted and unchanged files", () => {
+    const p = plan({
+      scan: [file("same", 1), file("edited", 2, 200), file("touched", 3, 100, T + 60), file("fresh", 9)],
+      records: [row("same", 1), row("edited", 2), row("touched", 3), row("gone", 4)],
+    });
+    expect(p.unchangedCount).toBe(1);
+    expect(p.modified.map((f) => f.path).sort()).toEqual(["edited", "touched"]);
+    expect(p.newFiles.map((f) => f.path)).toEqual(["fresh"]);
+    expect(p.deleted.map((r) => r.path)).toEqual(["gone"]);
+    expect(p.moves).toEqual([]);
+  });
+
+  it("does not move a renamed and edited file (size or mtime changed)", () => {
+    const p = plan({
+      scan: [file("b", 7, 101), file("d", 8, 100, T + 1)],
+      records: [row("a", 7), row("c", 8)],
+      objects: listing(object("a"), object("c")),
+    });
+    expect(p.moves).toEqual([]);
+    expect(p.rejected.map((r) => [r.from, r.reason])).toEqual([
+      ["a", "changed-since-recorded"],
+      ["c", "changed-since-recorded"],
+    ]);
+    expect(p.newFiles.map((f) => f.path)).toEqual(["b", "d"]);
+    expect(p.deleted.map((r) => r.path)).toEqual(["a", "c"]);
+  });
+
+  it("treats a same-size renamed and edited file (mtime changed) as upload + delete", () => {
+    const p = plan({ scan: [file("b", 7, 100, T + 30)], records: [row("a", 7)], objects: listing(object("a")) });
+    expect(p.moves).toEqual([]);
+    expect(p.newFiles.map((f) => f.path)).toEqual(["b"]);
+    expect(p.deleted.map((r) => r.path)).toEqual(["a"]);
+  });
+
+  it("never moves hard links, before or after", () => {
+    const now = plan({ scan: [file("x", 5), file("y", 5)], records: [row("a", 5)], objects: listing(object("a")) });
+    expect(now.moves).toEqual([]);
+    expect(now.rejected.every((r) => r.reason === "hard-link")).toBe(true);
+    const before = plan({
+      scan: [file("x", 5)],
+      records: [row("a", 5), row("b", 5)],
+      objects: listing(object("a"), object("b")),
+    });
+    expect(before.moves).toEqual([]);
+    expect(before.rejected.map((r) => r.reason)).toEqual(["hard-link"]);
+  });
+
+  it("never moves from an excluded path, and excluded rows are not deletions", () => {
+    const p = plan({
+      scan: [file("b", 7)],
+      records: [row(".hidden", 7), row(".other", 8)],
+      isExcluded: (path) => path.startsWith("."),
+      objects: listing(object(".hidden"), object(".other")),
+    });
+    expect(p.moves).toEqual([]);
+    expect(p.rejected.map((r) => r.reason)).toEqual(["excluded"]);
+    expect(p.deleted).toEqual([]);
+  });
+
+  it("respects moves the user skipped", () => {
+    const p = plan({
+      scan: [file("b", 7)],
+      records: [row("a", 7)],
+      skippedMoves: [{ from: "a", to: "b" }],
+      objects: listing(object("a")),
+    });
+    expect(p.moves).toEqual([]);
+    expect(p.rejected.map((r) => r.reason)).toEqual(["skipped-by-user"]);
+    expect(p.newFiles.map((f) => f.path)).toEqual(["b"]);
+  });
+
+  it("rejects moves whose source is missing or different in S3", () => {
+    const records = [row("a", 1), row("c", 2), row("e", 3), row("g", 4, 100, T, "recorded")];
+    const scan = [file("b", 1), file("d", 2), file("f", 3), file("h", 4)];
+    const p = plan({
+      scan,
+      records,
+      objects: listing(object("c", 99), object("e", 100, T - 2), object("g", 100, T + 5, "other")),
+    });
+    expect(p.moves).toEqual([]);
+    expect(Object.fromEntries(p.rejected.map((r) => [r.from, r.reason]))).toEqual({
+      a: "source-missing",
+      c: "source-size-differs",
+      e: "source-older-than-file",
+      g: "source-etag-differs",
+    });
+  });
+
+  it("compares LastModified in whole seconds like aws", () => {
+    const p = plan({
+      scan: [file("b", 1, 100, T + 0.7)],
+      records: [row("a", 1, 100, T + 0.7)],
+      objects: listing(object("a", 100, T + 0.2)),
+    });
+    expect(p.moves.map((m) => m.from)).toEqual(["a"]);
+  });
+
+  it("moves a whole renamed folder, one move per file", () => {
+    const names = ["01 Intro.flac", "02 Sång.flac", "sub/03 Outro.flac"];
+    const p = plan({
+      scan: names.map((n, i) => file(`Albums/New Name/${n}`, 10 + i)),
+      records: names.map((n, i) => row(`Albums/Old Name/${n}`, 10 + i)),
+      prefix: "lib/",
+      objects: listing(...names.map((n) => object(`lib/Albums/Old Name/${n}`))),
+    });
+    expect(p.moves.map((m) => [m.fromKey, m.toKey])).toEqual(
+      names.map((n) => [`lib/Albums/Old Name/${n}`, `lib/Albums/New Name/${n}`]),
+    );
+  });
+
+  it("treats a case-only rename as a move (S3 keys are case-sensitive)", () => {
+    const p = plan({
+      scan: [file("song.mp3", 3)],
+      records: [row("Song.mp3", 3)],
+      objects: listing(object("Song.mp3")),
+    });
+    expect(p.moves.map((m) => [m.fromKey, m.toKey])).toEqual([["Song.mp3", "song.mp3"]]);
+  });
+
+  it("keeps NFC and NFD names apart (no normalisation)", () => {
+    const nfd = "Cafe\u0301.mp3";
+    const nfc = "Caf\u00e9.mp3";
+    const p = plan({ scan: [file(nfc, 3)], records: [row(nfd, 3)], objects: listing(object(nfd)) });
+    expect(p.moves.map((m) => [m.fromKey, m.toKey])).toEqual([[nfd, nfc]]);
+  });
+
+  it("plans swaps and chains as moves", () => {
+    const p = plan({
+      scan: [file("a", 2), file("b", 1), file("y", 3), file("z", 4)],
+      records: [row("a", 1), row("b", 2), row("x", 3), row("y", 4)],
+      objects: listing(object("a"), object("b"), object("x"), object("y")),
+    });
+    expect(p.moves.map((m) => `${m.from}>${m.to}`).sort()).toEqual(["a>b", "b>a", "x>y", "y>z"]);
+    expect(p.modified).toEqual([]);
+    expect(p.deleted).toEqual([]);
+    expect(p.newFiles).toEqual([]);
+  });
+
+  it("moves the old key even when a new file now sits at the old path", () => {
+    const p = plan({ scan: [file("a", 99, 5), file("b", 1)], records: [row("a", 1)], objects: listing(object("a")) });
+    expect(p.moves.map((m) => `${m.from}>${m.to}`)).toEqual(["a>b"]);
+    expect(p.modified.map((f) => f.path)).toEqual(["a"]);
+  });
+
+  it("holds archived sources as pending, or leaves them to aws when the target says upload", () => {
+    const input = {
+      scan: [file("b", 1)],
+      records: [row("a", 1)],
+      objects: listing(object("a", 100, T + 5, "e", "GLACIER")),
+    };
+    const wait = plan(input);
+    expect(wait.moves).toEqual([]);
+    expect(wait.archived.map((m) => [m.from, m.storageClass, m.state])).toEqual([["a", "GLACIER", "archived"]]);
+    expect(wait.newFiles).toEqual([]);
+    expect(wait.deleted).toEqual([]);
+    const upload = plan({ ...input, archivedMoves: "upload" });
+    expect(upload.archived).toEqual([]);
+    expect(upload.newFiles.map((f) => f.path)).toEqual(["b"]);
+    expect(upload.deleted.map((r) => r.path)).toEqual(["a"]);
+  });
+
+  it("treats a restored archived object as movable", () => {
+    const restored = { ...object("a", 100, T + 5, "e", "GLACIER"), restore: { ongoing: false, expiry: "x" } };
+    const p = plan({ scan: [file("b", 1)], records: [row("a", 1)], objects: listing(restored) });
+    expect(p.moves.map((m) => m.state)).toEqual(["ready"]);
+  });
+
+  it("is a first run when the DB is empty: everything is new", () => {
+    const p = plan({ scan: [file("a", 1), file("b", 2)], records: [] });
+    expect(p.newFiles.length).toBe(2);
+    expect(p.moves).toEqual([]);
+  });
+});
