@@ -29,11 +29,7 @@ export class SmartSyncError extends Error {
   /** True when trying again later can succeed without the user changing anything. */
   readonly retryable: boolean;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: { hint?: string; retryable?: boolean; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, options: { hint?: string; retryable?: boolean; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.hint = options.hint;
@@ -79,7 +75,14 @@ export class AwsCliError extends SmartSyncError {
   readonly stderr: string;
 
   constructor(
-    code: "AWS_CLI_MISSING" | "AWS_CLI_FAILED" | "CREDENTIALS" | "BUCKET_MISSING" | "NETWORK",
+    code:
+      | "AWS_CLI_MISSING"
+      | "AWS_CLI_FAILED"
+      | "CREDENTIALS"
+      | "ACCESS_DENIED"
+      | "WRONG_REGION"
+      | "BUCKET_MISSING"
+      | "NETWORK",
     message: string,
     options: { hint?: string; exitCode?: number; stderr?: string; retryable?: boolean; cause?: unknown } = {},
   ) {
