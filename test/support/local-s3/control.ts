@@ -1,0 +1,145 @@
+// Client of the control API the local S3 child serves under /__control/ on its proxy endpoint.
+
+export type S3Operation =
+  | "PutObject"
+  | "UploadPart"
+  | "UploadPartCopy"
+  | "CreateMultipartUpload"
+  | "CompleteMultipartUpload"
+  | "AbortMultipartUpload"
+  | "ListParts"
+  | "ListMultipartUploads"
+  | "CopyObject"
+  | "DeleteObject"
+  | "DeleteObjects"
+  | "HeadObject"
+  | "GetObject"
+  | "GetObjectAttributes"
+  | "ListObjectsV2"
+  | "ListObjects"
+  | "ListBuckets"
+  | "HeadBucket"
+  | "CreateBucket"
+  | "DeleteBucket"
+  | "GetBucketLocation"
+  | "RestoreObject"
+  | "PutObjectTagging"
+  | "GetObjectTagging"
+  | "DeleteObjectTagging"
+  | (string & {});
+
+export interface OperationStats {
+  count: number;
+  /** Request-body bytes received over the wire (aws-chunked framing included). */
+  bytes: number;
+}
+
+export interface LocalS3Stats {
+  requests: number;
+  /** Body bytes of PutObject + UploadPart requests. */
+  uploadedBytes: number;
+  requestBytes: number;
+  ops: Partial<Record<S3Operation, OperationStats>>;
+}
+
+export type FaultAction = "SlowDown" | "InternalError" | "drop" | "hang";
+
+export interface RequestLogEntry {
+  seq: number;
+  op: S3Operation;
+  bucket: string;
+  key: string;
+  /** HTTP status sent; 0 when the connection was dropped or never answered. */
+  status: number;
+  bytes: number;
+  fault?: FaultAction;
+  /** CopyObject / UploadPartCopy: the decoded copy source. */
+  source?: { bucket: string; key: string };
+  /** DeleteObjects: the keys the batch asked to delete. */
+  keys?: string[];
+}
+
+export interface Faults {
+  /** Seed of the PRNG behind the rates (default 1): the same seed gives the same failures. */
+  seed?: number;
+  /** Share (0..1) of requests answered 503 SlowDown. */
+  slowDownRate?: number;
+  /** Share (0..1) of requests answered 500 InternalError. */
+  internalErrorRate?: number;
+  /** Share (0..1) of requests whose connection is destroyed before any answer. */
+  dropRate?: number;
+  /** Delay added before each request is handled. */
+  latencyMs?: number;
+  /** Only these operations are affected (and counted by failAfterRequests). */
+  operations?: S3Operation[];
+  /** Requests after the first N fail with `failMode` ("network down"). */
+  failAfterRequests?: number;
+  failMode?: "drop" | "SlowDown" | "InternalError" | "hang";
+  /** Never answer (until clearFaults/setFaults, which drop the held connections). */
+  hang?: boolean;
+}
+
+export type ArchiveStatus = "ARCHIVE_ACCESS" | "DEEP_ARCHIVE_ACCESS";
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  storageClass: string;
+  archiveStatus?: ArchiveStatus;
+  restore?: { ongoing: boolean; expiry?: string };
+  tags: Record<string, string>;
+  metadata: Record<string, string>;
+}
+
+export interface LocalS3Control {
+  /** The proxy endpoint the control calls go to. */
+  endpoint: string;
+  stats(): Promise<LocalS3Stats>;
+  /** Resets the stats and the request log. */
+  resetStats(): Promise<void>;
+  requests(): Promise<RequestLogEntry[]>;
+  setFaults(faults: Faults): Promise<void>;
+  clearFaults(): Promise<void>;
+  createBucket(name: string): Promise<void>;
+  emptyBucket(name: string): Promise<void>;
+  /** Marks an existing object (e.g. GLACIER, or INTELLIGENT_TIERING with an archive tier). */
+  setStorageClass(bucket: string, key: string, storageClass: string, archiveStatus?: ArchiveStatus): Promise<void>;
+  completeRestore(bucket: string, key: string): Promise<void>;
+  /** Restores complete by themselves after this delay; undefined = only through completeRestore. */
+  setRestoreDelay(ms: number | undefined): Promise<void>;
+  /** What the server holds for a key (storage class, restore state, tags), or undefined. */
+  objectInfo(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+}
+
+async function call<T>(endpoint: string, name: string, args: object = {}): Promise<T> {
+  const res = await fetch(`${endpoint}/__control/${name}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(args),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`local-s3 control ${name} failed (${res.status}): ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+/** The control client of an already running local S3 server (any process). */
+export function connectLocalS3(endpoint: string): LocalS3Control {
+  const base = endpoint.replace(/\/+$/, "");
+  return {
+    endpoint: base,
+    stats: () => call(base, "stats"),
+    resetStats: () => call(base, "reset-stats"),
+    requests: () => call(base, "requests"),
+    setFaults: (faults) => call(base, "set-faults", faults),
+    clearFaults: () => call(base, "clear-faults"),
+    createBucket: (name) => call(base, "create-bucket", { name }),
+    emptyBucket: (name) => call(base, "empty-bucket", { name }),
+    setStorageClass: (bucket, key, storageClass, archiveStatus) =>
+      call(base, "set-storage-class", { bucket, key, storageClass, archiveStatus }),
+    completeRestore: (bucket, key) => call(base, "complete-restore", { bucket, key }),
+    setRestoreDelay: (ms) => call(base, "configure", { restoreDelayMs: ms ?? null }),
+    objectInfo: async (bucket, key) => (await call<ObjectInfo | null>(base, "object", { bucket, key })) ?? undefined,
+  };
+}

@@ -1,0 +1,239 @@
+// The HTTP front of the test server: accounting, request log, faults, S3 emulations, control API.
+import http from "node:http";
+import { classify, parseCopySource } from "./operations.mjs";
+import { createFaults } from "./faults.mjs";
+import { createEmulation } from "./emulation.mjs";
+import { sendError, unescapeXml } from "./s3-responses.mjs";
+
+const CONTROL_PREFIX = "/__control/";
+const LOG_LIMIT = 200_000;
+const UPLOAD_OPS = new Set(["PutObject", "UploadPart"]);
+// Hop-by-hop or proxy-consumed headers; `expect` was already answered with 100 Continue here.
+const DROP_REQUEST_HEADERS = new Set(["expect", "connection", "keep-alive", "proxy-connection"]);
+
+function createStats() {
+  let ops = {};
+  let requests = 0;
+  let uploadedBytes = 0;
+  let requestBytes = 0;
+  return {
+    request(op) {
+      requests++;
+      (ops[op] ??= { count: 0, bytes: 0 }).count++;
+    },
+    bytes(op, n) {
+      ops[op].bytes += n;
+      requestBytes += n;
+      if (UPLOAD_OPS.has(op)) uploadedBytes += n;
+    },
+    snapshot: () => ({ requests, uploadedBytes, requestBytes, ops: structuredClone(ops) }),
+    reset() {
+      ops = {};
+      requests = uploadedBytes = requestBytes = 0;
+    },
+  };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function createProxy({ store, upstreamPort }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const stats = createStats();
+  const faults = createFaults();
+  const emulation = createEmulation(store);
+  let log = [];
+  let seq = 0;
+  const held = new Set();
+
+  function releaseHeld() {
+    for (const res of held) res.socket?.destroy();
+    held.clear();
+  }
+
+  /** Reads (and counts) the whole request body once; later calls get the same buffer. */
+  function bodyReader(req, op, entry) {
+    let pending;
+    const count = (chunk) => {
+      entry.bytes += chunk.length;
+      stats.bytes(op, chunk.length);
+    };
+    return {
+      count,
+      read() {
+        pending ??= new Promise((resolve, reject) => {
+          const chunks = [];
+          req.on("data", (c) => {
+            count(c);
+            chunks.push(c);
+          });
+          req.on("end", () => resolve(Buffer.concat(chunks)));
+          req.on("error", reject);
+        });
+        return pending;
+      },
+    };
+  }
+
+  function forward(ctx, counter) {
+    const { req, res, entry } = ctx;
+    const headers = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!DROP_REQUEST_HEADERS.has(name)) headers[name] = value;
+    }
+    const upstream = http.request({
+      host: "127.0.0.1",
+      port: upstreamPort,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent,
+    });
+    upstream.on("response", async (up) => {
+      try {
+        let body;
+        if (emulation.needsBody(ctx)) {
+          const chunks = [];
+          for await (const c of up) chunks.push(c);
+          body = Buffer.concat(chunks);
+        }
+        const extra = emulation.after(ctx, up.statusCode ?? 500, up.headers, body?.toString("utf8"));
+        const outHeaders = { ...up.headers, ...extra };
+        delete outHeaders.connection;
+        delete outHeaders["keep-alive"];
+        res.writeHead(up.statusCode ?? 500, outHeaders);
+        if (body) res.end(body);
+        else up.pipe(res);
+      } catch (err) {
+        res.destroy(err);
+      }
+    });
+    upstream.on("error", () => {
+      entry.note = "upstream error";
+      if (!res.headersSent) sendError(res, 500, "InternalError", { resource: ctx.resource });
+      else res.destroy();
+    });
+    req.on("aborted", () => upstream.destroy());
+    if (ctx.body) {
+      upstream.end(ctx.body);
+    } else {
+      req.on("data", counter.count);
+      req.pipe(upstream);
+    }
+  }
+
+  async function handleS3(req, res) {
+    const { op, bucket, key } = classify(req.method, req.url ?? "/", req.headers);
+    const entry = { seq: ++seq, op, bucket, key, status: 0, bytes: 0 };
+    if (log.length < LOG_LIMIT) log.push(entry);
+    stats.request(op);
+    res.on("finish", () => (entry.status = res.statusCode));
+    const counter = bodyReader(req, op, entry);
+    const ctx = {
+      op,
+      bucket,
+      key,
+      req,
+      res,
+      entry,
+      resource: `/${bucket}${key ? "/" + key : ""}`,
+      readBody: counter.read,
+    };
+
+    const decision = faults.decide(op);
+    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (decision.action) {
+      entry.fault = decision.action;
+      if (decision.action === "hang") {
+        held.add(res);
+        res.on("close", () => held.delete(res));
+        return;
+      }
+      if (decision.action === "drop") {
+        req.socket.destroy();
+        return;
+      }
+      await counter.read();
+      const status = decision.action === "SlowDown" ? 503 : 500;
+      sendError(res, status, decision.action, { resource: ctx.resource, head: req.method === "HEAD" });
+      return;
+    }
+    if (await emulation.before(ctx)) return;
+    if (op === "CopyObject" || op === "UploadPartCopy")
+      entry.source = parseCopySource(req.headers["x-amz-copy-source"]);
+    if (op === "DeleteObjects") {
+      // Small XML: keep the keys in the log, so tests can tell which objects a batch removed.
+      ctx.body = await counter.read();
+      entry.keys = [...ctx.body.toString("utf8").matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) => unescapeXml(m[1]));
+    }
+    forward(ctx, counter);
+  }
+
+  async function handleControl(req, res, name) {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const args = text ? JSON.parse(text) : {};
+    const result = await control(name, args);
+    const json = JSON.stringify(result ?? null);
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+    res.end(json);
+  }
+
+  async function control(name, args) {
+    switch (name) {
+      case "health":
+        return { ok: true };
+      case "stats":
+        return stats.snapshot();
+      case "reset-stats":
+        stats.reset();
+        log = [];
+        return null;
+      case "requests":
+        return log;
+      case "set-faults":
+        faults.set(args);
+        releaseHeld();
+        return null;
+      case "clear-faults":
+        faults.clear();
+        releaseHeld();
+        return null;
+      case "create-bucket":
+        store.createBucket(args.name);
+        return null;
+      case "empty-bucket":
+        store.emptyBucket(args.name);
+        return null;
+      case "set-storage-class":
+        emulation.setStorageClass(args.bucket, args.key, args.storageClass, args.archiveStatus);
+        return null;
+      case "complete-restore":
+        emulation.completeRestore(args.bucket, args.key);
+        return null;
+      case "configure":
+        if ("restoreDelayMs" in args) emulation.config.restoreDelayMs = args.restoreDelayMs ?? undefined;
+        return null;
+      case "object":
+        return emulation.objectInfo(args.bucket, args.key) ?? null;
+      default:
+        throw Object.assign(new Error(`unknown control command: ${name}`), { status: 404 });
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    const handler = url.startsWith(CONTROL_PREFIX)
+      ? handleControl(req, res, url.slice(CONTROL_PREFIX.length).split("?")[0])
+      : handleS3(req, res);
+    handler.catch((err) => {
+      if (res.headersSent) return res.destroy();
+      const json = JSON.stringify({ error: String(err?.message ?? err) });
+      res.writeHead(err?.status ?? 500, { "content-type": "application/json" });
+      res.end(json);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on("close", () => agent.destroy());
+  return { server, releaseHeld };
+}
