@@ -15,12 +15,7 @@ export interface ScannedFile {
 
 /** Why the scanner left something out, mirroring the warnings aws prints. */
 export type SkipReason =
-  | "broken-symlink"
-  | "symlink-loop"
-  | "special-file"
-  | "unreadable"
-  | "invalid-utf8-name"
-  | "vanished";
+  "broken-symlink" | "symlink-loop" | "special-file" | "unreadable" | "invalid-utf8-name" | "vanished";
 
 export interface SkippedEntry {
   /** Relative path (lossy-decoded when the name is not valid UTF-8). */
