@@ -1,0 +1,64 @@
+// Plain-text rendering of reports for people; `--json` prints the reports themselves.
+import { formatBytes, formatDuration, plural } from "../engine/format";
+import type { TargetReport } from "../engine/report";
+
+export const EXIT = {
+  OK: 0,
+  /** A target failed (bucket, credentials, network, aws transfer, a move). */
+  FAILED: 1,
+  /** Nothing failed but something was left out: a volume not mounted, files aws skipped, moves waiting for a restore. */
+  PARTIAL: 2,
+  USAGE: 64,
+  CONFIG: 78,
+  /** Another run holds the volume's lock. */
+  LOCKED: 75,
+  INTERRUPTED: 130,
+} as const;
+
+export function exitCodeFor(reports: readonly TargetReport[]): number {
+  if (reports.some((r) => r.status === "failed")) {
+    return reports.every((r) => r.status !== "failed" || r.error?.code === "LOCKED") ? EXIT.LOCKED : EXIT.FAILED;
+  }
+  if (reports.some((r) => r.status === "partial" && (r.moves.failed > 0 || r.aws?.outcome === "failed")))
+    return EXIT.FAILED;
+  if (reports.some((r) => r.status !== "ok")) return EXIT.PARTIAL;
+  return EXIT.OK;
+}
+
+export function renderReport(r: TargetReport): string {
+  const lines: string[] = [];
+  const destination = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ""}`;
+  const head = `${r.target}: ${r.localPath} → ${destination}${r.dryRun ? " (dry run: nothing changed)" : ""}`;
+  lines.push(head);
+  if (r.error) {
+    lines.push(`  ${r.status === "skipped" ? "Skipped" : "Failed"}: ${r.error.message}`);
+    if (r.error.hint) lines.push(`  ${r.error.hint}`);
+  }
+  for (const notice of r.notices) lines.push(`  note: ${notice}`);
+  const planned = r.moves.list.filter((m) => m.status === "planned");
+  for (const m of planned) lines.push(`  would move ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)})`);
+  for (const m of r.moves.list.filter((m) => m.status === "done"))
+    lines.push(`  moved ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)})`);
+  for (const m of r.moves.list.filter((m) => m.status === "failed" || m.status === "blocked"))
+    lines.push(`  move failed ${m.fromKey} → ${m.toKey}: ${m.reason ?? "unknown error"}`);
+  for (const m of r.moves.list.filter((m) => m.status === "pending-restore"))
+    lines.push(`  waiting for restore (${m.storageClass}): ${m.fromKey} → ${m.toKey}`);
+  for (const m of r.moves.list.filter((m) => m.status === "skipped"))
+    lines.push(`  not a move: ${m.from} → ${m.to}: ${m.reason}`);
+  if (!r.error || r.moves.done > 0) {
+    const moved = r.dryRun ? planned.length : r.moves.done;
+    const parts = [`${plural(moved, "move")}${r.dryRun ? " planned" : ""} (${formatBytes(r.bytesSaved)} not uploaded)`];
+    if (r.moves.failed) parts.push(`${r.moves.failed} failed`);
+    if (r.moves.pendingRestore) parts.push(`${r.moves.pendingRestore} waiting for restore`);
+    if (r.aws) {
+      const verb = r.dryRun ? "would upload" : "uploaded";
+      parts.push(
+        `aws ${verb} ${r.aws.uploads}, ${r.dryRun ? "would delete" : "deleted"} ${r.aws.deletes} (exit ${r.aws.exitCode})`,
+      );
+    }
+    parts.push(formatDuration(r.durationMs));
+    lines.push(`  ${parts.join(" · ")}`);
+  }
+  if (r.logFile) lines.push(`  log: ${r.logFile}`);
+  return lines.join("\n");
+}

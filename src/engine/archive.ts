@@ -1,0 +1,162 @@
+// Archived objects (DESIGN.md): moves whose source is in Glacier / Deep Archive / an Intelligent-Tiering
+// archive tier wait in the DB's pending_restores until a restore completes; the next run then moves them.
+import { openStateDb, type PendingRestore } from "./db";
+import { SmartSyncError } from "./errors";
+import { normalizePrefix } from "./keys";
+import { acquireVolumeLock } from "./lock";
+import { BucketGateway, getS3Client, type RestoreTier } from "./s3";
+import type { Target } from "./types";
+
+export type RestoreTierName = "bulk" | "standard" | "expedited";
+
+/** What S3 documents for each tier (hours until the restored copy is readable). */
+export const RESTORE_TIME: Record<string, Record<RestoreTierName, string | null>> = {
+  GLACIER: { expedited: "1–5 minutes", standard: "3–5 hours", bulk: "5–12 hours" },
+  DEEP_ARCHIVE: { expedited: null, standard: "within 12 hours", bulk: "within 48 hours" },
+  INTELLIGENT_TIERING: {
+    expedited: null,
+    standard: "3–5 hours (Archive Access), within 12 hours (Deep Archive Access)",
+    bulk: "5–12 hours (Archive Access), within 48 hours (Deep Archive Access)",
+  },
+};
+
+export interface RestoreItem {
+  fromPath: string;
+  toPath: string;
+  srcKey: string;
+  storageClass: string;
+  /** not-started | in-progress | restored | failed | missing */
+  state: "not-started" | "in-progress" | "restored" | "failed" | "missing";
+  detail?: string;
+  expiry?: string;
+  expected?: string | null;
+}
+
+function gatewayFor(target: Target): BucketGateway {
+  return new BucketGateway(
+    getS3Client({
+      profile: target.profile,
+      region: target.region,
+      endpointUrl: target.endpointUrl,
+      forcePathStyle: target.forcePathStyle,
+    }),
+    target.bucket,
+    { endpoint: target.endpointUrl, profile: target.profile },
+  );
+}
+
+async function withPendingRestores<T>(
+  target: Target,
+  options: { wasmBinary?: Uint8Array; write: boolean },
+  work: (pending: PendingRestore[], save: (r: PendingRestore) => void) => Promise<T>,
+): Promise<T> {
+  const lock = options.write ? await acquireVolumeLock(target.localPath, { command: "restore" }) : undefined;
+  try {
+    const { db } = await openStateDb({
+      volumeRoot: target.localPath,
+      wasmBinary: options.wasmBinary,
+      readOnly: !options.write,
+    });
+    try {
+      const recorded = db.getTarget();
+      if (
+        !recorded ||
+        recorded.bucket !== target.bucket ||
+        normalizePrefix(recorded.prefix) !== normalizePrefix(target.prefix)
+      ) {
+        throw new SmartSyncError(
+          "USAGE",
+          `${target.localPath} has no state for s3://${target.bucket}/${normalizePrefix(target.prefix)}.`,
+          {
+            hint: "Run a sync of this target first; restores are for moves it found waiting on archived objects.",
+          },
+        );
+      }
+      const result = await work(db.pendingRestores(), (r) => db.upsertPendingRestore(r));
+      if (options.write) await db.save();
+      return result;
+    } finally {
+      db.close();
+    }
+  } finally {
+    await lock?.release();
+  }
+}
+
+/** Starts a restore for every pending move. Expedited is refused for Deep Archive, as S3 refuses it. */
+export async function startRestores(
+  target: Target,
+  options: { tier?: RestoreTierName; days?: number; wasmBinary?: Uint8Array } = {},
+): Promise<RestoreItem[]> {
+  const tier = options.tier ?? "bulk";
+  const days = options.days ?? 7;
+  const gateway = gatewayFor(target);
+  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: true }, async (pending, save) => {
+    const items: RestoreItem[] = [];
+    for (const r of pending) {
+      const item: RestoreItem = {
+        fromPath: r.fromPath,
+        toPath: r.toPath,
+        srcKey: r.srcKey,
+        storageClass: r.storageClass,
+        state: "in-progress",
+      };
+      item.expected = RESTORE_TIME[r.storageClass]?.[tier] ?? null;
+      if (tier === "expedited" && item.expected === null) {
+        item.state = "failed";
+        item.detail = `Expedited retrieval is not available for ${r.storageClass}; use standard or bulk.`;
+        items.push(item);
+        continue;
+      }
+      const outcome = await gateway.restoreObject(r.srcKey, {
+        tier: (tier[0].toUpperCase() + tier.slice(1)) as RestoreTier,
+        days,
+        storageClass: r.storageClass,
+      });
+      if (outcome === "already-restored" || outcome === "not-archived") item.state = "restored";
+      item.detail = outcome;
+      save({
+        ...r,
+        status: item.state === "restored" ? "restored" : "restoring",
+        tier,
+        days,
+        requestedAt: new Date().toISOString(),
+      });
+      items.push(item);
+    }
+    return items;
+  });
+}
+
+/** Each pending move's restore, as S3 reports it now (HEAD's x-amz-restore). */
+export async function restoreStatus(target: Target, options: { wasmBinary?: Uint8Array } = {}): Promise<RestoreItem[]> {
+  const gateway = gatewayFor(target);
+  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: false }, async (pending) => {
+    const items: RestoreItem[] = [];
+    for (const r of pending) {
+      const item: RestoreItem = {
+        fromPath: r.fromPath,
+        toPath: r.toPath,
+        srcKey: r.srcKey,
+        storageClass: r.storageClass,
+        state: "not-started",
+      };
+      const head = await gateway.head(r.srcKey);
+      if (!head) {
+        item.state = "missing";
+        item.detail = "the archived object is gone; the next sync uploads the file";
+      } else if (head.restore?.ongoing) {
+        item.state = "in-progress";
+      } else if (head.restore && !head.restore.ongoing) {
+        item.state = "restored";
+        item.expiry = head.restore.expiry;
+      } else if (r.status === "restoring") {
+        // A restore was requested but S3 shows none: it expired or was never accepted.
+        item.state = "failed";
+        item.detail = "S3 shows no restore for this object; run restore again";
+      }
+      items.push(item);
+    }
+    return items;
+  });
+}

@@ -1,0 +1,555 @@
+// One target, end to end (DESIGN.md "The run"): lock → DB → finish an interrupted move batch → scan →
+// plan → verify against S3 → move → aws s3 sync → record. Every stage is its own module; this one only
+// sequences them, reports events, and decides what the DB may believe after each kind of failure.
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { locateAwsCli, runAwsSync, type AwsCliInfo, type AwsSyncResult } from "./aws-cli";
+import { openStateDb, type StateDb } from "./db";
+import { SmartSyncError } from "./errors";
+import type { EngineEvent, EventSink, Phase } from "./events";
+import { awsSourceArg, createExcludeMatcher, escapeFnmatch, TOOL_EXCLUDES } from "./filters";
+import { MoveJournal, newRunId, type StepOutcome } from "./journal";
+import { keyFor, normalizePrefix, s3Uri } from "./keys";
+import { acquireVolumeLock } from "./lock";
+import { RunLog } from "./logger";
+import { scheduleMoves } from "./move-order";
+import { executeMoves, type MoveOutcome } from "./mover";
+import { planRun, type Plan, type PlannedMove } from "./planner";
+import { recordState } from "./recorder";
+import { emptyReport, type MoveSummary, type TargetReport } from "./report";
+import { BucketGateway, getS3Client } from "./s3";
+import { scanVolume } from "./scanner";
+import type { S3ObjectInfo, Target } from "./types";
+import { REJECT_REASON_TEXT } from "./move-rules";
+
+export interface RunOptions {
+  /** sync: moves then `aws s3 sync --delete`; moves: moves only. */
+  command: "sync" | "moves";
+  dryRun?: boolean;
+  /** sql.js wasm bytes (Raycast passes them from its assets); read from node_modules when omitted. */
+  wasmBinary?: Uint8Array;
+  /** The aws CLI to use, already located (batch locates it once). */
+  aws?: AwsCliInfo;
+  /** Environment for the aws CLI; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onEvent?: EventSink;
+  /** Write `<volume>/logs/s3-sync-*.log` (default true, never in a dry run). */
+  log?: boolean;
+  /** Only the planned moves this accepts are made (Preview Moves applies one move or one target's). */
+  selectMoves?: (move: { from: string; to: string }) => boolean;
+  /** Name of the front-end command, for the lock and the log file name (default: command). */
+  commandName?: string;
+  now?: () => Date;
+}
+
+const TEMP_PREFIX = ".s3-smart-sync-tmp";
+
+/** Turns a target's failure into the report's error and status; not mounted means skipped. */
+function failReport(report: TargetReport, error: unknown): TargetReport {
+  const e = error instanceof SmartSyncError ? error : undefined;
+  report.status = e?.code === "VOLUME_MISSING" ? "skipped" : "failed";
+  report.error = {
+    code: e?.code ?? "UNEXPECTED",
+    message: error instanceof Error ? error.message : String(error),
+    hint: e?.hint,
+  };
+  return report;
+}
+
+function summary(move: PlannedMove, status: MoveSummary["status"], reason?: string): MoveSummary {
+  return {
+    from: move.from,
+    to: move.to,
+    fromKey: move.fromKey,
+    toKey: move.toKey,
+    size: move.size,
+    inode: move.inode,
+    mtime: move.mtime,
+    status,
+    reason,
+    storageClass: move.storageClass,
+  };
+}
+
+export async function runTarget(target: Target, options: RunOptions): Promise<TargetReport> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const dryRun = options.dryRun ?? false;
+  const prefix = normalizePrefix(target.prefix);
+  const report = emptyReport(
+    {
+      target: target.name,
+      localPath: target.localPath,
+      bucket: target.bucket,
+      prefix,
+      command: options.command,
+      dryRun,
+    },
+    startedAt,
+  );
+  let log: RunLog | undefined;
+  const emit = (event: EngineEvent) => {
+    options.onEvent?.(event);
+    log?.onEvent(event);
+  };
+  const phase = (p: Phase) => emit({ type: "phase", target: target.name, phase: p });
+  const notice = (message: string, level: "info" | "warning" = "info") => {
+    report.notices.push(message);
+    emit({ type: "notice", target: target.name, level, message });
+  };
+
+  let release: (() => Promise<unknown>) | undefined;
+  let db: StateDb | undefined;
+  try {
+    await assertVolume(target.localPath);
+    if (options.log !== false && !dryRun) {
+      log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      report.logFile = log.file;
+    }
+    emit({
+      type: "target-start",
+      target: target.name,
+      localPath: target.localPath,
+      destination: s3Uri(target.bucket, prefix),
+      dryRun,
+    });
+
+    phase("lock");
+    const lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+    release = () => lock.release();
+
+    phase("database");
+    const opened = await openStateDb({ volumeRoot: target.localPath, wasmBinary: options.wasmBinary, now });
+    db = opened.db;
+    for (const message of opened.notices) notice(message, "warning");
+    const recordedTarget = db.getTarget();
+    const sameTarget = recordedTarget?.bucket === target.bucket && normalizePrefix(recordedTarget.prefix) === prefix;
+    if (recordedTarget && !sameTarget) {
+      notice(
+        `The volume's state describes s3://${recordedTarget.bucket}/${recordedTarget.prefix}, not this target: ` +
+          `it is not used for moves, and this run starts as a first run.`,
+        "warning",
+      );
+    }
+    const baseline = db.isNew || !sameTarget;
+
+    const aws =
+      options.command === "sync"
+        ? (options.aws ?? (await locateAwsCli({ explicit: target.awsCli, env: options.env })))
+        : undefined;
+    const gateway = new BucketGateway(
+      getS3Client({
+        profile: target.profile,
+        region: target.region,
+        endpointUrl: target.endpointUrl,
+        forcePathStyle: target.forcePathStyle,
+      }),
+      target.bucket,
+      { multipartCopyThreshold: target.multipartCopyThreshold, endpoint: target.endpointUrl, profile: target.profile },
+    );
+    await gateway.checkAccess(prefix ? `${prefix}/` : "");
+
+    phase("resume");
+    if (!baseline)
+      await resumeJournal(target, db, gateway, {
+        dryRun,
+        notice,
+        signal: options.signal,
+        concurrency: target.concurrency,
+      });
+
+    phase("scan");
+    const userExcludes = [...target.excludes];
+    const isExcluded = createExcludeMatcher(target.localPath, [...TOOL_EXCLUDES, ...userExcludes]);
+    const scan = await scanVolume({
+      root: target.localPath,
+      excludes: userExcludes,
+      signal: options.signal,
+      onProgress: (files) => emit({ type: "scan-progress", target: target.name, files }),
+    });
+    for (const skipped of scan.skipped)
+      notice(`Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`, "warning");
+
+    phase("plan");
+    const records = baseline ? [] : db.allFiles();
+    const skippedMoves = db.skippedMoves().map((s) => ({ from: s.fromPath, to: s.toPath }));
+    const planInput = {
+      scan: scan.files,
+      records,
+      prefix,
+      isExcluded,
+      skippedMoves,
+      archivedMoves: target.archivedMoves,
+    };
+    let plan = planRun(planInput);
+    let objects: Map<string, S3ObjectInfo> | undefined;
+    if (plan.moves.length > 0) {
+      phase("list");
+      objects = await listPrefix(
+        gateway,
+        prefix,
+        (count) => emit({ type: "list-progress", target: target.name, objects: count }),
+        options.signal,
+      );
+      plan = planRun({ ...planInput, objects });
+    }
+    if (options.selectMoves) plan = { ...plan, moves: plan.moves.filter(options.selectMoves) };
+    reportPlan(report, plan);
+    emit({
+      type: "plan",
+      target: target.name,
+      moves: plan.moves.length,
+      archived: plan.archived.length,
+      rejected: plan.rejected.length,
+      newFiles: plan.newFiles.length,
+      modified: plan.modified.length,
+      deleted: plan.deleted.length,
+      bytesSaved: plan.bytesSaved,
+    });
+    if (plan.archived.length > 0) {
+      notice(
+        `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. ` +
+          `Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${prefix ? ` -p ${prefix}` : ""}\` to start the restores.`,
+        "warning",
+      );
+    }
+
+    // Paths aws must not touch this run: both sides of moves waiting for a restore, loops the scan cut.
+    const pendingMoves = plan.archived.map((m) => ({ from: m.from, to: m.to }));
+    const awsExcludes = [
+      ...userExcludes,
+      ...TOOL_EXCLUDES,
+      ...pendingMoves.flatMap((m) => [escapeFnmatch(m.from), escapeFnmatch(m.to)]),
+      ...scan.skipped.filter((s) => s.reason === "symlink-loop").map((s) => `${escapeFnmatch(s.path)}/*`),
+    ];
+
+    if (dryRun) {
+      for (const move of plan.moves) {
+        report.moves.list.push(summary(move, "planned"));
+        emit({
+          type: "move",
+          target: target.name,
+          outcome: { move, status: "done" },
+          done: 0,
+          failed: 0,
+          total: plan.moves.length,
+          dryRun: true,
+        });
+      }
+      report.bytesSaved = plan.bytesSaved;
+      if (aws) {
+        phase("aws");
+        // aws would see the moves as upload + delete: leave them out, they happen server-side.
+        const moveExcludes = plan.moves.flatMap((m) => [escapeFnmatch(m.from), escapeFnmatch(m.to)]);
+        const result = await runAws(aws, target, prefix, [...awsExcludes, ...moveExcludes], true, options, emit);
+        reportAws(report, result);
+      }
+      return finish(report, startedAt, now);
+    }
+
+    db.setTarget(target.bucket, prefix);
+    syncPendingRestores(db, plan);
+
+    let outcomes: MoveOutcome[] = [];
+    if (plan.moves.length > 0) {
+      phase("move");
+      const batch = await runMoves(target, gateway, plan.moves, options, emit);
+      outcomes = batch.outcomes;
+      applyMovesToDb(db, outcomes);
+      await db.save();
+      if (batch.complete) await batch.journal.remove();
+      for (const o of outcomes) report.moves.list.push(summary(o.move, o.status, o.error));
+      report.moves.done = outcomes.filter((o) => o.status === "done").length;
+      report.moves.failed = outcomes.length - report.moves.done;
+      report.bytesSaved = outcomes.filter((o) => o.status === "done").reduce((sum, o) => sum + o.move.size, 0);
+      if (batch.error !== undefined) throw batch.error;
+    }
+
+    let result: AwsSyncResult | undefined;
+    if (aws) {
+      phase("aws");
+      try {
+        result = await runAws(aws, target, prefix, awsExcludes, false, options, emit);
+      } catch (error) {
+        // What aws did before failing is unknown: the DB keeps the old state plus the executed moves.
+        await db.save();
+        throw error;
+      }
+      reportAws(report, result);
+    }
+
+    phase("record");
+    const synced =
+      result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
+    const after =
+      synced !== "not-synced" && result && result.uploads.length > 0
+        ? await listPrefix(gateway, prefix, undefined, options.signal)
+        : objects;
+    db.replaceFiles(
+      recordState({
+        previous: db.allFiles(),
+        scan: scan.files,
+        outcome: synced,
+        skippedPaths: result?.skippedPaths,
+        pendingMoves,
+        baseline,
+        objects: after,
+        prefix,
+        now: now().getTime() / 1000,
+      }),
+    );
+    if (
+      report.moves.failed > 0 ||
+      result?.outcome === "failed" ||
+      result?.outcome === "skipped-files" ||
+      plan.archived.length > 0
+    )
+      report.status = "partial";
+    recordRunMeta(db, report, startedAt);
+    await db.save();
+    return finish(report, startedAt, now);
+  } catch (error) {
+    failReport(report, error);
+    // A first run that failed leaves no DB behind; an existing one records the failure.
+    if (db && !dryRun && !db.isNew) await saveFailure(db, report, startedAt);
+    return finish(report, startedAt, now);
+  } finally {
+    db?.close();
+    await release?.();
+    emit({ type: "target-end", target: target.name, report });
+    await log?.close();
+  }
+}
+
+function finish(report: TargetReport, startedAt: Date, now: () => Date): TargetReport {
+  report.durationMs = now().getTime() - startedAt.getTime();
+  return report;
+}
+
+async function assertVolume(root: string): Promise<void> {
+  try {
+    const stat = await fs.stat(root);
+    if (stat.isDirectory()) return;
+  } catch {
+    // fall through
+  }
+  throw new SmartSyncError("VOLUME_MISSING", `${root} is not mounted or does not exist.`, {
+    hint: "Connect the volume (or fix the path in the config) and run again.",
+  });
+}
+
+async function listPrefix(
+  gateway: BucketGateway,
+  prefix: string,
+  onPage?: (count: number) => void,
+  signal?: AbortSignal,
+): Promise<Map<string, S3ObjectInfo>> {
+  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
+  return new Map(objects.map((o) => [o.key, o]));
+}
+
+function reportPlan(report: TargetReport, plan: Plan): void {
+  report.counts = {
+    new: plan.newFiles.length,
+    modified: plan.modified.length,
+    deleted: plan.deleted.length,
+    unchanged: plan.unchangedCount,
+  };
+  report.moves.skipped = plan.rejected.length;
+  report.moves.pendingRestore = plan.archived.length;
+  for (const move of plan.archived)
+    report.moves.list.push(summary(move, "pending-restore", "source object is archived"));
+  for (const r of plan.rejected) {
+    report.moves.list.push({
+      from: r.from,
+      to: r.to,
+      fromKey: "",
+      toKey: "",
+      size: r.size,
+      status: "skipped",
+      reason: REJECT_REASON_TEXT[r.reason],
+    });
+  }
+}
+
+function reportAws(report: TargetReport, result: AwsSyncResult): void {
+  report.aws = {
+    exitCode: result.exitCode,
+    outcome: result.outcome,
+    uploads: result.uploads.length,
+    deletes: result.deletes.length,
+    skippedPaths: result.skippedPaths,
+    command: result.command,
+  };
+}
+
+function runAws(
+  aws: AwsCliInfo,
+  target: Target,
+  prefix: string,
+  excludes: string[],
+  dryRun: boolean,
+  options: RunOptions,
+  emit: (event: EngineEvent) => void,
+): Promise<AwsSyncResult> {
+  return runAwsSync({
+    aws,
+    source: awsSourceArg(target.localPath),
+    destination: s3Uri(target.bucket, prefix),
+    excludes,
+    delete: true,
+    dryRun,
+    endpointUrl: target.endpointUrl,
+    profile: target.profile,
+    region: target.region,
+    storageClass: target.storageClass,
+    env: options.env,
+    signal: options.signal,
+    onEvent: (event) => emit({ type: "aws", target: target.name, event }),
+  });
+}
+
+async function runMoves(
+  target: Target,
+  gateway: BucketGateway,
+  moves: PlannedMove[],
+  options: RunOptions,
+  emit: (event: EngineEvent) => void,
+) {
+  const runId = newRunId();
+  const prefix = normalizePrefix(target.prefix);
+  const schedule = scheduleMoves(moves, (n) => keyFor(prefix, `${TEMP_PREFIX}/${runId}/${n}`));
+  const journal = await MoveJournal.create(target.localPath, {
+    version: 1,
+    runId,
+    bucket: target.bucket,
+    prefix,
+    createdAt: new Date().toISOString(),
+    moves,
+    schedule,
+  });
+  const result = await executeMoves({
+    gateway,
+    moves,
+    schedule,
+    journal,
+    concurrency: target.concurrency,
+    signal: options.signal,
+    onProgress: (p) => {
+      if (p.last)
+        emit({
+          type: "move",
+          target: target.name,
+          outcome: p.last,
+          done: p.done,
+          failed: p.failed,
+          total: p.total,
+          dryRun: false,
+        });
+    },
+  });
+  return { ...result, journal };
+}
+
+/** After a move succeeded, the moved row changes path and learns the new object's ETag. */
+function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[]): void {
+  for (const o of outcomes) {
+    if (o.status !== "done") continue;
+    db.renameFile(o.move.from, o.move.to);
+    if (o.etag) db.setEtag(o.move.to, o.etag);
+  }
+}
+
+/** An interrupted move batch of an earlier run is finished before anything else is planned. */
+async function resumeJournal(
+  target: Target,
+  db: StateDb,
+  gateway: BucketGateway,
+  context: {
+    dryRun: boolean;
+    notice: (m: string, level?: "info" | "warning") => void;
+    signal?: AbortSignal;
+    concurrency?: number;
+  },
+): Promise<void> {
+  const loaded = await MoveJournal.load(target.localPath);
+  if (!loaded) return;
+  const { journal, done } = loaded;
+  const { header } = journal;
+  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix)) {
+    context.notice(
+      `An interrupted move batch for s3://${header.bucket}/${header.prefix} was found and left alone.`,
+      "warning",
+    );
+    return;
+  }
+  if (context.dryRun) {
+    context.notice(`An interrupted batch of ${header.moves.length} move(s) will be finished by the next run.`);
+    return;
+  }
+  context.notice(`Finishing ${header.moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
+  const result = await executeMoves({
+    gateway,
+    moves: header.moves,
+    schedule: header.schedule,
+    journal,
+    alreadyDone: done as ReadonlyMap<number, StepOutcome>,
+    concurrency: context.concurrency,
+    signal: context.signal,
+  });
+  applyMovesToDb(db, result.outcomes);
+  await db.save();
+  if (result.error !== undefined) throw result.error;
+  await journal.remove();
+}
+
+function syncPendingRestores(db: StateDb, plan: Plan): void {
+  const pending = new Map(db.pendingRestores().map((r) => [r.fromPath, r]));
+  for (const move of plan.archived) {
+    const existing = pending.get(move.from);
+    pending.delete(move.from);
+    db.upsertPendingRestore({
+      fromPath: move.from,
+      toPath: move.to,
+      srcKey: move.fromKey,
+      dstKey: move.toKey,
+      storageClass: move.storageClass ?? "GLACIER",
+      size: move.size,
+      etag: move.etag ?? null,
+      status: existing?.status ?? "archived",
+      tier: existing?.tier ?? null,
+      days: existing?.days ?? null,
+      requestedAt: existing?.requestedAt ?? null,
+    });
+  }
+  for (const stale of pending.keys()) db.removePendingRestore(stale);
+}
+
+function recordRunMeta(db: StateDb, report: TargetReport, startedAt: Date): void {
+  const total = Number(db.getMeta("bytes_saved_total") ?? "0") + report.bytesSaved;
+  db.setMeta("bytes_saved_total", String(total));
+  db.setMeta(
+    "last_run",
+    JSON.stringify({
+      at: startedAt.toISOString(),
+      command: report.command,
+      status: report.status,
+      moves: report.moves.done,
+      bytesSaved: report.bytesSaved,
+      uploads: report.aws?.uploads ?? 0,
+      deletes: report.aws?.deletes ?? 0,
+      logFile: report.logFile ? path.basename(report.logFile) : undefined,
+    }),
+  );
+}
+
+/** The DB holds the old state plus executed moves; a failed save must not hide the run's own error. */
+async function saveFailure(db: StateDb, report: TargetReport, startedAt: Date): Promise<void> {
+  try {
+    recordRunMeta(db, report, startedAt);
+    await db.save();
+  } catch {
+    // The volume may be gone; the report already says what failed.
+  }
+}

@@ -1,0 +1,58 @@
+// Runs the real `s3-smart-sync` binary (bin/s3-smart-sync.js) as a user would, against the local S3 server.
+import { execa, type Options } from "execa";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TargetReport } from "../../src/engine/report";
+import { awsEnv, type LocalS3 } from "./local-s3";
+
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/s3-smart-sync.js");
+
+/** The first `aws` on PATH, as an absolute path; the tests fail (never skip) when there is none. */
+export function awsOnPath(): string {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, "aws");
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return "aws-not-found-on-PATH";
+}
+
+/** The aws CLIs the suite runs against: the first on PATH (aws-cli 1.x here) and Debian's 2.x. */
+export const AWS_CLIS = [
+  { name: "aws on PATH", path: awsOnPath() },
+  { name: "/usr/bin/aws", path: "/usr/bin/aws" },
+];
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** The `--json` lines that are target reports. */
+  reports: TargetReport[];
+}
+
+export async function runCli(
+  args: string[],
+  options: { local?: LocalS3; env?: NodeJS.ProcessEnv } & Options = {},
+): Promise<CliResult> {
+  const { local, env, ...rest } = options;
+  const result = await execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    env: { ...(local ? awsEnv(local) : process.env), ...env },
+    extendEnv: false,
+    stdin: "ignore",
+    ...rest,
+  });
+  const stdout = String(result.stdout ?? "");
+  const reports = stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as TargetReport)
+    .filter((r) => r && typeof r === "object" && "target" in r);
+  return { exitCode: result.exitCode ?? -1, stdout, stderr: String(result.stderr ?? ""), reports };
+}
+
+/** Options pointing the CLI at the local server and a given aws CLI. */
+export function awsCliArgs(local: LocalS3, awsPath: string): string[] {
+  return ["--endpoint-url", local.endpoint, "--aws-cli", awsPath];
+}
