@@ -120,7 +120,12 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     release = () => lock.release();
 
     phase("database");
-    const opened = await openStateDb({ volumeRoot: target.localPath, wasmBinary: options.wasmBinary, now });
+    const opened = await openStateDb({
+      volumeRoot: target.localPath,
+      wasmBinary: options.wasmBinary,
+      now,
+      readOnly: dryRun,
+    });
     db = opened.db;
     for (const message of opened.notices) notice(message, "warning");
     const recordedTarget = db.getTarget();
@@ -193,6 +198,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
         options.signal,
       );
       plan = planRun({ ...planInput, objects });
+      if (await refreshArchiveFacts(gateway, plan, objects, options.signal)) plan = planRun({ ...planInput, objects });
     }
     if (options.selectMoves) plan = { ...plan, moves: plan.moves.filter(options.selectMoves) };
     reportPlan(report, plan);
@@ -216,11 +222,11 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     }
 
     // Paths aws must not touch this run: both sides of moves waiting for a restore, loops the scan cut.
-    const pendingMoves = plan.archived.map((m) => ({ from: m.from, to: m.to }));
-    const awsExcludes = [
+    const pending: PlannedMove[] = [...plan.archived];
+    const awsExcludesFor = (extra: readonly { from: string; to: string }[]) => [
       ...userExcludes,
       ...TOOL_EXCLUDES,
-      ...pendingMoves.flatMap((m) => [escapeFnmatch(m.from), escapeFnmatch(m.to)]),
+      ...extra.flatMap((m) => [escapeFnmatch(m.from), escapeFnmatch(m.to)]),
       ...scan.skipped.filter((s) => s.reason === "symlink-loop").map((s) => `${escapeFnmatch(s.path)}/*`),
     ];
 
@@ -241,15 +247,21 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       if (aws) {
         phase("aws");
         // aws would see the moves as upload + delete: leave them out, they happen server-side.
-        const moveExcludes = plan.moves.flatMap((m) => [escapeFnmatch(m.from), escapeFnmatch(m.to)]);
-        const result = await runAws(aws, target, prefix, [...awsExcludes, ...moveExcludes], true, options, emit);
+        const result = await runAws(
+          aws,
+          target,
+          prefix,
+          awsExcludesFor([...pending, ...plan.moves]),
+          true,
+          options,
+          emit,
+        );
         reportAws(report, result);
       }
       return finish(report, startedAt, now);
     }
 
     db.setTarget(target.bucket, prefix);
-    syncPendingRestores(db, plan);
 
     let outcomes: MoveOutcome[] = [];
     if (plan.moves.length > 0) {
@@ -259,18 +271,26 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       applyMovesToDb(db, outcomes);
       await db.save();
       if (batch.complete) await batch.journal.remove();
-      for (const o of outcomes) report.moves.list.push(summary(o.move, o.status, o.error));
+      for (const o of outcomes)
+        report.moves.list.push(summary(o.move, o.archived ? "pending-restore" : o.status, o.error));
       report.moves.done = outcomes.filter((o) => o.status === "done").length;
-      report.moves.failed = outcomes.length - report.moves.done;
+      report.moves.failed = outcomes.filter((o) => o.status !== "done" && !o.archived).length;
       report.bytesSaved = outcomes.filter((o) => o.status === "done").reduce((sum, o) => sum + o.move.size, 0);
+      // An Intelligent-Tiering object can turn out archived only when copied: it waits like the others.
+      for (const o of outcomes) if (o.archived) pending.push({ ...o.move, state: "archived" });
+      syncPendingRestores(db, pending);
       if (batch.error !== undefined) throw batch.error;
+    } else {
+      syncPendingRestores(db, pending);
     }
+    const pendingMoves = pending.map((m) => ({ from: m.from, to: m.to }));
+    report.moves.pendingRestore = pending.length;
 
     let result: AwsSyncResult | undefined;
     if (aws) {
       phase("aws");
       try {
-        result = await runAws(aws, target, prefix, awsExcludes, false, options, emit);
+        result = await runAws(aws, target, prefix, awsExcludesFor(pendingMoves), false, options, emit);
       } catch (error) {
         // What aws did before failing is unknown: the DB keeps the old state plus the executed moves.
         await db.save();
@@ -303,7 +323,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       report.moves.failed > 0 ||
       result?.outcome === "failed" ||
       result?.outcome === "skipped-files" ||
-      plan.archived.length > 0
+      pending.length > 0
     )
       report.status = "partial";
     recordRunMeta(db, report, startedAt);
@@ -452,13 +472,19 @@ async function runMoves(
   return { ...result, journal };
 }
 
-/** After a move succeeded, the moved row changes path and learns the new object's ETag. */
+/**
+ * After a move succeeded, the moved row changes path and learns the new object's ETag. Every old row is
+ * read before any is written: in swaps, cycles and chains one move's destination is another's source.
+ * A row that no longer holds the move's file was already moved (a run killed after saving the DB but
+ * before removing its journal): applying it again would undo a swap.
+ */
 function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[]): void {
-  for (const o of outcomes) {
-    if (o.status !== "done") continue;
-    db.renameFile(o.move.from, o.move.to);
-    if (o.etag) db.setEtag(o.move.to, o.etag);
-  }
+  const moved = outcomes.flatMap((o) => {
+    const record = o.status === "done" ? db.getFile(o.move.from) : undefined;
+    return record && record.inode === o.move.inode && record.size === o.move.size ? [{ o, record }] : [];
+  });
+  db.deleteFiles(moved.map(({ o }) => o.move.from));
+  db.upsertFiles(moved.map(({ o, record }) => ({ ...record, path: o.move.to, etag: o.etag ?? record.etag })));
 }
 
 /** An interrupted move batch of an earlier run is finished before anything else is planned. */
@@ -504,9 +530,35 @@ async function resumeJournal(
   await journal.remove();
 }
 
-function syncPendingRestores(db: StateDb, plan: Plan): void {
+/**
+ * The listing shows an archived object's class, not whether a restore completed or which Intelligent-
+ * Tiering tier it sits in: HEAD those sources. Returns true when anything new was learnt.
+ */
+async function refreshArchiveFacts(
+  gateway: BucketGateway,
+  plan: Plan,
+  objects: Map<string, S3ObjectInfo>,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const keys = [...plan.archived, ...plan.moves.filter((m) => m.storageClass === "INTELLIGENT_TIERING")].map(
+    (m) => m.fromKey,
+  );
+  let learnt = false;
+  for (const key of keys) {
+    const head = await gateway.head(key, { signal });
+    const listed = objects.get(key);
+    if (!head || !listed) continue;
+    if (head.restore || head.archiveStatus) {
+      objects.set(key, { ...listed, restore: head.restore, archiveStatus: head.archiveStatus });
+      learnt = true;
+    }
+  }
+  return learnt;
+}
+
+function syncPendingRestores(db: StateDb, archived: readonly PlannedMove[]): void {
   const pending = new Map(db.pendingRestores().map((r) => [r.fromPath, r]));
-  for (const move of plan.archived) {
+  for (const move of archived) {
     const existing = pending.get(move.from);
     pending.delete(move.from);
     db.upsertPendingRestore({

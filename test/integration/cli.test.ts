@@ -1,0 +1,143 @@
+// The terminal front end as a user meets it: help, options in any position, init, dry runs that change
+// nothing, status, logs, batch over several targets.
+import { S3Client } from "@aws-sdk/client-s3";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { awsOnPath, runCli } from "../support/cli";
+import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
+import { bucketContents, Volume } from "../support/volume";
+
+const local = useLocalS3();
+let client: S3Client;
+let buckets = 0;
+const volumes: Volume[] = [];
+beforeAll(() => {
+  client = new S3Client(s3ClientConfig(local));
+});
+afterEach(() => {
+  while (volumes.length) volumes.pop()!.dispose();
+});
+const volume = () => {
+  const v = new Volume("cli");
+  volumes.push(v);
+  return v;
+};
+const bucket = async () => {
+  const name = `cli-${++buckets}`;
+  await local.createBucket(name);
+  return name;
+};
+
+describe("s3-smart-sync CLI", () => {
+  it("has --help on every command", async () => {
+    for (const command of ["", "init", "batch", "sync", "moves", "status", "restore", "restore-status"]) {
+      const r = await runCli([...(command ? [command] : []), "--help"]);
+      expect(r.exitCode, command).toBe(0);
+      expect(r.stdout, command).toContain("Usage: s3-smart-sync");
+      expect(r.stdout, command).toContain("--json");
+    }
+    const usage = await runCli(["sync"]);
+    expect(usage.exitCode).toBe(64);
+    expect(usage.stderr).toContain("missing required argument");
+  });
+
+  it("init writes a sample config that parses, and refuses to overwrite it", async () => {
+    const v = volume();
+    const config = v.abs("conf/smart.conf");
+    const first = await runCli(["init", "-c", config]);
+    expect(first.exitCode).toBe(0);
+    const text = readFileSync(config, "utf8");
+    expect(text).toContain("#   local_path | bucket | prefix | excludes | options");
+    writeFileSync(config, text + "\n# mine\n");
+    const again = await runCli(["init", "-c", config]);
+    expect(again.exitCode).toBe(78);
+    expect(again.stderr).toContain("already exists");
+    expect(readFileSync(config, "utf8")).toBe(text + "\n# mine\n");
+  });
+
+  it("takes global options after the command name, and a dry run changes nothing", async () => {
+    const b = await bucket();
+    const v = volume();
+    v.file("a/one.bin", 5000);
+    v.file("a/two.bin", 6000);
+    const args = ["--endpoint-url", local.endpoint, "--aws-cli", awsOnPath()];
+    expect((await runCli(["sync", v.root, b, "--json", ...args], { local })).exitCode).toBe(0);
+    v.rename("a", "b");
+    v.file("new.txt", 10);
+    const dbBefore = readFileSync(v.abs(".s3-smart-sync.db"));
+    const before = await bucketContents(client, b);
+    const logsBefore = readdirSync(v.abs("logs"));
+    await local.resetStats();
+
+    const dry = await runCli(["sync", v.root, b, "-n", ...args], { local });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("would move a/one.bin → b/one.bin (5.0 KB)");
+    expect(dry.stdout).toContain("would move a/two.bin → b/two.bin (6.0 KB)");
+    expect(dry.stdout).toContain("aws: would upload new.txt");
+    expect(dry.stdout).not.toContain("would upload b/one.bin");
+    expect(readFileSync(v.abs(".s3-smart-sync.db")).equals(dbBefore)).toBe(true);
+    expect(await bucketContents(client, b)).toEqual(before);
+    const stats = await local.stats();
+    expect(stats.ops.CopyObject).toBeUndefined();
+    expect(stats.ops.DeleteObject).toBeUndefined();
+    expect(stats.uploadedBytes).toBe(0);
+    expect(readdirSync(v.abs("logs"))).toEqual(logsBefore);
+    expect(existsSync(v.abs(".s3-smart-sync.lock"))).toBe(false);
+  });
+
+  it("status shows pending moves and new files without touching S3, and runs write logs", async () => {
+    const b = await bucket();
+    const v = volume();
+    v.file("x/song.flac", 20_000);
+    const args = ["--endpoint-url", local.endpoint, "--aws-cli", awsOnPath()];
+    const synced = await runCli(["sync", v.root, b, "-p", "music", ...args, "--json"], { local });
+    expect(synced.exitCode).toBe(0);
+    v.rename("x/song.flac", "y/song.flac");
+    v.file("fresh.txt", 3);
+    await local.resetStats();
+    const status = await runCli(["status", v.root]);
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toContain(`(s3://${b}/music/)`);
+    expect(status.stdout).toContain("Pending: 1 move (saves 20.0 KB of upload), 1 new, 0 modified, 0 deleted");
+    expect(status.stdout).toContain("x/song.flac → y/song.flac");
+    expect((await local.stats()).requests).toBe(0);
+    const json = JSON.parse((await runCli(["status", v.root, "--json"])).stdout);
+    expect(json.moved).toEqual([{ from: "x/song.flac", to: "y/song.flac", size: 20_000 }]);
+    expect(json.new).toEqual(["fresh.txt"]);
+
+    const run = await runCli(["sync", v.root, b, "-p", "music", ...args, "--json"], { local });
+    expect(run.exitCode).toBe(0);
+    const log = readFileSync(run.reports[0].logFile!, "utf8");
+    expect(path.basename(run.reports[0].logFile!)).toMatch(/^s3-sync-sync-\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.log$/);
+    expect(log).toContain("move done: music/x/song.flac → music/y/song.flac");
+    expect(log).toMatch(/aws: .*fresh\.txt/);
+    expect(Object.keys(await bucketContents(client, b)).sort()).toEqual(["music/fresh.txt", "music/y/song.flac"]);
+  });
+
+  it("batch syncs every mounted target and says which one it skipped (exit 2)", async () => {
+    const [b1, b2] = [await bucket(), await bucket()];
+    const v = volume();
+    v.file("track.mp3", 1000);
+    const config = v.abs("../" + path.basename(v.root) + ".conf");
+    writeFileSync(
+      config,
+      [
+        "# local_path | bucket | prefix | excludes | options",
+        `/nonexistent/Volumes/Gone/. | ${b1} | | .* | endpoint=${local.endpoint}`,
+        `${v.root}/. | ${b2} | p | .*, */.* | endpoint=${local.endpoint}, aws_cli=${awsOnPath()}`,
+      ].join("\n") + "\n",
+    );
+    const r = await runCli(["batch", "-c", config, "--json"], { local });
+    expect(r.exitCode).toBe(2);
+    expect(r.reports.map((x) => [x.target, x.status])).toEqual([
+      ["Gone", "skipped"],
+      [path.basename(v.root), "ok"],
+    ]);
+    expect(r.reports[0].error?.message).toBe("/nonexistent/Volumes/Gone is not mounted or does not exist.");
+    expect(Object.keys(await bucketContents(client, b2))).toEqual(["p/track.mp3"]);
+    const text = await runCli(["batch", "-c", config], { local });
+    expect(text.stdout).toContain("Skipped: /nonexistent/Volumes/Gone is not mounted or does not exist.");
+    expect(text.stdout).toContain("Connect the volume");
+  });
+});
