@@ -69,11 +69,18 @@ function countBy<T>(items: readonly T[], key: (item: T) => number): Map<number, 
 export function planRun(input: PlanInput): Plan {
   const { scan, records, prefix, isExcluded, objects } = input;
   const recordByPath = new Map(records.map((r) => [r.path, r]));
-  const scanPaths = new Set(scan.map((f) => f.path));
-  const linksNow = countBy(scan, (f) => f.inode);
-  const linksBefore = countBy(records, (r) => r.inode);
-  const recordByInode = new Map<number, FileRecord>();
-  for (const r of records) if (!recordByInode.has(r.inode)) recordByInode.set(r.inode, r);
+  // The inode indexes cost as much as the path index on a million files, and are only needed once a file
+  // is not at its recorded path: built on first use, so a pass where nothing moved never builds them.
+  let inodeIndex:
+    { linksNow: Map<number, number>; linksBefore: Map<number, number>; byInode: Map<number, FileRecord> } | undefined;
+  const inodes = () => {
+    if (!inodeIndex) {
+      const byInode = new Map<number, FileRecord>();
+      for (const r of records) if (!byInode.has(r.inode)) byInode.set(r.inode, r);
+      inodeIndex = { linksNow: countBy(scan, (f) => f.inode), linksBefore: countBy(records, (r) => r.inode), byInode };
+    }
+    return inodeIndex;
+  };
   const skipped = new Set((input.skippedMoves ?? []).map((s) => `${s.from}\0${s.to}`));
 
   const plan: Plan = {
@@ -93,7 +100,7 @@ export function planRun(input: PlanInput): Plan {
   // a new file now; the old key is moved either way (aws then uploads whatever sits at the old path).
   const candidateFor = (file: ScannedFile): FileRecord | undefined => {
     if (recordByPath.get(file.path)?.inode === file.inode) return undefined;
-    const old = recordByInode.get(file.inode);
+    const old = inodes().byInode.get(file.inode);
     return old && old.path !== file.path ? old : undefined;
   };
 
@@ -106,6 +113,7 @@ export function planRun(input: PlanInput): Plan {
       reject("changed-since-recorded");
       continue;
     }
+    const { linksNow, linksBefore } = inodes();
     if (!isSingleLink(linksNow.get(file.inode) ?? 0, linksBefore.get(file.inode) ?? 0)) {
       reject("hard-link");
       continue;
@@ -163,6 +171,7 @@ export function planRun(input: PlanInput): Plan {
       plan.modified.push(file);
     else plan.unchangedCount++;
   }
+  const scanPaths = new Set(scan.map((f) => f.path));
   for (const r of records) {
     if (!scanPaths.has(r.path) && !movedFrom.has(r.path) && !isExcluded(r.path)) plan.deleted.push(r);
   }
