@@ -79,6 +79,14 @@ export async function loadSqlWasm(wasmPath?: string): Promise<Uint8Array> {
 }
 
 /** One initialised module per process: instantiating the wasm costs tens of milliseconds and memory. */
+/**
+ * Loads sql.js from these wasm bytes now, for hosts without node_modules (the bundled Raycast worker);
+ * later opens reuse the module.
+ */
+export async function initSql(wasmBinary: Uint8Array): Promise<void> {
+  await getSql(wasmBinary);
+}
+
 function getSql(wasmBinary?: Uint8Array): Promise<SqlJsStatic> {
   sqlModule ??= (async () => {
     const binary = wasmBinary ?? (await loadSqlWasm());

@@ -24,7 +24,7 @@ export interface TargetReport {
   command: "sync" | "moves";
   dryRun: boolean;
   status: TargetStatus;
-  error?: { code: string; message: string; hint?: string };
+  error?: { code: string; message: string; hint?: string; retryable?: boolean };
   notices: string[];
   moves: {
     done: number;

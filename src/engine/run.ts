@@ -53,6 +53,7 @@ function failReport(report: TargetReport, error: unknown): TargetReport {
     code: e?.code ?? "UNEXPECTED",
     message: error instanceof Error ? error.message : String(error),
     hint: e?.hint,
+    retryable: e?.retryable,
   };
   return report;
 }
@@ -306,19 +307,23 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       synced !== "not-synced" && result && result.uploads.length > 0
         ? await listPrefix(gateway, prefix, undefined, options.signal)
         : objects;
-    db.replaceFiles(
-      recordState({
-        previous: db.allFiles(),
-        scan: scan.files,
-        outcome: synced,
-        skippedPaths: result?.skippedPaths,
-        pendingMoves,
-        baseline,
-        objects: after,
-        prefix,
-        now: now().getTime() / 1000,
-      }),
-    );
+    // Without a completed aws run (moves only, or aws failed) the rows are the old ones plus the moves,
+    // already applied: nothing to rewrite, which keeps a no-change pass over a big volume cheap.
+    if (synced !== "not-synced" || baseline) {
+      db.replaceFiles(
+        recordState({
+          previous: db.allFiles(),
+          scan: scan.files,
+          outcome: synced,
+          skippedPaths: result?.skippedPaths,
+          pendingMoves,
+          baseline,
+          objects: after,
+          prefix,
+          now: now().getTime() / 1000,
+        }),
+      );
+    }
     if (
       report.moves.failed > 0 ||
       result?.outcome === "failed" ||
