@@ -1,9 +1,43 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+const mock = (file: string) => fileURLToPath(new URL(`./test/mocks/${file}`, import.meta.url));
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    testTimeout: 60_000,
+    // Integration tests run the real CLI and aws CLI several times each; shared machines are slow.
+    testTimeout: 240_000,
     hookTimeout: 60_000,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "engine",
+          environment: "node",
+          include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+          exclude: ["**/node_modules/**", "test/ui/**"],
+        },
+      },
+      {
+        // The Raycast commands against a recording mock of @raycast/api and @raycast/utils (which ship
+        // types only), a real engine and the local S3 server. Rendering needs a DOM: happy-dom.
+        extends: true,
+        resolve: {
+          alias: {
+            "@raycast/api": mock("raycast-api.tsx"),
+            "@raycast/utils": mock("raycast-utils.ts"),
+          },
+        },
+        test: {
+          name: "ui",
+          environment: "./test/ui/support/happy-dom-node.ts",
+          include: ["test/ui/**/*.test.ts", "test/ui/**/*.test.tsx"],
+          setupFiles: ["test/ui/support/setup.ts"],
+          // Each file starts its own S3 server and worker processes; two at a time suit a 2-core machine.
+          maxWorkers: 2,
+        },
+      },
+    ],
   },
 });

@@ -3,7 +3,7 @@ export { runTarget, type RunOptions } from "./run";
 export { runBatch, type BatchOptions } from "./batch";
 export { volumeStatus, type VolumeStatus, type LastRun, type StatusOptions } from "./status";
 export { startRestores, restoreStatus, RESTORE_TIME, type RestoreItem, type RestoreTierName } from "./archive";
-export { openStateDb, loadSqlWasm, type StateDb, type PendingRestore, type SkippedMove } from "./db";
+export { openStateDb, loadSqlWasm, initSql, type StateDb, type PendingRestore, type SkippedMove } from "./db";
 export { locateAwsCli, type AwsCliInfo, type AwsEvent } from "./aws-cli";
 export * from "./config";
 export { SmartSyncError, ConfigError, LockedError, AwsCliError, describeError, type ErrorCode } from "./errors";

@@ -1,0 +1,49 @@
+// Show Details: everything known about one pending move.
+import { Detail } from "@raycast/api";
+import { formatBytes, s3Uri, type Target } from "../../engine";
+import { moveTitle, type PreviewMove } from "./fetch";
+
+const KIND_TEXT: Record<PreviewMove["kind"], string> = {
+  ready: "Ready: a server-side copy and delete",
+  archived: "Waiting: the old object is archived and must be restored first",
+  unverifiable: "Cannot be verified in S3: aws will upload the file instead",
+};
+
+export function MoveDetail({ move, target }: { move: PreviewMove; target: Target }) {
+  const markdown = [
+    `# ${moveTitle(move)}`,
+    "",
+    `\`${move.from}\``,
+    "",
+    "↓",
+    "",
+    `\`${move.to}\``,
+    move.reason ? `\n> ${move.reason}` : "",
+  ].join("\n");
+  return (
+    <Detail
+      navigationTitle={moveTitle(move)}
+      markdown={markdown}
+      metadata={
+        <Detail.Metadata>
+          <Detail.Metadata.Label title="Target" text={`${target.name} → ${s3Uri(target.bucket, target.prefix)}`} />
+          <Detail.Metadata.Label title="State" text={KIND_TEXT[move.kind]} />
+          <Detail.Metadata.Separator />
+          <Detail.Metadata.Label title="Inode" text={move.inode === undefined ? "Unknown" : String(move.inode)} />
+          <Detail.Metadata.Label
+            title="Size"
+            text={`${formatBytes(move.size)} (${move.size.toLocaleString("en-US")} bytes)`}
+          />
+          <Detail.Metadata.Label
+            title="Modified"
+            text={move.mtime === undefined ? "Unknown" : new Date(move.mtime * 1000).toLocaleString()}
+          />
+          <Detail.Metadata.Label title="Storage Class" text={move.storageClass ?? "STANDARD"} />
+          <Detail.Metadata.Separator />
+          <Detail.Metadata.Label title="Old Key" text={move.fromKey} />
+          <Detail.Metadata.Label title="New Key" text={move.toKey} />
+        </Detail.Metadata>
+      }
+    />
+  );
+}

@@ -1,0 +1,6 @@
+// Status: where every target stands.
+import { StatusList } from "./status/status-list";
+
+export default function Command() {
+  return <StatusList />;
+}
