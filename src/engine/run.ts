@@ -229,6 +229,14 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       ...TOOL_EXCLUDES,
       ...extra.flatMap((m) => [escapeFnmatch(m.from), escapeFnmatch(m.to)]),
       ...scan.skipped.filter((s) => s.reason === "symlink-loop").map((s) => `${escapeFnmatch(s.path)}/*`),
+      // aws-cli 1.x tries to upload names that are not UTF-8 and fails the whole sync (exit 1): leave them
+      // out. The decoded name has U+FFFD where bytes were invalid; `*` stands for them (Python sees surrogates).
+      ...scan.skipped
+        .filter((s) => s.reason === "invalid-utf8-name")
+        .flatMap((s) => {
+          const pattern = escapeFnmatch(s.path).replace(/\uFFFD+/g, "*");
+          return [pattern, `${pattern}/*`];
+        }),
     ];
 
     if (dryRun) {
@@ -328,6 +336,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       report.moves.failed > 0 ||
       result?.outcome === "failed" ||
       result?.outcome === "skipped-files" ||
+      scan.skipped.some((s) => s.reason === "invalid-utf8-name") ||
       pending.length > 0
     )
       report.status = "partial";
