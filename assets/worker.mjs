@@ -52734,7 +52734,13 @@ async function runTarget(target, options) {
       ...userExcludes,
       ...TOOL_EXCLUDES,
       ...extra.flatMap((m3) => [escapeFnmatch(m3.from), escapeFnmatch(m3.to)]),
-      ...scan.skipped.filter((s2) => s2.reason === "symlink-loop").map((s2) => `${escapeFnmatch(s2.path)}/*`)
+      ...scan.skipped.filter((s2) => s2.reason === "symlink-loop").map((s2) => `${escapeFnmatch(s2.path)}/*`),
+      // aws-cli 1.x tries to upload names that are not UTF-8 and fails the whole sync (exit 1): leave them
+      // out. The decoded name has U+FFFD where bytes were invalid; `*` stands for them (Python sees surrogates).
+      ...scan.skipped.filter((s2) => s2.reason === "invalid-utf8-name").flatMap((s2) => {
+        const pattern = escapeFnmatch(s2.path).replace(/\uFFFD+/g, "*");
+        return [pattern, `${pattern}/*`];
+      })
     ];
     if (dryRun) {
       for (const move of plan.moves) {
@@ -52816,7 +52822,7 @@ async function runTarget(target, options) {
         })
       );
     }
-    if (report.moves.failed > 0 || result?.outcome === "failed" || result?.outcome === "skipped-files" || pending.length > 0)
+    if (report.moves.failed > 0 || result?.outcome === "failed" || result?.outcome === "skipped-files" || scan.skipped.some((s2) => s2.reason === "invalid-utf8-name") || pending.length > 0)
       report.status = "partial";
     recordRunMeta(db, report, startedAt);
     await db.save();
