@@ -1,11 +1,12 @@
 // Archived objects (DESIGN.md): moves whose source is in Glacier / Deep Archive / an Intelligent-Tiering
 // archive tier wait in the DB's pending_restores until a restore completes; the next run then moves them.
-import { openStateDb, type PendingRestore } from "./db";
+import { openStateDb, type PendingRestore, type StateDb } from "./db";
 import { SmartSyncError } from "./errors";
 import { normalizePrefix } from "./keys";
 import { acquireVolumeLock } from "./lock";
 import { BucketGateway, getS3Client, type RestoreTier } from "./s3";
-import type { Target } from "./types";
+import type { Plan, PlannedMove } from "./planner";
+import type { S3ObjectInfo, Target } from "./types";
 
 export type RestoreTierName = "bulk" | "standard" | "expedited";
 
@@ -159,4 +160,53 @@ export async function restoreStatus(target: Target, options: { wasmBinary?: Uint
     }
     return items;
   });
+}
+
+/**
+ * The listing shows an archived object's class, not whether a restore completed or which Intelligent-
+ * Tiering tier it sits in: HEAD those sources. Returns true when anything new was learnt.
+ */
+export async function refreshArchiveFacts(
+  gateway: BucketGateway,
+  plan: Plan,
+  objects: Map<string, S3ObjectInfo>,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const keys = [...plan.archived, ...plan.moves.filter((m) => m.storageClass === "INTELLIGENT_TIERING")].map(
+    (m) => m.fromKey,
+  );
+  let learnt = false;
+  for (const key of keys) {
+    const head = await gateway.head(key, { signal });
+    const listed = objects.get(key);
+    if (!head || !listed) continue;
+    if (head.restore || head.archiveStatus) {
+      objects.set(key, { ...listed, restore: head.restore, archiveStatus: head.archiveStatus });
+      learnt = true;
+    }
+  }
+  return learnt;
+}
+
+/** The DB's pending restores become exactly the moves waiting now, keeping what restores were started. */
+export function recordPendingRestores(db: StateDb, archived: readonly PlannedMove[]): void {
+  const pending = new Map(db.pendingRestores().map((r) => [r.fromPath, r]));
+  for (const move of archived) {
+    const existing = pending.get(move.from);
+    pending.delete(move.from);
+    db.upsertPendingRestore({
+      fromPath: move.from,
+      toPath: move.to,
+      srcKey: move.fromKey,
+      dstKey: move.toKey,
+      storageClass: move.storageClass ?? "GLACIER",
+      size: move.size,
+      etag: move.etag ?? null,
+      status: existing?.status ?? "archived",
+      tier: existing?.tier ?? null,
+      days: existing?.days ?? null,
+      requestedAt: existing?.requestedAt ?? null,
+    });
+  }
+  for (const stale of pending.keys()) db.removePendingRestore(stale);
 }

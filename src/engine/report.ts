@@ -1,4 +1,8 @@
 // What a run tells its front ends: one report per target, plain data (printed as JSON by `--json`).
+import type { AwsSyncResult } from "./aws-cli";
+import { SmartSyncError } from "./errors";
+import { REJECT_REASON_TEXT } from "./move-rules";
+import type { Plan, PlannedMove } from "./planner";
 
 export type TargetStatus = "ok" | "partial" | "failed" | "skipped";
 
@@ -63,5 +67,68 @@ export function emptyReport(
     counts: { new: 0, modified: 0, deleted: 0, unchanged: 0 },
     startedAt: startedAt.toISOString(),
     durationMs: 0,
+  };
+}
+
+/** Turns a target's failure into the report's error and status; not mounted means skipped. */
+export function failReport(report: TargetReport, error: unknown): TargetReport {
+  const e = error instanceof SmartSyncError ? error : undefined;
+  report.status = e?.code === "VOLUME_MISSING" ? "skipped" : "failed";
+  report.error = {
+    code: e?.code ?? "UNEXPECTED",
+    message: error instanceof Error ? error.message : String(error),
+    hint: e?.hint,
+    retryable: e?.retryable,
+  };
+  return report;
+}
+
+export function moveSummary(move: PlannedMove, status: MoveSummary["status"], reason?: string): MoveSummary {
+  return {
+    from: move.from,
+    to: move.to,
+    fromKey: move.fromKey,
+    toKey: move.toKey,
+    size: move.size,
+    inode: move.inode,
+    mtime: move.mtime,
+    status,
+    reason,
+    storageClass: move.storageClass,
+  };
+}
+
+export function addPlanToReport(report: TargetReport, plan: Plan): void {
+  report.counts = {
+    new: plan.newFiles.length,
+    modified: plan.modified.length,
+    deleted: plan.deleted.length,
+    unchanged: plan.unchangedCount,
+  };
+  report.moves.skipped = plan.rejected.length;
+  report.moves.pendingRestore = plan.archived.length;
+  for (const move of plan.archived)
+    report.moves.list.push(moveSummary(move, "pending-restore", "source object is archived"));
+  for (const r of plan.rejected) {
+    report.moves.list.push({
+      from: r.from,
+      to: r.to,
+      fromKey: "",
+      toKey: "",
+      size: r.size,
+      status: "skipped",
+      reason: REJECT_REASON_TEXT[r.reason],
+    });
+  }
+}
+
+export function addAwsToReport(report: TargetReport, result: AwsSyncResult): void {
+  report.aws = {
+    exitCode: result.exitCode,
+    outcome: result.outcome,
+    uploads: result.uploads.length,
+    deletes: result.deletes.length,
+    skippedPaths: result.skippedPaths,
+    command: result.command,
   };
 }

@@ -3,24 +3,23 @@
 // sequences them, reports events, and decides what the DB may believe after each kind of failure.
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { recordPendingRestores, refreshArchiveFacts } from "./archive";
 import { locateAwsCli, runAwsSync, type AwsCliInfo, type AwsSyncResult } from "./aws-cli";
 import { openStateDb, type StateDb } from "./db";
 import { SmartSyncError } from "./errors";
 import type { EngineEvent, EventSink, Phase } from "./events";
 import { awsSourceArg, createExcludeMatcher, escapeFnmatch, TOOL_EXCLUDES } from "./filters";
-import { MoveJournal, newRunId, type StepOutcome } from "./journal";
-import { keyFor, normalizePrefix, s3Uri } from "./keys";
+import { normalizePrefix, s3Uri } from "./keys";
 import { acquireVolumeLock } from "./lock";
 import { RunLog } from "./logger";
-import { scheduleMoves } from "./move-order";
-import { executeMoves, type MoveOutcome } from "./mover";
-import { planRun, type Plan, type PlannedMove } from "./planner";
+import { applyMovesToDb, resumeMoveBatch, runMoveBatch } from "./move-batch";
+import type { MoveOutcome } from "./mover";
+import { planRun, type PlannedMove } from "./planner";
 import { recordState } from "./recorder";
-import { emptyReport, type MoveSummary, type TargetReport } from "./report";
+import { addAwsToReport, addPlanToReport, emptyReport, failReport, moveSummary, type TargetReport } from "./report";
 import { BucketGateway, getS3Client } from "./s3";
 import { scanVolume } from "./scanner";
 import type { S3ObjectInfo, Target } from "./types";
-import { REJECT_REASON_TEXT } from "./move-rules";
 
 export interface RunOptions {
   /** sync: moves then `aws s3 sync --delete`; moves: moves only. */
@@ -41,36 +40,6 @@ export interface RunOptions {
   /** Name of the front-end command, for the lock and the log file name (default: command). */
   commandName?: string;
   now?: () => Date;
-}
-
-const TEMP_PREFIX = ".s3-smart-sync-tmp";
-
-/** Turns a target's failure into the report's error and status; not mounted means skipped. */
-function failReport(report: TargetReport, error: unknown): TargetReport {
-  const e = error instanceof SmartSyncError ? error : undefined;
-  report.status = e?.code === "VOLUME_MISSING" ? "skipped" : "failed";
-  report.error = {
-    code: e?.code ?? "UNEXPECTED",
-    message: error instanceof Error ? error.message : String(error),
-    hint: e?.hint,
-    retryable: e?.retryable,
-  };
-  return report;
-}
-
-function summary(move: PlannedMove, status: MoveSummary["status"], reason?: string): MoveSummary {
-  return {
-    from: move.from,
-    to: move.to,
-    fromKey: move.fromKey,
-    toKey: move.toKey,
-    size: move.size,
-    inode: move.inode,
-    mtime: move.mtime,
-    status,
-    reason,
-    storageClass: move.storageClass,
-  };
 }
 
 export async function runTarget(target: Target, options: RunOptions): Promise<TargetReport> {
@@ -157,13 +126,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     await gateway.checkAccess(prefix ? `${prefix}/` : "");
 
     phase("resume");
-    if (!baseline)
-      await resumeJournal(target, db, gateway, {
-        dryRun,
-        notice,
-        signal: options.signal,
-        concurrency: target.concurrency,
-      });
+    if (!baseline) await resumeMoveBatch(target, db, gateway, { dryRun, notice, signal: options.signal });
 
     phase("scan");
     const userExcludes = [...target.excludes];
@@ -202,7 +165,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       if (await refreshArchiveFacts(gateway, plan, objects, options.signal)) plan = planRun({ ...planInput, objects });
     }
     if (options.selectMoves) plan = { ...plan, moves: plan.moves.filter(options.selectMoves) };
-    reportPlan(report, plan);
+    addPlanToReport(report, plan);
     emit({
       type: "plan",
       target: target.name,
@@ -241,7 +204,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
 
     if (dryRun) {
       for (const move of plan.moves) {
-        report.moves.list.push(summary(move, "planned"));
+        report.moves.list.push(moveSummary(move, "planned"));
         emit({
           type: "move",
           target: target.name,
@@ -265,7 +228,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
           options,
           emit,
         );
-        reportAws(report, result);
+        addAwsToReport(report, result);
       }
       return finish(report, startedAt, now);
     }
@@ -275,22 +238,27 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     let outcomes: MoveOutcome[] = [];
     if (plan.moves.length > 0) {
       phase("move");
-      const batch = await runMoves(target, gateway, plan.moves, options, emit);
+      const batch = await runMoveBatch(target, gateway, plan.moves, {
+        signal: options.signal,
+        onProgress: (p) => {
+          if (p.last) emit({ type: "move", target: target.name, outcome: p.last, ...p, dryRun: false });
+        },
+      });
       outcomes = batch.outcomes;
       applyMovesToDb(db, outcomes);
       await db.save();
       if (batch.complete) await batch.journal.remove();
       for (const o of outcomes)
-        report.moves.list.push(summary(o.move, o.archived ? "pending-restore" : o.status, o.error));
+        report.moves.list.push(moveSummary(o.move, o.archived ? "pending-restore" : o.status, o.error));
       report.moves.done = outcomes.filter((o) => o.status === "done").length;
       report.moves.failed = outcomes.filter((o) => o.status !== "done" && !o.archived).length;
       report.bytesSaved = outcomes.filter((o) => o.status === "done").reduce((sum, o) => sum + o.move.size, 0);
       // An Intelligent-Tiering object can turn out archived only when copied: it waits like the others.
       for (const o of outcomes) if (o.archived) pending.push({ ...o.move, state: "archived" });
-      syncPendingRestores(db, pending);
+      recordPendingRestores(db, pending);
       if (batch.error !== undefined) throw batch.error;
     } else {
-      syncPendingRestores(db, pending);
+      recordPendingRestores(db, pending);
     }
     const pendingMoves = pending.map((m) => ({ from: m.from, to: m.to }));
     report.moves.pendingRestore = pending.length;
@@ -305,7 +273,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
         await db.save();
         throw error;
       }
-      reportAws(report, result);
+      addAwsToReport(report, result);
     }
 
     phase("record");
@@ -383,41 +351,6 @@ async function listPrefix(
   return new Map(objects.map((o) => [o.key, o]));
 }
 
-function reportPlan(report: TargetReport, plan: Plan): void {
-  report.counts = {
-    new: plan.newFiles.length,
-    modified: plan.modified.length,
-    deleted: plan.deleted.length,
-    unchanged: plan.unchangedCount,
-  };
-  report.moves.skipped = plan.rejected.length;
-  report.moves.pendingRestore = plan.archived.length;
-  for (const move of plan.archived)
-    report.moves.list.push(summary(move, "pending-restore", "source object is archived"));
-  for (const r of plan.rejected) {
-    report.moves.list.push({
-      from: r.from,
-      to: r.to,
-      fromKey: "",
-      toKey: "",
-      size: r.size,
-      status: "skipped",
-      reason: REJECT_REASON_TEXT[r.reason],
-    });
-  }
-}
-
-function reportAws(report: TargetReport, result: AwsSyncResult): void {
-  report.aws = {
-    exitCode: result.exitCode,
-    outcome: result.outcome,
-    uploads: result.uploads.length,
-    deletes: result.deletes.length,
-    skippedPaths: result.skippedPaths,
-    command: result.command,
-  };
-}
-
 function runAws(
   aws: AwsCliInfo,
   target: Target,
@@ -442,154 +375,6 @@ function runAws(
     signal: options.signal,
     onEvent: (event) => emit({ type: "aws", target: target.name, event }),
   });
-}
-
-async function runMoves(
-  target: Target,
-  gateway: BucketGateway,
-  moves: PlannedMove[],
-  options: RunOptions,
-  emit: (event: EngineEvent) => void,
-) {
-  const runId = newRunId();
-  const prefix = normalizePrefix(target.prefix);
-  const schedule = scheduleMoves(moves, (n) => keyFor(prefix, `${TEMP_PREFIX}/${runId}/${n}`));
-  const journal = await MoveJournal.create(target.localPath, {
-    version: 1,
-    runId,
-    bucket: target.bucket,
-    prefix,
-    createdAt: new Date().toISOString(),
-    moves,
-    schedule,
-  });
-  const result = await executeMoves({
-    gateway,
-    moves,
-    schedule,
-    journal,
-    concurrency: target.concurrency,
-    signal: options.signal,
-    onProgress: (p) => {
-      if (p.last)
-        emit({
-          type: "move",
-          target: target.name,
-          outcome: p.last,
-          done: p.done,
-          failed: p.failed,
-          total: p.total,
-          dryRun: false,
-        });
-    },
-  });
-  return { ...result, journal };
-}
-
-/**
- * After a move succeeded, the moved row changes path and learns the new object's ETag. Every old row is
- * read before any is written: in swaps, cycles and chains one move's destination is another's source.
- * A row that no longer holds the move's file was already moved (a run killed after saving the DB but
- * before removing its journal): applying it again would undo a swap.
- */
-function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[]): void {
-  const moved = outcomes.flatMap((o) => {
-    const record = o.status === "done" ? db.getFile(o.move.from) : undefined;
-    return record && record.inode === o.move.inode && record.size === o.move.size ? [{ o, record }] : [];
-  });
-  db.deleteFiles(moved.map(({ o }) => o.move.from));
-  db.upsertFiles(moved.map(({ o, record }) => ({ ...record, path: o.move.to, etag: o.etag ?? record.etag })));
-}
-
-/** An interrupted move batch of an earlier run is finished before anything else is planned. */
-async function resumeJournal(
-  target: Target,
-  db: StateDb,
-  gateway: BucketGateway,
-  context: {
-    dryRun: boolean;
-    notice: (m: string, level?: "info" | "warning") => void;
-    signal?: AbortSignal;
-    concurrency?: number;
-  },
-): Promise<void> {
-  const loaded = await MoveJournal.load(target.localPath);
-  if (!loaded) return;
-  const { journal, done } = loaded;
-  const { header } = journal;
-  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix)) {
-    context.notice(
-      `An interrupted move batch for s3://${header.bucket}/${header.prefix} was found and left alone.`,
-      "warning",
-    );
-    return;
-  }
-  if (context.dryRun) {
-    context.notice(`An interrupted batch of ${header.moves.length} move(s) will be finished by the next run.`);
-    return;
-  }
-  context.notice(`Finishing ${header.moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
-  const result = await executeMoves({
-    gateway,
-    moves: header.moves,
-    schedule: header.schedule,
-    journal,
-    alreadyDone: done as ReadonlyMap<number, StepOutcome>,
-    concurrency: context.concurrency,
-    signal: context.signal,
-  });
-  applyMovesToDb(db, result.outcomes);
-  await db.save();
-  if (result.error !== undefined) throw result.error;
-  await journal.remove();
-}
-
-/**
- * The listing shows an archived object's class, not whether a restore completed or which Intelligent-
- * Tiering tier it sits in: HEAD those sources. Returns true when anything new was learnt.
- */
-async function refreshArchiveFacts(
-  gateway: BucketGateway,
-  plan: Plan,
-  objects: Map<string, S3ObjectInfo>,
-  signal?: AbortSignal,
-): Promise<boolean> {
-  const keys = [...plan.archived, ...plan.moves.filter((m) => m.storageClass === "INTELLIGENT_TIERING")].map(
-    (m) => m.fromKey,
-  );
-  let learnt = false;
-  for (const key of keys) {
-    const head = await gateway.head(key, { signal });
-    const listed = objects.get(key);
-    if (!head || !listed) continue;
-    if (head.restore || head.archiveStatus) {
-      objects.set(key, { ...listed, restore: head.restore, archiveStatus: head.archiveStatus });
-      learnt = true;
-    }
-  }
-  return learnt;
-}
-
-function syncPendingRestores(db: StateDb, archived: readonly PlannedMove[]): void {
-  const pending = new Map(db.pendingRestores().map((r) => [r.fromPath, r]));
-  for (const move of archived) {
-    const existing = pending.get(move.from);
-    pending.delete(move.from);
-    db.upsertPendingRestore({
-      fromPath: move.from,
-      toPath: move.to,
-      srcKey: move.fromKey,
-      dstKey: move.toKey,
-      storageClass: move.storageClass ?? "GLACIER",
-      size: move.size,
-      etag: move.etag ?? null,
-      status: existing?.status ?? "archived",
-      tier: existing?.tier ?? null,
-      days: existing?.days ?? null,
-      requestedAt: existing?.requestedAt ?? null,
-    });
-  }
-  for (const stale of pending.keys()) db.removePendingRestore(stale);
 }
 
 function recordRunMeta(db: StateDb, report: TargetReport, startedAt: Date): void {
