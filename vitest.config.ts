@@ -15,6 +15,9 @@ export default defineConfig({
         test: {
           name: "engine",
           environment: "node",
+          // Integration files spend much of their time waiting on child processes (CLI, aws, the server).
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
           include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
           exclude: ["**/node_modules/**", "test/ui/**"],
         },
@@ -36,6 +39,7 @@ export default defineConfig({
           setupFiles: ["test/ui/support/setup.ts"],
           // Each file starts its own S3 server and worker processes; two at a time suit a 2-core machine.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -10,29 +10,34 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const WORKER_FILE = path.join(root, "assets/worker.mjs");
 export const WASM_FILE = path.join(root, "assets/sql-wasm.wasm");
 
+/** esbuild options for an ESM bundle of engine code that runs on plain Node (the worker, test bundles). */
+export const NODE_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // Readable stack traces in the worker's log matter more than a smaller file.
+  minify: false,
+  legalComments: "none",
+  logLevel: "silent",
+  // CommonJS dependencies (commander, sql.js) use require(), __filename and __dirname.
+  banner: {
+    js: [
+      'import { createRequire as __s3ssRequire } from "node:module";',
+      'import { fileURLToPath as __s3ssPath } from "node:url";',
+      "const require = __s3ssRequire(import.meta.url);",
+      "const __filename = __s3ssPath(import.meta.url);",
+      'const __dirname = __s3ssPath(new URL(".", import.meta.url));',
+    ].join("\n"),
+  },
+} as const;
+
 /** The bundle's bytes, built from the current sources. */
 export async function bundleWorker(): Promise<string> {
   const result = await build({
+    ...NODE_BUNDLE_OPTIONS,
     entryPoints: [path.join(root, "src/worker/index.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    // Readable stack traces in the worker's log matter more than a smaller file.
-    minify: false,
-    legalComments: "none",
     write: false,
-    logLevel: "silent",
-    // CommonJS dependencies (commander, sql.js) use require(), __filename and __dirname.
-    banner: {
-      js: [
-        'import { createRequire as __s3ssRequire } from "node:module";',
-        'import { fileURLToPath as __s3ssPath } from "node:url";',
-        "const require = __s3ssRequire(import.meta.url);",
-        "const __filename = __s3ssPath(import.meta.url);",
-        'const __dirname = __s3ssPath(new URL(".", import.meta.url));',
-      ].join("\n"),
-    },
   });
   return result.outputFiles[0]!.text;
 }

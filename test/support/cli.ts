@@ -44,15 +44,24 @@ export async function runCli(
     ...rest,
   });
   const stdout = String(result.stdout ?? "");
-  const reports = stdout
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as TargetReport)
-    .filter((r) => r && typeof r === "object" && "target" in r);
-  return { exitCode: result.exitCode ?? -1, stdout, stderr: String(result.stderr ?? ""), reports };
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout,
+    stderr: String(result.stderr ?? ""),
+    reports: parseReports(stdout),
+  };
 }
 
 /** Options pointing the CLI at the local server and a given aws CLI. */
 export function awsCliArgs(local: LocalS3, awsPath: string): string[] {
   return ["--endpoint-url", local.endpoint, "--aws-cli", awsPath];
+}
+
+/** The `--json` lines that are target reports. */
+export function parseReports(stdout: string): TargetReport[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as TargetReport)
+    .filter((r) => r && typeof r === "object" && "target" in r);
 }

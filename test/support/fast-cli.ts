@@ -9,27 +9,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TargetReport } from "../../src/engine/report";
-import type { CliResult } from "./cli";
+import { NODE_BUNDLE_OPTIONS } from "../../scripts/build-worker";
+import { parseReports, type CliResult } from "./cli";
 import { awsEnv } from "./local-s3";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BUILD_OPTIONS = {
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "silent",
-  // CommonJS dependencies (commander, sql.js) use require(), __filename and __dirname.
-  banner: {
-    js: [
-      'import { createRequire as __s3ssRequire } from "node:module";',
-      'import { fileURLToPath as __s3ssPath } from "node:url";',
-      "const require = __s3ssRequire(import.meta.url);",
-      "const __filename = __s3ssPath(import.meta.url);",
-      'const __dirname = __s3ssPath(new URL(".", import.meta.url));',
-    ].join("\n"),
-  },
-} as const;
+const BUILD_OPTIONS = NODE_BUNDLE_OPTIONS;
 let built: Promise<{ bin: string; dir: string }> | undefined;
 
 /** Bundles src/worker/index.ts (the CLI, loading sql.js's wasm from beside it) into a temp folder. */
@@ -56,14 +41,6 @@ export async function bundleScript(entry: string): Promise<string> {
 export async function disposeBundledCli(): Promise<void> {
   if (built) rmSync((await built).dir, { recursive: true, force: true });
   built = undefined;
-}
-
-function parseReports(stdout: string): TargetReport[] {
-  return stdout
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as TargetReport)
-    .filter((r) => r && typeof r === "object" && "target" in r);
 }
 
 /** Runs the bundled CLI like `runCli` runs bin/s3-smart-sync.js. */

@@ -1,0 +1,67 @@
+// Child process of the no-change benchmark, so that its peak RSS is the pass's own.
+//   build <root> <bucket>: scan the volume and record it as the synced state (the DB a real volume has).
+//   pass <root> <bucket> <endpoint>: the full `moves` pass (lock, DB load, scan, plan, DB save).
+// Prints one JSON line: wall time of the work, phase times, peak RSS.
+import { openStateDb } from "../../src/engine/db";
+import type { Phase } from "../../src/engine/events";
+import { runTarget } from "../../src/engine/run";
+import { scanVolume } from "../../src/engine/scanner";
+
+const [mode, root, bucket, endpoint] = process.argv.slice(2);
+
+async function build(): Promise<Record<string, unknown>> {
+  const scan = await scanVolume({ root, excludes: [] });
+  const { db } = await openStateDb({ volumeRoot: root });
+  const now = Date.now() / 1000;
+  db.replaceFiles(
+    scan.files.map((f) => ({
+      path: f.path,
+      inode: f.inode,
+      size: f.size,
+      mtime: f.mtimeMs / 1000,
+      synced: now,
+      etag: null,
+    })),
+  );
+  db.setTarget(bucket, "");
+  await db.save();
+  db.close();
+  return { files: scan.files.length };
+}
+
+async function pass(): Promise<Record<string, unknown>> {
+  const phases: Partial<Record<Phase, number>> = {};
+  let last: Phase | undefined;
+  let lastAt = performance.now();
+  const start = lastAt;
+  const report = await runTarget(
+    { name: "no-change", localPath: root, bucket, prefix: "", excludes: [], endpointUrl: endpoint },
+    {
+      command: "moves",
+      onEvent: (e) => {
+        if (e.type !== "phase" && e.type !== "target-end") return;
+        const now = performance.now();
+        if (last) phases[last] = Math.round(now - lastAt);
+        last = e.type === "phase" ? e.phase : undefined;
+        lastAt = now;
+      },
+    },
+  );
+  if (report.status !== "ok") throw new Error(`pass ended ${report.status}: ${report.error?.message}`);
+  return {
+    passMs: Math.round(performance.now() - start),
+    phases,
+    unchanged: report.counts.unchanged,
+    moves: report.moves.done,
+  };
+}
+
+const started = performance.now();
+const result = mode === "build" ? await build() : await pass();
+process.stdout.write(
+  JSON.stringify({
+    ...result,
+    workMs: Math.round(performance.now() - started),
+    maxRssKiB: process.resourceUsage().maxRSS,
+  }) + "\n",
+);
