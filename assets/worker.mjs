@@ -53086,7 +53086,7 @@ async function runTarget(target, options) {
     }
     phase("record");
     const synced = result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
-    const after = synced !== "not-synced" && result && result.uploads.length > 0 ? await listPrefix(gateway, prefix, void 0, options.signal) : objects;
+    const after = synced !== "not-synced" && result && result.uploads.length > 0 ? await uploadedObjects(gateway, prefix, result, options.signal) : objects;
     if (synced !== "not-synced" || baseline) {
       db.replaceFiles(
         recordState({
@@ -53136,6 +53136,19 @@ async function listPrefix(gateway, prefix, onPage, signal) {
   const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
   return new Map(objects.map((o4) => [o4.key, o4]));
 }
+async function uploadedObjects(gateway, prefix, result, signal) {
+  if (result.uploads.length > HEAD_UPLOADS_UP_TO) return listPrefix(gateway, prefix, void 0, signal);
+  const objects = /* @__PURE__ */ new Map();
+  const keys = [...new Set(result.uploads.map((u2) => u2.key))];
+  const worker = async () => {
+    for (let key = keys.pop(); key !== void 0; key = keys.pop()) {
+      const head = await gateway.head(key, { signal });
+      if (head) objects.set(key, head);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return objects;
+}
 function runAws(aws, target, prefix, excludes, dryRun, options, emit) {
   return runAwsSync({
     aws,
@@ -53177,6 +53190,7 @@ async function saveFailure(db, report, startedAt) {
   } catch {
   }
 }
+var HEAD_UPLOADS_UP_TO;
 var init_run2 = __esm({
   "src/engine/run.ts"() {
     "use strict";
@@ -53194,6 +53208,7 @@ var init_run2 = __esm({
     init_report();
     init_s33();
     init_scanner();
+    HEAD_UPLOADS_UP_TO = 200;
   }
 });
 

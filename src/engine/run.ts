@@ -281,7 +281,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
     const after =
       synced !== "not-synced" && result && result.uploads.length > 0
-        ? await listPrefix(gateway, prefix, undefined, options.signal)
+        ? await uploadedObjects(gateway, prefix, result, options.signal)
         : objects;
     // Without a completed aws run (moves only, or aws failed) the rows are the old ones plus the moves,
     // already applied: nothing to rewrite, which keeps a no-change pass over a big volume cheap.
@@ -349,6 +349,28 @@ async function listPrefix(
 ): Promise<Map<string, S3ObjectInfo>> {
   const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
   return new Map(objects.map((o) => [o.key, o]));
+}
+
+/** Few uploads: HEAD each (a listing of a big prefix costs a request per 1,000 keys); many: one listing. */
+const HEAD_UPLOADS_UP_TO = 200;
+
+async function uploadedObjects(
+  gateway: BucketGateway,
+  prefix: string,
+  result: AwsSyncResult,
+  signal?: AbortSignal,
+): Promise<Map<string, S3ObjectInfo>> {
+  if (result.uploads.length > HEAD_UPLOADS_UP_TO) return listPrefix(gateway, prefix, undefined, signal);
+  const objects = new Map<string, S3ObjectInfo>();
+  const keys = [...new Set(result.uploads.map((u) => u.key))];
+  const worker = async () => {
+    for (let key = keys.pop(); key !== undefined; key = keys.pop()) {
+      const head = await gateway.head(key, { signal });
+      if (head) objects.set(key, head);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return objects;
 }
 
 function runAws(

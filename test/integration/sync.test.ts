@@ -1,7 +1,9 @@
 // End to end through the real CLI binary, the real aws CLI (both versions) and the local S3 server:
 // what ends up in the bucket, byte for byte, and how many bytes went over the wire.
 import { S3Client } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openStateDb } from "../../src/engine/db";
 import { AWS_CLIS, awsCliArgs, runCli } from "../support/cli";
 import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
 import { bucketContents, expectedContents, sha, Volume } from "../support/volume";
@@ -91,6 +93,13 @@ describe.each(AWS_CLIS)("sync with $name", ({ path: awsPath }) => {
     const x = v.file("x.dat", 50_000, "x");
     const y = v.file("y.dat", 50_000, "y");
     expect((await sync(v, bucket)).exitCode).toBe(0);
+    // The DB learnt each uploaded object's ETag: what tells a swapped pair apart when sizes are equal.
+    const { db } = await openStateDb({ volumeRoot: v.root, readOnly: true });
+    expect(db.allFiles().map((r) => [r.path, r.etag])).toEqual([
+      ["x.dat", createHash("md5").update(x).digest("hex")],
+      ["y.dat", createHash("md5").update(y).digest("hex")],
+    ]);
+    db.close();
     v.rename("x.dat", "tmp");
     v.rename("y.dat", "x.dat");
     v.rename("tmp", "y.dat");
