@@ -8,7 +8,6 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TargetReport } from "../../src/engine/report";
 import { NODE_BUNDLE_OPTIONS } from "../../scripts/build-worker";
 import { parseReports, type CliResult } from "./cli";
 import { awsEnv } from "./local-s3";
