@@ -52872,7 +52872,7 @@ var init_scanner = __esm({
 });
 
 // src/engine/run.ts
-import { promises as fs2 } from "node:fs";
+import { constants as fsConstants, promises as fs2 } from "node:fs";
 import path14 from "node:path";
 async function runTarget(target, options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
@@ -53123,14 +53123,32 @@ function finish(report, startedAt, now) {
   return report;
 }
 async function assertVolume(root5) {
+  let isDirectory = false;
   try {
-    const stat5 = await fs2.stat(root5);
-    if (stat5.isDirectory()) return;
+    isDirectory = (await fs2.stat(root5)).isDirectory();
   } catch {
   }
-  throw new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist.`, {
-    hint: "Connect the volume (or fix the path in the config) and run again."
-  });
+  if (!isDirectory) {
+    throw new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist.`, {
+      hint: "Connect the volume (or fix the path in the config) and run again."
+    });
+  }
+  try {
+    await fs2.access(root5, fsConstants.R_OK | fsConstants.X_OK);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} cannot be read`, {
+      hint: "Give this process read access to the folder (on macOS: Full Disk Access for the terminal or Raycast).",
+      cause
+    });
+  }
+  try {
+    await fs2.access(root5, fsConstants.W_OK);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} is read-only: the state DB, lock and logs live on it.`, {
+      hint: "Mount the volume read-write (or give this process write access to the folder) and run again.",
+      cause
+    });
+  }
 }
 async function listPrefix(gateway, prefix, onPage, signal) {
   const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });

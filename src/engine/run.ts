@@ -1,7 +1,7 @@
 // One target, end to end (DESIGN.md "The run"): lock → DB → finish an interrupted move batch → scan →
 // plan → verify against S3 → move → aws s3 sync → record. Every stage is its own module; this one only
 // sequences them, reports events, and decides what the DB may believe after each kind of failure.
-import { promises as fs } from "node:fs";
+import { constants as fsConstants, promises as fs } from "node:fs";
 import path from "node:path";
 import { recordPendingRestores, refreshArchiveFacts } from "./archive";
 import { locateAwsCli, runAwsSync, type AwsCliInfo, type AwsSyncResult } from "./aws-cli";
@@ -330,15 +330,34 @@ function finish(report: TargetReport, startedAt: Date, now: () => Date): TargetR
 }
 
 async function assertVolume(root: string): Promise<void> {
+  let isDirectory = false;
   try {
-    const stat = await fs.stat(root);
-    if (stat.isDirectory()) return;
+    isDirectory = (await fs.stat(root)).isDirectory();
   } catch {
     // fall through
   }
-  throw new SmartSyncError("VOLUME_MISSING", `${root} is not mounted or does not exist.`, {
-    hint: "Connect the volume (or fix the path in the config) and run again.",
-  });
+  if (!isDirectory) {
+    throw new SmartSyncError("VOLUME_MISSING", `${root} is not mounted or does not exist.`, {
+      hint: "Connect the volume (or fix the path in the config) and run again.",
+    });
+  }
+  // Before the log folder and the lock are created in it, which would fail with a bare EACCES.
+  try {
+    await fs.access(root, fsConstants.R_OK | fsConstants.X_OK);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_UNREADABLE", `${root} cannot be read`, {
+      hint: "Give this process read access to the folder (on macOS: Full Disk Access for the terminal or Raycast).",
+      cause,
+    });
+  }
+  try {
+    await fs.access(root, fsConstants.W_OK);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_UNREADABLE", `${root} is read-only: the state DB, lock and logs live on it.`, {
+      hint: "Mount the volume read-write (or give this process write access to the folder) and run again.",
+      cause,
+    });
+  }
 }
 
 async function listPrefix(

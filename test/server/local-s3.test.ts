@@ -10,6 +10,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -21,6 +22,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INVALID_ACCESS_KEY_ID } from "../support/local-s3/control";
 import { awsEnv, connectLocalS3, s3ClientConfig, startLocalS3, useLocalS3, type LocalS3 } from "../support/local-s3";
 
 const MiB = 1024 * 1024;
@@ -647,5 +649,85 @@ describe("process lifecycle", () => {
     parent.kill("SIGKILL");
     await parent;
     expect(await waitGone(pid)).toBe(true);
+  });
+});
+
+describe("credentials and regions", () => {
+  const presignedQuery = (akid: string, region: string) =>
+    `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${encodeURIComponent(`${akid}/20250101/${region}/s3/aws4_request`)}` +
+    "&X-Amz-Date=20250101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00";
+  const clientFor = (options: { accessKeyId?: string; region?: string }) =>
+    new S3Client({
+      ...s3ClientConfig(local),
+      maxAttempts: 1,
+      region: options.region ?? "us-east-1",
+      credentials: { accessKeyId: options.accessKeyId ?? "local", secretAccessKey: "local-secret" },
+    });
+
+  it("answers an unknown access key id with 403 InvalidAccessKeyId and changes nothing", async () => {
+    const bucket = await newBucket();
+    await put(bucket, "kept");
+    const bad = clientFor({ accessKeyId: INVALID_ACCESS_KEY_ID });
+    try {
+      const err = await failure(bad.send(new PutObjectCommand({ Bucket: bucket, Key: "new", Body: "x" })));
+      expect(err.name).toBe("InvalidAccessKeyId");
+      expect(err.message).toBe("The AWS Access Key Id you provided does not exist in our records.");
+      expect(err.$metadata?.httpStatusCode).toBe(403);
+      expect(
+        (await failure(bad.send(new HeadObjectCommand({ Bucket: bucket, Key: "kept" })))).$metadata?.httpStatusCode,
+      ).toBe(403);
+      expect((await failure(bad.send(new ListObjectsV2Command({ Bucket: bucket })))).name).toBe("InvalidAccessKeyId");
+    } finally {
+      bad.destroy();
+    }
+    const presigned = await fetch(
+      `${local.endpoint}/${bucket}/kept?${presignedQuery(INVALID_ACCESS_KEY_ID, "us-east-1")}`,
+    );
+    expect(presigned.status).toBe(403);
+    expect(await presigned.text()).toContain("<Code>InvalidAccessKeyId</Code>");
+    expect((await fetch(`${local.endpoint}/${bucket}/kept?${presignedQuery("local", "us-east-1")}`)).status).toBe(200);
+    expect((await listAll(bucket)).keys).toEqual(["kept"]);
+  });
+
+  it("refuses requests for a bucket in another region signed for the wrong one, as S3 does", async () => {
+    const bucket = await newBucket();
+    await put(bucket, "kept");
+    await local.setBucketRegion(bucket, "eu-west-1");
+    const east = clientFor({ region: "us-east-1" });
+    const west = clientFor({ region: "eu-west-1" });
+    try {
+      const err = (await failure(
+        east.send(new PutObjectCommand({ Bucket: bucket, Key: "new", Body: "x" })),
+      )) as Error & {
+        Region?: string;
+        $metadata?: { httpStatusCode?: number };
+        $response?: { headers: Record<string, string> };
+      };
+      expect(err.name).toBe("AuthorizationHeaderMalformed");
+      expect(err.message).toBe(
+        "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'",
+      );
+      expect(err.$metadata?.httpStatusCode).toBe(400);
+      expect(err.Region).toBe("eu-west-1");
+      expect(err.$response?.headers["x-amz-bucket-region"]).toBe("eu-west-1");
+      // A HEAD has no body: only the status and the header tell.
+      const head = (await failure(east.send(new HeadBucketCommand({ Bucket: bucket })))) as typeof err;
+      expect(head.$metadata?.httpStatusCode).toBe(400);
+      expect(head.$response?.headers["x-amz-bucket-region"]).toBe("eu-west-1");
+      // Signed for the bucket's region, everything works; other buckets still take any region.
+      await west.send(new PutObjectCommand({ Bucket: bucket, Key: "west", Body: "x" }));
+      await west.send(new HeadBucketCommand({ Bucket: bucket }));
+      await west.send(new ListObjectsV2Command({ Bucket: "pinned" }));
+      const presigned = await fetch(`${local.endpoint}/${bucket}/kept?${presignedQuery("local", "us-east-1")}`);
+      expect(presigned.status).toBe(400);
+      expect(await presigned.text()).toContain("<Code>AuthorizationQueryParametersError</Code>");
+      expect(presigned.headers.get("x-amz-bucket-region")).toBe("eu-west-1");
+    } finally {
+      east.destroy();
+      west.destroy();
+    }
+    await local.setBucketRegion(bucket, undefined);
+    await put(bucket, "back");
+    expect((await listAll(bucket)).keys).toEqual(["back", "kept", "west"]);
   });
 });

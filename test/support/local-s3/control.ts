@@ -79,6 +79,9 @@ export interface Faults {
   hang?: boolean;
 }
 
+/** Requests signed with this access key id get 403 InvalidAccessKeyId, as S3 answers an unknown key. */
+export const INVALID_ACCESS_KEY_ID = "INVALIDKEY";
+
 export type ArchiveStatus = "ARCHIVE_ACCESS" | "DEEP_ARCHIVE_ACCESS";
 
 export interface ObjectInfo {
@@ -109,6 +112,11 @@ export interface LocalS3Control {
   completeRestore(bucket: string, key: string): Promise<void>;
   /** Restores complete by themselves after this delay; undefined = only through completeRestore. */
   setRestoreDelay(ms: number | undefined): Promise<void>;
+  /**
+   * Puts a bucket in another region: requests for it signed for any other region get S3's 400
+   * AuthorizationHeaderMalformed naming the region (and x-amz-bucket-region). undefined undoes it.
+   */
+  setBucketRegion(bucket: string, region: string | undefined): Promise<void>;
   /** What the server holds for a key (storage class, restore state, tags), or undefined. */
   objectInfo(bucket: string, key: string): Promise<ObjectInfo | undefined>;
 }
@@ -140,6 +148,7 @@ export function connectLocalS3(endpoint: string): LocalS3Control {
       call(base, "set-storage-class", { bucket, key, storageClass, archiveStatus }),
     completeRestore: (bucket, key) => call(base, "complete-restore", { bucket, key }),
     setRestoreDelay: (ms) => call(base, "configure", { restoreDelayMs: ms ?? null }),
+    setBucketRegion: (bucket, region) => call(base, "set-bucket-region", { bucket, region: region ?? null }),
     objectInfo: async (bucket, key) => (await call<ObjectInfo | null>(base, "object", { bucket, key })) ?? undefined,
   };
 }

@@ -3,6 +3,7 @@ import http from "node:http";
 import { classify, parseCopySource } from "./operations.mjs";
 import { createFaults } from "./faults.mjs";
 import { createEmulation } from "./emulation.mjs";
+import { createAuth } from "./auth.mjs";
 import { sendError, unescapeXml } from "./s3-responses.mjs";
 
 const CONTROL_PREFIX = "/__control/";
@@ -41,6 +42,7 @@ export function createProxy({ store, upstreamPort }) {
   const stats = createStats();
   const faults = createFaults();
   const emulation = createEmulation(store);
+  const auth = createAuth();
   let log = [];
   let seq = 0;
   const held = new Set();
@@ -122,7 +124,7 @@ export function createProxy({ store, upstreamPort }) {
   }
 
   async function handleS3(req, res) {
-    const { op, bucket, key } = classify(req.method, req.url ?? "/", req.headers);
+    const { op, bucket, key, query } = classify(req.method, req.url ?? "/", req.headers);
     const entry = { seq: ++seq, op, bucket, key, status: 0, bytes: 0 };
     if (log.length < LOG_LIMIT) log.push(entry);
     stats.request(op);
@@ -157,6 +159,7 @@ export function createProxy({ store, upstreamPort }) {
       sendError(res, status, decision.action, { resource: ctx.resource, head: req.method === "HEAD" });
       return;
     }
+    if (await auth.check(ctx, query)) return;
     if (await emulation.before(ctx)) return;
     if (op === "CopyObject" || op === "UploadPartCopy")
       entry.source = parseCopySource(req.headers["x-amz-copy-source"]);
@@ -213,6 +216,9 @@ export function createProxy({ store, upstreamPort }) {
         return null;
       case "configure":
         if ("restoreDelayMs" in args) emulation.config.restoreDelayMs = args.restoreDelayMs ?? undefined;
+        return null;
+      case "set-bucket-region":
+        auth.setBucketRegion(args.bucket, args.region ?? undefined);
         return null;
       case "object":
         return emulation.objectInfo(args.bucket, args.key) ?? null;

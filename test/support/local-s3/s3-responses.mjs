@@ -31,18 +31,23 @@ const MESSAGES = {
   NotImplemented: "A header or query you provided implies functionality that is not implemented.",
 };
 
-export function sendError(res, status, code, { resource = "", message, head = false } = {}) {
+/** `fields`: extra elements of <Error> (e.g. Region); `headers`: extra response headers. */
+export function sendError(res, status, code, { resource = "", message, head = false, fields = {}, headers = {} } = {}) {
   const requestId = randomBytes(8).toString("hex").toUpperCase();
+  const extra = Object.entries(fields)
+    .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+    .join("");
   const body = head
     ? ""
     : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(
         message ?? MESSAGES[code] ?? code,
-      )}</Message><Resource>${escapeXml(resource)}</Resource><RequestId>${requestId}</RequestId></Error>`;
+      )}</Message>${extra}<Resource>${escapeXml(resource)}</Resource><RequestId>${requestId}</RequestId></Error>`;
   res.writeHead(status, {
     "content-type": "application/xml",
     "content-length": Buffer.byteLength(body),
     "x-amz-request-id": requestId,
     "x-amz-id-2": "local-s3",
+    ...headers,
   });
   res.end(body);
 }
