@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { buildSync } from "esbuild";
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -191,11 +192,21 @@ describe("scanVolume", () => {
           `try { await scanVolume({ root: process.argv[3], excludes: [] }); } catch (e) { out.push(e.code); }\n` +
           `console.log(JSON.stringify(out));\n`,
       );
-      const stdout = execFileSync(
-        process.execPath,
-        ["--import", "tsx", script, join(dir, "v"), join(dir, "v/closed")],
-        { ...(isRoot ? { uid: 65534, gid: 65534 } : {}), cwd: join(scanner, "../../..") },
-      );
+      // Bundled next to the volume: the checkout itself may sit in a folder this user cannot enter.
+      const bundle = join(dir, "scan.mjs");
+      buildSync({
+        entryPoints: [script],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        outfile: bundle,
+        logLevel: "silent",
+      });
+      chmodSync(bundle, 0o644);
+      const stdout = execFileSync(process.execPath, [bundle, join(dir, "v"), join(dir, "v/closed")], {
+        ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
+        cwd: dir,
+      });
       const [scan, rootError] = JSON.parse(stdout.toString()) as [ScanResult, string];
       expect(scan.files.map((f) => f.path)).toEqual(["ok.txt"]);
       expect(scan.skipped.map((s) => [s.path, s.reason]).sort()).toEqual([
