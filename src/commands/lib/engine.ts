@@ -6,6 +6,7 @@ import path from "node:path";
 import { readFile } from "node:fs/promises";
 import { loadSqlWasm, openStateDb, parseConfig, type LastRun, type ParsedConfig, type Target } from "../../engine";
 import type { Settings } from "./preferences";
+import type { Failure } from "./toast";
 
 let wasm: Promise<Uint8Array> | undefined;
 
@@ -48,6 +49,14 @@ export async function readConfig(file: string): Promise<ConfigRead> {
   return { kind: "read", file, text, config: parseConfig(text, file) };
 }
 
+/** Why the config cannot be used, as the list views show it; undefined when it parsed cleanly. */
+export function configFailure(read: ConfigRead): Failure | undefined {
+  if (read.kind === "missing")
+    return { code: "CONFIG_MISSING", message: `No config file at ${read.file}.`, hint: "Create it with Edit Config." };
+  const first = read.config.problems[0];
+  return first ? { code: "CONFIG_INVALID", message: `Line ${first.line}: ${first.message}` } : undefined;
+}
+
 export async function isMounted(localPath: string): Promise<boolean> {
   try {
     return (await stat(localPath)).isDirectory();
@@ -63,7 +72,7 @@ export function logFilePath(localPath: string, logFile: string | undefined): str
 
 /** What the volume's DB says about its last run, without scanning; null before the first sync. */
 export async function readLastRun(localPath: string): Promise<LastRun | null> {
-  const { db } = await openStateDb({ volumeRoot: localPath, wasmBinary: await wasmBinary() });
+  const { db } = await openStateDb({ volumeRoot: localPath, wasmBinary: await wasmBinary(), readOnly: true });
   try {
     const text = db.getMeta("last_run");
     return text ? (JSON.parse(text) as LastRun) : null;

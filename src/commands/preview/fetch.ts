@@ -2,7 +2,16 @@
 // changes), reduced to plain data that useCachedPromise can keep between launches.
 import { basename } from "node:path";
 import { REJECT_REASON_TEXT, runTarget, type MoveSummary, type Target } from "../../engine";
-import { childEnv, isMounted, oneAtATime, readConfig, readLastRun, wasmBinary, withSettings } from "../lib/engine";
+import {
+  childEnv,
+  configFailure,
+  isMounted,
+  oneAtATime,
+  readConfig,
+  readLastRun,
+  wasmBinary,
+  withSettings,
+} from "../lib/engine";
 import type { Settings } from "../lib/preferences";
 import { failureOf, type Failure } from "../lib/toast";
 
@@ -93,27 +102,8 @@ export async function previewTarget(target: Target, settings: Settings): Promise
 export async function fetchPreview(settings: Settings, only?: string): Promise<PreviewData> {
   const configFile = settings.configPath;
   const read = await readConfig(configFile);
-  if (read.kind === "missing") {
-    return {
-      configFile,
-      configError: {
-        code: "CONFIG_MISSING",
-        message: `No config file at ${configFile}.`,
-        hint: "Create it with Edit Config.",
-      },
-      targets: [],
-      notMounted: [],
-    };
-  }
-  const first = read.config.problems[0];
-  if (first) {
-    return {
-      configFile,
-      configError: { code: "CONFIG_INVALID", message: `Line ${first.line}: ${first.message}` },
-      targets: [],
-      notMounted: [],
-    };
-  }
+  const configError = configFailure(read);
+  if (configError || read.kind === "missing") return { configFile, configError, targets: [], notMounted: [] };
   const data: PreviewData = { configFile, targets: [], notMounted: [] };
   for (const target of read.config.targets) {
     if (only && target.name !== only) continue;

@@ -5,6 +5,7 @@ import { useCachedPromise } from "@raycast/utils";
 import path from "node:path";
 import { formatBytes, plural, s3Uri, type Target } from "../../engine";
 import { readSettings, type Settings } from "../lib/preferences";
+import { ConfigErrorView } from "../lib/config-error-view";
 import { applyMoves, skipPreviewMove } from "./apply";
 import { fetchPreview, moveTitle, type PreviewMove, type PreviewTarget } from "./fetch";
 import { MoveDetail } from "./move-detail";
@@ -58,16 +59,7 @@ export function PreviewMoves({ only }: { only?: string }) {
       searchBarPlaceholder="Filter moves by name or path"
     >
       {data?.configError ? (
-        <List.EmptyView
-          icon={Icon.Warning}
-          title={data.configError.code === "CONFIG_MISSING" ? "No Config File" : "Config Has Errors"}
-          description={[data.configError.message, data.configError.hint].filter(Boolean).join(" ")}
-          actions={
-            <ActionPanel>
-              <Action.Open title="Open Config" target={data.configFile} />
-            </ActionPanel>
-          }
-        />
+        <ConfigErrorView failure={data.configError} configFile={data.configFile} />
       ) : (
         <List.EmptyView
           icon={Icon.CheckCircle}

@@ -1,7 +1,7 @@
 // Status' fetcher: per target, the volume's pending changes from a scan and its DB (no S3, no lock), its
 // last run, and the sync the worker is running, if any.
 import { volumeStatus, type LastRun, type Target } from "../../engine";
-import { isMounted, readConfig, wasmBinary } from "../lib/engine";
+import { configFailure, isMounted, readConfig, wasmBinary } from "../lib/engine";
 import type { Settings } from "../lib/preferences";
 import { failureOf, type Failure } from "../lib/toast";
 import { runningSync, type SyncState } from "../lib/worker";
@@ -82,25 +82,8 @@ export async function fetchStatus(settings: Settings): Promise<StatusData> {
   const configFile = settings.configPath;
   const running = await runningSync();
   const read = await readConfig(configFile);
-  if (read.kind === "missing")
-    return {
-      configFile,
-      running,
-      rows: [],
-      configError: {
-        code: "CONFIG_MISSING",
-        message: `No config file at ${configFile}.`,
-        hint: "Create it with Edit Config.",
-      },
-    };
-  const first = read.config.problems[0];
-  if (first)
-    return {
-      configFile,
-      running,
-      rows: [],
-      configError: { code: "CONFIG_INVALID", message: `Line ${first.line}: ${first.message}` },
-    };
+  const configError = configFailure(read);
+  if (configError || read.kind === "missing") return { configFile, running, rows: [], configError };
   const rows: TargetRow[] = [];
   for (const target of read.config.targets) rows.push(await targetRow(target));
   return { configFile, running, rows };

@@ -4,6 +4,7 @@ import { Action, ActionPanel, Color, Icon, Keyboard, List } from "@raycast/api";
 import { useCachedPromise } from "@raycast/utils";
 import { formatBytes, s3Uri } from "../../engine";
 import { logFilePath } from "../lib/engine";
+import { ConfigErrorView } from "../lib/config-error-view";
 import { readSettings } from "../lib/preferences";
 import { syncWithToast } from "../lib/sync";
 import { PreviewMoves } from "../preview/preview-moves";
@@ -62,16 +63,7 @@ export function StatusList() {
   return (
     <List isLoading={isLoading} navigationTitle="Sync Status">
       {data?.configError ? (
-        <List.EmptyView
-          icon={Icon.Warning}
-          title={data.configError.code === "CONFIG_MISSING" ? "No Config File" : "Config Has Errors"}
-          description={[data.configError.message, data.configError.hint].filter(Boolean).join(" ")}
-          actions={
-            <ActionPanel>
-              <Action.Open title="Open Config" target={data.configFile} />
-            </ActionPanel>
-          }
-        />
+        <ConfigErrorView failure={data.configError} configFile={data.configFile} />
       ) : (
         <List.EmptyView icon={Icon.HardDrive} title="No Targets" description="Add a target with Edit Config." />
       )}
