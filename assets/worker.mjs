@@ -52959,6 +52959,11 @@ async function runTarget(target, options) {
       signal: options.signal,
       onProgress: (files) => emit({ type: "scan-progress", target: target.name, files })
     });
+    if (!await isDirectory(target.localPath)) {
+      throw new SmartSyncError("VOLUME_MISSING", `${target.localPath} went away during the scan.`, {
+        hint: "Connect the volume again and rerun; nothing was changed in S3 or in the state DB."
+      });
+    }
     for (const skipped of scan.skipped)
       notice(`Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`, "warning");
     phase("plan");
@@ -53122,13 +53127,15 @@ function finish(report, startedAt, now) {
   report.durationMs = now().getTime() - startedAt.getTime();
   return report;
 }
-async function assertVolume(root5) {
-  let isDirectory = false;
+async function isDirectory(root5) {
   try {
-    isDirectory = (await fs2.stat(root5)).isDirectory();
+    return (await fs2.stat(root5)).isDirectory();
   } catch {
+    return false;
   }
-  if (!isDirectory) {
+}
+async function assertVolume(root5) {
+  if (!await isDirectory(root5)) {
     throw new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist.`, {
       hint: "Connect the volume (or fix the path in the config) and run again."
     });

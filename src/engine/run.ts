@@ -137,6 +137,12 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       signal: options.signal,
       onProgress: (files) => emit({ type: "scan-progress", target: target.name, files }),
     });
+    // A volume unplugged mid-scan leaves a partial scan that would read as files deleted: stop here.
+    if (!(await isDirectory(target.localPath))) {
+      throw new SmartSyncError("VOLUME_MISSING", `${target.localPath} went away during the scan.`, {
+        hint: "Connect the volume again and rerun; nothing was changed in S3 or in the state DB.",
+      });
+    }
     for (const skipped of scan.skipped)
       notice(`Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`, "warning");
 
@@ -329,14 +335,16 @@ function finish(report: TargetReport, startedAt: Date, now: () => Date): TargetR
   return report;
 }
 
-async function assertVolume(root: string): Promise<void> {
-  let isDirectory = false;
+async function isDirectory(root: string): Promise<boolean> {
   try {
-    isDirectory = (await fs.stat(root)).isDirectory();
+    return (await fs.stat(root)).isDirectory();
   } catch {
-    // fall through
+    return false;
   }
-  if (!isDirectory) {
+}
+
+async function assertVolume(root: string): Promise<void> {
+  if (!(await isDirectory(root))) {
     throw new SmartSyncError("VOLUME_MISSING", `${root} is not mounted or does not exist.`, {
       hint: "Connect the volume (or fix the path in the config) and run again.",
     });
