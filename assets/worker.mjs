@@ -52936,7 +52936,8 @@ async function runTarget(target, options) {
       );
     }
     const baseline = db.isNew || !sameTarget;
-    const aws = options.command === "sync" ? options.aws ?? await locateAwsCli({ explicit: target.awsCli, env: options.env }) : void 0;
+    const awsLookup = options.command === "sync" ? (async () => await options.aws ?? locateAwsCli({ explicit: target.awsCli, env: options.env }))() : void 0;
+    awsLookup?.catch(() => void 0);
     const gateway = new BucketGateway(
       getS3Client({
         profile: target.profile,
@@ -53022,6 +53023,7 @@ async function runTarget(target, options) {
         return [pattern, `${pattern}/*`];
       })
     ];
+    const aws = await awsLookup;
     if (dryRun) {
       for (const move of plan.moves) {
         report.moves.list.push(moveSummary(move, "planned"));
@@ -53252,7 +53254,7 @@ async function runBatch(config2, options) {
           key,
           locateAwsCli({ explicit: target.awsCli, env: options.env }).catch(() => void 0)
         );
-      aws = await located.get(key);
+      aws = located.get(key);
     }
     reports.push(await runTarget(target, { ...options, aws }));
   }

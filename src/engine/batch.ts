@@ -18,7 +18,7 @@ export async function runBatch(config: Pick<ParsedConfig, "targets">, options: B
   const reports: TargetReport[] = [];
   for (const target of targets) {
     if (options.signal?.aborted) break;
-    let aws: AwsCliInfo | undefined;
+    let aws: Promise<AwsCliInfo | undefined> | undefined;
     if (options.command === "sync") {
       const key = target.awsCli ?? "";
       if (!located.has(key))
@@ -26,7 +26,7 @@ export async function runBatch(config: Pick<ParsedConfig, "targets">, options: B
           key,
           locateAwsCli({ explicit: target.awsCli, env: options.env }).catch(() => undefined),
         );
-      aws = await located.get(key);
+      aws = located.get(key);
     }
     reports.push(await runTarget(target, { ...options, aws }));
   }

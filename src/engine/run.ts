@@ -27,8 +27,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** sql.js wasm bytes (Raycast passes them from its assets); read from node_modules when omitted. */
   wasmBinary?: Uint8Array;
-  /** The aws CLI to use, already located (batch locates it once). */
-  aws?: AwsCliInfo;
+  /** The aws CLI to use, located already or being located (batch looks each one up once). */
+  aws?: AwsCliInfo | Promise<AwsCliInfo | undefined>;
   /** Environment for the aws CLI; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -109,10 +109,12 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     }
     const baseline = db.isNew || !sameTarget;
 
-    const aws =
+    // Finding aws runs `aws --version` (a Python start): it goes on while the volume is scanned.
+    const awsLookup =
       options.command === "sync"
-        ? (options.aws ?? (await locateAwsCli({ explicit: target.awsCli, env: options.env })))
+        ? (async () => (await options.aws) ?? locateAwsCli({ explicit: target.awsCli, env: options.env }))()
         : undefined;
+    awsLookup?.catch(() => undefined);
     const gateway = new BucketGateway(
       getS3Client({
         profile: target.profile,
@@ -208,6 +210,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
         }),
     ];
 
+    const aws = await awsLookup;
     if (dryRun) {
       for (const move of plan.moves) {
         report.moves.list.push(moveSummary(move, "planned"));
