@@ -132,10 +132,10 @@ async function main(): Promise<void> {
       `   S3 Smart Sync:           ${formatBytes(smartStats.uploadedBytes).padStart(8)} uploaded, ${second.moves.done} server-side moves (${formatBytes(second.bytesSaved)} not re-sent)`,
     );
     say(
-      `   plain aws s3 sync:       ${formatBytes(plainStats.uploadedBytes).padStart(8)} uploaded, ${plainStats.ops.DeleteObject?.count ?? 0 + (plainStats.ops.DeleteObjects?.count ?? 0)} delete requests`,
+      `   plain aws s3 sync:       ${formatBytes(plainStats.uploadedBytes).padStart(8)} uploaded, ${(plainStats.ops.DeleteObject?.count ?? 0) + (plainStats.ops.DeleteObjects?.count ?? 0)} delete requests`,
     );
     if (smartStats.uploadedBytes !== 0) throw new Error("expected 0 bytes uploaded for renamed files");
-    say(`\nLogs of each run are in ${path.join(smart, "logs")}. Try it on your own folders: see the README.`);
+    say("\nEach run also wrote a log on the volume (logs/s3-sync-*.log). Try it on your own folders: see the README.");
   } finally {
     await local.stop();
     rmSync(work, { recursive: true, force: true });
