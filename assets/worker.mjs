@@ -42838,6 +42838,12 @@ async function startRestores(target, options = {}) {
         storageClass: r5.storageClass,
         state: "in-progress"
       };
+      if (!RESTORE_TIME[r5.storageClass]) {
+        item.state = "restored";
+        item.detail = "waits for the restore of the archived object at its new key";
+        items.push(item);
+        continue;
+      }
       item.expected = RESTORE_TIME[r5.storageClass]?.[tier] ?? null;
       if (tier === "expedited" && item.expected === null) {
         item.state = "failed";
@@ -42877,7 +42883,10 @@ async function restoreStatus(target, options = {}) {
         state: "not-started"
       };
       const head = await gateway.head(r5.srcKey);
-      if (!head) {
+      if (head && !RESTORE_TIME[r5.storageClass]) {
+        item.state = "restored";
+        item.detail = "waits for the restore of the archived object at its new key";
+      } else if (!head) {
         item.state = "missing";
         item.detail = "the archived object is gone; the next sync uploads the file";
       } else if (head.restore?.ongoing) {
@@ -52569,6 +52578,7 @@ function planRun(input2) {
     movedFrom.add(move.from);
     movedTo.add(move.to);
   }
+  holdMovesOntoArchivedSources(plan);
   for (const move of plan.archived) {
     movedFrom.add(move.from);
     movedTo.add(move.to);
@@ -52586,6 +52596,21 @@ function planRun(input2) {
     if (!scanPaths.has(r5.path) && !movedFrom.has(r5.path) && !isExcluded(r5.path)) plan.deleted.push(r5);
   }
   return plan;
+}
+function holdMovesOntoArchivedSources(plan) {
+  const held = new Set(plan.archived.map((m3) => m3.fromKey));
+  let changed = held.size > 0;
+  while (changed) {
+    changed = false;
+    for (const move of plan.moves) {
+      if (!held.has(move.toKey) || held.has(move.fromKey)) continue;
+      held.add(move.fromKey);
+      plan.archived.push({ ...move, state: "archived" });
+      plan.bytesSaved -= move.size;
+      changed = true;
+    }
+  }
+  if (plan.archived.length > 0) plan.moves = plan.moves.filter((m3) => !held.has(m3.fromKey));
 }
 var init_planner = __esm({
   "src/engine/planner.ts"() {

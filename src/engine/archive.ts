@@ -102,6 +102,13 @@ export async function startRestores(
         storageClass: r.storageClass,
         state: "in-progress",
       };
+      if (!RESTORE_TIME[r.storageClass]) {
+        // Not archived itself: a move onto the key of an archived object, which waits for that restore.
+        item.state = "restored";
+        item.detail = "waits for the restore of the archived object at its new key";
+        items.push(item);
+        continue;
+      }
       item.expected = RESTORE_TIME[r.storageClass]?.[tier] ?? null;
       if (tier === "expedited" && item.expected === null) {
         item.state = "failed";
@@ -143,7 +150,10 @@ export async function restoreStatus(target: Target, options: { wasmBinary?: Uint
         state: "not-started",
       };
       const head = await gateway.head(r.srcKey);
-      if (!head) {
+      if (head && !RESTORE_TIME[r.storageClass]) {
+        item.state = "restored";
+        item.detail = "waits for the restore of the archived object at its new key";
+      } else if (!head) {
         item.state = "missing";
         item.detail = "the archived object is gone; the next sync uploads the file";
       } else if (head.restore?.ongoing) {

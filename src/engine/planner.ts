@@ -158,6 +158,7 @@ export function planRun(input: PlanInput): Plan {
     movedFrom.add(move.from);
     movedTo.add(move.to);
   }
+  holdMovesOntoArchivedSources(plan);
   for (const move of plan.archived) {
     movedFrom.add(move.from);
     movedTo.add(move.to);
@@ -176,4 +177,25 @@ export function planRun(input: PlanInput): Plan {
     if (!scanPaths.has(r.path) && !movedFrom.has(r.path) && !isExcluded(r.path)) plan.deleted.push(r);
   }
   return plan;
+}
+
+/**
+ * A move onto the old key of a move that waits for a restore would overwrite the archived object (and a
+ * move onto that move's old key would overwrite it in turn): such moves wait with it, and aws leaves their
+ * paths alone too. Once the restore completes, the chain runs in order.
+ */
+function holdMovesOntoArchivedSources(plan: Plan): void {
+  const held = new Set(plan.archived.map((m) => m.fromKey));
+  let changed = held.size > 0;
+  while (changed) {
+    changed = false;
+    for (const move of plan.moves) {
+      if (!held.has(move.toKey) || held.has(move.fromKey)) continue;
+      held.add(move.fromKey);
+      plan.archived.push({ ...move, state: "archived" });
+      plan.bytesSaved -= move.size;
+      changed = true;
+    }
+  }
+  if (plan.archived.length > 0) plan.moves = plan.moves.filter((m) => !held.has(m.fromKey));
 }

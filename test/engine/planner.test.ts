@@ -219,3 +219,21 @@ describe("planRun", () => {
     expect(p.moves).toEqual([]);
   });
 });
+
+describe("moves onto the old key of an archived object", () => {
+  it("wait with it, along the whole chain, so the archived object is never overwritten", () => {
+    // archived: a → z (a is in Glacier); b → a would overwrite it; c → b would overwrite b, which b → a needs.
+    const p = planRun({
+      scan: [file("z", 1), file("a", 2), file("b", 3), file("other", 4)],
+      records: [row("a", 1), row("b", 2), row("c", 3), row("o", 4)],
+      prefix: "",
+      isExcluded: () => false,
+      objects: listing(object("a", 100, T + 5, "e", "GLACIER"), object("b"), object("c"), object("o")),
+    });
+    expect(p.archived.map((m) => `${m.from}>${m.to}`).sort()).toEqual(["a>z", "b>a", "c>b"]);
+    expect(p.moves.map((m) => `${m.from}>${m.to}`)).toEqual(["o>other"]);
+    expect(p.bytesSaved).toBe(100);
+    expect(p.modified).toEqual([]);
+    expect(p.newFiles).toEqual([]);
+  });
+});
