@@ -77854,13 +77854,12 @@ var init_output2 = __esm({
   }
 });
 
-// src/cli/progress.ts
-function bar(fraction) {
-  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * BAR_WIDTH);
-  return `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}]`;
-}
-function progressText(event) {
+// src/cli/progress-text.ts
+function progressText(event, options = {}) {
+  const bar2 = (fraction) => options.bar ? `${options.bar(fraction)} ` : "";
   switch (event.type) {
+    case "target-start":
+      return `${event.target} \xB7 starting`;
     case "phase":
       return `${event.target} \xB7 ${PHASE_TEXT[event.phase]}`;
     case "scan-progress":
@@ -77869,34 +77868,58 @@ function progressText(event) {
       return `${event.target} \xB7 listing ${event.objects.toLocaleString("en-US")} objects`;
     case "move":
       if (event.dryRun) return null;
-      return `${event.target} \xB7 moving ${bar((event.done + event.failed) / event.total)} ${event.done + event.failed}/${event.total}`;
+      return `${event.target} \xB7 moving ${bar2((event.done + event.failed) / event.total)}${event.done + event.failed}/${event.total}`;
     case "aws": {
       const e5 = event.event;
-      if (e5.type !== "aws-progress" || e5.totalBytes <= 0) return null;
-      const pct = Math.floor(e5.doneBytes / e5.totalBytes * 100);
-      return `${event.target} \xB7 uploading ${bar(e5.doneBytes / e5.totalBytes)} ${pct}% of ${formatBytes(e5.totalBytes)}${e5.totalFinal ? "" : "+"}${e5.rate ? ` \xB7 ${e5.rate}` : ""} \xB7 ${e5.filesRemaining} left`;
+      if (e5.type !== "aws-progress") return null;
+      if (e5.totalBytes <= 0) return `${event.target} \xB7 syncing, ${e5.filesRemaining} files left`;
+      const pct = Math.min(100, Math.floor(e5.doneBytes / e5.totalBytes * 100));
+      const text = `${event.target} \xB7 uploading ${bar2(e5.doneBytes / e5.totalBytes)}${pct}% of ${formatBytes(e5.totalBytes)}`;
+      if (!options.bar) return text;
+      return `${text}${e5.totalFinal ? "" : "+"}${e5.rate ? ` \xB7 ${e5.rate}` : ""} \xB7 ${e5.filesRemaining} left`;
     }
+    case "target-end":
+      return `${event.target} \xB7 ${STATUS_TEXT[event.report.status]}`;
     default:
       return null;
   }
 }
-var BAR_WIDTH, PHASE_TEXT, ProgressLine;
-var init_progress = __esm({
-  "src/cli/progress.ts"() {
+var PHASE_TEXT, STATUS_TEXT;
+var init_progress_text = __esm({
+  "src/cli/progress-text.ts"() {
     "use strict";
     init_format();
-    BAR_WIDTH = 24;
     PHASE_TEXT = {
       lock: "locking the volume",
-      database: "reading the state DB",
+      database: "reading its state",
       resume: "checking for interrupted moves",
       scan: "scanning",
       list: "listing the bucket",
       plan: "planning",
       move: "moving",
-      aws: "aws s3 sync",
+      aws: "syncing with aws",
       record: "recording the new state"
     };
+    STATUS_TEXT = {
+      ok: "synced",
+      partial: "synced with warnings",
+      failed: "failed",
+      skipped: "skipped"
+    };
+  }
+});
+
+// src/cli/progress.ts
+function bar(fraction) {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * BAR_WIDTH);
+  return `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}]`;
+}
+var BAR_WIDTH, ProgressLine;
+var init_progress = __esm({
+  "src/cli/progress.ts"() {
+    "use strict";
+    init_progress_text();
+    BAR_WIDTH = 24;
     ProgressLine = class {
       constructor(stream) {
         this.stream = stream;
@@ -77909,7 +77932,7 @@ var init_progress = __esm({
       }
       onEvent = (event) => {
         if (!this.enabled) return;
-        const text = progressText(event);
+        const text = progressText(event, { bar });
         if (text === null) return;
         const now = Date.now();
         if (event.type !== "phase" && now - this.lastDraw < 100) return;
@@ -77979,59 +78002,17 @@ var init_restore = __esm({
 // src/cli/state-file.ts
 import { mkdir } from "node:fs/promises";
 import path17 from "node:path";
-function stateProgressText(event) {
-  switch (event.type) {
-    case "target-start":
-      return `${event.target} \xB7 starting`;
-    case "phase":
-      return `${event.target} \xB7 ${PHASE_TEXT2[event.phase]}`;
-    case "scan-progress":
-      return `${event.target} \xB7 scanning ${event.files.toLocaleString("en-US")} files`;
-    case "list-progress":
-      return `${event.target} \xB7 listing ${event.objects.toLocaleString("en-US")} objects`;
-    case "move":
-      return event.dryRun ? null : `${event.target} \xB7 moving ${event.done + event.failed}/${event.total}`;
-    case "aws": {
-      const e5 = event.event;
-      if (e5.type !== "aws-progress") return null;
-      if (e5.totalBytes <= 0) return `${event.target} \xB7 syncing, ${e5.filesRemaining} files left`;
-      const pct = Math.min(100, Math.floor(e5.doneBytes / e5.totalBytes * 100));
-      return `${event.target} \xB7 uploading ${pct}% of ${formatBytes(e5.totalBytes)}`;
-    }
-    case "target-end":
-      return `${event.target} \xB7 ${STATUS_TEXT[event.report.status]}`;
-    default:
-      return null;
-  }
-}
 function slim(report) {
   const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
   return { ...report, moves: { ...report.moves, list: failed } };
 }
-var PHASE_TEXT2, STATUS_TEXT, StateFileWriter;
+var StateFileWriter;
 var init_state_file = __esm({
   "src/cli/state-file.ts"() {
     "use strict";
     init_atomic_write();
     init_errors();
-    init_format();
-    PHASE_TEXT2 = {
-      lock: "locking the volume",
-      database: "reading its state",
-      resume: "checking for interrupted moves",
-      scan: "scanning",
-      list: "listing the bucket",
-      plan: "planning",
-      move: "moving",
-      aws: "syncing with aws",
-      record: "recording the new state"
-    };
-    STATUS_TEXT = {
-      ok: "synced",
-      partial: "synced with warnings",
-      failed: "failed",
-      skipped: "skipped"
-    };
+    init_progress_text();
     StateFileWriter = class {
       constructor(file2, options = {}) {
         this.file = file2;
@@ -78060,7 +78041,7 @@ var init_state_file = __esm({
         await this.flush();
       }
       onEvent = (event) => {
-        const text = stateProgressText(event);
+        const text = progressText(event);
         if (text !== null) this.state.progress = text;
         if (event.type === "phase") this.state.phase = event.phase;
         if (event.type === "target-start") this.state.target = event.target;

@@ -12,8 +12,8 @@ import path from "node:path";
 import { writeFileAtomic } from "../engine/atomic-write";
 import { SmartSyncError } from "../engine/errors";
 import type { EngineEvent, Phase } from "../engine/events";
-import { formatBytes } from "../engine/format";
 import type { TargetReport } from "../engine/report";
+import { progressText } from "./progress-text";
 
 export interface SyncState {
   /** The process running the batch: a reader checks it is alive before believing `done: false`. */
@@ -37,52 +37,6 @@ export interface StateFileOptions {
   intervalMs?: number;
   pid?: number;
   now?: () => Date;
-}
-
-const PHASE_TEXT: Record<Phase, string> = {
-  lock: "locking the volume",
-  database: "reading its state",
-  resume: "checking for interrupted moves",
-  scan: "scanning",
-  list: "listing the bucket",
-  plan: "planning",
-  move: "moving",
-  aws: "syncing with aws",
-  record: "recording the new state",
-};
-
-const STATUS_TEXT: Record<TargetReport["status"], string> = {
-  ok: "synced",
-  partial: "synced with warnings",
-  failed: "failed",
-  skipped: "skipped",
-};
-
-/** The toast line for an event, or null when the event does not change it. */
-export function stateProgressText(event: EngineEvent): string | null {
-  switch (event.type) {
-    case "target-start":
-      return `${event.target} · starting`;
-    case "phase":
-      return `${event.target} · ${PHASE_TEXT[event.phase]}`;
-    case "scan-progress":
-      return `${event.target} · scanning ${event.files.toLocaleString("en-US")} files`;
-    case "list-progress":
-      return `${event.target} · listing ${event.objects.toLocaleString("en-US")} objects`;
-    case "move":
-      return event.dryRun ? null : `${event.target} · moving ${event.done + event.failed}/${event.total}`;
-    case "aws": {
-      const e = event.event;
-      if (e.type !== "aws-progress") return null;
-      if (e.totalBytes <= 0) return `${event.target} · syncing, ${e.filesRemaining} files left`;
-      const pct = Math.min(100, Math.floor((e.doneBytes / e.totalBytes) * 100));
-      return `${event.target} · uploading ${pct}% of ${formatBytes(e.totalBytes)}`;
-    }
-    case "target-end":
-      return `${event.target} · ${STATUS_TEXT[event.report.status]}`;
-    default:
-      return null;
-  }
 }
 
 function slim(report: TargetReport): TargetReport {
@@ -122,7 +76,7 @@ export class StateFileWriter {
   }
 
   readonly onEvent = (event: EngineEvent): void => {
-    const text = stateProgressText(event);
+    const text = progressText(event);
     if (text !== null) this.state.progress = text;
     if (event.type === "phase") this.state.phase = event.phase;
     if (event.type === "target-start") this.state.target = event.target;
