@@ -1,40 +1,31 @@
 // Archived objects end to end, with the real CLI and aws CLI against the emulated Glacier of the local
 // server: a move whose source is archived waits (nothing uploaded, nothing deleted), `restore` starts the
 // restore, `restore-status` follows it, and the next sync makes the move with 0 bytes uploaded.
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { awsCliArgs, awsOnPath } from "../support/cli";
 import { disposeBundledCli, runBundled as runCli } from "../support/fast-cli";
-import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
+import { useS3Fixture } from "../support/fixture";
 import { bucketContents, sha, Volume } from "../support/volume";
 
 const AWS = awsOnPath();
-const local = useLocalS3();
-let client: S3Client;
-let bucketCount = 0;
-const volumes: Volume[] = [];
+const { local, s3, volume, freshBucket } = useS3Fixture("archive");
 
-beforeAll(() => {
-  client = new S3Client(s3ClientConfig(local));
-});
 afterAll(async () => {
-  for (const v of volumes) v.dispose();
   await disposeBundledCli();
 });
 
 /** Keys with size and ETag from a listing (GetObject on an archived object is refused, as in S3). */
 async function listing(bucket: string): Promise<Record<string, string>> {
-  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+  const page = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket }));
   return Object.fromEntries((page.Contents ?? []).map((o) => [o.Key!, `${o.Size} ${o.ETag}`]));
 }
 
 async function syncedLibrary() {
-  const bucket = `archive-${++bucketCount}`;
-  await local.createBucket(bucket);
-  const v = new Volume("archive");
-  volumes.push(v);
+  const bucket = await freshBucket();
+  const v = volume();
   const song = v.file("Live/song.flac", 300_000);
   v.file("other.txt", 1000);
   const first = await runCli(["sync", v.root, bucket, "--json", ...awsCliArgs(local, AWS)], { local });
@@ -138,7 +129,7 @@ it("archived=upload in the config: batch lets aws upload the file instead of wai
   expect(run.reports[0].moves.pendingRestore).toBe(0);
   expect(run.reports[0].moves.done).toBe(0);
   expect((await local.stats()).uploadedBytes).toBeGreaterThanOrEqual(300_000);
-  expect(await bucketContents(client, bucket)).toEqual({
+  expect(await bucketContents(s3.client, bucket)).toEqual({
     "Sorted/song.flac": sha(song),
     "other.txt": sha(v.read("other.txt")),
   });

@@ -1,44 +1,25 @@
 // Credentials S3 does not know, a bucket in another region, and a volume this user cannot read, through
 // the real CLI: each gives its message and exit code and changes nothing (bucket, DB file).
-import { S3Client } from "@aws-sdk/client-s3";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DB_FILE_NAME } from "../../src/engine/db";
 import { awsCliArgs, awsOnPath, parseReports } from "../support/cli";
 import { execa } from "execa";
 import { bundledCli, disposeBundledCli, runBundled as runCli } from "../support/fast-cli";
 import { dbRecords } from "../support/library";
-import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
 import { INVALID_ACCESS_KEY_ID } from "../support/local-s3/control";
+import { useS3Fixture } from "../support/fixture";
 import { bucketContents, sha, Volume } from "../support/volume";
 
 const AWS = awsOnPath();
-const local = useLocalS3();
-let client: S3Client;
-let bucketCount = 0;
-const volumes: Volume[] = [];
+const { local, s3, volume, freshBucket } = useS3Fixture("auth");
 
-beforeAll(() => {
-  client = new S3Client(s3ClientConfig(local));
-});
 afterAll(async () => {
-  client?.destroy();
-  for (const v of volumes) v.dispose();
   await disposeBundledCli();
 });
 
-function volume(): Volume {
-  const v = new Volume("auth");
-  volumes.push(v);
-  return v;
-}
-async function freshBucket(): Promise<string> {
-  const name = `auth-${++bucketCount}`;
-  await local.createBucket(name);
-  return name;
-}
 const sync = (v: Volume, bucket: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
   runCli(["sync", v.root, bucket, "--no-progress", "--json", ...awsCliArgs(local, AWS), ...extra], { local, env });
 
@@ -53,7 +34,7 @@ async function syncedWithPendingMove(bucket: string) {
   const first = await sync(v, bucket);
   expect(first.exitCode, first.stdout + first.stderr).toBe(0);
   v.rename("music/a.mp3", "music/renamed.mp3");
-  const contents = await bucketContents(client, bucket);
+  const contents = await bucketContents(s3.client, bucket);
   return { v, contents, records: await dbRecords(v.root) };
 }
 
@@ -68,7 +49,7 @@ describe("credentials", () => {
     expect(error?.message).toContain("AWS credentials were not accepted");
     expect(error?.message).toContain("The AWS Access Key Id you provided does not exist in our records.");
     expect(error?.hint).toContain("aws configure");
-    expect(await bucketContents(client, bucket)).toEqual(contents);
+    expect(await bucketContents(s3.client, bucket)).toEqual(contents);
     expect(await dbRecords(v.root)).toEqual(records);
 
     const text = await runCli(["sync", v.root, bucket, "--no-progress", ...awsCliArgs(local, AWS)], {
@@ -106,7 +87,7 @@ describe("regions", () => {
       await local.setBucketRegion(bucket, undefined);
     }
     expect(contents["music/a.mp3"]).toBeDefined();
-    expect(await bucketContents(client, bucket)).toEqual({
+    expect(await bucketContents(s3.client, bucket)).toEqual({
       "b.txt": contents["b.txt"],
       "music/renamed.mp3": contents["music/a.mp3"],
     });
@@ -129,12 +110,12 @@ describe("regions", () => {
       expect(run.reports.map((r) => r.status)).toEqual(["failed", "ok"]);
       expect(run.reports[0].error?.code).toBe("WRONG_REGION");
       expect(run.reports[0].error?.message).toContain("eu-west-1");
-      expect(await bucketContents(client, near)).toEqual({ "near.txt": sha(b.read("near.txt")) });
+      expect(await bucketContents(s3.client, near)).toEqual({ "near.txt": sha(b.read("near.txt")) });
       expect(existsSync(a.abs(DB_FILE_NAME))).toBe(false);
     } finally {
       await local.setBucketRegion(far, undefined);
     }
-    expect(await bucketContents(client, far)).toEqual({});
+    expect(await bucketContents(s3.client, far)).toEqual({});
   }, 60_000);
 });
 
@@ -188,7 +169,7 @@ describe("unreadable volume", () => {
       );
       chmodSync(root, 0o755);
       expect(existsSync(path.join(root, DB_FILE_NAME))).toBe(false);
-      expect(await bucketContents(client, bucket)).toEqual({});
+      expect(await bucketContents(s3.client, bucket)).toEqual({});
     } finally {
       chmodSync(root, 0o755);
       rmSync(dir, { recursive: true, force: true });

@@ -1,43 +1,25 @@
 // Bad input through the real CLI: each case asserts the message, the exit code, and that nothing that
 // should stay was changed (bucket, volume, DB file).
-import { S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import initSqlJs from "sql.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DB_FILE_NAME } from "../../src/engine/db";
 import { awsCliArgs, awsOnPath } from "../support/cli";
 import { startCli } from "../support/crash";
 import { bundledCli, disposeBundledCli, runBundled as runCli } from "../support/fast-cli";
 import { dbPaths } from "../support/library";
-import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
+import { useS3Fixture } from "../support/fixture";
 import { bucketContents, sha, Volume } from "../support/volume";
 
 const AWS = awsOnPath();
-const local = useLocalS3();
-let client: S3Client;
-let bucketCount = 0;
-const volumes: Volume[] = [];
+const { local, s3, volume, freshBucket } = useS3Fixture("bad");
 
-beforeAll(() => {
-  client = new S3Client(s3ClientConfig(local));
-});
 afterAll(async () => {
-  for (const v of volumes) v.dispose();
   await disposeBundledCli();
 });
 
-function volume(): Volume {
-  const v = new Volume("bad");
-  volumes.push(v);
-  return v;
-}
-async function freshBucket(): Promise<string> {
-  const name = `bad-${++bucketCount}`;
-  await local.createBucket(name);
-  return name;
-}
 const fileHash = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 const sync = (v: Volume, bucket: string, extra: string[] = []) =>
   runCli(["sync", v.root, bucket, "--no-progress", ...awsCliArgs(local, AWS), ...extra], { local });
@@ -101,7 +83,7 @@ describe("volumes", () => {
     expect(run.reports.map((r) => r.status)).toEqual(["skipped", "ok"]);
     expect(run.reports[0].error?.message).toBe("/nonexistent/Volumes/Gone is not mounted or does not exist.");
     expect(run.reports[0].error?.hint).toMatch(/Connect the volume/);
-    expect(await bucketContents(client, bucket)).toEqual({ "song.mp3": sha(v.read("song.mp3")) });
+    expect(await bucketContents(s3.client, bucket)).toEqual({ "song.mp3": sha(v.read("song.mp3")) });
   });
 
   it("odd file names sync to their exact keys; invalid UTF-8 names are skipped with a warning (exit 2)", async () => {
@@ -120,7 +102,7 @@ describe("volumes", () => {
     expect(run.exitCode, readFileSync(run.reports[0].logFile!, "utf8")).toBe(2);
     expect(run.reports[0].notices.join("\n")).toMatch(/Skipped bad-.*name\.txt/);
     const expected = Object.fromEntries(names.map((n) => [n, sha(v.read(n))]));
-    expect(await bucketContents(client, bucket)).toEqual(expected);
+    expect(await bucketContents(s3.client, bucket)).toEqual(expected);
     // Renamed, they move server-side.
     v.rename("100% + #1 ?.mp3", "sorted/100% + #2 ?.mp3");
     await local.resetStats();
@@ -137,7 +119,7 @@ describe("volumes", () => {
     const run = await sync(v, bucket, ["--json"]);
     expect([0, 2]).toContain(run.exitCode);
     expect(run.reports[0].notices.join("\n")).toMatch(/music\/loop.*loop/);
-    expect(Object.keys(await bucketContents(client, bucket))).toEqual(["music/a.mp3"]);
+    expect(Object.keys(await bucketContents(s3.client, bucket))).toEqual(["music/a.mp3"]);
   }, 60_000);
 });
 
@@ -173,7 +155,7 @@ describe("state DB", () => {
     );
     expect(readdirSync(v.root).filter((f) => f.includes(".corrupt-"))).toHaveLength(1);
     expect(await dbPaths(v.root)).toEqual(["a.txt"]);
-    expect(Object.keys(await bucketContents(client, bucket))).toEqual(["a.txt"]);
+    expect(Object.keys(await bucketContents(s3.client, bucket))).toEqual(["a.txt"]);
   }, 60_000);
 });
 
@@ -232,7 +214,7 @@ describe("environment", () => {
     );
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain("The aws CLI set for this tool was not found: /nonexistent/aws");
-    expect(await bucketContents(client, bucket)).toEqual({});
+    expect(await bucketContents(s3.client, bucket)).toEqual({});
   });
 
   it("the server going away mid-run: stops with a network message; a rerun finishes", async () => {
@@ -250,10 +232,10 @@ describe("environment", () => {
     }
     expect(run.exitCode).toBe(1);
     expect(run.reports[0].error?.code).toBe("NETWORK");
-    const present = new Set(Object.values(await bucketContents(client, bucket)));
+    const present = new Set(Object.values(await bucketContents(s3.client, bucket)));
     for (let i = 0; i < 30; i++) expect(present.has(sha(v.read(`out/${i}.bin`)))).toBe(true);
     const rerun = await sync(v, bucket, ["--json"]);
     expect(rerun.exitCode, rerun.stdout).toBe(0);
-    expect(Object.keys(await bucketContents(client, bucket)).every((k) => k.startsWith("out/"))).toBe(true);
+    expect(Object.keys(await bucketContents(s3.client, bucket)).every((k) => k.startsWith("out/"))).toBe(true);
   }, 90_000);
 });
