@@ -2959,6 +2959,16 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
     retryable: true
   });
 }
+async function lockHolder(volumeRoot, options = {}) {
+  const found = await readLock(path3.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
+  if (found === "gone" || !found.info) return void 0;
+  const context = {
+    now: (options.now ?? (() => /* @__PURE__ */ new Date()))(),
+    host: options.hostname ?? os.hostname(),
+    foreignStaleMs: options.foreignStaleMs ?? DAY_MS
+  };
+  return judge(found, context) === "held" ? found.info : void 0;
+}
 async function createExclusive(file2, text) {
   try {
     await writeFile(file2, text, { flag: "wx" });
@@ -52121,7 +52131,7 @@ var init_journal = __esm({
         return new _MoveJournal(file2, header);
       }
       /** The unfinished journal of an earlier run, or null. An unreadable header is moved aside. */
-      static async load(volumeRoot) {
+      static async load(volumeRoot, options = {}) {
         const file2 = _MoveJournal.pathFor(volumeRoot);
         let text;
         try {
@@ -52136,7 +52146,7 @@ var init_journal = __esm({
           header = JSON.parse(lines[0]);
           if (header.version !== 1 || !header.schedule) throw new Error("unknown journal version");
         } catch {
-          await fs.rename(file2, `${file2}.unreadable-${Date.now()}`);
+          if (!options.readOnly) await fs.rename(file2, `${file2}.unreadable-${Date.now()}`);
           return null;
         }
         const done = /* @__PURE__ */ new Map();
@@ -52258,6 +52268,38 @@ function scheduleMoves(moves, tempKey) {
     }
   }
   return { waves, deletes };
+}
+function moveGroups(moves) {
+  const parent = /* @__PURE__ */ new Map();
+  const find = (key) => {
+    let root5 = key;
+    while (parent.has(root5) && parent.get(root5) !== root5) root5 = parent.get(root5);
+    for (let k5 = key; k5 !== root5; ) {
+      const next = parent.get(k5);
+      parent.set(k5, root5);
+      k5 = next;
+    }
+    return root5;
+  };
+  for (const m3 of moves) {
+    if (!parent.has(m3.fromKey)) parent.set(m3.fromKey, m3.fromKey);
+    if (!parent.has(m3.toKey)) parent.set(m3.toKey, m3.toKey);
+    const a6 = find(m3.fromKey);
+    const b5 = find(m3.toKey);
+    if (a6 !== b5) parent.set(a6, b5);
+  }
+  const numbers = /* @__PURE__ */ new Map();
+  return moves.map((m3) => {
+    const root5 = find(m3.fromKey);
+    let n4 = numbers.get(root5);
+    if (n4 === void 0) numbers.set(root5, n4 = numbers.size);
+    return n4;
+  });
+}
+function selectMoveGroups(moves, select) {
+  const groups = moveGroups(moves);
+  const chosen = new Set(groups.filter((_, i6) => select(moves[i6])));
+  return moves.filter((_, i6) => chosen.has(groups[i6]));
 }
 var init_move_order = __esm({
   "src/engine/move-order.ts"() {
@@ -52406,7 +52448,7 @@ function applyMovesToDb(db, outcomes) {
   db.upsertFiles(moved.map(({ o: o4, record: record3 }) => ({ ...record3, path: o4.move.to, etag: o4.etag ?? record3.etag })));
 }
 async function resumeMoveBatch(target, db, gateway, context) {
-  const loaded = await MoveJournal.load(target.localPath);
+  const loaded = await MoveJournal.load(target.localPath, { readOnly: context.dryRun });
   if (!loaded) return;
   const { journal, done } = loaded;
   const { header } = journal;
@@ -52928,7 +52970,7 @@ async function runTarget(target, options) {
   let release2;
   let db;
   try {
-    await assertVolume(target.localPath);
+    await assertVolume(target.localPath, { write: !dryRun });
     if (options.log !== false && !dryRun) {
       log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
       report.logFile = log.file;
@@ -52941,8 +52983,16 @@ async function runTarget(target, options) {
       dryRun
     });
     phase("lock");
-    const lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
-    release2 = () => lock.release();
+    if (dryRun) {
+      const holder = await lockHolder(target.localPath);
+      if (holder)
+        notice(
+          `A sync is running on this volume (${holder.command}, pid ${holder.pid}, since ${holder.startedAt}): this shows the volume as it is now; the running sync may already be making some of these changes.`
+        );
+    } else {
+      const lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+      release2 = () => lock.release();
+    }
     phase("database");
     const opened = await openStateDb({
       volumeRoot: target.localPath,
@@ -53016,7 +53066,7 @@ async function runTarget(target, options) {
       plan = planRun({ ...planInput, objects });
       if (await refreshArchiveFacts(gateway, plan, objects, options.signal)) plan = planRun({ ...planInput, objects });
     }
-    if (options.selectMoves) plan = { ...plan, moves: plan.moves.filter(options.selectMoves) };
+    if (options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, options.selectMoves) };
     addPlanToReport(report, plan);
     emit({
       type: "plan",
@@ -53050,8 +53100,9 @@ async function runTarget(target, options) {
     ];
     const aws = await awsLookup;
     if (dryRun) {
-      for (const move of plan.moves) {
-        report.moves.list.push(moveSummary(move, "planned"));
+      const groups = moveGroups(plan.moves);
+      for (const [i6, move] of plan.moves.entries()) {
+        report.moves.list.push({ ...moveSummary(move, "planned"), group: groups[i6] });
         emit({
           type: "move",
           target: target.name,
@@ -53161,7 +53212,7 @@ async function isDirectory(root5) {
     return false;
   }
 }
-async function assertVolume(root5) {
+async function assertVolume(root5, options) {
   if (!await isDirectory(root5)) {
     throw new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist.`, {
       hint: "Connect the volume (or fix the path in the config) and run again."
@@ -53175,6 +53226,7 @@ async function assertVolume(root5) {
       cause
     });
   }
+  if (!options.write) return;
   try {
     await fs2.access(root5, fsConstants.W_OK);
   } catch (cause) {
@@ -53255,6 +53307,7 @@ var init_run2 = __esm({
     init_lock();
     init_logger();
     init_move_batch();
+    init_move_order();
     init_planner();
     init_recorder();
     init_report();

@@ -82,7 +82,10 @@ export class MoveJournal {
   }
 
   /** The unfinished journal of an earlier run, or null. An unreadable header is moved aside. */
-  static async load(volumeRoot: string): Promise<{ journal: MoveJournal; done: Map<number, StepOutcome> } | null> {
+  static async load(
+    volumeRoot: string,
+    options: { readOnly?: boolean } = {},
+  ): Promise<{ journal: MoveJournal; done: Map<number, StepOutcome> } | null> {
     const file = MoveJournal.pathFor(volumeRoot);
     let text: string;
     try {
@@ -97,7 +100,7 @@ export class MoveJournal {
       header = JSON.parse(lines[0]) as JournalHeader;
       if (header.version !== 1 || !header.schedule) throw new Error("unknown journal version");
     } catch {
-      await fs.rename(file, `${file}.unreadable-${Date.now()}`);
+      if (!options.readOnly) await fs.rename(file, `${file}.unreadable-${Date.now()}`);
       return null;
     }
     const done = new Map<number, StepOutcome>();

@@ -78,6 +78,21 @@ export async function acquireVolumeLock(
   });
 }
 
+/**
+ * Who holds the volume's lock, without taking it or touching the volume (dry runs read beside a sync);
+ * undefined when it is free or stale.
+ */
+export async function lockHolder(volumeRoot: string, options: AcquireLockOptions = {}): Promise<LockInfo | undefined> {
+  const found = await readLock(path.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone" as const);
+  if (found === "gone" || !found.info) return undefined;
+  const context = {
+    now: (options.now ?? (() => new Date()))(),
+    host: options.hostname ?? os.hostname(),
+    foreignStaleMs: options.foreignStaleMs ?? DAY_MS,
+  };
+  return judge(found, context) === "held" ? found.info : undefined;
+}
+
 type Found = { text: string; ageMs: number; info?: LockInfo };
 
 async function createExclusive(file: string, text: string): Promise<boolean> {

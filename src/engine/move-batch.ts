@@ -74,7 +74,7 @@ export async function resumeMoveBatch(
     signal?: AbortSignal;
   },
 ): Promise<void> {
-  const loaded = await MoveJournal.load(target.localPath);
+  const loaded = await MoveJournal.load(target.localPath, { readOnly: context.dryRun });
   if (!loaded) return;
   const { journal, done } = loaded;
   const { header } = journal;

@@ -131,3 +131,47 @@ export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number
   }
   return { waves, deletes };
 }
+
+/**
+ * Dependency groups: moves linked because one's destination is another's source (chains, swaps, cycles).
+ * A group is applied whole or not at all; applying half of a swap would leave a key holding other bytes.
+ * Returns a group number per move, numbered in order of first appearance.
+ */
+export function moveGroups(moves: readonly Pick<PlannedMove, "fromKey" | "toKey">[]): number[] {
+  const parent = new Map<string, string>();
+  const find = (key: string): string => {
+    let root = key;
+    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
+    // Path compression keeps long chains (a folder renamed one slot along) linear.
+    for (let k = key; k !== root;) {
+      const next = parent.get(k)!;
+      parent.set(k, root);
+      k = next;
+    }
+    return root;
+  };
+  for (const m of moves) {
+    if (!parent.has(m.fromKey)) parent.set(m.fromKey, m.fromKey);
+    if (!parent.has(m.toKey)) parent.set(m.toKey, m.toKey);
+    const a = find(m.fromKey);
+    const b = find(m.toKey);
+    if (a !== b) parent.set(a, b);
+  }
+  const numbers = new Map<string, number>();
+  return moves.map((m) => {
+    const root = find(m.fromKey);
+    let n = numbers.get(root);
+    if (n === undefined) numbers.set(root, (n = numbers.size));
+    return n;
+  });
+}
+
+/** The moves `select` accepts, together with every move of their groups. */
+export function selectMoveGroups<T extends Pick<PlannedMove, "from" | "to" | "fromKey" | "toKey">>(
+  moves: readonly T[],
+  select: (move: { from: string; to: string }) => boolean,
+): T[] {
+  const groups = moveGroups(moves);
+  const chosen = new Set(groups.filter((_, i) => select(moves[i])));
+  return moves.filter((_, i) => chosen.has(groups[i]));
+}

@@ -18,6 +18,8 @@ export interface MoveSummary {
   status: "done" | "failed" | "blocked" | "planned" | "pending-restore" | "skipped";
   reason?: string;
   storageClass?: string;
+  /** Planned moves of one chain, swap or cycle share a group number: they are applied together or not at all. */
+  group?: number;
 }
 
 export interface TargetReport {

@@ -10,10 +10,11 @@ import { SmartSyncError } from "./errors";
 import type { EngineEvent, EventSink, Phase } from "./events";
 import { awsSourceArg, createExcludeMatcher, escapeFnmatch, TOOL_EXCLUDES } from "./filters";
 import { normalizePrefix, s3Uri } from "./keys";
-import { acquireVolumeLock } from "./lock";
+import { acquireVolumeLock, lockHolder } from "./lock";
 import { RunLog } from "./logger";
 import { applyMovesToDb, resumeMoveBatch, runMoveBatch } from "./move-batch";
 import type { MoveOutcome } from "./mover";
+import { selectMoveGroups, moveGroups } from "./move-order";
 import { planRun, type PlannedMove } from "./planner";
 import { recordState } from "./recorder";
 import { addAwsToReport, addPlanToReport, emptyReport, failReport, moveSummary, type TargetReport } from "./report";
@@ -72,7 +73,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
   let release: (() => Promise<unknown>) | undefined;
   let db: StateDb | undefined;
   try {
-    await assertVolume(target.localPath);
+    await assertVolume(target.localPath, { write: !dryRun });
     if (options.log !== false && !dryRun) {
       log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
       report.logFile = log.file;
@@ -86,8 +87,18 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     });
 
     phase("lock");
-    const lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
-    release = () => lock.release();
+    if (dryRun) {
+      // A dry run reads beside a running sync: it takes no lock and writes nothing to the volume.
+      const holder = await lockHolder(target.localPath);
+      if (holder)
+        notice(
+          `A sync is running on this volume (${holder.command}, pid ${holder.pid}, since ${holder.startedAt}): ` +
+            `this shows the volume as it is now; the running sync may already be making some of these changes.`,
+        );
+    } else {
+      const lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+      release = () => lock.release();
+    }
 
     phase("database");
     const opened = await openStateDb({
@@ -172,7 +183,8 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       plan = planRun({ ...planInput, objects });
       if (await refreshArchiveFacts(gateway, plan, objects, options.signal)) plan = planRun({ ...planInput, objects });
     }
-    if (options.selectMoves) plan = { ...plan, moves: plan.moves.filter(options.selectMoves) };
+    // A chosen move brings its chain, swap or cycle along: half a swap would leave a key with other bytes.
+    if (options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, options.selectMoves) };
     addPlanToReport(report, plan);
     emit({
       type: "plan",
@@ -212,8 +224,9 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
 
     const aws = await awsLookup;
     if (dryRun) {
-      for (const move of plan.moves) {
-        report.moves.list.push(moveSummary(move, "planned"));
+      const groups = moveGroups(plan.moves);
+      for (const [i, move] of plan.moves.entries()) {
+        report.moves.list.push({ ...moveSummary(move, "planned"), group: groups[i] });
         emit({
           type: "move",
           target: target.name,
@@ -346,7 +359,7 @@ async function isDirectory(root: string): Promise<boolean> {
   }
 }
 
-async function assertVolume(root: string): Promise<void> {
+async function assertVolume(root: string, options: { write: boolean }): Promise<void> {
   if (!(await isDirectory(root))) {
     throw new SmartSyncError("VOLUME_MISSING", `${root} is not mounted or does not exist.`, {
       hint: "Connect the volume (or fix the path in the config) and run again.",
@@ -361,6 +374,7 @@ async function assertVolume(root: string): Promise<void> {
       cause,
     });
   }
+  if (!options.write) return;
   try {
     await fs.access(root, fsConstants.W_OK);
   } catch (cause) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { scheduleMoves, type CopyStep, type MoveSchedule } from "../../src/engine/move-order";
+import {
+  moveGroups,
+  scheduleMoves,
+  selectMoveGroups,
+  type CopyStep,
+  type MoveSchedule,
+} from "../../src/engine/move-order";
 import type { PlannedMove } from "../../src/engine/planner";
 
 function move(from: string, to: string, etag = `etag-${from}`): PlannedMove {
@@ -106,5 +112,27 @@ describe("scheduleMoves", () => {
     const [first, second] = s.waves;
     expect(first.map((c) => c.srcKey)).toEqual(["b"]);
     expect(second[0].after).toEqual([first[0].id]);
+  });
+});
+
+describe("moveGroups", () => {
+  it("puts a chain, a swap and a cycle each in one group and independent moves alone", () => {
+    const moves = [
+      move("a", "b"),
+      move("x", "y"),
+      move("b", "c"),
+      move("y", "x"),
+      move("solo", "SOLO"),
+      move("1", "2"),
+      move("2", "3"),
+      move("3", "1"),
+    ];
+    expect(moveGroups(moves)).toEqual([0, 1, 0, 1, 2, 3, 3, 3]);
+  });
+
+  it("selecting one half of a swap selects both halves, and nothing else", () => {
+    const moves = [move("x", "y"), move("y", "x"), move("solo", "SOLO")];
+    const chosen = selectMoveGroups(moves, (m) => m.from === "y");
+    expect(chosen.map((m) => `${m.from}>${m.to}`)).toEqual(["x>y", "y>x"]);
   });
 });

@@ -1,7 +1,9 @@
 // Bad input through the real CLI: each case asserts the message, the exit code, and that nothing that
 // should stay was changed (bucket, volume, DB file).
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import initSqlJs from "sql.js";
 import { afterAll, describe, expect, it } from "vitest";
@@ -180,6 +182,35 @@ describe("environment", () => {
       await local.clearFaults();
     }
   }, 60_000);
+
+  it("a dry run beside a running sync takes no lock, writes nothing to the volume and says a sync runs", async () => {
+    const v = volume();
+    v.file("a.txt", 10);
+    const bucket = await freshBucket();
+    // A live process holding the volume's lock, as a sync in its aws step would.
+    const sleeper = spawn("sleep", ["60"], { stdio: "ignore" });
+    try {
+      const lock = JSON.stringify({
+        pid: sleeper.pid,
+        host: os.hostname(),
+        command: "batch",
+        startedAt: new Date().toISOString(),
+      });
+      writeFileSync(v.abs(".s3-smart-sync.lock"), lock + "\n");
+      const before = readdirSync(v.root).sort();
+      const dry = await runCli(["moves", v.root, bucket, "--dry-run", "--json", "--endpoint-url", local.endpoint], {
+        local,
+      });
+      expect(dry.exitCode).toBe(0);
+      expect(dry.reports[0].notices.join("\n")).toContain(
+        `A sync is running on this volume (batch, pid ${sleeper.pid}`,
+      );
+      expect(readdirSync(v.root).sort()).toEqual(before);
+      expect(readFileSync(v.abs(".s3-smart-sync.lock"), "utf8")).toBe(lock + "\n");
+    } finally {
+      sleeper.kill("SIGKILL");
+    }
+  });
 
   it("missing credentials: a clear message, exit 1, nothing sent", async () => {
     const v = volume();
