@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -8,7 +10,11 @@ export default defineConfig({
     // Integration tests run the real CLI and aws CLI several times each; shared machines are slow.
     testTimeout: 240_000,
     hookTimeout: 60_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      // Runs remember each target's volume in a per-user state folder: the suite's own, not the home folder's.
+      S3_SMART_SYNC_STATE_DIR: path.join(os.tmpdir(), `s3ss-test-state-${process.pid}`),
+    },
     projects: [
       {
         extends: true,

@@ -52,2241 +52,8 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
-// node_modules/sql.js/dist/sql-wasm.js
-var require_sql_wasm = __commonJS({
-  "node_modules/sql.js/dist/sql-wasm.js"(exports, module) {
-    var initSqlJsPromise = void 0;
-    var initSqlJs2 = function(moduleConfig) {
-      if (initSqlJsPromise) {
-        return initSqlJsPromise;
-      }
-      initSqlJsPromise = new Promise(function(resolveModule, reject) {
-        var Module = typeof moduleConfig !== "undefined" ? moduleConfig : {};
-        var originalOnAbortFunction = Module["onAbort"];
-        Module["onAbort"] = function(errorThatCausedAbort) {
-          reject(new Error(errorThatCausedAbort));
-          if (originalOnAbortFunction) {
-            originalOnAbortFunction(errorThatCausedAbort);
-          }
-        };
-        Module["postRun"] = Module["postRun"] || [];
-        Module["postRun"].push(function() {
-          resolveModule(Module);
-        });
-        module = void 0;
-        var k5;
-        k5 ||= typeof Module !== "undefined" ? Module : {};
-        var aa = !!globalThis.window, ba = !!globalThis.WorkerGlobalScope, ca = globalThis.process?.versions?.node && globalThis.process?.type != "renderer";
-        k5.onRuntimeInitialized = function() {
-          function a6(f5, h6) {
-            tb(f5, h6 instanceof Error ? h6.message : String(h6), -1);
-          }
-          function b5(f5, h6) {
-            switch (typeof h6) {
-              case "boolean":
-                kc(f5, h6 ? 1 : 0);
-                break;
-              case "number":
-                lc(f5, h6);
-                break;
-              case "string":
-                mc(f5, h6, l3(h6), -1);
-                break;
-              case "object":
-                if (h6 === null) ub(f5);
-                else if (h6.length != null) {
-                  var p3 = da(h6.length);
-                  v.set(h6, p3);
-                  nc(f5, p3, h6.length, -1);
-                  ea(p3);
-                } else tb(f5, "Wrong API use : tried to return a value of an unknown type (" + h6 + ").", -1);
-                break;
-              default:
-                ub(f5);
-            }
-          }
-          function d5(f5, h6) {
-            for (var p3 = [], r5 = 0; r5 < f5; r5 += 1) {
-              var u2 = y(
-                h6 + 4 * r5,
-                "i32"
-              ), w = oc(u2);
-              if (w === 1 || w === 2) u2 = pc(u2);
-              else if (w === 3) w = vb(u2), u2 = qc(u2), u2 = A(u2, w, true);
-              else if (w === 4) {
-                w = u2;
-                u2 = vb(w);
-                w = rc(w);
-                for (var x = new Uint8Array(u2), G = 0; G < u2; G += 1) x[G] = v[w + G];
-                u2 = x;
-              } else u2 = null;
-              p3.push(u2);
-            }
-            return p3;
-          }
-          function c7(f5, h6) {
-            this.Va = f5;
-            this.db = h6;
-            this.Ta = 1;
-            this.rb = [];
-          }
-          function e5(f5, h6) {
-            this.db = h6;
-            this.kb = fa(f5);
-            if (this.kb === null) throw Error("Unable to allocate memory for the SQL string");
-            this.pb = this.kb;
-            this.bb = this.xb = null;
-          }
-          function g5(f5) {
-            this.filename = "dbfile_" + (4294967295 * Math.random() >>> 0);
-            f5 != null && ja(
-              this.filename,
-              f5
-            );
-            this.handleError(F(this.filename, q3));
-            this.db = y(q3, "i32");
-            z2 && sc(this.db);
-            this.qb = {};
-            this.Ya = /* @__PURE__ */ new Map();
-          }
-          function m3(f5, h6) {
-            return f5.replace(/[A-Z]/g, function(p3) {
-              return p3.toLowerCase();
-            }) + ":" + h6;
-          }
-          function t(f5) {
-            f5.forEach(ka);
-          }
-          var z2 = k5.useOldExtensionFunctions !== false, q3 = la(4), n4 = k5.cwrap, F = n4("sqlite3_open", "number", ["string", "number"]), S2 = n4("sqlite3_close_v2", "number", ["number"]), Ta = n4("sqlite3_backup_init", "number", ["number", "string", "number", "string"]), ma = n4("sqlite3_backup_step", "number", ["number", "number"]), na = n4(
-            "sqlite3_backup_finish",
-            "number",
-            ["number"]
-          ), ha = n4("sqlite3_exec", "number", ["number", "number", "number", "number", "number"]), Aa = n4("sqlite3_changes", "number", ["number"]), N = n4("sqlite3_sql", "string", ["number"]), tc = n4("sqlite3_normalized_sql", "string", ["number"]), Ua = n4("sqlite3_prepare_v2", "number", ["number", "number", "number", "number", "number"]), uc = n4("sqlite3_bind_text", "number", ["number", "number", "number", "number", "number"]), xb = n4("sqlite3_bind_blob", "number", ["number", "number", "number", "number", "number"]), vc = n4(
-            "sqlite3_bind_double",
-            "number",
-            ["number", "number", "number"]
-          ), wc = n4("sqlite3_bind_int", "number", ["number", "number", "number"]), xc = n4("sqlite3_bind_parameter_index", "number", ["number", "string"]), yc = n4("sqlite3_step", "number", ["number"]), ia = n4("sqlite3_errmsg", "string", ["number"]), zc = n4("sqlite3_column_count", "number", ["number"]), Ac = n4("sqlite3_data_count", "number", ["number"]), Bc = n4("sqlite3_column_double", "number", ["number", "number"]), Cc = n4("sqlite3_column_text", "number", ["number", "number"]), Dc = n4("sqlite3_column_blob", "number", [
-            "number",
-            "number"
-          ]), yb = n4("sqlite3_column_bytes", "number", ["number", "number"]), Ec = n4("sqlite3_column_type", "number", ["number", "number"]), Fc = n4("sqlite3_column_name", "string", ["number", "number"]), Gc = n4("sqlite3_reset", "number", ["number"]), Hc = n4("sqlite3_clear_bindings", "number", ["number"]), Ic = n4("sqlite3_finalize", "number", ["number"]), zb = n4("sqlite3_create_function_v2", "number", "number string number number number number number number number".split(" ")), oc = n4("sqlite3_value_type", "number", ["number"]), vb = n4(
-            "sqlite3_value_bytes",
-            "number",
-            ["number"]
-          ), qc = n4("sqlite3_value_text", "number", ["number"]), rc = n4("sqlite3_value_blob", "number", ["number"]), pc = n4("sqlite3_value_double", "number", ["number"]), lc = n4("sqlite3_result_double", "", ["number", "number"]), ub = n4("sqlite3_result_null", "", ["number"]), mc = n4("sqlite3_result_text", "", ["number", "string", "number", "number"]), nc = n4("sqlite3_result_blob", "", ["number", "number", "number", "number"]), kc = n4("sqlite3_result_int", "", ["number", "number"]), tb = n4("sqlite3_result_error", "", ["number", "string", "number"]), Ab = n4("sqlite3_aggregate_context", "number", ["number", "number"]), sc = n4("RegisterExtensionFunctions", "number", ["number"]), Bb = n4("sqlite3_update_hook", "number", ["number", "number", "number"]);
-          c7.prototype.bind = function(f5) {
-            if (!this.Va) throw "Statement closed";
-            this.reset();
-            return Array.isArray(f5) ? this.Ob(f5) : f5 != null && typeof f5 === "object" ? this.Pb(f5) : true;
-          };
-          c7.prototype.step = function() {
-            if (!this.Va) throw "Statement closed";
-            this.Ta = 1;
-            var f5 = yc(this.Va);
-            switch (f5) {
-              case 100:
-                return true;
-              case 101:
-                return false;
-              default:
-                throw this.db.handleError(f5);
-            }
-          };
-          c7.prototype.Hb = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            return Bc(this.Va, f5);
-          };
-          c7.prototype.Xb = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            if (typeof BigInt !== "function") throw Error("BigInt is not supported");
-            return BigInt(this.Ib(f5));
-          };
-          c7.prototype.Ib = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            var h6 = Cc(this.Va, f5);
-            f5 = yb(this.Va, f5);
-            return A(h6, f5, true);
-          };
-          c7.prototype.getBlob = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            var h6 = yb(this.Va, f5);
-            f5 = Dc(this.Va, f5);
-            for (var p3 = new Uint8Array(h6), r5 = 0; r5 < h6; r5 += 1) p3[r5] = v[f5 + r5];
-            return p3;
-          };
-          c7.prototype.get = function(f5, h6) {
-            h6 = h6 || {};
-            f5 != null && this.bind(f5) && this.step();
-            f5 = [];
-            for (var p3 = Ac(this.Va), r5 = 0; r5 < p3; r5 += 1) switch (Ec(this.Va, r5)) {
-              case 1:
-                var u2 = h6.useBigInt ? this.Xb(r5) : this.Hb(r5);
-                f5.push(u2);
-                break;
-              case 2:
-                f5.push(this.Hb(r5));
-                break;
-              case 3:
-                f5.push(this.Ib(r5));
-                break;
-              case 4:
-                f5.push(this.getBlob(r5));
-                break;
-              default:
-                f5.push(null);
-            }
-            return f5;
-          };
-          c7.prototype.ub = function() {
-            for (var f5 = [], h6 = zc(this.Va), p3 = 0; p3 < h6; p3 += 1) f5.push(Fc(this.Va, p3));
-            return f5;
-          };
-          c7.prototype.Gb = function(f5, h6) {
-            var p3 = this.get(f5, h6);
-            f5 = this.ub();
-            return Object.fromEntries(f5.map(function(r5, u2) {
-              return [r5, p3[u2]];
-            }));
-          };
-          c7.prototype.ac = function() {
-            return N(this.Va);
-          };
-          c7.prototype.Yb = function() {
-            return tc(this.Va);
-          };
-          c7.prototype.run = function(f5) {
-            f5 != null && this.bind(f5);
-            this.step();
-            return this.reset();
-          };
-          c7.prototype.Cb = function(f5, h6) {
-            h6 == null && (h6 = this.Ta, this.Ta += 1);
-            var p3 = fa(f5);
-            this.rb.push(p3);
-            this.db.handleError(uc(this.Va, h6, p3, l3(f5), 0));
-          };
-          c7.prototype.Nb = function(f5, h6) {
-            h6 == null && (h6 = this.Ta, this.Ta += 1);
-            var p3 = da(f5.length);
-            v.set(f5, p3);
-            this.rb.push(p3);
-            this.db.handleError(xb(
-              this.Va,
-              h6,
-              p3,
-              f5.length,
-              0
-            ));
-          };
-          c7.prototype.Bb = function(f5, h6) {
-            h6 == null && (h6 = this.Ta, this.Ta += 1);
-            this.db.handleError((f5 === (f5 | 0) ? wc : vc)(this.Va, h6, f5));
-          };
-          c7.prototype.Qb = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            xb(this.Va, f5, 0, 0, 0);
-          };
-          c7.prototype.Db = function(f5, h6) {
-            h6 == null && (h6 = this.Ta, this.Ta += 1);
-            switch (typeof f5) {
-              case "string":
-                this.Cb(f5, h6);
-                return;
-              case "number":
-                this.Bb(f5, h6);
-                return;
-              case "bigint":
-                this.Cb(f5.toString(), h6);
-                return;
-              case "boolean":
-                this.Bb(f5 + 0, h6);
-                return;
-              case "object":
-                if (f5 === null) {
-                  this.Qb(h6);
-                  return;
-                }
-                if (f5.length != null) {
-                  this.Nb(
-                    f5,
-                    h6
-                  );
-                  return;
-                }
-            }
-            throw "Wrong API use : tried to bind a value of an unknown type (" + f5 + ").";
-          };
-          c7.prototype.Pb = function(f5) {
-            var h6 = this;
-            Object.keys(f5).forEach(function(p3) {
-              var r5 = xc(h6.Va, p3);
-              r5 !== 0 && h6.Db(f5[p3], r5);
-            });
-            return true;
-          };
-          c7.prototype.Ob = function(f5) {
-            for (var h6 = 0; h6 < f5.length; h6 += 1) this.Db(f5[h6], h6 + 1);
-            return true;
-          };
-          c7.prototype.reset = function() {
-            this.freemem();
-            return Hc(this.Va) === 0 && Gc(this.Va) === 0;
-          };
-          c7.prototype.freemem = function() {
-            for (var f5; (f5 = this.rb.pop()) !== void 0; ) ea(f5);
-          };
-          c7.prototype.eb = function() {
-            this.freemem();
-            var f5 = Ic(this.Va) === 0;
-            delete this.db.qb[this.Va];
-            this.Va = 0;
-            return f5;
-          };
-          e5.prototype.next = function() {
-            if (this.kb === null) return { done: true };
-            this.bb !== null && (this.bb.eb(), this.bb = null);
-            if (!this.db.db) throw this.lb(), Error("Database closed");
-            var f5 = oa(), h6 = la(4);
-            pa(q3);
-            pa(h6);
-            try {
-              this.db.handleError(Ua(this.db.db, this.pb, -1, q3, h6));
-              this.pb = y(h6, "i32");
-              var p3 = y(q3, "i32");
-              if (p3 === 0) return this.lb(), { done: true };
-              this.bb = new c7(p3, this.db);
-              this.db.qb[p3] = this.bb;
-              return { value: this.bb, done: false };
-            } catch (r5) {
-              throw this.xb = A(this.pb), this.lb(), r5;
-            } finally {
-              qa(f5);
-            }
-          };
-          e5.prototype.lb = function() {
-            ea(this.kb);
-            this.kb = null;
-          };
-          e5.prototype["return"] = function() {
-            this.bb !== null && (this.bb.eb(), this.bb = null);
-            this.lb();
-            return { done: true };
-          };
-          e5.prototype.Zb = function() {
-            return this.xb !== null ? this.xb : A(this.pb);
-          };
-          typeof Symbol === "function" && typeof Symbol.iterator === "symbol" && (e5.prototype[Symbol.iterator] = function() {
-            return this;
-          });
-          g5.prototype.run = function(f5, h6) {
-            if (!this.db) throw "Database closed";
-            if (h6) {
-              f5 = this.yb(f5, h6);
-              try {
-                f5.step();
-              } finally {
-                f5.eb();
-              }
-            } else {
-              f5 = fa(f5);
-              try {
-                this.handleError(ha(
-                  this.db,
-                  f5,
-                  0,
-                  0,
-                  q3
-                ));
-              } finally {
-                ea(f5);
-              }
-            }
-            return this;
-          };
-          g5.prototype.exec = function(f5, h6, p3) {
-            if (!this.db) throw "Database closed";
-            var r5 = oa(), u2 = null, w = null, x = null;
-            try {
-              x = w = fa(f5);
-              var G = la(4);
-              for (f5 = []; y(x, "i8") !== 0; ) {
-                pa(q3);
-                pa(G);
-                this.handleError(Ua(this.db, x, -1, q3, G));
-                var T3 = y(q3, "i32");
-                x = y(G, "i32");
-                if (T3 !== 0) {
-                  var D = null;
-                  u2 = new c7(T3, this);
-                  for (h6 != null && u2.bind(h6); u2.step(); ) D === null && (D = { columns: u2.ub(), values: [] }, f5.push(D)), D.values.push(u2.get(null, p3));
-                  u2.eb();
-                }
-              }
-              return f5;
-            } catch (K4) {
-              throw u2 && u2.eb(), K4;
-            } finally {
-              w && ea(w), qa(r5);
-            }
-          };
-          g5.prototype.Ub = function(f5, h6, p3, r5, u2) {
-            typeof h6 === "function" && (r5 = p3, p3 = h6, h6 = void 0);
-            f5 = this.yb(f5, h6);
-            try {
-              for (; f5.step(); ) p3(f5.Gb(null, u2));
-            } finally {
-              f5.eb();
-            }
-            if (typeof r5 === "function") return r5();
-          };
-          g5.prototype.yb = function(f5, h6) {
-            f5 = fa(f5);
-            try {
-              pa(q3), this.handleError(Ua(this.db, f5, -1, q3, 0));
-            } finally {
-              ea(f5);
-            }
-            f5 = y(q3, "i32");
-            if (f5 === 0) throw "Nothing to prepare";
-            var p3 = new c7(f5, this);
-            h6 != null && p3.bind(h6);
-            return this.qb[f5] = p3;
-          };
-          g5.prototype.bc = function(f5) {
-            return new e5(f5, this);
-          };
-          g5.prototype.Wb = function() {
-            if (!this.db) throw Error("Database closed");
-            var f5 = this.filename + "_export";
-            ja(f5, []);
-            var h6 = 0, p3 = 0;
-            try {
-              var r5 = B(f5).node, u2 = null, w = r5.Qa.write;
-              r5.Qa = Object.create(r5.Qa);
-              r5.Qa.write = function(T3, D, K4, V, U) {
-                if (u2 === null) return w(T3, D, K4, V, U);
-                r5.Ua.set(D.subarray(K4, K4 + V), U);
-                r5.Wa = Math.max(r5.Wa, U + V);
-                return V;
-              };
-              var x = F(f5, q3);
-              h6 = y(q3, "i32");
-              if (x !== 0) throw Error(ia(h6));
-              p3 = Ta(h6, "main", this.db, "main");
-              if (p3 === 0) throw Error(ia(h6));
-              x = ma(p3, 0);
-              if (x === 0) {
-                var G = this.exec("PRAGMA main.page_count; PRAGMA main.page_size");
-                u2 = new Uint8Array(G[0].values[0][0] * G[1].values[0][0]);
-                r5.Ua = u2;
-                x = ma(p3, -1);
-              }
-              if (x === 5 || x === 6) throw Error("Unable to export: SQLite is busy or locked. Finish active write transactions before exporting.");
-              if (x !== 101) throw Error(ia(h6));
-              x = na(p3);
-              p3 = 0;
-              if (x !== 0) throw Error(ia(h6));
-              x = S2(h6);
-              if (x !== 0) throw Error(ia(h6));
-              h6 = 0;
-              u2 = new Uint8Array(r5.Ua.buffer, r5.Ua.byteOffset, r5.Wa);
-              u2.length > 0 && (u2[18] = 1, u2[19] = 1);
-              return u2;
-            } finally {
-              p3 !== 0 && na(p3), h6 !== 0 && S2(h6), ra("/" + f5);
-            }
-          };
-          g5.prototype.close = function() {
-            this.db !== null && (Object.values(this.qb).forEach(function(f5) {
-              f5.eb();
-            }), this.Ya.forEach(t), this.Ya.clear(), this.fb && (ka(this.fb), this.fb = void 0), this.handleError(S2(this.db)), ra("/" + this.filename), this.db = null);
-          };
-          g5.prototype.handleError = function(f5) {
-            if (f5 === 0) return null;
-            f5 = ia(this.db);
-            throw Error(f5);
-          };
-          g5.prototype.$b = function() {
-            return Aa(this.db);
-          };
-          g5.prototype.Tb = function(f5, h6) {
-            var p3 = m3(f5, h6.length);
-            this.Ya.has(p3) && (t(this.Ya.get(p3)), this.Ya.delete(p3));
-            var r5 = sa(function(u2, w, x) {
-              w = d5(w, x);
-              try {
-                var G = h6.apply(null, w);
-              } catch (T3) {
-                a6(u2, T3);
-                return;
-              }
-              b5(u2, G);
-            }, "viii");
-            this.Ya.set(p3, [r5]);
-            this.handleError(zb(this.db, f5, h6.length, 1, 0, r5, 0, 0, 0));
-            return this;
-          };
-          g5.prototype.Sb = function(f5, h6) {
-            function p3(D) {
-              x.has(D) || x.set(D, r5());
-              return x.get(D);
-            }
-            var r5 = h6.init || function() {
-              return null;
-            }, u2 = h6.finalize || function(D) {
-              return D;
-            }, w = h6.step;
-            if (!w) throw "An aggregate function must have a step function in " + f5;
-            var x = /* @__PURE__ */ new Map();
-            h6 = m3(f5, w.length - 1);
-            this.Ya.has(h6) && (t(this.Ya.get(h6)), this.Ya.delete(h6));
-            var G = sa(function(D, K4, V) {
-              var U = Ab(D, 1), Wa = p3(U);
-              K4 = d5(K4, V);
-              Wa = [Wa].concat(K4);
-              try {
-                x.set(U, w.apply(null, Wa));
-              } catch (Jc) {
-                x.delete(U), a6(D, Jc);
-              }
-            }, "viii"), T3 = sa(function(D) {
-              var K4 = Ab(
-                D,
-                1
-              );
-              try {
-                var V = u2(p3(K4));
-              } catch (U) {
-                x.delete(K4);
-                a6(D, U);
-                return;
-              }
-              b5(D, V);
-              x.delete(K4);
-            }, "vi");
-            this.Ya.set(h6, [G, T3]);
-            this.handleError(zb(this.db, f5, w.length - 1, 1, 0, 0, G, T3, 0));
-            return this;
-          };
-          g5.prototype.jc = function(f5) {
-            this.fb && (Bb(this.db, 0, 0), ka(this.fb), this.fb = void 0);
-            if (!f5) return this;
-            this.fb = sa(function(h6, p3, r5, u2, w) {
-              switch (p3) {
-                case 18:
-                  h6 = "insert";
-                  break;
-                case 23:
-                  h6 = "update";
-                  break;
-                case 9:
-                  h6 = "delete";
-                  break;
-                default:
-                  throw "unknown operationCode in updateHook callback: " + p3;
-              }
-              r5 = A(r5);
-              u2 = A(u2);
-              if (w > Number.MAX_SAFE_INTEGER) throw "rowId too big to fit inside a Number";
-              f5(h6, r5, u2, Number(w));
-            }, "viiiij");
-            Bb(this.db, this.fb, 0);
-            return this;
-          };
-          c7.prototype.bind = c7.prototype.bind;
-          c7.prototype.step = c7.prototype.step;
-          c7.prototype.get = c7.prototype.get;
-          c7.prototype.getColumnNames = c7.prototype.ub;
-          c7.prototype.getAsObject = c7.prototype.Gb;
-          c7.prototype.getSQL = c7.prototype.ac;
-          c7.prototype.getNormalizedSQL = c7.prototype.Yb;
-          c7.prototype.run = c7.prototype.run;
-          c7.prototype.reset = c7.prototype.reset;
-          c7.prototype.freemem = c7.prototype.freemem;
-          c7.prototype.free = c7.prototype.eb;
-          e5.prototype.next = e5.prototype.next;
-          e5.prototype.getRemainingSQL = e5.prototype.Zb;
-          g5.prototype.run = g5.prototype.run;
-          g5.prototype.exec = g5.prototype.exec;
-          g5.prototype.each = g5.prototype.Ub;
-          g5.prototype.prepare = g5.prototype.yb;
-          g5.prototype.iterateStatements = g5.prototype.bc;
-          g5.prototype["export"] = g5.prototype.Wb;
-          g5.prototype.close = g5.prototype.close;
-          g5.prototype.handleError = g5.prototype.handleError;
-          g5.prototype.getRowsModified = g5.prototype.$b;
-          g5.prototype.create_function = g5.prototype.Tb;
-          g5.prototype.create_aggregate = g5.prototype.Sb;
-          g5.prototype.updateHook = g5.prototype.jc;
-          k5.Database = g5;
-        };
-        var ta = "./this.program", ua = (a6, b5) => {
-          throw b5;
-        }, va = globalThis.document?.currentScript?.src;
-        typeof __filename !== "undefined" ? va = __filename : ba && (va = self.location.href);
-        var wa = "", xa, ya;
-        if (ca) {
-          var fs4 = __require("node:fs");
-          wa = __dirname + "/";
-          ya = (a6) => {
-            a6 = za(a6) ? new URL(a6) : a6;
-            return fs4.readFileSync(a6);
-          };
-          xa = async (a6) => {
-            a6 = za(a6) ? new URL(a6) : a6;
-            return fs4.readFileSync(a6, void 0);
-          };
-          process.argv.length > 1 && (ta = process.argv[1].replace(/\\/g, "/"));
-          process.argv.slice(2);
-          typeof module !== "undefined" && (module.exports = k5);
-          ua = (a6, b5) => {
-            process.exitCode = a6;
-            throw b5;
-          };
-        } else if (aa || ba) {
-          try {
-            wa = new URL(".", va).href;
-          } catch {
-          }
-          ba && (ya = (a6) => {
-            var b5 = new XMLHttpRequest();
-            b5.open("GET", a6, false);
-            b5.responseType = "arraybuffer";
-            b5.send(null);
-            return new Uint8Array(b5.response);
-          });
-          xa = async (a6) => {
-            if (za(a6)) return new Promise((d5, c7) => {
-              var e5 = new XMLHttpRequest();
-              e5.open("GET", a6, true);
-              e5.responseType = "arraybuffer";
-              e5.onload = () => {
-                e5.status == 200 || e5.status == 0 && e5.response ? d5(e5.response) : c7(e5.status);
-              };
-              e5.onerror = c7;
-              e5.send(null);
-            });
-            var b5 = await fetch(a6, { credentials: "same-origin" });
-            if (b5.ok) return b5.arrayBuffer();
-            throw Error(b5.status + " : " + b5.url);
-          };
-        }
-        var Ba = console.log.bind(console), C = console.error.bind(console), Ca, Da = false, Ea, za = (a6) => a6.startsWith("file://");
-        function Fa() {
-          if (!v?.buffer?.resizable) {
-            var a6 = Ga.buffer;
-            v = new Int8Array(a6);
-            Ha = new Int16Array(a6);
-            E = new Uint8Array(a6);
-            H = new Int32Array(a6);
-            I = new Uint32Array(a6);
-            Ia = new Float32Array(a6);
-            Ja = new Float64Array(a6);
-            J = new BigInt64Array(a6);
-          }
-        }
-        function Ka() {
-          var a6 = k5.preRun;
-          a6 && (typeof a6 === "function" && (a6 = [a6]), La.push(...a6));
-          for (a6 = La; a6.length > 0; ) a6.shift()(k5);
-        }
-        function Ma() {
-          var a6 = k5.postRun;
-          a6 && (typeof a6 === "function" && (a6 = [a6]), Na.push(...a6));
-          for (a6 = Na; a6.length > 0; ) a6.shift()(k5);
-        }
-        function Oa(a6) {
-          k5.onAbort?.(a6);
-          a6 = `Aborted(${a6})`;
-          C(a6);
-          Da = true;
-          throw new WebAssembly.RuntimeError(a6 + ". Build with -sASSERTIONS for more info.");
-        }
-        var Pa;
-        async function Qa(a6) {
-          if (!Ca) try {
-            return await xa(a6);
-          } catch {
-          }
-          if (a6 == Pa && Ca) a6 = new Uint8Array(Ca);
-          else if (ya) a6 = ya(a6);
-          else throw "both async and sync fetching of the wasm failed";
-          return a6;
-        }
-        async function Ra(a6, b5) {
-          try {
-            var d5 = await Qa(a6);
-            return await WebAssembly.instantiate(d5, b5);
-          } catch (c7) {
-            C(`failed to asynchronously prepare wasm: ${c7}`), Oa(c7);
-          }
-        }
-        async function Sa(a6) {
-          var b5 = Pa;
-          if (!Ca && !za(b5) && !ca) try {
-            var d5 = fetch(b5, { credentials: "same-origin" });
-            return await WebAssembly.instantiateStreaming(d5, a6);
-          } catch (c7) {
-            C(`wasm streaming compile failed: ${c7}`), C("falling back to ArrayBuffer instantiation");
-          }
-          return Ra(b5, a6);
-        }
-        class Va {
-          name = "ExitStatus";
-          constructor(a6) {
-            this.message = `Program terminated with exit(${a6})`;
-            this.status = a6;
-          }
-        }
-        var v, Na = [], La = [], Xa = true, E, Ya = new TextDecoder(), Za = (a6, b5, d5, c7) => {
-          d5 = b5 + d5;
-          if (c7) return d5;
-          for (; a6[b5] && !(b5 >= d5); ) ++b5;
-          return b5;
-        }, A = (a6, b5, d5) => a6 ? Ya.decode(E.subarray(a6, Za(E, a6, b5, d5))) : "", $a = (a6, b5) => {
-          for (var d5 = 0, c7 = a6.length - 1; c7 >= 0; c7--) {
-            var e5 = a6[c7];
-            e5 === "." ? a6.splice(c7, 1) : e5 === ".." ? (a6.splice(c7, 1), d5++) : d5 && (a6.splice(c7, 1), d5--);
-          }
-          if (b5) for (; d5; d5--) a6.unshift("..");
-          return a6;
-        }, ab = (a6) => {
-          var b5 = a6.charAt(0) === "/", d5 = a6.slice(-1) === "/";
-          (a6 = $a(a6.split("/").filter((c7) => !!c7), !b5).join("/")) || b5 || (a6 = ".");
-          a6 && d5 && (a6 += "/");
-          return (b5 ? "/" : "") + a6;
-        }, bb = (a6) => {
-          var b5 = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/.exec(a6).slice(1);
-          a6 = b5[0];
-          b5 = b5[1];
-          if (!a6 && !b5) return ".";
-          b5 &&= b5.slice(0, -1);
-          return a6 + b5;
-        }, cb = (a6) => a6 && a6.match(/([^\/]+|\/)\/*$/)[1], db = (...a6) => {
-          for (var b5 = "", d5 = false, c7 = a6.length - 1; c7 >= -1 && !d5; c7--) {
-            d5 = c7 >= 0 ? a6[c7] : "/";
-            if (typeof d5 !== "string") throw new TypeError("Arguments to path.resolve must be strings");
-            if (!d5) return "";
-            b5 = d5 + "/" + b5;
-            d5 = d5.charAt(0) === "/";
-          }
-          b5 = $a(b5.split("/").filter((e5) => !!e5), !d5).join("/");
-          return (d5 ? "/" : "") + b5 || ".";
-        }, l3 = (a6) => {
-          for (var b5 = 0, d5 = 0; d5 < a6.length; ++d5) {
-            var c7 = a6.codePointAt(d5);
-            c7 <= 127 ? b5++ : c7 <= 2047 ? b5 += 2 : c7 <= 65535 ? b5 += 3 : (b5 += 4, d5++);
-          }
-          return b5;
-        }, L = (a6, b5, d5, c7) => {
-          if (!(c7 > 0)) return 0;
-          var e5 = d5;
-          c7 = d5 + c7 - 1;
-          for (var g5 = 0; g5 < a6.length; ++g5) {
-            var m3 = a6.codePointAt(g5);
-            if (m3 <= 127) {
-              if (d5 >= c7) break;
-              b5[d5++] = m3;
-            } else if (m3 <= 2047) {
-              if (d5 + 1 >= c7) break;
-              b5[d5++] = 192 | m3 >> 6;
-              b5[d5++] = 128 | m3 & 63;
-            } else if (m3 <= 65535) {
-              if (d5 + 2 >= c7) break;
-              b5[d5++] = 224 | m3 >> 12;
-              b5[d5++] = 128 | m3 >> 6 & 63;
-              b5[d5++] = 128 | m3 & 63;
-            } else {
-              if (d5 + 3 >= c7) break;
-              b5[d5++] = 240 | m3 >> 18;
-              b5[d5++] = 128 | m3 >> 12 & 63;
-              b5[d5++] = 128 | m3 >> 6 & 63;
-              b5[d5++] = 128 | m3 & 63;
-              g5++;
-            }
-          }
-          b5[d5] = 0;
-          return d5 - e5;
-        }, eb = (a6) => {
-          var b5 = Array(l3(a6) + 1);
-          a6 = L(a6, b5, 0, b5.length);
-          b5.length = a6;
-          return b5;
-        }, fb = (a6, b5) => {
-          var d5 = 0;
-          a6 && (d5 |= 365);
-          b5 && (d5 |= 146);
-          return d5;
-        }, M2 = { $a: null, cb() {
-          return M2.createNode(null, "/", 16895, 0);
-        }, createNode(a6, b5, d5, c7) {
-          if ((d5 & 61440) === 24576 || (d5 & 61440) === 4096) throw new O(63);
-          M2.$a || (M2.$a = { dir: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab, lookup: M2.Ra.lookup, mb: M2.Ra.mb, rename: M2.Ra.rename, unlink: M2.Ra.unlink, rmdir: M2.Ra.rmdir, readdir: M2.Ra.readdir, symlink: M2.Ra.symlink }, stream: { Za: M2.Qa.Za } }, file: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab }, stream: { Za: M2.Qa.Za, read: M2.Qa.read, write: M2.Qa.write, nb: M2.Qa.nb, ob: M2.Qa.ob } }, link: {
-            node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab, readlink: M2.Ra.readlink },
-            stream: {}
-          }, Eb: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab }, stream: gb } });
-          d5 = hb(a6, b5, d5, c7);
-          P(d5.mode) ? (d5.Ra = M2.$a.dir.node, d5.Qa = M2.$a.dir.stream, d5.Ua = {}) : (d5.mode & 61440) === 32768 ? (d5.Ra = M2.$a.file.node, d5.Qa = M2.$a.file.stream, d5.Wa = 0, d5.Ua = M2.Vb ?? (M2.Vb = new Uint8Array(0))) : (d5.mode & 61440) === 40960 ? (d5.Ra = M2.$a.link.node, d5.Qa = M2.$a.link.stream) : (d5.mode & 61440) === 8192 && (d5.Ra = M2.$a.Eb.node, d5.Qa = M2.$a.Eb.stream);
-          d5.atime = d5.mtime = d5.ctime = Date.now();
-          a6 && (a6.Ua[b5] = d5, a6.atime = a6.mtime = a6.ctime = d5.atime);
-          return d5;
-        }, Ra: { Xa(a6) {
-          var b5 = {};
-          b5.dev = (a6.mode & 61440) === 8192 ? a6.id : 1;
-          b5.ino = a6.id;
-          b5.mode = a6.mode;
-          b5.nlink = 1;
-          b5.uid = 0;
-          b5.gid = 0;
-          b5.rdev = a6.rdev;
-          P(a6.mode) ? b5.size = 4096 : (a6.mode & 61440) === 32768 ? b5.size = a6.Wa : (a6.mode & 61440) === 40960 ? b5.size = a6.link.length : b5.size = 0;
-          b5.atime = new Date(a6.atime);
-          b5.mtime = new Date(a6.mtime);
-          b5.ctime = new Date(a6.ctime);
-          b5.blksize = 4096;
-          b5.blocks = Math.ceil(b5.size / b5.blksize);
-          return b5;
-        }, ab(a6, b5) {
-          for (var d5 of ["mode", "atime", "mtime", "ctime"]) b5[d5] != null && (a6[d5] = b5[d5]);
-          b5.size !== void 0 && (b5 = b5.size, a6.Wa != b5 && (d5 = a6.Ua, a6.Ua = new Uint8Array(b5), a6.Ua.set(d5.subarray(0, Math.min(
-            b5,
-            a6.Wa
-          ))), a6.Wa = b5));
-        }, lookup() {
-          M2.sb || (M2.sb = new O(44), M2.sb.stack = "<generic error, no stack>");
-          throw M2.sb;
-        }, mb(a6, b5, d5, c7) {
-          return M2.createNode(a6, b5, d5, c7);
-        }, rename(a6, b5, d5) {
-          try {
-            var c7 = ib(b5, d5);
-          } catch (g5) {
-          }
-          if (c7 && P(a6.mode)) for (var e5 in c7.Ua) throw new O(55);
-          delete a6.parent.Ua[a6.name];
-          b5.Ua[d5] = a6;
-          a6.name = d5;
-          b5.ctime = b5.mtime = a6.parent.ctime = a6.parent.mtime = Date.now();
-        }, unlink(a6, b5) {
-          delete a6.Ua[b5];
-          a6.ctime = a6.mtime = Date.now();
-        }, rmdir(a6, b5) {
-          var d5 = ib(a6, b5), c7;
-          for (c7 in d5.Ua) throw new O(55);
-          delete a6.Ua[b5];
-          a6.ctime = a6.mtime = Date.now();
-        }, readdir(a6) {
-          return [
-            ".",
-            "..",
-            ...Object.keys(a6.Ua)
-          ];
-        }, symlink(a6, b5, d5) {
-          a6 = M2.createNode(a6, b5, 41471, 0);
-          a6.link = d5;
-          return a6;
-        }, readlink(a6) {
-          if ((a6.mode & 61440) !== 40960) throw new O(28);
-          return a6.link;
-        } }, Qa: { read(a6, b5, d5, c7, e5) {
-          if (e5 >= a6.node.Wa) return 0;
-          c7 = Math.min(a6.node.Wa - e5, c7);
-          b5.set(a6.node.Ua.subarray(e5, e5 + c7), d5);
-          return c7;
-        }, write(a6, b5, d5, c7, e5, g5) {
-          b5.buffer === v.buffer && (g5 = false);
-          if (!c7) return 0;
-          a6 = a6.node;
-          a6.mtime = a6.ctime = Date.now();
-          if (g5) a6.Ua = b5.subarray(d5, d5 + c7), a6.Wa = c7;
-          else if (a6.Wa || e5) {
-            g5 = e5 + c7;
-            var m3 = a6.Ua.length;
-            m3 >= g5 || (g5 = Math.max(g5, m3 * (m3 < 1048576 ? 2 : 1.125) >>> 0), m3 && (g5 = Math.max(g5, 256)), m3 = a6.Ua.subarray(0, a6.Wa), a6.Ua = new Uint8Array(g5), a6.Ua.set(m3));
-            a6.Ua.set(b5.subarray(d5, d5 + c7), e5);
-            a6.Wa = Math.max(a6.Wa, e5 + c7);
-          } else a6.Ua = b5.slice(d5, d5 + c7), a6.Wa = c7;
-          return c7;
-        }, Za(a6, b5, d5) {
-          d5 === 1 ? b5 += a6.position : d5 === 2 && (a6.node.mode & 61440) === 32768 && (b5 += a6.node.Wa);
-          if (b5 < 0) throw new O(28);
-          return b5;
-        }, nb(a6, b5, d5, c7, e5) {
-          if ((a6.node.mode & 61440) !== 32768) throw new O(43);
-          a6 = a6.node.Ua;
-          if (e5 & 2 || a6.buffer !== v.buffer) {
-            e5 = true;
-            c7 = Math.ceil(b5 / 65536) * 65536;
-            var g5 = jb(65536, c7);
-            g5 && E.fill(0, g5, g5 + c7);
-            c7 = g5;
-            if (!c7) throw new O(48);
-            if (a6) {
-              if (d5 > 0 || d5 + b5 < a6.length) a6 = a6.subarray ? a6.subarray(d5, d5 + b5) : a6.slice(d5, d5 + b5);
-              v.set(a6, c7);
-            }
-          } else e5 = false, c7 = a6.byteOffset;
-          return { fc: c7, Mb: e5 };
-        }, ob(a6, b5, d5, c7) {
-          M2.Qa.write(a6, b5, 0, c7, d5, false);
-          return 0;
-        } } }, kb = [], lb = (a6) => {
-          var b5 = Za(a6, 0);
-          return Ya.decode(a6.buffer ? a6.subarray(0, b5) : new Uint8Array(a6.slice(0, b5)));
-        }, mb = [];
-        function nb(a6, b5) {
-          mb[a6] = { input: [], output: [], jb: b5 };
-          ob(a6, pb);
-        }
-        var pb = { open(a6) {
-          var b5 = mb[a6.node.rdev];
-          if (!b5) throw new O(43);
-          a6.tty = b5;
-          a6.seekable = false;
-        }, close(a6) {
-          a6.tty.jb.fsync(a6.tty);
-        }, fsync(a6) {
-          a6.tty.jb.fsync(a6.tty);
-        }, read(a6, b5, d5, c7) {
-          if (!a6.tty || !a6.tty.jb.Jb) throw new O(60);
-          for (var e5 = 0, g5 = 0; g5 < c7; g5++) {
-            try {
-              var m3 = a6.tty.jb.Jb(a6.tty);
-            } catch (t) {
-              throw new O(29);
-            }
-            if (m3 === void 0 && !e5) throw new O(6);
-            if (m3 === null || m3 === void 0) break;
-            e5++;
-            b5[d5 + g5] = m3;
-            if (m3 === 10) break;
-          }
-          e5 && (a6.node.atime = Date.now());
-          return e5;
-        }, write(a6, b5, d5, c7) {
-          if (!a6.tty || !a6.tty.jb.zb) throw new O(60);
-          try {
-            for (var e5 = 0; e5 < c7; e5++) a6.tty.jb.zb(
-              a6.tty,
-              b5[d5 + e5]
-            );
-          } catch (g5) {
-            throw new O(29);
-          }
-          c7 && (a6.node.mtime = a6.node.ctime = Date.now());
-          return e5;
-        } }, qb = {
-          Jb() {
-            a: {
-              if (!kb.length) {
-                var a6 = null;
-                if (ca) {
-                  var b5 = Buffer.alloc(256), d5 = 0;
-                  try {
-                    d5 = fs4.readSync(process.stdin.fd, b5, 0, 256);
-                  } catch (c7) {
-                    if (c7.toString().includes("EOF")) d5 = 0;
-                    else throw c7;
-                  }
-                  d5 > 0 && (a6 = b5.toString("utf-8", 0, d5));
-                } else globalThis.window?.prompt && (a6 = window.prompt("Input: "), a6 !== null && (a6 += "\n"));
-                if (!a6) {
-                  a6 = null;
-                  break a;
-                }
-                kb = eb(a6);
-              }
-              a6 = kb.shift();
-            }
-            return a6;
-          },
-          zb(a6, b5) {
-            b5 === null || b5 === 10 ? (Ba(lb(a6.output)), a6.output = []) : b5 != 0 && a6.output.push(b5);
-          },
-          fsync(a6) {
-            a6.output?.length > 0 && (Ba(lb(a6.output)), a6.output = []);
-          },
-          rc() {
-            return { mc: 25856, oc: 5, lc: 191, nc: 35387, kc: [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
-          },
-          sc() {
-            return 0;
-          },
-          tc() {
-            return [24, 80];
-          }
-        }, rb = { zb(a6, b5) {
-          b5 === null || b5 === 10 ? (C(lb(a6.output)), a6.output = []) : b5 != 0 && a6.output.push(b5);
-        }, fsync(a6) {
-          a6.output?.length > 0 && (C(lb(a6.output)), a6.output = []);
-        } }, sb = () => {
-          if (ca) {
-            var a6 = __require("node:crypto");
-            return (b5) => (a6.randomFillSync(b5), 0);
-          }
-          return (b5) => (crypto.getRandomValues(b5), 0);
-        }, wb = (a6) => (wb = sb())(a6), Cb = null, Db = {}, Eb = [], Fb = 1, Q = [], Gb = false, Hb = true, Ib = {}, O = class {
-          name = "ErrnoError";
-          constructor(a6) {
-            this.Sa = a6;
-          }
-        }, Jb = class {
-          shared = {};
-          node = null;
-          get flags() {
-            return this.shared.flags;
-          }
-          set flags(a6) {
-            this.shared.flags = a6;
-          }
-          get position() {
-            return this.shared.position;
-          }
-          set position(a6) {
-            this.shared.position = a6;
-          }
-        }, Kb = class {
-          Ra = {};
-          Qa = {};
-          hb = null;
-          listeners = null;
-          Ab = 0;
-          constructor(a6, b5, d5, c7) {
-            a6 ||= this;
-            this.parent = a6;
-            this.cb = a6.cb;
-            this.id = Fb++;
-            this.name = b5;
-            this.mode = d5;
-            this.rdev = c7;
-            this.atime = this.mtime = this.ctime = Date.now();
-          }
-          get read() {
-            return (this.mode & 365) === 365;
-          }
-          set read(a6) {
-            a6 ? this.mode |= 365 : this.mode &= -366;
-          }
-          get write() {
-            return (this.mode & 146) === 146;
-          }
-          set write(a6) {
-            a6 ? this.mode |= 146 : this.mode &= -147;
-          }
-          ec() {
-            if (this.listeners) {
-              var a6;
-              for (b5 of this.listeners) b5.exclusive ? (a6 ||= []).push(b5) : b5.Rb(32);
-              if (a6) {
-                var b5 = (this.Ab || 0) % a6.length;
-                this.Ab = b5 + 1;
-                a6[b5].Rb(32);
-              }
-            }
-          }
-        };
-        function B(a6, b5 = {}) {
-          if (!a6) throw new O(44);
-          b5.tb ?? (b5.tb = true);
-          a6.charAt(0) === "/" || (a6 = "//" + a6);
-          var d5 = 0;
-          a: for (; d5 < 40; d5++) {
-            a6 = a6.split("/").filter((t) => !!t);
-            for (var c7 = Cb, e5 = "/", g5 = 0; g5 < a6.length; g5++) {
-              var m3 = g5 === a6.length - 1;
-              if (m3 && b5.parent) break;
-              if (a6[g5] !== ".") if (a6[g5] === "..") if (e5 = bb(e5), c7 === c7.parent) {
-                a6 = e5 + "/" + a6.slice(g5 + 1).join("/");
-                d5--;
-                continue a;
-              } else c7 = c7.parent;
-              else {
-                e5 = ab(e5 + "/" + a6[g5]);
-                try {
-                  c7 = ib(c7, a6[g5]);
-                } catch (t) {
-                  if (t?.Sa === 44 && m3 && b5.dc) return { path: e5 };
-                  throw t;
-                }
-                !c7.hb || m3 && !b5.tb || (c7 = c7.hb.root);
-                if ((c7.mode & 61440) === 40960 && (!m3 || b5.gb)) {
-                  if (!c7.Ra.readlink) throw new O(52);
-                  c7 = c7.Ra.readlink(c7);
-                  c7.charAt(0) === "/" || (c7 = bb(e5) + "/" + c7);
-                  a6 = c7 + "/" + a6.slice(g5 + 1).join("/");
-                  continue a;
-                }
-              }
-            }
-            return { path: e5, node: c7 };
-          }
-          throw new O(32);
-        }
-        function Lb(a6) {
-          for (var b5; ; ) {
-            if (a6 === a6.parent) return a6 = a6.cb.Lb, b5 ? a6[a6.length - 1] !== "/" ? `${a6}/${b5}` : a6 + b5 : a6;
-            b5 = b5 ? `${a6.name}/${b5}` : a6.name;
-            a6 = a6.parent;
-          }
-        }
-        function Mb(a6, b5) {
-          for (var d5 = 0, c7 = 0; c7 < b5.length; c7++) d5 = (d5 << 5) - d5 + b5.charCodeAt(c7) | 0;
-          return (a6 + d5 >>> 0) % Q.length;
-        }
-        function Nb(a6) {
-          var b5 = Mb(a6.parent.id, a6.name);
-          if (Q[b5] === a6) Q[b5] = a6.ib;
-          else for (b5 = Q[b5]; b5; ) {
-            if (b5.ib === a6) {
-              b5.ib = a6.ib;
-              break;
-            }
-            b5 = b5.ib;
-          }
-        }
-        function ib(a6, b5) {
-          var d5 = P(a6.mode) ? (d5 = Ob(a6, "x")) ? d5 : a6.Ra.lookup ? 0 : 2 : 54;
-          if (d5) throw new O(d5);
-          for (d5 = Q[Mb(a6.id, b5)]; d5; d5 = d5.ib) {
-            var c7 = d5.name;
-            if (d5.parent.id === a6.id && c7 === b5) return d5;
-          }
-          return a6.Ra.lookup(a6, b5);
-        }
-        function hb(a6, b5, d5, c7) {
-          a6 = new Kb(a6, b5, d5, c7);
-          b5 = Mb(a6.parent.id, a6.name);
-          a6.ib = Q[b5];
-          return Q[b5] = a6;
-        }
-        function P(a6) {
-          return (a6 & 61440) === 16384;
-        }
-        function Ob(a6, b5) {
-          return Hb ? 0 : b5.includes("r") && !(a6.mode & 292) || b5.includes("w") && !(a6.mode & 146) || b5.includes("x") && !(a6.mode & 73) ? 2 : 0;
-        }
-        function Pb(a6, b5) {
-          if (!P(a6.mode)) return 54;
-          try {
-            return ib(a6, b5), 20;
-          } catch (d5) {
-          }
-          return Ob(a6, "wx");
-        }
-        function Qb(a6, b5, d5) {
-          try {
-            var c7 = ib(a6, b5);
-          } catch (e5) {
-            return e5.Sa;
-          }
-          if (a6 = Ob(a6, "wx")) return a6;
-          if (d5) {
-            if (!P(c7.mode)) return 54;
-            if (c7 === c7.parent || Lb(c7) === "/") return 10;
-          } else if (P(c7.mode)) return 31;
-          return 0;
-        }
-        function Rb(a6) {
-          if (!a6) throw new O(63);
-          return a6;
-        }
-        function R(a6) {
-          a6 = Eb[a6];
-          if (!a6) throw new O(8);
-          return a6;
-        }
-        function Sb(a6, b5 = -1) {
-          a6 = Object.assign(new Jb(), a6);
-          if (b5 == -1) a: {
-            for (b5 = 0; b5 <= 4096; b5++) if (!Eb[b5]) break a;
-            throw new O(33);
-          }
-          a6.fd = b5;
-          return Eb[b5] = a6;
-        }
-        function Tb(a6, b5 = -1) {
-          a6 = Sb(a6, b5);
-          a6.Qa?.qc?.(a6);
-          return a6;
-        }
-        function Ub(a6, b5, d5) {
-          var c7 = a6?.Qa.ab;
-          a6 = c7 ? a6 : b5;
-          c7 ??= b5.Ra.ab;
-          Rb(c7);
-          try {
-            c7(a6, d5);
-          } catch (e5) {
-            if (e5 instanceof RangeError) throw new O(22);
-            throw e5;
-          }
-        }
-        var gb = { open(a6) {
-          a6.Qa = Db[a6.node.rdev].Qa;
-          a6.Qa.open?.(a6);
-        }, Za() {
-          throw new O(70);
-        } };
-        function ob(a6, b5) {
-          Db[a6] = { Qa: b5 };
-        }
-        function Vb(a6, b5) {
-          var d5 = b5 === "/";
-          if (d5 && Cb) throw new O(10);
-          if (!d5 && b5) {
-            var c7 = B(b5, { tb: false });
-            b5 = c7.path;
-            c7 = c7.node;
-            if (c7.hb) throw new O(10);
-            if (!P(c7.mode)) throw new O(54);
-          }
-          b5 = { type: a6, uc: {}, Lb: b5, cc: [] };
-          a6 = a6.cb(b5);
-          a6.cb = b5;
-          b5.root = a6;
-          d5 ? Cb = a6 : c7 && (c7.hb = b5, c7.cb && c7.cb.cc.push(b5));
-        }
-        function Wb(a6, b5, d5) {
-          var c7 = B(a6, { parent: true }).node;
-          a6 = cb(a6);
-          if (!a6) throw new O(28);
-          if (a6 === "." || a6 === "..") throw new O(20);
-          var e5 = Pb(c7, a6);
-          if (e5) throw new O(e5);
-          if (!c7.Ra.mb) throw new O(63);
-          return c7.Ra.mb(c7, a6, b5, d5);
-        }
-        function Xb(a6, b5 = 438) {
-          return Wb(a6, b5 & 4095 | 32768, 0);
-        }
-        function W(a6, b5 = 511) {
-          return Wb(a6, b5 & 1023 | 16384, 0);
-        }
-        function Yb(a6, b5, d5) {
-          typeof d5 === "undefined" && (d5 = b5, b5 = 438);
-          Wb(a6, b5 | 8192, d5);
-        }
-        function Zb(a6, b5) {
-          if (!db(a6)) throw new O(44);
-          var d5 = B(b5, { parent: true }).node;
-          if (!d5) throw new O(44);
-          b5 = cb(b5);
-          var c7 = Pb(d5, b5);
-          if (c7) throw new O(c7);
-          if (!d5.Ra.symlink) throw new O(63);
-          d5.Ra.symlink(d5, b5, a6);
-        }
-        function $b(a6) {
-          var b5 = B(a6, { parent: true }).node;
-          a6 = cb(a6);
-          var d5 = ib(b5, a6), c7 = Qb(b5, a6, true);
-          if (c7) throw new O(c7);
-          if (!b5.Ra.rmdir) throw new O(63);
-          if (d5.hb) throw new O(10);
-          b5.Ra.rmdir(b5, a6);
-          Nb(d5);
-        }
-        function ra(a6) {
-          var b5 = B(a6, { parent: true }).node;
-          if (!b5) throw new O(44);
-          a6 = cb(a6);
-          var d5 = ib(b5, a6), c7 = Qb(b5, a6, false);
-          if (c7) throw new O(c7);
-          if (!b5.Ra.unlink) throw new O(63);
-          if (d5.hb) throw new O(10);
-          b5.Ra.unlink(b5, a6);
-          Nb(d5);
-        }
-        function ac(a6, b5 = false) {
-          a6 = B(a6, { gb: !b5 }).node;
-          return Rb(a6.Ra.Xa)(a6);
-        }
-        function bc(a6, b5, d5) {
-          Ub(a6, b5, { mode: d5 & 4095 | b5.mode & -4096, ctime: Date.now(), Fb: false });
-        }
-        function cc(a6, b5) {
-          a6 = typeof a6 === "string" ? B(a6, { gb: true }).node : a6;
-          bc(null, a6, b5);
-        }
-        function dc(a6, b5, d5) {
-          if (P(b5.mode)) throw new O(31);
-          if ((b5.mode & 61440) !== 32768) throw new O(28);
-          var c7 = Ob(b5, "w");
-          if (c7) throw new O(c7);
-          Ub(a6, b5, { size: d5, timestamp: Date.now() });
-        }
-        function ec(a6, b5, d5, c7 = false) {
-          a6 = B(a6, { gb: !c7 });
-          Ub(null, a6.node, { atime: b5, mtime: d5, Fb: c7 });
-        }
-        function fc(a6, b5, d5 = 438) {
-          if (a6 === "") throw new O(44);
-          if (typeof b5 === "string") {
-            var c7 = { r: 0, "r+": 2, w: 577, "w+": 578, a: 1089, "a+": 1090 }[b5];
-            if (typeof c7 === "undefined") throw Error(`Unknown file open mode: ${b5}`);
-            b5 = c7;
-          }
-          d5 = b5 & 64 ? d5 & 4095 | 32768 : 0;
-          if (typeof a6 === "object") c7 = a6;
-          else {
-            var e5 = a6.endsWith("/");
-            a6 = B(a6, { gb: !(b5 & 131072), dc: true });
-            c7 = a6.node;
-            a6 = a6.path;
-          }
-          var g5 = false;
-          if (b5 & 64) if (c7) {
-            if (b5 & 128) throw new O(20);
-          } else {
-            if (e5) throw new O(31);
-            c7 = Wb(a6, d5 | 511, 0);
-            g5 = true;
-          }
-          if (!c7) throw new O(44);
-          (c7.mode & 61440) === 8192 && (b5 &= -513);
-          if (b5 & 65536 && !P(c7.mode)) throw new O(54);
-          if (!g5 && (c7 ? (c7.mode & 61440) === 40960 ? e5 = 32 : (e5 = ["r", "w", "rw"][b5 & 3], b5 & 512 && (e5 += "w"), e5 = P(c7.mode) && (e5 !== "r" || b5 & 576) ? 31 : Ob(c7, e5)) : e5 = 44, e5)) throw new O(e5);
-          b5 & 512 && !g5 && (e5 = c7, e5 = typeof e5 === "string" ? B(e5, { gb: true }).node : e5, dc(null, e5, 0));
-          b5 &= -131713;
-          e5 = Sb({ node: c7, path: Lb(c7), flags: b5, seekable: true, position: 0, Qa: c7.Qa, hc: [], error: false });
-          e5.Qa.open && e5.Qa.open(e5);
-          g5 && cc(c7, d5 & 511);
-          !k5.logReadFiles || b5 & 1 || a6 in Ib || (Ib[a6] = 1, C(`read file: ${a6}`));
-          return e5;
-        }
-        function hc(a6) {
-          if (a6.fd === null) throw new O(8);
-          a6.wb && (a6.wb = null);
-          a6.node?.ec();
-          try {
-            a6.Qa.close && a6.Qa.close(a6);
-          } catch (b5) {
-            throw b5;
-          } finally {
-            Eb[a6.fd] = null;
-          }
-          a6.fd = null;
-        }
-        function ic(a6, b5, d5) {
-          if (a6.fd === null) throw new O(8);
-          if (!a6.seekable || !a6.Qa.Za) throw new O(70);
-          if (d5 != 0 && d5 != 1 && d5 != 2) throw new O(28);
-          a6.position = a6.Qa.Za(a6, b5, d5);
-          a6.hc = [];
-        }
-        function jc(a6, b5, d5, c7, e5) {
-          if (c7 < 0 || e5 < 0) throw new O(28);
-          if (a6.fd === null) throw new O(8);
-          if ((a6.flags & 2097155) === 0) throw new O(8);
-          if (P(a6.node.mode)) throw new O(31);
-          if (!a6.Qa.write) throw new O(28);
-          a6.seekable && a6.flags & 1024 && ic(a6, 0, 2);
-          var g5 = typeof e5 !== "undefined";
-          if (!g5) e5 = a6.position;
-          else if (!a6.seekable) throw new O(70);
-          b5 = a6.Qa.write(a6, b5, d5, c7, e5, void 0);
-          g5 || (a6.position += b5);
-          return b5;
-        }
-        function Kc() {
-          var a6, b5, d5;
-          Gb = true;
-          a6 ??= k5.stdin;
-          b5 ??= k5.stdout;
-          d5 ??= k5.stderr;
-          a6 ? X("stdin", a6) : Zb("/dev/tty", "/dev/stdin");
-          b5 ? X("stdout", null, b5) : Zb("/dev/tty", "/dev/stdout");
-          d5 ? X("stderr", null, d5) : Zb("/dev/tty1", "/dev/stderr");
-          fc("/dev/stdin", 0);
-          fc("/dev/stdout", 1);
-          fc("/dev/stderr", 1);
-        }
-        function ja(a6, b5) {
-          var d5 = "/", c7 = a6;
-          d5 && (d5 = typeof d5 === "string" ? d5 : Lb(d5), c7 = a6 ? ab(d5 + "/" + a6) : d5);
-          a6 = fb(true, true);
-          c7 = Xb(c7, a6);
-          b5 && (typeof b5 === "string" && (b5 = eb(b5)), b5.subarray || (b5 = new Uint8Array(b5)), cc(c7, a6 | 146), d5 = fc(c7, 577), jc(d5, b5, 0, b5.length, 0), hc(d5), cc(c7, a6));
-        }
-        function X(a6, b5, d5) {
-          a6 = ab("/dev/" + a6);
-          var c7 = fb(!!b5, !!d5);
-          X.Kb ?? (X.Kb = 64);
-          var e5 = X.Kb++ << 8 | 0;
-          ob(e5, { open(g5) {
-            g5.seekable = false;
-          }, close() {
-            d5?.buffer?.length && d5(10);
-          }, read(g5, m3, t, z2) {
-            for (var q3 = 0, n4 = 0; n4 < z2; n4++) {
-              try {
-                var F = b5();
-              } catch (S2) {
-                throw new O(29);
-              }
-              if (F === void 0 && !q3) throw new O(6);
-              if (F === null || F === void 0) break;
-              q3++;
-              m3[t + n4] = F;
-            }
-            q3 && (g5.node.atime = Date.now());
-            return q3;
-          }, write(g5, m3, t, z2) {
-            for (var q3 = 0; q3 < z2; q3++) try {
-              d5(m3[t + q3]);
-            } catch (n4) {
-              throw new O(29);
-            }
-            z2 && (g5.node.mtime = g5.node.ctime = Date.now());
-            return q3;
-          } });
-          Yb(a6, c7, e5);
-        }
-        var Y = {}, H, J, I;
-        function Lc(a6, b5, d5 = false) {
-          if (b5.charAt(0) === "/") return b5;
-          a6 = a6 === -100 ? "/" : R(a6).path;
-          if (b5.length == 0) {
-            if (!d5) throw new O(44);
-            return a6;
-          }
-          return a6 + "/" + b5;
-        }
-        function Mc(a6, b5) {
-          I[a6 >> 2] = b5.dev;
-          I[a6 + 4 >> 2] = b5.mode;
-          I[a6 + 8 >> 2] = b5.nlink;
-          I[a6 + 12 >> 2] = b5.uid;
-          I[a6 + 16 >> 2] = b5.gid;
-          I[a6 + 20 >> 2] = b5.rdev;
-          J[a6 + 24 >> 3] = BigInt(b5.size);
-          H[a6 + 32 >> 2] = 4096;
-          H[a6 + 36 >> 2] = b5.blocks;
-          var d5 = b5.atime.getTime(), c7 = b5.mtime.getTime(), e5 = b5.ctime.getTime();
-          J[a6 + 40 >> 3] = BigInt(Math.floor(d5 / 1e3));
-          I[a6 + 48 >> 2] = d5 % 1e3 * 1e3 * 1e3;
-          J[a6 + 56 >> 3] = BigInt(Math.floor(c7 / 1e3));
-          I[a6 + 64 >> 2] = c7 % 1e3 * 1e3 * 1e3;
-          J[a6 + 72 >> 3] = BigInt(Math.floor(e5 / 1e3));
-          I[a6 + 80 >> 2] = e5 % 1e3 * 1e3 * 1e3;
-          J[a6 + 88 >> 3] = BigInt(b5.ino);
-          return 0;
-        }
-        var Nc = void 0, Ha, Oc = () => {
-          var a6 = H[+Nc >> 2];
-          Nc += 4;
-          return a6;
-        }, Pc = 0, Qc = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335], Rc = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], Sc = (a6) => {
-          Ea = a6;
-          Xa || Pc > 0 || (k5.onExit?.(a6), Da = true);
-          ua(a6, new Va(a6));
-        }, Tc = {}, Uc = {}, Wc = () => {
-          if (!Vc) {
-            var a6 = { USER: "web_user", LOGNAME: "web_user", PATH: "/", PWD: "/", HOME: "/home/web_user", LANG: (globalThis.navigator?.language ?? "C").replace("-", "_") + ".UTF-8", _: ta }, b5;
-            for (b5 in Uc) Uc[b5] === void 0 ? delete a6[b5] : a6[b5] = Uc[b5];
-            var d5 = [];
-            for (b5 in a6) d5.push(`${b5}=${a6[b5]}`);
-            Vc = d5;
-          }
-          return Vc;
-        }, Vc, Ia, Ja;
-        function pa(a6) {
-          var b5 = "i32";
-          b5.endsWith("*") && (b5 = "*");
-          switch (b5) {
-            case "i1":
-              v[a6] = 0;
-              break;
-            case "i8":
-              v[a6] = 0;
-              break;
-            case "i16":
-              Ha[a6 >> 1] = 0;
-              break;
-            case "i32":
-              H[a6 >> 2] = 0;
-              break;
-            case "i64":
-              J[a6 >> 3] = BigInt(0);
-              break;
-            case "float":
-              Ia[a6 >> 2] = 0;
-              break;
-            case "double":
-              Ja[a6 >> 3] = 0;
-              break;
-            case "*":
-              I[a6 >> 2] = 0;
-              break;
-            default:
-              Oa(`invalid type for setValue: ${b5}`);
-          }
-        }
-        function y(a6, b5 = "i8") {
-          b5.endsWith("*") && (b5 = "*");
-          switch (b5) {
-            case "i1":
-              return v[a6];
-            case "i8":
-              return v[a6];
-            case "i16":
-              return Ha[a6 >> 1];
-            case "i32":
-              return H[a6 >> 2];
-            case "i64":
-              return J[a6 >> 3];
-            case "float":
-              return Ia[a6 >> 2];
-            case "double":
-              return Ja[a6 >> 3];
-            case "*":
-              return I[a6 >> 2];
-            default:
-              Oa(`invalid type for getValue: ${b5}`);
-          }
-        }
-        var Xc = (a6, b5, d5, c7) => {
-          var e5 = { string: (q3) => {
-            var n4 = 0;
-            if (q3 !== null && q3 !== void 0 && q3 !== 0) {
-              n4 = l3(q3) + 1;
-              var F = la(n4);
-              L(q3, E, F, n4);
-              n4 = F;
-            }
-            return n4;
-          }, array: (q3) => {
-            var n4 = la(q3.length);
-            v.set(q3, n4);
-            return n4;
-          } };
-          a6 = k5["_" + a6];
-          var g5 = [], m3 = 0;
-          if (c7) for (var t = 0; t < c7.length; t++) {
-            var z2 = e5[d5[t]];
-            z2 ? (m3 ||= oa(), g5[t] = z2(c7[t])) : g5[t] = c7[t];
-          }
-          d5 = a6(...g5);
-          return d5 = (function(q3) {
-            m3 && qa(m3);
-            return b5 === "string" ? A(q3) : b5 === "boolean" ? !!q3 : q3;
-          })(d5);
-        }, fa = (a6) => {
-          var b5 = l3(a6) + 1, d5 = da(b5);
-          d5 && L(a6, E, d5, b5);
-          return d5;
-        }, Yc = [], Zc, ka = (a6) => {
-          Zc.delete(Z.get(a6));
-          Z.set(a6, null);
-          Yc.push(a6);
-        }, $c = (a6) => {
-          var b5 = a6.length;
-          return [b5 % 128 | 128, b5 >> 7, ...a6];
-        }, ad = { i: 127, p: 127, j: 126, f: 125, d: 124, e: 111 }, bd = (a6) => $c(Array.from(a6, (b5) => ad[b5])), sa = (a6, b5) => {
-          if (!Zc) {
-            Zc = /* @__PURE__ */ new WeakMap();
-            var d5 = Z.length;
-            if (Zc) for (var c7 = 0; c7 < 0 + d5; c7++) {
-              var e5 = Z.get(c7);
-              e5 && Zc.set(e5, c7);
-            }
-          }
-          if (d5 = Zc.get(a6) || 0) return d5;
-          d5 = Yc.length ? Yc.pop() : Z.grow(1);
-          try {
-            Z.set(d5, a6);
-          } catch (g5) {
-            if (!(g5 instanceof TypeError)) throw g5;
-            b5 = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, ...$c([1, 96, ...bd(b5.slice(1)), ...bd(b5[0] === "v" ? "" : b5[0])]), 2, 7, 1, 1, 101, 1, 102, 0, 0, 7, 5, 1, 1, 102, 0, 0);
-            b5 = new WebAssembly.Module(b5);
-            b5 = new WebAssembly.Instance(
-              b5,
-              { e: { f: a6 } }
-            ).exports.f;
-            Z.set(d5, b5);
-          }
-          Zc.set(a6, d5);
-          return d5;
-        };
-        Q.length = 4096;
-        Vb(M2, "/");
-        W("/tmp");
-        W("/home");
-        W("/home/web_user");
-        (function() {
-          W("/dev");
-          ob(259, { read: () => 0, write: (c7, e5, g5, m3) => m3, Za: () => 0 });
-          Yb("/dev/null", 259);
-          nb(1280, qb);
-          nb(1536, rb);
-          Yb("/dev/tty", 1280);
-          Yb("/dev/tty1", 1536);
-          var a6 = new Uint8Array(1024), b5 = 0, d5 = () => {
-            b5 || (wb(a6), b5 = a6.byteLength);
-            return a6[--b5];
-          };
-          X("random", d5);
-          X("urandom", d5);
-          W("/dev/shm");
-          W("/dev/shm/tmp");
-        })();
-        (function() {
-          W("/proc");
-          var a6 = W("/proc/self");
-          W("/proc/self/fd");
-          Vb({ cb() {
-            var b5 = hb(a6, "fd", 16895, 73);
-            b5.Qa = { Za: M2.Qa.Za };
-            b5.Ra = { lookup(d5, c7) {
-              d5 = +c7;
-              var e5 = R(d5);
-              d5 = { parent: null, cb: { Lb: "fake" }, Ra: { readlink: () => e5.path }, id: d5 + 1 };
-              return d5.parent = d5;
-            }, readdir() {
-              return Array.from(Eb.entries()).filter(([, d5]) => d5).map(([d5]) => d5.toString());
-            } };
-            return b5;
-          } }, "/proc/self/fd");
-        })();
-        k5.noExitRuntime && (Xa = k5.noExitRuntime);
-        k5.print && (Ba = k5.print);
-        k5.printErr && (C = k5.printErr);
-        k5.wasmBinary && (Ca = k5.wasmBinary);
-        k5.thisProgram && (ta = k5.thisProgram);
-        var cd = k5.preInit;
-        if (cd) for (typeof cd === "function" && (k5.preInit = cd = [cd]); cd.length > 0; ) cd.shift()();
-        k5.stackSave = () => oa();
-        k5.stackRestore = (a6) => qa(a6);
-        k5.stackAlloc = (a6) => la(a6);
-        k5.cwrap = (a6, b5, d5, c7) => {
-          var e5 = !d5 || d5.every((g5) => g5 === "number" || g5 === "boolean");
-          return b5 !== "string" && e5 && !c7 ? k5["_" + a6] : (...g5) => Xc(a6, b5, d5, g5);
-        };
-        k5.addFunction = sa;
-        k5.removeFunction = ka;
-        k5.UTF8ToString = A;
-        k5.lengthBytesUTF8 = l3;
-        k5.stringToNewUTF8 = fa;
-        k5.writeArrayToMemory = (a6, b5) => {
-          v.set(a6, b5);
-        };
-        var da, ea, jb, dd, qa, la, oa, Ga, Z, ed = {
-          a: (a6, b5, d5, c7) => Oa(`Assertion failed: ${A(a6)}, at: ` + [b5 ? A(b5) : "unknown filename", d5, c7 ? A(c7) : "unknown function"]),
-          i: function(a6, b5) {
-            try {
-              return a6 = A(a6), cc(a6, b5), 0;
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return -d5.Sa;
-            }
-          },
-          D: function(a6, b5, d5) {
-            try {
-              b5 = A(b5);
-              b5 = Lc(a6, b5);
-              if (d5 & -8) return -28;
-              var c7 = B(b5, { gb: true }).node;
-              if (!c7) return -44;
-              a6 = "";
-              d5 & 4 && (a6 += "r");
-              d5 & 2 && (a6 += "w");
-              d5 & 1 && (a6 += "x");
-              return a6 && Ob(c7, a6) ? -2 : 0;
-            } catch (e5) {
-              if (typeof Y === "undefined" || e5.name !== "ErrnoError") throw e5;
-              return -e5.Sa;
-            }
-          },
-          j: function(a6, b5) {
-            try {
-              var d5 = R(a6);
-              bc(d5, d5.node, b5);
-              return 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          h: function(a6) {
-            try {
-              var b5 = R(a6);
-              Ub(b5, b5.node, { timestamp: Date.now(), Fb: false });
-              return 0;
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return -d5.Sa;
-            }
-          },
-          b: function(a6, b5, d5) {
-            Nc = d5;
-            try {
-              var c7 = R(a6);
-              switch (b5) {
-                case 0:
-                  var e5 = Oc();
-                  if (e5 < 0) break;
-                  for (; Eb[e5]; ) e5++;
-                  return Tb(c7, e5).fd;
-                case 1:
-                case 2:
-                  return 0;
-                case 3:
-                  return c7.flags;
-                case 4:
-                  return e5 = Oc(), c7.flags = c7.flags & -289793 | e5 & 289792, 0;
-                case 12:
-                  return e5 = Oc(), Ha[e5 + 0 >> 1] = 2, 0;
-                case 13:
-                case 14:
-                  return 0;
-              }
-              return -28;
-            } catch (g5) {
-              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
-              return -g5.Sa;
-            }
-          },
-          g: function(a6, b5) {
-            try {
-              var d5 = R(a6), c7 = d5.node, e5 = d5.Qa.Xa;
-              a6 = e5 ? d5 : c7;
-              e5 ??= c7.Ra.Xa;
-              Rb(e5);
-              var g5 = e5(a6);
-              return Mc(b5, g5);
-            } catch (m3) {
-              if (typeof Y === "undefined" || m3.name !== "ErrnoError") throw m3;
-              return -m3.Sa;
-            }
-          },
-          J: function(a6, b5) {
-            b5 = b5 < -9007199254740992 || b5 > 9007199254740992 ? NaN : Number(b5);
-            try {
-              if (isNaN(b5)) return -22;
-              var d5 = R(a6);
-              if (b5 < 0 || (d5.flags & 2097155) === 0) throw new O(28);
-              dc(
-                d5,
-                d5.node,
-                b5
-              );
-              return 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          I: function(a6, b5) {
-            try {
-              if (!b5) return -28;
-              var d5 = l3("/") + 1;
-              if (b5 < d5) return -68;
-              L("/", E, a6, b5);
-              return d5;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          F: () => 0,
-          M: function(a6, b5) {
-            try {
-              return a6 = A(a6), Mc(b5, ac(a6, true));
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return -d5.Sa;
-            }
-          },
-          C: function(a6, b5, d5) {
-            try {
-              return b5 = A(b5), b5 = Lc(a6, b5), W(b5, d5 & -19), 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          L: function(a6, b5, d5, c7) {
-            try {
-              b5 = A(b5);
-              var e5 = c7 & 256;
-              b5 = Lc(a6, b5, c7 & 4096);
-              return Mc(d5, e5 ? ac(b5, true) : ac(b5));
-            } catch (g5) {
-              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
-              return -g5.Sa;
-            }
-          },
-          x: function(a6, b5, d5, c7) {
-            Nc = c7;
-            try {
-              b5 = A(b5);
-              b5 = Lc(a6, b5);
-              var e5 = c7 ? Oc() : 0;
-              d5 & 64 && (e5 &= -19);
-              return fc(b5, d5, e5).fd;
-            } catch (g5) {
-              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
-              return -g5.Sa;
-            }
-          },
-          s: function(a6, b5, d5, c7) {
-            try {
-              b5 = A(b5);
-              b5 = Lc(a6, b5);
-              if (c7 <= 0) return -28;
-              var e5 = B(b5).node;
-              if (!e5) throw new O(44);
-              if (!e5.Ra.readlink) throw new O(28);
-              var g5 = e5.Ra.readlink(e5);
-              var m3 = Math.min(c7, l3(g5)), t = v[d5 + m3];
-              L(g5, E, d5, c7 + 1);
-              v[d5 + m3] = t;
-              return m3;
-            } catch (z2) {
-              if (typeof Y === "undefined" || z2.name !== "ErrnoError") throw z2;
-              return -z2.Sa;
-            }
-          },
-          r: function(a6) {
-            try {
-              return a6 = A(a6), $b(a6), 0;
-            } catch (b5) {
-              if (typeof Y === "undefined" || b5.name !== "ErrnoError") throw b5;
-              return -b5.Sa;
-            }
-          },
-          N: function(a6, b5) {
-            try {
-              return a6 = A(a6), Mc(b5, ac(a6));
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return -d5.Sa;
-            }
-          },
-          o: function(a6, b5, d5) {
-            try {
-              b5 = A(b5);
-              b5 = Lc(a6, b5);
-              if (d5) if (d5 === 512) $b(b5);
-              else return -28;
-              else ra(b5);
-              return 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          n: function(a6, b5, d5, c7) {
-            try {
-              c7 &= 256;
-              b5 = A(b5);
-              b5 = Lc(a6, b5, true);
-              var e5 = Date.now();
-              if (d5) {
-                let t8 = function(z2) {
-                  var q3 = H[z2 + 8 >> 2];
-                  return q3 == 1073741823 ? e5 : q3 == 1073741822 ? null : (I[z2 >> 2] + H[z2 + 4 >> 2] * 4294967296) * 1e3 + Math.floor(q3 / 1e6);
-                };
-                var t = t8;
-                var g5 = t8(d5);
-                var m3 = t8(d5 + 16);
-              } else m3 = g5 = e5;
-              (m3 ?? g5) !== null && ec(b5, g5, m3, c7);
-              return 0;
-            } catch (t8) {
-              if (typeof Y === "undefined" || t8.name !== "ErrnoError") throw t8;
-              return -t8.Sa;
-            }
-          },
-          w: () => Oa(""),
-          v: () => {
-            Xa = false;
-            Pc = 0;
-          },
-          A: function(a6, b5) {
-            a6 = a6 < -9007199254740992 || a6 > 9007199254740992 ? NaN : Number(a6);
-            a6 = new Date(a6 * 1e3);
-            if (isNaN(a6.getTime())) return 1;
-            H[b5 >> 2] = a6.getSeconds();
-            H[b5 + 4 >> 2] = a6.getMinutes();
-            H[b5 + 8 >> 2] = a6.getHours();
-            H[b5 + 12 >> 2] = a6.getDate();
-            H[b5 + 16 >> 2] = a6.getMonth();
-            H[b5 + 20 >> 2] = a6.getFullYear() - 1900;
-            H[b5 + 24 >> 2] = a6.getDay();
-            var d5 = a6.getFullYear();
-            H[b5 + 28 >> 2] = (d5 % 4 !== 0 || d5 % 100 === 0 && d5 % 400 !== 0 ? Rc : Qc)[a6.getMonth()] + a6.getDate() - 1 | 0;
-            H[b5 + 36 >> 2] = -(a6.getTimezoneOffset() * 60);
-            d5 = new Date(a6.getFullYear(), 6, 1).getTimezoneOffset();
-            var c7 = new Date(a6.getFullYear(), 0, 1).getTimezoneOffset();
-            H[b5 + 32 >> 2] = (d5 != c7 && a6.getTimezoneOffset() == Math.min(c7, d5)) | 0;
-            return 0;
-          },
-          y: function(a6, b5, d5, c7, e5, g5, m3) {
-            e5 = e5 < -9007199254740992 || e5 > 9007199254740992 ? NaN : Number(e5);
-            try {
-              var t = R(c7);
-              if (b5 & 2 && !(d5 & 2) && (t.flags & 2097155) !== 2) throw new O(2);
-              if ((t.flags & 2097155) === 1) throw new O(2);
-              if (!t.Qa.nb) throw new O(43);
-              if (!a6) throw new O(28);
-              var z2 = t.Qa.nb(t, a6, e5, b5, d5);
-              var q3 = z2.fc;
-              H[g5 >> 2] = z2.Mb;
-              I[m3 >> 2] = q3;
-              return 0;
-            } catch (n4) {
-              if (typeof Y === "undefined" || n4.name !== "ErrnoError") throw n4;
-              return -n4.Sa;
-            }
-          },
-          z: function(a6, b5, d5, c7, e5, g5) {
-            g5 = g5 < -9007199254740992 || g5 > 9007199254740992 ? NaN : Number(g5);
-            try {
-              var m3 = R(e5);
-              if (d5 & 2) {
-                if ((m3.node.mode & 61440) !== 32768) throw new O(43);
-                c7 & 2 || m3.Qa.ob && m3.Qa.ob(m3, E.subarray(a6, a6 + b5), g5, b5, c7);
-              }
-            } catch (t) {
-              if (typeof Y === "undefined" || t.name !== "ErrnoError") throw t;
-              return -t.Sa;
-            }
-          },
-          k: (a6, b5) => {
-            Tc[a6] && (clearTimeout(Tc[a6].id), delete Tc[a6]);
-            if (!b5) return 0;
-            var d5 = setTimeout(() => {
-              delete Tc[a6];
-              var c7 = [a6, performance.now()], e5 = dd;
-              if (!Da) try {
-                e5(...c7);
-              } catch (g5) {
-                g5 instanceof Va || g5 == "unwind" || ua(1, g5);
-              } finally {
-                if (!(Xa || Pc > 0)) try {
-                  Ea = c7 = Ea, Sc(c7);
-                } catch (g5) {
-                  g5 instanceof Va || g5 == "unwind" || ua(
-                    1,
-                    g5
-                  );
-                }
-              }
-            }, b5);
-            Tc[a6] = { id: d5, vc: b5 };
-            return 0;
-          },
-          B: (a6, b5, d5, c7) => {
-            var e5 = (/* @__PURE__ */ new Date()).getFullYear(), g5 = new Date(e5, 0, 1).getTimezoneOffset();
-            e5 = new Date(e5, 6, 1).getTimezoneOffset();
-            I[a6 >> 2] = Math.max(g5, e5) * 60;
-            H[b5 >> 2] = Number(g5 != e5);
-            b5 = (m3) => {
-              var t = Math.abs(m3);
-              return `UTC${m3 >= 0 ? "-" : "+"}${String(Math.floor(t / 60)).padStart(2, "0")}${String(t % 60).padStart(2, "0")}`;
-            };
-            a6 = b5(g5);
-            b5 = b5(e5);
-            e5 < g5 ? (L(a6, E, d5, 17), L(b5, E, c7, 17)) : (L(a6, E, c7, 17), L(b5, E, d5, 17));
-          },
-          d: () => Date.now(),
-          p: () => 2147483648,
-          c: () => performance.now(),
-          l: (a6) => {
-            var b5 = E.length;
-            a6 >>>= 0;
-            if (a6 > 2147483648) return false;
-            for (var d5 = 1; d5 <= 4; d5 *= 2) {
-              var c7 = b5 * (1 + 0.2 / d5);
-              c7 = Math.min(c7, a6 + 100663296);
-              a: {
-                c7 = (Math.min(2147483648, Math.ceil(Math.max(a6, c7) / 65536) * 65536) - Ga.buffer.byteLength + 65535) / 65536 | 0;
-                try {
-                  Ga.grow(c7);
-                  Fa();
-                  var e5 = 1;
-                  break a;
-                } catch (g5) {
-                }
-                e5 = void 0;
-              }
-              if (e5) return true;
-            }
-            return false;
-          },
-          G: (a6, b5) => {
-            var d5 = 0, c7 = 0, e5;
-            for (e5 of Wc()) {
-              var g5 = b5 + d5;
-              I[a6 + c7 >> 2] = g5;
-              d5 += L(e5, E, g5, Infinity) + 1;
-              c7 += 4;
-            }
-            return 0;
-          },
-          H: (a6, b5) => {
-            var d5 = Wc();
-            I[a6 >> 2] = d5.length;
-            a6 = 0;
-            for (var c7 of d5) a6 += l3(c7) + 1;
-            I[b5 >> 2] = a6;
-            return 0;
-          },
-          e: function(a6) {
-            try {
-              var b5 = R(a6);
-              hc(b5);
-              return 0;
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return d5.Sa;
-            }
-          },
-          m: function(a6, b5) {
-            try {
-              var d5 = R(a6);
-              v[b5] = d5.tty ? 2 : P(d5.mode) ? 3 : (d5.mode & 61440) === 40960 ? 7 : 4;
-              Ha[b5 + 2 >> 1] = 0;
-              J[b5 + 8 >> 3] = BigInt(0);
-              J[b5 + 16 >> 3] = BigInt(0);
-              return 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return c7.Sa;
-            }
-          },
-          t: function(a6, b5, d5, c7) {
-            try {
-              a: {
-                var e5 = R(a6);
-                a6 = b5;
-                for (var g5, m3 = b5 = 0; m3 < d5; m3++) {
-                  var t = I[a6 >> 2], z2 = I[a6 + 4 >> 2];
-                  a6 += 8;
-                  try {
-                    var q3 = e5, n4 = t, F = z2, S2 = g5, Ta = v;
-                    if (F < 0 || S2 < 0) throw new O(28);
-                    if (q3.fd === null) throw new O(8);
-                    if ((q3.flags & 2097155) === 1) throw new O(8);
-                    if (P(q3.node.mode)) throw new O(31);
-                    if (!q3.Qa.read) throw new O(28);
-                    var ma = typeof S2 !== "undefined";
-                    if (!ma) S2 = q3.position;
-                    else if (!q3.seekable) throw new O(70);
-                    var na = q3.Qa.read(q3, Ta, n4, F, S2);
-                    ma || (q3.position += na);
-                    var ha = na;
-                  } catch (N) {
-                    if (b5 > 0 && N instanceof O && (N.Sa == 6 || N.Sa == 6)) break;
-                    throw N;
-                  }
-                  if (ha < 0) {
-                    var Aa = -1;
-                    break a;
-                  }
-                  b5 += ha;
-                  if (ha < z2) break;
-                  typeof g5 !== "undefined" && (g5 += ha);
-                }
-                Aa = b5;
-              }
-              I[c7 >> 2] = Aa;
-              return 0;
-            } catch (N) {
-              if (typeof Y === "undefined" || N.name !== "ErrnoError") throw N;
-              return N.Sa;
-            }
-          },
-          E: function(a6, b5, d5, c7) {
-            b5 = b5 < -9007199254740992 || b5 > 9007199254740992 ? NaN : Number(b5);
-            try {
-              if (isNaN(b5)) return 22;
-              var e5 = R(a6);
-              ic(e5, b5, d5);
-              J[c7 >> 3] = BigInt(e5.position);
-              e5.wb && !b5 && d5 === 0 && (e5.wb = null);
-              return 0;
-            } catch (g5) {
-              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
-              return g5.Sa;
-            }
-          },
-          K: function(a6) {
-            try {
-              var b5 = R(a6);
-              return b5.Qa?.fsync?.(b5);
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return d5.Sa;
-            }
-          },
-          q: function(a6, b5, d5, c7) {
-            try {
-              var e5 = R(a6);
-              a6 = b5;
-              if (d5 == 1) var g5 = jc(e5, v, I[a6 >> 2], I[a6 + 4 >> 2]);
-              else {
-                for (var m3 = b5 = 0, t = a6; m3 < d5; m3++, t += 8) b5 += I[t + 4 >> 2];
-                var z2 = new Uint8Array(b5);
-                for (m3 = t = 0; m3 < d5; m3++, a6 += 8) {
-                  var q3 = I[a6 >> 2], n4 = I[a6 + 4 >> 2];
-                  z2.set(E.subarray(q3, q3 + n4), t);
-                  t += n4;
-                }
-                g5 = jc(e5, z2, 0, b5);
-              }
-              I[c7 >> 2] = g5;
-              return 0;
-            } catch (F) {
-              if (typeof Y === "undefined" || F.name !== "ErrnoError") throw F;
-              return F.Sa;
-            }
-          },
-          u: Sc,
-          f: function(a6) {
-            console.warn("sql.js: legacy function " + A(a6) + "() is deprecated and will be disabled by default in the next major version. Initialize with useOldExtensionFunctions: false to use native SQLite functions. See https://github.com/sql-js/sql.js/pull/647");
-          }
-        };
-        async function fd() {
-          Ka();
-          var a6 = k5.setStatus;
-          a6 && (a6("Running..."), await new Promise((b5) => setTimeout(b5, 1)), setTimeout(a6, 1, ""));
-          Da || (k5.noFSInit || Gb || Kc(), gd.P(), Hb = false, k5.onRuntimeInitialized?.(), Ma());
-        }
-        var gd;
-        (async function() {
-          function a6(c7) {
-            c7 = gd = c7.exports;
-            k5._sqlite3_free = c7.R;
-            k5._sqlite3_value_text = c7.S;
-            k5._sqlite3_prepare_v2 = c7.T;
-            k5._sqlite3_step = c7.U;
-            k5._sqlite3_reset = c7.V;
-            k5._sqlite3_exec = c7.W;
-            k5._sqlite3_finalize = c7.X;
-            k5._sqlite3_column_name = c7.Y;
-            k5._sqlite3_column_text = c7.Z;
-            k5._sqlite3_column_type = c7._;
-            k5._sqlite3_errmsg = c7.$;
-            k5._sqlite3_backup_init = c7.aa;
-            k5._sqlite3_backup_step = c7.ba;
-            k5._sqlite3_backup_finish = c7.ca;
-            k5._sqlite3_clear_bindings = c7.da;
-            k5._sqlite3_value_blob = c7.ea;
-            k5._sqlite3_value_bytes = c7.fa;
-            k5._sqlite3_value_double = c7.ga;
-            k5._sqlite3_value_int = c7.ha;
-            k5._sqlite3_value_type = c7.ia;
-            k5._sqlite3_result_blob = c7.ja;
-            k5._sqlite3_result_double = c7.ka;
-            k5._sqlite3_result_error = c7.la;
-            k5._sqlite3_result_int = c7.ma;
-            k5._sqlite3_result_int64 = c7.na;
-            k5._sqlite3_result_null = c7.oa;
-            k5._sqlite3_result_text = c7.pa;
-            k5._sqlite3_aggregate_context = c7.qa;
-            k5._sqlite3_column_count = c7.ra;
-            k5._sqlite3_data_count = c7.sa;
-            k5._sqlite3_column_blob = c7.ta;
-            k5._sqlite3_column_bytes = c7.ua;
-            k5._sqlite3_column_double = c7.va;
-            k5._sqlite3_bind_blob = c7.wa;
-            k5._sqlite3_bind_double = c7.xa;
-            k5._sqlite3_bind_int = c7.ya;
-            k5._sqlite3_bind_text = c7.za;
-            k5._sqlite3_bind_parameter_index = c7.Aa;
-            k5._sqlite3_sql = c7.Ba;
-            k5._sqlite3_normalized_sql = c7.Ca;
-            k5._sqlite3_changes = c7.Da;
-            k5._sqlite3_close_v2 = c7.Ea;
-            k5._sqlite3_create_function_v2 = c7.Fa;
-            k5._sqlite3_update_hook = c7.Ga;
-            k5._sqlite3_open = c7.Ha;
-            da = k5._malloc = c7.Ia;
-            ea = k5._free = c7.Ja;
-            k5._RegisterExtensionFunctions = c7.Ka;
-            jb = c7.La;
-            dd = c7.Ma;
-            qa = c7.Na;
-            la = c7.Oa;
-            oa = c7.Pa;
-            Ga = c7.O;
-            Z = c7.Q;
-            Fa();
-            return gd;
-          }
-          var b5 = { a: ed }, d5 = k5.instantiateWasm;
-          if (d5) return new Promise((c7) => {
-            d5(b5, (e5) => c7(a6(e5)));
-          });
-          Pa ??= k5.locateFile ? k5.locateFile(
-            "sql-wasm.wasm",
-            wa
-          ) : wa + "sql-wasm.wasm";
-          return (function(c7) {
-            return a6(c7.instance);
-          })(await Sa(b5));
-        })().then(() => fd());
-        return Module;
-      });
-      return initSqlJsPromise;
-    };
-    if (typeof exports === "object" && typeof module === "object") {
-      module.exports = initSqlJs2;
-      module.exports.default = initSqlJs2;
-    } else if (typeof define === "function" && define["amd"]) {
-      define([], function() {
-        return initSqlJs2;
-      });
-    } else if (typeof exports === "object") {
-      exports["Module"] = initSqlJs2;
-    }
-  }
-});
-
-// src/engine/atomic-write.ts
-import { open, rename, unlink } from "node:fs/promises";
-import path from "node:path";
-function tempPathFor(target) {
-  return `${target}.tmp-${process.pid}`;
-}
-async function writeFileAtomic(target, data, io = defaultIo) {
-  const temp = tempPathFor(target);
-  try {
-    const handle = await io.open(temp, "w", 420);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await io.rename(temp, target);
-  } catch (error63) {
-    await io.unlink(temp).catch(() => void 0);
-    throw error63;
-  }
-  await fsyncDirectory(path.dirname(target));
-}
-async function fsyncDirectory(dir) {
-  let handle;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle?.close();
-  }
-}
-var defaultIo;
-var init_atomic_write = __esm({
-  "src/engine/atomic-write.ts"() {
-    "use strict";
-    defaultIo = { open, rename, unlink };
-  }
-});
-
 // src/engine/errors.ts
-var SmartSyncError, ConfigError, LockedError, AwsCliError;
+var SmartSyncError, ConfigError, GuardError, LockedError, AwsCliError;
 var init_errors = __esm({
   "src/engine/errors.ts"() {
     "use strict";
@@ -2312,6 +79,12 @@ var init_errors = __esm({
           hint: "Fix the lines above in the config file and run again."
         });
         this.problems = problems;
+      }
+    };
+    GuardError = class extends SmartSyncError {
+      name = "GuardError";
+      constructor(code2, message, options) {
+        super(code2, message, options);
       }
     };
     LockedError = class extends SmartSyncError {
@@ -2342,570 +115,101 @@ var init_errors = __esm({
   }
 });
 
-// src/engine/db.ts
-import { open as open2, readFile, rename as rename2, stat } from "node:fs/promises";
-import { createRequire } from "node:module";
-import path2 from "node:path";
-async function loadSqlWasm(wasmPath) {
-  const file2 = wasmPath ?? createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
-  return new Uint8Array(await readFile(file2));
+// src/engine/journal.ts
+import { randomUUID } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+function newRunId() {
+  return `${(/* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomUUID().slice(0, 8)}`;
 }
-async function initSql(wasmBinary) {
-  await getSql(wasmBinary);
-}
-function getSql(wasmBinary) {
-  sqlModule ??= (async () => {
-    const binary = wasmBinary ?? await loadSqlWasm();
-    return (0, import_sql.default)({ wasmBinary: binary });
-  })();
-  sqlModule.catch(() => {
-    sqlModule = void 0;
-  });
-  return sqlModule;
-}
-function tableColumns(db, table) {
-  const result = db.exec(`PRAGMA table_info(${table})`);
-  return result.length === 0 ? [] : result[0].values.map((row) => String(row[1]));
-}
-function scalar(db, sql) {
-  const result = db.exec(sql);
-  return result.length === 0 ? null : result[0].values[0][0];
-}
-function schemaProblem(db, version2) {
-  const required2 = version2 === 0 ? { files: PYTHON_TOOL_COLUMNS } : REQUIRED_COLUMNS;
-  if (version2 === 0 && scalar(db, "SELECT count(*) FROM sqlite_master") === 0) return void 0;
-  for (const [table, columns] of Object.entries(required2)) {
-    const present = tableColumns(db, table);
-    if (present.length === 0) return `table ${table} is missing`;
-    const missing = columns.filter((column) => !present.includes(column));
-    if (missing.length > 0) return `table ${table} lacks column ${missing.join(", ")}`;
-  }
-  return void 0;
-}
-function migrate(db, from) {
-  for (const step of MIGRATIONS) {
-    if (step.version <= from) continue;
-    db.exec("BEGIN");
-    try {
-      step.migrate(db);
-      db.exec(`PRAGMA user_version = ${step.version}`);
-      db.exec("COMMIT");
-    } catch (error63) {
-      db.exec("ROLLBACK");
-      throw error63;
-    }
-  }
-}
-function configure(db) {
-  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;");
-}
-function headroom(size) {
-  return Math.ceil(size / 8) + 4 * MIB;
-}
-function openImage(SQL, image, size) {
-  return new SQL.Database(pageCountIsValid(image, size) ? image : image.subarray(0, size));
-}
-function pageCountIsValid(image, size) {
-  if (size < 100) return false;
-  const view = new DataView(image.buffer, image.byteOffset, 100);
-  const rawPageSize = view.getUint16(16);
-  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
-  const pages = view.getUint32(28);
-  return pages > 0 && view.getUint32(24) === view.getUint32(92) && pages * pageSize === size;
-}
-async function readImage(file2) {
-  let handle;
+async function fsyncDir(dir) {
+  const handle = await fs.open(dir, "r");
   try {
-    handle = await open2(file2, "r");
-  } catch (error63) {
-    if (error63.code === "ENOENT") return void 0;
-    throw error63;
-  }
-  try {
-    const size = (await handle.stat()).size;
-    const image = new Uint8Array(size + headroom(size));
-    for (let offset = 0; offset < size; ) {
-      const { bytesRead } = await handle.read(image, offset, size - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return { image, size };
+    await handle.sync();
+  } catch {
   } finally {
     await handle.close();
   }
 }
-function inspect(SQL, image, size, dbPath) {
-  if (size === 0) return { ok: false, reason: "the file is empty" };
-  if (size < 100 || Buffer.from(image.subarray(0, 16)).toString("latin1") !== SQLITE_MAGIC) {
-    return { ok: false, reason: "it is not an SQLite database" };
-  }
-  let db;
-  try {
-    db = openImage(SQL, image, size);
-    const version2 = Number(scalar(db, "PRAGMA user_version"));
-    if (version2 > SCHEMA_VERSION) {
-      throw new SmartSyncError(
-        "DB_NEWER_SCHEMA",
-        `The state DB ${dbPath} has schema version ${version2}; this version of S3 Smart Sync knows up to ${SCHEMA_VERSION}.`,
-        { hint: "Update S3 Smart Sync to the version that wrote this DB, then run again." }
-      );
-    }
-    const check2 = db.exec("PRAGMA quick_check");
-    const verdict = check2.length === 0 ? "no answer" : check2[0].values.map((row) => String(row[0])).join("; ");
-    const short = verdict.replace(/\s+/g, " ").slice(0, 200);
-    if (verdict !== "ok") return fail(db, `the integrity check failed: ${short}`);
-    const problem = schemaProblem(db, version2);
-    if (problem) return fail(db, problem);
-    return { ok: true, db, version: version2 };
-  } catch (error63) {
-    db?.close();
-    if (error63 instanceof SmartSyncError) throw error63;
-    return { ok: false, reason: `SQLite cannot read it (${error63 instanceof Error ? error63.message : String(error63)})` };
-  }
-}
-function fail(db, reason) {
-  db.close();
-  return { ok: false, reason };
-}
-function timestamp(date6) {
-  const two = (n4) => String(n4).padStart(2, "0");
-  return `${date6.getFullYear()}${two(date6.getMonth() + 1)}${two(date6.getDate())}-${two(date6.getHours())}${two(date6.getMinutes())}${two(date6.getSeconds())}`;
-}
-async function exists(file2) {
-  return stat(file2).then(
-    () => true,
-    () => false
-  );
-}
-async function moveAside(dbPath, now) {
-  const base = `${dbPath}.corrupt-${timestamp(now)}`;
-  let target = base;
-  for (let n4 = 2; await exists(target); n4++) target = `${base}-${n4}`;
-  try {
-    await rename2(dbPath, target);
-  } catch (error63) {
-    throw new SmartSyncError("DB_UNREADABLE", `The state DB ${dbPath} is corrupt and cannot be moved aside.`, {
-      hint: "Check that the volume is writable, or move the file away yourself.",
-      cause: error63
-    });
-  }
-  return target;
-}
-async function openStateDb(options) {
-  const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const dbPath = path2.join(options.volumeRoot, DB_FILE_NAME);
-  const SQL = await getSql(options.wasmBinary);
-  const notices = [];
-  let file2;
-  try {
-    file2 = await readImage(dbPath);
-  } catch (error63) {
-    throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${dbPath}.`, {
-      hint: "Check the file's permissions and that the volume is mounted.",
-      cause: error63
-    });
-  }
-  if (file2) {
-    const found = inspect(SQL, file2.image, file2.size, dbPath);
-    if (found.ok) {
-      const empty = found.version === 0 && tableColumns(found.db, "files").length === 0;
-      if (found.version === 0 && !empty) {
-        const rows = Number(scalar(found.db, "SELECT count(*) FROM files"));
-        notices.push(`The state DB of the original Python tool was migrated (${rows} file records kept).`);
-      }
-      migrate(found.db, found.version);
-      configure(found.db);
-      const capacity = pageCountIsValid(file2.image, file2.size) ? file2.image.length : file2.size;
-      const readOnly = options.readOnly;
-      return { db: new StateDb({ SQL, db: found.db, capacity, path: dbPath, isNew: empty, now, readOnly }), notices };
-    }
-    if (options.readOnly) {
-      notices.push(
-        `The state DB ${dbPath} is unusable (${found.reason}); the next sync moves it aside and starts afresh.`
-      );
-      const db2 = new SQL.Database();
-      migrate(db2, 0);
-      return { db: new StateDb({ SQL, db: db2, capacity: 0, path: dbPath, isNew: true, now, readOnly: true }), notices };
-    }
-    const aside = await moveAside(dbPath, now());
-    notices.push(
-      `The state DB ${dbPath} was unusable (${found.reason}); it was moved aside to ${aside}; this run starts as a first run.`
-    );
-  }
-  const db = new SQL.Database();
-  migrate(db, 0);
-  configure(db);
-  return { db: new StateDb({ SQL, db, capacity: 0, path: dbPath, isNew: true, now }), notices };
-}
-function fileRow(record3) {
-  return [record3.path, record3.inode, record3.size, record3.mtime, record3.synced, record3.etag ?? null];
-}
-function estimateBytes(records) {
-  let bytes = 0;
-  for (const record3 of records) bytes += record3.path.length * 1.2 + 80;
-  return Math.ceil(bytes);
-}
-function byPath(a6, b5) {
-  return a6.path < b5.path ? -1 : a6.path > b5.path ? 1 : 0;
-}
-var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, REQUIRED_COLUMNS, PYTHON_TOOL_COLUMNS, MIGRATIONS, SQLITE_MAGIC, MIB, StateDb;
-var init_db = __esm({
-  "src/engine/db.ts"() {
+var JOURNAL_FILE, MoveJournal;
+var init_journal = __esm({
+  "src/engine/journal.ts"() {
     "use strict";
-    import_sql = __toESM(require_sql_wasm(), 1);
-    init_atomic_write();
-    init_errors();
-    DB_FILE_NAME = ".s3-smart-sync.db";
-    SCHEMA_VERSION = 1;
-    FILE_COLUMNS = ["path", "inode", "size", "mtime", "synced", "etag"];
-    REQUIRED_COLUMNS = {
-      files: FILE_COLUMNS,
-      meta: ["key", "value"],
-      skipped_moves: ["from_path", "to_path", "inode", "size", "mtime", "created"],
-      pending_restores: [
-        "from_path",
-        "to_path",
-        "src_key",
-        "dst_key",
-        "storage_class",
-        "size",
-        "etag",
-        "status",
-        "tier",
-        "days",
-        "requested_at",
-        "updated_at"
-      ]
-    };
-    PYTHON_TOOL_COLUMNS = ["path", "inode", "size", "mtime", "synced"];
-    MIGRATIONS = [
-      {
-        version: 1,
-        migrate(db) {
-          const createFiles = `CREATE TABLE files(path TEXT PRIMARY KEY NOT NULL, inode INTEGER, size INTEGER,
-        mtime REAL, synced INTEGER, etag TEXT) WITHOUT ROWID`;
-          if (tableColumns(db, "files").length > 0) {
-            db.exec(createFiles.replace("TABLE files", "TABLE files_v1"));
-            db.exec(`INSERT INTO files_v1(path, inode, size, mtime, synced)
-          SELECT path, inode, size, mtime, synced FROM files WHERE path IS NOT NULL ORDER BY path`);
-            db.exec("DROP TABLE files");
-            db.exec("ALTER TABLE files_v1 RENAME TO files");
-          } else {
-            db.exec(createFiles);
-          }
-          db.exec(`
-        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-        CREATE TABLE skipped_moves(from_path TEXT, to_path TEXT, inode INTEGER, size INTEGER, mtime REAL,
-          created TEXT, PRIMARY KEY(from_path, to_path));
-        CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
-          storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
-          requested_at TEXT, updated_at TEXT);`);
-        }
+    JOURNAL_FILE = ".s3-smart-sync.journal";
+    MoveJournal = class _MoveJournal {
+      constructor(file2, header) {
+        this.file = file2;
+        this.header = header;
       }
-    ];
-    SQLITE_MAGIC = "SQLite format 3\0";
-    MIB = 1024 * 1024;
-    StateDb = class {
-      /** True when no usable DB existed: this run is a first run. */
-      isNew;
-      path;
-      readOnly;
-      db;
-      SQL;
-      /** Bytes the in-memory file can hold before sql.js must grow it. */
-      capacity;
-      now;
-      statements = /* @__PURE__ */ new Map();
-      transactionDepth = 0;
-      /** Use `openStateDb`. */
-      constructor(init) {
-        this.readOnly = init.readOnly ?? false;
-        this.SQL = init.SQL;
-        this.db = init.db;
-        this.capacity = init.capacity;
-        this.path = init.path;
-        this.isNew = init.isNew;
-        this.now = init.now;
+      file;
+      header;
+      pending = [];
+      static pathFor(volumeRoot) {
+        return path.join(volumeRoot, JOURNAL_FILE);
       }
-      // --- target -------------------------------------------------------------------------------------------
-      getTarget() {
-        const bucket = this.getMeta("bucket");
-        return bucket === null ? null : { bucket, prefix: this.getMeta("prefix") ?? "" };
-      }
-      setTarget(bucket, prefix) {
-        this.transaction(() => {
-          this.setMeta("bucket", bucket);
-          this.setMeta("prefix", prefix);
-        });
-      }
-      // --- files --------------------------------------------------------------------------------------------
-      /** Every row, in path order (SQLite's byte order). */
-      allFiles() {
-        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
-        const records = [];
+      /** Writes the plan atomically; only then may the first S3 request go out. */
+      static async create(volumeRoot, header) {
+        const file2 = _MoveJournal.pathFor(volumeRoot);
+        const temp = `${file2}.tmp-${process.pid}`;
+        const handle = await fs.open(temp, "w");
         try {
-          while (statement.step()) {
-            const row = statement.get();
-            records.push({ path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] });
-          }
+          await handle.writeFile(JSON.stringify(header) + "\n");
+          await handle.sync();
         } finally {
-          statement.reset();
+          await handle.close();
         }
-        return records;
+        await fs.rename(temp, file2);
+        await fsyncDir(volumeRoot);
+        return new _MoveJournal(file2, header);
       }
-      getFile(filePath) {
-        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files WHERE path = ?");
+      /** The unfinished journal of an earlier run, or null. An unreadable header is moved aside. */
+      static async load(volumeRoot, options = {}) {
+        const file2 = _MoveJournal.pathFor(volumeRoot);
+        let text;
         try {
-          statement.bind([filePath]);
-          if (!statement.step()) return void 0;
-          const row = statement.get();
-          return { path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] };
-        } finally {
-          statement.reset();
-        }
-      }
-      fileCount() {
-        return Number(this.one("SELECT count(*) FROM files"));
-      }
-      /**
-       * Makes `records` the whole recorded state, in one transaction. Rows equal to the stored ones are not
-       * rewritten, so a pass where little changed is cheap; keep `synced` of unchanged files as it was to profit.
-       */
-      replaceFiles(records) {
-        const sorted = [...records].sort(byPath);
-        const stored = this.fileCount();
-        if (stored === 0) {
-          this.reserve(estimateBytes(sorted));
-          this.transaction(() => this.upsertFiles(sorted));
-          return;
-        }
-        const { gone, changed } = this.diffFiles(sorted);
-        if (gone.length + changed.length > stored / 2) {
-          this.reserve(estimateBytes(sorted));
-          this.transaction(() => {
-            this.db.exec("DELETE FROM files");
-            this.upsertFiles(sorted);
-          });
-          return;
-        }
-        this.reserve(estimateBytes(changed));
-        this.transaction(() => {
-          this.deleteFiles(gone);
-          this.upsertFiles(changed);
-        });
-      }
-      /**
-       * Stored paths absent from `sorted`, and records that are new or differ from their row, by walking the
-       * table and the records in path order together (a Map of a million paths costs several times more).
-       * JavaScript orders strings by UTF-16 units, SQLite by UTF-8 bytes; where they disagree (astral
-       * characters against U+E000–U+FFFF) a path shows up as both gone and changed: deleted, then written
-       * again, which is still right.
-       */
-      diffFiles(sorted) {
-        const gone = [];
-        const changed = [];
-        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
-        let i6 = 0;
-        try {
-          while (statement.step()) {
-            const row = statement.get();
-            const stored = row[0];
-            while (i6 < sorted.length && sorted[i6].path < stored) changed.push(sorted[i6++]);
-            while (i6 + 1 < sorted.length && sorted[i6].path === stored && sorted[i6 + 1].path === stored) i6++;
-            if (i6 >= sorted.length || sorted[i6].path !== stored) {
-              gone.push(stored);
-              continue;
-            }
-            const record3 = sorted[i6++];
-            if (record3.inode !== row[1] || record3.size !== row[2] || record3.mtime !== row[3] || record3.synced !== row[4] || (record3.etag ?? null) !== row[5]) {
-              changed.push(record3);
-            }
-          }
-        } finally {
-          statement.reset();
-        }
-        while (i6 < sorted.length) changed.push(sorted[i6++]);
-        return { gone, changed };
-      }
-      upsertFiles(records) {
-        if (records.length > 1e3) this.reserve(estimateBytes(records));
-        const statement = this.statement(
-          "INSERT OR REPLACE INTO files(path, inode, size, mtime, synced, etag) VALUES (?, ?, ?, ?, ?, ?)"
-        );
-        this.transaction(() => {
-          for (const record3 of records) statement.run(fileRow(record3));
-        });
-      }
-      deleteFiles(paths) {
-        const statement = this.statement("DELETE FROM files WHERE path = ?");
-        this.transaction(() => {
-          for (const filePath of paths) statement.run([filePath]);
-        });
-      }
-      /** Moves the row at `from` to `to`, replacing any row at `to`. False when there is no row at `from`. */
-      renameFile(from, to) {
-        if (from === to) return this.getFile(from) !== void 0;
-        return this.transaction(() => {
-          const record3 = this.getFile(from);
-          if (!record3) return false;
-          this.statement("DELETE FROM files WHERE path = ?").run([from]);
-          this.upsertFiles([{ ...record3, path: to }]);
-          return true;
-        });
-      }
-      setEtag(filePath, etag) {
-        this.statement("UPDATE files SET etag = ? WHERE path = ?").run([etag, filePath]);
-      }
-      // --- meta ---------------------------------------------------------------------------------------------
-      getMeta(key) {
-        const value = this.one("SELECT value FROM meta WHERE key = ?", [key]);
-        return value === null || value === void 0 ? null : String(value);
-      }
-      /** Stores `value` under `key`; null removes the key. */
-      setMeta(key, value) {
-        if (value === null) this.statement("DELETE FROM meta WHERE key = ?").run([key]);
-        else this.statement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").run([key, value]);
-      }
-      // --- skipped moves ------------------------------------------------------------------------------------
-      addSkippedMove(move) {
-        this.statement(
-          `INSERT OR REPLACE INTO skipped_moves(from_path, to_path, inode, size, mtime, created)
-       VALUES (?, ?, ?, ?, ?, ?)`
-        ).run([move.fromPath, move.toPath, move.inode, move.size, move.mtime, move.created ?? this.now().toISOString()]);
-      }
-      skippedMoves() {
-        return this.rows(
-          "SELECT from_path, to_path, inode, size, mtime, created FROM skipped_moves ORDER BY from_path, to_path"
-        ).map((row) => ({
-          fromPath: String(row[0]),
-          toPath: String(row[1]),
-          inode: Number(row[2]),
-          size: Number(row[3]),
-          mtime: Number(row[4]),
-          created: String(row[5])
-        }));
-      }
-      removeSkippedMove(fromPath, toPath2) {
-        this.statement("DELETE FROM skipped_moves WHERE from_path = ? AND to_path = ?").run([fromPath, toPath2]);
-      }
-      // --- pending restores ---------------------------------------------------------------------------------
-      upsertPendingRestore(restore) {
-        this.statement(
-          `INSERT OR REPLACE INTO pending_restores(from_path, to_path, src_key, dst_key, storage_class, size, etag,
-       status, tier, days, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-        ).run([
-          restore.fromPath,
-          restore.toPath,
-          restore.srcKey,
-          restore.dstKey,
-          restore.storageClass,
-          restore.size,
-          restore.etag,
-          restore.status,
-          restore.tier,
-          restore.days,
-          restore.requestedAt,
-          restore.updatedAt ?? this.now().toISOString()
-        ]);
-      }
-      pendingRestores() {
-        return this.rows(
-          `SELECT from_path, to_path, src_key, dst_key, storage_class, size, etag, status, tier, days, requested_at,
-       updated_at FROM pending_restores ORDER BY from_path`
-        ).map((row) => ({
-          fromPath: String(row[0]),
-          toPath: String(row[1]),
-          srcKey: String(row[2]),
-          dstKey: String(row[3]),
-          storageClass: String(row[4]),
-          size: Number(row[5]),
-          etag: row[6] === null ? null : String(row[6]),
-          status: String(row[7]),
-          tier: row[8] === null ? null : String(row[8]),
-          days: row[9] === null ? null : Number(row[9]),
-          requestedAt: row[10] === null ? null : String(row[10]),
-          updatedAt: String(row[11])
-        }));
-      }
-      removePendingRestore(fromPath) {
-        this.statement("DELETE FROM pending_restores WHERE from_path = ?").run([fromPath]);
-      }
-      // --- whole DB -----------------------------------------------------------------------------------------
-      /** Runs `fn` in one transaction (joined when one is open); rolls back if it throws. */
-      transaction(fn) {
-        if (this.transactionDepth > 0) return fn();
-        this.db.exec("BEGIN");
-        this.transactionDepth = 1;
-        try {
-          const result = fn();
-          this.db.exec("COMMIT");
-          return result;
+          text = await fs.readFile(file2, "utf8");
         } catch (error63) {
-          this.db.exec("ROLLBACK");
+          if (error63.code === "ENOENT") return null;
           throw error63;
-        } finally {
-          this.transactionDepth = 0;
         }
-      }
-      /** Writes the DB atomically: the file on disk is always either the previous or this complete DB. */
-      async save() {
-        if (this.readOnly) throw new Error("StateDb.save() on a DB opened read-only");
-        if (this.transactionDepth > 0) throw new Error("StateDb.save() called inside a transaction");
-        await writeFileAtomic(this.path, this.db.export());
-      }
-      close() {
-        this.freeStatements();
-        this.db.close();
-      }
-      // --- helpers ------------------------------------------------------------------------------------------
-      /** Makes room for `extraBytes` more data by reopening from a bigger image; see the note at the top. */
-      reserve(extraBytes) {
-        if (this.transactionDepth > 0) return;
-        const pageSize = Number(this.one("PRAGMA page_size"));
-        const livePages = Number(this.one("PRAGMA page_count")) - Number(this.one("PRAGMA freelist_count"));
-        const needed = livePages * pageSize + extraBytes;
-        if (needed <= this.capacity) return;
-        const bytes = this.db.export();
-        const capacity = Math.ceil(needed * 1.1) + 4 * MIB;
-        const image = new Uint8Array(capacity);
-        image.set(bytes);
-        const db = openImage(this.SQL, image, bytes.length);
-        configure(db);
-        this.freeStatements();
-        this.db.close();
-        this.db = db;
-        this.capacity = pageCountIsValid(image, bytes.length) ? capacity : bytes.length;
-      }
-      freeStatements() {
-        for (const statement of this.statements.values()) statement.free();
-        this.statements.clear();
-      }
-      statement(sql) {
-        let statement = this.statements.get(sql);
-        if (!statement) {
-          statement = this.db.prepare(sql);
-          this.statements.set(sql, statement);
-        }
-        return statement;
-      }
-      one(sql, params = []) {
-        const statement = this.statement(sql);
+        const lines = text.split("\n");
+        let header;
         try {
-          statement.bind(params);
-          return statement.step() ? statement.get()[0] : void 0;
+          header = JSON.parse(lines[0]);
+          if (header.version !== 1 || !header.schedule) throw new Error("unknown journal version");
+        } catch {
+          if (!options.readOnly) await fs.rename(file2, `${file2}.unreadable-${Date.now()}`);
+          return null;
+        }
+        const done = /* @__PURE__ */ new Map();
+        for (const line of lines.slice(1)) {
+          if (!line) continue;
+          try {
+            const outcome = JSON.parse(line);
+            if (outcome.ok) done.set(outcome.step, outcome);
+          } catch {
+          }
+        }
+        return { journal: new _MoveJournal(file2, header), done };
+      }
+      record(outcome) {
+        this.pending.push(JSON.stringify(outcome) + "\n");
+      }
+      /** Appends what was recorded and fsyncs it: a barrier before anything that depends on those steps. */
+      async flush() {
+        if (this.pending.length === 0) return;
+        const data = this.pending.join("");
+        this.pending = [];
+        const handle = await fs.open(this.file, "a");
+        try {
+          await handle.writeFile(data);
+          await handle.sync();
         } finally {
-          statement.reset();
+          await handle.close();
         }
       }
-      rows(sql) {
-        const statement = this.statement(sql);
-        const rows = [];
-        try {
-          while (statement.step()) rows.push(statement.get());
-        } finally {
-          statement.reset();
-        }
-        return rows;
+      async remove() {
+        await fs.rm(this.file, { force: true });
       }
     };
   }
@@ -2919,6 +223,13 @@ function keyFor(prefix, relPath) {
   const p3 = normalizePrefix(prefix);
   return p3 === "" ? relPath : `${p3}/${relPath}`;
 }
+function pathForKey(prefix, key) {
+  const p3 = normalizePrefix(prefix);
+  if (p3 === "") return key === "" ? null : key;
+  const head = `${p3}/`;
+  if (!key.startsWith(head) || key.length === head.length) return null;
+  return key.slice(head.length);
+}
 function s3Uri(bucket, prefix) {
   const p3 = normalizePrefix(prefix);
   return p3 === "" ? `s3://${bucket}/` : `s3://${bucket}/${p3}/`;
@@ -2929,165 +240,127 @@ var init_keys = __esm({
   }
 });
 
-// src/engine/lock.ts
-import { readFileSync, unlinkSync } from "node:fs";
-import { readFile as readFile2, stat as stat2, unlink as unlink2, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path3 from "node:path";
-async function acquireVolumeLock(volumeRoot, info, options = {}) {
-  const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const host = options.hostname ?? os.hostname();
-  const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
-  const lockPath = path3.join(volumeRoot, LOCK_FILE_NAME);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
-    const text = `${JSON.stringify(mine)}
-`;
-    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text);
-    const found = await readLock(lockPath);
-    if (found === "gone") continue;
-    const verdict = judge(found, { now: now(), host, foreignStaleMs });
-    if (verdict === "held" && found.info) throw new LockedError(lockPath, found.info);
-    if (verdict === "wait") {
-      await sleep(RETRY_DELAY_MS);
-      continue;
+// src/engine/move-order.ts
+function scheduleMoves(moves, tempKey) {
+  const copies = moves.map((m3, i6) => ({
+    kind: "copy",
+    id: i6,
+    srcKey: m3.fromKey,
+    dstKey: m3.toKey,
+    size: m3.size,
+    storageClass: m3.storageClass,
+    ifMatchEtag: m3.etag,
+    moveIndex: i6,
+    after: [],
+    wave: 0
+  }));
+  const destinations = new Set(copies.map((c7) => c7.dstKey));
+  const bySource = new Map(copies.map((c7) => [c7.srcKey, c7]));
+  const seen = /* @__PURE__ */ new Set();
+  const tempCopies = [];
+  for (const start of [...copies]) {
+    if (seen.has(start)) continue;
+    const path23 = [];
+    const onPath = /* @__PURE__ */ new Set();
+    let current = start;
+    while (current && !seen.has(current) && !onPath.has(current)) {
+      path23.push(current);
+      onPath.add(current);
+      current = bySource.get(current.dstKey);
     }
-    if (!await removeStale(lockPath, found.text, now())) await sleep(RETRY_DELAY_MS);
+    if (current && onPath.has(current)) {
+      const opener = current;
+      const temp = {
+        kind: "copy",
+        id: copies.length + tempCopies.length,
+        srcKey: opener.srcKey,
+        dstKey: tempKey(tempCopies.length),
+        size: opener.size,
+        storageClass: opener.storageClass,
+        ifMatchEtag: opener.ifMatchEtag,
+        moveIndex: null,
+        after: [],
+        wave: 0
+      };
+      tempCopies.push(temp);
+      bySource.set(opener.srcKey, temp);
+      opener.srcKey = temp.dstKey;
+      opener.ifMatchEtag = void 0;
+      opener.etagFromStep = temp.id;
+    }
+    for (const step of path23) seen.add(step);
   }
-  throw new SmartSyncError("LOCKED", `Could not take the lock ${lockPath}: it kept changing.`, {
-    hint: `Wait for other syncs on this volume to finish. If none is running, delete ${lockPath}.`,
-    retryable: true
+  const all = [...copies, ...tempCopies];
+  const depth = /* @__PURE__ */ new Map();
+  const depthOf = (step) => {
+    const known = depth.get(step);
+    if (known !== void 0) return known;
+    const chain2 = [];
+    let current = step;
+    while (current && !depth.has(current)) {
+      chain2.push(current);
+      current = bySource.get(current.dstKey);
+    }
+    let d5 = current ? depth.get(current) : -1;
+    for (let i6 = chain2.length - 1; i6 >= 0; i6--) {
+      const reader = bySource.get(chain2[i6].dstKey);
+      chain2[i6].after = reader ? [reader.id] : [];
+      if (chain2[i6].etagFromStep !== void 0) chain2[i6].after.push(chain2[i6].etagFromStep);
+      d5 += 1;
+      depth.set(chain2[i6], d5);
+    }
+    return depth.get(step);
+  };
+  const waves = [];
+  for (const step of all) {
+    step.wave = depthOf(step);
+    (waves[step.wave] ??= []).push(step);
+  }
+  const tempKeys = new Set(tempCopies.map((t) => t.dstKey));
+  const deletes = [];
+  for (const step of all) {
+    const key = step.srcKey;
+    if (tempKeys.has(key) || step.moveIndex !== null && !destinations.has(key)) {
+      deletes.push({ kind: "delete", id: all.length + deletes.length, key, afterCopy: step.id });
+    }
+  }
+  return { waves, deletes };
+}
+function moveGroups(moves) {
+  const parent = /* @__PURE__ */ new Map();
+  const find = (key) => {
+    let root5 = key;
+    while (parent.has(root5) && parent.get(root5) !== root5) root5 = parent.get(root5);
+    for (let k5 = key; k5 !== root5; ) {
+      const next = parent.get(k5);
+      parent.set(k5, root5);
+      k5 = next;
+    }
+    return root5;
+  };
+  for (const m3 of moves) {
+    if (!parent.has(m3.fromKey)) parent.set(m3.fromKey, m3.fromKey);
+    if (!parent.has(m3.toKey)) parent.set(m3.toKey, m3.toKey);
+    const a6 = find(m3.fromKey);
+    const b5 = find(m3.toKey);
+    if (a6 !== b5) parent.set(a6, b5);
+  }
+  const numbers = /* @__PURE__ */ new Map();
+  return moves.map((m3) => {
+    const root5 = find(m3.fromKey);
+    let n4 = numbers.get(root5);
+    if (n4 === void 0) numbers.set(root5, n4 = numbers.size);
+    return n4;
   });
 }
-async function lockHolder(volumeRoot, options = {}) {
-  const found = await readLock(path3.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
-  if (found === "gone" || !found.info) return void 0;
-  const context = {
-    now: (options.now ?? (() => /* @__PURE__ */ new Date()))(),
-    host: options.hostname ?? os.hostname(),
-    foreignStaleMs: options.foreignStaleMs ?? DAY_MS
-  };
-  return judge(found, context) === "held" ? found.info : void 0;
+function selectMoveGroups(moves, select) {
+  const groups = moveGroups(moves);
+  const chosen = new Set(groups.filter((_, i6) => select(moves[i6])));
+  return moves.filter((_, i6) => chosen.has(groups[i6]));
 }
-async function createExclusive(file2, text) {
-  try {
-    await writeFile(file2, text, { flag: "wx" });
-    return true;
-  } catch (error63) {
-    const code2 = error63.code;
-    if (code2 === "EEXIST") return false;
-    const volume = path3.dirname(file2);
-    if (code2 === "ENOENT") {
-      throw new SmartSyncError("VOLUME_MISSING", `The folder ${volume} does not exist.`, {
-        hint: "Mount the volume or fix the target's path.",
-        cause: error63
-      });
-    }
-    throw new SmartSyncError("VOLUME_UNREADABLE", `Cannot create the lock file in ${volume} (${code2}).`, {
-      hint: "Check that the volume is mounted writable and that you may write to it.",
-      cause: error63
-    });
-  }
-}
-async function readLock(file2) {
-  try {
-    const [text, stats] = await Promise.all([readFile2(file2, "utf8"), stat2(file2)]);
-    return { text, ageMs: Date.now() - stats.mtimeMs, info: parseLock(text) };
-  } catch (error63) {
-    if (error63.code === "ENOENT") return "gone";
-    throw error63;
-  }
-}
-function parseLock(text) {
-  try {
-    const value = JSON.parse(text);
-    if (Number.isInteger(value.pid) && typeof value.host === "string" && typeof value.command === "string" && typeof value.startedAt === "string" && !Number.isNaN(Date.parse(value.startedAt))) {
-      return value;
-    }
-  } catch {
-  }
-  return void 0;
-}
-function judge(found, context) {
-  if (!found.info) return found.ageMs < UNREADABLE_GRACE_MS ? "wait" : "stale";
-  const { pid, host, startedAt } = found.info;
-  const started = Date.parse(startedAt);
-  if (host !== context.host) return context.now.getTime() - started > context.foreignStaleMs ? "stale" : "held";
-  const bootTime = Date.now() - os.uptime() * 1e3;
-  if (started < bootTime - 6e4) return "stale";
-  return isAlive(pid) ? "held" : "stale";
-}
-function isAlive(pid) {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error63) {
-    return error63.code === "EPERM";
-  }
-}
-async function removeStale(lockPath, staleText, now) {
-  const takeover = `${lockPath}.takeover`;
-  if (!await createExclusive(takeover, `${JSON.stringify({ pid: process.pid, at: now.toISOString() })}
-`)) {
-    const other = await readLock(takeover);
-    if (other !== "gone" && other.ageMs > TAKEOVER_STALE_MS) await unlink2(takeover).catch(() => void 0);
-    return false;
-  }
-  try {
-    const current = await readLock(lockPath);
-    if (current !== "gone" && current.text === staleText) await unlink2(lockPath).catch(ignoreMissing);
-    return true;
-  } finally {
-    await unlink2(takeover).catch(() => void 0);
-  }
-}
-function heldLock(lockPath, info, text) {
-  let released = false;
-  return {
-    path: lockPath,
-    info,
-    async release() {
-      if (released) return false;
-      released = true;
-      try {
-        if (await readFile2(lockPath, "utf8") !== text) return false;
-        await unlink2(lockPath);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    releaseSync() {
-      if (released) return false;
-      released = true;
-      try {
-        if (readFileSync(lockPath, "utf8") !== text) return false;
-        unlinkSync(lockPath);
-        return true;
-      } catch {
-        return false;
-      }
-    }
-  };
-}
-function ignoreMissing(error63) {
-  if (error63.code !== "ENOENT") throw error63;
-}
-function sleep(ms) {
-  return new Promise((resolve2) => setTimeout(resolve2, ms));
-}
-var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_MS, MAX_ATTEMPTS;
-var init_lock = __esm({
-  "src/engine/lock.ts"() {
+var init_move_order = __esm({
+  "src/engine/move-order.ts"() {
     "use strict";
-    init_errors();
-    LOCK_FILE_NAME = ".s3-smart-sync.lock";
-    DAY_MS = 24 * 60 * 60 * 1e3;
-    UNREADABLE_GRACE_MS = 2e3;
-    TAKEOVER_STALE_MS = 1e4;
-    RETRY_DELAY_MS = 25;
-    MAX_ATTEMPTS = 200;
   }
 });
 
@@ -4055,8 +1328,8 @@ var init_date_utils = __esm({
       const [_, yearStr, monthStr, dayStr, hours, minutes, seconds, fractionalMilliseconds] = match;
       const year2 = strictParseShort(stripLeadingZeroes(yearStr));
       const month = parseDateValue(monthStr, "month", 1, 12);
-      const day = parseDateValue(dayStr, "day", 1, 31);
-      return buildDate(year2, month, day, { hours, minutes, seconds, fractionalMilliseconds });
+      const day2 = parseDateValue(dayStr, "day", 1, 31);
+      return buildDate(year2, month, day2, { hours, minutes, seconds, fractionalMilliseconds });
     };
     RFC3339_WITH_OFFSET = new RegExp(/^(\d{4})-(\d{2})-(\d{2})[tT](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(([-+]\d{2}:\d{2})|[zZ])$/);
     parseRfc3339DateTimeWithOffset = (value) => {
@@ -4073,8 +1346,8 @@ var init_date_utils = __esm({
       const [_, yearStr, monthStr, dayStr, hours, minutes, seconds, fractionalMilliseconds, offsetStr] = match;
       const year2 = strictParseShort(stripLeadingZeroes(yearStr));
       const month = parseDateValue(monthStr, "month", 1, 12);
-      const day = parseDateValue(dayStr, "day", 1, 31);
-      const date6 = buildDate(year2, month, day, { hours, minutes, seconds, fractionalMilliseconds });
+      const day2 = parseDateValue(dayStr, "day", 1, 31);
+      const date6 = buildDate(year2, month, day2, { hours, minutes, seconds, fractionalMilliseconds });
       if (offsetStr.toUpperCase() != "Z") {
         date6.setTime(date6.getTime() - parseOffsetToMilliseconds(offsetStr));
       }
@@ -4131,10 +1404,10 @@ var init_date_utils = __esm({
       }
       return new Date(Math.round(valueAsDouble * 1e3));
     };
-    buildDate = (year2, month, day, time4) => {
+    buildDate = (year2, month, day2, time4) => {
       const adjustedMonth = month - 1;
-      validateDayOfMonth(year2, adjustedMonth, day);
-      return new Date(Date.UTC(year2, adjustedMonth, day, parseDateValue(time4.hours, "hour", 0, 23), parseDateValue(time4.minutes, "minute", 0, 59), parseDateValue(time4.seconds, "seconds", 0, 60), parseMilliseconds(time4.fractionalMilliseconds)));
+      validateDayOfMonth(year2, adjustedMonth, day2);
+      return new Date(Date.UTC(year2, adjustedMonth, day2, parseDateValue(time4.hours, "hour", 0, 23), parseDateValue(time4.minutes, "minute", 0, 59), parseDateValue(time4.seconds, "seconds", 0, 60), parseMilliseconds(time4.fractionalMilliseconds)));
     };
     parseTwoDigitYear = (value) => {
       const thisYear = (/* @__PURE__ */ new Date()).getUTCFullYear();
@@ -4159,13 +1432,13 @@ var init_date_utils = __esm({
       return monthIdx + 1;
     };
     DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    validateDayOfMonth = (year2, month, day) => {
+    validateDayOfMonth = (year2, month, day2) => {
       let maxDays = DAYS_IN_MONTH[month];
       if (month === 1 && isLeapYear(year2)) {
         maxDays = 29;
       }
-      if (day > maxDays) {
-        throw new TypeError(`Invalid day for ${MONTHS[month]} in ${year2}: ${day}`);
+      if (day2 > maxDays) {
+        throw new TypeError(`Invalid day for ${MONTHS[month]} in ${year2}: ${day2}`);
       }
     };
     isLeapYear = (year2) => {
@@ -4330,7 +1603,7 @@ var init_schema_date_utils = __esm({
       if (IMF_FIXDATE_NATIVE.test(value)) {
         return new Date(value);
       }
-      let day;
+      let day2;
       let month;
       let year2;
       let hour;
@@ -4339,16 +1612,16 @@ var init_schema_date_utils = __esm({
       let fraction;
       let matches;
       if (matches = IMF_FIXDATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day2, month, year2, hour, minute, second, fraction] = matches;
       } else if (matches = RFC_850_DATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day2, month, year2, hour, minute, second, fraction] = matches;
         year2 = (Number(year2) + 1900).toString();
       } else if (matches = ASC_TIME2.exec(value)) {
-        [, month, day, hour, minute, second, fraction, year2] = matches;
+        [, month, day2, hour, minute, second, fraction, year2] = matches;
       }
       if (year2 && second) {
-        const timestamp2 = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction ? Math.round(parseFloat(`0.${fraction}`) * 1e3) : 0);
-        range(day, 1, 31);
+        const timestamp2 = Date.UTC(Number(year2), months.indexOf(month), Number(day2), Number(hour), Number(minute), Number(second), fraction ? Math.round(parseFloat(`0.${fraction}`) * 1e3) : 0);
+        range(day2, 1, 31);
         range(hour, 0, 23);
         range(minute, 0, 59);
         range(second, 0, 60);
@@ -4891,7 +2164,7 @@ var init_getSSOTokenFilepath = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 var tokenIntercept, getSSOTokenFromFile;
 var init_getSSOTokenFromFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
@@ -4902,7 +2175,7 @@ var init_getSSOTokenFromFile = __esm({
         return tokenIntercept[id];
       }
       const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile3(ssoTokenFilepath, "utf8");
+      const ssoTokenText = await readFile(ssoTokenFilepath, "utf8");
       return JSON.parse(ssoTokenText);
     };
   }
@@ -5019,19 +2292,19 @@ var init_parseIni = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
 import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile4;
+var filePromises, fileIntercept, readFile2;
 var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile4 = (path21, options) => {
-      if (fileIntercept[path21] !== void 0) {
-        return fileIntercept[path21];
+    readFile2 = (path23, options) => {
+      if (fileIntercept[path23] !== void 0) {
+        return fileIntercept[path23];
       }
-      if (!filePromises[path21] || options?.ignoreCache) {
-        filePromises[path21] = fsReadFile(path21, "utf8");
+      if (!filePromises[path23] || options?.ignoreCache) {
+        filePromises[path23] = fsReadFile(path23, "utf8");
       }
-      return filePromises[path21];
+      return filePromises[path23];
     };
   }
 });
@@ -5062,10 +2335,10 @@ var init_loadSharedConfigFiles = __esm({
         resolvedConfigFilepath = join4(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
-        readFile4(resolvedConfigFilepath, {
+        readFile2(resolvedConfigFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile4(resolvedFilepath, {
+        readFile2(resolvedFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).catch(swallowError)
       ]);
@@ -5096,7 +2369,7 @@ var init_loadSsoSessionData = __esm({
     init_parseIni();
     init_readFile();
     swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile4(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+    loadSsoSessionData = async (init = {}) => readFile2(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
   }
 });
 
@@ -5143,8 +2416,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path21, contents) {
-        fileIntercept[path21] = Promise.resolve(contents);
+      interceptFile(path23, contents) {
+        fileIntercept[path23] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -5604,10 +2877,10 @@ var init_circularReplacer = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/sleep.js
-var sleep2;
+var sleep;
 var init_sleep = __esm({
   "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/sleep.js"() {
-    sleep2 = (seconds) => {
+    sleep = (seconds) => {
       return new Promise((resolve2) => setTimeout(resolve2, seconds * 1e3));
     };
   }
@@ -5678,7 +2951,7 @@ var init_poller = __esm({
           if (Date.now() + delayMs > waitUntil) {
             return { state: WaiterState.TIMEOUT, observedResponses };
           }
-          await sleep2(delayMs / 1e3);
+          await sleep(delayMs / 1e3);
         }
         const { state: state2, reason } = await acceptorChecks(client, input2);
         if (reason) {
@@ -7961,7 +5234,7 @@ __export(config_exports, {
   nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
   numberSelector: () => numberSelector,
   parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile4,
+  readFile: () => readFile2,
   resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
   resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
   resolveEndpointsConfig: () => resolveEndpointsConfig,
@@ -8166,8 +5439,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint.url.href;
             }
             if ("hostname" in endpoint) {
-              const { protocol, hostname: hostname3, port, path: path21 } = endpoint;
-              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path21}`;
+              const { protocol, hostname: hostname3, port, path: path23 } = endpoint;
+              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path23}`;
             }
           }
           return endpoint;
@@ -8543,18 +5816,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path21) => {
-      const parts = path21.split(".");
+    getAttrPathList = (path23) => {
+      const parts = path23.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path21}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path23}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path21}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path23}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -8575,9 +5848,9 @@ var init_getAttr = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path21) => getAttrPathList(path21).reduce((acc, index) => {
+    getAttr = (value, path23) => getAttrPathList(path23).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path21}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path23}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i6 = parseInt(index);
         return acc[i6 < 0 ? acc.length + i6 : i6];
@@ -8638,8 +5911,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname4, port, protocol: protocol2 = "", path: path21 = "", query = {} } = value;
-            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path21}`);
+            const { hostname: hostname4, port, protocol: protocol2 = "", path: path23 = "", query = {} } = value;
+            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path23}`);
             url2.search = Object.entries(query).map(([k5, v]) => `${k5}=${v}`).join("&");
             return url2;
           }
@@ -10488,29 +7761,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path21) => {
+    buildPathSegments = (path23) => {
       const segments = [];
       let offset = 0;
-      for (const match of path21.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match of path23.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match.index > offset) {
-          segments.push([path21.slice(offset, match.index), 0]);
+          segments.push([path23.slice(offset, match.index), 0]);
         }
         segments.push([match[1], match[2] ? 2 : 1]);
         offset = match.index + match[0].length;
       }
-      if (segments.length && offset < path21.length) {
-        segments.push([path21.slice(offset), 0]);
+      if (segments.length && offset < path23.length) {
+        segments.push([path23.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http, endpoint } = translateTraits(schema.traits ?? {});
-      const [path21, search] = http?.[1].split("?") ?? [];
+      const [path23, search] = http?.[1].split("?") ?? [];
       return [
         http?.[0],
-        path21,
+        path23,
         search ? [...new URLSearchParams(search)] : [],
-        path21 ? buildPathSegments(path21) : void 0,
+        path23 ? buildPathSegments(path23) : void 0,
         endpoint?.[0]
       ];
     };
@@ -12544,10 +9817,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint) {
           this.updateServiceEndpoint(request, endpoint);
           this.setHostPrefix(request, operationSchema, input2, operation2);
-          const [method, path21, staticQuery] = operation2;
+          const [method, path23, staticQuery] = operation2;
           if (method) {
             request.method = method;
-            request.path = request.path === "/" ? path21 : request.path + path21;
+            request.path = request.path === "/" ? path23 : request.path + path23;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -12689,10 +9962,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path21 = "";
+        let path23 = "";
         for (const [value, kind] of segments) {
           if (kind === 0) {
-            path21 += value;
+            path23 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -12700,12 +9973,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path21 += `{${value}${kind === 2 ? "+" : ""}}`;
+            path23 += `{${value}${kind === 2 ? "+" : ""}}`;
           } else {
-            path21 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path23 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path21;
+        return path23;
       }
       async deserializeResponse(operationSchema, context, response) {
         const deserializer = this.deserializer;
@@ -12941,11 +10214,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request);
         }
         const { service, operation: operation2 } = getSmithyContext(context);
-        const path21 = `/service/${service}/operation/${operation2}`;
+        const path23 = `/service/${service}/operation/${operation2}`;
         if (request.path.endsWith("/")) {
-          request.path += path21.slice(1);
+          request.path += path23.slice(1);
         } else {
-          request.path += path21;
+          request.path += path23;
         }
         return request;
       }
@@ -13027,8 +10300,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path21) => {
-          this.path = resolvedPath(path21, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path23) => {
+          this.path = resolvedPath(path23, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -15926,9 +13199,9 @@ var init_createPaginator = __esm({
       command5 = withCommand(command5) ?? command5;
       return await client.send(command5, ...args);
     };
-    get = (fromObject, path21) => {
+    get = (fromObject, path23) => {
       let cursor = fromObject;
-      const pathComponents = path21.split(".");
+      const pathComponents = path23.split(".");
       for (const step of pathComponents) {
         if (!cursor || typeof cursor !== "object") {
           return void 0;
@@ -19075,12 +16348,12 @@ var init_bowser = __esm({
       describe: function describe80(ua) {
         var version2 = Utils.getFirstMatch(/mac os x (\d+(\.?_?\d+)+)/i, ua).replace(/[_\s]/g, ".");
         var versionName = Utils.getMacOSVersionName(version2);
-        var os4 = {
+        var os5 = {
           name: OS_MAP.MacOS,
           version: version2
         };
-        if (versionName) os4.versionName = versionName;
-        return os4;
+        if (versionName) os5.versionName = versionName;
+        return os5;
       }
     }, {
       test: [/(ipod|iphone|ipad)/i],
@@ -19109,22 +16382,22 @@ var init_bowser = __esm({
       describe: function describe83(ua) {
         var version2 = Utils.getFirstMatch(/android[\s/-](\d+(\.\d+)*)/i, ua);
         var versionName = Utils.getAndroidVersionName(version2);
-        var os4 = {
+        var os5 = {
           name: OS_MAP.Android,
           version: version2
         };
-        if (versionName) os4.versionName = versionName;
-        return os4;
+        if (versionName) os5.versionName = versionName;
+        return os5;
       }
     }, {
       test: [/(web|hpw)[o0]s/i],
       describe: function describe84(ua) {
         var version2 = Utils.getFirstMatch(/(?:web|hpw)[o0]s\/(\d+(\.\d+)*)/i, ua);
-        var os4 = {
+        var os5 = {
           name: OS_MAP.WebOS
         };
-        if (version2 && version2.length) os4.version = version2;
-        return os4;
+        if (version2 && version2.length) os5.version = version2;
+        return os5;
       }
     }, {
       test: [/blackberry|\bbb\d+/i, /rim\stablet/i],
@@ -19737,14 +17010,14 @@ var init_bowser = __esm({
       _proto.parseOS = function parseOS() {
         var _this2 = this;
         this.parsedResult.os = {};
-        var os4 = Utils.find(parser_os_default, function(_os) {
+        var os5 = Utils.find(parser_os_default, function(_os) {
           if (typeof _os.test === "function") return _os.test(_this2);
           if (Array.isArray(_os.test)) return _os.test.some(function(condition) {
             return _this2.test(condition);
           });
           throw new Error("Browser's test function is not valid");
         });
-        if (os4) this.parsedResult.os = os4.describe(this.getUA());
+        if (os5) this.parsedResult.os = os5.describe(this.getUA());
         return this.parsedResult.os;
       };
       _proto.getOSName = function getOSName(toLowerCase) {
@@ -21557,10 +18830,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path21 }) {
+      getCanonicalPath({ path: path23 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path21.split("/")) {
+          for (const pathSegment of path23.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -21573,11 +18846,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path21?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path21?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path23?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path23?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path21;
+        return path23;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -25672,12 +22945,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request.password ?? "";
             auth = `${username}:${password}`;
           }
-          let path21 = request.path;
+          let path23 = request.path;
           if (queryString) {
-            path21 += `?${queryString}`;
+            path23 += `?${queryString}`;
           }
           if (request.fragment) {
-            path21 += `#${request.fragment}`;
+            path23 += `#${request.fragment}`;
           }
           let hostname3 = request.hostname ?? "";
           if (hostname3[0] === "[" && hostname3.endsWith("]")) {
@@ -25689,7 +22962,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request.headers,
             host: hostname3,
             method: request.method,
-            path: path21,
+            path: path23,
             port: request.port,
             agent,
             auth
@@ -26111,16 +23384,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path21 = request.path;
+          let path23 = request.path;
           if (queryString) {
-            path21 += `?${queryString}`;
+            path23 += `?${queryString}`;
           }
           if (request.fragment) {
-            path21 += `#${request.fragment}`;
+            path23 += `#${request.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants6.HTTP2_HEADER_PATH]: path21,
+            [constants6.HTTP2_HEADER_PATH]: path23,
             [constants6.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -30640,7 +27913,7 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash7, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
+    var { createHash: createHash8, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises } = __require("node:fs");
     var { homedir: homedir3 } = __require("node:os");
     var { dirname, join: join5 } = __require("node:path");
@@ -30811,7 +28084,7 @@ var require_dist_cjs11 = __commonJS({
       getTokenFilePath() {
         const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join5(homedir3(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash7("sha256").update(loginSessionBytes).digest("hex");
+        const loginSessionSha256 = createHash8("sha256").update(loginSessionBytes).digest("hex");
         return join5(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
@@ -42145,7 +39418,7 @@ var require_dist_cjs16 = __commonJS({
 });
 
 // src/engine/s3/client.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { rootCertificates } from "node:tls";
 function getS3Client(options = {}) {
@@ -42210,7 +39483,7 @@ function caBundle() {
   const file2 = process.env.AWS_CA_BUNDLE;
   if (!file2) return void 0;
   try {
-    bundle ??= [...rootCertificates, readFileSync2(file2, "utf8")];
+    bundle ??= [...rootCertificates, readFileSync(file2, "utf8")];
     return bundle;
   } catch {
     return void 0;
@@ -42617,19 +39890,19 @@ async function runPool(count2, limit, signal, task) {
   const rejected = results.find((result) => result.status === "rejected");
   if (rejected) throw rejected.reason;
 }
-var import_client_s32, MIB2, GIB, DEFAULT_MULTIPART_COPY_THRESHOLD, MIN_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, DEFAULT_PART_SIZE;
+var import_client_s32, MIB, GIB, DEFAULT_MULTIPART_COPY_THRESHOLD, MIN_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, DEFAULT_PART_SIZE;
 var init_copy = __esm({
   "src/engine/s3/copy.ts"() {
     "use strict";
     import_client_s32 = __toESM(require_dist_cjs16(), 1);
     init_records();
-    MIB2 = 1024 * 1024;
-    GIB = 1024 * MIB2;
+    MIB = 1024 * 1024;
+    GIB = 1024 * MIB;
     DEFAULT_MULTIPART_COPY_THRESHOLD = 5 * GIB;
-    MIN_PART_SIZE = 5 * MIB2;
+    MIN_PART_SIZE = 5 * MIB;
     MAX_PART_SIZE = 5 * GIB;
     MAX_PARTS = 1e4;
-    DEFAULT_PART_SIZE = 256 * MIB2;
+    DEFAULT_PART_SIZE = 256 * MIB;
   }
 });
 
@@ -42658,16 +39931,20 @@ var init_gateway = __esm({
         this.bucket = bucket;
         this.options = options;
       }
-      /** Proves the bucket exists and the credentials may list it, before any planning. */
+      /**
+       * Proves the bucket exists and the credentials may list it, before any planning, and tells whether the
+       * prefix holds any object (an empty volume must not be synced over a full prefix).
+       */
       async checkAccess(prefix) {
         try {
-          await this.client.send(
+          const page = await this.client.send(
             new import_client_s33.ListObjectsV2Command({
               Bucket: this.bucket,
               Prefix: prefix,
               MaxKeys: 1
             })
           );
+          return { empty: (page.KeyCount ?? page.Contents?.length ?? 0) === 0 };
         } catch (error63) {
           throw this.classify(error63);
         }
@@ -42792,182 +40069,306 @@ var init_s33 = __esm({
   }
 });
 
-// src/engine/archive.ts
-function gatewayFor(target) {
-  return new BucketGateway(
-    getS3Client({
-      profile: target.profile,
-      region: target.region,
-      endpointUrl: target.endpointUrl,
-      forcePathStyle: target.forcePathStyle
-    }),
-    target.bucket,
-    { endpoint: target.endpointUrl, profile: target.profile }
-  );
+// src/engine/mover.ts
+function isPerObjectError(error63) {
+  return error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError;
 }
-async function withPendingRestores(target, options, work) {
-  const lock = options.write ? await acquireVolumeLock(target.localPath, { command: "restore" }) : void 0;
-  try {
-    const { db } = await openStateDb({
-      volumeRoot: target.localPath,
-      wasmBinary: options.wasmBinary,
-      readOnly: !options.write
-    });
+async function pool(items, limit, work, stop) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stop()) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+async function executeMoves(options) {
+  const { gateway, moves, schedule, journal, signal } = options;
+  const concurrency = options.concurrency ?? DEFAULT_MOVE_CONCURRENCY;
+  const done = new Map(options.alreadyDone ?? []);
+  const failed = /* @__PURE__ */ new Map();
+  const outcomes = moves.map((move) => ({ move, status: "blocked" }));
+  let fatal;
+  const stopped = () => fatal !== void 0 || signal?.aborted === true;
+  const progress = { done: 0, failed: 0, total: moves.length };
+  const report = (last) => options.onProgress?.({ ...progress, last });
+  const finishCopy = (step, etag, error63) => {
+    const outcome = step.moveIndex === null ? void 0 : outcomes[step.moveIndex];
+    if (error63 === void 0) {
+      done.set(step.id, { step: step.id, ok: true, etag });
+      if (outcome) {
+        outcome.status = "done";
+        outcome.etag = etag;
+        progress.done++;
+        report(outcome);
+      }
+      return;
+    }
+    const message = error63 instanceof Error ? error63.message : String(error63);
+    failed.set(step.id, message);
+    if (outcome) {
+      outcome.status = "failed";
+      outcome.error = message;
+      outcome.archived = error63 instanceof ObjectArchivedError;
+      progress.failed++;
+      report(outcome);
+    }
+  };
+  const runCopy = async (step) => {
+    const previous = done.get(step.id);
+    if (previous) return finishCopy(step, previous.etag);
+    const blocker = step.after.find((id) => !done.has(id));
+    if (blocker !== void 0) {
+      failed.set(step.id, `waits for a move that did not complete`);
+      if (step.moveIndex !== null) outcomes[step.moveIndex].error = failed.get(step.id);
+      return;
+    }
+    const ifMatchEtag = step.etagFromStep !== void 0 ? done.get(step.etagFromStep)?.etag : step.ifMatchEtag;
     try {
-      const recorded = db.getTarget();
-      if (!recorded || recorded.bucket !== target.bucket || normalizePrefix(recorded.prefix) !== normalizePrefix(target.prefix)) {
-        throw new SmartSyncError(
-          "USAGE",
-          `${target.localPath} has no state for s3://${target.bucket}/${normalizePrefix(target.prefix)}.`,
-          {
-            hint: "Run a sync of this target first; restores are for moves it found waiting on archived objects."
-          }
-        );
-      }
-      const result = await work(db.pendingRestores(), (r5) => db.upsertPendingRestore(r5));
-      if (options.write) await db.save();
-      return result;
-    } finally {
-      db.close();
-    }
-  } finally {
-    await lock?.release();
-  }
-}
-async function startRestores(target, options = {}) {
-  const tier = options.tier ?? "bulk";
-  const days = options.days ?? 7;
-  const gateway = gatewayFor(target);
-  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: true }, async (pending, save) => {
-    const items = [];
-    for (const r5 of pending) {
-      const item = {
-        fromPath: r5.fromPath,
-        toPath: r5.toPath,
-        srcKey: r5.srcKey,
-        storageClass: r5.storageClass,
-        state: "in-progress"
-      };
-      if (!RESTORE_TIME[r5.storageClass]) {
-        item.state = "restored";
-        item.detail = "waits for the restore of the archived object at its new key";
-        items.push(item);
-        continue;
-      }
-      item.expected = RESTORE_TIME[r5.storageClass]?.[tier] ?? null;
-      if (tier === "expedited" && item.expected === null) {
-        item.state = "failed";
-        item.detail = `Expedited retrieval is not available for ${r5.storageClass}; use standard or bulk.`;
-        items.push(item);
-        continue;
-      }
-      const outcome = await gateway.restoreObject(r5.srcKey, {
-        tier: tier[0].toUpperCase() + tier.slice(1),
-        days,
-        storageClass: r5.storageClass
+      const result = await gateway.copyObject(step.srcKey, step.dstKey, {
+        ifMatchEtag: ifMatchEtag ?? "",
+        size: step.size,
+        storageClass: step.storageClass,
+        signal
       });
-      if (outcome === "already-restored" || outcome === "not-archived") item.state = "restored";
-      item.detail = outcome;
-      save({
-        ...r5,
-        status: item.state === "restored" ? "restored" : "restoring",
-        tier,
-        days,
-        requestedAt: (/* @__PURE__ */ new Date()).toISOString()
-      });
-      items.push(item);
+      journal.record({ step: step.id, ok: true, etag: result.etag });
+      finishCopy(step, result.etag);
+    } catch (error63) {
+      if (isPerObjectError(error63)) finishCopy(step, void 0, error63);
+      else fatal ??= error63;
     }
-    return items;
-  });
-}
-async function restoreStatus(target, options = {}) {
-  const gateway = gatewayFor(target);
-  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: false }, async (pending) => {
-    const items = [];
-    for (const r5 of pending) {
-      const item = {
-        fromPath: r5.fromPath,
-        toPath: r5.toPath,
-        srcKey: r5.srcKey,
-        storageClass: r5.storageClass,
-        state: "not-started"
-      };
-      const head = await gateway.head(r5.srcKey);
-      if (head && !RESTORE_TIME[r5.storageClass]) {
-        item.state = "restored";
-        item.detail = "waits for the restore of the archived object at its new key";
-      } else if (!head) {
-        item.state = "missing";
-        item.detail = "the archived object is gone; the next sync uploads the file";
-      } else if (head.restore?.ongoing) {
-        item.state = "in-progress";
-      } else if (head.restore && !head.restore.ongoing) {
-        item.state = "restored";
-        item.expiry = head.restore.expiry;
-      } else if (r5.status === "restoring") {
-        item.state = "failed";
-        item.detail = "S3 shows no restore for this object; run restore again";
-      }
-      items.push(item);
-    }
-    return items;
-  });
-}
-async function refreshArchiveFacts(gateway, plan, objects, signal) {
-  const keys = [...plan.archived, ...plan.moves.filter((m3) => m3.storageClass === "INTELLIGENT_TIERING")].map(
-    (m3) => m3.fromKey
-  );
-  let learnt = false;
-  for (const key of keys) {
-    const head = await gateway.head(key, { signal });
-    const listed = objects.get(key);
-    if (!head || !listed) continue;
-    if (head.restore || head.archiveStatus) {
-      objects.set(key, { ...listed, restore: head.restore, archiveStatus: head.archiveStatus });
-      learnt = true;
-    }
+  };
+  for (const wave of schedule.waves) {
+    await pool(wave, concurrency, runCopy, stopped);
+    await journal.flush();
+    if (stopped()) break;
   }
-  return learnt;
+  if (!stopped()) {
+    const deletable = schedule.deletes.filter((d5) => done.has(d5.afterCopy) && !done.has(d5.id));
+    await pool(
+      deletable,
+      concurrency,
+      async (step) => {
+        try {
+          await gateway.deleteObject(step.key, { signal });
+          journal.record({ step: step.id, ok: true });
+          done.set(step.id, { step: step.id, ok: true });
+        } catch (error63) {
+          const copy = schedule.waves.flat().find((c7) => c7.id === step.afterCopy);
+          const outcome = copy && copy.moveIndex !== null ? outcomes[copy.moveIndex] : void 0;
+          if (outcome) outcome.deleteFailed = error63 instanceof Error ? error63.message : String(error63);
+          if (!isPerObjectError(error63)) fatal ??= error63;
+        }
+      },
+      stopped
+    );
+    await journal.flush();
+  }
+  if (fatal === void 0 && signal?.aborted)
+    fatal = new SmartSyncError("ABORTED", "Stopped before all moves were made.", { cause: signal.reason });
+  return { outcomes, error: fatal, complete: fatal === void 0 };
 }
-function recordPendingRestores(db, archived) {
-  const pending = new Map(db.pendingRestores().map((r5) => [r5.fromPath, r5]));
-  for (const move of archived) {
-    const existing = pending.get(move.from);
-    pending.delete(move.from);
-    db.upsertPendingRestore({
-      fromPath: move.from,
-      toPath: move.to,
-      srcKey: move.fromKey,
-      dstKey: move.toKey,
-      storageClass: move.storageClass ?? "GLACIER",
-      size: move.size,
-      etag: move.etag ?? null,
-      status: existing?.status ?? "archived",
-      tier: existing?.tier ?? null,
-      days: existing?.days ?? null,
-      requestedAt: existing?.requestedAt ?? null
+var DEFAULT_MOVE_CONCURRENCY;
+var init_mover = __esm({
+  "src/engine/mover.ts"() {
+    "use strict";
+    init_errors();
+    init_s33();
+    DEFAULT_MOVE_CONCURRENCY = 16;
+  }
+});
+
+// src/engine/move-batch.ts
+async function runMoveBatch(target, gateway, moves, options = {}) {
+  const runId = newRunId();
+  const prefix = normalizePrefix(target.prefix);
+  const schedule = scheduleMoves(moves, (n4) => keyFor(prefix, `${TEMP_PREFIX}/${runId}/${n4}`));
+  const journal = await MoveJournal.create(target.localPath, {
+    version: 1,
+    runId,
+    bucket: target.bucket,
+    prefix,
+    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
+    moves,
+    schedule
+  });
+  const result = await executeMoves({
+    gateway,
+    moves,
+    schedule,
+    journal,
+    concurrency: target.concurrency,
+    signal: options.signal,
+    onProgress: options.onProgress
+  });
+  return { ...result, journal };
+}
+function applyMovesToDb(db, outcomes) {
+  const moved = outcomes.flatMap((o4) => {
+    const record3 = o4.status === "done" ? db.getFile(o4.move.from) : void 0;
+    return record3 && record3.inode === o4.move.inode && record3.size === o4.move.size ? [{ o: o4, record: record3 }] : [];
+  });
+  db.deleteFiles(moved.map(({ o: o4 }) => o4.move.from));
+  db.upsertFiles(moved.map(({ o: o4, record: record3 }) => ({ ...record3, path: o4.move.to, etag: o4.etag ?? record3.etag })));
+}
+async function resumeMoveBatch(target, db, gateway, context) {
+  const loaded = await MoveJournal.load(target.localPath, { readOnly: context.dryRun });
+  if (!loaded) return;
+  const { journal, done } = loaded;
+  const { header } = journal;
+  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix)) {
+    context.notice(
+      `An interrupted move batch for s3://${header.bucket}/${header.prefix} was found and left alone.`,
+      "warning"
+    );
+    return;
+  }
+  if (context.dryRun) {
+    context.notice(`An interrupted batch of ${header.moves.length} move(s) will be finished by the next run.`);
+    return;
+  }
+  context.notice(`Finishing ${header.moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
+  const result = await executeMoves({
+    gateway,
+    moves: header.moves,
+    schedule: header.schedule,
+    journal,
+    alreadyDone: done,
+    concurrency: target.concurrency,
+    signal: context.signal
+  });
+  applyMovesToDb(db, result.outcomes);
+  await db.save();
+  if (result.error !== void 0) throw result.error;
+  await journal.remove();
+}
+var TEMP_PREFIX;
+var init_move_batch = __esm({
+  "src/engine/move-batch.ts"() {
+    "use strict";
+    init_journal();
+    init_keys();
+    init_move_order();
+    init_mover();
+    TEMP_PREFIX = ".s3-smart-sync-tmp";
+  }
+});
+
+// src/engine/move-rules.ts
+function sameMtime(mtimeMs, recordedSeconds) {
+  return Math.abs(mtimeMs / 1e3 - recordedSeconds) < MTIME_TOLERANCE_SECONDS;
+}
+function isUnchangedSinceRecorded(now, recorded) {
+  return now.inode === recorded.inode && now.size === recorded.size && sameMtime(now.mtimeMs, recorded.mtime);
+}
+function isSingleLink(pathsNow, pathsBefore) {
+  return pathsNow === 1 && pathsBefore === 1;
+}
+function checkSourceObject(object2, recorded) {
+  if (!object2) return "source-missing";
+  if (object2.size !== recorded.size) return "source-size-differs";
+  if (Math.floor(object2.lastModifiedMs / 1e3) < Math.floor(recorded.mtime)) return "source-older-than-file";
+  if (recorded.etag && recorded.etag !== object2.etag) return "source-etag-differs";
+  return null;
+}
+function isArchived(object2) {
+  if (object2.restore && !object2.restore.ongoing) return false;
+  return ARCHIVED_CLASSES.has(object2.storageClass) || ARCHIVED_TIERS.has(object2.archiveStatus ?? "");
+}
+var REJECT_REASON_TEXT, MTIME_TOLERANCE_SECONDS, ARCHIVED_CLASSES, ARCHIVED_TIERS;
+var init_move_rules = __esm({
+  "src/engine/move-rules.ts"() {
+    "use strict";
+    REJECT_REASON_TEXT = {
+      "changed-since-recorded": "edited since the last sync (aws uploads it)",
+      "hard-link": "hard link (several paths share the inode)",
+      excluded: "excluded by the target's excludes",
+      "skipped-by-user": "skipped by you (aws uploads it)",
+      "source-missing": "old object not found in S3",
+      "source-size-differs": "old object in S3 has another size",
+      "source-older-than-file": "old object in S3 is older than the file",
+      "source-etag-differs": "old object in S3 holds other bytes than recorded"
+    };
+    MTIME_TOLERANCE_SECONDS = 1e-3;
+    ARCHIVED_CLASSES = /* @__PURE__ */ new Set(["GLACIER", "DEEP_ARCHIVE"]);
+    ARCHIVED_TIERS = /* @__PURE__ */ new Set(["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"]);
+  }
+});
+
+// src/engine/report.ts
+function emptyReport(base, startedAt) {
+  return {
+    ...base,
+    status: "ok",
+    notices: [],
+    moves: { done: 0, failed: 0, skipped: 0, pendingRestore: 0, list: [] },
+    bytesSaved: 0,
+    counts: { new: 0, modified: 0, deleted: 0, unchanged: 0 },
+    startedAt: startedAt.toISOString(),
+    durationMs: 0
+  };
+}
+function failReport(report, error63) {
+  const e5 = error63 instanceof SmartSyncError ? error63 : void 0;
+  report.status = e5?.code === "VOLUME_MISSING" ? "skipped" : "failed";
+  report.error = {
+    code: e5?.code ?? "UNEXPECTED",
+    message: error63 instanceof Error ? error63.message : String(error63),
+    hint: e5?.hint,
+    retryable: e5?.retryable
+  };
+  return report;
+}
+function moveSummary(move, status, reason) {
+  return {
+    from: move.from,
+    to: move.to,
+    fromKey: move.fromKey,
+    toKey: move.toKey,
+    size: move.size,
+    inode: move.inode,
+    mtime: move.mtime,
+    status,
+    reason,
+    storageClass: move.storageClass
+  };
+}
+function addPlanToReport(report, plan) {
+  report.counts = {
+    new: plan.newFiles.length,
+    modified: plan.modified.length,
+    deleted: plan.deleted.length,
+    unchanged: plan.unchangedCount
+  };
+  report.moves.skipped = plan.rejected.length;
+  report.moves.pendingRestore = plan.archived.length;
+  for (const move of plan.archived)
+    report.moves.list.push(moveSummary(move, "pending-restore", "source object is archived"));
+  for (const r5 of plan.rejected) {
+    report.moves.list.push({
+      from: r5.from,
+      to: r5.to,
+      fromKey: "",
+      toKey: "",
+      size: r5.size,
+      status: "skipped",
+      reason: REJECT_REASON_TEXT[r5.reason]
     });
   }
-  for (const stale of pending.keys()) db.removePendingRestore(stale);
 }
-var RESTORE_TIME;
-var init_archive = __esm({
-  "src/engine/archive.ts"() {
+function addAwsToReport(report, result) {
+  report.aws = {
+    exitCode: result.exitCode,
+    outcome: result.outcome,
+    uploads: result.uploads.length,
+    deletes: result.deletes.length,
+    skippedPaths: result.skippedPaths,
+    command: result.command
+  };
+}
+var init_report = __esm({
+  "src/engine/report.ts"() {
     "use strict";
-    init_db();
     init_errors();
-    init_keys();
-    init_lock();
-    init_s33();
-    RESTORE_TIME = {
-      GLACIER: { expedited: "1\u20135 minutes", standard: "3\u20135 hours", bulk: "5\u201312 hours" },
-      DEEP_ARCHIVE: { expedited: null, standard: "within 12 hours", bulk: "within 48 hours" },
-      INTELLIGENT_TIERING: {
-        expedited: null,
-        standard: "3\u20135 hours (Archive Access), within 12 hours (Deep Archive Access)",
-        bulk: "5\u201312 hours (Archive Access), within 48 hours (Deep Archive Access)"
-      }
-    };
+    init_move_rules();
   }
 });
 
@@ -43818,7 +41219,7 @@ var init_custom = __esm({
 });
 
 // node_modules/execa/lib/verbose/log.js
-import { inspect as inspect2 } from "node:util";
+import { inspect } from "node:util";
 var verboseLog, getVerboseObject, getPrintedLines, getPrintedLine, serializeVerboseMessage, TAB_SIZE;
 var init_log = __esm({
   "node_modules/execa/lib/verbose/log.js"() {
@@ -43852,7 +41253,7 @@ var init_log = __esm({
       return { verboseLine, verboseObject };
     };
     serializeVerboseMessage = (message) => {
-      const messageString = typeof message === "string" ? message : inspect2(message);
+      const messageString = typeof message === "string" ? message : inspect(message);
       const escapedMessage = escapeLines(messageString);
       return escapedMessage.replaceAll("	", " ".repeat(TAB_SIZE));
     };
@@ -43954,7 +41355,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function checkPathExt(path21, options) {
+    function checkPathExt(path23, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -43965,25 +41366,25 @@ var require_windows = __commonJS({
       }
       for (var i6 = 0; i6 < pathext.length; i6++) {
         var p3 = pathext[i6].toLowerCase();
-        if (p3 && path21.substr(-p3.length).toLowerCase() === p3) {
+        if (p3 && path23.substr(-p3.length).toLowerCase() === p3) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat5, path21, options) {
-      if (!stat5.isSymbolicLink() && !stat5.isFile()) {
+    function checkStat(stat6, path23, options) {
+      if (!stat6.isSymbolicLink() && !stat6.isFile()) {
         return false;
       }
-      return checkPathExt(path21, options);
+      return checkPathExt(path23, options);
     }
-    function isexe(path21, options, cb) {
-      fs4.stat(path21, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, path21, options));
+    function isexe(path23, options, cb) {
+      fs4.stat(path23, function(er, stat6) {
+        cb(er, er ? false : checkStat(stat6, path23, options));
       });
     }
-    function sync(path21, options) {
-      return checkStat(fs4.statSync(path21), path21, options);
+    function sync(path23, options) {
+      return checkStat(fs4.statSync(path23), path23, options);
     }
   }
 });
@@ -43994,21 +41395,21 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function isexe(path21, options, cb) {
-      fs4.stat(path21, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, options));
+    function isexe(path23, options, cb) {
+      fs4.stat(path23, function(er, stat6) {
+        cb(er, er ? false : checkStat(stat6, options));
       });
     }
-    function sync(path21, options) {
-      return checkStat(fs4.statSync(path21), options);
+    function sync(path23, options) {
+      return checkStat(fs4.statSync(path23), options);
     }
-    function checkStat(stat5, options) {
-      return stat5.isFile() && checkMode(stat5, options);
+    function checkStat(stat6, options) {
+      return stat6.isFile() && checkMode(stat6, options);
     }
-    function checkMode(stat5, options) {
-      var mod = stat5.mode;
-      var uid2 = stat5.uid;
-      var gid = stat5.gid;
+    function checkMode(stat6, options) {
+      var mod = stat6.mode;
+      var uid2 = stat6.uid;
+      var gid = stat6.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -44033,7 +41434,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path21, options, cb) {
+    function isexe(path23, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -44043,7 +41444,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve2, reject) {
-          isexe(path21, options || {}, function(er, is) {
+          isexe(path23, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -44052,7 +41453,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path21, options || {}, function(er, is) {
+      core(path23, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -44062,9 +41463,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path21, options) {
+    function sync(path23, options) {
       try {
-        return core.sync(path21, options || {});
+        return core.sync(path23, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -44080,7 +41481,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path21 = __require("path");
+    var path23 = __require("path");
     var COLON2 = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -44118,7 +41519,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path21.join(pathPart, cmd);
+        const pCmd = path23.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve2(subStep(p3, i6, 0));
       });
@@ -44145,7 +41546,7 @@ var require_which = __commonJS({
       for (let i6 = 0; i6 < pathEnv.length; i6++) {
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path21.join(pathPart, cmd);
+        const pCmd = path23.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j5 = 0; j5 < pathExt.length; j5++) {
           const cur = p3 + pathExt[j5];
@@ -44193,7 +41594,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path21 = __require("path");
+    var path23 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -44211,7 +41612,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env2[getPathKey({ env: env2 })],
-          pathExt: withoutPathExt ? path21.delimiter : void 0
+          pathExt: withoutPathExt ? path23.delimiter : void 0
         });
       } catch (e5) {
       } finally {
@@ -44220,7 +41621,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path21.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path23.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -44274,8 +41675,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path21, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path21.split("/").pop();
+      const [path23, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path23.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -44310,7 +41711,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path21 = __require("path");
+    var path23 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -44335,7 +41736,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path21.normalize(parsed.command);
+        parsed.command = path23.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -44470,7 +41871,7 @@ var init_default2 = __esm({
 // node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
-import path4 from "node:path";
+import path2 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function toPath(urlOrPath) {
   return urlOrPath instanceof URL ? fileURLToPath2(urlOrPath) : urlOrPath;
@@ -44478,12 +41879,12 @@ function toPath(urlOrPath) {
 function traversePathUp(startPath) {
   return {
     *[Symbol.iterator]() {
-      let currentPath = path4.resolve(toPath(startPath));
+      let currentPath = path2.resolve(toPath(startPath));
       let previousPath;
       while (previousPath !== currentPath) {
         yield currentPath;
         previousPath = currentPath;
-        currentPath = path4.resolve(currentPath, "..");
+        currentPath = path2.resolve(currentPath, "..");
       }
     }
   };
@@ -44499,7 +41900,7 @@ var init_node = __esm({
 
 // node_modules/npm-run-path/index.js
 import process4 from "node:process";
-import path5 from "node:path";
+import path3 from "node:path";
 var npmRunPath, applyPreferLocal, applyExecPath, npmRunPathEnv;
 var init_npm_run_path = __esm({
   "node_modules/npm-run-path/index.js"() {
@@ -44512,27 +41913,27 @@ var init_npm_run_path = __esm({
       execPath: execPath2 = process4.execPath,
       addExecPath = true
     } = {}) => {
-      const cwdPath = path5.resolve(toPath(cwd));
+      const cwdPath = path3.resolve(toPath(cwd));
       const result = [];
-      const pathParts = pathOption.split(path5.delimiter);
+      const pathParts = pathOption.split(path3.delimiter);
       if (preferLocal) {
         applyPreferLocal(result, pathParts, cwdPath);
       }
       if (addExecPath) {
         applyExecPath(result, pathParts, execPath2, cwdPath);
       }
-      return pathOption === "" || pathOption === path5.delimiter ? `${result.join(path5.delimiter)}${pathOption}` : [...result, pathOption].join(path5.delimiter);
+      return pathOption === "" || pathOption === path3.delimiter ? `${result.join(path3.delimiter)}${pathOption}` : [...result, pathOption].join(path3.delimiter);
     };
     applyPreferLocal = (result, pathParts, cwdPath) => {
       for (const directory of traversePathUp(cwdPath)) {
-        const pathPart = path5.join(directory, "node_modules/.bin");
+        const pathPart = path3.join(directory, "node_modules/.bin");
         if (!pathParts.includes(pathPart)) {
           result.push(pathPart);
         }
       }
     };
     applyExecPath = (result, pathParts, execPath2, cwdPath) => {
-      const pathPart = path5.resolve(cwdPath, toPath(execPath2), "..");
+      const pathPart = path3.resolve(cwdPath, toPath(execPath2), "..");
       if (!pathParts.includes(pathPart)) {
         result.push(pathPart);
       }
@@ -45816,7 +43217,7 @@ var init_timeout = __esm({
 
 // node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
-import path6 from "node:path";
+import path4 from "node:path";
 var mapNode, handleNodeOption;
 var init_node2 = __esm({
   "node_modules/execa/lib/methods/node.js"() {
@@ -45839,7 +43240,7 @@ var init_node2 = __esm({
         throw new TypeError('The "execPath" option has been removed. Please use the "nodePath" option instead.');
       }
       const normalizedNodePath = safeNormalizeFileUrl(nodePath, 'The "nodePath" option');
-      const resolvedNodePath = path6.resolve(cwd, normalizedNodePath);
+      const resolvedNodePath = path4.resolve(cwd, normalizedNodePath);
       const newOptions = {
         ...options,
         nodePath: resolvedNodePath,
@@ -45849,7 +43250,7 @@ var init_node2 = __esm({
       if (!shouldHandleNode) {
         return [file2, commandArguments, newOptions];
       }
-      if (path6.basename(file2, ".exe") === "node") {
+      if (path4.basename(file2, ".exe") === "node") {
         throw new TypeError('When the "node" option is true, the first argument does not need to be "node".');
       }
       return [
@@ -45951,7 +43352,7 @@ Please rename it to one of: ${correctEncodings}.`);
 
 // node_modules/execa/lib/arguments/cwd.js
 import { statSync } from "node:fs";
-import path7 from "node:path";
+import path5 from "node:path";
 import process5 from "node:process";
 var normalizeCwd, getDefaultCwd, fixCwdError;
 var init_cwd = __esm({
@@ -45959,7 +43360,7 @@ var init_cwd = __esm({
     init_file_url();
     normalizeCwd = (cwd = getDefaultCwd()) => {
       const cwdString = safeNormalizeFileUrl(cwd, 'The "cwd" option');
-      return path7.resolve(cwdString);
+      return path5.resolve(cwdString);
     };
     getDefaultCwd = () => {
       try {
@@ -45992,7 +43393,7 @@ ${originalMessage}`;
 });
 
 // node_modules/execa/lib/arguments/options.js
-import path8 from "node:path";
+import path6 from "node:path";
 import process6 from "node:process";
 var import_cross_spawn, normalizeOptions, addDefaultOptions, getEnv;
 var init_options = __esm({
@@ -46026,7 +43427,7 @@ var init_options = __esm({
       options.killSignal = normalizeKillSignal(options.killSignal);
       options.forceKillAfterDelay = normalizeForceKillAfterDelay(options.forceKillAfterDelay);
       options.lines = options.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
-      if (process6.platform === "win32" && path8.basename(file2, ".exe") === "cmd") {
+      if (process6.platform === "win32" && path6.basename(file2, ".exe") === "cmd") {
         commandArguments.unshift("/q");
       }
       return { file: file2, commandArguments, options };
@@ -46626,7 +44027,7 @@ var init_max_buffer = __esm({
 });
 
 // node_modules/execa/lib/return/message.js
-import { inspect as inspect3 } from "node:util";
+import { inspect as inspect2 } from "node:util";
 var createMessages, getErrorPrefix, getForcefulSuffix, getOriginalMessage, serializeIpcMessage, serializeMessagePart, serializeMessageItem;
 var init_message = __esm({
   "node_modules/execa/lib/return/message.js"() {
@@ -46742,7 +44143,7 @@ ${originalMessage}`;
       const escapedOriginalMessage = escapeLines(fixCwdError(originalMessage, cwd));
       return escapedOriginalMessage === "" ? void 0 : escapedOriginalMessage;
     };
-    serializeIpcMessage = (ipcMessage) => typeof ipcMessage === "string" ? ipcMessage : inspect3(ipcMessage);
+    serializeIpcMessage = (ipcMessage) => typeof ipcMessage === "string" ? ipcMessage : inspect2(ipcMessage);
     serializeMessagePart = (messagePart) => Array.isArray(messagePart) ? messagePart.map((messageItem) => stripFinalNewline(serializeMessageItem(messageItem))).filter(Boolean).join("\n") : serializeMessageItem(messagePart);
     serializeMessageItem = (messageItem) => {
       if (typeof messageItem === "string") {
@@ -47519,7 +44920,7 @@ var init_stdio_option = __esm({
 });
 
 // node_modules/execa/lib/stdio/native.js
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream, handleNativeStreamSync, getTargetFd, getTargetFdNumber, handleNativeStreamAsync, getStandardStream;
 var init_native = __esm({
@@ -47560,7 +44961,7 @@ var init_native = __esm({
       if (tty2.isatty(targetFdNumber)) {
         throw new TypeError(`The \`${optionName}: ${serializeOptionValue(value)}\` option is invalid: it cannot be a TTY with synchronous methods.`);
       }
-      return { type: "uint8Array", value: bufferToUint8Array(readFileSync3(targetFdNumber)), optionName };
+      return { type: "uint8Array", value: bufferToUint8Array(readFileSync2(targetFdNumber)), optionName };
     };
     getTargetFdNumber = (value, fdNumber) => {
       if (value === "inherit") {
@@ -47896,7 +45297,7 @@ For example, you can use the \`pathToFileURL()\` method of the \`url\` core modu
 });
 
 // node_modules/execa/lib/stdio/handle-sync.js
-import { readFileSync as readFileSync4 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 var handleStdioSync, forbiddenIfSync, forbiddenNativeIfSync, throwInvalidSyncValue, addProperties, addPropertiesSync;
 var init_handle_sync = __esm({
   "node_modules/execa/lib/stdio/handle-sync.js"() {
@@ -47930,8 +45331,8 @@ var init_handle_sync = __esm({
     addPropertiesSync = {
       input: {
         ...addProperties,
-        fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync4(value))] }),
-        filePath: ({ value: { file: file2 } }) => ({ contents: [bufferToUint8Array(readFileSync4(file2))] }),
+        fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync3(value))] }),
+        filePath: ({ value: { file: file2 } }) => ({ contents: [bufferToUint8Array(readFileSync3(file2))] }),
         fileNumber: forbiddenIfSync,
         iterable: ({ value }) => ({ contents: [...value] }),
         string: ({ value }) => ({ contents: [value] }),
@@ -48466,13 +45867,13 @@ var init_output_sync = __esm({
       }
     };
     writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-      for (const { path: path21, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-        const pathString = typeof path21 === "string" ? path21 : path21.toString();
+      for (const { path: path23, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+        const pathString = typeof path23 === "string" ? path23 : path23.toString();
         if (append || outputFiles.has(pathString)) {
-          appendFileSync(path21, serializedResult);
+          appendFileSync(path23, serializedResult);
         } else {
           outputFiles.add(pathString);
-          writeFileSync(path21, serializedResult);
+          writeFileSync(path23, serializedResult);
         }
       }
     };
@@ -51224,11 +48625,11 @@ var init_execa = __esm({
 
 // src/engine/aws-cli/locate.ts
 import { constants as constants4, existsSync } from "node:fs";
-import { access, stat as stat3 } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import { homedir as homedir2 } from "node:os";
-import path9 from "node:path";
+import path7 from "node:path";
 function awsCandidates(env2 = process.env) {
-  const fromPath = (env2.PATH ?? "").split(path9.delimiter).filter((dir) => dir !== "" && path9.isAbsolute(dir)).map((dir) => path9.join(dir, "aws"));
+  const fromPath = (env2.PATH ?? "").split(path7.delimiter).filter((dir) => dir !== "" && path7.isAbsolute(dir)).map((dir) => path7.join(dir, "aws"));
   return [.../* @__PURE__ */ new Set([...fromPath, ...WELL_KNOWN_AWS_PATHS])];
 }
 function parseAwsVersion(output2) {
@@ -51238,7 +48639,7 @@ function parseAwsVersion(output2) {
 async function isExecutableFile(file2) {
   try {
     await access(file2, constants4.X_OK);
-    return (await stat3(file2)).isFile();
+    return (await stat(file2)).isFile();
   } catch {
     return false;
   }
@@ -51297,13 +48698,13 @@ async function locateAwsCli(options = {}) {
   );
 }
 function resolveExplicit(explicit, env2) {
-  if (explicit === "~" || explicit.startsWith("~/")) return path9.join(homedir2(), explicit.slice(1));
+  if (explicit === "~" || explicit.startsWith("~/")) return path7.join(homedir2(), explicit.slice(1));
   if (!explicit.includes("/")) {
-    const dirs = (env2.PATH ?? "").split(path9.delimiter).filter((dir) => path9.isAbsolute(dir));
-    const found = dirs.map((dir) => path9.join(dir, explicit)).find((file2) => existsSync(file2));
+    const dirs = (env2.PATH ?? "").split(path7.delimiter).filter((dir) => path7.isAbsolute(dir));
+    const found = dirs.map((dir) => path7.join(dir, explicit)).find((file2) => existsSync(file2));
     if (found) return found;
   }
-  return path9.resolve(explicit);
+  return path7.resolve(explicit);
 }
 function describe146(error63) {
   return error63 instanceof Error ? error63.message : String(error63);
@@ -51343,7 +48744,7 @@ var init_args = __esm({
 });
 
 // src/engine/aws-cli/parse.ts
-import path10 from "node:path";
+import path8 from "node:path";
 function parseAwsLine(rawLine, context = {}) {
   const line = rawLine.replace(/[ \r\n]+$/, "");
   if (line.trim() === "") return null;
@@ -51409,7 +48810,7 @@ function parseTransfer(operation2, location, dryRun, context) {
     const uri = restoreTrailingSpaces(split2.source, split2.destination);
     return {
       type: "aws-upload",
-      localPath: context.cwd ? path10.resolve(context.cwd, split2.source) : split2.source,
+      localPath: context.cwd ? path8.resolve(context.cwd, split2.source) : split2.source,
       key: splitS3Uri(uri).key,
       path: relativeKey(uri, context),
       dryRun
@@ -51427,7 +48828,7 @@ function parseFailure(line, operation2, rest, context) {
     type: "aws-error",
     message: line,
     operation: operation2,
-    localPath: source && context.cwd ? path10.resolve(context.cwd, source) : source,
+    localPath: source && context.cwd ? path8.resolve(context.cwd, source) : source,
     fatal: false
   };
 }
@@ -51479,10 +48880,10 @@ function relativeKey(uri, context) {
   return object2.key.slice(prefix.length);
 }
 function relativeLocal(printed, context) {
-  if (!context.sourceRoot || !path10.isAbsolute(printed)) return void 0;
-  const relative = path10.relative(context.sourceRoot, printed);
-  if (relative === "" || relative === ".." || relative.startsWith("../") || path10.isAbsolute(relative)) return void 0;
-  return relative.split(path10.sep).join("/");
+  if (!context.sourceRoot || !path8.isAbsolute(printed)) return void 0;
+  const relative = path8.relative(context.sourceRoot, printed);
+  if (relative === "" || relative === ".." || relative.startsWith("../") || path8.isAbsolute(relative)) return void 0;
+  return relative.split(path8.sep).join("/");
 }
 var S3_SCHEME, SEPARATOR, SIZE_UNITS, BYTE_PROGRESS, FILE_PROGRESS, SKIPPING, SKIP_REASONS;
 var init_parse = __esm({
@@ -51600,7 +49001,7 @@ var init_classify2 = __esm({
 });
 
 // src/engine/aws-cli/run.ts
-import path11 from "node:path";
+import path9 from "node:path";
 import { StringDecoder as StringDecoder3 } from "node:string_decoder";
 function awsChildEnv(env2 = process.env) {
   return { ...env2, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", AWS_PAGER: "" };
@@ -51635,7 +49036,7 @@ async function runAwsSync(opts) {
   const command5 = redactCommand([opts.aws.path, ...args]);
   if (opts.signal?.aborted) throw aborted2(opts.signal);
   const cwd = process.cwd();
-  const context = { cwd, sourceRoot: path11.resolve(cwd, opts.source), destination: opts.destination };
+  const context = { cwd, sourceRoot: path9.resolve(cwd, opts.source), destination: opts.destination };
   const result = {
     exitCode: -1,
     outcome: "ok",
@@ -51960,17 +49361,127 @@ function createRuleMatcher(root5, rules) {
   const abs = awsSourceArg(root5);
   return compileMatcher(abs, abs + "/", rules);
 }
+function createKeyRuleMatcher(bucket, prefix, rules) {
+  const s3Root = prefix ? `${bucket}/${prefix}` : `${bucket}/`;
+  const filePrefix = prefix ? `${bucket}/${prefix}/` : `${bucket}/`;
+  return compileMatcher(s3Root, filePrefix, rules);
+}
 function escapeFnmatch(relPath) {
   return relPath.replace(/[[*?]/g, (c7) => `[${c7}]`);
 }
-var TOOL_EXCLUDES, REGEX_SYNTAX, STAR, SPECIAL;
+var TOOL_FILE_PREFIX, TOOL_EXCLUDES, REGEX_SYNTAX, STAR, SPECIAL;
 var init_filters = __esm({
   "src/engine/filters.ts"() {
     "use strict";
-    TOOL_EXCLUDES = [".s3-smart-sync*", "logs/s3-sync-*.log"];
+    TOOL_FILE_PREFIX = ".s3-smart-sync";
+    TOOL_EXCLUDES = [`${TOOL_FILE_PREFIX}*`, "logs/s3-sync-*.log"];
     REGEX_SYNTAX = new Set("^$\\.*+?()[]{}|/".split("").map((c7) => c7.codePointAt(0)));
     STAR = /* @__PURE__ */ Symbol("star");
     SPECIAL = /[*?[]/;
+  }
+});
+
+// src/engine/aws-filters.ts
+function awsFilters(input2) {
+  const excludes = [
+    ...input2.userExcludes,
+    ...TOOL_EXCLUDES,
+    ...input2.leaveAlone.map(escapeFnmatch),
+    ...input2.skipped.flatMap((s2) => skippedPatterns(s2))
+  ];
+  const isExcludedKey = createKeyRuleMatcher(
+    input2.bucket,
+    input2.prefix,
+    excludes.map((pattern) => ({ type: "exclude", pattern }))
+  );
+  return { excludes, isExcludedKey };
+}
+function skippedPatterns(skipped) {
+  switch (skipped.reason) {
+    case "symlink-loop":
+      return [`${escapeFnmatch(skipped.path)}/*`];
+    case "invalid-utf8-name": {
+      const pattern = escapeFnmatch(skipped.path).replace(/\uFFFD+/g, "*");
+      return [pattern, `${pattern}/*`];
+    }
+    case "vanished":
+      return [];
+    default:
+      return [escapeFnmatch(skipped.path), `${escapeFnmatch(skipped.path)}/*`];
+  }
+}
+var init_aws_filters = __esm({
+  "src/engine/aws-filters.ts"() {
+    "use strict";
+    init_filters();
+  }
+});
+
+// src/engine/run/aws-stage.ts
+function runFilters(ctx, scan, leaveAlone) {
+  return awsFilters({
+    bucket: ctx.target.bucket,
+    prefix: ctx.prefix,
+    userExcludes: ctx.target.excludes,
+    leaveAlone: leaveAlone.flatMap((m3) => [m3.from, m3.to]),
+    skipped: scan.skipped
+  });
+}
+async function awsStage(ctx, aws, filters, options) {
+  const { target } = ctx;
+  ctx.phase("aws");
+  const result = await runAwsSync({
+    aws,
+    source: awsSourceArg(target.localPath),
+    destination: s3Uri(target.bucket, ctx.prefix),
+    excludes: filters.excludes,
+    delete: true,
+    dryRun: options.dryRun,
+    endpointUrl: target.endpointUrl,
+    profile: target.profile,
+    region: target.region,
+    storageClass: target.storageClass,
+    env: ctx.options.env,
+    signal: ctx.options.signal,
+    onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event })
+  });
+  addAwsToReport(ctx.report, result);
+  return result;
+}
+var init_aws_stage = __esm({
+  "src/engine/run/aws-stage.ts"() {
+    "use strict";
+    init_aws_cli2();
+    init_aws_filters();
+    init_filters();
+    init_keys();
+    init_report();
+  }
+});
+
+// src/engine/run/connect-bucket.ts
+async function connectBucket(ctx) {
+  const { target, options } = ctx;
+  const aws = options.command === "sync" ? (async () => await options.aws ?? locateAwsCli({ explicit: target.awsCli, env: options.env }))() : void 0;
+  aws?.catch(() => void 0);
+  const gateway = new BucketGateway(
+    getS3Client({
+      profile: target.profile,
+      region: target.region,
+      endpointUrl: target.endpointUrl,
+      forcePathStyle: target.forcePathStyle
+    }),
+    target.bucket,
+    { multipartCopyThreshold: target.multipartCopyThreshold, endpoint: target.endpointUrl, profile: target.profile }
+  );
+  const access2 = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
+  return { gateway, hasObjects: !access2.empty, aws };
+}
+var init_connect_bucket = __esm({
+  "src/engine/run/connect-bucket.ts"() {
+    "use strict";
+    init_aws_cli2();
+    init_s33();
   }
 });
 
@@ -52005,7 +49516,7 @@ var init_format = __esm({
 
 // src/engine/logger.ts
 import { createWriteStream as createWriteStream2, mkdirSync } from "node:fs";
-import path12 from "node:path";
+import path10 from "node:path";
 function pad(n4) {
   return String(n4).padStart(2, "0");
 }
@@ -52030,9 +49541,9 @@ var init_logger = __esm({
       file;
       stream;
       static open(volumeRoot, command5, at) {
-        const dir = path12.join(volumeRoot, LOG_DIR);
+        const dir = path10.join(volumeRoot, LOG_DIR);
         mkdirSync(dir, { recursive: true });
-        return new _RunLog(path12.join(dir, logFileName(command5, at)));
+        return new _RunLog(path10.join(dir, logFileName(command5, at)));
       }
       line(text) {
         this.stream.write(`${(/* @__PURE__ */ new Date()).toISOString()} ${text}
@@ -52083,451 +49594,3619 @@ var init_logger = __esm({
   }
 });
 
-// src/engine/journal.ts
-import { randomUUID } from "node:crypto";
-import { promises as fs } from "node:fs";
-import path13 from "node:path";
-function newRunId() {
-  return `${(/* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomUUID().slice(0, 8)}`;
+// src/engine/run/context.ts
+function createRunContext(target, options) {
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const startedAt = now();
+  const prefix = normalizePrefix(target.prefix);
+  const dryRun = options.dryRun ?? false;
+  const report = emptyReport(
+    {
+      target: target.name,
+      localPath: target.localPath,
+      bucket: target.bucket,
+      prefix,
+      command: options.command,
+      dryRun
+    },
+    startedAt
+  );
+  let backlog = [];
+  const context = {
+    target,
+    prefix,
+    options,
+    dryRun,
+    now,
+    startedAt,
+    report,
+    openLog() {
+      if (!backlog) return;
+      const events = backlog;
+      backlog = void 0;
+      if (options.log === false || dryRun) return;
+      context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      report.logFile = context.log.file;
+      for (const event of events) context.log.onEvent(event);
+    },
+    emit(event) {
+      options.onEvent?.(event);
+      if (context.log) context.log.onEvent(event);
+      else if (backlog && event.type !== "scan-progress" && event.type !== "list-progress") backlog.push(event);
+    },
+    phase(phase) {
+      context.emit({ type: "phase", target: target.name, phase });
+    },
+    notice(message, level = "info") {
+      report.notices.push(message);
+      context.emit({ type: "notice", target: target.name, level, message });
+    }
+  };
+  return context;
 }
-async function fsyncDir(dir) {
-  const handle = await fs.open(dir, "r");
+var init_context = __esm({
+  "src/engine/run/context.ts"() {
+    "use strict";
+    init_keys();
+    init_logger();
+    init_report();
+  }
+});
+
+// src/engine/aws-deletes.ts
+function countAwsDeletes(input2) {
+  const { objects, plan } = input2;
+  if (!objects) return { count: plan.deleted.length, objects: input2.recordCount, source: "state-db" };
+  const local = new Set(input2.scan.map((f5) => f5.path));
+  const movedAway = new Set(plan.moves.map((m3) => m3.fromKey));
+  let count2 = 0;
+  for (const key of objects.keys()) {
+    const rel = pathForKey(input2.prefix, key);
+    if (rel === null || rel.endsWith("/")) continue;
+    if (local.has(rel) || movedAway.has(key) || input2.isExcludedKey(rel)) continue;
+    count2++;
+  }
+  return { count: count2, objects: objects.size, source: "listing" };
+}
+var init_aws_deletes = __esm({
+  "src/engine/aws-deletes.ts"() {
+    "use strict";
+    init_keys();
+  }
+});
+
+// src/engine/guards.ts
+function day(iso) {
+  return iso.slice(0, 10);
+}
+function judgeVolume(e5) {
+  const recorded = e5.recorded;
+  const when = recorded ? ` synced on ${day(recorded.lastSyncAt)}` : "";
+  if (recorded?.volume.mountPoint && !e5.facts.isMountPoint) {
+    const what = e5.rootIsEmpty ? "an empty folder" : "a folder on another disk";
+    return new GuardError("VOLUME_REFUSED", `${e5.root} is ${what}, not the drive${when} \u2014 is the drive connected?`, {
+      hint: `Connect the drive and run again; nothing was changed in S3. If this folder holds the files now on purpose, run again with ${ACCEPT}.`,
+      retryable: true
+    });
+  }
+  if (recorded?.volume.uuid && e5.facts.uuid && recorded.volume.uuid !== e5.facts.uuid) {
+    return new GuardError(
+      "VOLUME_REFUSED",
+      `${e5.root} is another volume (UUID ${e5.facts.uuid}) than the one${when} (UUID ${recorded.volume.uuid}).`,
+      {
+        hint: `Connect the right drive; nothing was changed in S3. If this volume replaces it on purpose, run again with ${ACCEPT}.`
+      }
+    );
+  }
+  if (recorded && e5.dbId && recorded.volume.dbId !== e5.dbId) {
+    return new GuardError(
+      "VOLUME_REFUSED",
+      `The state DB on ${e5.root} belongs to another volume (id ${e5.dbId}) than the one${when} (id ${recorded.volume.dbId}).`,
+      {
+        hint: `Check which drive is mounted at ${e5.root}; nothing was changed in S3. If it is the right one, run again with ${ACCEPT}.`
+      }
+    );
+  }
+  if (e5.filesFound === 0 && e5.bucketHasObjects) {
+    const what = e5.rootIsEmpty ? "an empty folder" : "a folder with no files to sync";
+    return new GuardError(
+      "VOLUME_REFUSED",
+      `${e5.root} is ${what} while ${e5.destination} holds objects \u2014 is the drive connected?`,
+      {
+        hint: `Connect the drive and run again; nothing was changed in S3. To delete every object under ${e5.destination} on purpose, run again with ${ACCEPT} --allow-deletes.`,
+        retryable: true
+      }
+    );
+  }
+  return void 0;
+}
+function deletionLimit(objects, cap = DEFAULT_DELETION_CAP) {
+  const byShare = objects >= MIN_OBJECTS_FOR_SHARE ? Math.floor(objects * cap.maxShare) : Infinity;
+  return Math.min(cap.maxDeletes, byShare);
+}
+function judgeDeletes(e5) {
+  const limit = deletionLimit(e5.objects, e5.cap);
+  if (e5.count <= limit) return void 0;
+  const share = e5.objects > 0 ? ` (${Math.round(e5.count / e5.objects * 100)}% of ${e5.objects})` : "";
+  return new GuardError(
+    "DELETES_REFUSED",
+    `This sync would delete ${e5.count} objects${share} under ${e5.destination}, more than the cap of ${limit}.`,
+    {
+      hint: "Nothing was changed in S3. Check that the volume holds what you expect (a dry run lists the deletes); to delete them on purpose, run again with --allow-deletes, or raise max_deletes / max_delete_share in the config."
+    }
+  );
+}
+var ACCEPT, DEFAULT_DELETION_CAP, MIN_OBJECTS_FOR_SHARE;
+var init_guards = __esm({
+  "src/engine/guards.ts"() {
+    "use strict";
+    init_errors();
+    ACCEPT = "--accept-volume";
+    DEFAULT_DELETION_CAP = { maxDeletes: 1e4, maxShare: 0.5 };
+    MIN_OBJECTS_FOR_SHARE = 20;
+  }
+});
+
+// src/engine/run/guard-deletes.ts
+function guardDeletes(ctx, volume, scan, verified, filters) {
+  if (ctx.options.command !== "sync") return;
+  const { target } = ctx;
+  const cap = {
+    maxDeletes: target.maxDeletes ?? DEFAULT_DELETION_CAP.maxDeletes,
+    maxShare: target.maxDeleteShare ?? DEFAULT_DELETION_CAP.maxShare
+  };
+  const evidence = countAwsDeletes({
+    prefix: ctx.prefix,
+    scan: scan.files,
+    plan: verified.plan,
+    objects: verified.objects,
+    recordCount: verified.input.records.length,
+    isExcludedKey: filters.isExcludedKey
+  });
+  ctx.report.deletes = { ...evidence, limit: deletionLimit(evidence.objects, cap) };
+  const refusal2 = judgeDeletes({ ...evidence, cap, destination: s3Uri(target.bucket, ctx.prefix) });
+  if (!refusal2) return;
+  if (ctx.options.allowDeletes) ctx.notice(`Allowed on purpose (--allow-deletes): ${refusal2.message}`, "warning");
+  else if (ctx.dryRun) ctx.notice(`A sync would be refused: ${refusal2.message} ${refusal2.hint}`, "warning");
+  else throw refusal2;
+}
+var init_guard_deletes = __esm({
+  "src/engine/run/guard-deletes.ts"() {
+    "use strict";
+    init_aws_deletes();
+    init_guards();
+    init_keys();
+  }
+});
+
+// src/engine/run/guard-volume.ts
+function guardVolume(ctx, volume, scan, bucket) {
+  const refusal2 = judgeVolume({
+    root: ctx.target.localPath,
+    destination: s3Uri(ctx.target.bucket, ctx.prefix),
+    facts: volume.facts,
+    dbId: volume.dbId,
+    recorded: volume.recorded,
+    filesFound: scan.files.length,
+    rootIsEmpty: scan.rootIsEmpty,
+    bucketHasObjects: bucket.hasObjects
+  });
+  if (refusal2 && !ctx.options.acceptVolume) throw refusal2;
+  ctx.openLog();
+  if (refusal2) ctx.notice(`Accepted on purpose (--accept-volume): ${refusal2.message}`, "warning");
+}
+var init_guard_volume = __esm({
+  "src/engine/run/guard-volume.ts"() {
+    "use strict";
+    init_guards();
+    init_keys();
+  }
+});
+
+// node_modules/sql.js/dist/sql-wasm.js
+var require_sql_wasm = __commonJS({
+  "node_modules/sql.js/dist/sql-wasm.js"(exports, module) {
+    var initSqlJsPromise = void 0;
+    var initSqlJs2 = function(moduleConfig) {
+      if (initSqlJsPromise) {
+        return initSqlJsPromise;
+      }
+      initSqlJsPromise = new Promise(function(resolveModule, reject) {
+        var Module = typeof moduleConfig !== "undefined" ? moduleConfig : {};
+        var originalOnAbortFunction = Module["onAbort"];
+        Module["onAbort"] = function(errorThatCausedAbort) {
+          reject(new Error(errorThatCausedAbort));
+          if (originalOnAbortFunction) {
+            originalOnAbortFunction(errorThatCausedAbort);
+          }
+        };
+        Module["postRun"] = Module["postRun"] || [];
+        Module["postRun"].push(function() {
+          resolveModule(Module);
+        });
+        module = void 0;
+        var k5;
+        k5 ||= typeof Module !== "undefined" ? Module : {};
+        var aa = !!globalThis.window, ba = !!globalThis.WorkerGlobalScope, ca = globalThis.process?.versions?.node && globalThis.process?.type != "renderer";
+        k5.onRuntimeInitialized = function() {
+          function a6(f5, h6) {
+            tb(f5, h6 instanceof Error ? h6.message : String(h6), -1);
+          }
+          function b5(f5, h6) {
+            switch (typeof h6) {
+              case "boolean":
+                kc(f5, h6 ? 1 : 0);
+                break;
+              case "number":
+                lc(f5, h6);
+                break;
+              case "string":
+                mc(f5, h6, l3(h6), -1);
+                break;
+              case "object":
+                if (h6 === null) ub(f5);
+                else if (h6.length != null) {
+                  var p3 = da(h6.length);
+                  v.set(h6, p3);
+                  nc(f5, p3, h6.length, -1);
+                  ea(p3);
+                } else tb(f5, "Wrong API use : tried to return a value of an unknown type (" + h6 + ").", -1);
+                break;
+              default:
+                ub(f5);
+            }
+          }
+          function d5(f5, h6) {
+            for (var p3 = [], r5 = 0; r5 < f5; r5 += 1) {
+              var u2 = y(
+                h6 + 4 * r5,
+                "i32"
+              ), w = oc(u2);
+              if (w === 1 || w === 2) u2 = pc(u2);
+              else if (w === 3) w = vb(u2), u2 = qc(u2), u2 = A(u2, w, true);
+              else if (w === 4) {
+                w = u2;
+                u2 = vb(w);
+                w = rc(w);
+                for (var x = new Uint8Array(u2), G = 0; G < u2; G += 1) x[G] = v[w + G];
+                u2 = x;
+              } else u2 = null;
+              p3.push(u2);
+            }
+            return p3;
+          }
+          function c7(f5, h6) {
+            this.Va = f5;
+            this.db = h6;
+            this.Ta = 1;
+            this.rb = [];
+          }
+          function e5(f5, h6) {
+            this.db = h6;
+            this.kb = fa(f5);
+            if (this.kb === null) throw Error("Unable to allocate memory for the SQL string");
+            this.pb = this.kb;
+            this.bb = this.xb = null;
+          }
+          function g5(f5) {
+            this.filename = "dbfile_" + (4294967295 * Math.random() >>> 0);
+            f5 != null && ja(
+              this.filename,
+              f5
+            );
+            this.handleError(F(this.filename, q3));
+            this.db = y(q3, "i32");
+            z2 && sc(this.db);
+            this.qb = {};
+            this.Ya = /* @__PURE__ */ new Map();
+          }
+          function m3(f5, h6) {
+            return f5.replace(/[A-Z]/g, function(p3) {
+              return p3.toLowerCase();
+            }) + ":" + h6;
+          }
+          function t(f5) {
+            f5.forEach(ka);
+          }
+          var z2 = k5.useOldExtensionFunctions !== false, q3 = la(4), n4 = k5.cwrap, F = n4("sqlite3_open", "number", ["string", "number"]), S2 = n4("sqlite3_close_v2", "number", ["number"]), Ta = n4("sqlite3_backup_init", "number", ["number", "string", "number", "string"]), ma = n4("sqlite3_backup_step", "number", ["number", "number"]), na = n4(
+            "sqlite3_backup_finish",
+            "number",
+            ["number"]
+          ), ha = n4("sqlite3_exec", "number", ["number", "number", "number", "number", "number"]), Aa = n4("sqlite3_changes", "number", ["number"]), N = n4("sqlite3_sql", "string", ["number"]), tc = n4("sqlite3_normalized_sql", "string", ["number"]), Ua = n4("sqlite3_prepare_v2", "number", ["number", "number", "number", "number", "number"]), uc = n4("sqlite3_bind_text", "number", ["number", "number", "number", "number", "number"]), xb = n4("sqlite3_bind_blob", "number", ["number", "number", "number", "number", "number"]), vc = n4(
+            "sqlite3_bind_double",
+            "number",
+            ["number", "number", "number"]
+          ), wc = n4("sqlite3_bind_int", "number", ["number", "number", "number"]), xc = n4("sqlite3_bind_parameter_index", "number", ["number", "string"]), yc = n4("sqlite3_step", "number", ["number"]), ia = n4("sqlite3_errmsg", "string", ["number"]), zc = n4("sqlite3_column_count", "number", ["number"]), Ac = n4("sqlite3_data_count", "number", ["number"]), Bc = n4("sqlite3_column_double", "number", ["number", "number"]), Cc = n4("sqlite3_column_text", "number", ["number", "number"]), Dc = n4("sqlite3_column_blob", "number", [
+            "number",
+            "number"
+          ]), yb = n4("sqlite3_column_bytes", "number", ["number", "number"]), Ec = n4("sqlite3_column_type", "number", ["number", "number"]), Fc = n4("sqlite3_column_name", "string", ["number", "number"]), Gc = n4("sqlite3_reset", "number", ["number"]), Hc = n4("sqlite3_clear_bindings", "number", ["number"]), Ic = n4("sqlite3_finalize", "number", ["number"]), zb = n4("sqlite3_create_function_v2", "number", "number string number number number number number number number".split(" ")), oc = n4("sqlite3_value_type", "number", ["number"]), vb = n4(
+            "sqlite3_value_bytes",
+            "number",
+            ["number"]
+          ), qc = n4("sqlite3_value_text", "number", ["number"]), rc = n4("sqlite3_value_blob", "number", ["number"]), pc = n4("sqlite3_value_double", "number", ["number"]), lc = n4("sqlite3_result_double", "", ["number", "number"]), ub = n4("sqlite3_result_null", "", ["number"]), mc = n4("sqlite3_result_text", "", ["number", "string", "number", "number"]), nc = n4("sqlite3_result_blob", "", ["number", "number", "number", "number"]), kc = n4("sqlite3_result_int", "", ["number", "number"]), tb = n4("sqlite3_result_error", "", ["number", "string", "number"]), Ab = n4("sqlite3_aggregate_context", "number", ["number", "number"]), sc = n4("RegisterExtensionFunctions", "number", ["number"]), Bb = n4("sqlite3_update_hook", "number", ["number", "number", "number"]);
+          c7.prototype.bind = function(f5) {
+            if (!this.Va) throw "Statement closed";
+            this.reset();
+            return Array.isArray(f5) ? this.Ob(f5) : f5 != null && typeof f5 === "object" ? this.Pb(f5) : true;
+          };
+          c7.prototype.step = function() {
+            if (!this.Va) throw "Statement closed";
+            this.Ta = 1;
+            var f5 = yc(this.Va);
+            switch (f5) {
+              case 100:
+                return true;
+              case 101:
+                return false;
+              default:
+                throw this.db.handleError(f5);
+            }
+          };
+          c7.prototype.Hb = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            return Bc(this.Va, f5);
+          };
+          c7.prototype.Xb = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            if (typeof BigInt !== "function") throw Error("BigInt is not supported");
+            return BigInt(this.Ib(f5));
+          };
+          c7.prototype.Ib = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            var h6 = Cc(this.Va, f5);
+            f5 = yb(this.Va, f5);
+            return A(h6, f5, true);
+          };
+          c7.prototype.getBlob = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            var h6 = yb(this.Va, f5);
+            f5 = Dc(this.Va, f5);
+            for (var p3 = new Uint8Array(h6), r5 = 0; r5 < h6; r5 += 1) p3[r5] = v[f5 + r5];
+            return p3;
+          };
+          c7.prototype.get = function(f5, h6) {
+            h6 = h6 || {};
+            f5 != null && this.bind(f5) && this.step();
+            f5 = [];
+            for (var p3 = Ac(this.Va), r5 = 0; r5 < p3; r5 += 1) switch (Ec(this.Va, r5)) {
+              case 1:
+                var u2 = h6.useBigInt ? this.Xb(r5) : this.Hb(r5);
+                f5.push(u2);
+                break;
+              case 2:
+                f5.push(this.Hb(r5));
+                break;
+              case 3:
+                f5.push(this.Ib(r5));
+                break;
+              case 4:
+                f5.push(this.getBlob(r5));
+                break;
+              default:
+                f5.push(null);
+            }
+            return f5;
+          };
+          c7.prototype.ub = function() {
+            for (var f5 = [], h6 = zc(this.Va), p3 = 0; p3 < h6; p3 += 1) f5.push(Fc(this.Va, p3));
+            return f5;
+          };
+          c7.prototype.Gb = function(f5, h6) {
+            var p3 = this.get(f5, h6);
+            f5 = this.ub();
+            return Object.fromEntries(f5.map(function(r5, u2) {
+              return [r5, p3[u2]];
+            }));
+          };
+          c7.prototype.ac = function() {
+            return N(this.Va);
+          };
+          c7.prototype.Yb = function() {
+            return tc(this.Va);
+          };
+          c7.prototype.run = function(f5) {
+            f5 != null && this.bind(f5);
+            this.step();
+            return this.reset();
+          };
+          c7.prototype.Cb = function(f5, h6) {
+            h6 == null && (h6 = this.Ta, this.Ta += 1);
+            var p3 = fa(f5);
+            this.rb.push(p3);
+            this.db.handleError(uc(this.Va, h6, p3, l3(f5), 0));
+          };
+          c7.prototype.Nb = function(f5, h6) {
+            h6 == null && (h6 = this.Ta, this.Ta += 1);
+            var p3 = da(f5.length);
+            v.set(f5, p3);
+            this.rb.push(p3);
+            this.db.handleError(xb(
+              this.Va,
+              h6,
+              p3,
+              f5.length,
+              0
+            ));
+          };
+          c7.prototype.Bb = function(f5, h6) {
+            h6 == null && (h6 = this.Ta, this.Ta += 1);
+            this.db.handleError((f5 === (f5 | 0) ? wc : vc)(this.Va, h6, f5));
+          };
+          c7.prototype.Qb = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            xb(this.Va, f5, 0, 0, 0);
+          };
+          c7.prototype.Db = function(f5, h6) {
+            h6 == null && (h6 = this.Ta, this.Ta += 1);
+            switch (typeof f5) {
+              case "string":
+                this.Cb(f5, h6);
+                return;
+              case "number":
+                this.Bb(f5, h6);
+                return;
+              case "bigint":
+                this.Cb(f5.toString(), h6);
+                return;
+              case "boolean":
+                this.Bb(f5 + 0, h6);
+                return;
+              case "object":
+                if (f5 === null) {
+                  this.Qb(h6);
+                  return;
+                }
+                if (f5.length != null) {
+                  this.Nb(
+                    f5,
+                    h6
+                  );
+                  return;
+                }
+            }
+            throw "Wrong API use : tried to bind a value of an unknown type (" + f5 + ").";
+          };
+          c7.prototype.Pb = function(f5) {
+            var h6 = this;
+            Object.keys(f5).forEach(function(p3) {
+              var r5 = xc(h6.Va, p3);
+              r5 !== 0 && h6.Db(f5[p3], r5);
+            });
+            return true;
+          };
+          c7.prototype.Ob = function(f5) {
+            for (var h6 = 0; h6 < f5.length; h6 += 1) this.Db(f5[h6], h6 + 1);
+            return true;
+          };
+          c7.prototype.reset = function() {
+            this.freemem();
+            return Hc(this.Va) === 0 && Gc(this.Va) === 0;
+          };
+          c7.prototype.freemem = function() {
+            for (var f5; (f5 = this.rb.pop()) !== void 0; ) ea(f5);
+          };
+          c7.prototype.eb = function() {
+            this.freemem();
+            var f5 = Ic(this.Va) === 0;
+            delete this.db.qb[this.Va];
+            this.Va = 0;
+            return f5;
+          };
+          e5.prototype.next = function() {
+            if (this.kb === null) return { done: true };
+            this.bb !== null && (this.bb.eb(), this.bb = null);
+            if (!this.db.db) throw this.lb(), Error("Database closed");
+            var f5 = oa(), h6 = la(4);
+            pa(q3);
+            pa(h6);
+            try {
+              this.db.handleError(Ua(this.db.db, this.pb, -1, q3, h6));
+              this.pb = y(h6, "i32");
+              var p3 = y(q3, "i32");
+              if (p3 === 0) return this.lb(), { done: true };
+              this.bb = new c7(p3, this.db);
+              this.db.qb[p3] = this.bb;
+              return { value: this.bb, done: false };
+            } catch (r5) {
+              throw this.xb = A(this.pb), this.lb(), r5;
+            } finally {
+              qa(f5);
+            }
+          };
+          e5.prototype.lb = function() {
+            ea(this.kb);
+            this.kb = null;
+          };
+          e5.prototype["return"] = function() {
+            this.bb !== null && (this.bb.eb(), this.bb = null);
+            this.lb();
+            return { done: true };
+          };
+          e5.prototype.Zb = function() {
+            return this.xb !== null ? this.xb : A(this.pb);
+          };
+          typeof Symbol === "function" && typeof Symbol.iterator === "symbol" && (e5.prototype[Symbol.iterator] = function() {
+            return this;
+          });
+          g5.prototype.run = function(f5, h6) {
+            if (!this.db) throw "Database closed";
+            if (h6) {
+              f5 = this.yb(f5, h6);
+              try {
+                f5.step();
+              } finally {
+                f5.eb();
+              }
+            } else {
+              f5 = fa(f5);
+              try {
+                this.handleError(ha(
+                  this.db,
+                  f5,
+                  0,
+                  0,
+                  q3
+                ));
+              } finally {
+                ea(f5);
+              }
+            }
+            return this;
+          };
+          g5.prototype.exec = function(f5, h6, p3) {
+            if (!this.db) throw "Database closed";
+            var r5 = oa(), u2 = null, w = null, x = null;
+            try {
+              x = w = fa(f5);
+              var G = la(4);
+              for (f5 = []; y(x, "i8") !== 0; ) {
+                pa(q3);
+                pa(G);
+                this.handleError(Ua(this.db, x, -1, q3, G));
+                var T3 = y(q3, "i32");
+                x = y(G, "i32");
+                if (T3 !== 0) {
+                  var D = null;
+                  u2 = new c7(T3, this);
+                  for (h6 != null && u2.bind(h6); u2.step(); ) D === null && (D = { columns: u2.ub(), values: [] }, f5.push(D)), D.values.push(u2.get(null, p3));
+                  u2.eb();
+                }
+              }
+              return f5;
+            } catch (K4) {
+              throw u2 && u2.eb(), K4;
+            } finally {
+              w && ea(w), qa(r5);
+            }
+          };
+          g5.prototype.Ub = function(f5, h6, p3, r5, u2) {
+            typeof h6 === "function" && (r5 = p3, p3 = h6, h6 = void 0);
+            f5 = this.yb(f5, h6);
+            try {
+              for (; f5.step(); ) p3(f5.Gb(null, u2));
+            } finally {
+              f5.eb();
+            }
+            if (typeof r5 === "function") return r5();
+          };
+          g5.prototype.yb = function(f5, h6) {
+            f5 = fa(f5);
+            try {
+              pa(q3), this.handleError(Ua(this.db, f5, -1, q3, 0));
+            } finally {
+              ea(f5);
+            }
+            f5 = y(q3, "i32");
+            if (f5 === 0) throw "Nothing to prepare";
+            var p3 = new c7(f5, this);
+            h6 != null && p3.bind(h6);
+            return this.qb[f5] = p3;
+          };
+          g5.prototype.bc = function(f5) {
+            return new e5(f5, this);
+          };
+          g5.prototype.Wb = function() {
+            if (!this.db) throw Error("Database closed");
+            var f5 = this.filename + "_export";
+            ja(f5, []);
+            var h6 = 0, p3 = 0;
+            try {
+              var r5 = B(f5).node, u2 = null, w = r5.Qa.write;
+              r5.Qa = Object.create(r5.Qa);
+              r5.Qa.write = function(T3, D, K4, V, U) {
+                if (u2 === null) return w(T3, D, K4, V, U);
+                r5.Ua.set(D.subarray(K4, K4 + V), U);
+                r5.Wa = Math.max(r5.Wa, U + V);
+                return V;
+              };
+              var x = F(f5, q3);
+              h6 = y(q3, "i32");
+              if (x !== 0) throw Error(ia(h6));
+              p3 = Ta(h6, "main", this.db, "main");
+              if (p3 === 0) throw Error(ia(h6));
+              x = ma(p3, 0);
+              if (x === 0) {
+                var G = this.exec("PRAGMA main.page_count; PRAGMA main.page_size");
+                u2 = new Uint8Array(G[0].values[0][0] * G[1].values[0][0]);
+                r5.Ua = u2;
+                x = ma(p3, -1);
+              }
+              if (x === 5 || x === 6) throw Error("Unable to export: SQLite is busy or locked. Finish active write transactions before exporting.");
+              if (x !== 101) throw Error(ia(h6));
+              x = na(p3);
+              p3 = 0;
+              if (x !== 0) throw Error(ia(h6));
+              x = S2(h6);
+              if (x !== 0) throw Error(ia(h6));
+              h6 = 0;
+              u2 = new Uint8Array(r5.Ua.buffer, r5.Ua.byteOffset, r5.Wa);
+              u2.length > 0 && (u2[18] = 1, u2[19] = 1);
+              return u2;
+            } finally {
+              p3 !== 0 && na(p3), h6 !== 0 && S2(h6), ra("/" + f5);
+            }
+          };
+          g5.prototype.close = function() {
+            this.db !== null && (Object.values(this.qb).forEach(function(f5) {
+              f5.eb();
+            }), this.Ya.forEach(t), this.Ya.clear(), this.fb && (ka(this.fb), this.fb = void 0), this.handleError(S2(this.db)), ra("/" + this.filename), this.db = null);
+          };
+          g5.prototype.handleError = function(f5) {
+            if (f5 === 0) return null;
+            f5 = ia(this.db);
+            throw Error(f5);
+          };
+          g5.prototype.$b = function() {
+            return Aa(this.db);
+          };
+          g5.prototype.Tb = function(f5, h6) {
+            var p3 = m3(f5, h6.length);
+            this.Ya.has(p3) && (t(this.Ya.get(p3)), this.Ya.delete(p3));
+            var r5 = sa(function(u2, w, x) {
+              w = d5(w, x);
+              try {
+                var G = h6.apply(null, w);
+              } catch (T3) {
+                a6(u2, T3);
+                return;
+              }
+              b5(u2, G);
+            }, "viii");
+            this.Ya.set(p3, [r5]);
+            this.handleError(zb(this.db, f5, h6.length, 1, 0, r5, 0, 0, 0));
+            return this;
+          };
+          g5.prototype.Sb = function(f5, h6) {
+            function p3(D) {
+              x.has(D) || x.set(D, r5());
+              return x.get(D);
+            }
+            var r5 = h6.init || function() {
+              return null;
+            }, u2 = h6.finalize || function(D) {
+              return D;
+            }, w = h6.step;
+            if (!w) throw "An aggregate function must have a step function in " + f5;
+            var x = /* @__PURE__ */ new Map();
+            h6 = m3(f5, w.length - 1);
+            this.Ya.has(h6) && (t(this.Ya.get(h6)), this.Ya.delete(h6));
+            var G = sa(function(D, K4, V) {
+              var U = Ab(D, 1), Wa = p3(U);
+              K4 = d5(K4, V);
+              Wa = [Wa].concat(K4);
+              try {
+                x.set(U, w.apply(null, Wa));
+              } catch (Jc) {
+                x.delete(U), a6(D, Jc);
+              }
+            }, "viii"), T3 = sa(function(D) {
+              var K4 = Ab(
+                D,
+                1
+              );
+              try {
+                var V = u2(p3(K4));
+              } catch (U) {
+                x.delete(K4);
+                a6(D, U);
+                return;
+              }
+              b5(D, V);
+              x.delete(K4);
+            }, "vi");
+            this.Ya.set(h6, [G, T3]);
+            this.handleError(zb(this.db, f5, w.length - 1, 1, 0, 0, G, T3, 0));
+            return this;
+          };
+          g5.prototype.jc = function(f5) {
+            this.fb && (Bb(this.db, 0, 0), ka(this.fb), this.fb = void 0);
+            if (!f5) return this;
+            this.fb = sa(function(h6, p3, r5, u2, w) {
+              switch (p3) {
+                case 18:
+                  h6 = "insert";
+                  break;
+                case 23:
+                  h6 = "update";
+                  break;
+                case 9:
+                  h6 = "delete";
+                  break;
+                default:
+                  throw "unknown operationCode in updateHook callback: " + p3;
+              }
+              r5 = A(r5);
+              u2 = A(u2);
+              if (w > Number.MAX_SAFE_INTEGER) throw "rowId too big to fit inside a Number";
+              f5(h6, r5, u2, Number(w));
+            }, "viiiij");
+            Bb(this.db, this.fb, 0);
+            return this;
+          };
+          c7.prototype.bind = c7.prototype.bind;
+          c7.prototype.step = c7.prototype.step;
+          c7.prototype.get = c7.prototype.get;
+          c7.prototype.getColumnNames = c7.prototype.ub;
+          c7.prototype.getAsObject = c7.prototype.Gb;
+          c7.prototype.getSQL = c7.prototype.ac;
+          c7.prototype.getNormalizedSQL = c7.prototype.Yb;
+          c7.prototype.run = c7.prototype.run;
+          c7.prototype.reset = c7.prototype.reset;
+          c7.prototype.freemem = c7.prototype.freemem;
+          c7.prototype.free = c7.prototype.eb;
+          e5.prototype.next = e5.prototype.next;
+          e5.prototype.getRemainingSQL = e5.prototype.Zb;
+          g5.prototype.run = g5.prototype.run;
+          g5.prototype.exec = g5.prototype.exec;
+          g5.prototype.each = g5.prototype.Ub;
+          g5.prototype.prepare = g5.prototype.yb;
+          g5.prototype.iterateStatements = g5.prototype.bc;
+          g5.prototype["export"] = g5.prototype.Wb;
+          g5.prototype.close = g5.prototype.close;
+          g5.prototype.handleError = g5.prototype.handleError;
+          g5.prototype.getRowsModified = g5.prototype.$b;
+          g5.prototype.create_function = g5.prototype.Tb;
+          g5.prototype.create_aggregate = g5.prototype.Sb;
+          g5.prototype.updateHook = g5.prototype.jc;
+          k5.Database = g5;
+        };
+        var ta = "./this.program", ua = (a6, b5) => {
+          throw b5;
+        }, va = globalThis.document?.currentScript?.src;
+        typeof __filename !== "undefined" ? va = __filename : ba && (va = self.location.href);
+        var wa = "", xa, ya;
+        if (ca) {
+          var fs4 = __require("node:fs");
+          wa = __dirname + "/";
+          ya = (a6) => {
+            a6 = za(a6) ? new URL(a6) : a6;
+            return fs4.readFileSync(a6);
+          };
+          xa = async (a6) => {
+            a6 = za(a6) ? new URL(a6) : a6;
+            return fs4.readFileSync(a6, void 0);
+          };
+          process.argv.length > 1 && (ta = process.argv[1].replace(/\\/g, "/"));
+          process.argv.slice(2);
+          typeof module !== "undefined" && (module.exports = k5);
+          ua = (a6, b5) => {
+            process.exitCode = a6;
+            throw b5;
+          };
+        } else if (aa || ba) {
+          try {
+            wa = new URL(".", va).href;
+          } catch {
+          }
+          ba && (ya = (a6) => {
+            var b5 = new XMLHttpRequest();
+            b5.open("GET", a6, false);
+            b5.responseType = "arraybuffer";
+            b5.send(null);
+            return new Uint8Array(b5.response);
+          });
+          xa = async (a6) => {
+            if (za(a6)) return new Promise((d5, c7) => {
+              var e5 = new XMLHttpRequest();
+              e5.open("GET", a6, true);
+              e5.responseType = "arraybuffer";
+              e5.onload = () => {
+                e5.status == 200 || e5.status == 0 && e5.response ? d5(e5.response) : c7(e5.status);
+              };
+              e5.onerror = c7;
+              e5.send(null);
+            });
+            var b5 = await fetch(a6, { credentials: "same-origin" });
+            if (b5.ok) return b5.arrayBuffer();
+            throw Error(b5.status + " : " + b5.url);
+          };
+        }
+        var Ba = console.log.bind(console), C = console.error.bind(console), Ca, Da = false, Ea, za = (a6) => a6.startsWith("file://");
+        function Fa() {
+          if (!v?.buffer?.resizable) {
+            var a6 = Ga.buffer;
+            v = new Int8Array(a6);
+            Ha = new Int16Array(a6);
+            E = new Uint8Array(a6);
+            H = new Int32Array(a6);
+            I = new Uint32Array(a6);
+            Ia = new Float32Array(a6);
+            Ja = new Float64Array(a6);
+            J = new BigInt64Array(a6);
+          }
+        }
+        function Ka() {
+          var a6 = k5.preRun;
+          a6 && (typeof a6 === "function" && (a6 = [a6]), La.push(...a6));
+          for (a6 = La; a6.length > 0; ) a6.shift()(k5);
+        }
+        function Ma() {
+          var a6 = k5.postRun;
+          a6 && (typeof a6 === "function" && (a6 = [a6]), Na.push(...a6));
+          for (a6 = Na; a6.length > 0; ) a6.shift()(k5);
+        }
+        function Oa(a6) {
+          k5.onAbort?.(a6);
+          a6 = `Aborted(${a6})`;
+          C(a6);
+          Da = true;
+          throw new WebAssembly.RuntimeError(a6 + ". Build with -sASSERTIONS for more info.");
+        }
+        var Pa;
+        async function Qa(a6) {
+          if (!Ca) try {
+            return await xa(a6);
+          } catch {
+          }
+          if (a6 == Pa && Ca) a6 = new Uint8Array(Ca);
+          else if (ya) a6 = ya(a6);
+          else throw "both async and sync fetching of the wasm failed";
+          return a6;
+        }
+        async function Ra(a6, b5) {
+          try {
+            var d5 = await Qa(a6);
+            return await WebAssembly.instantiate(d5, b5);
+          } catch (c7) {
+            C(`failed to asynchronously prepare wasm: ${c7}`), Oa(c7);
+          }
+        }
+        async function Sa(a6) {
+          var b5 = Pa;
+          if (!Ca && !za(b5) && !ca) try {
+            var d5 = fetch(b5, { credentials: "same-origin" });
+            return await WebAssembly.instantiateStreaming(d5, a6);
+          } catch (c7) {
+            C(`wasm streaming compile failed: ${c7}`), C("falling back to ArrayBuffer instantiation");
+          }
+          return Ra(b5, a6);
+        }
+        class Va {
+          name = "ExitStatus";
+          constructor(a6) {
+            this.message = `Program terminated with exit(${a6})`;
+            this.status = a6;
+          }
+        }
+        var v, Na = [], La = [], Xa = true, E, Ya = new TextDecoder(), Za = (a6, b5, d5, c7) => {
+          d5 = b5 + d5;
+          if (c7) return d5;
+          for (; a6[b5] && !(b5 >= d5); ) ++b5;
+          return b5;
+        }, A = (a6, b5, d5) => a6 ? Ya.decode(E.subarray(a6, Za(E, a6, b5, d5))) : "", $a = (a6, b5) => {
+          for (var d5 = 0, c7 = a6.length - 1; c7 >= 0; c7--) {
+            var e5 = a6[c7];
+            e5 === "." ? a6.splice(c7, 1) : e5 === ".." ? (a6.splice(c7, 1), d5++) : d5 && (a6.splice(c7, 1), d5--);
+          }
+          if (b5) for (; d5; d5--) a6.unshift("..");
+          return a6;
+        }, ab = (a6) => {
+          var b5 = a6.charAt(0) === "/", d5 = a6.slice(-1) === "/";
+          (a6 = $a(a6.split("/").filter((c7) => !!c7), !b5).join("/")) || b5 || (a6 = ".");
+          a6 && d5 && (a6 += "/");
+          return (b5 ? "/" : "") + a6;
+        }, bb = (a6) => {
+          var b5 = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/.exec(a6).slice(1);
+          a6 = b5[0];
+          b5 = b5[1];
+          if (!a6 && !b5) return ".";
+          b5 &&= b5.slice(0, -1);
+          return a6 + b5;
+        }, cb = (a6) => a6 && a6.match(/([^\/]+|\/)\/*$/)[1], db = (...a6) => {
+          for (var b5 = "", d5 = false, c7 = a6.length - 1; c7 >= -1 && !d5; c7--) {
+            d5 = c7 >= 0 ? a6[c7] : "/";
+            if (typeof d5 !== "string") throw new TypeError("Arguments to path.resolve must be strings");
+            if (!d5) return "";
+            b5 = d5 + "/" + b5;
+            d5 = d5.charAt(0) === "/";
+          }
+          b5 = $a(b5.split("/").filter((e5) => !!e5), !d5).join("/");
+          return (d5 ? "/" : "") + b5 || ".";
+        }, l3 = (a6) => {
+          for (var b5 = 0, d5 = 0; d5 < a6.length; ++d5) {
+            var c7 = a6.codePointAt(d5);
+            c7 <= 127 ? b5++ : c7 <= 2047 ? b5 += 2 : c7 <= 65535 ? b5 += 3 : (b5 += 4, d5++);
+          }
+          return b5;
+        }, L = (a6, b5, d5, c7) => {
+          if (!(c7 > 0)) return 0;
+          var e5 = d5;
+          c7 = d5 + c7 - 1;
+          for (var g5 = 0; g5 < a6.length; ++g5) {
+            var m3 = a6.codePointAt(g5);
+            if (m3 <= 127) {
+              if (d5 >= c7) break;
+              b5[d5++] = m3;
+            } else if (m3 <= 2047) {
+              if (d5 + 1 >= c7) break;
+              b5[d5++] = 192 | m3 >> 6;
+              b5[d5++] = 128 | m3 & 63;
+            } else if (m3 <= 65535) {
+              if (d5 + 2 >= c7) break;
+              b5[d5++] = 224 | m3 >> 12;
+              b5[d5++] = 128 | m3 >> 6 & 63;
+              b5[d5++] = 128 | m3 & 63;
+            } else {
+              if (d5 + 3 >= c7) break;
+              b5[d5++] = 240 | m3 >> 18;
+              b5[d5++] = 128 | m3 >> 12 & 63;
+              b5[d5++] = 128 | m3 >> 6 & 63;
+              b5[d5++] = 128 | m3 & 63;
+              g5++;
+            }
+          }
+          b5[d5] = 0;
+          return d5 - e5;
+        }, eb = (a6) => {
+          var b5 = Array(l3(a6) + 1);
+          a6 = L(a6, b5, 0, b5.length);
+          b5.length = a6;
+          return b5;
+        }, fb = (a6, b5) => {
+          var d5 = 0;
+          a6 && (d5 |= 365);
+          b5 && (d5 |= 146);
+          return d5;
+        }, M2 = { $a: null, cb() {
+          return M2.createNode(null, "/", 16895, 0);
+        }, createNode(a6, b5, d5, c7) {
+          if ((d5 & 61440) === 24576 || (d5 & 61440) === 4096) throw new O(63);
+          M2.$a || (M2.$a = { dir: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab, lookup: M2.Ra.lookup, mb: M2.Ra.mb, rename: M2.Ra.rename, unlink: M2.Ra.unlink, rmdir: M2.Ra.rmdir, readdir: M2.Ra.readdir, symlink: M2.Ra.symlink }, stream: { Za: M2.Qa.Za } }, file: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab }, stream: { Za: M2.Qa.Za, read: M2.Qa.read, write: M2.Qa.write, nb: M2.Qa.nb, ob: M2.Qa.ob } }, link: {
+            node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab, readlink: M2.Ra.readlink },
+            stream: {}
+          }, Eb: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab }, stream: gb } });
+          d5 = hb(a6, b5, d5, c7);
+          P(d5.mode) ? (d5.Ra = M2.$a.dir.node, d5.Qa = M2.$a.dir.stream, d5.Ua = {}) : (d5.mode & 61440) === 32768 ? (d5.Ra = M2.$a.file.node, d5.Qa = M2.$a.file.stream, d5.Wa = 0, d5.Ua = M2.Vb ?? (M2.Vb = new Uint8Array(0))) : (d5.mode & 61440) === 40960 ? (d5.Ra = M2.$a.link.node, d5.Qa = M2.$a.link.stream) : (d5.mode & 61440) === 8192 && (d5.Ra = M2.$a.Eb.node, d5.Qa = M2.$a.Eb.stream);
+          d5.atime = d5.mtime = d5.ctime = Date.now();
+          a6 && (a6.Ua[b5] = d5, a6.atime = a6.mtime = a6.ctime = d5.atime);
+          return d5;
+        }, Ra: { Xa(a6) {
+          var b5 = {};
+          b5.dev = (a6.mode & 61440) === 8192 ? a6.id : 1;
+          b5.ino = a6.id;
+          b5.mode = a6.mode;
+          b5.nlink = 1;
+          b5.uid = 0;
+          b5.gid = 0;
+          b5.rdev = a6.rdev;
+          P(a6.mode) ? b5.size = 4096 : (a6.mode & 61440) === 32768 ? b5.size = a6.Wa : (a6.mode & 61440) === 40960 ? b5.size = a6.link.length : b5.size = 0;
+          b5.atime = new Date(a6.atime);
+          b5.mtime = new Date(a6.mtime);
+          b5.ctime = new Date(a6.ctime);
+          b5.blksize = 4096;
+          b5.blocks = Math.ceil(b5.size / b5.blksize);
+          return b5;
+        }, ab(a6, b5) {
+          for (var d5 of ["mode", "atime", "mtime", "ctime"]) b5[d5] != null && (a6[d5] = b5[d5]);
+          b5.size !== void 0 && (b5 = b5.size, a6.Wa != b5 && (d5 = a6.Ua, a6.Ua = new Uint8Array(b5), a6.Ua.set(d5.subarray(0, Math.min(
+            b5,
+            a6.Wa
+          ))), a6.Wa = b5));
+        }, lookup() {
+          M2.sb || (M2.sb = new O(44), M2.sb.stack = "<generic error, no stack>");
+          throw M2.sb;
+        }, mb(a6, b5, d5, c7) {
+          return M2.createNode(a6, b5, d5, c7);
+        }, rename(a6, b5, d5) {
+          try {
+            var c7 = ib(b5, d5);
+          } catch (g5) {
+          }
+          if (c7 && P(a6.mode)) for (var e5 in c7.Ua) throw new O(55);
+          delete a6.parent.Ua[a6.name];
+          b5.Ua[d5] = a6;
+          a6.name = d5;
+          b5.ctime = b5.mtime = a6.parent.ctime = a6.parent.mtime = Date.now();
+        }, unlink(a6, b5) {
+          delete a6.Ua[b5];
+          a6.ctime = a6.mtime = Date.now();
+        }, rmdir(a6, b5) {
+          var d5 = ib(a6, b5), c7;
+          for (c7 in d5.Ua) throw new O(55);
+          delete a6.Ua[b5];
+          a6.ctime = a6.mtime = Date.now();
+        }, readdir(a6) {
+          return [
+            ".",
+            "..",
+            ...Object.keys(a6.Ua)
+          ];
+        }, symlink(a6, b5, d5) {
+          a6 = M2.createNode(a6, b5, 41471, 0);
+          a6.link = d5;
+          return a6;
+        }, readlink(a6) {
+          if ((a6.mode & 61440) !== 40960) throw new O(28);
+          return a6.link;
+        } }, Qa: { read(a6, b5, d5, c7, e5) {
+          if (e5 >= a6.node.Wa) return 0;
+          c7 = Math.min(a6.node.Wa - e5, c7);
+          b5.set(a6.node.Ua.subarray(e5, e5 + c7), d5);
+          return c7;
+        }, write(a6, b5, d5, c7, e5, g5) {
+          b5.buffer === v.buffer && (g5 = false);
+          if (!c7) return 0;
+          a6 = a6.node;
+          a6.mtime = a6.ctime = Date.now();
+          if (g5) a6.Ua = b5.subarray(d5, d5 + c7), a6.Wa = c7;
+          else if (a6.Wa || e5) {
+            g5 = e5 + c7;
+            var m3 = a6.Ua.length;
+            m3 >= g5 || (g5 = Math.max(g5, m3 * (m3 < 1048576 ? 2 : 1.125) >>> 0), m3 && (g5 = Math.max(g5, 256)), m3 = a6.Ua.subarray(0, a6.Wa), a6.Ua = new Uint8Array(g5), a6.Ua.set(m3));
+            a6.Ua.set(b5.subarray(d5, d5 + c7), e5);
+            a6.Wa = Math.max(a6.Wa, e5 + c7);
+          } else a6.Ua = b5.slice(d5, d5 + c7), a6.Wa = c7;
+          return c7;
+        }, Za(a6, b5, d5) {
+          d5 === 1 ? b5 += a6.position : d5 === 2 && (a6.node.mode & 61440) === 32768 && (b5 += a6.node.Wa);
+          if (b5 < 0) throw new O(28);
+          return b5;
+        }, nb(a6, b5, d5, c7, e5) {
+          if ((a6.node.mode & 61440) !== 32768) throw new O(43);
+          a6 = a6.node.Ua;
+          if (e5 & 2 || a6.buffer !== v.buffer) {
+            e5 = true;
+            c7 = Math.ceil(b5 / 65536) * 65536;
+            var g5 = jb(65536, c7);
+            g5 && E.fill(0, g5, g5 + c7);
+            c7 = g5;
+            if (!c7) throw new O(48);
+            if (a6) {
+              if (d5 > 0 || d5 + b5 < a6.length) a6 = a6.subarray ? a6.subarray(d5, d5 + b5) : a6.slice(d5, d5 + b5);
+              v.set(a6, c7);
+            }
+          } else e5 = false, c7 = a6.byteOffset;
+          return { fc: c7, Mb: e5 };
+        }, ob(a6, b5, d5, c7) {
+          M2.Qa.write(a6, b5, 0, c7, d5, false);
+          return 0;
+        } } }, kb = [], lb = (a6) => {
+          var b5 = Za(a6, 0);
+          return Ya.decode(a6.buffer ? a6.subarray(0, b5) : new Uint8Array(a6.slice(0, b5)));
+        }, mb = [];
+        function nb(a6, b5) {
+          mb[a6] = { input: [], output: [], jb: b5 };
+          ob(a6, pb);
+        }
+        var pb = { open(a6) {
+          var b5 = mb[a6.node.rdev];
+          if (!b5) throw new O(43);
+          a6.tty = b5;
+          a6.seekable = false;
+        }, close(a6) {
+          a6.tty.jb.fsync(a6.tty);
+        }, fsync(a6) {
+          a6.tty.jb.fsync(a6.tty);
+        }, read(a6, b5, d5, c7) {
+          if (!a6.tty || !a6.tty.jb.Jb) throw new O(60);
+          for (var e5 = 0, g5 = 0; g5 < c7; g5++) {
+            try {
+              var m3 = a6.tty.jb.Jb(a6.tty);
+            } catch (t) {
+              throw new O(29);
+            }
+            if (m3 === void 0 && !e5) throw new O(6);
+            if (m3 === null || m3 === void 0) break;
+            e5++;
+            b5[d5 + g5] = m3;
+            if (m3 === 10) break;
+          }
+          e5 && (a6.node.atime = Date.now());
+          return e5;
+        }, write(a6, b5, d5, c7) {
+          if (!a6.tty || !a6.tty.jb.zb) throw new O(60);
+          try {
+            for (var e5 = 0; e5 < c7; e5++) a6.tty.jb.zb(
+              a6.tty,
+              b5[d5 + e5]
+            );
+          } catch (g5) {
+            throw new O(29);
+          }
+          c7 && (a6.node.mtime = a6.node.ctime = Date.now());
+          return e5;
+        } }, qb = {
+          Jb() {
+            a: {
+              if (!kb.length) {
+                var a6 = null;
+                if (ca) {
+                  var b5 = Buffer.alloc(256), d5 = 0;
+                  try {
+                    d5 = fs4.readSync(process.stdin.fd, b5, 0, 256);
+                  } catch (c7) {
+                    if (c7.toString().includes("EOF")) d5 = 0;
+                    else throw c7;
+                  }
+                  d5 > 0 && (a6 = b5.toString("utf-8", 0, d5));
+                } else globalThis.window?.prompt && (a6 = window.prompt("Input: "), a6 !== null && (a6 += "\n"));
+                if (!a6) {
+                  a6 = null;
+                  break a;
+                }
+                kb = eb(a6);
+              }
+              a6 = kb.shift();
+            }
+            return a6;
+          },
+          zb(a6, b5) {
+            b5 === null || b5 === 10 ? (Ba(lb(a6.output)), a6.output = []) : b5 != 0 && a6.output.push(b5);
+          },
+          fsync(a6) {
+            a6.output?.length > 0 && (Ba(lb(a6.output)), a6.output = []);
+          },
+          rc() {
+            return { mc: 25856, oc: 5, lc: 191, nc: 35387, kc: [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+          },
+          sc() {
+            return 0;
+          },
+          tc() {
+            return [24, 80];
+          }
+        }, rb = { zb(a6, b5) {
+          b5 === null || b5 === 10 ? (C(lb(a6.output)), a6.output = []) : b5 != 0 && a6.output.push(b5);
+        }, fsync(a6) {
+          a6.output?.length > 0 && (C(lb(a6.output)), a6.output = []);
+        } }, sb = () => {
+          if (ca) {
+            var a6 = __require("node:crypto");
+            return (b5) => (a6.randomFillSync(b5), 0);
+          }
+          return (b5) => (crypto.getRandomValues(b5), 0);
+        }, wb = (a6) => (wb = sb())(a6), Cb = null, Db = {}, Eb = [], Fb = 1, Q = [], Gb = false, Hb = true, Ib = {}, O = class {
+          name = "ErrnoError";
+          constructor(a6) {
+            this.Sa = a6;
+          }
+        }, Jb = class {
+          shared = {};
+          node = null;
+          get flags() {
+            return this.shared.flags;
+          }
+          set flags(a6) {
+            this.shared.flags = a6;
+          }
+          get position() {
+            return this.shared.position;
+          }
+          set position(a6) {
+            this.shared.position = a6;
+          }
+        }, Kb = class {
+          Ra = {};
+          Qa = {};
+          hb = null;
+          listeners = null;
+          Ab = 0;
+          constructor(a6, b5, d5, c7) {
+            a6 ||= this;
+            this.parent = a6;
+            this.cb = a6.cb;
+            this.id = Fb++;
+            this.name = b5;
+            this.mode = d5;
+            this.rdev = c7;
+            this.atime = this.mtime = this.ctime = Date.now();
+          }
+          get read() {
+            return (this.mode & 365) === 365;
+          }
+          set read(a6) {
+            a6 ? this.mode |= 365 : this.mode &= -366;
+          }
+          get write() {
+            return (this.mode & 146) === 146;
+          }
+          set write(a6) {
+            a6 ? this.mode |= 146 : this.mode &= -147;
+          }
+          ec() {
+            if (this.listeners) {
+              var a6;
+              for (b5 of this.listeners) b5.exclusive ? (a6 ||= []).push(b5) : b5.Rb(32);
+              if (a6) {
+                var b5 = (this.Ab || 0) % a6.length;
+                this.Ab = b5 + 1;
+                a6[b5].Rb(32);
+              }
+            }
+          }
+        };
+        function B(a6, b5 = {}) {
+          if (!a6) throw new O(44);
+          b5.tb ?? (b5.tb = true);
+          a6.charAt(0) === "/" || (a6 = "//" + a6);
+          var d5 = 0;
+          a: for (; d5 < 40; d5++) {
+            a6 = a6.split("/").filter((t) => !!t);
+            for (var c7 = Cb, e5 = "/", g5 = 0; g5 < a6.length; g5++) {
+              var m3 = g5 === a6.length - 1;
+              if (m3 && b5.parent) break;
+              if (a6[g5] !== ".") if (a6[g5] === "..") if (e5 = bb(e5), c7 === c7.parent) {
+                a6 = e5 + "/" + a6.slice(g5 + 1).join("/");
+                d5--;
+                continue a;
+              } else c7 = c7.parent;
+              else {
+                e5 = ab(e5 + "/" + a6[g5]);
+                try {
+                  c7 = ib(c7, a6[g5]);
+                } catch (t) {
+                  if (t?.Sa === 44 && m3 && b5.dc) return { path: e5 };
+                  throw t;
+                }
+                !c7.hb || m3 && !b5.tb || (c7 = c7.hb.root);
+                if ((c7.mode & 61440) === 40960 && (!m3 || b5.gb)) {
+                  if (!c7.Ra.readlink) throw new O(52);
+                  c7 = c7.Ra.readlink(c7);
+                  c7.charAt(0) === "/" || (c7 = bb(e5) + "/" + c7);
+                  a6 = c7 + "/" + a6.slice(g5 + 1).join("/");
+                  continue a;
+                }
+              }
+            }
+            return { path: e5, node: c7 };
+          }
+          throw new O(32);
+        }
+        function Lb(a6) {
+          for (var b5; ; ) {
+            if (a6 === a6.parent) return a6 = a6.cb.Lb, b5 ? a6[a6.length - 1] !== "/" ? `${a6}/${b5}` : a6 + b5 : a6;
+            b5 = b5 ? `${a6.name}/${b5}` : a6.name;
+            a6 = a6.parent;
+          }
+        }
+        function Mb(a6, b5) {
+          for (var d5 = 0, c7 = 0; c7 < b5.length; c7++) d5 = (d5 << 5) - d5 + b5.charCodeAt(c7) | 0;
+          return (a6 + d5 >>> 0) % Q.length;
+        }
+        function Nb(a6) {
+          var b5 = Mb(a6.parent.id, a6.name);
+          if (Q[b5] === a6) Q[b5] = a6.ib;
+          else for (b5 = Q[b5]; b5; ) {
+            if (b5.ib === a6) {
+              b5.ib = a6.ib;
+              break;
+            }
+            b5 = b5.ib;
+          }
+        }
+        function ib(a6, b5) {
+          var d5 = P(a6.mode) ? (d5 = Ob(a6, "x")) ? d5 : a6.Ra.lookup ? 0 : 2 : 54;
+          if (d5) throw new O(d5);
+          for (d5 = Q[Mb(a6.id, b5)]; d5; d5 = d5.ib) {
+            var c7 = d5.name;
+            if (d5.parent.id === a6.id && c7 === b5) return d5;
+          }
+          return a6.Ra.lookup(a6, b5);
+        }
+        function hb(a6, b5, d5, c7) {
+          a6 = new Kb(a6, b5, d5, c7);
+          b5 = Mb(a6.parent.id, a6.name);
+          a6.ib = Q[b5];
+          return Q[b5] = a6;
+        }
+        function P(a6) {
+          return (a6 & 61440) === 16384;
+        }
+        function Ob(a6, b5) {
+          return Hb ? 0 : b5.includes("r") && !(a6.mode & 292) || b5.includes("w") && !(a6.mode & 146) || b5.includes("x") && !(a6.mode & 73) ? 2 : 0;
+        }
+        function Pb(a6, b5) {
+          if (!P(a6.mode)) return 54;
+          try {
+            return ib(a6, b5), 20;
+          } catch (d5) {
+          }
+          return Ob(a6, "wx");
+        }
+        function Qb(a6, b5, d5) {
+          try {
+            var c7 = ib(a6, b5);
+          } catch (e5) {
+            return e5.Sa;
+          }
+          if (a6 = Ob(a6, "wx")) return a6;
+          if (d5) {
+            if (!P(c7.mode)) return 54;
+            if (c7 === c7.parent || Lb(c7) === "/") return 10;
+          } else if (P(c7.mode)) return 31;
+          return 0;
+        }
+        function Rb(a6) {
+          if (!a6) throw new O(63);
+          return a6;
+        }
+        function R(a6) {
+          a6 = Eb[a6];
+          if (!a6) throw new O(8);
+          return a6;
+        }
+        function Sb(a6, b5 = -1) {
+          a6 = Object.assign(new Jb(), a6);
+          if (b5 == -1) a: {
+            for (b5 = 0; b5 <= 4096; b5++) if (!Eb[b5]) break a;
+            throw new O(33);
+          }
+          a6.fd = b5;
+          return Eb[b5] = a6;
+        }
+        function Tb(a6, b5 = -1) {
+          a6 = Sb(a6, b5);
+          a6.Qa?.qc?.(a6);
+          return a6;
+        }
+        function Ub(a6, b5, d5) {
+          var c7 = a6?.Qa.ab;
+          a6 = c7 ? a6 : b5;
+          c7 ??= b5.Ra.ab;
+          Rb(c7);
+          try {
+            c7(a6, d5);
+          } catch (e5) {
+            if (e5 instanceof RangeError) throw new O(22);
+            throw e5;
+          }
+        }
+        var gb = { open(a6) {
+          a6.Qa = Db[a6.node.rdev].Qa;
+          a6.Qa.open?.(a6);
+        }, Za() {
+          throw new O(70);
+        } };
+        function ob(a6, b5) {
+          Db[a6] = { Qa: b5 };
+        }
+        function Vb(a6, b5) {
+          var d5 = b5 === "/";
+          if (d5 && Cb) throw new O(10);
+          if (!d5 && b5) {
+            var c7 = B(b5, { tb: false });
+            b5 = c7.path;
+            c7 = c7.node;
+            if (c7.hb) throw new O(10);
+            if (!P(c7.mode)) throw new O(54);
+          }
+          b5 = { type: a6, uc: {}, Lb: b5, cc: [] };
+          a6 = a6.cb(b5);
+          a6.cb = b5;
+          b5.root = a6;
+          d5 ? Cb = a6 : c7 && (c7.hb = b5, c7.cb && c7.cb.cc.push(b5));
+        }
+        function Wb(a6, b5, d5) {
+          var c7 = B(a6, { parent: true }).node;
+          a6 = cb(a6);
+          if (!a6) throw new O(28);
+          if (a6 === "." || a6 === "..") throw new O(20);
+          var e5 = Pb(c7, a6);
+          if (e5) throw new O(e5);
+          if (!c7.Ra.mb) throw new O(63);
+          return c7.Ra.mb(c7, a6, b5, d5);
+        }
+        function Xb(a6, b5 = 438) {
+          return Wb(a6, b5 & 4095 | 32768, 0);
+        }
+        function W(a6, b5 = 511) {
+          return Wb(a6, b5 & 1023 | 16384, 0);
+        }
+        function Yb(a6, b5, d5) {
+          typeof d5 === "undefined" && (d5 = b5, b5 = 438);
+          Wb(a6, b5 | 8192, d5);
+        }
+        function Zb(a6, b5) {
+          if (!db(a6)) throw new O(44);
+          var d5 = B(b5, { parent: true }).node;
+          if (!d5) throw new O(44);
+          b5 = cb(b5);
+          var c7 = Pb(d5, b5);
+          if (c7) throw new O(c7);
+          if (!d5.Ra.symlink) throw new O(63);
+          d5.Ra.symlink(d5, b5, a6);
+        }
+        function $b(a6) {
+          var b5 = B(a6, { parent: true }).node;
+          a6 = cb(a6);
+          var d5 = ib(b5, a6), c7 = Qb(b5, a6, true);
+          if (c7) throw new O(c7);
+          if (!b5.Ra.rmdir) throw new O(63);
+          if (d5.hb) throw new O(10);
+          b5.Ra.rmdir(b5, a6);
+          Nb(d5);
+        }
+        function ra(a6) {
+          var b5 = B(a6, { parent: true }).node;
+          if (!b5) throw new O(44);
+          a6 = cb(a6);
+          var d5 = ib(b5, a6), c7 = Qb(b5, a6, false);
+          if (c7) throw new O(c7);
+          if (!b5.Ra.unlink) throw new O(63);
+          if (d5.hb) throw new O(10);
+          b5.Ra.unlink(b5, a6);
+          Nb(d5);
+        }
+        function ac(a6, b5 = false) {
+          a6 = B(a6, { gb: !b5 }).node;
+          return Rb(a6.Ra.Xa)(a6);
+        }
+        function bc(a6, b5, d5) {
+          Ub(a6, b5, { mode: d5 & 4095 | b5.mode & -4096, ctime: Date.now(), Fb: false });
+        }
+        function cc(a6, b5) {
+          a6 = typeof a6 === "string" ? B(a6, { gb: true }).node : a6;
+          bc(null, a6, b5);
+        }
+        function dc(a6, b5, d5) {
+          if (P(b5.mode)) throw new O(31);
+          if ((b5.mode & 61440) !== 32768) throw new O(28);
+          var c7 = Ob(b5, "w");
+          if (c7) throw new O(c7);
+          Ub(a6, b5, { size: d5, timestamp: Date.now() });
+        }
+        function ec(a6, b5, d5, c7 = false) {
+          a6 = B(a6, { gb: !c7 });
+          Ub(null, a6.node, { atime: b5, mtime: d5, Fb: c7 });
+        }
+        function fc(a6, b5, d5 = 438) {
+          if (a6 === "") throw new O(44);
+          if (typeof b5 === "string") {
+            var c7 = { r: 0, "r+": 2, w: 577, "w+": 578, a: 1089, "a+": 1090 }[b5];
+            if (typeof c7 === "undefined") throw Error(`Unknown file open mode: ${b5}`);
+            b5 = c7;
+          }
+          d5 = b5 & 64 ? d5 & 4095 | 32768 : 0;
+          if (typeof a6 === "object") c7 = a6;
+          else {
+            var e5 = a6.endsWith("/");
+            a6 = B(a6, { gb: !(b5 & 131072), dc: true });
+            c7 = a6.node;
+            a6 = a6.path;
+          }
+          var g5 = false;
+          if (b5 & 64) if (c7) {
+            if (b5 & 128) throw new O(20);
+          } else {
+            if (e5) throw new O(31);
+            c7 = Wb(a6, d5 | 511, 0);
+            g5 = true;
+          }
+          if (!c7) throw new O(44);
+          (c7.mode & 61440) === 8192 && (b5 &= -513);
+          if (b5 & 65536 && !P(c7.mode)) throw new O(54);
+          if (!g5 && (c7 ? (c7.mode & 61440) === 40960 ? e5 = 32 : (e5 = ["r", "w", "rw"][b5 & 3], b5 & 512 && (e5 += "w"), e5 = P(c7.mode) && (e5 !== "r" || b5 & 576) ? 31 : Ob(c7, e5)) : e5 = 44, e5)) throw new O(e5);
+          b5 & 512 && !g5 && (e5 = c7, e5 = typeof e5 === "string" ? B(e5, { gb: true }).node : e5, dc(null, e5, 0));
+          b5 &= -131713;
+          e5 = Sb({ node: c7, path: Lb(c7), flags: b5, seekable: true, position: 0, Qa: c7.Qa, hc: [], error: false });
+          e5.Qa.open && e5.Qa.open(e5);
+          g5 && cc(c7, d5 & 511);
+          !k5.logReadFiles || b5 & 1 || a6 in Ib || (Ib[a6] = 1, C(`read file: ${a6}`));
+          return e5;
+        }
+        function hc(a6) {
+          if (a6.fd === null) throw new O(8);
+          a6.wb && (a6.wb = null);
+          a6.node?.ec();
+          try {
+            a6.Qa.close && a6.Qa.close(a6);
+          } catch (b5) {
+            throw b5;
+          } finally {
+            Eb[a6.fd] = null;
+          }
+          a6.fd = null;
+        }
+        function ic(a6, b5, d5) {
+          if (a6.fd === null) throw new O(8);
+          if (!a6.seekable || !a6.Qa.Za) throw new O(70);
+          if (d5 != 0 && d5 != 1 && d5 != 2) throw new O(28);
+          a6.position = a6.Qa.Za(a6, b5, d5);
+          a6.hc = [];
+        }
+        function jc(a6, b5, d5, c7, e5) {
+          if (c7 < 0 || e5 < 0) throw new O(28);
+          if (a6.fd === null) throw new O(8);
+          if ((a6.flags & 2097155) === 0) throw new O(8);
+          if (P(a6.node.mode)) throw new O(31);
+          if (!a6.Qa.write) throw new O(28);
+          a6.seekable && a6.flags & 1024 && ic(a6, 0, 2);
+          var g5 = typeof e5 !== "undefined";
+          if (!g5) e5 = a6.position;
+          else if (!a6.seekable) throw new O(70);
+          b5 = a6.Qa.write(a6, b5, d5, c7, e5, void 0);
+          g5 || (a6.position += b5);
+          return b5;
+        }
+        function Kc() {
+          var a6, b5, d5;
+          Gb = true;
+          a6 ??= k5.stdin;
+          b5 ??= k5.stdout;
+          d5 ??= k5.stderr;
+          a6 ? X("stdin", a6) : Zb("/dev/tty", "/dev/stdin");
+          b5 ? X("stdout", null, b5) : Zb("/dev/tty", "/dev/stdout");
+          d5 ? X("stderr", null, d5) : Zb("/dev/tty1", "/dev/stderr");
+          fc("/dev/stdin", 0);
+          fc("/dev/stdout", 1);
+          fc("/dev/stderr", 1);
+        }
+        function ja(a6, b5) {
+          var d5 = "/", c7 = a6;
+          d5 && (d5 = typeof d5 === "string" ? d5 : Lb(d5), c7 = a6 ? ab(d5 + "/" + a6) : d5);
+          a6 = fb(true, true);
+          c7 = Xb(c7, a6);
+          b5 && (typeof b5 === "string" && (b5 = eb(b5)), b5.subarray || (b5 = new Uint8Array(b5)), cc(c7, a6 | 146), d5 = fc(c7, 577), jc(d5, b5, 0, b5.length, 0), hc(d5), cc(c7, a6));
+        }
+        function X(a6, b5, d5) {
+          a6 = ab("/dev/" + a6);
+          var c7 = fb(!!b5, !!d5);
+          X.Kb ?? (X.Kb = 64);
+          var e5 = X.Kb++ << 8 | 0;
+          ob(e5, { open(g5) {
+            g5.seekable = false;
+          }, close() {
+            d5?.buffer?.length && d5(10);
+          }, read(g5, m3, t, z2) {
+            for (var q3 = 0, n4 = 0; n4 < z2; n4++) {
+              try {
+                var F = b5();
+              } catch (S2) {
+                throw new O(29);
+              }
+              if (F === void 0 && !q3) throw new O(6);
+              if (F === null || F === void 0) break;
+              q3++;
+              m3[t + n4] = F;
+            }
+            q3 && (g5.node.atime = Date.now());
+            return q3;
+          }, write(g5, m3, t, z2) {
+            for (var q3 = 0; q3 < z2; q3++) try {
+              d5(m3[t + q3]);
+            } catch (n4) {
+              throw new O(29);
+            }
+            z2 && (g5.node.mtime = g5.node.ctime = Date.now());
+            return q3;
+          } });
+          Yb(a6, c7, e5);
+        }
+        var Y = {}, H, J, I;
+        function Lc(a6, b5, d5 = false) {
+          if (b5.charAt(0) === "/") return b5;
+          a6 = a6 === -100 ? "/" : R(a6).path;
+          if (b5.length == 0) {
+            if (!d5) throw new O(44);
+            return a6;
+          }
+          return a6 + "/" + b5;
+        }
+        function Mc(a6, b5) {
+          I[a6 >> 2] = b5.dev;
+          I[a6 + 4 >> 2] = b5.mode;
+          I[a6 + 8 >> 2] = b5.nlink;
+          I[a6 + 12 >> 2] = b5.uid;
+          I[a6 + 16 >> 2] = b5.gid;
+          I[a6 + 20 >> 2] = b5.rdev;
+          J[a6 + 24 >> 3] = BigInt(b5.size);
+          H[a6 + 32 >> 2] = 4096;
+          H[a6 + 36 >> 2] = b5.blocks;
+          var d5 = b5.atime.getTime(), c7 = b5.mtime.getTime(), e5 = b5.ctime.getTime();
+          J[a6 + 40 >> 3] = BigInt(Math.floor(d5 / 1e3));
+          I[a6 + 48 >> 2] = d5 % 1e3 * 1e3 * 1e3;
+          J[a6 + 56 >> 3] = BigInt(Math.floor(c7 / 1e3));
+          I[a6 + 64 >> 2] = c7 % 1e3 * 1e3 * 1e3;
+          J[a6 + 72 >> 3] = BigInt(Math.floor(e5 / 1e3));
+          I[a6 + 80 >> 2] = e5 % 1e3 * 1e3 * 1e3;
+          J[a6 + 88 >> 3] = BigInt(b5.ino);
+          return 0;
+        }
+        var Nc = void 0, Ha, Oc = () => {
+          var a6 = H[+Nc >> 2];
+          Nc += 4;
+          return a6;
+        }, Pc = 0, Qc = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335], Rc = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], Sc = (a6) => {
+          Ea = a6;
+          Xa || Pc > 0 || (k5.onExit?.(a6), Da = true);
+          ua(a6, new Va(a6));
+        }, Tc = {}, Uc = {}, Wc = () => {
+          if (!Vc) {
+            var a6 = { USER: "web_user", LOGNAME: "web_user", PATH: "/", PWD: "/", HOME: "/home/web_user", LANG: (globalThis.navigator?.language ?? "C").replace("-", "_") + ".UTF-8", _: ta }, b5;
+            for (b5 in Uc) Uc[b5] === void 0 ? delete a6[b5] : a6[b5] = Uc[b5];
+            var d5 = [];
+            for (b5 in a6) d5.push(`${b5}=${a6[b5]}`);
+            Vc = d5;
+          }
+          return Vc;
+        }, Vc, Ia, Ja;
+        function pa(a6) {
+          var b5 = "i32";
+          b5.endsWith("*") && (b5 = "*");
+          switch (b5) {
+            case "i1":
+              v[a6] = 0;
+              break;
+            case "i8":
+              v[a6] = 0;
+              break;
+            case "i16":
+              Ha[a6 >> 1] = 0;
+              break;
+            case "i32":
+              H[a6 >> 2] = 0;
+              break;
+            case "i64":
+              J[a6 >> 3] = BigInt(0);
+              break;
+            case "float":
+              Ia[a6 >> 2] = 0;
+              break;
+            case "double":
+              Ja[a6 >> 3] = 0;
+              break;
+            case "*":
+              I[a6 >> 2] = 0;
+              break;
+            default:
+              Oa(`invalid type for setValue: ${b5}`);
+          }
+        }
+        function y(a6, b5 = "i8") {
+          b5.endsWith("*") && (b5 = "*");
+          switch (b5) {
+            case "i1":
+              return v[a6];
+            case "i8":
+              return v[a6];
+            case "i16":
+              return Ha[a6 >> 1];
+            case "i32":
+              return H[a6 >> 2];
+            case "i64":
+              return J[a6 >> 3];
+            case "float":
+              return Ia[a6 >> 2];
+            case "double":
+              return Ja[a6 >> 3];
+            case "*":
+              return I[a6 >> 2];
+            default:
+              Oa(`invalid type for getValue: ${b5}`);
+          }
+        }
+        var Xc = (a6, b5, d5, c7) => {
+          var e5 = { string: (q3) => {
+            var n4 = 0;
+            if (q3 !== null && q3 !== void 0 && q3 !== 0) {
+              n4 = l3(q3) + 1;
+              var F = la(n4);
+              L(q3, E, F, n4);
+              n4 = F;
+            }
+            return n4;
+          }, array: (q3) => {
+            var n4 = la(q3.length);
+            v.set(q3, n4);
+            return n4;
+          } };
+          a6 = k5["_" + a6];
+          var g5 = [], m3 = 0;
+          if (c7) for (var t = 0; t < c7.length; t++) {
+            var z2 = e5[d5[t]];
+            z2 ? (m3 ||= oa(), g5[t] = z2(c7[t])) : g5[t] = c7[t];
+          }
+          d5 = a6(...g5);
+          return d5 = (function(q3) {
+            m3 && qa(m3);
+            return b5 === "string" ? A(q3) : b5 === "boolean" ? !!q3 : q3;
+          })(d5);
+        }, fa = (a6) => {
+          var b5 = l3(a6) + 1, d5 = da(b5);
+          d5 && L(a6, E, d5, b5);
+          return d5;
+        }, Yc = [], Zc, ka = (a6) => {
+          Zc.delete(Z.get(a6));
+          Z.set(a6, null);
+          Yc.push(a6);
+        }, $c = (a6) => {
+          var b5 = a6.length;
+          return [b5 % 128 | 128, b5 >> 7, ...a6];
+        }, ad = { i: 127, p: 127, j: 126, f: 125, d: 124, e: 111 }, bd = (a6) => $c(Array.from(a6, (b5) => ad[b5])), sa = (a6, b5) => {
+          if (!Zc) {
+            Zc = /* @__PURE__ */ new WeakMap();
+            var d5 = Z.length;
+            if (Zc) for (var c7 = 0; c7 < 0 + d5; c7++) {
+              var e5 = Z.get(c7);
+              e5 && Zc.set(e5, c7);
+            }
+          }
+          if (d5 = Zc.get(a6) || 0) return d5;
+          d5 = Yc.length ? Yc.pop() : Z.grow(1);
+          try {
+            Z.set(d5, a6);
+          } catch (g5) {
+            if (!(g5 instanceof TypeError)) throw g5;
+            b5 = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, ...$c([1, 96, ...bd(b5.slice(1)), ...bd(b5[0] === "v" ? "" : b5[0])]), 2, 7, 1, 1, 101, 1, 102, 0, 0, 7, 5, 1, 1, 102, 0, 0);
+            b5 = new WebAssembly.Module(b5);
+            b5 = new WebAssembly.Instance(
+              b5,
+              { e: { f: a6 } }
+            ).exports.f;
+            Z.set(d5, b5);
+          }
+          Zc.set(a6, d5);
+          return d5;
+        };
+        Q.length = 4096;
+        Vb(M2, "/");
+        W("/tmp");
+        W("/home");
+        W("/home/web_user");
+        (function() {
+          W("/dev");
+          ob(259, { read: () => 0, write: (c7, e5, g5, m3) => m3, Za: () => 0 });
+          Yb("/dev/null", 259);
+          nb(1280, qb);
+          nb(1536, rb);
+          Yb("/dev/tty", 1280);
+          Yb("/dev/tty1", 1536);
+          var a6 = new Uint8Array(1024), b5 = 0, d5 = () => {
+            b5 || (wb(a6), b5 = a6.byteLength);
+            return a6[--b5];
+          };
+          X("random", d5);
+          X("urandom", d5);
+          W("/dev/shm");
+          W("/dev/shm/tmp");
+        })();
+        (function() {
+          W("/proc");
+          var a6 = W("/proc/self");
+          W("/proc/self/fd");
+          Vb({ cb() {
+            var b5 = hb(a6, "fd", 16895, 73);
+            b5.Qa = { Za: M2.Qa.Za };
+            b5.Ra = { lookup(d5, c7) {
+              d5 = +c7;
+              var e5 = R(d5);
+              d5 = { parent: null, cb: { Lb: "fake" }, Ra: { readlink: () => e5.path }, id: d5 + 1 };
+              return d5.parent = d5;
+            }, readdir() {
+              return Array.from(Eb.entries()).filter(([, d5]) => d5).map(([d5]) => d5.toString());
+            } };
+            return b5;
+          } }, "/proc/self/fd");
+        })();
+        k5.noExitRuntime && (Xa = k5.noExitRuntime);
+        k5.print && (Ba = k5.print);
+        k5.printErr && (C = k5.printErr);
+        k5.wasmBinary && (Ca = k5.wasmBinary);
+        k5.thisProgram && (ta = k5.thisProgram);
+        var cd = k5.preInit;
+        if (cd) for (typeof cd === "function" && (k5.preInit = cd = [cd]); cd.length > 0; ) cd.shift()();
+        k5.stackSave = () => oa();
+        k5.stackRestore = (a6) => qa(a6);
+        k5.stackAlloc = (a6) => la(a6);
+        k5.cwrap = (a6, b5, d5, c7) => {
+          var e5 = !d5 || d5.every((g5) => g5 === "number" || g5 === "boolean");
+          return b5 !== "string" && e5 && !c7 ? k5["_" + a6] : (...g5) => Xc(a6, b5, d5, g5);
+        };
+        k5.addFunction = sa;
+        k5.removeFunction = ka;
+        k5.UTF8ToString = A;
+        k5.lengthBytesUTF8 = l3;
+        k5.stringToNewUTF8 = fa;
+        k5.writeArrayToMemory = (a6, b5) => {
+          v.set(a6, b5);
+        };
+        var da, ea, jb, dd, qa, la, oa, Ga, Z, ed = {
+          a: (a6, b5, d5, c7) => Oa(`Assertion failed: ${A(a6)}, at: ` + [b5 ? A(b5) : "unknown filename", d5, c7 ? A(c7) : "unknown function"]),
+          i: function(a6, b5) {
+            try {
+              return a6 = A(a6), cc(a6, b5), 0;
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return -d5.Sa;
+            }
+          },
+          D: function(a6, b5, d5) {
+            try {
+              b5 = A(b5);
+              b5 = Lc(a6, b5);
+              if (d5 & -8) return -28;
+              var c7 = B(b5, { gb: true }).node;
+              if (!c7) return -44;
+              a6 = "";
+              d5 & 4 && (a6 += "r");
+              d5 & 2 && (a6 += "w");
+              d5 & 1 && (a6 += "x");
+              return a6 && Ob(c7, a6) ? -2 : 0;
+            } catch (e5) {
+              if (typeof Y === "undefined" || e5.name !== "ErrnoError") throw e5;
+              return -e5.Sa;
+            }
+          },
+          j: function(a6, b5) {
+            try {
+              var d5 = R(a6);
+              bc(d5, d5.node, b5);
+              return 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          h: function(a6) {
+            try {
+              var b5 = R(a6);
+              Ub(b5, b5.node, { timestamp: Date.now(), Fb: false });
+              return 0;
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return -d5.Sa;
+            }
+          },
+          b: function(a6, b5, d5) {
+            Nc = d5;
+            try {
+              var c7 = R(a6);
+              switch (b5) {
+                case 0:
+                  var e5 = Oc();
+                  if (e5 < 0) break;
+                  for (; Eb[e5]; ) e5++;
+                  return Tb(c7, e5).fd;
+                case 1:
+                case 2:
+                  return 0;
+                case 3:
+                  return c7.flags;
+                case 4:
+                  return e5 = Oc(), c7.flags = c7.flags & -289793 | e5 & 289792, 0;
+                case 12:
+                  return e5 = Oc(), Ha[e5 + 0 >> 1] = 2, 0;
+                case 13:
+                case 14:
+                  return 0;
+              }
+              return -28;
+            } catch (g5) {
+              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
+              return -g5.Sa;
+            }
+          },
+          g: function(a6, b5) {
+            try {
+              var d5 = R(a6), c7 = d5.node, e5 = d5.Qa.Xa;
+              a6 = e5 ? d5 : c7;
+              e5 ??= c7.Ra.Xa;
+              Rb(e5);
+              var g5 = e5(a6);
+              return Mc(b5, g5);
+            } catch (m3) {
+              if (typeof Y === "undefined" || m3.name !== "ErrnoError") throw m3;
+              return -m3.Sa;
+            }
+          },
+          J: function(a6, b5) {
+            b5 = b5 < -9007199254740992 || b5 > 9007199254740992 ? NaN : Number(b5);
+            try {
+              if (isNaN(b5)) return -22;
+              var d5 = R(a6);
+              if (b5 < 0 || (d5.flags & 2097155) === 0) throw new O(28);
+              dc(
+                d5,
+                d5.node,
+                b5
+              );
+              return 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          I: function(a6, b5) {
+            try {
+              if (!b5) return -28;
+              var d5 = l3("/") + 1;
+              if (b5 < d5) return -68;
+              L("/", E, a6, b5);
+              return d5;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          F: () => 0,
+          M: function(a6, b5) {
+            try {
+              return a6 = A(a6), Mc(b5, ac(a6, true));
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return -d5.Sa;
+            }
+          },
+          C: function(a6, b5, d5) {
+            try {
+              return b5 = A(b5), b5 = Lc(a6, b5), W(b5, d5 & -19), 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          L: function(a6, b5, d5, c7) {
+            try {
+              b5 = A(b5);
+              var e5 = c7 & 256;
+              b5 = Lc(a6, b5, c7 & 4096);
+              return Mc(d5, e5 ? ac(b5, true) : ac(b5));
+            } catch (g5) {
+              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
+              return -g5.Sa;
+            }
+          },
+          x: function(a6, b5, d5, c7) {
+            Nc = c7;
+            try {
+              b5 = A(b5);
+              b5 = Lc(a6, b5);
+              var e5 = c7 ? Oc() : 0;
+              d5 & 64 && (e5 &= -19);
+              return fc(b5, d5, e5).fd;
+            } catch (g5) {
+              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
+              return -g5.Sa;
+            }
+          },
+          s: function(a6, b5, d5, c7) {
+            try {
+              b5 = A(b5);
+              b5 = Lc(a6, b5);
+              if (c7 <= 0) return -28;
+              var e5 = B(b5).node;
+              if (!e5) throw new O(44);
+              if (!e5.Ra.readlink) throw new O(28);
+              var g5 = e5.Ra.readlink(e5);
+              var m3 = Math.min(c7, l3(g5)), t = v[d5 + m3];
+              L(g5, E, d5, c7 + 1);
+              v[d5 + m3] = t;
+              return m3;
+            } catch (z2) {
+              if (typeof Y === "undefined" || z2.name !== "ErrnoError") throw z2;
+              return -z2.Sa;
+            }
+          },
+          r: function(a6) {
+            try {
+              return a6 = A(a6), $b(a6), 0;
+            } catch (b5) {
+              if (typeof Y === "undefined" || b5.name !== "ErrnoError") throw b5;
+              return -b5.Sa;
+            }
+          },
+          N: function(a6, b5) {
+            try {
+              return a6 = A(a6), Mc(b5, ac(a6));
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return -d5.Sa;
+            }
+          },
+          o: function(a6, b5, d5) {
+            try {
+              b5 = A(b5);
+              b5 = Lc(a6, b5);
+              if (d5) if (d5 === 512) $b(b5);
+              else return -28;
+              else ra(b5);
+              return 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          n: function(a6, b5, d5, c7) {
+            try {
+              c7 &= 256;
+              b5 = A(b5);
+              b5 = Lc(a6, b5, true);
+              var e5 = Date.now();
+              if (d5) {
+                let t8 = function(z2) {
+                  var q3 = H[z2 + 8 >> 2];
+                  return q3 == 1073741823 ? e5 : q3 == 1073741822 ? null : (I[z2 >> 2] + H[z2 + 4 >> 2] * 4294967296) * 1e3 + Math.floor(q3 / 1e6);
+                };
+                var t = t8;
+                var g5 = t8(d5);
+                var m3 = t8(d5 + 16);
+              } else m3 = g5 = e5;
+              (m3 ?? g5) !== null && ec(b5, g5, m3, c7);
+              return 0;
+            } catch (t8) {
+              if (typeof Y === "undefined" || t8.name !== "ErrnoError") throw t8;
+              return -t8.Sa;
+            }
+          },
+          w: () => Oa(""),
+          v: () => {
+            Xa = false;
+            Pc = 0;
+          },
+          A: function(a6, b5) {
+            a6 = a6 < -9007199254740992 || a6 > 9007199254740992 ? NaN : Number(a6);
+            a6 = new Date(a6 * 1e3);
+            if (isNaN(a6.getTime())) return 1;
+            H[b5 >> 2] = a6.getSeconds();
+            H[b5 + 4 >> 2] = a6.getMinutes();
+            H[b5 + 8 >> 2] = a6.getHours();
+            H[b5 + 12 >> 2] = a6.getDate();
+            H[b5 + 16 >> 2] = a6.getMonth();
+            H[b5 + 20 >> 2] = a6.getFullYear() - 1900;
+            H[b5 + 24 >> 2] = a6.getDay();
+            var d5 = a6.getFullYear();
+            H[b5 + 28 >> 2] = (d5 % 4 !== 0 || d5 % 100 === 0 && d5 % 400 !== 0 ? Rc : Qc)[a6.getMonth()] + a6.getDate() - 1 | 0;
+            H[b5 + 36 >> 2] = -(a6.getTimezoneOffset() * 60);
+            d5 = new Date(a6.getFullYear(), 6, 1).getTimezoneOffset();
+            var c7 = new Date(a6.getFullYear(), 0, 1).getTimezoneOffset();
+            H[b5 + 32 >> 2] = (d5 != c7 && a6.getTimezoneOffset() == Math.min(c7, d5)) | 0;
+            return 0;
+          },
+          y: function(a6, b5, d5, c7, e5, g5, m3) {
+            e5 = e5 < -9007199254740992 || e5 > 9007199254740992 ? NaN : Number(e5);
+            try {
+              var t = R(c7);
+              if (b5 & 2 && !(d5 & 2) && (t.flags & 2097155) !== 2) throw new O(2);
+              if ((t.flags & 2097155) === 1) throw new O(2);
+              if (!t.Qa.nb) throw new O(43);
+              if (!a6) throw new O(28);
+              var z2 = t.Qa.nb(t, a6, e5, b5, d5);
+              var q3 = z2.fc;
+              H[g5 >> 2] = z2.Mb;
+              I[m3 >> 2] = q3;
+              return 0;
+            } catch (n4) {
+              if (typeof Y === "undefined" || n4.name !== "ErrnoError") throw n4;
+              return -n4.Sa;
+            }
+          },
+          z: function(a6, b5, d5, c7, e5, g5) {
+            g5 = g5 < -9007199254740992 || g5 > 9007199254740992 ? NaN : Number(g5);
+            try {
+              var m3 = R(e5);
+              if (d5 & 2) {
+                if ((m3.node.mode & 61440) !== 32768) throw new O(43);
+                c7 & 2 || m3.Qa.ob && m3.Qa.ob(m3, E.subarray(a6, a6 + b5), g5, b5, c7);
+              }
+            } catch (t) {
+              if (typeof Y === "undefined" || t.name !== "ErrnoError") throw t;
+              return -t.Sa;
+            }
+          },
+          k: (a6, b5) => {
+            Tc[a6] && (clearTimeout(Tc[a6].id), delete Tc[a6]);
+            if (!b5) return 0;
+            var d5 = setTimeout(() => {
+              delete Tc[a6];
+              var c7 = [a6, performance.now()], e5 = dd;
+              if (!Da) try {
+                e5(...c7);
+              } catch (g5) {
+                g5 instanceof Va || g5 == "unwind" || ua(1, g5);
+              } finally {
+                if (!(Xa || Pc > 0)) try {
+                  Ea = c7 = Ea, Sc(c7);
+                } catch (g5) {
+                  g5 instanceof Va || g5 == "unwind" || ua(
+                    1,
+                    g5
+                  );
+                }
+              }
+            }, b5);
+            Tc[a6] = { id: d5, vc: b5 };
+            return 0;
+          },
+          B: (a6, b5, d5, c7) => {
+            var e5 = (/* @__PURE__ */ new Date()).getFullYear(), g5 = new Date(e5, 0, 1).getTimezoneOffset();
+            e5 = new Date(e5, 6, 1).getTimezoneOffset();
+            I[a6 >> 2] = Math.max(g5, e5) * 60;
+            H[b5 >> 2] = Number(g5 != e5);
+            b5 = (m3) => {
+              var t = Math.abs(m3);
+              return `UTC${m3 >= 0 ? "-" : "+"}${String(Math.floor(t / 60)).padStart(2, "0")}${String(t % 60).padStart(2, "0")}`;
+            };
+            a6 = b5(g5);
+            b5 = b5(e5);
+            e5 < g5 ? (L(a6, E, d5, 17), L(b5, E, c7, 17)) : (L(a6, E, c7, 17), L(b5, E, d5, 17));
+          },
+          d: () => Date.now(),
+          p: () => 2147483648,
+          c: () => performance.now(),
+          l: (a6) => {
+            var b5 = E.length;
+            a6 >>>= 0;
+            if (a6 > 2147483648) return false;
+            for (var d5 = 1; d5 <= 4; d5 *= 2) {
+              var c7 = b5 * (1 + 0.2 / d5);
+              c7 = Math.min(c7, a6 + 100663296);
+              a: {
+                c7 = (Math.min(2147483648, Math.ceil(Math.max(a6, c7) / 65536) * 65536) - Ga.buffer.byteLength + 65535) / 65536 | 0;
+                try {
+                  Ga.grow(c7);
+                  Fa();
+                  var e5 = 1;
+                  break a;
+                } catch (g5) {
+                }
+                e5 = void 0;
+              }
+              if (e5) return true;
+            }
+            return false;
+          },
+          G: (a6, b5) => {
+            var d5 = 0, c7 = 0, e5;
+            for (e5 of Wc()) {
+              var g5 = b5 + d5;
+              I[a6 + c7 >> 2] = g5;
+              d5 += L(e5, E, g5, Infinity) + 1;
+              c7 += 4;
+            }
+            return 0;
+          },
+          H: (a6, b5) => {
+            var d5 = Wc();
+            I[a6 >> 2] = d5.length;
+            a6 = 0;
+            for (var c7 of d5) a6 += l3(c7) + 1;
+            I[b5 >> 2] = a6;
+            return 0;
+          },
+          e: function(a6) {
+            try {
+              var b5 = R(a6);
+              hc(b5);
+              return 0;
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return d5.Sa;
+            }
+          },
+          m: function(a6, b5) {
+            try {
+              var d5 = R(a6);
+              v[b5] = d5.tty ? 2 : P(d5.mode) ? 3 : (d5.mode & 61440) === 40960 ? 7 : 4;
+              Ha[b5 + 2 >> 1] = 0;
+              J[b5 + 8 >> 3] = BigInt(0);
+              J[b5 + 16 >> 3] = BigInt(0);
+              return 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return c7.Sa;
+            }
+          },
+          t: function(a6, b5, d5, c7) {
+            try {
+              a: {
+                var e5 = R(a6);
+                a6 = b5;
+                for (var g5, m3 = b5 = 0; m3 < d5; m3++) {
+                  var t = I[a6 >> 2], z2 = I[a6 + 4 >> 2];
+                  a6 += 8;
+                  try {
+                    var q3 = e5, n4 = t, F = z2, S2 = g5, Ta = v;
+                    if (F < 0 || S2 < 0) throw new O(28);
+                    if (q3.fd === null) throw new O(8);
+                    if ((q3.flags & 2097155) === 1) throw new O(8);
+                    if (P(q3.node.mode)) throw new O(31);
+                    if (!q3.Qa.read) throw new O(28);
+                    var ma = typeof S2 !== "undefined";
+                    if (!ma) S2 = q3.position;
+                    else if (!q3.seekable) throw new O(70);
+                    var na = q3.Qa.read(q3, Ta, n4, F, S2);
+                    ma || (q3.position += na);
+                    var ha = na;
+                  } catch (N) {
+                    if (b5 > 0 && N instanceof O && (N.Sa == 6 || N.Sa == 6)) break;
+                    throw N;
+                  }
+                  if (ha < 0) {
+                    var Aa = -1;
+                    break a;
+                  }
+                  b5 += ha;
+                  if (ha < z2) break;
+                  typeof g5 !== "undefined" && (g5 += ha);
+                }
+                Aa = b5;
+              }
+              I[c7 >> 2] = Aa;
+              return 0;
+            } catch (N) {
+              if (typeof Y === "undefined" || N.name !== "ErrnoError") throw N;
+              return N.Sa;
+            }
+          },
+          E: function(a6, b5, d5, c7) {
+            b5 = b5 < -9007199254740992 || b5 > 9007199254740992 ? NaN : Number(b5);
+            try {
+              if (isNaN(b5)) return 22;
+              var e5 = R(a6);
+              ic(e5, b5, d5);
+              J[c7 >> 3] = BigInt(e5.position);
+              e5.wb && !b5 && d5 === 0 && (e5.wb = null);
+              return 0;
+            } catch (g5) {
+              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
+              return g5.Sa;
+            }
+          },
+          K: function(a6) {
+            try {
+              var b5 = R(a6);
+              return b5.Qa?.fsync?.(b5);
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return d5.Sa;
+            }
+          },
+          q: function(a6, b5, d5, c7) {
+            try {
+              var e5 = R(a6);
+              a6 = b5;
+              if (d5 == 1) var g5 = jc(e5, v, I[a6 >> 2], I[a6 + 4 >> 2]);
+              else {
+                for (var m3 = b5 = 0, t = a6; m3 < d5; m3++, t += 8) b5 += I[t + 4 >> 2];
+                var z2 = new Uint8Array(b5);
+                for (m3 = t = 0; m3 < d5; m3++, a6 += 8) {
+                  var q3 = I[a6 >> 2], n4 = I[a6 + 4 >> 2];
+                  z2.set(E.subarray(q3, q3 + n4), t);
+                  t += n4;
+                }
+                g5 = jc(e5, z2, 0, b5);
+              }
+              I[c7 >> 2] = g5;
+              return 0;
+            } catch (F) {
+              if (typeof Y === "undefined" || F.name !== "ErrnoError") throw F;
+              return F.Sa;
+            }
+          },
+          u: Sc,
+          f: function(a6) {
+            console.warn("sql.js: legacy function " + A(a6) + "() is deprecated and will be disabled by default in the next major version. Initialize with useOldExtensionFunctions: false to use native SQLite functions. See https://github.com/sql-js/sql.js/pull/647");
+          }
+        };
+        async function fd() {
+          Ka();
+          var a6 = k5.setStatus;
+          a6 && (a6("Running..."), await new Promise((b5) => setTimeout(b5, 1)), setTimeout(a6, 1, ""));
+          Da || (k5.noFSInit || Gb || Kc(), gd.P(), Hb = false, k5.onRuntimeInitialized?.(), Ma());
+        }
+        var gd;
+        (async function() {
+          function a6(c7) {
+            c7 = gd = c7.exports;
+            k5._sqlite3_free = c7.R;
+            k5._sqlite3_value_text = c7.S;
+            k5._sqlite3_prepare_v2 = c7.T;
+            k5._sqlite3_step = c7.U;
+            k5._sqlite3_reset = c7.V;
+            k5._sqlite3_exec = c7.W;
+            k5._sqlite3_finalize = c7.X;
+            k5._sqlite3_column_name = c7.Y;
+            k5._sqlite3_column_text = c7.Z;
+            k5._sqlite3_column_type = c7._;
+            k5._sqlite3_errmsg = c7.$;
+            k5._sqlite3_backup_init = c7.aa;
+            k5._sqlite3_backup_step = c7.ba;
+            k5._sqlite3_backup_finish = c7.ca;
+            k5._sqlite3_clear_bindings = c7.da;
+            k5._sqlite3_value_blob = c7.ea;
+            k5._sqlite3_value_bytes = c7.fa;
+            k5._sqlite3_value_double = c7.ga;
+            k5._sqlite3_value_int = c7.ha;
+            k5._sqlite3_value_type = c7.ia;
+            k5._sqlite3_result_blob = c7.ja;
+            k5._sqlite3_result_double = c7.ka;
+            k5._sqlite3_result_error = c7.la;
+            k5._sqlite3_result_int = c7.ma;
+            k5._sqlite3_result_int64 = c7.na;
+            k5._sqlite3_result_null = c7.oa;
+            k5._sqlite3_result_text = c7.pa;
+            k5._sqlite3_aggregate_context = c7.qa;
+            k5._sqlite3_column_count = c7.ra;
+            k5._sqlite3_data_count = c7.sa;
+            k5._sqlite3_column_blob = c7.ta;
+            k5._sqlite3_column_bytes = c7.ua;
+            k5._sqlite3_column_double = c7.va;
+            k5._sqlite3_bind_blob = c7.wa;
+            k5._sqlite3_bind_double = c7.xa;
+            k5._sqlite3_bind_int = c7.ya;
+            k5._sqlite3_bind_text = c7.za;
+            k5._sqlite3_bind_parameter_index = c7.Aa;
+            k5._sqlite3_sql = c7.Ba;
+            k5._sqlite3_normalized_sql = c7.Ca;
+            k5._sqlite3_changes = c7.Da;
+            k5._sqlite3_close_v2 = c7.Ea;
+            k5._sqlite3_create_function_v2 = c7.Fa;
+            k5._sqlite3_update_hook = c7.Ga;
+            k5._sqlite3_open = c7.Ha;
+            da = k5._malloc = c7.Ia;
+            ea = k5._free = c7.Ja;
+            k5._RegisterExtensionFunctions = c7.Ka;
+            jb = c7.La;
+            dd = c7.Ma;
+            qa = c7.Na;
+            la = c7.Oa;
+            oa = c7.Pa;
+            Ga = c7.O;
+            Z = c7.Q;
+            Fa();
+            return gd;
+          }
+          var b5 = { a: ed }, d5 = k5.instantiateWasm;
+          if (d5) return new Promise((c7) => {
+            d5(b5, (e5) => c7(a6(e5)));
+          });
+          Pa ??= k5.locateFile ? k5.locateFile(
+            "sql-wasm.wasm",
+            wa
+          ) : wa + "sql-wasm.wasm";
+          return (function(c7) {
+            return a6(c7.instance);
+          })(await Sa(b5));
+        })().then(() => fd());
+        return Module;
+      });
+      return initSqlJsPromise;
+    };
+    if (typeof exports === "object" && typeof module === "object") {
+      module.exports = initSqlJs2;
+      module.exports.default = initSqlJs2;
+    } else if (typeof define === "function" && define["amd"]) {
+      define([], function() {
+        return initSqlJs2;
+      });
+    } else if (typeof exports === "object") {
+      exports["Module"] = initSqlJs2;
+    }
+  }
+});
+
+// src/engine/atomic-write.ts
+import { open, rename, unlink } from "node:fs/promises";
+import path11 from "node:path";
+function tempPathFor(target) {
+  return `${target}.tmp-${process.pid}`;
+}
+async function writeFileAtomic(target, data, io = defaultIo) {
+  const temp = tempPathFor(target);
   try {
+    const handle = await io.open(temp, "w", 420);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await io.rename(temp, target);
+  } catch (error63) {
+    await io.unlink(temp).catch(() => void 0);
+    throw error63;
+  }
+  await fsyncDirectory(path11.dirname(target));
+}
+async function fsyncDirectory(dir) {
+  let handle;
+  try {
+    handle = await open(dir, "r");
     await handle.sync();
   } catch {
+  } finally {
+    await handle?.close();
+  }
+}
+var defaultIo;
+var init_atomic_write = __esm({
+  "src/engine/atomic-write.ts"() {
+    "use strict";
+    defaultIo = { open, rename, unlink };
+  }
+});
+
+// src/engine/db.ts
+import { open as open2, readFile as readFile3, rename as rename2, stat as stat2 } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path12 from "node:path";
+async function loadSqlWasm(wasmPath) {
+  const file2 = wasmPath ?? createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
+  return new Uint8Array(await readFile3(file2));
+}
+async function initSql(wasmBinary) {
+  await getSql(wasmBinary);
+}
+function getSql(wasmBinary) {
+  sqlModule ??= (async () => {
+    const binary = wasmBinary ?? await loadSqlWasm();
+    return (0, import_sql.default)({ wasmBinary: binary });
+  })();
+  sqlModule.catch(() => {
+    sqlModule = void 0;
+  });
+  return sqlModule;
+}
+function tableColumns(db, table) {
+  const result = db.exec(`PRAGMA table_info(${table})`);
+  return result.length === 0 ? [] : result[0].values.map((row) => String(row[1]));
+}
+function scalar(db, sql) {
+  const result = db.exec(sql);
+  return result.length === 0 ? null : result[0].values[0][0];
+}
+function schemaProblem(db, version2) {
+  const required2 = version2 === 0 ? { files: PYTHON_TOOL_COLUMNS } : REQUIRED_COLUMNS;
+  if (version2 === 0 && scalar(db, "SELECT count(*) FROM sqlite_master") === 0) return void 0;
+  for (const [table, columns] of Object.entries(required2)) {
+    const present = tableColumns(db, table);
+    if (present.length === 0) return `table ${table} is missing`;
+    const missing = columns.filter((column) => !present.includes(column));
+    if (missing.length > 0) return `table ${table} lacks column ${missing.join(", ")}`;
+  }
+  return void 0;
+}
+function migrate(db, from) {
+  for (const step of MIGRATIONS) {
+    if (step.version <= from) continue;
+    db.exec("BEGIN");
+    try {
+      step.migrate(db);
+      db.exec(`PRAGMA user_version = ${step.version}`);
+      db.exec("COMMIT");
+    } catch (error63) {
+      db.exec("ROLLBACK");
+      throw error63;
+    }
+  }
+}
+function configure(db) {
+  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;");
+}
+function headroom(size) {
+  return Math.ceil(size / 8) + 4 * MIB2;
+}
+function openImage(SQL, image, size) {
+  return new SQL.Database(pageCountIsValid(image, size) ? image : image.subarray(0, size));
+}
+function pageCountIsValid(image, size) {
+  if (size < 100) return false;
+  const view = new DataView(image.buffer, image.byteOffset, 100);
+  const rawPageSize = view.getUint16(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pages = view.getUint32(28);
+  return pages > 0 && view.getUint32(24) === view.getUint32(92) && pages * pageSize === size;
+}
+async function readImage(file2) {
+  let handle;
+  try {
+    handle = await open2(file2, "r");
+  } catch (error63) {
+    if (error63.code === "ENOENT") return void 0;
+    throw error63;
+  }
+  try {
+    const size = (await handle.stat()).size;
+    const image = new Uint8Array(size + headroom(size));
+    for (let offset = 0; offset < size; ) {
+      const { bytesRead } = await handle.read(image, offset, size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return { image, size };
   } finally {
     await handle.close();
   }
 }
-var JOURNAL_FILE, MoveJournal;
-var init_journal = __esm({
-  "src/engine/journal.ts"() {
+function inspect3(SQL, image, size, dbPath) {
+  if (size === 0) return { ok: false, reason: "the file is empty" };
+  if (size < 100 || Buffer.from(image.subarray(0, 16)).toString("latin1") !== SQLITE_MAGIC) {
+    return { ok: false, reason: "it is not an SQLite database" };
+  }
+  let db;
+  try {
+    db = openImage(SQL, image, size);
+    const version2 = Number(scalar(db, "PRAGMA user_version"));
+    if (version2 > SCHEMA_VERSION) {
+      throw new SmartSyncError(
+        "DB_NEWER_SCHEMA",
+        `The state DB ${dbPath} has schema version ${version2}; this version of S3 Smart Sync knows up to ${SCHEMA_VERSION}.`,
+        { hint: "Update S3 Smart Sync to the version that wrote this DB, then run again." }
+      );
+    }
+    const check2 = db.exec("PRAGMA quick_check");
+    const verdict = check2.length === 0 ? "no answer" : check2[0].values.map((row) => String(row[0])).join("; ");
+    const short = verdict.replace(/\s+/g, " ").slice(0, 200);
+    if (verdict !== "ok") return fail(db, `the integrity check failed: ${short}`);
+    const problem = schemaProblem(db, version2);
+    if (problem) return fail(db, problem);
+    return { ok: true, db, version: version2 };
+  } catch (error63) {
+    db?.close();
+    if (error63 instanceof SmartSyncError) throw error63;
+    return { ok: false, reason: `SQLite cannot read it (${error63 instanceof Error ? error63.message : String(error63)})` };
+  }
+}
+function fail(db, reason) {
+  db.close();
+  return { ok: false, reason };
+}
+function timestamp(date6) {
+  const two = (n4) => String(n4).padStart(2, "0");
+  return `${date6.getFullYear()}${two(date6.getMonth() + 1)}${two(date6.getDate())}-${two(date6.getHours())}${two(date6.getMinutes())}${two(date6.getSeconds())}`;
+}
+async function exists(file2) {
+  return stat2(file2).then(
+    () => true,
+    () => false
+  );
+}
+async function moveAside(dbPath, now) {
+  const base = `${dbPath}.corrupt-${timestamp(now)}`;
+  let target = base;
+  for (let n4 = 2; await exists(target); n4++) target = `${base}-${n4}`;
+  try {
+    await rename2(dbPath, target);
+  } catch (error63) {
+    throw new SmartSyncError("DB_UNREADABLE", `The state DB ${dbPath} is corrupt and cannot be moved aside.`, {
+      hint: "Check that the volume is writable, or move the file away yourself.",
+      cause: error63
+    });
+  }
+  return target;
+}
+async function openStateDb(options) {
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const dbPath = path12.join(options.volumeRoot, DB_FILE_NAME);
+  const SQL = await getSql(options.wasmBinary);
+  const notices = [];
+  let file2;
+  try {
+    file2 = await readImage(dbPath);
+  } catch (error63) {
+    throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${dbPath}.`, {
+      hint: "Check the file's permissions and that the volume is mounted.",
+      cause: error63
+    });
+  }
+  if (file2) {
+    const found = inspect3(SQL, file2.image, file2.size, dbPath);
+    if (found.ok) {
+      const empty = found.version === 0 && tableColumns(found.db, "files").length === 0;
+      if (found.version === 0 && !empty) {
+        const rows = Number(scalar(found.db, "SELECT count(*) FROM files"));
+        notices.push(`The state DB of the original Python tool was migrated (${rows} file records kept).`);
+      }
+      migrate(found.db, found.version);
+      configure(found.db);
+      const capacity = pageCountIsValid(file2.image, file2.size) ? file2.image.length : file2.size;
+      const readOnly = options.readOnly;
+      return { db: new StateDb({ SQL, db: found.db, capacity, path: dbPath, isNew: empty, now, readOnly }), notices };
+    }
+    if (options.readOnly) {
+      notices.push(
+        `The state DB ${dbPath} is unusable (${found.reason}); the next sync moves it aside and starts afresh.`
+      );
+      const db2 = new SQL.Database();
+      migrate(db2, 0);
+      return { db: new StateDb({ SQL, db: db2, capacity: 0, path: dbPath, isNew: true, now, readOnly: true }), notices };
+    }
+    const aside = await moveAside(dbPath, now());
+    notices.push(
+      `The state DB ${dbPath} was unusable (${found.reason}); it was moved aside to ${aside}; this run starts as a first run.`
+    );
+  }
+  const db = new SQL.Database();
+  migrate(db, 0);
+  configure(db);
+  return { db: new StateDb({ SQL, db, capacity: 0, path: dbPath, isNew: true, now }), notices };
+}
+function fileRow(record3) {
+  return [record3.path, record3.inode, record3.size, record3.mtime, record3.synced, record3.etag ?? null];
+}
+function estimateBytes(records) {
+  let bytes = 0;
+  for (const record3 of records) bytes += record3.path.length * 1.2 + 80;
+  return Math.ceil(bytes);
+}
+function byPath(a6, b5) {
+  return a6.path < b5.path ? -1 : a6.path > b5.path ? 1 : 0;
+}
+var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, REQUIRED_COLUMNS, PYTHON_TOOL_COLUMNS, MIGRATIONS, SQLITE_MAGIC, MIB2, StateDb;
+var init_db = __esm({
+  "src/engine/db.ts"() {
     "use strict";
-    JOURNAL_FILE = ".s3-smart-sync.journal";
-    MoveJournal = class _MoveJournal {
-      constructor(file2, header) {
-        this.file = file2;
-        this.header = header;
-      }
-      file;
-      header;
-      pending = [];
-      static pathFor(volumeRoot) {
-        return path13.join(volumeRoot, JOURNAL_FILE);
-      }
-      /** Writes the plan atomically; only then may the first S3 request go out. */
-      static async create(volumeRoot, header) {
-        const file2 = _MoveJournal.pathFor(volumeRoot);
-        const temp = `${file2}.tmp-${process.pid}`;
-        const handle = await fs.open(temp, "w");
-        try {
-          await handle.writeFile(JSON.stringify(header) + "\n");
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await fs.rename(temp, file2);
-        await fsyncDir(volumeRoot);
-        return new _MoveJournal(file2, header);
-      }
-      /** The unfinished journal of an earlier run, or null. An unreadable header is moved aside. */
-      static async load(volumeRoot, options = {}) {
-        const file2 = _MoveJournal.pathFor(volumeRoot);
-        let text;
-        try {
-          text = await fs.readFile(file2, "utf8");
-        } catch (error63) {
-          if (error63.code === "ENOENT") return null;
-          throw error63;
-        }
-        const lines = text.split("\n");
-        let header;
-        try {
-          header = JSON.parse(lines[0]);
-          if (header.version !== 1 || !header.schedule) throw new Error("unknown journal version");
-        } catch {
-          if (!options.readOnly) await fs.rename(file2, `${file2}.unreadable-${Date.now()}`);
-          return null;
-        }
-        const done = /* @__PURE__ */ new Map();
-        for (const line of lines.slice(1)) {
-          if (!line) continue;
-          try {
-            const outcome = JSON.parse(line);
-            if (outcome.ok) done.set(outcome.step, outcome);
-          } catch {
+    import_sql = __toESM(require_sql_wasm(), 1);
+    init_atomic_write();
+    init_errors();
+    DB_FILE_NAME = ".s3-smart-sync.db";
+    SCHEMA_VERSION = 1;
+    FILE_COLUMNS = ["path", "inode", "size", "mtime", "synced", "etag"];
+    REQUIRED_COLUMNS = {
+      files: FILE_COLUMNS,
+      meta: ["key", "value"],
+      skipped_moves: ["from_path", "to_path", "inode", "size", "mtime", "created"],
+      pending_restores: [
+        "from_path",
+        "to_path",
+        "src_key",
+        "dst_key",
+        "storage_class",
+        "size",
+        "etag",
+        "status",
+        "tier",
+        "days",
+        "requested_at",
+        "updated_at"
+      ]
+    };
+    PYTHON_TOOL_COLUMNS = ["path", "inode", "size", "mtime", "synced"];
+    MIGRATIONS = [
+      {
+        version: 1,
+        migrate(db) {
+          const createFiles = `CREATE TABLE files(path TEXT PRIMARY KEY NOT NULL, inode INTEGER, size INTEGER,
+        mtime REAL, synced INTEGER, etag TEXT) WITHOUT ROWID`;
+          if (tableColumns(db, "files").length > 0) {
+            db.exec(createFiles.replace("TABLE files", "TABLE files_v1"));
+            db.exec(`INSERT INTO files_v1(path, inode, size, mtime, synced)
+          SELECT path, inode, size, mtime, synced FROM files WHERE path IS NOT NULL ORDER BY path`);
+            db.exec("DROP TABLE files");
+            db.exec("ALTER TABLE files_v1 RENAME TO files");
+          } else {
+            db.exec(createFiles);
           }
+          db.exec(`
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE skipped_moves(from_path TEXT, to_path TEXT, inode INTEGER, size INTEGER, mtime REAL,
+          created TEXT, PRIMARY KEY(from_path, to_path));
+        CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
+          storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
+          requested_at TEXT, updated_at TEXT);`);
         }
-        return { journal: new _MoveJournal(file2, header), done };
       }
-      record(outcome) {
-        this.pending.push(JSON.stringify(outcome) + "\n");
+    ];
+    SQLITE_MAGIC = "SQLite format 3\0";
+    MIB2 = 1024 * 1024;
+    StateDb = class {
+      /** True when no usable DB existed: this run is a first run. */
+      isNew;
+      path;
+      readOnly;
+      db;
+      SQL;
+      /** Bytes the in-memory file can hold before sql.js must grow it. */
+      capacity;
+      now;
+      statements = /* @__PURE__ */ new Map();
+      transactionDepth = 0;
+      /** Use `openStateDb`. */
+      constructor(init) {
+        this.readOnly = init.readOnly ?? false;
+        this.SQL = init.SQL;
+        this.db = init.db;
+        this.capacity = init.capacity;
+        this.path = init.path;
+        this.isNew = init.isNew;
+        this.now = init.now;
       }
-      /** Appends what was recorded and fsyncs it: a barrier before anything that depends on those steps. */
-      async flush() {
-        if (this.pending.length === 0) return;
-        const data = this.pending.join("");
-        this.pending = [];
-        const handle = await fs.open(this.file, "a");
+      // --- target -------------------------------------------------------------------------------------------
+      getTarget() {
+        const bucket = this.getMeta("bucket");
+        return bucket === null ? null : { bucket, prefix: this.getMeta("prefix") ?? "" };
+      }
+      setTarget(bucket, prefix) {
+        this.transaction(() => {
+          this.setMeta("bucket", bucket);
+          this.setMeta("prefix", prefix);
+        });
+      }
+      // --- files --------------------------------------------------------------------------------------------
+      /** Every row, in path order (SQLite's byte order). */
+      allFiles() {
+        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+        const records = [];
         try {
-          await handle.writeFile(data);
-          await handle.sync();
+          while (statement.step()) {
+            const row = statement.get();
+            records.push({ path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] });
+          }
         } finally {
-          await handle.close();
+          statement.reset();
+        }
+        return records;
+      }
+      getFile(filePath) {
+        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files WHERE path = ?");
+        try {
+          statement.bind([filePath]);
+          if (!statement.step()) return void 0;
+          const row = statement.get();
+          return { path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] };
+        } finally {
+          statement.reset();
         }
       }
-      async remove() {
-        await fs.rm(this.file, { force: true });
+      fileCount() {
+        return Number(this.one("SELECT count(*) FROM files"));
+      }
+      /**
+       * Makes `records` the whole recorded state, in one transaction. Rows equal to the stored ones are not
+       * rewritten, so a pass where little changed is cheap; keep `synced` of unchanged files as it was to profit.
+       */
+      replaceFiles(records) {
+        const sorted = [...records].sort(byPath);
+        const stored = this.fileCount();
+        if (stored === 0) {
+          this.reserve(estimateBytes(sorted));
+          this.transaction(() => this.upsertFiles(sorted));
+          return;
+        }
+        const { gone, changed } = this.diffFiles(sorted);
+        if (gone.length + changed.length > stored / 2) {
+          this.reserve(estimateBytes(sorted));
+          this.transaction(() => {
+            this.db.exec("DELETE FROM files");
+            this.upsertFiles(sorted);
+          });
+          return;
+        }
+        this.reserve(estimateBytes(changed));
+        this.transaction(() => {
+          this.deleteFiles(gone);
+          this.upsertFiles(changed);
+        });
+      }
+      /**
+       * Stored paths absent from `sorted`, and records that are new or differ from their row, by walking the
+       * table and the records in path order together (a Map of a million paths costs several times more).
+       * JavaScript orders strings by UTF-16 units, SQLite by UTF-8 bytes; where they disagree (astral
+       * characters against U+E000–U+FFFF) a path shows up as both gone and changed: deleted, then written
+       * again, which is still right.
+       */
+      diffFiles(sorted) {
+        const gone = [];
+        const changed = [];
+        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+        let i6 = 0;
+        try {
+          while (statement.step()) {
+            const row = statement.get();
+            const stored = row[0];
+            while (i6 < sorted.length && sorted[i6].path < stored) changed.push(sorted[i6++]);
+            while (i6 + 1 < sorted.length && sorted[i6].path === stored && sorted[i6 + 1].path === stored) i6++;
+            if (i6 >= sorted.length || sorted[i6].path !== stored) {
+              gone.push(stored);
+              continue;
+            }
+            const record3 = sorted[i6++];
+            if (record3.inode !== row[1] || record3.size !== row[2] || record3.mtime !== row[3] || record3.synced !== row[4] || (record3.etag ?? null) !== row[5]) {
+              changed.push(record3);
+            }
+          }
+        } finally {
+          statement.reset();
+        }
+        while (i6 < sorted.length) changed.push(sorted[i6++]);
+        return { gone, changed };
+      }
+      upsertFiles(records) {
+        if (records.length > 1e3) this.reserve(estimateBytes(records));
+        const statement = this.statement(
+          "INSERT OR REPLACE INTO files(path, inode, size, mtime, synced, etag) VALUES (?, ?, ?, ?, ?, ?)"
+        );
+        this.transaction(() => {
+          for (const record3 of records) statement.run(fileRow(record3));
+        });
+      }
+      deleteFiles(paths) {
+        const statement = this.statement("DELETE FROM files WHERE path = ?");
+        this.transaction(() => {
+          for (const filePath of paths) statement.run([filePath]);
+        });
+      }
+      /** Moves the row at `from` to `to`, replacing any row at `to`. False when there is no row at `from`. */
+      renameFile(from, to) {
+        if (from === to) return this.getFile(from) !== void 0;
+        return this.transaction(() => {
+          const record3 = this.getFile(from);
+          if (!record3) return false;
+          this.statement("DELETE FROM files WHERE path = ?").run([from]);
+          this.upsertFiles([{ ...record3, path: to }]);
+          return true;
+        });
+      }
+      setEtag(filePath, etag) {
+        this.statement("UPDATE files SET etag = ? WHERE path = ?").run([etag, filePath]);
+      }
+      // --- meta ---------------------------------------------------------------------------------------------
+      getMeta(key) {
+        const value = this.one("SELECT value FROM meta WHERE key = ?", [key]);
+        return value === null || value === void 0 ? null : String(value);
+      }
+      /** Stores `value` under `key`; null removes the key. */
+      setMeta(key, value) {
+        if (value === null) this.statement("DELETE FROM meta WHERE key = ?").run([key]);
+        else this.statement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").run([key, value]);
+      }
+      // --- skipped moves ------------------------------------------------------------------------------------
+      addSkippedMove(move) {
+        this.statement(
+          `INSERT OR REPLACE INTO skipped_moves(from_path, to_path, inode, size, mtime, created)
+       VALUES (?, ?, ?, ?, ?, ?)`
+        ).run([move.fromPath, move.toPath, move.inode, move.size, move.mtime, move.created ?? this.now().toISOString()]);
+      }
+      skippedMoves() {
+        return this.rows(
+          "SELECT from_path, to_path, inode, size, mtime, created FROM skipped_moves ORDER BY from_path, to_path"
+        ).map((row) => ({
+          fromPath: String(row[0]),
+          toPath: String(row[1]),
+          inode: Number(row[2]),
+          size: Number(row[3]),
+          mtime: Number(row[4]),
+          created: String(row[5])
+        }));
+      }
+      removeSkippedMove(fromPath, toPath2) {
+        this.statement("DELETE FROM skipped_moves WHERE from_path = ? AND to_path = ?").run([fromPath, toPath2]);
+      }
+      // --- pending restores ---------------------------------------------------------------------------------
+      upsertPendingRestore(restore) {
+        this.statement(
+          `INSERT OR REPLACE INTO pending_restores(from_path, to_path, src_key, dst_key, storage_class, size, etag,
+       status, tier, days, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        ).run([
+          restore.fromPath,
+          restore.toPath,
+          restore.srcKey,
+          restore.dstKey,
+          restore.storageClass,
+          restore.size,
+          restore.etag,
+          restore.status,
+          restore.tier,
+          restore.days,
+          restore.requestedAt,
+          restore.updatedAt ?? this.now().toISOString()
+        ]);
+      }
+      pendingRestores() {
+        return this.rows(
+          `SELECT from_path, to_path, src_key, dst_key, storage_class, size, etag, status, tier, days, requested_at,
+       updated_at FROM pending_restores ORDER BY from_path`
+        ).map((row) => ({
+          fromPath: String(row[0]),
+          toPath: String(row[1]),
+          srcKey: String(row[2]),
+          dstKey: String(row[3]),
+          storageClass: String(row[4]),
+          size: Number(row[5]),
+          etag: row[6] === null ? null : String(row[6]),
+          status: String(row[7]),
+          tier: row[8] === null ? null : String(row[8]),
+          days: row[9] === null ? null : Number(row[9]),
+          requestedAt: row[10] === null ? null : String(row[10]),
+          updatedAt: String(row[11])
+        }));
+      }
+      removePendingRestore(fromPath) {
+        this.statement("DELETE FROM pending_restores WHERE from_path = ?").run([fromPath]);
+      }
+      // --- whole DB -----------------------------------------------------------------------------------------
+      /** Runs `fn` in one transaction (joined when one is open); rolls back if it throws. */
+      transaction(fn) {
+        if (this.transactionDepth > 0) return fn();
+        this.db.exec("BEGIN");
+        this.transactionDepth = 1;
+        try {
+          const result = fn();
+          this.db.exec("COMMIT");
+          return result;
+        } catch (error63) {
+          this.db.exec("ROLLBACK");
+          throw error63;
+        } finally {
+          this.transactionDepth = 0;
+        }
+      }
+      /** Writes the DB atomically: the file on disk is always either the previous or this complete DB. */
+      async save() {
+        if (this.readOnly) throw new Error("StateDb.save() on a DB opened read-only");
+        if (this.transactionDepth > 0) throw new Error("StateDb.save() called inside a transaction");
+        await writeFileAtomic(this.path, this.db.export());
+      }
+      close() {
+        this.freeStatements();
+        this.db.close();
+      }
+      // --- helpers ------------------------------------------------------------------------------------------
+      /** Makes room for `extraBytes` more data by reopening from a bigger image; see the note at the top. */
+      reserve(extraBytes) {
+        if (this.transactionDepth > 0) return;
+        const pageSize = Number(this.one("PRAGMA page_size"));
+        const livePages = Number(this.one("PRAGMA page_count")) - Number(this.one("PRAGMA freelist_count"));
+        const needed = livePages * pageSize + extraBytes;
+        if (needed <= this.capacity) return;
+        const bytes = this.db.export();
+        const capacity = Math.ceil(needed * 1.1) + 4 * MIB2;
+        const image = new Uint8Array(capacity);
+        image.set(bytes);
+        const db = openImage(this.SQL, image, bytes.length);
+        configure(db);
+        this.freeStatements();
+        this.db.close();
+        this.db = db;
+        this.capacity = pageCountIsValid(image, bytes.length) ? capacity : bytes.length;
+      }
+      freeStatements() {
+        for (const statement of this.statements.values()) statement.free();
+        this.statements.clear();
+      }
+      statement(sql) {
+        let statement = this.statements.get(sql);
+        if (!statement) {
+          statement = this.db.prepare(sql);
+          this.statements.set(sql, statement);
+        }
+        return statement;
+      }
+      one(sql, params = []) {
+        const statement = this.statement(sql);
+        try {
+          statement.bind(params);
+          return statement.step() ? statement.get()[0] : void 0;
+        } finally {
+          statement.reset();
+        }
+      }
+      rows(sql) {
+        const statement = this.statement(sql);
+        const rows = [];
+        try {
+          while (statement.step()) rows.push(statement.get());
+        } finally {
+          statement.reset();
+        }
+        return rows;
       }
     };
   }
 });
 
-// src/engine/move-order.ts
-function scheduleMoves(moves, tempKey) {
-  const copies = moves.map((m3, i6) => ({
-    kind: "copy",
-    id: i6,
-    srcKey: m3.fromKey,
-    dstKey: m3.toKey,
-    size: m3.size,
-    storageClass: m3.storageClass,
-    ifMatchEtag: m3.etag,
-    moveIndex: i6,
-    after: [],
-    wave: 0
-  }));
-  const destinations = new Set(copies.map((c7) => c7.dstKey));
-  const bySource = new Map(copies.map((c7) => [c7.srcKey, c7]));
-  const seen = /* @__PURE__ */ new Set();
-  const tempCopies = [];
-  for (const start of [...copies]) {
-    if (seen.has(start)) continue;
-    const path21 = [];
-    const onPath = /* @__PURE__ */ new Set();
-    let current = start;
-    while (current && !seen.has(current) && !onPath.has(current)) {
-      path21.push(current);
-      onPath.add(current);
-      current = bySource.get(current.dstKey);
+// src/engine/lock.ts
+import { readFileSync as readFileSync4, unlinkSync } from "node:fs";
+import { readFile as readFile4, stat as stat3, unlink as unlink2, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path13 from "node:path";
+async function acquireVolumeLock(volumeRoot, info, options = {}) {
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const host = options.hostname ?? os.hostname();
+  const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
+  const lockPath = path13.join(volumeRoot, LOCK_FILE_NAME);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
+    const text = `${JSON.stringify(mine)}
+`;
+    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text);
+    const found = await readLock(lockPath);
+    if (found === "gone") continue;
+    const verdict = judge(found, { now: now(), host, foreignStaleMs });
+    if (verdict === "held" && found.info) throw new LockedError(lockPath, found.info);
+    if (verdict === "wait") {
+      await sleep2(RETRY_DELAY_MS);
+      continue;
     }
-    if (current && onPath.has(current)) {
-      const opener = current;
-      const temp = {
-        kind: "copy",
-        id: copies.length + tempCopies.length,
-        srcKey: opener.srcKey,
-        dstKey: tempKey(tempCopies.length),
-        size: opener.size,
-        storageClass: opener.storageClass,
-        ifMatchEtag: opener.ifMatchEtag,
-        moveIndex: null,
-        after: [],
-        wave: 0
-      };
-      tempCopies.push(temp);
-      bySource.set(opener.srcKey, temp);
-      opener.srcKey = temp.dstKey;
-      opener.ifMatchEtag = void 0;
-      opener.etagFromStep = temp.id;
-    }
-    for (const step of path21) seen.add(step);
+    if (!await removeStale(lockPath, found.text, now())) await sleep2(RETRY_DELAY_MS);
   }
-  const all = [...copies, ...tempCopies];
-  const depth = /* @__PURE__ */ new Map();
-  const depthOf = (step) => {
-    const known = depth.get(step);
-    if (known !== void 0) return known;
-    const chain2 = [];
-    let current = step;
-    while (current && !depth.has(current)) {
-      chain2.push(current);
-      current = bySource.get(current.dstKey);
-    }
-    let d5 = current ? depth.get(current) : -1;
-    for (let i6 = chain2.length - 1; i6 >= 0; i6--) {
-      const reader = bySource.get(chain2[i6].dstKey);
-      chain2[i6].after = reader ? [reader.id] : [];
-      if (chain2[i6].etagFromStep !== void 0) chain2[i6].after.push(chain2[i6].etagFromStep);
-      d5 += 1;
-      depth.set(chain2[i6], d5);
-    }
-    return depth.get(step);
-  };
-  const waves = [];
-  for (const step of all) {
-    step.wave = depthOf(step);
-    (waves[step.wave] ??= []).push(step);
-  }
-  const tempKeys = new Set(tempCopies.map((t) => t.dstKey));
-  const deletes = [];
-  for (const step of all) {
-    const key = step.srcKey;
-    if (tempKeys.has(key) || step.moveIndex !== null && !destinations.has(key)) {
-      deletes.push({ kind: "delete", id: all.length + deletes.length, key, afterCopy: step.id });
-    }
-  }
-  return { waves, deletes };
-}
-function moveGroups(moves) {
-  const parent = /* @__PURE__ */ new Map();
-  const find = (key) => {
-    let root5 = key;
-    while (parent.has(root5) && parent.get(root5) !== root5) root5 = parent.get(root5);
-    for (let k5 = key; k5 !== root5; ) {
-      const next = parent.get(k5);
-      parent.set(k5, root5);
-      k5 = next;
-    }
-    return root5;
-  };
-  for (const m3 of moves) {
-    if (!parent.has(m3.fromKey)) parent.set(m3.fromKey, m3.fromKey);
-    if (!parent.has(m3.toKey)) parent.set(m3.toKey, m3.toKey);
-    const a6 = find(m3.fromKey);
-    const b5 = find(m3.toKey);
-    if (a6 !== b5) parent.set(a6, b5);
-  }
-  const numbers = /* @__PURE__ */ new Map();
-  return moves.map((m3) => {
-    const root5 = find(m3.fromKey);
-    let n4 = numbers.get(root5);
-    if (n4 === void 0) numbers.set(root5, n4 = numbers.size);
-    return n4;
+  throw new SmartSyncError("LOCKED", `Could not take the lock ${lockPath}: it kept changing.`, {
+    hint: `Wait for other syncs on this volume to finish. If none is running, delete ${lockPath}.`,
+    retryable: true
   });
 }
-function selectMoveGroups(moves, select) {
-  const groups = moveGroups(moves);
-  const chosen = new Set(groups.filter((_, i6) => select(moves[i6])));
-  return moves.filter((_, i6) => chosen.has(groups[i6]));
-}
-var init_move_order = __esm({
-  "src/engine/move-order.ts"() {
-    "use strict";
-  }
-});
-
-// src/engine/mover.ts
-function isPerObjectError(error63) {
-  return error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError;
-}
-async function pool(items, limit, work, stop) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !stop()) await work(items[next++]);
+async function lockHolder(volumeRoot, options = {}) {
+  const found = await readLock(path13.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
+  if (found === "gone" || !found.info) return void 0;
+  const context = {
+    now: (options.now ?? (() => /* @__PURE__ */ new Date()))(),
+    host: options.hostname ?? os.hostname(),
+    foreignStaleMs: options.foreignStaleMs ?? DAY_MS
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return judge(found, context) === "held" ? found.info : void 0;
 }
-async function executeMoves(options) {
-  const { gateway, moves, schedule, journal, signal } = options;
-  const concurrency = options.concurrency ?? DEFAULT_MOVE_CONCURRENCY;
-  const done = new Map(options.alreadyDone ?? []);
-  const failed = /* @__PURE__ */ new Map();
-  const outcomes = moves.map((move) => ({ move, status: "blocked" }));
-  let fatal;
-  const stopped = () => fatal !== void 0 || signal?.aborted === true;
-  const progress = { done: 0, failed: 0, total: moves.length };
-  const report = (last) => options.onProgress?.({ ...progress, last });
-  const finishCopy = (step, etag, error63) => {
-    const outcome = step.moveIndex === null ? void 0 : outcomes[step.moveIndex];
-    if (error63 === void 0) {
-      done.set(step.id, { step: step.id, ok: true, etag });
-      if (outcome) {
-        outcome.status = "done";
-        outcome.etag = etag;
-        progress.done++;
-        report(outcome);
-      }
-      return;
-    }
-    const message = error63 instanceof Error ? error63.message : String(error63);
-    failed.set(step.id, message);
-    if (outcome) {
-      outcome.status = "failed";
-      outcome.error = message;
-      outcome.archived = error63 instanceof ObjectArchivedError;
-      progress.failed++;
-      report(outcome);
-    }
-  };
-  const runCopy = async (step) => {
-    const previous = done.get(step.id);
-    if (previous) return finishCopy(step, previous.etag);
-    const blocker = step.after.find((id) => !done.has(id));
-    if (blocker !== void 0) {
-      failed.set(step.id, `waits for a move that did not complete`);
-      if (step.moveIndex !== null) outcomes[step.moveIndex].error = failed.get(step.id);
-      return;
-    }
-    const ifMatchEtag = step.etagFromStep !== void 0 ? done.get(step.etagFromStep)?.etag : step.ifMatchEtag;
-    try {
-      const result = await gateway.copyObject(step.srcKey, step.dstKey, {
-        ifMatchEtag: ifMatchEtag ?? "",
-        size: step.size,
-        storageClass: step.storageClass,
-        signal
+async function createExclusive(file2, text) {
+  try {
+    await writeFile(file2, text, { flag: "wx" });
+    return true;
+  } catch (error63) {
+    const code2 = error63.code;
+    if (code2 === "EEXIST") return false;
+    const volume = path13.dirname(file2);
+    if (code2 === "ENOENT") {
+      throw new SmartSyncError("VOLUME_MISSING", `The folder ${volume} does not exist.`, {
+        hint: "Mount the volume or fix the target's path.",
+        cause: error63
       });
-      journal.record({ step: step.id, ok: true, etag: result.etag });
-      finishCopy(step, result.etag);
-    } catch (error63) {
-      if (isPerObjectError(error63)) finishCopy(step, void 0, error63);
-      else fatal ??= error63;
+    }
+    throw new SmartSyncError("VOLUME_UNREADABLE", `Cannot create the lock file in ${volume} (${code2}).`, {
+      hint: "Check that the volume is mounted writable and that you may write to it.",
+      cause: error63
+    });
+  }
+}
+async function readLock(file2) {
+  try {
+    const [text, stats] = await Promise.all([readFile4(file2, "utf8"), stat3(file2)]);
+    return { text, ageMs: Date.now() - stats.mtimeMs, info: parseLock(text) };
+  } catch (error63) {
+    if (error63.code === "ENOENT") return "gone";
+    throw error63;
+  }
+}
+function parseLock(text) {
+  try {
+    const value = JSON.parse(text);
+    if (Number.isInteger(value.pid) && typeof value.host === "string" && typeof value.command === "string" && typeof value.startedAt === "string" && !Number.isNaN(Date.parse(value.startedAt))) {
+      return value;
+    }
+  } catch {
+  }
+  return void 0;
+}
+function judge(found, context) {
+  if (!found.info) return found.ageMs < UNREADABLE_GRACE_MS ? "wait" : "stale";
+  const { pid, host, startedAt } = found.info;
+  const started = Date.parse(startedAt);
+  if (host !== context.host) return context.now.getTime() - started > context.foreignStaleMs ? "stale" : "held";
+  const bootTime = Date.now() - os.uptime() * 1e3;
+  if (started < bootTime - 6e4) return "stale";
+  return isAlive(pid) ? "held" : "stale";
+}
+function isAlive(pid) {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error63) {
+    return error63.code === "EPERM";
+  }
+}
+async function removeStale(lockPath, staleText, now) {
+  const takeover = `${lockPath}.takeover`;
+  if (!await createExclusive(takeover, `${JSON.stringify({ pid: process.pid, at: now.toISOString() })}
+`)) {
+    const other = await readLock(takeover);
+    if (other !== "gone" && other.ageMs > TAKEOVER_STALE_MS) await unlink2(takeover).catch(() => void 0);
+    return false;
+  }
+  try {
+    const current = await readLock(lockPath);
+    if (current !== "gone" && current.text === staleText) await unlink2(lockPath).catch(ignoreMissing);
+    return true;
+  } finally {
+    await unlink2(takeover).catch(() => void 0);
+  }
+}
+function heldLock(lockPath, info, text) {
+  let released = false;
+  return {
+    path: lockPath,
+    info,
+    async release() {
+      if (released) return false;
+      released = true;
+      try {
+        if (await readFile4(lockPath, "utf8") !== text) return false;
+        await unlink2(lockPath);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    releaseSync() {
+      if (released) return false;
+      released = true;
+      try {
+        if (readFileSync4(lockPath, "utf8") !== text) return false;
+        unlinkSync(lockPath);
+        return true;
+      } catch {
+        return false;
+      }
     }
   };
-  for (const wave of schedule.waves) {
-    await pool(wave, concurrency, runCopy, stopped);
-    await journal.flush();
-    if (stopped()) break;
-  }
-  if (!stopped()) {
-    const deletable = schedule.deletes.filter((d5) => done.has(d5.afterCopy) && !done.has(d5.id));
-    await pool(
-      deletable,
-      concurrency,
-      async (step) => {
-        try {
-          await gateway.deleteObject(step.key, { signal });
-          journal.record({ step: step.id, ok: true });
-          done.set(step.id, { step: step.id, ok: true });
-        } catch (error63) {
-          const copy = schedule.waves.flat().find((c7) => c7.id === step.afterCopy);
-          const outcome = copy && copy.moveIndex !== null ? outcomes[copy.moveIndex] : void 0;
-          if (outcome) outcome.deleteFailed = error63 instanceof Error ? error63.message : String(error63);
-          if (!isPerObjectError(error63)) fatal ??= error63;
-        }
-      },
-      stopped
-    );
-    await journal.flush();
-  }
-  if (fatal === void 0 && signal?.aborted)
-    fatal = new SmartSyncError("ABORTED", "Stopped before all moves were made.", { cause: signal.reason });
-  return { outcomes, error: fatal, complete: fatal === void 0 };
 }
-var DEFAULT_MOVE_CONCURRENCY;
-var init_mover = __esm({
-  "src/engine/mover.ts"() {
+function ignoreMissing(error63) {
+  if (error63.code !== "ENOENT") throw error63;
+}
+function sleep2(ms) {
+  return new Promise((resolve2) => setTimeout(resolve2, ms));
+}
+var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_MS, MAX_ATTEMPTS;
+var init_lock = __esm({
+  "src/engine/lock.ts"() {
     "use strict";
     init_errors();
-    init_s33();
-    DEFAULT_MOVE_CONCURRENCY = 16;
+    LOCK_FILE_NAME = ".s3-smart-sync.lock";
+    DAY_MS = 24 * 60 * 60 * 1e3;
+    UNREADABLE_GRACE_MS = 2e3;
+    TAKEOVER_STALE_MS = 1e4;
+    RETRY_DELAY_MS = 25;
+    MAX_ATTEMPTS = 200;
   }
 });
 
-// src/engine/move-batch.ts
-async function runMoveBatch(target, gateway, moves, options = {}) {
-  const runId = newRunId();
-  const prefix = normalizePrefix(target.prefix);
-  const schedule = scheduleMoves(moves, (n4) => keyFor(prefix, `${TEMP_PREFIX}/${runId}/${n4}`));
-  const journal = await MoveJournal.create(target.localPath, {
-    version: 1,
-    runId,
-    bucket: target.bucket,
-    prefix,
-    createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-    moves,
-    schedule
-  });
-  const result = await executeMoves({
-    gateway,
-    moves,
-    schedule,
-    journal,
-    concurrency: target.concurrency,
-    signal: options.signal,
-    onProgress: options.onProgress
-  });
-  return { ...result, journal };
+// src/engine/archive.ts
+function gatewayFor(target) {
+  return new BucketGateway(
+    getS3Client({
+      profile: target.profile,
+      region: target.region,
+      endpointUrl: target.endpointUrl,
+      forcePathStyle: target.forcePathStyle
+    }),
+    target.bucket,
+    { endpoint: target.endpointUrl, profile: target.profile }
+  );
 }
-function applyMovesToDb(db, outcomes) {
-  const moved = outcomes.flatMap((o4) => {
-    const record3 = o4.status === "done" ? db.getFile(o4.move.from) : void 0;
-    return record3 && record3.inode === o4.move.inode && record3.size === o4.move.size ? [{ o: o4, record: record3 }] : [];
-  });
-  db.deleteFiles(moved.map(({ o: o4 }) => o4.move.from));
-  db.upsertFiles(moved.map(({ o: o4, record: record3 }) => ({ ...record3, path: o4.move.to, etag: o4.etag ?? record3.etag })));
-}
-async function resumeMoveBatch(target, db, gateway, context) {
-  const loaded = await MoveJournal.load(target.localPath, { readOnly: context.dryRun });
-  if (!loaded) return;
-  const { journal, done } = loaded;
-  const { header } = journal;
-  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix)) {
-    context.notice(
-      `An interrupted move batch for s3://${header.bucket}/${header.prefix} was found and left alone.`,
-      "warning"
-    );
-    return;
+async function withPendingRestores(target, options, work) {
+  const lock = options.write ? await acquireVolumeLock(target.localPath, { command: "restore" }) : void 0;
+  try {
+    const { db } = await openStateDb({
+      volumeRoot: target.localPath,
+      wasmBinary: options.wasmBinary,
+      readOnly: !options.write
+    });
+    try {
+      const recorded = db.getTarget();
+      if (!recorded || recorded.bucket !== target.bucket || normalizePrefix(recorded.prefix) !== normalizePrefix(target.prefix)) {
+        throw new SmartSyncError(
+          "USAGE",
+          `${target.localPath} has no state for s3://${target.bucket}/${normalizePrefix(target.prefix)}.`,
+          {
+            hint: "Run a sync of this target first; restores are for moves it found waiting on archived objects."
+          }
+        );
+      }
+      const result = await work(db.pendingRestores(), (r5) => db.upsertPendingRestore(r5));
+      if (options.write) await db.save();
+      return result;
+    } finally {
+      db.close();
+    }
+  } finally {
+    await lock?.release();
   }
-  if (context.dryRun) {
-    context.notice(`An interrupted batch of ${header.moves.length} move(s) will be finished by the next run.`);
-    return;
-  }
-  context.notice(`Finishing ${header.moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
-  const result = await executeMoves({
-    gateway,
-    moves: header.moves,
-    schedule: header.schedule,
-    journal,
-    alreadyDone: done,
-    concurrency: target.concurrency,
-    signal: context.signal
-  });
-  applyMovesToDb(db, result.outcomes);
-  await db.save();
-  if (result.error !== void 0) throw result.error;
-  await journal.remove();
 }
-var TEMP_PREFIX;
-var init_move_batch = __esm({
-  "src/engine/move-batch.ts"() {
+async function startRestores(target, options = {}) {
+  const tier = options.tier ?? "bulk";
+  const days = options.days ?? 7;
+  const gateway = gatewayFor(target);
+  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: true }, async (pending, save) => {
+    const items = [];
+    for (const r5 of pending) {
+      const item = {
+        fromPath: r5.fromPath,
+        toPath: r5.toPath,
+        srcKey: r5.srcKey,
+        storageClass: r5.storageClass,
+        state: "in-progress"
+      };
+      if (!RESTORE_TIME[r5.storageClass]) {
+        item.state = "restored";
+        item.detail = "waits for the restore of the archived object at its new key";
+        items.push(item);
+        continue;
+      }
+      item.expected = RESTORE_TIME[r5.storageClass]?.[tier] ?? null;
+      if (tier === "expedited" && item.expected === null) {
+        item.state = "failed";
+        item.detail = `Expedited retrieval is not available for ${r5.storageClass}; use standard or bulk.`;
+        items.push(item);
+        continue;
+      }
+      const outcome = await gateway.restoreObject(r5.srcKey, {
+        tier: tier[0].toUpperCase() + tier.slice(1),
+        days,
+        storageClass: r5.storageClass
+      });
+      if (outcome === "already-restored" || outcome === "not-archived") item.state = "restored";
+      item.detail = outcome;
+      save({
+        ...r5,
+        status: item.state === "restored" ? "restored" : "restoring",
+        tier,
+        days,
+        requestedAt: (/* @__PURE__ */ new Date()).toISOString()
+      });
+      items.push(item);
+    }
+    return items;
+  });
+}
+async function restoreStatus(target, options = {}) {
+  const gateway = gatewayFor(target);
+  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: false }, async (pending) => {
+    const items = [];
+    for (const r5 of pending) {
+      const item = {
+        fromPath: r5.fromPath,
+        toPath: r5.toPath,
+        srcKey: r5.srcKey,
+        storageClass: r5.storageClass,
+        state: "not-started"
+      };
+      const head = await gateway.head(r5.srcKey);
+      if (head && !RESTORE_TIME[r5.storageClass]) {
+        item.state = "restored";
+        item.detail = "waits for the restore of the archived object at its new key";
+      } else if (!head) {
+        item.state = "missing";
+        item.detail = "the archived object is gone; the next sync uploads the file";
+      } else if (head.restore?.ongoing) {
+        item.state = "in-progress";
+      } else if (head.restore && !head.restore.ongoing) {
+        item.state = "restored";
+        item.expiry = head.restore.expiry;
+      } else if (r5.status === "restoring") {
+        item.state = "failed";
+        item.detail = "S3 shows no restore for this object; run restore again";
+      }
+      items.push(item);
+    }
+    return items;
+  });
+}
+async function refreshArchiveFacts(gateway, plan, objects, signal) {
+  const keys = [...plan.archived, ...plan.moves.filter((m3) => m3.storageClass === "INTELLIGENT_TIERING")].map(
+    (m3) => m3.fromKey
+  );
+  let learnt = false;
+  for (const key of keys) {
+    const head = await gateway.head(key, { signal });
+    const listed = objects.get(key);
+    if (!head || !listed) continue;
+    if (head.restore || head.archiveStatus) {
+      objects.set(key, { ...listed, restore: head.restore, archiveStatus: head.archiveStatus });
+      learnt = true;
+    }
+  }
+  return learnt;
+}
+function recordPendingRestores(db, archived) {
+  const pending = new Map(db.pendingRestores().map((r5) => [r5.fromPath, r5]));
+  for (const move of archived) {
+    const existing = pending.get(move.from);
+    pending.delete(move.from);
+    db.upsertPendingRestore({
+      fromPath: move.from,
+      toPath: move.to,
+      srcKey: move.fromKey,
+      dstKey: move.toKey,
+      storageClass: move.storageClass ?? "GLACIER",
+      size: move.size,
+      etag: move.etag ?? null,
+      status: existing?.status ?? "archived",
+      tier: existing?.tier ?? null,
+      days: existing?.days ?? null,
+      requestedAt: existing?.requestedAt ?? null
+    });
+  }
+  for (const stale of pending.keys()) db.removePendingRestore(stale);
+}
+var RESTORE_TIME;
+var init_archive = __esm({
+  "src/engine/archive.ts"() {
     "use strict";
-    init_journal();
+    init_db();
+    init_errors();
     init_keys();
-    init_move_order();
-    init_mover();
-    TEMP_PREFIX = ".s3-smart-sync-tmp";
+    init_lock();
+    init_s33();
+    RESTORE_TIME = {
+      GLACIER: { expedited: "1\u20135 minutes", standard: "3\u20135 hours", bulk: "5\u201312 hours" },
+      DEEP_ARCHIVE: { expedited: null, standard: "within 12 hours", bulk: "within 48 hours" },
+      INTELLIGENT_TIERING: {
+        expedited: null,
+        standard: "3\u20135 hours (Archive Access), within 12 hours (Deep Archive Access)",
+        bulk: "5\u201312 hours (Archive Access), within 48 hours (Deep Archive Access)"
+      }
+    };
   }
 });
 
-// src/engine/move-rules.ts
-function sameMtime(mtimeMs, recordedSeconds) {
-  return Math.abs(mtimeMs / 1e3 - recordedSeconds) < MTIME_TOLERANCE_SECONDS;
+// src/engine/run/move-stage.ts
+async function moveStage(ctx, volume, bucket, verified) {
+  const { target, report } = ctx;
+  const { db } = volume;
+  const { plan } = verified;
+  db.setTarget(target.bucket, ctx.prefix);
+  const pending = [...plan.archived];
+  let outcomes = [];
+  let stopped;
+  if (plan.moves.length > 0) {
+    ctx.phase("move");
+    const batch = await runMoveBatch(target, bucket.gateway, plan.moves, {
+      signal: ctx.options.signal,
+      onProgress: (p3) => {
+        if (p3.last) ctx.emit({ type: "move", target: target.name, outcome: p3.last, ...p3, dryRun: false });
+      }
+    });
+    outcomes = batch.outcomes;
+    applyMovesToDb(db, outcomes);
+    await db.save();
+    if (batch.complete) await batch.journal.remove();
+    for (const o4 of outcomes)
+      report.moves.list.push(moveSummary(o4.move, o4.archived ? "pending-restore" : o4.status, o4.error));
+    report.moves.done = outcomes.filter((o4) => o4.status === "done").length;
+    report.moves.failed = outcomes.filter((o4) => o4.status !== "done" && !o4.archived).length;
+    report.bytesSaved = outcomes.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
+    for (const o4 of outcomes) if (o4.archived) pending.push({ ...o4.move, state: "archived" });
+    stopped = batch.error;
+  }
+  recordPendingRestores(db, pending);
+  report.moves.pendingRestore = pending.length;
+  if (stopped !== void 0) throw stopped;
+  return { outcomes, pending };
 }
-function isUnchangedSinceRecorded(now, recorded) {
-  return now.inode === recorded.inode && now.size === recorded.size && sameMtime(now.mtimeMs, recorded.mtime);
-}
-function isSingleLink(pathsNow, pathsBefore) {
-  return pathsNow === 1 && pathsBefore === 1;
-}
-function checkSourceObject(object2, recorded) {
-  if (!object2) return "source-missing";
-  if (object2.size !== recorded.size) return "source-size-differs";
-  if (Math.floor(object2.lastModifiedMs / 1e3) < Math.floor(recorded.mtime)) return "source-older-than-file";
-  if (recorded.etag && recorded.etag !== object2.etag) return "source-etag-differs";
-  return null;
-}
-function isArchived(object2) {
-  if (object2.restore && !object2.restore.ongoing) return false;
-  return ARCHIVED_CLASSES.has(object2.storageClass) || ARCHIVED_TIERS.has(object2.archiveStatus ?? "");
-}
-var REJECT_REASON_TEXT, MTIME_TOLERANCE_SECONDS, ARCHIVED_CLASSES, ARCHIVED_TIERS;
-var init_move_rules = __esm({
-  "src/engine/move-rules.ts"() {
+var init_move_stage = __esm({
+  "src/engine/run/move-stage.ts"() {
     "use strict";
-    REJECT_REASON_TEXT = {
-      "changed-since-recorded": "edited since the last sync (aws uploads it)",
-      "hard-link": "hard link (several paths share the inode)",
-      excluded: "excluded by the target's excludes",
-      "skipped-by-user": "skipped by you (aws uploads it)",
-      "source-missing": "old object not found in S3",
-      "source-size-differs": "old object in S3 has another size",
-      "source-older-than-file": "old object in S3 is older than the file",
-      "source-etag-differs": "old object in S3 holds other bytes than recorded"
-    };
-    MTIME_TOLERANCE_SECONDS = 1e-3;
-    ARCHIVED_CLASSES = /* @__PURE__ */ new Set(["GLACIER", "DEEP_ARCHIVE"]);
-    ARCHIVED_TIERS = /* @__PURE__ */ new Set(["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"]);
+    init_archive();
+    init_move_batch();
+    init_report();
+  }
+});
+
+// src/engine/user-state.ts
+import { createHash as createHash7 } from "node:crypto";
+import { mkdir, readFile as readFile5 } from "node:fs/promises";
+import os2 from "node:os";
+import path14 from "node:path";
+function userStateDir(env2 = process.env) {
+  if (env2.S3_SMART_SYNC_STATE_DIR) return env2.S3_SMART_SYNC_STATE_DIR;
+  const home = env2.HOME || os2.homedir();
+  if (process.platform === "darwin") return path14.join(home, "Library", "Application Support", "s3-smart-sync");
+  return path14.join(env2.XDG_STATE_HOME || path14.join(home, ".local", "state"), "s3-smart-sync");
+}
+function memoryFile(target, env2) {
+  const id = createHash7("sha256").update([target.localPath, target.endpointUrl ?? "", target.bucket, normalizePrefix(target.prefix)].join("\0")).digest("hex").slice(0, 20);
+  return path14.join(userStateDir(env2), "targets", `${id}.json`);
+}
+async function readTargetMemory(target, env2) {
+  try {
+    const memory = JSON.parse(await readFile5(memoryFile(target, env2), "utf8"));
+    return memory.version === 1 && memory.volume && typeof memory.volume.dbId === "string" ? memory : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function writeTargetMemory(target, memory, env2) {
+  const file2 = memoryFile(target, env2);
+  await mkdir(path14.dirname(file2), { recursive: true });
+  const full = {
+    version: 1,
+    localPath: target.localPath,
+    bucket: target.bucket,
+    prefix: normalizePrefix(target.prefix),
+    endpoint: target.endpointUrl ?? null,
+    ...memory
+  };
+  await writeFileAtomic(file2, Buffer.from(JSON.stringify(full, null, 2) + "\n"));
+}
+var init_user_state = __esm({
+  "src/engine/user-state.ts"() {
+    "use strict";
+    init_atomic_write();
+    init_keys();
+  }
+});
+
+// src/engine/volume-facts.ts
+import { stat as stat4 } from "node:fs/promises";
+import path15 from "node:path";
+async function readVolumeFacts(root5) {
+  const [isMountPoint, described] = await Promise.all([
+    mountPoint(root5),
+    (process.platform === "darwin" ? diskutilFacts : process.platform === "linux" ? findmntFacts : noFacts)(root5)
+  ]);
+  return { isMountPoint, ...described };
+}
+async function mountPoint(root5) {
+  const resolved = path15.resolve(root5);
+  const parent = path15.dirname(resolved);
+  if (parent === resolved) return true;
+  try {
+    const [self2, above] = await Promise.all([stat4(resolved), stat4(parent)]);
+    return self2.dev !== above.dev;
+  } catch {
+    return false;
+  }
+}
+async function noFacts() {
+  return { uuid: null, fsType: null };
+}
+async function diskutilFacts(root5) {
+  const run = await execa("/usr/sbin/diskutil", ["info", "-plist", root5], {
+    reject: false,
+    timeout: LOOKUP_TIMEOUT_MS
+  }).catch(() => void 0);
+  if (!run || run.exitCode !== 0) return noFacts();
+  const text = String(run.stdout);
+  return {
+    uuid: plistString(text, "VolumeUUID")?.toUpperCase() ?? null,
+    fsType: plistString(text, "FilesystemType") ?? null
+  };
+}
+function plistString(plist, key) {
+  return new RegExp(`<key>${key}</key>\\s*<string>([^<]*)</string>`).exec(plist)?.[1] || void 0;
+}
+async function findmntFacts(root5) {
+  const run = await execa("findmnt", ["-J", "-o", "UUID,FSTYPE", "--target", root5], {
+    reject: false,
+    timeout: LOOKUP_TIMEOUT_MS
+  }).catch(() => void 0);
+  if (!run || run.exitCode !== 0) return noFacts();
+  try {
+    const parsed = JSON.parse(String(run.stdout));
+    const fs4 = parsed.filesystems?.[0];
+    return { uuid: fs4?.uuid?.toLowerCase() ?? null, fsType: fs4?.fstype ?? null };
+  } catch {
+    return noFacts();
+  }
+}
+var LOOKUP_TIMEOUT_MS;
+var init_volume_facts = __esm({
+  "src/engine/volume-facts.ts"() {
+    "use strict";
+    init_execa();
+    LOOKUP_TIMEOUT_MS = 5e3;
+  }
+});
+
+// src/engine/run/open-volume.ts
+import { constants as fsConstants, promises as fs2 } from "node:fs";
+async function openVolume(ctx) {
+  const { target, dryRun, options } = ctx;
+  await assertVolume(target.localPath, { write: !dryRun });
+  ctx.emit({
+    type: "target-start",
+    target: target.name,
+    localPath: target.localPath,
+    destination: s3Uri(target.bucket, ctx.prefix),
+    dryRun
+  });
+  ctx.phase("lock");
+  let lock;
+  if (dryRun) {
+    const holder = await lockHolder(target.localPath);
+    if (holder)
+      ctx.notice(
+        `A sync is running on this volume (${holder.command}, pid ${holder.pid}, since ${holder.startedAt}): this shows the volume as it is now; the running sync may already be making some of these changes.`
+      );
+  } else {
+    lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+  }
+  try {
+    ctx.phase("database");
+    const [opened, facts, memory] = await Promise.all([
+      openStateDb({ volumeRoot: target.localPath, wasmBinary: options.wasmBinary, now: ctx.now, readOnly: dryRun }),
+      readVolumeFacts(target.localPath),
+      readTargetMemory(target, options.env)
+    ]);
+    const { db } = opened;
+    for (const message of opened.notices) ctx.notice(message, "warning");
+    const recordedTarget = db.getTarget();
+    const sameTarget = recordedTarget?.bucket === target.bucket && normalizePrefix(recordedTarget.prefix) === ctx.prefix;
+    if (recordedTarget && !sameTarget) {
+      ctx.notice(
+        `The volume's state describes s3://${recordedTarget.bucket}/${recordedTarget.prefix}, not this target: it is not used for moves, and this run starts as a first run.`,
+        "warning"
+      );
+    }
+    const dbId = db.isNew ? null : db.getMeta(VOLUME_ID_META);
+    const onVolume = db.isNew ? void 0 : recordedOnVolume(db);
+    const recorded = memory ? { volume: memory.volume, lastSyncAt: memory.lastSyncAt, fileCount: memory.fileCount } : onVolume;
+    if (memory && db.isNew) {
+      ctx.notice(
+        `The volume's state DB is gone (the last sync, on ${memory.lastSyncAt.slice(0, 10)}, recorded ${memory.fileCount} files): this run starts as a first run and checks the volume against the bucket.`,
+        "warning"
+      );
+    }
+    return { db, baseline: db.isNew || !sameTarget, facts, dbId, recorded, lock };
+  } catch (error63) {
+    await lock?.release();
+    throw error63;
+  }
+}
+function recordedOnVolume(db) {
+  const text = db.getMeta(VOLUME_META);
+  const dbId = db.getMeta(VOLUME_ID_META);
+  if (!text || !dbId) return void 0;
+  try {
+    const meta3 = JSON.parse(text);
+    return { volume: { ...meta3, dbId }, lastSyncAt: meta3.recordedAt };
+  } catch {
+    return void 0;
+  }
+}
+async function isDirectory(root5) {
+  try {
+    return (await fs2.stat(root5)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+async function assertMounted(root5) {
+  if (!await isDirectory(root5)) {
+    throw new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist.`, {
+      hint: "Connect the volume (or fix the path in the config) and run again."
+    });
+  }
+}
+async function assertVolume(root5, options) {
+  await assertMounted(root5);
+  try {
+    await fs2.access(root5, fsConstants.R_OK | fsConstants.X_OK);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} cannot be read`, {
+      hint: "Give this process read access to the folder (on macOS: Full Disk Access for the terminal or Raycast).",
+      cause
+    });
+  }
+  if (!options.write) return;
+  try {
+    await fs2.access(root5, fsConstants.W_OK);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} is read-only: the state DB, lock and logs live on it.`, {
+      hint: "Mount the volume read-write (or give this process write access to the folder) and run again.",
+      cause
+    });
+  }
+}
+var VOLUME_ID_META, VOLUME_META;
+var init_open_volume = __esm({
+  "src/engine/run/open-volume.ts"() {
+    "use strict";
+    init_db();
+    init_errors();
+    init_keys();
+    init_lock();
+    init_user_state();
+    init_volume_facts();
+    VOLUME_ID_META = "volume_id";
+    VOLUME_META = "volume";
   }
 });
 
@@ -52662,6 +53341,56 @@ var init_planner = __esm({
   }
 });
 
+// src/engine/run/plan-stage.ts
+function planStage(ctx, volume, scan) {
+  const { target } = ctx;
+  ctx.phase("plan");
+  const input2 = {
+    scan: scan.files,
+    records: volume.baseline ? [] : volume.db.allFiles(),
+    prefix: ctx.prefix,
+    isExcluded: createExcludeMatcher(target.localPath, [...TOOL_EXCLUDES, ...target.excludes]),
+    skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
+    archivedMoves: target.archivedMoves
+  };
+  return { input: input2, plan: planRun(input2) };
+}
+var init_plan_stage = __esm({
+  "src/engine/run/plan-stage.ts"() {
+    "use strict";
+    init_filters();
+    init_planner();
+  }
+});
+
+// src/engine/run/preview-stage.ts
+async function previewStage(ctx, aws, scan, verified) {
+  const { plan } = verified;
+  const groups = moveGroups(plan.moves);
+  for (const [i6, move] of plan.moves.entries()) {
+    ctx.report.moves.list.push({ ...moveSummary(move, "planned"), group: groups[i6] });
+    ctx.emit({
+      type: "move",
+      target: ctx.target.name,
+      outcome: { move, status: "done" },
+      done: 0,
+      failed: 0,
+      total: plan.moves.length,
+      dryRun: true
+    });
+  }
+  ctx.report.bytesSaved = plan.bytesSaved;
+  if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, [...plan.archived, ...plan.moves]), { dryRun: true });
+}
+var init_preview_stage = __esm({
+  "src/engine/run/preview-stage.ts"() {
+    "use strict";
+    init_move_order();
+    init_report();
+    init_aws_stage();
+  }
+});
+
 // src/engine/recorder.ts
 function recordState(input2) {
   const { previous, scan, outcome } = input2;
@@ -52683,8 +53412,8 @@ function recordState(input2) {
       etag: unchanged && old.etag ? old.etag : etagFromListing(input2, file2)
     });
   }
-  for (const path21 of keepOld) {
-    const old = previousByPath.get(path21);
+  for (const path23 of keepOld) {
+    const old = previousByPath.get(path23);
     if (old) rows.push(old);
   }
   return rows;
@@ -52702,98 +53431,175 @@ var init_recorder = __esm({
   }
 });
 
-// src/engine/report.ts
-function emptyReport(base, startedAt) {
-  return {
-    ...base,
-    status: "ok",
-    notices: [],
-    moves: { done: 0, failed: 0, skipped: 0, pendingRestore: 0, list: [] },
-    bytesSaved: 0,
-    counts: { new: 0, modified: 0, deleted: 0, unchanged: 0 },
-    startedAt: startedAt.toISOString(),
-    durationMs: 0
-  };
-}
-function failReport(report, error63) {
-  const e5 = error63 instanceof SmartSyncError ? error63 : void 0;
-  report.status = e5?.code === "VOLUME_MISSING" ? "skipped" : "failed";
-  report.error = {
-    code: e5?.code ?? "UNEXPECTED",
-    message: error63 instanceof Error ? error63.message : String(error63),
-    hint: e5?.hint,
-    retryable: e5?.retryable
-  };
-  return report;
-}
-function moveSummary(move, status, reason) {
-  return {
-    from: move.from,
-    to: move.to,
-    fromKey: move.fromKey,
-    toKey: move.toKey,
-    size: move.size,
-    inode: move.inode,
-    mtime: move.mtime,
-    status,
-    reason,
-    storageClass: move.storageClass
-  };
-}
-function addPlanToReport(report, plan) {
-  report.counts = {
-    new: plan.newFiles.length,
+// src/engine/run/verify-stage.ts
+async function verifyStage(ctx, volume, bucket, planned) {
+  const { target } = ctx;
+  let { plan } = planned;
+  let objects;
+  const needListing = plan.moves.length > 0 || volume.baseline && ctx.options.command === "sync";
+  if (needListing) {
+    ctx.phase("list");
+    objects = await listPrefix(
+      bucket.gateway,
+      ctx.prefix,
+      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
+      ctx.options.signal
+    );
+    if (plan.moves.length > 0) {
+      plan = planRun({ ...planned.input, objects });
+      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
+        plan = planRun({ ...planned.input, objects });
+    }
+  }
+  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
+  addPlanToReport(ctx.report, plan);
+  ctx.emit({
+    type: "plan",
+    target: target.name,
+    moves: plan.moves.length,
+    archived: plan.archived.length,
+    rejected: plan.rejected.length,
+    newFiles: plan.newFiles.length,
     modified: plan.modified.length,
     deleted: plan.deleted.length,
-    unchanged: plan.unchangedCount
-  };
-  report.moves.skipped = plan.rejected.length;
-  report.moves.pendingRestore = plan.archived.length;
-  for (const move of plan.archived)
-    report.moves.list.push(moveSummary(move, "pending-restore", "source object is archived"));
-  for (const r5 of plan.rejected) {
-    report.moves.list.push({
-      from: r5.from,
-      to: r5.to,
-      fromKey: "",
-      toKey: "",
-      size: r5.size,
-      status: "skipped",
-      reason: REJECT_REASON_TEXT[r5.reason]
-    });
+    bytesSaved: plan.bytesSaved
+  });
+  if (plan.archived.length > 0) {
+    ctx.notice(
+      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
+      "warning"
+    );
   }
+  return { ...planned, plan, objects };
 }
-function addAwsToReport(report, result) {
-  report.aws = {
-    exitCode: result.exitCode,
-    outcome: result.outcome,
-    uploads: result.uploads.length,
-    deletes: result.deletes.length,
-    skippedPaths: result.skippedPaths,
-    command: result.command
-  };
+async function listPrefix(gateway, prefix, onPage, signal) {
+  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
+  return new Map(objects.map((o4) => [o4.key, o4]));
 }
-var init_report = __esm({
-  "src/engine/report.ts"() {
+var init_verify_stage = __esm({
+  "src/engine/run/verify-stage.ts"() {
     "use strict";
-    init_errors();
-    init_move_rules();
+    init_archive();
+    init_move_order();
+    init_planner();
+    init_report();
+  }
+});
+
+// src/engine/run/record-stage.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+import path16 from "node:path";
+async function recordStage(ctx, volume, bucket, scan, moved, result) {
+  const { db } = volume;
+  const { report } = ctx;
+  ctx.phase("record");
+  const synced = result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
+  if (synced !== "not-synced" || volume.baseline) {
+    const uploaded = synced !== "not-synced" && result && result.uploads.length > 0 ? await uploadedObjects(bucket.gateway, ctx.prefix, result, ctx.options.signal) : void 0;
+    db.replaceFiles(
+      recordState({
+        previous: db.allFiles(),
+        scan: scan.files,
+        outcome: synced,
+        skippedPaths: result?.skippedPaths,
+        pendingMoves: moved.pending,
+        baseline: volume.baseline,
+        objects: uploaded,
+        prefix: ctx.prefix,
+        now: ctx.now().getTime() / 1e3
+      })
+    );
+  }
+  if (report.moves.failed > 0 || result?.outcome === "failed" || result?.outcome === "skipped-files" || scan.skipped.some((s2) => s2.reason === "invalid-utf8-name") || moved.pending.length > 0)
+    report.status = "partial";
+  const dbId = rememberVolume(db, volume, ctx.now());
+  recordRunMeta(db, report, ctx.startedAt);
+  await db.save();
+  await writeTargetMemory(
+    ctx.target,
+    {
+      volume: { uuid: volume.facts.uuid, mountPoint: volume.facts.isMountPoint, fsType: volume.facts.fsType, dbId },
+      lastSyncAt: ctx.startedAt.toISOString(),
+      fileCount: db.fileCount()
+    },
+    ctx.options.env
+  ).catch(
+    (error63) => ctx.notice(
+      `Could not remember this volume in the state folder: ${error63 instanceof Error ? error63.message : error63}`,
+      "warning"
+    )
+  );
+}
+function rememberVolume(db, volume, now) {
+  const dbId = db.getMeta(VOLUME_ID_META) ?? randomUUID2();
+  db.setMeta(VOLUME_ID_META, dbId);
+  const { uuid: uuid3, isMountPoint, fsType } = volume.facts;
+  db.setMeta(VOLUME_META, JSON.stringify({ uuid: uuid3, mountPoint: isMountPoint, fsType, recordedAt: now.toISOString() }));
+  return dbId;
+}
+async function uploadedObjects(gateway, prefix, result, signal) {
+  const keys = [...new Set(result.uploads.map((u2) => u2.key))];
+  if (keys.length > HEAD_UPLOADS_UP_TO) {
+    const listed = await listPrefix(gateway, prefix, void 0, signal);
+    const uploaded = /* @__PURE__ */ new Map();
+    for (const key of keys) {
+      const object2 = listed.get(key);
+      if (object2) uploaded.set(key, object2);
+    }
+    return uploaded;
+  }
+  const objects = /* @__PURE__ */ new Map();
+  const worker = async () => {
+    for (let key = keys.pop(); key !== void 0; key = keys.pop()) {
+      const head = await gateway.head(key, { signal });
+      if (head) objects.set(key, head);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return objects;
+}
+function recordRunMeta(db, report, startedAt) {
+  const total = Number(db.getMeta("bytes_saved_total") ?? "0") + report.bytesSaved;
+  db.setMeta("bytes_saved_total", String(total));
+  db.setMeta(
+    "last_run",
+    JSON.stringify({
+      at: startedAt.toISOString(),
+      command: report.command,
+      status: report.status,
+      moves: report.moves.done,
+      bytesSaved: report.bytesSaved,
+      uploads: report.aws?.uploads ?? 0,
+      deletes: report.aws?.deletes ?? 0,
+      logFile: report.logFile ? path16.basename(report.logFile) : void 0
+    })
+  );
+}
+var HEAD_UPLOADS_UP_TO;
+var init_record_stage = __esm({
+  "src/engine/run/record-stage.ts"() {
+    "use strict";
+    init_recorder();
+    init_user_state();
+    init_open_volume();
+    init_verify_stage();
+    HEAD_UPLOADS_UP_TO = 200;
   }
 });
 
 // src/engine/scanner.ts
 import { isUtf8 } from "node:buffer";
 import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync2 } from "node:fs";
-import { stat as stat4 } from "node:fs/promises";
+import { stat as stat5 } from "node:fs/promises";
 function errorCode(error63) {
   return error63?.code;
 }
-function canRead(path21, stats) {
+function canRead(path23, stats) {
   if (uid === 0) return true;
   if (stats.mode & 4) return true;
   if (stats.uid === uid && stats.mode & 256) return true;
   try {
-    accessSync(path21, constants5.R_OK);
+    accessSync(path23, constants5.R_OK);
     return true;
   } catch {
     return false;
@@ -52803,7 +53609,7 @@ async function scanVolume(options) {
   const { root: root5, signal, onProgress } = options;
   let rootStats;
   try {
-    rootStats = await stat4(root5);
+    rootStats = await stat5(root5);
   } catch (error63) {
     if (errorCode(error63) === "EACCES") throw unreadableRoot(root5, error63);
     throw missingRoot(root5, error63);
@@ -52816,7 +53622,7 @@ async function scanVolume(options) {
   let filesSeen = 0;
   let lastYield = performance.now();
   const ancestors = /* @__PURE__ */ new Set();
-  const skip = (path21, reason, error63) => skipped.push(error63 === void 0 ? { path: path21, reason } : { path: path21, reason, detail: errorCode(error63) ?? String(error63) });
+  const skip = (path23, reason, error63) => skipped.push(error63 === void 0 ? { path: path23, reason } : { path: path23, reason, detail: errorCode(error63) ?? String(error63) });
   const pause = async () => {
     lastYield = performance.now();
     onProgress?.(filesSeen);
@@ -52858,49 +53664,49 @@ async function scanVolume(options) {
     ancestors.add(id);
     const entries = [];
     for (const name of names) {
-      const path21 = rel === "" ? name : `${rel}/${name}`;
+      const path23 = rel === "" ? name : `${rel}/${name}`;
       const full = `${abs}/${name}`;
       let stats;
       try {
         stats = statSync2(full, { throwIfNoEntry: false });
       } catch (error63) {
-        skip(path21, isLink(full) ? "broken-symlink" : "unreadable", error63);
+        skip(path23, isLink(full) ? "broken-symlink" : "unreadable", error63);
         continue;
       }
       if (stats === void 0) {
-        if (isLink(full)) skip(path21, "broken-symlink");
-        else skip(path21, "vanished");
+        if (isLink(full)) skip(path23, "broken-symlink");
+        else skip(path23, "vanished");
         continue;
       }
       if (stats.isFile()) {
         if (!canRead(full, stats)) {
-          skip(path21, "unreadable", "EACCES");
+          skip(path23, "unreadable", "EACCES");
           continue;
         }
         entries.push({ name, key: name, stats, dir: false });
       } else if (stats.isDirectory()) {
         entries.push({ name, key: `${name}/`, stats, dir: true });
       } else {
-        skip(path21, "special-file");
+        skip(path23, "special-file");
       }
     }
     entries.sort((a6, b5) => a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0);
     for (const entry of entries) {
-      const path21 = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      const path23 = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) {
         if (ancestors.has(`${entry.stats.dev}:${entry.stats.ino}`)) {
-          skip(path21, "symlink-loop");
+          skip(path23, "symlink-loop");
           continue;
         }
-        await walk(`${abs}/${entry.name}`, path21, entry.stats);
+        await walk(`${abs}/${entry.name}`, path23, entry.stats);
         continue;
       }
       filesSeen++;
-      if (isExcluded(path21)) {
+      if (isExcluded(path23)) {
         excludedCount++;
       } else {
         const s2 = entry.stats;
-        files.push({ path: path21, inode: Number(s2.ino), dev: Number(s2.dev), size: s2.size, mtimeMs: s2.mtimeMs });
+        files.push({ path: path23, inode: Number(s2.ino), dev: Number(s2.dev), size: s2.size, mtimeMs: s2.mtimeMs });
       }
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
@@ -52938,382 +53744,127 @@ var init_scanner = __esm({
   }
 });
 
-// src/engine/run.ts
-import { constants as fsConstants, promises as fs2 } from "node:fs";
-import path14 from "node:path";
-async function runTarget(target, options) {
-  const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const startedAt = now();
-  const dryRun = options.dryRun ?? false;
-  const prefix = normalizePrefix(target.prefix);
-  const report = emptyReport(
-    {
-      target: target.name,
-      localPath: target.localPath,
-      bucket: target.bucket,
-      prefix,
-      command: options.command,
-      dryRun
-    },
-    startedAt
-  );
-  let log;
-  const emit = (event) => {
-    options.onEvent?.(event);
-    log?.onEvent(event);
-  };
-  const phase = (p3) => emit({ type: "phase", target: target.name, phase: p3 });
-  const notice = (message, level = "info") => {
-    report.notices.push(message);
-    emit({ type: "notice", target: target.name, level, message });
-  };
-  let release2;
-  let db;
+// src/engine/run/scan-stage.ts
+import { readdir } from "node:fs/promises";
+async function scanStage(ctx) {
+  const { target } = ctx;
+  ctx.phase("scan");
+  const scan = await scanVolume({
+    root: target.localPath,
+    excludes: [...target.excludes],
+    signal: ctx.options.signal,
+    onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files })
+  });
   try {
-    await assertVolume(target.localPath, { write: !dryRun });
-    if (options.log !== false && !dryRun) {
-      log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
-      report.logFile = log.file;
-    }
-    emit({
-      type: "target-start",
-      target: target.name,
-      localPath: target.localPath,
-      destination: s3Uri(target.bucket, prefix),
-      dryRun
+    await assertMounted(target.localPath);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_MISSING", `${target.localPath} went away during the scan.`, {
+      hint: "Connect the volume again and rerun; nothing was changed in S3 or in the state DB.",
+      cause
     });
-    phase("lock");
-    if (dryRun) {
-      const holder = await lockHolder(target.localPath);
-      if (holder)
-        notice(
-          `A sync is running on this volume (${holder.command}, pid ${holder.pid}, since ${holder.startedAt}): this shows the volume as it is now; the running sync may already be making some of these changes.`
-        );
-    } else {
-      const lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
-      release2 = () => lock.release();
-    }
-    phase("database");
-    const opened = await openStateDb({
-      volumeRoot: target.localPath,
-      wasmBinary: options.wasmBinary,
-      now,
-      readOnly: dryRun
-    });
-    db = opened.db;
-    for (const message of opened.notices) notice(message, "warning");
-    const recordedTarget = db.getTarget();
-    const sameTarget = recordedTarget?.bucket === target.bucket && normalizePrefix(recordedTarget.prefix) === prefix;
-    if (recordedTarget && !sameTarget) {
-      notice(
-        `The volume's state describes s3://${recordedTarget.bucket}/${recordedTarget.prefix}, not this target: it is not used for moves, and this run starts as a first run.`,
-        "warning"
-      );
-    }
-    const baseline = db.isNew || !sameTarget;
-    const awsLookup = options.command === "sync" ? (async () => await options.aws ?? locateAwsCli({ explicit: target.awsCli, env: options.env }))() : void 0;
-    awsLookup?.catch(() => void 0);
-    const gateway = new BucketGateway(
-      getS3Client({
-        profile: target.profile,
-        region: target.region,
-        endpointUrl: target.endpointUrl,
-        forcePathStyle: target.forcePathStyle
-      }),
-      target.bucket,
-      { multipartCopyThreshold: target.multipartCopyThreshold, endpoint: target.endpointUrl, profile: target.profile }
-    );
-    await gateway.checkAccess(prefix ? `${prefix}/` : "");
-    phase("resume");
-    if (!baseline) await resumeMoveBatch(target, db, gateway, { dryRun, notice, signal: options.signal });
-    phase("scan");
-    const userExcludes = [...target.excludes];
-    const isExcluded = createExcludeMatcher(target.localPath, [...TOOL_EXCLUDES, ...userExcludes]);
-    const scan = await scanVolume({
-      root: target.localPath,
-      excludes: userExcludes,
-      signal: options.signal,
-      onProgress: (files) => emit({ type: "scan-progress", target: target.name, files })
-    });
-    if (!await isDirectory(target.localPath)) {
-      throw new SmartSyncError("VOLUME_MISSING", `${target.localPath} went away during the scan.`, {
-        hint: "Connect the volume again and rerun; nothing was changed in S3 or in the state DB."
+  }
+  for (const skipped of scan.skipped)
+    ctx.notice(`Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`, "warning");
+  return { ...scan, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
+}
+async function onlyToolFiles(root5) {
+  const names = await readdir(root5).catch(() => []);
+  return names.every((name) => name === LOG_DIR || name.startsWith(TOOL_FILE_PREFIX));
+}
+var init_scan_stage = __esm({
+  "src/engine/run/scan-stage.ts"() {
+    "use strict";
+    init_errors();
+    init_filters();
+    init_logger();
+    init_scanner();
+    init_open_volume();
+  }
+});
+
+// src/engine/run.ts
+async function runTarget(target, options) {
+  const ctx = createRunContext(target, options);
+  let volume;
+  try {
+    volume = await openVolume(ctx);
+    const bucket = await connectBucket(ctx);
+    const scan = await scanStage(ctx);
+    guardVolume(ctx, volume, scan, bucket);
+    if (!volume.baseline) {
+      ctx.phase("resume");
+      await resumeMoveBatch(target, volume.db, bucket.gateway, {
+        dryRun: ctx.dryRun,
+        notice: ctx.notice,
+        signal: options.signal
       });
     }
-    for (const skipped of scan.skipped)
-      notice(`Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`, "warning");
-    phase("plan");
-    const records = baseline ? [] : db.allFiles();
-    const skippedMoves = db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath }));
-    const planInput = {
-      scan: scan.files,
-      records,
-      prefix,
-      isExcluded,
-      skippedMoves,
-      archivedMoves: target.archivedMoves
-    };
-    let plan = planRun(planInput);
-    let objects;
-    if (plan.moves.length > 0) {
-      phase("list");
-      objects = await listPrefix(
-        gateway,
-        prefix,
-        (count2) => emit({ type: "list-progress", target: target.name, objects: count2 }),
-        options.signal
-      );
-      plan = planRun({ ...planInput, objects });
-      if (await refreshArchiveFacts(gateway, plan, objects, options.signal)) plan = planRun({ ...planInput, objects });
+    const planned = planStage(ctx, volume, scan);
+    const verified = await verifyStage(ctx, volume, bucket, planned);
+    guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived));
+    const aws = await bucket.aws;
+    if (ctx.dryRun) {
+      await previewStage(ctx, aws, scan, verified);
+      return finish(ctx);
     }
-    if (options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, options.selectMoves) };
-    addPlanToReport(report, plan);
-    emit({
-      type: "plan",
-      target: target.name,
-      moves: plan.moves.length,
-      archived: plan.archived.length,
-      rejected: plan.rejected.length,
-      newFiles: plan.newFiles.length,
-      modified: plan.modified.length,
-      deleted: plan.deleted.length,
-      bytesSaved: plan.bytesSaved
-    });
-    if (plan.archived.length > 0) {
-      notice(
-        `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${prefix ? ` -p ${prefix}` : ""}\` to start the restores.`,
-        "warning"
-      );
-    }
-    const pending = [...plan.archived];
-    const awsExcludesFor = (extra) => [
-      ...userExcludes,
-      ...TOOL_EXCLUDES,
-      ...extra.flatMap((m3) => [escapeFnmatch(m3.from), escapeFnmatch(m3.to)]),
-      ...scan.skipped.filter((s2) => s2.reason === "symlink-loop").map((s2) => `${escapeFnmatch(s2.path)}/*`),
-      // aws-cli 1.x tries to upload names that are not UTF-8 and fails the whole sync (exit 1): leave them
-      // out. The decoded name has U+FFFD where bytes were invalid; `*` stands for them (Python sees surrogates).
-      ...scan.skipped.filter((s2) => s2.reason === "invalid-utf8-name").flatMap((s2) => {
-        const pattern = escapeFnmatch(s2.path).replace(/\uFFFD+/g, "*");
-        return [pattern, `${pattern}/*`];
-      })
-    ];
-    const aws = await awsLookup;
-    if (dryRun) {
-      const groups = moveGroups(plan.moves);
-      for (const [i6, move] of plan.moves.entries()) {
-        report.moves.list.push({ ...moveSummary(move, "planned"), group: groups[i6] });
-        emit({
-          type: "move",
-          target: target.name,
-          outcome: { move, status: "done" },
-          done: 0,
-          failed: 0,
-          total: plan.moves.length,
-          dryRun: true
-        });
-      }
-      report.bytesSaved = plan.bytesSaved;
-      if (aws) {
-        phase("aws");
-        const result2 = await runAws(
-          aws,
-          target,
-          prefix,
-          awsExcludesFor([...pending, ...plan.moves]),
-          true,
-          options,
-          emit
-        );
-        addAwsToReport(report, result2);
-      }
-      return finish(report, startedAt, now);
-    }
-    db.setTarget(target.bucket, prefix);
-    let outcomes = [];
-    if (plan.moves.length > 0) {
-      phase("move");
-      const batch = await runMoveBatch(target, gateway, plan.moves, {
-        signal: options.signal,
-        onProgress: (p3) => {
-          if (p3.last) emit({ type: "move", target: target.name, outcome: p3.last, ...p3, dryRun: false });
-        }
-      });
-      outcomes = batch.outcomes;
-      applyMovesToDb(db, outcomes);
-      await db.save();
-      if (batch.complete) await batch.journal.remove();
-      for (const o4 of outcomes)
-        report.moves.list.push(moveSummary(o4.move, o4.archived ? "pending-restore" : o4.status, o4.error));
-      report.moves.done = outcomes.filter((o4) => o4.status === "done").length;
-      report.moves.failed = outcomes.filter((o4) => o4.status !== "done" && !o4.archived).length;
-      report.bytesSaved = outcomes.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
-      for (const o4 of outcomes) if (o4.archived) pending.push({ ...o4.move, state: "archived" });
-      recordPendingRestores(db, pending);
-      if (batch.error !== void 0) throw batch.error;
-    } else {
-      recordPendingRestores(db, pending);
-    }
-    const pendingMoves = pending.map((m3) => ({ from: m3.from, to: m3.to }));
-    report.moves.pendingRestore = pending.length;
+    const moved = await moveStage(ctx, volume, bucket, verified);
     let result;
     if (aws) {
-      phase("aws");
       try {
-        result = await runAws(aws, target, prefix, awsExcludesFor(pendingMoves), false, options, emit);
+        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false });
       } catch (error63) {
-        await db.save();
+        await volume.db.save();
         throw error63;
       }
-      addAwsToReport(report, result);
     }
-    phase("record");
-    const synced = result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
-    const after = synced !== "not-synced" && result && result.uploads.length > 0 ? await uploadedObjects(gateway, prefix, result, options.signal) : objects;
-    if (synced !== "not-synced" || baseline) {
-      db.replaceFiles(
-        recordState({
-          previous: db.allFiles(),
-          scan: scan.files,
-          outcome: synced,
-          skippedPaths: result?.skippedPaths,
-          pendingMoves,
-          baseline,
-          objects: after,
-          prefix,
-          now: now().getTime() / 1e3
-        })
-      );
-    }
-    if (report.moves.failed > 0 || result?.outcome === "failed" || result?.outcome === "skipped-files" || scan.skipped.some((s2) => s2.reason === "invalid-utf8-name") || pending.length > 0)
-      report.status = "partial";
-    recordRunMeta(db, report, startedAt);
-    await db.save();
-    return finish(report, startedAt, now);
+    await recordStage(ctx, volume, bucket, scan, moved, result);
+    return finish(ctx);
   } catch (error63) {
-    failReport(report, error63);
-    if (db && !dryRun && !db.isNew) await saveFailure(db, report, startedAt);
-    return finish(report, startedAt, now);
-  } finally {
-    db?.close();
-    await release2?.();
-    emit({ type: "target-end", target: target.name, report });
-    await log?.close();
-  }
-}
-function finish(report, startedAt, now) {
-  report.durationMs = now().getTime() - startedAt.getTime();
-  return report;
-}
-async function isDirectory(root5) {
-  try {
-    return (await fs2.stat(root5)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-async function assertVolume(root5, options) {
-  if (!await isDirectory(root5)) {
-    throw new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist.`, {
-      hint: "Connect the volume (or fix the path in the config) and run again."
-    });
-  }
-  try {
-    await fs2.access(root5, fsConstants.R_OK | fsConstants.X_OK);
-  } catch (cause) {
-    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} cannot be read`, {
-      hint: "Give this process read access to the folder (on macOS: Full Disk Access for the terminal or Raycast).",
-      cause
-    });
-  }
-  if (!options.write) return;
-  try {
-    await fs2.access(root5, fsConstants.W_OK);
-  } catch (cause) {
-    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} is read-only: the state DB, lock and logs live on it.`, {
-      hint: "Mount the volume read-write (or give this process write access to the folder) and run again.",
-      cause
-    });
-  }
-}
-async function listPrefix(gateway, prefix, onPage, signal) {
-  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  return new Map(objects.map((o4) => [o4.key, o4]));
-}
-async function uploadedObjects(gateway, prefix, result, signal) {
-  if (result.uploads.length > HEAD_UPLOADS_UP_TO) return listPrefix(gateway, prefix, void 0, signal);
-  const objects = /* @__PURE__ */ new Map();
-  const keys = [...new Set(result.uploads.map((u2) => u2.key))];
-  const worker = async () => {
-    for (let key = keys.pop(); key !== void 0; key = keys.pop()) {
-      const head = await gateway.head(key, { signal });
-      if (head) objects.set(key, head);
+    failReport(ctx.report, error63);
+    if (volume && !isRefusal(error63)) {
+      ctx.openLog();
+      if (!ctx.dryRun && !volume.db.isNew) await saveFailure(ctx, volume);
     }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  return objects;
+    return finish(ctx);
+  } finally {
+    volume?.db.close();
+    await volume?.lock?.release();
+    ctx.emit({ type: "target-end", target: target.name, report: ctx.report });
+    await ctx.log?.close();
+  }
 }
-function runAws(aws, target, prefix, excludes, dryRun, options, emit) {
-  return runAwsSync({
-    aws,
-    source: awsSourceArg(target.localPath),
-    destination: s3Uri(target.bucket, prefix),
-    excludes,
-    delete: true,
-    dryRun,
-    endpointUrl: target.endpointUrl,
-    profile: target.profile,
-    region: target.region,
-    storageClass: target.storageClass,
-    env: options.env,
-    signal: options.signal,
-    onEvent: (event) => emit({ type: "aws", target: target.name, event })
-  });
+function finish(ctx) {
+  ctx.report.durationMs = ctx.now().getTime() - ctx.startedAt.getTime();
+  return ctx.report;
 }
-function recordRunMeta(db, report, startedAt) {
-  const total = Number(db.getMeta("bytes_saved_total") ?? "0") + report.bytesSaved;
-  db.setMeta("bytes_saved_total", String(total));
-  db.setMeta(
-    "last_run",
-    JSON.stringify({
-      at: startedAt.toISOString(),
-      command: report.command,
-      status: report.status,
-      moves: report.moves.done,
-      bytesSaved: report.bytesSaved,
-      uploads: report.aws?.uploads ?? 0,
-      deletes: report.aws?.deletes ?? 0,
-      logFile: report.logFile ? path14.basename(report.logFile) : void 0
-    })
-  );
+function isRefusal(error63) {
+  return error63 instanceof SmartSyncError && (error63.code === "VOLUME_REFUSED" || error63.code === "DELETES_REFUSED");
 }
-async function saveFailure(db, report, startedAt) {
+async function saveFailure(ctx, volume) {
   try {
-    recordRunMeta(db, report, startedAt);
-    await db.save();
+    recordRunMeta(volume.db, ctx.report, ctx.startedAt);
+    await volume.db.save();
   } catch {
   }
 }
-var HEAD_UPLOADS_UP_TO;
 var init_run2 = __esm({
   "src/engine/run.ts"() {
     "use strict";
-    init_archive();
-    init_aws_cli2();
-    init_db();
     init_errors();
-    init_filters();
-    init_keys();
-    init_lock();
-    init_logger();
     init_move_batch();
-    init_move_order();
-    init_planner();
-    init_recorder();
     init_report();
-    init_s33();
-    init_scanner();
-    HEAD_UPLOADS_UP_TO = 200;
+    init_aws_stage();
+    init_connect_bucket();
+    init_context();
+    init_guard_deletes();
+    init_guard_volume();
+    init_move_stage();
+    init_open_volume();
+    init_plan_stage();
+    init_preview_stage();
+    init_record_stage();
+    init_scan_stage();
+    init_verify_stage();
   }
 });
 
@@ -53641,10 +54192,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path21) {
-  if (!path21)
+function getElementAtPath(obj, path23) {
+  if (!path23)
     return obj;
-  return path21.reduce((acc, key) => acc?.[key], obj);
+  return path23.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -53903,11 +54454,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path21, issues) {
+function prefixIssues(path23, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path21);
+    iss.path.unshift(path23);
     return iss;
   });
 }
@@ -54440,16 +54991,16 @@ function flattenError(error63, mapper = (issue2) => issue2.message) {
 }
 function formatError(error63, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path21 = []) => {
+  const processError = (error64, path23 = []) => {
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path21, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path23, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path21, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path21, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
       } else {
-        const fullpath = [...path21, ...issue2.path];
+        const fullpath = [...path23, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -54488,17 +55039,17 @@ function formatError(error63, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error63, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error64, path21 = []) => {
+  const processError = (error64, path23 = []) => {
     var _a4;
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path21, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path23, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path21, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path21, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
       } else {
-        const fullpath = [...path21, ...issue2.path];
+        const fullpath = [...path23, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -54537,8 +55088,8 @@ function treeifyError(error63, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path21 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path21) {
+  const path23 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path23) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -72570,13 +73121,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path21 = ref.slice(1).split("/").filter(Boolean);
-  if (path21.length === 0) {
+  const path23 = ref.slice(1).split("/").filter(Boolean);
+  if (path23.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path21[0] === defsKey) {
-    const key = path21[1] === void 0 ? void 0 : decodeJSONPointerSegment(path21[1]);
+  if (path23[0] === defsKey) {
+    const key = path23[1] === void 0 ? void 0 : decodeJSONPointerSegment(path23[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -73891,7 +74442,7 @@ function isAbsoluteOrHome(value) {
 function lowerCase(value) {
   return value.toLowerCase();
 }
-var STORAGE_CLASSES, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
+var STORAGE_CLASSES, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, MAX_DELETES_PROBLEM, maxDeletesSchema, SHARE_PROBLEM, maxDeleteShareSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
 var init_schema2 = __esm({
   "src/engine/config/schema.ts"() {
     "use strict";
@@ -73920,7 +74471,9 @@ var init_schema2 = __esm({
       archived: "archivedMoves",
       aws_cli: "awsCli",
       concurrency: "concurrency",
-      multipart_threshold: "multipartCopyThreshold"
+      multipart_threshold: "multipartCopyThreshold",
+      max_deletes: "maxDeletes",
+      max_delete_share: "maxDeleteShare"
     };
     OPTION_KEYS = Object.keys(OPTION_FIELDS);
     SPACES_AT_ENDS = "must not start or end with spaces";
@@ -73970,6 +74523,10 @@ var init_schema2 = __esm({
     concurrencySchema = external_exports.number({ error: CONCURRENCY_PROBLEM }).int({ error: CONCURRENCY_PROBLEM }).min(1, { error: CONCURRENCY_PROBLEM }).max(MAX_CONCURRENCY, { error: CONCURRENCY_PROBLEM });
     THRESHOLD_PROBLEM = "must be from 1 byte to 5GiB (the largest single copy S3 allows)";
     multipartThresholdSchema = external_exports.number({ error: THRESHOLD_PROBLEM }).int({ error: THRESHOLD_PROBLEM }).min(1, { error: THRESHOLD_PROBLEM }).max(MAX_SINGLE_COPY_BYTES, { error: THRESHOLD_PROBLEM });
+    MAX_DELETES_PROBLEM = "must be a whole number of objects, 0 or more";
+    maxDeletesSchema = external_exports.number({ error: MAX_DELETES_PROBLEM }).int({ error: MAX_DELETES_PROBLEM }).min(0, { error: MAX_DELETES_PROBLEM });
+    SHARE_PROBLEM = "must be a percentage from 0% to 100%, like 50%";
+    maxDeleteShareSchema = external_exports.number({ error: SHARE_PROBLEM }).min(0, { error: SHARE_PROBLEM }).max(1, { error: SHARE_PROBLEM });
     targetOptionsSchema = external_exports.object({
       name: nameSchema.optional(),
       profile: profileSchema.optional(),
@@ -73980,7 +74537,9 @@ var init_schema2 = __esm({
       archivedMoves: archivedMovesSchema.optional(),
       awsCli: awsCliSchema.optional(),
       concurrency: concurrencySchema.optional(),
-      multipartCopyThreshold: multipartThresholdSchema.optional()
+      multipartCopyThreshold: multipartThresholdSchema.optional(),
+      maxDeletes: maxDeletesSchema.optional(),
+      maxDeleteShare: maxDeleteShareSchema.optional()
     });
     defaultsInputSchema = targetOptionsSchema.omit({ name: true });
     targetInputSchema = targetOptionsSchema.extend({
@@ -74009,16 +74568,18 @@ var init_schema2 = __esm({
           return external_exports.NEVER;
         }
         return bytes;
-      }).pipe(multipartThresholdSchema)
+      }).pipe(multipartThresholdSchema),
+      max_deletes: external_exports.string().regex(/^\d+$/, { error: MAX_DELETES_PROBLEM }).transform(Number).pipe(maxDeletesSchema),
+      max_delete_share: external_exports.string().regex(/^\d+(\.\d+)?%$/, { error: SHARE_PROBLEM }).transform((value) => Number(value.slice(0, -1)) / 100).pipe(maxDeleteShareSchema)
     };
   }
 });
 
 // src/engine/config/parse.ts
-import os2 from "node:os";
-import path15 from "node:path";
+import os3 from "node:os";
+import path17 from "node:path";
 function parseConfig(text, file2, env2 = {}) {
-  const home = env2.home ?? os2.homedir();
+  const home = env2.home ?? os3.homedir();
   const problems = [];
   const report = (line, message) => problems.push({ file: file2, line, message });
   const drafts = [];
@@ -74130,7 +74691,7 @@ function resolveLocalPath(raw, home) {
     return {
       problem: `local path "${raw}" is relative: it must start with / or ~/`
     };
-  const normalized = path15.posix.normalize(expandHome(raw, home));
+  const normalized = path17.posix.normalize(expandHome(raw, home));
   return {
     path: normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized
   };
@@ -74180,7 +74741,7 @@ function resolveTargets(drafts, defaults, file2, report) {
   const targets = [];
   for (const draft of drafts) {
     const options = { ...defaults, ...draft.options };
-    const name = options.name ?? (path15.posix.basename(draft.localPath) || draft.localPath);
+    const name = options.name ?? (path17.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail2 = (message) => {
       report(draft.line, message);
@@ -74296,6 +74857,9 @@ function sampleConfig() {
 #   concurrency=16               S3 requests at once while moving objects (1 to 256).
 #   multipart_threshold=5GiB     Objects larger than this are copied in parts (at most 5GiB). Sizes take
 #                                B, KiB, MiB, GiB, TiB; KB, MB, GB, TB mean the same (as in the aws CLI).
+#   max_deletes=10000            A sync that would delete more objects than this is refused until you
+#                                confirm it (s3-smart-sync --allow-deletes, or the confirmation in Raycast).
+#   max_delete_share=50%         The same for a share of the prefix's objects (once it holds 20 or more).
 #
 # Defaults for every target, wherever the line sits in the file; a target's own options win.
 # All options but name may be defaults:
@@ -74328,10 +74892,10 @@ var init_write = __esm({
 
 // src/engine/config.ts
 import fs3 from "node:fs/promises";
-import os3 from "node:os";
-import path16 from "node:path";
+import os4 from "node:os";
+import path18 from "node:path";
 function defaultConfigPath() {
-  return path16.join(os3.homedir(), CONFIG_FILE_NAME);
+  return path18.join(os4.homedir(), CONFIG_FILE_NAME);
 }
 async function loadConfig2(file2 = defaultConfigPath()) {
   let bytes;
@@ -74354,7 +74918,7 @@ async function loadConfig2(file2 = defaultConfigPath()) {
   return config2;
 }
 async function initConfig(file2 = defaultConfigPath()) {
-  await fs3.mkdir(path16.dirname(file2), { recursive: true });
+  await fs3.mkdir(path18.dirname(file2), { recursive: true });
   try {
     await fs3.writeFile(file2, sampleConfig(), { flag: "wx" });
   } catch (error63) {
@@ -75553,7 +76117,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path21 = __require("node:path");
+    var path23 = __require("node:path");
     var fs4 = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -76566,9 +77130,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path21.resolve(baseDir, baseName2);
+          const localBin = path23.resolve(baseDir, baseName2);
           if (fs4.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path21.extname(baseName2))) return void 0;
+          if (sourceExt.includes(path23.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs4.existsSync(`${localBin}${ext}`)
           );
@@ -76586,17 +77150,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path21.resolve(
-            path21.dirname(resolvedScriptPath),
+          executableDir = path23.resolve(
+            path23.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path21.basename(
+            const legacyName = path23.basename(
               this._scriptPath,
-              path21.extname(this._scriptPath)
+              path23.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -76607,7 +77171,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path21.extname(executableFile));
+        launchWithNode = sourceExt.includes(path23.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -77522,7 +78086,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path21.basename(filename, path21.extname(filename));
+        this._name = path23.basename(filename, path23.extname(filename));
         return this;
       }
       /**
@@ -77536,9 +78100,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path22) {
-        if (path22 === void 0) return this._executableDir;
-        this._executableDir = path22;
+      executableDir(path24) {
+        if (path24 === void 0) return this._executableDir;
+        this._executableDir = path24;
         return this;
       }
       /**
@@ -77842,8 +78406,11 @@ var init_esm = __esm({
 
 // src/cli/output.ts
 function exitCodeFor(reports) {
-  if (reports.some((r5) => r5.status === "failed")) {
-    return reports.every((r5) => r5.status !== "failed" || r5.error?.code === "LOCKED") ? EXIT.LOCKED : EXIT.FAILED;
+  const failed = reports.filter((r5) => r5.status === "failed");
+  if (failed.length > 0) {
+    if (failed.every((r5) => r5.error?.code === "LOCKED")) return EXIT.LOCKED;
+    if (failed.every((r5) => REFUSALS.has(r5.error?.code ?? ""))) return EXIT.REFUSED;
+    return EXIT.FAILED;
   }
   if (reports.some((r5) => r5.status === "partial" && (r5.moves.failed > 0 || r5.aws?.outcome === "failed")))
     return EXIT.FAILED;
@@ -77881,13 +78448,17 @@ function renderReport(r5) {
         `aws ${verb} ${r5.aws.uploads}, ${r5.dryRun ? "would delete" : "deleted"} ${r5.aws.deletes} (exit ${r5.aws.exitCode})`
       );
     }
+    if (r5.deletes && (r5.dryRun || r5.deletes.count > 0))
+      parts.push(
+        `${r5.dryRun ? "would delete" : "deletes"} ${plural(r5.deletes.count, "object")} of ${r5.deletes.objects} (cap ${r5.deletes.limit})`
+      );
     parts.push(formatDuration(r5.durationMs));
     lines.push(`  ${parts.join(" \xB7 ")}`);
   }
   if (r5.logFile) lines.push(`  log: ${r5.logFile}`);
   return lines.join("\n");
 }
-var EXIT;
+var EXIT, REFUSALS;
 var init_output2 = __esm({
   "src/cli/output.ts"() {
     "use strict";
@@ -77898,12 +78469,15 @@ var init_output2 = __esm({
       FAILED: 1,
       /** Nothing failed but something was left out: a volume not mounted, files aws skipped, moves waiting for a restore. */
       PARTIAL: 2,
+      /** A safety guard refused a target (not the recorded volume, an empty root, too many deletes); S3 untouched. */
+      REFUSED: 3,
       USAGE: 64,
       CONFIG: 78,
       /** Another run holds the volume's lock. */
       LOCKED: 75,
       INTERRUPTED: 130
     };
+    REFUSALS = /* @__PURE__ */ new Set(["VOLUME_REFUSED", "DELETES_REFUSED"]);
   }
 });
 
@@ -78053,8 +78627,8 @@ var init_restore = __esm({
 });
 
 // src/cli/state-file.ts
-import { mkdir } from "node:fs/promises";
-import path17 from "node:path";
+import { mkdir as mkdir2 } from "node:fs/promises";
+import path19 from "node:path";
 function slim(report) {
   const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
   return { ...report, moves: { ...report.moves, list: failed } };
@@ -78090,7 +78664,7 @@ var init_state_file = __esm({
       chain = Promise.resolve();
       /** Creates the folder and writes the first state. */
       async begin() {
-        await mkdir(path17.dirname(this.file), { recursive: true });
+        await mkdir2(path19.dirname(this.file), { recursive: true });
         await this.flush();
       }
       onEvent = (event) => {
@@ -78136,7 +78710,7 @@ var init_state_file = __esm({
 });
 
 // src/cli/status.ts
-import path18 from "node:path";
+import path20 from "node:path";
 async function configExcludes(root5, file2) {
   try {
     const config2 = await loadConfig2(file2);
@@ -78146,7 +78720,7 @@ async function configExcludes(root5, file2) {
   }
 }
 async function statusCommand(io, localPath, o4) {
-  const root5 = path18.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path20.resolve(localPath.replace(/\/\.$/, "") || "/");
   const excludes = o4.exclude ?? await configExcludes(root5, o4.config) ?? [];
   const status = await volumeStatus({ localPath: root5, excludes, signal: io.signal });
   const { plan } = status;
@@ -78222,7 +78796,7 @@ var init_status2 = __esm({
 });
 
 // src/cli/main.ts
-import path19 from "node:path";
+import path21 from "node:path";
 function addGlobalOptions(command5) {
   return command5.option("--profile <name>", "AWS profile (credentials come from the SDK's default chain)").option("--region <region>", "AWS region of the bucket").option(
     "--endpoint-url <url>",
@@ -78252,10 +78826,10 @@ function applyOverrides(target, o4) {
   };
 }
 function targetFromArgs(localPath, bucket, o4) {
-  const root5 = path19.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path21.resolve(localPath.replace(/\/\.$/, "") || "/");
   return applyOverrides(
     {
-      name: path19.basename(root5) || root5,
+      name: path21.basename(root5) || root5,
       localPath: root5,
       bucket,
       prefix: normalizePrefix(o4.prefix ?? ""),
@@ -78298,8 +78872,9 @@ function buildProgram(io) {
     "after",
     `
 Exit codes: 0 done; 1 a target or a transfer failed; 2 something was left out (a volume not mounted, files
-aws skipped, moves waiting for a restore); 64 usage; 75 the volume is locked by another run; 78 config error;
-130 interrupted.`
+aws skipped, moves waiting for a restore); 3 a safety check refused a target (not the volume last synced, an
+empty folder over a full bucket, more deletes than the cap), nothing changed; 64 usage; 75 the volume is
+locked by another run; 78 config error; 130 interrupted.`
   );
   const common2 = (command5) => addGlobalOptions(command5).exitOverride().option("-c, --config <file>", "config file");
   common2(program2.command("init").description("write a commented sample config; never overwrites one")).action(
@@ -78314,7 +78889,7 @@ aws skipped, moves waiting for a restore); 64 usage; 75 the volume is locked by 
   );
   common2(
     program2.command("batch").description("for every target of the config: server-side moves, then aws s3 sync --delete")
-  ).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("-m, --moves-only", "only the server-side moves; do not run aws s3 sync").option("-t, --target <name>", "only this target (repeatable)", collect).option("--state-file <file>", "keep progress and results in this JSON file (for Raycast)").action(async (_o, cmd) => {
+  ).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("-m, --moves-only", "only the server-side moves; do not run aws s3 sync").option("-t, --target <name>", "only this target (repeatable)", collect).option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").option("--state-file <file>", "keep progress and results in this JSON file (for Raycast)").action(async (_o, cmd) => {
     const o4 = optionsOf(cmd);
     const state2 = o4.stateFile ? new StateFileWriter(o4.stateFile) : void 0;
     await state2?.begin();
@@ -78330,6 +78905,8 @@ aws skipped, moves waiting for a restore); 64 usage; 75 the volume is locked by 
             command: o4.movesOnly ? "moves" : "sync",
             commandName: "batch",
             dryRun: o4.dryRun,
+            allowDeletes: o4.allowDeletes,
+            acceptVolume: o4.acceptVolume,
             env: io.env,
             signal: io.signal,
             onEvent: state2 ? (event) => (state2.onEvent(event), onEvent(event)) : onEvent,
@@ -78349,11 +78926,19 @@ aws skipped, moves waiting for a restore); 64 usage; 75 the volume is locked by 
   for (const name of ["moves", "sync"]) {
     common2(program2.command(`${name} <path> <bucket>`)).description(
       name === "moves" ? "server-side moves only, for one volume" : "server-side moves, then aws s3 sync --delete, for one volume"
-    ).option("-p, --prefix <prefix>", "key prefix in the bucket", "").option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect).option("-n, --dry-run", "show the moves and what aws would do; change nothing").action(async (localPath, bucket, _o, cmd) => {
+    ).option("-p, --prefix <prefix>", "key prefix in the bucket", "").option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").action(async (localPath, bucket, _o, cmd) => {
       const o4 = optionsOf(cmd);
       const target = targetFromArgs(localPath, bucket, o4);
       result.code = await runAndReport(io, o4, async (onEvent) => [
-        await runTarget(target, { command: name, dryRun: o4.dryRun, env: io.env, signal: io.signal, onEvent })
+        await runTarget(target, {
+          command: name,
+          dryRun: o4.dryRun,
+          allowDeletes: o4.allowDeletes,
+          acceptVolume: o4.acceptVolume,
+          env: io.env,
+          signal: io.signal,
+          onEvent
+        })
       ]);
     });
   }
@@ -78455,7 +79040,7 @@ var init_cli = __esm({
 });
 
 // src/worker/index.ts
-import path20 from "node:path";
+import path22 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 
 // src/engine/index.ts
@@ -78478,6 +79063,6 @@ init_lock();
 init_move_rules();
 
 // src/worker/index.ts
-var here = path20.dirname(fileURLToPath3(import.meta.url));
-await initSql(await loadSqlWasm(path20.join(here, "sql-wasm.wasm")));
+var here = path22.dirname(fileURLToPath3(import.meta.url));
+await initSql(await loadSqlWasm(path22.join(here, "sql-wasm.wasm")));
 await init_cli().then(() => cli_exports);

@@ -53,6 +53,12 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** What the user confirmed on purpose where a guard would refuse. */
+interface Confirmations {
+  allowDeletes?: boolean;
+  acceptVolume?: boolean;
+}
+
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WriteStream;
@@ -144,8 +150,9 @@ export function buildProgram(io: CliIO): { program: Command; result: { code: num
       "after",
       `
 Exit codes: 0 done; 1 a target or a transfer failed; 2 something was left out (a volume not mounted, files
-aws skipped, moves waiting for a restore); 64 usage; 75 the volume is locked by another run; 78 config error;
-130 interrupted.`,
+aws skipped, moves waiting for a restore); 3 a safety check refused a target (not the volume last synced, an
+empty folder over a full bucket, more deletes than the cap), nothing changed; 64 usage; 75 the volume is
+locked by another run; 78 config error; 130 interrupted.`,
     );
 
   const common = (command: Command) =>
@@ -171,9 +178,13 @@ aws skipped, moves waiting for a restore); 64 usage; 75 the volume is locked by 
     .option("-n, --dry-run", "show the moves and what aws would do; change nothing")
     .option("-m, --moves-only", "only the server-side moves; do not run aws s3 sync")
     .option("-t, --target <name>", "only this target (repeatable)", collect)
+    .option("--allow-deletes", "run although aws would delete more objects than the deletion cap")
+    .option("--accept-volume", "run although the folder is not the volume last synced (or is empty)")
     .option("--state-file <file>", "keep progress and results in this JSON file (for Raycast)")
     .action(async (_o, cmd: Command) => {
-      const o = optionsOf<{ dryRun?: boolean; movesOnly?: boolean; target?: string[]; stateFile?: string }>(cmd);
+      const o = optionsOf<
+        { dryRun?: boolean; movesOnly?: boolean; target?: string[]; stateFile?: string } & Confirmations
+      >(cmd);
       const state = o.stateFile ? new StateFileWriter(o.stateFile) : undefined;
       await state?.begin();
       try {
@@ -186,6 +197,8 @@ aws skipped, moves waiting for a restore); 64 usage; 75 the volume is locked by 
               command: o.movesOnly ? "moves" : "sync",
               commandName: "batch",
               dryRun: o.dryRun,
+              allowDeletes: o.allowDeletes,
+              acceptVolume: o.acceptVolume,
               env: io.env,
               signal: io.signal,
               onEvent: state ? (event) => (state.onEvent(event), onEvent(event)) : onEvent,
@@ -213,11 +226,21 @@ aws skipped, moves waiting for a restore); 64 usage; 75 the volume is locked by 
       .option("-p, --prefix <prefix>", "key prefix in the bucket", "")
       .option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect)
       .option("-n, --dry-run", "show the moves and what aws would do; change nothing")
+      .option("--allow-deletes", "run although aws would delete more objects than the deletion cap")
+      .option("--accept-volume", "run although the folder is not the volume last synced (or is empty)")
       .action(async (localPath: string, bucket: string, _o, cmd: Command) => {
-        const o = optionsOf<{ prefix?: string; exclude?: string[]; dryRun?: boolean }>(cmd);
+        const o = optionsOf<{ prefix?: string; exclude?: string[]; dryRun?: boolean } & Confirmations>(cmd);
         const target = targetFromArgs(localPath, bucket, o);
         result.code = await runAndReport(io, o, async (onEvent) => [
-          await runTarget(target, { command: name, dryRun: o.dryRun, env: io.env, signal: io.signal, onEvent }),
+          await runTarget(target, {
+            command: name,
+            dryRun: o.dryRun,
+            allowDeletes: o.allowDeletes,
+            acceptVolume: o.acceptVolume,
+            env: io.env,
+            signal: io.signal,
+            onEvent,
+          }),
         ]);
       });
   }

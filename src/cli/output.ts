@@ -8,6 +8,8 @@ export const EXIT = {
   FAILED: 1,
   /** Nothing failed but something was left out: a volume not mounted, files aws skipped, moves waiting for a restore. */
   PARTIAL: 2,
+  /** A safety guard refused a target (not the recorded volume, an empty root, too many deletes); S3 untouched. */
+  REFUSED: 3,
   USAGE: 64,
   CONFIG: 78,
   /** Another run holds the volume's lock. */
@@ -15,9 +17,14 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
+const REFUSALS = new Set(["VOLUME_REFUSED", "DELETES_REFUSED"]);
+
 export function exitCodeFor(reports: readonly TargetReport[]): number {
-  if (reports.some((r) => r.status === "failed")) {
-    return reports.every((r) => r.status !== "failed" || r.error?.code === "LOCKED") ? EXIT.LOCKED : EXIT.FAILED;
+  const failed = reports.filter((r) => r.status === "failed");
+  if (failed.length > 0) {
+    if (failed.every((r) => r.error?.code === "LOCKED")) return EXIT.LOCKED;
+    if (failed.every((r) => REFUSALS.has(r.error?.code ?? ""))) return EXIT.REFUSED;
+    return EXIT.FAILED;
   }
   if (reports.some((r) => r.status === "partial" && (r.moves.failed > 0 || r.aws?.outcome === "failed")))
     return EXIT.FAILED;
@@ -56,6 +63,10 @@ export function renderReport(r: TargetReport): string {
         `aws ${verb} ${r.aws.uploads}, ${r.dryRun ? "would delete" : "deleted"} ${r.aws.deletes} (exit ${r.aws.exitCode})`,
       );
     }
+    if (r.deletes && (r.dryRun || r.deletes.count > 0))
+      parts.push(
+        `${r.dryRun ? "would delete" : "deletes"} ${plural(r.deletes.count, "object")} of ${r.deletes.objects} (cap ${r.deletes.limit})`,
+      );
     parts.push(formatDuration(r.durationMs));
     lines.push(`  ${parts.join(" · ")}`);
   }

@@ -19,7 +19,9 @@ export type ErrorCode =
   | "AWS_CLI_MISSING"
   | "AWS_CLI_FAILED"
   | "ABORTED"
-  | "USAGE";
+  | "USAGE"
+  | "VOLUME_REFUSED"
+  | "DELETES_REFUSED";
 
 export class SmartSyncError extends Error {
   override name = "SmartSyncError";
@@ -47,6 +49,22 @@ export class ConfigError extends SmartSyncError {
       hint: "Fix the lines above in the config file and run again.",
     });
     this.problems = problems;
+  }
+}
+
+/**
+ * Thrown when a safety guard refuses a target (not the recorded volume, an empty root over a full prefix,
+ * too many deletes). Nothing in S3 or in the state DB was changed; the hint says how to proceed on purpose.
+ */
+export class GuardError extends SmartSyncError {
+  override name = "GuardError";
+
+  constructor(
+    code: "VOLUME_REFUSED" | "DELETES_REFUSED",
+    message: string,
+    options: { hint: string; retryable?: boolean },
+  ) {
+    super(code, message, options);
   }
 }
 

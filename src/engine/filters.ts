@@ -15,8 +15,11 @@ import { resolve } from "node:path";
 
 export type FilterRule = { type: "exclude" | "include"; pattern: string };
 
+/** Names of the tool's own files at the volume root (DB, lock, journal) start with this. */
+export const TOOL_FILE_PREFIX = ".s3-smart-sync";
+
 /** The tool's own files at the volume root: never uploaded, never moved, never deleted by aws. */
-export const TOOL_EXCLUDES: readonly string[] = [".s3-smart-sync*", "logs/s3-sync-*.log"];
+export const TOOL_EXCLUDES: readonly string[] = [`${TOOL_FILE_PREFIX}*`, "logs/s3-sync-*.log"];
 
 /**
  * The exact source argument to give `aws s3 sync`: an absolute, normalised path without trailing slash.

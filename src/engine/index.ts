@@ -6,7 +6,15 @@ export { startRestores, restoreStatus, RESTORE_TIME, type RestoreItem, type Rest
 export { openStateDb, loadSqlWasm, initSql, type StateDb, type PendingRestore, type SkippedMove } from "./db";
 export { locateAwsCli, type AwsCliInfo, type AwsEvent } from "./aws-cli";
 export * from "./config";
-export { SmartSyncError, ConfigError, LockedError, AwsCliError, describeError, type ErrorCode } from "./errors";
+export {
+  SmartSyncError,
+  ConfigError,
+  LockedError,
+  AwsCliError,
+  GuardError,
+  describeError,
+  type ErrorCode,
+} from "./errors";
 export type { EngineEvent, EventSink, Phase } from "./events";
 export type { TargetReport, TargetStatus, MoveSummary } from "./report";
 export type { Target, ScannedFile, FileRecord, S3ObjectInfo } from "./types";

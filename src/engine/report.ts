@@ -43,6 +43,11 @@ export interface TargetReport {
   /** Bytes not uploaded thanks to server-side moves (done, or planned in a dry run). */
   bytesSaved: number;
   counts: { new: number; modified: number; deleted: number; unchanged: number };
+  /**
+   * Objects the aws step deletes (or would, in a dry run), the prefix's objects, and the deletion cap for this
+   * target; counted from the bucket's listing, or from the state DB's records when the run did not list.
+   */
+  deletes?: { count: number; objects: number; limit: number; source: "listing" | "state-db" };
   aws?: {
     exitCode: number;
     outcome: string;

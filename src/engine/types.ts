@@ -86,6 +86,10 @@ export interface Target {
   concurrency?: number;
   /** Objects larger than this are copied with multipart copy. */
   multipartCopyThreshold?: number;
+  /** A sync deleting more objects than this must be confirmed (default 10,000). */
+  maxDeletes?: number;
+  /** …or more than this share (0–1) of the prefix's objects, once it holds 20 (default 0.5). */
+  maxDeleteShare?: number;
   /** Config file and line the target came from, for messages. */
   source?: { file: string; line: number };
 }

@@ -156,7 +156,7 @@ describe("parseConfig: problems", () => {
       "unknown option",
       "/V | bkt | | | colour=red",
       [
-        'unknown option "colour" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold)',
+        'unknown option "colour" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, max_deletes, max_delete_share)',
       ],
     ],
     ["option without =", "/V | bkt | | | profile", ['option "profile" is not key=value']],
@@ -214,6 +214,21 @@ describe("parseConfig: problems", () => {
       ['bad multipart_threshold "big": must be a size in bytes, like 5GiB, 8MiB or 1048576'],
     ],
     [
+      "negative deletion cap",
+      "/V | bkt | | | max_deletes=-1",
+      ['bad max_deletes "-1": must be a whole number of objects, 0 or more'],
+    ],
+    [
+      "deletion share without %",
+      "/V | bkt | | | max_delete_share=0.5",
+      ['bad max_delete_share "0.5": must be a percentage from 0% to 100%, like 50%'],
+    ],
+    [
+      "deletion share above 100%",
+      "/V | bkt | | | max_delete_share=150%",
+      ['bad max_delete_share "150%": must be a percentage from 0% to 100%, like 50%'],
+    ],
+    [
       "options in the excludes column",
       "/V | bkt | | profile=work",
       ['exclude "profile=work" looks like an option: options go in the 5th column (leave columns empty with "| |")'],
@@ -233,7 +248,7 @@ describe("parseConfig: problems", () => {
       `${FILE}:1: missing bucket (columns: local_path | bucket | prefix | excludes | options)`,
       `${FILE}:3: bad bucket name "Bad_": may only contain lowercase letters, digits, dots and hyphens`,
       `${FILE}:3: bad concurrency "0": must be a whole number from 1 to 256`,
-      `${FILE}:3: unknown option "zz" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold)`,
+      `${FILE}:3: unknown option "zz" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, max_deletes, max_delete_share)`,
     ]);
     expect(parse(text).targets.map((t) => t.bucket)).toEqual(["good-bucket"]);
   });
@@ -290,7 +305,7 @@ describe("parseConfig: options and defaults", () => {
     const target = only(
       "/Volumes/Vault/. | bucket-vault | crates | .* | name=The Vault, profile=work, region=eu-west-1, " +
         "endpoint=https://s3.example.com:9000/base, path_style=false, storage_class=glacier_ir, archived=upload, " +
-        "aws_cli=~/bin/aws, concurrency=32, multipart_threshold=8MiB",
+        "aws_cli=~/bin/aws, concurrency=32, multipart_threshold=8MiB, max_deletes=500, max_delete_share=25%",
     );
     expect(target).toStrictEqual({
       name: "The Vault",
@@ -307,6 +322,8 @@ describe("parseConfig: options and defaults", () => {
       awsCli: "/Users/dj/bin/aws",
       concurrency: 32,
       multipartCopyThreshold: 8 * 1024 * 1024,
+      maxDeletes: 500,
+      maxDeleteShare: 0.25,
       source: { file: FILE, line: 1 },
     });
   });
@@ -453,9 +470,11 @@ describe("writing back", () => {
         archivedMoves: "wait",
         concurrency: 4,
         multipartCopyThreshold: 5 * 1024 ** 3,
+        maxDeletes: 0,
+        maxDeleteShare: 0.125,
       }),
     ).toBe(
-      "/P | photos-b | | | name=Photos, endpoint=http://nas:9000, path_style=true, storage_class=DEEP_ARCHIVE, archived=wait, concurrency=4, multipart_threshold=5GiB",
+      "/P | photos-b | | | name=Photos, endpoint=http://nas:9000, path_style=true, storage_class=DEEP_ARCHIVE, archived=wait, concurrency=4, multipart_threshold=5GiB, max_deletes=0, max_delete_share=12.5%",
     );
   });
 
@@ -585,6 +604,8 @@ describe("the sample", () => {
       "aws_cli",
       "concurrency",
       "multipart_threshold",
+      "max_deletes",
+      "max_delete_share",
     ]) {
       expect(sample).toMatch(new RegExp(`^#\\s+${key}=`, "m"));
     }

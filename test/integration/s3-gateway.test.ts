@@ -448,8 +448,10 @@ describe("BucketGateway against the local S3 server", () => {
     expect(await gateway.listAll("slow/")).toEqual([]);
   });
 
-  it("checks access: a missing bucket is BUCKET_MISSING", async () => {
-    await expect(gateway.checkAccess("")).resolves.toBeUndefined();
+  it("checks access and whether the prefix holds objects: a missing bucket is BUCKET_MISSING", async () => {
+    await put("probe/one.txt", "x");
+    await expect(gateway.checkAccess("probe/")).resolves.toEqual({ empty: false });
+    await expect(gateway.checkAccess("nothing-under-here/")).resolves.toEqual({ empty: true });
     const missing = new BucketGateway(client, "no-such-bucket", {
       endpoint: s3.endpoint,
     });

@@ -43,6 +43,9 @@ export function sampleConfig(): string {
 #   concurrency=16               S3 requests at once while moving objects (1 to 256).
 #   multipart_threshold=5GiB     Objects larger than this are copied in parts (at most 5GiB). Sizes take
 #                                B, KiB, MiB, GiB, TiB; KB, MB, GB, TB mean the same (as in the aws CLI).
+#   max_deletes=10000            A sync that would delete more objects than this is refused until you
+#                                confirm it (s3-smart-sync --allow-deletes, or the confirmation in Raycast).
+#   max_delete_share=50%         The same for a share of the prefix's objects (once it holds 20 or more).
 #
 # Defaults for every target, wherever the line sits in the file; a target's own options win.
 # All options but name may be defaults:

@@ -35,6 +35,8 @@ export const OPTION_FIELDS = {
   aws_cli: "awsCli",
   concurrency: "concurrency",
   multipart_threshold: "multipartCopyThreshold",
+  max_deletes: "maxDeletes",
+  max_delete_share: "maxDeleteShare",
 } as const satisfies Record<string, keyof Target>;
 
 export type OptionKey = keyof typeof OPTION_FIELDS;
@@ -152,6 +154,19 @@ export const multipartThresholdSchema = z
   .min(1, { error: THRESHOLD_PROBLEM })
   .max(MAX_SINGLE_COPY_BYTES, { error: THRESHOLD_PROBLEM });
 
+const MAX_DELETES_PROBLEM = "must be a whole number of objects, 0 or more";
+export const maxDeletesSchema = z
+  .number({ error: MAX_DELETES_PROBLEM })
+  .int({ error: MAX_DELETES_PROBLEM })
+  .min(0, { error: MAX_DELETES_PROBLEM });
+
+const SHARE_PROBLEM = "must be a percentage from 0% to 100%, like 50%";
+/** A share of the prefix's objects, 0–1 (written as a percentage in the file). */
+export const maxDeleteShareSchema = z
+  .number({ error: SHARE_PROBLEM })
+  .min(0, { error: SHARE_PROBLEM })
+  .max(1, { error: SHARE_PROBLEM });
+
 /** Typed options, as the form edits them (Target field names). */
 export const targetOptionsSchema = z.object({
   name: nameSchema.optional(),
@@ -164,6 +179,8 @@ export const targetOptionsSchema = z.object({
   awsCli: awsCliSchema.optional(),
   concurrency: concurrencySchema.optional(),
   multipartCopyThreshold: multipartThresholdSchema.optional(),
+  maxDeletes: maxDeletesSchema.optional(),
+  maxDeleteShare: maxDeleteShareSchema.optional(),
 });
 
 /** The defaults line takes every option but `name`, which names one target. */
@@ -215,4 +232,10 @@ export const optionTextSchemas = {
       return bytes;
     })
     .pipe(multipartThresholdSchema),
+  max_deletes: z.string().regex(/^\d+$/, { error: MAX_DELETES_PROBLEM }).transform(Number).pipe(maxDeletesSchema),
+  max_delete_share: z
+    .string()
+    .regex(/^\d+(\.\d+)?%$/, { error: SHARE_PROBLEM })
+    .transform((value) => Number(value.slice(0, -1)) / 100)
+    .pipe(maxDeleteShareSchema),
 } satisfies Record<OptionKey, z.ZodType<unknown, string>>;

@@ -93,7 +93,12 @@ function formatOptions(options: Record<string, unknown>): string {
   for (const key of OPTION_KEYS) {
     const value = options[OPTION_FIELDS[key]];
     if (value === undefined) continue;
-    const text = key === "multipart_threshold" ? formatByteSize(value as number) : String(value);
+    const text =
+      key === "multipart_threshold"
+        ? formatByteSize(value as number)
+        : key === "max_delete_share"
+          ? `${Math.round((value as number) * 10_000) / 100}%`
+          : String(value);
     items.push(`${key}=${text}`);
   }
   return items.join(", ");

@@ -47,16 +47,20 @@ export class BucketGateway {
     this.options = options;
   }
 
-  /** Proves the bucket exists and the credentials may list it, before any planning. */
-  async checkAccess(prefix: string): Promise<void> {
+  /**
+   * Proves the bucket exists and the credentials may list it, before any planning, and tells whether the
+   * prefix holds any object (an empty volume must not be synced over a full prefix).
+   */
+  async checkAccess(prefix: string): Promise<{ empty: boolean }> {
     try {
-      await this.client.send(
+      const page = await this.client.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: prefix,
           MaxKeys: 1,
         }),
       );
+      return { empty: (page.KeyCount ?? page.Contents?.length ?? 0) === 0 };
     } catch (error) {
       throw this.classify(error);
     }

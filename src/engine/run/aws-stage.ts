@@ -1,0 +1,51 @@
+// Stage 9, aws: `aws s3 sync --delete` for everything the moves did not cover, with the target's excludes,
+// the tool's own files, and the paths this run must leave alone.
+import { runAwsSync, type AwsCliInfo, type AwsSyncResult } from "../aws-cli";
+import { awsFilters, type AwsFilters } from "../aws-filters";
+import { awsSourceArg } from "../filters";
+import { s3Uri } from "../keys";
+import { addAwsToReport } from "../report";
+import type { RunContext } from "./context";
+import type { VolumeScan } from "./scan-stage";
+
+/** The filters of this run; `leaveAlone` are relative paths aws must neither upload nor delete. */
+export function runFilters(
+  ctx: RunContext,
+  scan: VolumeScan,
+  leaveAlone: readonly { from: string; to: string }[],
+): AwsFilters {
+  return awsFilters({
+    bucket: ctx.target.bucket,
+    prefix: ctx.prefix,
+    userExcludes: ctx.target.excludes,
+    leaveAlone: leaveAlone.flatMap((m) => [m.from, m.to]),
+    skipped: scan.skipped,
+  });
+}
+
+export async function awsStage(
+  ctx: RunContext,
+  aws: AwsCliInfo,
+  filters: AwsFilters,
+  options: { dryRun: boolean },
+): Promise<AwsSyncResult> {
+  const { target } = ctx;
+  ctx.phase("aws");
+  const result = await runAwsSync({
+    aws,
+    source: awsSourceArg(target.localPath),
+    destination: s3Uri(target.bucket, ctx.prefix),
+    excludes: filters.excludes,
+    delete: true,
+    dryRun: options.dryRun,
+    endpointUrl: target.endpointUrl,
+    profile: target.profile,
+    region: target.region,
+    storageClass: target.storageClass,
+    env: ctx.options.env,
+    signal: ctx.options.signal,
+    onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event }),
+  });
+  addAwsToReport(ctx.report, result);
+  return result;
+}

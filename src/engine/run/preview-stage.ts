@@ -1,0 +1,33 @@
+// A dry run's end: the planned moves as the report lists them, and what aws would do besides (`--dryrun`,
+// with the moves left out: aws would see each as an upload plus a delete).
+import type { AwsCliInfo } from "../aws-cli";
+import { moveGroups } from "../move-order";
+import { moveSummary } from "../report";
+import { awsStage, runFilters } from "./aws-stage";
+import type { RunContext } from "./context";
+import type { VolumeScan } from "./scan-stage";
+import type { VerifiedRun } from "./verify-stage";
+
+export async function previewStage(
+  ctx: RunContext,
+  aws: AwsCliInfo | undefined,
+  scan: VolumeScan,
+  verified: VerifiedRun,
+): Promise<void> {
+  const { plan } = verified;
+  const groups = moveGroups(plan.moves);
+  for (const [i, move] of plan.moves.entries()) {
+    ctx.report.moves.list.push({ ...moveSummary(move, "planned"), group: groups[i] });
+    ctx.emit({
+      type: "move",
+      target: ctx.target.name,
+      outcome: { move, status: "done" },
+      done: 0,
+      failed: 0,
+      total: plan.moves.length,
+      dryRun: true,
+    });
+  }
+  ctx.report.bytesSaved = plan.bytesSaved;
+  if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, [...plan.archived, ...plan.moves]), { dryRun: true });
+}
