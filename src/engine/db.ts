@@ -22,7 +22,7 @@ import { SmartSyncError } from "./errors";
 import type { FileRecord } from "./types";
 
 export const DB_FILE_NAME = ".s3-smart-sync.db";
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface DbTarget {
   bucket: string;
@@ -103,7 +103,9 @@ function getSql(wasmBinary?: Uint8Array): Promise<SqlJsStatic> {
 // Schema
 
 const FILE_COLUMNS = ["path", "inode", "size", "mtime", "synced", "etag"];
+const PYTHON_TOOL_COLUMNS = ["path", "inode", "size", "mtime", "synced"];
 
+/** The tables of schema version 1; later versions add theirs in REQUIRED_SINCE. */
 const REQUIRED_COLUMNS: Record<string, string[]> = {
   files: FILE_COLUMNS,
   meta: ["key", "value"],
@@ -124,7 +126,17 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
   ],
 };
 
-const PYTHON_TOOL_COLUMNS = ["path", "inode", "size", "mtime", "synced"];
+const REQUIRED_SINCE: Record<number, Record<string, string[]>> = {
+  2: { hashes: ["inode", "size", "mtime", "kind", "value"] },
+};
+
+/** Every table (and its columns) a DB of `version` must have. */
+function requiredTables(version: number): Record<string, string[]> {
+  if (version === 0) return { files: PYTHON_TOOL_COLUMNS };
+  const tables = { ...REQUIRED_COLUMNS };
+  for (const [since, more] of Object.entries(REQUIRED_SINCE)) if (Number(since) <= version) Object.assign(tables, more);
+  return tables;
+}
 
 /** Each entry brings a DB from `version - 1` to `version`; run in order inside one transaction each. */
 const MIGRATIONS: { version: number; migrate: (db: Database) => void }[] = [
@@ -152,6 +164,14 @@ const MIGRATIONS: { version: number; migrate: (db: Database) => void }[] = [
           requested_at TEXT, updated_at TEXT);`);
     },
   },
+  {
+    version: 2,
+    migrate(db) {
+      // Hashes of file contents by (inode, size, mtime): a file is read once to prove it, not once per run.
+      db.exec(`CREATE TABLE hashes(inode INTEGER, size INTEGER, mtime REAL, kind TEXT, value TEXT,
+        PRIMARY KEY(inode, size, mtime, kind)) WITHOUT ROWID`);
+    },
+  },
 ];
 
 function tableColumns(db: Database, table: string): string[] {
@@ -166,7 +186,7 @@ function scalar(db: Database, sql: string): SqlValue {
 
 /** Why a DB of a known version is not usable, or undefined when its tables are all there. */
 function schemaProblem(db: Database, version: number): string | undefined {
-  const required = version === 0 ? { files: PYTHON_TOOL_COLUMNS } : REQUIRED_COLUMNS;
+  const required = requiredTables(version);
   if (version === 0 && scalar(db, "SELECT count(*) FROM sqlite_master") === 0) return undefined;
   for (const [table, columns] of Object.entries(required)) {
     const present = tableColumns(db, table);
@@ -658,6 +678,40 @@ export class StateDb {
 
   removePendingRestore(fromPath: string): void {
     this.statement("DELETE FROM pending_restores WHERE from_path = ?").run([fromPath]);
+  }
+
+  // --- content hashes -----------------------------------------------------------------------------------
+
+  /** Hashes computed earlier of the file with this identity (kind → value). */
+  cachedHashes(file: { inode: number; size: number; mtime: number }): Map<string, string> {
+    const statement = this.statement("SELECT kind, value FROM hashes WHERE inode = ? AND size = ? AND mtime = ?");
+    const found = new Map<string, string>();
+    try {
+      statement.bind([file.inode, file.size, file.mtime]);
+      while (statement.step()) {
+        const [kind, value] = statement.get() as [string, string];
+        found.set(kind, value);
+      }
+    } finally {
+      statement.reset();
+    }
+    return found;
+  }
+
+  cacheHash(file: { inode: number; size: number; mtime: number }, kind: string, value: string): void {
+    this.statement("INSERT OR REPLACE INTO hashes(inode, size, mtime, kind, value) VALUES (?, ?, ?, ?, ?)").run([
+      file.inode,
+      file.size,
+      file.mtime,
+      kind,
+      value,
+    ]);
+  }
+
+  /** Forgets hashes of files that are no longer recorded (edited, deleted). */
+  pruneHashes(): void {
+    this.db.exec(`DELETE FROM hashes WHERE NOT EXISTS (SELECT 1 FROM files f
+      WHERE f.inode = hashes.inode AND f.size = hashes.size AND f.mtime = hashes.mtime)`);
   }
 
   // --- whole DB -----------------------------------------------------------------------------------------

@@ -353,3 +353,32 @@ describe("save", () => {
     await expect(readdir(root)).resolves.toEqual(["file.bin"]);
   });
 });
+
+describe("content hashes", () => {
+  it("a DB of schema version 1 gains the hash cache and keeps its rows", async () => {
+    await writeRawDb(`
+      CREATE TABLE files(path TEXT PRIMARY KEY NOT NULL, inode INTEGER, size INTEGER, mtime REAL, synced INTEGER,
+        etag TEXT) WITHOUT ROWID;
+      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+      CREATE TABLE skipped_moves(from_path TEXT, to_path TEXT, inode INTEGER, size INTEGER, mtime REAL,
+        created TEXT, PRIMARY KEY(from_path, to_path));
+      CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
+        storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
+        requested_at TEXT, updated_at TEXT);
+      INSERT INTO files VALUES ('a.mp3', 7, 100, 1700000000.5, 1700000001, 'e1');
+      PRAGMA user_version = 1;`);
+    const { db } = await open();
+    expect(db.isNew).toBe(false);
+    expect(db.allFiles().map((r) => r.path)).toEqual(["a.mp3"]);
+    const file = { inode: 7, size: 100, mtime: 1700000000.5 };
+    db.cacheHash(file, "md5", "0123");
+    db.cacheHash({ ...file, inode: 8 }, "md5", "4567");
+    db.pruneHashes();
+    expect(db.cachedHashes(file)).toEqual(new Map([["md5", "0123"]]));
+    expect(db.cachedHashes({ ...file, inode: 8 })).toEqual(new Map());
+    await db.save();
+    const again = (await open()).db;
+    expect(again.cachedHashes(file).get("md5")).toBe("0123");
+    expect(SCHEMA_VERSION).toBe(2);
+  });
+});
