@@ -48726,7 +48726,7 @@ function buildAwsSyncArgs(opts) {
   const source = opts.source.startsWith("-") ? `./${opts.source}` : opts.source;
   const args = ["s3", "sync", source, opts.destination];
   if (opts.delete ?? true) args.push("--delete");
-  for (const pattern of opts.excludes) args.push(`--exclude=${pattern}`);
+  for (const rule of opts.filters) args.push(`--${rule.type}=${rule.pattern}`);
   if (opts.dryRun) args.push("--dryrun");
   if (opts.storageClass) args.push(`--storage-class=${opts.storageClass}`);
   if (opts.endpointUrl) args.push(`--endpoint-url=${opts.endpointUrl}`);
@@ -49062,6 +49062,12 @@ async function runAwsSync(opts) {
     timeout: opts.timeoutMs,
     forceKillAfterDelay: FORCE_KILL_AFTER_MS
   });
+  try {
+    if (subprocess.pid !== void 0) opts.onSpawn?.({ pid: subprocess.pid, command: command5 });
+  } catch (error63) {
+    listenerError = error63;
+    subprocess.kill();
+  }
   const handle = (line, fromStderr) => {
     if (fromStderr) {
       const trimmed = line.replace(/ +$/, "");
@@ -49324,13 +49330,13 @@ function alternation(patterns) {
   return new RegExp(`^(?:${patterns.map((p3) => `(?:${translateBody(p3, group4)})`).join("|")})$`, "su");
 }
 function compileMatcher(joinRoot, filePrefix, rules) {
-  const prefixIsLiteral = !SPECIAL.test(filePrefix);
+  const literalPrefix = escapeFnmatch(filePrefix);
   const compiled = rules.map((rule) => {
     const joined = posixJoin(joinRoot, rule.pattern);
-    const exclude = rule.type === "exclude";
-    const relative = prefixIsLiteral && joined.startsWith(filePrefix);
-    const pattern = relative ? joined.slice(filePrefix.length) : joined;
-    return { exclude, relative, pattern, regex: fnmatchToRegExp(pattern) };
+    const exclude2 = rule.type === "exclude";
+    const relative = joined.startsWith(literalPrefix);
+    const pattern = relative ? joined.slice(literalPrefix.length) : joined;
+    return { exclude: exclude2, relative, pattern, regex: fnmatchToRegExp(pattern) };
   });
   if (compiled.length === 0) return () => false;
   if (compiled.every((r5) => r5.exclude)) {
@@ -49351,12 +49357,6 @@ function compileMatcher(joinRoot, filePrefix, rules) {
     return false;
   };
 }
-function createExcludeMatcher(root5, patterns) {
-  return createRuleMatcher(
-    root5,
-    patterns.map((pattern) => ({ type: "exclude", pattern }))
-  );
-}
 function createRuleMatcher(root5, rules) {
   const abs = awsSourceArg(root5);
   return compileMatcher(abs, abs + "/", rules);
@@ -49366,10 +49366,46 @@ function createKeyRuleMatcher(bucket, prefix, rules) {
   const filePrefix = prefix ? `${bucket}/${prefix}/` : `${bucket}/`;
   return compileMatcher(s3Root, filePrefix, rules);
 }
-function escapeFnmatch(relPath) {
-  return relPath.replace(/[[*?]/g, (c7) => `[${c7}]`);
+function prefixProblem(prefix) {
+  const found = [...new Set(prefix.match(/[*[]/g) ?? [])];
+  if (found.length === 0) return void 0;
+  return `holds ${found.map((c7) => `"${c7}"`).join(" and ")}, which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`;
 }
-var TOOL_FILE_PREFIX, TOOL_EXCLUDES, REGEX_SYNTAX, STAR, SPECIAL;
+function escapeFnmatch(path23) {
+  return path23.replace(
+    /[[*?]|[\uD800-\uDFFF]/gu,
+    (c7) => c7 === "[" || c7 === "*" || c7 === "?" ? `[${c7}]` : SURROGATE_CLASS
+  );
+}
+function pythonPathFromBytes(bytes) {
+  let out = "";
+  let i6 = 0;
+  while (i6 < bytes.length) {
+    const length = validSequenceLength(bytes, i6);
+    if (length === 0) {
+      out += String.fromCharCode(56320 + bytes[i6]);
+      i6++;
+    } else {
+      out += Buffer.from(bytes.subarray(i6, i6 + length)).toString("utf8");
+      i6 += length;
+    }
+  }
+  return out;
+}
+function validSequenceLength(b5, i6) {
+  const c7 = b5[i6];
+  const cont = (k5, lo = 128, hi = 191) => i6 + k5 < b5.length && b5[i6 + k5] >= lo && b5[i6 + k5] <= hi;
+  if (c7 < 128) return 1;
+  if (c7 >= 194 && c7 <= 223) return cont(1) ? 2 : 0;
+  if (c7 === 224) return cont(1, 160) && cont(2) ? 3 : 0;
+  if (c7 >= 225 && c7 <= 236 || c7 === 238 || c7 === 239) return cont(1) && cont(2) ? 3 : 0;
+  if (c7 === 237) return cont(1, 128, 159) && cont(2) ? 3 : 0;
+  if (c7 === 240) return cont(1, 144) && cont(2) && cont(3) ? 4 : 0;
+  if (c7 >= 241 && c7 <= 243) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c7 === 244) return cont(1, 128, 143) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+var TOOL_FILE_PREFIX, TOOL_EXCLUDES, REGEX_SYNTAX, STAR, FNMATCH_SPECIAL, SURROGATE_CLASS;
 var init_filters = __esm({
   "src/engine/filters.ts"() {
     "use strict";
@@ -49377,31 +49413,58 @@ var init_filters = __esm({
     TOOL_EXCLUDES = [`${TOOL_FILE_PREFIX}*`, "logs/s3-sync-*.log"];
     REGEX_SYNTAX = new Set("^$\\.*+?()[]{}|/".split("").map((c7) => c7.codePointAt(0)));
     STAR = /* @__PURE__ */ Symbol("star");
-    SPECIAL = /[*?[]/;
+    FNMATCH_SPECIAL = /[*?[]/;
+    SURROGATE_CLASS = "[!-\uD7FF\uE000-\u{10FFFF}]";
   }
 });
 
 // src/engine/aws-filters.ts
 function awsFilters(input2) {
-  const excludes = [
-    ...input2.userExcludes,
-    ...TOOL_EXCLUDES,
-    ...input2.leaveAlone.map(escapeFnmatch),
-    ...input2.skipped.flatMap((s2) => skippedPatterns(s2))
+  const problem = prefixProblem(input2.prefix);
+  if (problem) {
+    throw new SmartSyncError("CONFIG_INVALID", `The prefix "${input2.prefix}" ${problem}.`, {
+      hint: "Choose a prefix without those characters for this target."
+    });
+  }
+  const root5 = awsSourceArg(input2.root);
+  const rules = anchorToRoot(root5, meantRules(input2));
+  return {
+    rules,
+    isExcludedPath: createRuleMatcher(root5, rules),
+    isExcludedKey: createKeyRuleMatcher(input2.bucket, input2.prefix, rules)
+  };
+}
+function localExcludeMatcher(root5, userExcludes) {
+  const abs = awsSourceArg(root5);
+  return createRuleMatcher(abs, anchorToRoot(abs, meantRules({ userExcludes })));
+}
+function meantRules(input2) {
+  return [
+    ...input2.userExcludes.map(exclude),
+    ...TOOL_EXCLUDES.map(exclude),
+    ...(input2.leaveAlone ?? []).map((path23) => exclude(escapeFnmatch(path23))),
+    ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
   ];
-  const isExcludedKey = createKeyRuleMatcher(
-    input2.bucket,
-    input2.prefix,
-    excludes.map((pattern) => ({ type: "exclude", pattern }))
-  );
-  return { excludes, isExcludedKey };
+}
+function anchorToRoot(root5, rules) {
+  if (!FNMATCH_SPECIAL.test(root5)) return [...rules];
+  const escaped = escapeFnmatch(root5);
+  const absolute = (pattern) => pattern.startsWith("/") ? pattern : `${escaped}/${pattern}`;
+  return [
+    ...rules,
+    { type: "include", pattern: `${escaped}/*` },
+    ...rules.map((rule) => ({ type: rule.type, pattern: absolute(rule.pattern) }))
+  ];
+}
+function exclude(pattern) {
+  return { type: "exclude", pattern };
 }
 function skippedPatterns(skipped) {
   switch (skipped.reason) {
     case "symlink-loop":
       return [`${escapeFnmatch(skipped.path)}/*`];
     case "invalid-utf8-name": {
-      const pattern = escapeFnmatch(skipped.path).replace(/\uFFFD+/g, "*");
+      const pattern = escapeFnmatch(skipped.pythonPath ?? skipped.path);
       return [pattern, `${pattern}/*`];
     }
     case "vanished":
@@ -49413,18 +49476,20 @@ function skippedPatterns(skipped) {
 var init_aws_filters = __esm({
   "src/engine/aws-filters.ts"() {
     "use strict";
+    init_errors();
     init_filters();
   }
 });
 
 // src/engine/run/aws-stage.ts
-function runFilters(ctx, scan, leaveAlone) {
+function runFilters(ctx, scan, leaveAlone = []) {
   return awsFilters({
+    root: ctx.target.localPath,
     bucket: ctx.target.bucket,
     prefix: ctx.prefix,
     userExcludes: ctx.target.excludes,
     leaveAlone: leaveAlone.flatMap((m3) => [m3.from, m3.to]),
-    skipped: scan.skipped
+    skipped: scan?.skipped
   });
 }
 async function awsStage(ctx, aws, filters, options) {
@@ -49434,7 +49499,7 @@ async function awsStage(ctx, aws, filters, options) {
     aws,
     source: awsSourceArg(target.localPath),
     destination: s3Uri(target.bucket, ctx.prefix),
-    excludes: filters.excludes,
+    filters: filters.rules,
     delete: true,
     dryRun: options.dryRun,
     endpointUrl: target.endpointUrl,
@@ -53349,7 +53414,8 @@ function planStage(ctx, volume, scan) {
     scan: scan.files,
     records: volume.baseline ? [] : volume.db.allFiles(),
     prefix: ctx.prefix,
-    isExcluded: createExcludeMatcher(target.localPath, [...TOOL_EXCLUDES, ...target.excludes]),
+    isExcluded: scan.filters.isExcludedPath,
+    // the scan's own rules: one idea of "excluded" for scan, plan and aws
     skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
     archivedMoves: target.archivedMoves
   };
@@ -53358,7 +53424,6 @@ function planStage(ctx, volume, scan) {
 var init_plan_stage = __esm({
   "src/engine/run/plan-stage.ts"() {
     "use strict";
-    init_filters();
     init_planner();
   }
 });
@@ -53615,7 +53680,7 @@ async function scanVolume(options) {
     throw missingRoot(root5, error63);
   }
   if (!rootStats.isDirectory()) throw missingRoot(root5);
-  const isExcluded = createExcludeMatcher(root5, [...options.excludes, ...TOOL_EXCLUDES]);
+  const isExcluded = options.isExcluded ?? localExcludeMatcher(root5, options.excludes ?? []);
   const files = [];
   const skipped = [];
   let excludedCount = 0;
@@ -53636,8 +53701,16 @@ async function scanVolume(options) {
       const valid = [];
       for (const raw of readdirSync(abs, { encoding: "buffer" })) {
         const name = raw.toString("utf8");
-        if (isUtf8(raw)) valid.push(name);
-        else skip(rel === "" ? name : `${rel}/${name}`, "invalid-utf8-name");
+        if (isUtf8(raw)) {
+          valid.push(name);
+          continue;
+        }
+        const pythonName = pythonPathFromBytes(raw);
+        skipped.push({
+          path: rel === "" ? name : `${rel}/${name}`,
+          pythonPath: rel === "" ? pythonName : `${rel}/${pythonName}`,
+          reason: "invalid-utf8-name"
+        });
       }
       return valid;
     } catch (error63) {
@@ -53738,6 +53811,7 @@ var init_scanner = __esm({
   "src/engine/scanner.ts"() {
     "use strict";
     init_errors();
+    init_aws_filters();
     init_filters();
     YIELD_EVERY_MS = 50;
     uid = typeof process.getuid === "function" ? process.getuid() : -1;
@@ -53749,9 +53823,10 @@ import { readdir } from "node:fs/promises";
 async function scanStage(ctx) {
   const { target } = ctx;
   ctx.phase("scan");
+  const filters = runFilters(ctx);
   const scan = await scanVolume({
     root: target.localPath,
-    excludes: [...target.excludes],
+    isExcluded: filters.isExcludedPath,
     signal: ctx.options.signal,
     onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files })
   });
@@ -53763,9 +53838,13 @@ async function scanStage(ctx) {
       cause
     });
   }
-  for (const skipped of scan.skipped)
-    ctx.notice(`Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`, "warning");
-  return { ...scan, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
+  for (const skipped of scan.skipped) ctx.notice(skipNotice(skipped), "warning");
+  return { ...scan, filters, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
+}
+function skipNotice(skipped) {
+  if (skipped.reason === "invalid-utf8-name")
+    return `Skipped ${skipped.path}: its name is not valid UTF-8 (\uFFFD marks the bad bytes) and aws cannot upload it. It (with everything in it, if a folder) is left out of the sync and not recorded as synced; rename it to back it up.`;
+  return `Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`;
 }
 async function onlyToolFiles(root5) {
   const names = await readdir(root5).catch(() => []);
@@ -53778,6 +53857,7 @@ var init_scan_stage = __esm({
     init_filters();
     init_logger();
     init_scanner();
+    init_aws_stage();
     init_open_volume();
   }
 });
@@ -53899,10 +53979,10 @@ var init_batch = __esm({
 
 // src/engine/status.ts
 async function volumeStatus(options) {
-  const excludes = options.excludes ?? [];
+  const isExcluded = localExcludeMatcher(options.localPath, options.excludes ?? []);
   const scan = await scanVolume({
     root: options.localPath,
-    excludes,
+    isExcluded,
     signal: options.signal,
     onProgress: options.onProgress
   });
@@ -53918,7 +53998,7 @@ async function volumeStatus(options) {
       scan: scan.files,
       records: db.allFiles(),
       prefix,
-      isExcluded: createExcludeMatcher(options.localPath, [...TOOL_EXCLUDES, ...excludes]),
+      isExcluded,
       skippedMoves: db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath }))
     });
     const lastRunText = db.getMeta("last_run");
@@ -53940,7 +54020,7 @@ var init_status = __esm({
   "src/engine/status.ts"() {
     "use strict";
     init_db();
-    init_filters();
+    init_aws_filters();
     init_keys();
     init_planner();
     init_scanner();

@@ -5,21 +5,26 @@ import { awsFilters, type AwsFilters } from "../aws-filters";
 import { awsSourceArg } from "../filters";
 import { s3Uri } from "../keys";
 import { addAwsToReport } from "../report";
+import type { SkippedEntry } from "../types";
 import type { RunContext } from "./context";
-import type { VolumeScan } from "./scan-stage";
 
-/** The filters of this run; `leaveAlone` are relative paths aws must neither upload nor delete. */
+/**
+ * The rules of this run as aws is given them, and what they leave out on each side. Before the scan: the
+ * target's excludes and the tool's files; after it, also what the scan skipped and `leaveAlone` (relative
+ * paths aws must neither upload nor delete).
+ */
 export function runFilters(
   ctx: RunContext,
-  scan: VolumeScan,
-  leaveAlone: readonly { from: string; to: string }[],
+  scan?: { skipped: readonly SkippedEntry[] },
+  leaveAlone: readonly { from: string; to: string }[] = [],
 ): AwsFilters {
   return awsFilters({
+    root: ctx.target.localPath,
     bucket: ctx.target.bucket,
     prefix: ctx.prefix,
     userExcludes: ctx.target.excludes,
     leaveAlone: leaveAlone.flatMap((m) => [m.from, m.to]),
-    skipped: scan.skipped,
+    skipped: scan?.skipped,
   });
 }
 
@@ -35,7 +40,7 @@ export async function awsStage(
     aws,
     source: awsSourceArg(target.localPath),
     destination: s3Uri(target.bucket, ctx.prefix),
-    excludes: filters.excludes,
+    filters: filters.rules,
     delete: true,
     dryRun: options.dryRun,
     endpointUrl: target.endpointUrl,
