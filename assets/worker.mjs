@@ -74527,6 +74527,7 @@ var init_schema2 = __esm({
   "src/engine/config/schema.ts"() {
     "use strict";
     init_zod();
+    init_filters();
     init_bytes();
     STORAGE_CLASSES = [
       "STANDARD",
@@ -74566,7 +74567,7 @@ var init_schema2 = __esm({
     });
     prefixSchema = checked((value) => {
       if (value === "") return void 0;
-      return cellText(value, /[|\r\n]/, '"|" or line breaks');
+      return cellText(value, /[|\r\n]/, '"|" or line breaks') ?? prefixProblem(value);
     });
     excludePatternSchema = checked((value) => cellText(value, /[|,\r\n]/, '"|", "," or line breaks'));
     OPTION_SEPARATORS = /[|,\r\n]/;
@@ -74728,11 +74729,14 @@ function parseTargetLine(lineText, line, home, report) {
   const [rawPath = "", bucket = "", rawPrefix = "", rawExcludes = "", rawOptions = ""] = cells;
   const localPath = resolveLocalPath(rawPath, home);
   if (localPath.problem) fail2(localPath.problem);
+  const prefix = rawPrefix.replace(/^\/+|\/+$/g, "");
+  const problem = prefixProblem(prefix);
+  if (problem) fail2(`prefix "${rawPrefix}" ${problem}`);
   if (bucket === "") {
     fail2(`missing bucket (columns: ${COLUMN_LIST})`);
   } else {
-    const problem = bucketNameProblem(bucket);
-    if (problem) fail2(`bad bucket name "${bucket}": ${problem}`);
+    const problem2 = bucketNameProblem(bucket);
+    if (problem2) fail2(`bad bucket name "${bucket}": ${problem2}`);
   }
   const excludes = splitList(rawExcludes);
   for (const pattern of excludes) {
@@ -74748,7 +74752,7 @@ function parseTargetLine(lineText, line, home, report) {
     localPath: localPath.path,
     bucket,
     // Keys never start with `/`: `s3://b/p` and `s3://b/p/` both mean prefix `p`.
-    prefix: rawPrefix.replace(/^\/+|\/+$/g, ""),
+    prefix,
     excludes,
     options
   };
@@ -74832,6 +74836,13 @@ function resolveTargets(drafts, defaults, file2, report) {
       report(draft.line, `local path already used by line ${pathLine}`);
       continue;
     }
+    for (const [other, otherLine] of byPath2) {
+      const relation = isInside(draft.localPath, other) ? "is inside" : isInside(other, draft.localPath) ? "contains" : "";
+      if (relation)
+        fail2(
+          `local path ${draft.localPath} ${relation} ${other} of line ${otherLine}: one target's folder may not be inside another's (the outer sync would upload the inner one's files and state DB again)`
+        );
+    }
     byPath2.set(draft.localPath, draft.line);
     const nameLine = byName.get(name);
     if (nameLine !== void 0) {
@@ -74879,6 +74890,9 @@ function toEntry(draft) {
     }
   };
 }
+function isInside(inner, outer) {
+  return inner !== outer && (outer === "/" || inner.startsWith(`${outer}/`));
+}
 function nested(a6, b5) {
   return a6 === b5 || a6 === "" || b5 === "" || a6.startsWith(`${b5}/`) || b5.startsWith(`${a6}/`);
 }
@@ -74889,6 +74903,7 @@ var COLUMN_LIST;
 var init_parse4 = __esm({
   "src/engine/config/parse.ts"() {
     "use strict";
+    init_filters();
     init_lines();
     init_schema2();
     COLUMN_LIST = COLUMNS.join(" | ");
@@ -78889,6 +78904,11 @@ function positiveInt(value) {
     throw new CommanderError(EXIT.USAGE, "usage", `expected a positive integer, got "${value}"`);
   return n4;
 }
+function syncPrefix(value) {
+  const problem = prefixProblem(normalizePrefix(value));
+  if (problem) throw new InvalidArgumentError(`The prefix ${problem}.`);
+  return value;
+}
 function collect(value, previous = []) {
   return [...previous, value];
 }
@@ -79006,7 +79026,7 @@ locked by another run; 78 config error; 130 interrupted.`
   for (const name of ["moves", "sync"]) {
     common2(program2.command(`${name} <path> <bucket>`)).description(
       name === "moves" ? "server-side moves only, for one volume" : "server-side moves, then aws s3 sync --delete, for one volume"
-    ).option("-p, --prefix <prefix>", "key prefix in the bucket", "").option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").action(async (localPath, bucket, _o, cmd) => {
+    ).addOption(new Option("-p, --prefix <prefix>", "key prefix in the bucket").default("").argParser(syncPrefix)).option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").action(async (localPath, bucket, _o, cmd) => {
       const o4 = optionsOf(cmd);
       const target = targetFromArgs(localPath, bucket, o4);
       result.code = await runAndReport(io, o4, async (onEvent) => [
@@ -79081,6 +79101,7 @@ var init_main2 = __esm({
     init_batch();
     init_config4();
     init_errors();
+    init_filters();
     init_keys();
     init_run2();
     init_output2();
