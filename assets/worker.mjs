@@ -49494,24 +49494,37 @@ function runFilters(ctx, scan, leaveAlone = []) {
 }
 async function awsStage(ctx, aws, filters, options) {
   const { target } = ctx;
+  const { lock } = options;
   ctx.phase("aws");
-  const result = await runAwsSync({
-    aws,
-    source: awsSourceArg(target.localPath),
-    destination: s3Uri(target.bucket, ctx.prefix),
-    filters: filters.rules,
-    delete: true,
-    dryRun: options.dryRun,
-    endpointUrl: target.endpointUrl,
-    profile: target.profile,
-    region: target.region,
-    storageClass: target.storageClass,
-    env: ctx.options.env,
-    signal: ctx.options.signal,
-    onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event })
-  });
-  addAwsToReport(ctx.report, result);
-  return result;
+  try {
+    const result = await runAwsSync({
+      aws,
+      source: awsSourceArg(target.localPath),
+      destination: s3Uri(target.bucket, ctx.prefix),
+      filters: filters.rules,
+      delete: true,
+      dryRun: options.dryRun,
+      endpointUrl: target.endpointUrl,
+      profile: target.profile,
+      region: target.region,
+      storageClass: target.storageClass,
+      env: ctx.options.env,
+      signal: ctx.options.signal,
+      onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event }),
+      onSpawn: lock && ((child) => lock.setChild({ ...child, startedAt: ctx.now().toISOString() }))
+    });
+    addAwsToReport(ctx.report, result);
+    return result;
+  } finally {
+    if (lock) clearChild(ctx, lock);
+  }
+}
+function clearChild(ctx, lock) {
+  try {
+    lock.setChild(void 0);
+  } catch (error63) {
+    ctx.notice(`Could not update the volume's lock: ${error63 instanceof Error ? error63.message : error63}`, "warning");
+  }
 }
 var init_aws_stage = __esm({
   "src/engine/run/aws-stage.ts"() {
@@ -52670,8 +52683,79 @@ var init_db = __esm({
   }
 });
 
+// src/engine/aws-cli/orphan.ts
+import { execFile } from "node:child_process";
+function inspect4(pid) {
+  return new Promise((resolve2) => {
+    execFile("ps", ["-ww", "-o", "stat=,etime=,args=", "-p", String(pid)], (error63, stdout) => {
+      const line = String(stdout ?? "").trim();
+      if (error63 || line === "") return resolve2(void 0);
+      const match = /^(\S+)\s+(\S+)\s+(.*)$/s.exec(line);
+      if (!match) return resolve2(void 0);
+      resolve2({ state: match[1], elapsedS: parseElapsed(match[2]), args: match[3] });
+    });
+  });
+}
+function parseElapsed(text) {
+  const match = /^(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)$/.exec(text);
+  if (!match) return void 0;
+  const [, days = "0", hours = "0", minutes, seconds] = match;
+  return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
+}
+function isRecordedChild(child, view, now) {
+  if (view.state.startsWith("Z")) return false;
+  const sync = child.command.slice(1, 5);
+  if (sync.length < 4 || sync[0] !== "s3" || sync[1] !== "sync") return false;
+  if (!view.args.includes(sync.join(" "))) return false;
+  if (view.elapsedS === void 0) return true;
+  const started = now - view.elapsedS * 1e3;
+  return Math.abs(started - Date.parse(child.startedAt)) <= START_TOLERANCE_MS + 1e3;
+}
+async function recordedChildRunning(child) {
+  const view = await inspect4(child.pid);
+  return view !== void 0 && isRecordedChild(child, view, Date.now());
+}
+async function stopRecordedChild(child, options = {}) {
+  if (!await recordedChildRunning(child)) return false;
+  const grace = options.graceMs ?? 1e4;
+  for (const [signal, waitMs] of [
+    ["SIGINT", grace],
+    ["SIGTERM", 3e3],
+    ["SIGKILL", 3e3]
+  ]) {
+    try {
+      process.kill(child.pid, signal);
+    } catch (error63) {
+      if (error63.code === "ESRCH") return true;
+      throw cannotStop(child, error63);
+    }
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve2) => setTimeout(resolve2, POLL_MS));
+      if (!await recordedChildRunning(child)) return true;
+    }
+  }
+  throw cannotStop(child);
+}
+function cannotStop(child, cause) {
+  return new SmartSyncError(
+    "LOCKED",
+    `An aws s3 sync started by an earlier run (pid ${child.pid}, since ${child.startedAt}) is still running on this volume and could not be stopped.`,
+    { hint: `Stop it (kill ${child.pid}) and run again.`, retryable: true, cause }
+  );
+}
+var START_TOLERANCE_MS, POLL_MS;
+var init_orphan = __esm({
+  "src/engine/aws-cli/orphan.ts"() {
+    "use strict";
+    init_errors();
+    START_TOLERANCE_MS = 5e3;
+    POLL_MS = 100;
+  }
+});
+
 // src/engine/lock.ts
-import { readFileSync as readFileSync4, unlinkSync } from "node:fs";
+import { readFileSync as readFileSync4, renameSync, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { readFile as readFile4, stat as stat3, unlink as unlink2, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path13 from "node:path";
@@ -52680,11 +52764,12 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
   const host = options.hostname ?? os.hostname();
   const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
   const lockPath = path13.join(volumeRoot, LOCK_FILE_NAME);
+  let stoppedChild;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
     const text = `${JSON.stringify(mine)}
 `;
-    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text);
+    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text, stoppedChild);
     const found = await readLock(lockPath);
     if (found === "gone") continue;
     const verdict = judge(found, { now: now(), host, foreignStaleMs });
@@ -52693,6 +52778,8 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
       await sleep2(RETRY_DELAY_MS);
       continue;
     }
+    const child = found.info?.host === host ? found.info.child : void 0;
+    if (child && await stopRecordedChild(child, { graceMs: options.orphanGraceMs })) stoppedChild = child;
     if (!await removeStale(lockPath, found.text, now())) await sleep2(RETRY_DELAY_MS);
   }
   throw new SmartSyncError("LOCKED", `Could not take the lock ${lockPath}: it kept changing.`, {
@@ -52708,7 +52795,11 @@ async function lockHolder(volumeRoot, options = {}) {
     host: options.hostname ?? os.hostname(),
     foreignStaleMs: options.foreignStaleMs ?? DAY_MS
   };
-  return judge(found, context) === "held" ? found.info : void 0;
+  if (judge(found, context) === "held") return found.info;
+  const { child } = found.info;
+  if (child && found.info.host === context.host && await recordedChildRunning(child))
+    return { ...found.info, orphan: true };
+  return void 0;
 }
 async function createExclusive(file2, text) {
   try {
@@ -52743,11 +52834,16 @@ function parseLock(text) {
   try {
     const value = JSON.parse(text);
     if (Number.isInteger(value.pid) && typeof value.host === "string" && typeof value.command === "string" && typeof value.startedAt === "string" && !Number.isNaN(Date.parse(value.startedAt))) {
-      return value;
+      const { child, ...info } = value;
+      return isChildRecord(child) ? { ...info, child } : info;
     }
   } catch {
   }
   return void 0;
+}
+function isChildRecord(value) {
+  const child = value;
+  return typeof child === "object" && child !== null && Number.isInteger(child.pid) && (child.pid ?? 0) > 0 && typeof child.startedAt === "string" && Array.isArray(child.command) && child.command.every((part) => typeof part === "string");
 }
 function judge(found, context) {
   if (!found.info) return found.ageMs < UNREADABLE_GRACE_MS ? "wait" : "stale";
@@ -52783,11 +52879,22 @@ async function removeStale(lockPath, staleText, now) {
     await unlink2(takeover).catch(() => void 0);
   }
 }
-function heldLock(lockPath, info, text) {
+function heldLock(lockPath, info, firstText, stoppedChild) {
   let released = false;
+  let text = firstText;
   return {
     path: lockPath,
     info,
+    stoppedChild,
+    setChild(child) {
+      if (released) return;
+      const next = `${JSON.stringify({ ...info, child })}
+`;
+      const temp = `${lockPath}.tmp-${process.pid}`;
+      writeFileSync2(temp, next);
+      renameSync(temp, lockPath);
+      text = next;
+    },
     async release() {
       if (released) return false;
       released = true;
@@ -52822,6 +52929,7 @@ var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_
 var init_lock = __esm({
   "src/engine/lock.ts"() {
     "use strict";
+    init_orphan();
     init_errors();
     LOCK_FILE_NAME = ".s3-smart-sync.lock";
     DAY_MS = 24 * 60 * 60 * 1e3;
@@ -53176,12 +53284,19 @@ async function openVolume(ctx) {
   let lock;
   if (dryRun) {
     const holder = await lockHolder(target.localPath);
+    const running = holder?.orphan ? `an aws s3 sync left by a killed run, pid ${holder.child?.pid}, since ${holder.child?.startedAt}` : `${holder?.command}, pid ${holder?.pid}, since ${holder?.startedAt}`;
     if (holder)
       ctx.notice(
-        `A sync is running on this volume (${holder.command}, pid ${holder.pid}, since ${holder.startedAt}): this shows the volume as it is now; the running sync may already be making some of these changes.`
+        `A sync is running on this volume (${running}): this shows the volume as it is now; the running sync may already be making some of these changes.`
       );
   } else {
     lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+    const orphan = lock.stoppedChild;
+    if (orphan)
+      ctx.notice(
+        `An aws s3 sync started by an earlier run that was killed (pid ${orphan.pid}, since ${orphan.startedAt}) was still running on this volume: it was stopped before this run began.`,
+        "warning"
+      );
   }
   try {
     ctx.phase("database");
@@ -53891,7 +54006,7 @@ async function runTarget(target, options) {
     let result;
     if (aws) {
       try {
-        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false });
+        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false, lock: volume.lock });
       } catch (error63) {
         await volume.db.save();
         throw error63;
