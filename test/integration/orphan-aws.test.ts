@@ -1,7 +1,8 @@
 // A run killed while its `aws s3 sync` child keeps going (the CLI SIGKILLed alone, as when Raycast tears its
 // worker down): the next run must not start a second aws on the same volume. It finds the child recorded in the
 // stale lock, checks that the process is really that aws, stops it, says so, and then syncs; the bucket ends
-// holding the volume's bytes. Through the real CLI and both aws CLIs, aws made slow by the server's latency.
+// holding the volume's bytes. Through the real CLI and both aws CLIs, aws held up by uploads the server
+// does not answer (the fault proxy's hang).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -44,6 +45,16 @@ function awsRunning(pid: number): boolean {
   }
 }
 
+async function untilAsync<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -62,26 +73,29 @@ describe.each(AWS_CLIS)("an orphaned aws child with $name", ({ path: awsPath }) 
     for (const rel of files) v.file(rel, 40_000);
     const args = ["sync", v.root, bucket, "--json", "--no-progress", ...awsCliArgs(local, awsPath)];
 
-    // Slow uploads keep the first aws busy for many seconds.
-    await local.setFaults({ latencyMs: 3000, operations: ["PutObject"] });
+    // Uploads hang: the first aws stays busy for as long as the test needs, whatever the machine's load.
+    await local.setFaults({ hang: true, operations: ["PutObject"] });
     const first = startCli(await bundledCli(), args, local);
     const orphan = await until("the first aws to be recorded in the lock", () => lockChild(v.root));
     cleanup.push(() => awsRunning(orphan.pid) && process.kill(orphan.pid, "SIGKILL"));
-    await until("the first upload", () => (awsRunning(orphan.pid) ? true : undefined));
-    await sleep(500);
+    await untilAsync("the first aws's first upload", async () =>
+      (await local.requests()).some((e) => e.op === "PutObject") ? true : undefined,
+    );
     process.kill(first.pid, "SIGKILL"); // the CLI alone: its aws child keeps going
     await first.done;
     expect(awsRunning(orphan.pid)).toBe(true);
 
-    // The second run, watched through the lock: when its own aws shows up, the first must be gone.
-    await local.setFaults({ latencyMs: 300, operations: ["PutObject"] });
+    // The second run, watched through the lock: when its own aws shows up, the first must be gone. Its
+    // uploads hang too until then, so the watcher cannot miss it; then they are let through.
     let firstAliveWhenSecondStarted: boolean | undefined;
     let watching = true;
     const watcher = (async () => {
       while (watching) {
         const child = lockChild(v.root);
-        if (child && child.pid !== orphan.pid && firstAliveWhenSecondStarted === undefined)
+        if (child && child.pid !== orphan.pid && firstAliveWhenSecondStarted === undefined) {
           firstAliveWhenSecondStarted = awsRunning(orphan.pid);
+          await local.clearFaults();
+        }
         await sleep(10);
       }
     })();
