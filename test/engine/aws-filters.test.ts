@@ -206,6 +206,29 @@ describe.each(PYTHONS)("the rules given to $name", ({ python }) => {
     expect(wrong).toEqual([]);
   });
 
+  it("a prefix holding * or [ breaks the S3 side, whatever the rules (why such prefixes are refused)", () => {
+    const broken = ["Mixes * 2024", "p[1]"].map((prefix): Case => {
+      const rules = anchorToRoot("/vol/plain", [{ type: "exclude", pattern: "*.m4p" }]);
+      return {
+        root: "/vol/plain",
+        bucket: "bkt",
+        prefix,
+        argv: rules.map((r) => [r.type, r.pattern]),
+        meant: [["exclude", "glob", "*.m4p"]],
+        rels: ["song.m4p", "x/y.mp3"],
+      };
+    });
+    const [star, bracket] = askAws(python, broken);
+    expect(bracket.meantS3).toEqual([true, false]);
+    expect(bracket.s3).toEqual([false, false]); // the excluded object would be deleted by --delete
+    const starWidens = askAws(python, [
+      { ...broken[0], argv: [["exclude", "x"]], meant: [["exclude", "glob", "x"]], rels: ["x", "a/ 2024/x"] },
+    ])[0];
+    expect(star.s3).toEqual([true, false]);
+    expect(starWidens.meantS3).toEqual([true, false]);
+    expect(starWidens.s3).toEqual([true, true]); // `*` in the prefix reaches into other folders
+  });
+
   it("a root with pattern characters breaks plain patterns (why the rules are anchored)", () => {
     // The same excludes given as plain aws would get them: the tool's own files reach the bucket.
     const plain: Case = {
