@@ -48726,7 +48726,7 @@ function buildAwsSyncArgs(opts) {
   const source = opts.source.startsWith("-") ? `./${opts.source}` : opts.source;
   const args = ["s3", "sync", source, opts.destination];
   if (opts.delete ?? true) args.push("--delete");
-  for (const pattern of opts.excludes) args.push(`--exclude=${pattern}`);
+  for (const rule of opts.filters) args.push(`--${rule.type}=${rule.pattern}`);
   if (opts.dryRun) args.push("--dryrun");
   if (opts.storageClass) args.push(`--storage-class=${opts.storageClass}`);
   if (opts.endpointUrl) args.push(`--endpoint-url=${opts.endpointUrl}`);
@@ -49062,6 +49062,12 @@ async function runAwsSync(opts) {
     timeout: opts.timeoutMs,
     forceKillAfterDelay: FORCE_KILL_AFTER_MS
   });
+  try {
+    if (subprocess.pid !== void 0) opts.onSpawn?.({ pid: subprocess.pid, command: command5 });
+  } catch (error63) {
+    listenerError = error63;
+    subprocess.kill();
+  }
   const handle = (line, fromStderr) => {
     if (fromStderr) {
       const trimmed = line.replace(/ +$/, "");
@@ -49324,13 +49330,13 @@ function alternation(patterns) {
   return new RegExp(`^(?:${patterns.map((p3) => `(?:${translateBody(p3, group4)})`).join("|")})$`, "su");
 }
 function compileMatcher(joinRoot, filePrefix, rules) {
-  const prefixIsLiteral = !SPECIAL.test(filePrefix);
+  const literalPrefix = escapeFnmatch(filePrefix);
   const compiled = rules.map((rule) => {
     const joined = posixJoin(joinRoot, rule.pattern);
-    const exclude = rule.type === "exclude";
-    const relative = prefixIsLiteral && joined.startsWith(filePrefix);
-    const pattern = relative ? joined.slice(filePrefix.length) : joined;
-    return { exclude, relative, pattern, regex: fnmatchToRegExp(pattern) };
+    const exclude2 = rule.type === "exclude";
+    const relative = joined.startsWith(literalPrefix);
+    const pattern = relative ? joined.slice(literalPrefix.length) : joined;
+    return { exclude: exclude2, relative, pattern, regex: fnmatchToRegExp(pattern) };
   });
   if (compiled.length === 0) return () => false;
   if (compiled.every((r5) => r5.exclude)) {
@@ -49351,12 +49357,6 @@ function compileMatcher(joinRoot, filePrefix, rules) {
     return false;
   };
 }
-function createExcludeMatcher(root5, patterns) {
-  return createRuleMatcher(
-    root5,
-    patterns.map((pattern) => ({ type: "exclude", pattern }))
-  );
-}
 function createRuleMatcher(root5, rules) {
   const abs = awsSourceArg(root5);
   return compileMatcher(abs, abs + "/", rules);
@@ -49366,10 +49366,46 @@ function createKeyRuleMatcher(bucket, prefix, rules) {
   const filePrefix = prefix ? `${bucket}/${prefix}/` : `${bucket}/`;
   return compileMatcher(s3Root, filePrefix, rules);
 }
-function escapeFnmatch(relPath) {
-  return relPath.replace(/[[*?]/g, (c7) => `[${c7}]`);
+function prefixProblem(prefix) {
+  const found = [...new Set(prefix.match(/[*[]/g) ?? [])];
+  if (found.length === 0) return void 0;
+  return `holds ${found.map((c7) => `"${c7}"`).join(" and ")}, which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`;
 }
-var TOOL_FILE_PREFIX, TOOL_EXCLUDES, REGEX_SYNTAX, STAR, SPECIAL;
+function escapeFnmatch(path23) {
+  return path23.replace(
+    /[[*?]|[\uD800-\uDFFF]/gu,
+    (c7) => c7 === "[" || c7 === "*" || c7 === "?" ? `[${c7}]` : SURROGATE_CLASS
+  );
+}
+function pythonPathFromBytes(bytes) {
+  let out = "";
+  let i6 = 0;
+  while (i6 < bytes.length) {
+    const length = validSequenceLength(bytes, i6);
+    if (length === 0) {
+      out += String.fromCharCode(56320 + bytes[i6]);
+      i6++;
+    } else {
+      out += Buffer.from(bytes.subarray(i6, i6 + length)).toString("utf8");
+      i6 += length;
+    }
+  }
+  return out;
+}
+function validSequenceLength(b5, i6) {
+  const c7 = b5[i6];
+  const cont = (k5, lo = 128, hi = 191) => i6 + k5 < b5.length && b5[i6 + k5] >= lo && b5[i6 + k5] <= hi;
+  if (c7 < 128) return 1;
+  if (c7 >= 194 && c7 <= 223) return cont(1) ? 2 : 0;
+  if (c7 === 224) return cont(1, 160) && cont(2) ? 3 : 0;
+  if (c7 >= 225 && c7 <= 236 || c7 === 238 || c7 === 239) return cont(1) && cont(2) ? 3 : 0;
+  if (c7 === 237) return cont(1, 128, 159) && cont(2) ? 3 : 0;
+  if (c7 === 240) return cont(1, 144) && cont(2) && cont(3) ? 4 : 0;
+  if (c7 >= 241 && c7 <= 243) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c7 === 244) return cont(1, 128, 143) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+var TOOL_FILE_PREFIX, TOOL_EXCLUDES, REGEX_SYNTAX, STAR, FNMATCH_SPECIAL, SURROGATE_CLASS;
 var init_filters = __esm({
   "src/engine/filters.ts"() {
     "use strict";
@@ -49377,31 +49413,58 @@ var init_filters = __esm({
     TOOL_EXCLUDES = [`${TOOL_FILE_PREFIX}*`, "logs/s3-sync-*.log"];
     REGEX_SYNTAX = new Set("^$\\.*+?()[]{}|/".split("").map((c7) => c7.codePointAt(0)));
     STAR = /* @__PURE__ */ Symbol("star");
-    SPECIAL = /[*?[]/;
+    FNMATCH_SPECIAL = /[*?[]/;
+    SURROGATE_CLASS = "[!-\uD7FF\uE000-\u{10FFFF}]";
   }
 });
 
 // src/engine/aws-filters.ts
 function awsFilters(input2) {
-  const excludes = [
-    ...input2.userExcludes,
-    ...TOOL_EXCLUDES,
-    ...input2.leaveAlone.map(escapeFnmatch),
-    ...input2.skipped.flatMap((s2) => skippedPatterns(s2))
+  const problem = prefixProblem(input2.prefix);
+  if (problem) {
+    throw new SmartSyncError("CONFIG_INVALID", `The prefix "${input2.prefix}" ${problem}.`, {
+      hint: "Choose a prefix without those characters for this target."
+    });
+  }
+  const root5 = awsSourceArg(input2.root);
+  const rules = anchorToRoot(root5, meantRules(input2));
+  return {
+    rules,
+    isExcludedPath: createRuleMatcher(root5, rules),
+    isExcludedKey: createKeyRuleMatcher(input2.bucket, input2.prefix, rules)
+  };
+}
+function localExcludeMatcher(root5, userExcludes) {
+  const abs = awsSourceArg(root5);
+  return createRuleMatcher(abs, anchorToRoot(abs, meantRules({ userExcludes })));
+}
+function meantRules(input2) {
+  return [
+    ...input2.userExcludes.map(exclude),
+    ...TOOL_EXCLUDES.map(exclude),
+    ...(input2.leaveAlone ?? []).map((path23) => exclude(escapeFnmatch(path23))),
+    ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
   ];
-  const isExcludedKey = createKeyRuleMatcher(
-    input2.bucket,
-    input2.prefix,
-    excludes.map((pattern) => ({ type: "exclude", pattern }))
-  );
-  return { excludes, isExcludedKey };
+}
+function anchorToRoot(root5, rules) {
+  if (!FNMATCH_SPECIAL.test(root5)) return [...rules];
+  const escaped = escapeFnmatch(root5);
+  const absolute = (pattern) => pattern.startsWith("/") ? pattern : `${escaped}/${pattern}`;
+  return [
+    ...rules,
+    { type: "include", pattern: `${escaped}/*` },
+    ...rules.map((rule) => ({ type: rule.type, pattern: absolute(rule.pattern) }))
+  ];
+}
+function exclude(pattern) {
+  return { type: "exclude", pattern };
 }
 function skippedPatterns(skipped) {
   switch (skipped.reason) {
     case "symlink-loop":
       return [`${escapeFnmatch(skipped.path)}/*`];
     case "invalid-utf8-name": {
-      const pattern = escapeFnmatch(skipped.path).replace(/\uFFFD+/g, "*");
+      const pattern = escapeFnmatch(skipped.pythonPath ?? skipped.path);
       return [pattern, `${pattern}/*`];
     }
     case "vanished":
@@ -49413,40 +49476,55 @@ function skippedPatterns(skipped) {
 var init_aws_filters = __esm({
   "src/engine/aws-filters.ts"() {
     "use strict";
+    init_errors();
     init_filters();
   }
 });
 
 // src/engine/run/aws-stage.ts
-function runFilters(ctx, scan, leaveAlone) {
+function runFilters(ctx, scan, leaveAlone = []) {
   return awsFilters({
+    root: ctx.target.localPath,
     bucket: ctx.target.bucket,
     prefix: ctx.prefix,
     userExcludes: ctx.target.excludes,
     leaveAlone: leaveAlone.flatMap((m3) => [m3.from, m3.to]),
-    skipped: scan.skipped
+    skipped: scan?.skipped
   });
 }
 async function awsStage(ctx, aws, filters, options) {
   const { target } = ctx;
+  const { lock } = options;
   ctx.phase("aws");
-  const result = await runAwsSync({
-    aws,
-    source: awsSourceArg(target.localPath),
-    destination: s3Uri(target.bucket, ctx.prefix),
-    excludes: filters.excludes,
-    delete: true,
-    dryRun: options.dryRun,
-    endpointUrl: target.endpointUrl,
-    profile: target.profile,
-    region: target.region,
-    storageClass: target.storageClass,
-    env: ctx.options.env,
-    signal: ctx.options.signal,
-    onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event })
-  });
-  addAwsToReport(ctx.report, result);
-  return result;
+  try {
+    const result = await runAwsSync({
+      aws,
+      source: awsSourceArg(target.localPath),
+      destination: s3Uri(target.bucket, ctx.prefix),
+      filters: filters.rules,
+      delete: true,
+      dryRun: options.dryRun,
+      endpointUrl: target.endpointUrl,
+      profile: target.profile,
+      region: target.region,
+      storageClass: target.storageClass,
+      env: ctx.options.env,
+      signal: ctx.options.signal,
+      onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event }),
+      onSpawn: lock && ((child) => lock.setChild({ ...child, startedAt: ctx.now().toISOString() }))
+    });
+    addAwsToReport(ctx.report, result);
+    return result;
+  } finally {
+    if (lock) clearChild(ctx, lock);
+  }
+}
+function clearChild(ctx, lock) {
+  try {
+    lock.setChild(void 0);
+  } catch (error63) {
+    ctx.notice(`Could not update the volume's lock: ${error63 instanceof Error ? error63.message : error63}`, "warning");
+  }
 }
 var init_aws_stage = __esm({
   "src/engine/run/aws-stage.ts"() {
@@ -52605,8 +52683,79 @@ var init_db = __esm({
   }
 });
 
+// src/engine/aws-cli/orphan.ts
+import { execFile } from "node:child_process";
+function inspect4(pid) {
+  return new Promise((resolve2) => {
+    execFile("ps", ["-ww", "-o", "stat=,etime=,args=", "-p", String(pid)], (error63, stdout) => {
+      const line = String(stdout ?? "").trim();
+      if (error63 || line === "") return resolve2(void 0);
+      const match = /^(\S+)\s+(\S+)\s+(.*)$/s.exec(line);
+      if (!match) return resolve2(void 0);
+      resolve2({ state: match[1], elapsedS: parseElapsed(match[2]), args: match[3] });
+    });
+  });
+}
+function parseElapsed(text) {
+  const match = /^(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)$/.exec(text);
+  if (!match) return void 0;
+  const [, days = "0", hours = "0", minutes, seconds] = match;
+  return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
+}
+function isRecordedChild(child, view, now) {
+  if (view.state.startsWith("Z")) return false;
+  const sync = child.command.slice(1, 5);
+  if (sync.length < 4 || sync[0] !== "s3" || sync[1] !== "sync") return false;
+  if (!view.args.includes(sync.join(" "))) return false;
+  if (view.elapsedS === void 0) return true;
+  const started = now - view.elapsedS * 1e3;
+  return Math.abs(started - Date.parse(child.startedAt)) <= START_TOLERANCE_MS + 1e3;
+}
+async function recordedChildRunning(child) {
+  const view = await inspect4(child.pid);
+  return view !== void 0 && isRecordedChild(child, view, Date.now());
+}
+async function stopRecordedChild(child, options = {}) {
+  if (!await recordedChildRunning(child)) return false;
+  const grace = options.graceMs ?? 1e4;
+  for (const [signal, waitMs] of [
+    ["SIGINT", grace],
+    ["SIGTERM", 3e3],
+    ["SIGKILL", 3e3]
+  ]) {
+    try {
+      process.kill(child.pid, signal);
+    } catch (error63) {
+      if (error63.code === "ESRCH") return true;
+      throw cannotStop(child, error63);
+    }
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve2) => setTimeout(resolve2, POLL_MS));
+      if (!await recordedChildRunning(child)) return true;
+    }
+  }
+  throw cannotStop(child);
+}
+function cannotStop(child, cause) {
+  return new SmartSyncError(
+    "LOCKED",
+    `An aws s3 sync started by an earlier run (pid ${child.pid}, since ${child.startedAt}) is still running on this volume and could not be stopped.`,
+    { hint: `Stop it (kill ${child.pid}) and run again.`, retryable: true, cause }
+  );
+}
+var START_TOLERANCE_MS, POLL_MS;
+var init_orphan = __esm({
+  "src/engine/aws-cli/orphan.ts"() {
+    "use strict";
+    init_errors();
+    START_TOLERANCE_MS = 5e3;
+    POLL_MS = 100;
+  }
+});
+
 // src/engine/lock.ts
-import { readFileSync as readFileSync4, unlinkSync } from "node:fs";
+import { readFileSync as readFileSync4, renameSync, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { readFile as readFile4, stat as stat3, unlink as unlink2, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path13 from "node:path";
@@ -52615,11 +52764,12 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
   const host = options.hostname ?? os.hostname();
   const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
   const lockPath = path13.join(volumeRoot, LOCK_FILE_NAME);
+  let stoppedChild;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
     const text = `${JSON.stringify(mine)}
 `;
-    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text);
+    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text, stoppedChild);
     const found = await readLock(lockPath);
     if (found === "gone") continue;
     const verdict = judge(found, { now: now(), host, foreignStaleMs });
@@ -52628,6 +52778,8 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
       await sleep2(RETRY_DELAY_MS);
       continue;
     }
+    const child = found.info?.host === host ? found.info.child : void 0;
+    if (child && await stopRecordedChild(child, { graceMs: options.orphanGraceMs })) stoppedChild = child;
     if (!await removeStale(lockPath, found.text, now())) await sleep2(RETRY_DELAY_MS);
   }
   throw new SmartSyncError("LOCKED", `Could not take the lock ${lockPath}: it kept changing.`, {
@@ -52643,7 +52795,11 @@ async function lockHolder(volumeRoot, options = {}) {
     host: options.hostname ?? os.hostname(),
     foreignStaleMs: options.foreignStaleMs ?? DAY_MS
   };
-  return judge(found, context) === "held" ? found.info : void 0;
+  if (judge(found, context) === "held") return found.info;
+  const { child } = found.info;
+  if (child && found.info.host === context.host && await recordedChildRunning(child))
+    return { ...found.info, orphan: true };
+  return void 0;
 }
 async function createExclusive(file2, text) {
   try {
@@ -52678,11 +52834,16 @@ function parseLock(text) {
   try {
     const value = JSON.parse(text);
     if (Number.isInteger(value.pid) && typeof value.host === "string" && typeof value.command === "string" && typeof value.startedAt === "string" && !Number.isNaN(Date.parse(value.startedAt))) {
-      return value;
+      const { child, ...info } = value;
+      return isChildRecord(child) ? { ...info, child } : info;
     }
   } catch {
   }
   return void 0;
+}
+function isChildRecord(value) {
+  const child = value;
+  return typeof child === "object" && child !== null && Number.isInteger(child.pid) && (child.pid ?? 0) > 0 && typeof child.startedAt === "string" && Array.isArray(child.command) && child.command.every((part) => typeof part === "string");
 }
 function judge(found, context) {
   if (!found.info) return found.ageMs < UNREADABLE_GRACE_MS ? "wait" : "stale";
@@ -52718,11 +52879,22 @@ async function removeStale(lockPath, staleText, now) {
     await unlink2(takeover).catch(() => void 0);
   }
 }
-function heldLock(lockPath, info, text) {
+function heldLock(lockPath, info, firstText, stoppedChild) {
   let released = false;
+  let text = firstText;
   return {
     path: lockPath,
     info,
+    stoppedChild,
+    setChild(child) {
+      if (released) return;
+      const next = `${JSON.stringify({ ...info, child })}
+`;
+      const temp = `${lockPath}.tmp-${process.pid}`;
+      writeFileSync2(temp, next);
+      renameSync(temp, lockPath);
+      text = next;
+    },
     async release() {
       if (released) return false;
       released = true;
@@ -52757,6 +52929,7 @@ var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_
 var init_lock = __esm({
   "src/engine/lock.ts"() {
     "use strict";
+    init_orphan();
     init_errors();
     LOCK_FILE_NAME = ".s3-smart-sync.lock";
     DAY_MS = 24 * 60 * 60 * 1e3;
@@ -53111,12 +53284,19 @@ async function openVolume(ctx) {
   let lock;
   if (dryRun) {
     const holder = await lockHolder(target.localPath);
+    const running = holder?.orphan ? `an aws s3 sync left by a killed run, pid ${holder.child?.pid}, since ${holder.child?.startedAt}` : `${holder?.command}, pid ${holder?.pid}, since ${holder?.startedAt}`;
     if (holder)
       ctx.notice(
-        `A sync is running on this volume (${holder.command}, pid ${holder.pid}, since ${holder.startedAt}): this shows the volume as it is now; the running sync may already be making some of these changes.`
+        `A sync is running on this volume (${running}): this shows the volume as it is now; the running sync may already be making some of these changes.`
       );
   } else {
     lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+    const orphan = lock.stoppedChild;
+    if (orphan)
+      ctx.notice(
+        `An aws s3 sync started by an earlier run that was killed (pid ${orphan.pid}, since ${orphan.startedAt}) was still running on this volume: it was stopped before this run began.`,
+        "warning"
+      );
   }
   try {
     ctx.phase("database");
@@ -53349,7 +53529,8 @@ function planStage(ctx, volume, scan) {
     scan: scan.files,
     records: volume.baseline ? [] : volume.db.allFiles(),
     prefix: ctx.prefix,
-    isExcluded: createExcludeMatcher(target.localPath, [...TOOL_EXCLUDES, ...target.excludes]),
+    isExcluded: scan.filters.isExcludedPath,
+    // the scan's own rules: one idea of "excluded" for scan, plan and aws
     skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
     archivedMoves: target.archivedMoves
   };
@@ -53358,7 +53539,6 @@ function planStage(ctx, volume, scan) {
 var init_plan_stage = __esm({
   "src/engine/run/plan-stage.ts"() {
     "use strict";
-    init_filters();
     init_planner();
   }
 });
@@ -53615,7 +53795,7 @@ async function scanVolume(options) {
     throw missingRoot(root5, error63);
   }
   if (!rootStats.isDirectory()) throw missingRoot(root5);
-  const isExcluded = createExcludeMatcher(root5, [...options.excludes, ...TOOL_EXCLUDES]);
+  const isExcluded = options.isExcluded ?? localExcludeMatcher(root5, options.excludes ?? []);
   const files = [];
   const skipped = [];
   let excludedCount = 0;
@@ -53636,8 +53816,16 @@ async function scanVolume(options) {
       const valid = [];
       for (const raw of readdirSync(abs, { encoding: "buffer" })) {
         const name = raw.toString("utf8");
-        if (isUtf8(raw)) valid.push(name);
-        else skip(rel === "" ? name : `${rel}/${name}`, "invalid-utf8-name");
+        if (isUtf8(raw)) {
+          valid.push(name);
+          continue;
+        }
+        const pythonName = pythonPathFromBytes(raw);
+        skipped.push({
+          path: rel === "" ? name : `${rel}/${name}`,
+          pythonPath: rel === "" ? pythonName : `${rel}/${pythonName}`,
+          reason: "invalid-utf8-name"
+        });
       }
       return valid;
     } catch (error63) {
@@ -53738,6 +53926,7 @@ var init_scanner = __esm({
   "src/engine/scanner.ts"() {
     "use strict";
     init_errors();
+    init_aws_filters();
     init_filters();
     YIELD_EVERY_MS = 50;
     uid = typeof process.getuid === "function" ? process.getuid() : -1;
@@ -53749,9 +53938,10 @@ import { readdir } from "node:fs/promises";
 async function scanStage(ctx) {
   const { target } = ctx;
   ctx.phase("scan");
+  const filters = runFilters(ctx);
   const scan = await scanVolume({
     root: target.localPath,
-    excludes: [...target.excludes],
+    isExcluded: filters.isExcludedPath,
     signal: ctx.options.signal,
     onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files })
   });
@@ -53763,9 +53953,13 @@ async function scanStage(ctx) {
       cause
     });
   }
-  for (const skipped of scan.skipped)
-    ctx.notice(`Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`, "warning");
-  return { ...scan, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
+  for (const skipped of scan.skipped) ctx.notice(skipNotice(skipped), "warning");
+  return { ...scan, filters, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
+}
+function skipNotice(skipped) {
+  if (skipped.reason === "invalid-utf8-name")
+    return `Skipped ${skipped.path}: its name is not valid UTF-8 (\uFFFD marks the bad bytes) and aws cannot upload it. It (with everything in it, if a folder) is left out of the sync and not recorded as synced; rename it to back it up.`;
+  return `Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`;
 }
 async function onlyToolFiles(root5) {
   const names = await readdir(root5).catch(() => []);
@@ -53778,6 +53972,7 @@ var init_scan_stage = __esm({
     init_filters();
     init_logger();
     init_scanner();
+    init_aws_stage();
     init_open_volume();
   }
 });
@@ -53811,7 +54006,7 @@ async function runTarget(target, options) {
     let result;
     if (aws) {
       try {
-        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false });
+        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false, lock: volume.lock });
       } catch (error63) {
         await volume.db.save();
         throw error63;
@@ -53899,10 +54094,10 @@ var init_batch = __esm({
 
 // src/engine/status.ts
 async function volumeStatus(options) {
-  const excludes = options.excludes ?? [];
+  const isExcluded = localExcludeMatcher(options.localPath, options.excludes ?? []);
   const scan = await scanVolume({
     root: options.localPath,
-    excludes,
+    isExcluded,
     signal: options.signal,
     onProgress: options.onProgress
   });
@@ -53918,7 +54113,7 @@ async function volumeStatus(options) {
       scan: scan.files,
       records: db.allFiles(),
       prefix,
-      isExcluded: createExcludeMatcher(options.localPath, [...TOOL_EXCLUDES, ...excludes]),
+      isExcluded,
       skippedMoves: db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath }))
     });
     const lastRunText = db.getMeta("last_run");
@@ -53940,7 +54135,7 @@ var init_status = __esm({
   "src/engine/status.ts"() {
     "use strict";
     init_db();
-    init_filters();
+    init_aws_filters();
     init_keys();
     init_planner();
     init_scanner();
@@ -74447,6 +74642,7 @@ var init_schema2 = __esm({
   "src/engine/config/schema.ts"() {
     "use strict";
     init_zod();
+    init_filters();
     init_bytes();
     STORAGE_CLASSES = [
       "STANDARD",
@@ -74486,7 +74682,7 @@ var init_schema2 = __esm({
     });
     prefixSchema = checked((value) => {
       if (value === "") return void 0;
-      return cellText(value, /[|\r\n]/, '"|" or line breaks');
+      return cellText(value, /[|\r\n]/, '"|" or line breaks') ?? prefixProblem(value);
     });
     excludePatternSchema = checked((value) => cellText(value, /[|,\r\n]/, '"|", "," or line breaks'));
     OPTION_SEPARATORS = /[|,\r\n]/;
@@ -74648,11 +74844,14 @@ function parseTargetLine(lineText, line, home, report) {
   const [rawPath = "", bucket = "", rawPrefix = "", rawExcludes = "", rawOptions = ""] = cells;
   const localPath = resolveLocalPath(rawPath, home);
   if (localPath.problem) fail2(localPath.problem);
+  const prefix = rawPrefix.replace(/^\/+|\/+$/g, "");
+  const problem = prefixProblem(prefix);
+  if (problem) fail2(`prefix "${rawPrefix}" ${problem}`);
   if (bucket === "") {
     fail2(`missing bucket (columns: ${COLUMN_LIST})`);
   } else {
-    const problem = bucketNameProblem(bucket);
-    if (problem) fail2(`bad bucket name "${bucket}": ${problem}`);
+    const problem2 = bucketNameProblem(bucket);
+    if (problem2) fail2(`bad bucket name "${bucket}": ${problem2}`);
   }
   const excludes = splitList(rawExcludes);
   for (const pattern of excludes) {
@@ -74668,7 +74867,7 @@ function parseTargetLine(lineText, line, home, report) {
     localPath: localPath.path,
     bucket,
     // Keys never start with `/`: `s3://b/p` and `s3://b/p/` both mean prefix `p`.
-    prefix: rawPrefix.replace(/^\/+|\/+$/g, ""),
+    prefix,
     excludes,
     options
   };
@@ -74752,6 +74951,13 @@ function resolveTargets(drafts, defaults, file2, report) {
       report(draft.line, `local path already used by line ${pathLine}`);
       continue;
     }
+    for (const [other, otherLine] of byPath2) {
+      const relation = isInside(draft.localPath, other) ? "is inside" : isInside(other, draft.localPath) ? "contains" : "";
+      if (relation)
+        fail2(
+          `local path ${draft.localPath} ${relation} ${other} of line ${otherLine}: one target's folder may not be inside another's (the outer sync would upload the inner one's files and state DB again)`
+        );
+    }
     byPath2.set(draft.localPath, draft.line);
     const nameLine = byName.get(name);
     if (nameLine !== void 0) {
@@ -74799,6 +75005,9 @@ function toEntry(draft) {
     }
   };
 }
+function isInside(inner, outer) {
+  return inner !== outer && (outer === "/" || inner.startsWith(`${outer}/`));
+}
 function nested(a6, b5) {
   return a6 === b5 || a6 === "" || b5 === "" || a6.startsWith(`${b5}/`) || b5.startsWith(`${a6}/`);
 }
@@ -74809,6 +75018,7 @@ var COLUMN_LIST;
 var init_parse4 = __esm({
   "src/engine/config/parse.ts"() {
     "use strict";
+    init_filters();
     init_lines();
     init_schema2();
     COLUMN_LIST = COLUMNS.join(" | ");
@@ -78809,6 +79019,11 @@ function positiveInt(value) {
     throw new CommanderError(EXIT.USAGE, "usage", `expected a positive integer, got "${value}"`);
   return n4;
 }
+function syncPrefix(value) {
+  const problem = prefixProblem(normalizePrefix(value));
+  if (problem) throw new InvalidArgumentError(`The prefix ${problem}.`);
+  return value;
+}
 function collect(value, previous = []) {
   return [...previous, value];
 }
@@ -78926,7 +79141,7 @@ locked by another run; 78 config error; 130 interrupted.`
   for (const name of ["moves", "sync"]) {
     common2(program2.command(`${name} <path> <bucket>`)).description(
       name === "moves" ? "server-side moves only, for one volume" : "server-side moves, then aws s3 sync --delete, for one volume"
-    ).option("-p, --prefix <prefix>", "key prefix in the bucket", "").option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").action(async (localPath, bucket, _o, cmd) => {
+    ).addOption(new Option("-p, --prefix <prefix>", "key prefix in the bucket").default("").argParser(syncPrefix)).option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").action(async (localPath, bucket, _o, cmd) => {
       const o4 = optionsOf(cmd);
       const target = targetFromArgs(localPath, bucket, o4);
       result.code = await runAndReport(io, o4, async (onEvent) => [
@@ -79001,6 +79216,7 @@ var init_main2 = __esm({
     init_batch();
     init_config4();
     init_errors();
+    init_filters();
     init_keys();
     init_run2();
     init_output2();

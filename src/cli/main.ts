@@ -1,10 +1,11 @@
 // `s3-smart-sync`: the terminal front end. Parses arguments, builds targets, runs the engine, renders its
 // events (progress line on a TTY) and reports (text or `--json`), and maps results to exit codes.
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import path from "node:path";
 import { runBatch } from "../engine/batch";
 import { defaultConfigPath, initConfig, loadConfig } from "../engine/config";
 import { SmartSyncError } from "../engine/errors";
+import { prefixProblem } from "../engine/filters";
 import type { EngineEvent } from "../engine/events";
 import { normalizePrefix } from "../engine/keys";
 import type { TargetReport } from "../engine/report";
@@ -47,6 +48,13 @@ function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new CommanderError(EXIT.USAGE, "usage", `expected a positive integer, got "${value}"`);
   return n;
+}
+
+/** A prefix aws can be given: excludes must mean under it what they say (see filters.ts prefixProblem). */
+function syncPrefix(value: string): string {
+  const problem = prefixProblem(normalizePrefix(value));
+  if (problem) throw new InvalidArgumentError(`The prefix ${problem}.`);
+  return value;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -223,7 +231,7 @@ locked by another run; 78 config error; 130 interrupted.`,
           ? "server-side moves only, for one volume"
           : "server-side moves, then aws s3 sync --delete, for one volume",
       )
-      .option("-p, --prefix <prefix>", "key prefix in the bucket", "")
+      .addOption(new Option("-p, --prefix <prefix>", "key prefix in the bucket").default("").argParser(syncPrefix))
       .option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect)
       .option("-n, --dry-run", "show the moves and what aws would do; change nothing")
       .option("--allow-deletes", "run although aws would delete more objects than the deletion cap")

@@ -48,7 +48,7 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     let result;
     if (aws) {
       try {
-        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false });
+        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false, lock: volume.lock });
       } catch (error) {
         // What aws did before failing is unknown: the DB keeps the old state plus the executed moves.
         await volume.db.save();

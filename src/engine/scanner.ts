@@ -19,12 +19,16 @@ import { isUtf8 } from "node:buffer";
 import { accessSync, constants, lstatSync, readdirSync, statSync, type Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { SmartSyncError } from "./errors";
-import { TOOL_EXCLUDES, createExcludeMatcher } from "./filters";
+import { localExcludeMatcher } from "./aws-filters";
+import { pythonPathFromBytes } from "./filters";
 import type { ScanResult, ScannedFile, SkippedEntry } from "./types";
 
 export interface ScanOptions {
   root: string;
-  excludes: string[];
+  /** Which relative paths aws leaves out: a run passes the matcher of its own aws rules (aws-filters.ts). */
+  isExcluded?: (relPath: string) => boolean;
+  /** Without `isExcluded`: these aws patterns, plus the tool's own files. */
+  excludes?: string[];
   signal?: AbortSignal;
   onProgress?: (filesSeen: number) => void;
 }
@@ -68,8 +72,7 @@ export async function scanVolume(options: ScanOptions): Promise<ScanResult> {
     throw missingRoot(root, error);
   }
   if (!rootStats.isDirectory()) throw missingRoot(root);
-  // Excludes only, so order has no effect; the tool's files go last so a future include cannot undo them.
-  const isExcluded = createExcludeMatcher(root, [...options.excludes, ...TOOL_EXCLUDES]);
+  const isExcluded = options.isExcluded ?? localExcludeMatcher(root, options.excludes ?? []);
 
   const files: ScannedFile[] = [];
   const skipped: SkippedEntry[] = [];
@@ -101,8 +104,17 @@ export async function scanVolume(options: ScanOptions): Promise<ScanResult> {
       const valid: string[] = [];
       for (const raw of readdirSync(abs, { encoding: "buffer" })) {
         const name = raw.toString("utf8");
-        if (isUtf8(raw)) valid.push(name);
-        else skip(rel === "" ? name : `${rel}/${name}`, "invalid-utf8-name");
+        if (isUtf8(raw)) {
+          valid.push(name);
+          continue;
+        }
+        // Kept as aws will read it, so that its exclude matches this name and no neighbour (`cafe.mp3`).
+        const pythonName = pythonPathFromBytes(raw);
+        skipped.push({
+          path: rel === "" ? name : `${rel}/${name}`,
+          pythonPath: rel === "" ? pythonName : `${rel}/${pythonName}`,
+          reason: "invalid-utf8-name",
+        });
       }
       return valid;
     } catch (error) {

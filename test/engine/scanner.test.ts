@@ -140,6 +140,11 @@ describe("scanVolume", () => {
     expect(skippedAs("invalid-utf8-name")).toEqual(["baddir\uFFFD", "bad\uFFFD\uFFFD.txt"]);
   });
 
+  it("keeps each name that is not UTF-8 as aws reads it: a lone surrogate per bad byte", () => {
+    const invalid = result.skipped.filter((s) => s.reason === "invalid-utf8-name").map((s) => s.pythonPath);
+    expect(invalid.sort()).toEqual(["baddir\udcc3", "bad\udcff\udcfe.txt"]);
+  });
+
   it("skips unreadable files and folders (not testable as root, which reads them)", () => {
     expect(skippedAs("unreadable")).toEqual(isRoot ? [] : ["closed", "locked/secret.txt"]);
   });

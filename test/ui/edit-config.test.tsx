@@ -106,14 +106,14 @@ describe("Edit Config", () => {
     act(await findItem("Video"), "Duplicate Target");
     submit();
     await waitForToast("Could Not Save Target");
-    typeInto("Local Folder", path.join(folder, "more"));
+    typeInto("Local Folder", `${folder}-more`);
     submit();
     await waitFor(() => expect(__raycast.toasts.filter((t) => t.title === "Could Not Save Target")).toHaveLength(2));
     expect(__raycast.toasts.at(-1)!.message).toMatch(/overlaps s3:\/\/video-bucket of line 4/);
     typeInto("Bucket", "video-copy");
     submit();
     await waitFor(() => expect(saved()).toBe(3));
-    expect(readFileSync(file, "utf8").trim().split("\n").at(-1)).toBe(`${path.join(folder, "more")} | video-copy`);
+    expect(readFileSync(file, "utf8").trim().split("\n").at(-1)).toBe(`${`${folder}-more`} | video-copy`);
 
     // Remove: after a confirmation; the other lines and comments stay.
     await settled();
