@@ -1,7 +1,8 @@
 // The local S3 server and the three tools as the benchmarks run them: S3 Smart Sync's CLI, the aws CLI
 // (the same binary the engine finds), and rclone 1.60 configured entirely through its environment.
 import { execa, type Result } from "execa";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { locateAwsCli, type AwsCliInfo } from "../../src/engine/aws-cli";
 import { awsEnv, startLocalS3, type LocalS3, type LocalS3Stats } from "../../test/support/local-s3/server-api";
@@ -53,19 +54,45 @@ function rcloneEnv(local: LocalS3): NodeJS.ProcessEnv {
 
 export interface Timed {
   ms: number;
+  /** Epoch ms when the process was started (the proxy's request log uses the same clock). */
+  startedAt: number;
+  /**
+   * Bytes the process and its children read through read(2) and friends (`rchar` of /proc/<pid>/io): the
+   * files hashed or uploaded, plus the program's own files as it starts (a few MB for Node, tens for Python).
+   */
+  readBytes: number;
   result: Result;
 }
 
+// A shell runs the tool and reads its own /proc/<pid>/io once the tool is reaped: Linux adds a reaped
+// child's I/O counts (and its children's) to its parent's, as it does CPU times.
+const WITH_IO = 'io=$1; shift; "$@"; rc=$?; cat /proc/$$/io > "$io"; exit $rc';
+
 async function timed(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
+  const ioFile = path.join(tmpdir(), `s3ss-bench-io-${process.pid}-${++ioSeq}`);
+  const startedAt = Date.now();
   const start = performance.now();
-  const result = await execa(file, args, { env, extendEnv: false, reject: false, all: true });
+  const result = await execa("sh", ["-c", WITH_IO, "sh", ioFile, file, ...args], {
+    env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
   const ms = performance.now() - start;
+  let readBytes = 0;
+  try {
+    readBytes = Number(/^rchar: (\d+)/m.exec(readFileSync(ioFile, "utf8"))?.[1] ?? 0);
+    rmSync(ioFile, { force: true });
+  } catch {
+    // no accounting: leave 0
+  }
   if (result.exitCode !== 0)
     throw new Error(
       `${path.basename(file)} ${args.join(" ")} exited ${result.exitCode}:\n${String(result.all).slice(-3000)}`,
     );
-  return { ms, result };
+  return { ms, startedAt, readBytes, result };
 }
+let ioSeq = 0;
 
 /** `s3-smart-sync batch -c <config> --json` on one target per volume. */
 export async function smartSyncBatch(server: BenchServer, configFile: string, extra: string[] = []): Promise<Timed> {
