@@ -185,9 +185,7 @@ async function main(): Promise<void> {
             wallMs: Math.round(rclone.ms),
             movesPerSecond: perSecond(rclone.ms),
             uploadedBytes: rcloneStats.uploadedBytes,
-            requestsByType: Object.fromEntries(
-              Object.entries(rcloneStats.ops).map(([op, s]) => [op, s?.count ?? 0]),
-            ),
+            requestsByType: Object.fromEntries(Object.entries(rcloneStats.ops).map(([op, s]) => [op, s?.count ?? 0])),
           },
           ratios: r,
         };
@@ -219,7 +217,9 @@ async function ourMoves(target: Target) {
   });
   const passMs = performance.now() - start;
   if (report.status !== "ok" || report.moves.done !== renames)
-    throw new Error(`moves run: ${report.status}, ${report.moves.done}/${renames} moved ${report.error?.message ?? ""}`);
+    throw new Error(
+      `moves run: ${report.status}, ${report.moves.done}/${renames} moved ${report.error?.message ?? ""}`,
+    );
   const moveMs = (at.record ?? at.end!) - at.move!;
   return { passMs, moveMs, copiesMs: lastCopyAt - at.move!, phasesMs: phaseDurations(at) };
 }

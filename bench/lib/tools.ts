@@ -105,21 +105,38 @@ export function writeConfig(file: string, targets: { volume: string; bucket: str
   writeFileSync(file, `# written by bench/\n${lines.join("\n")}\n`);
 }
 
-export function awsSync(server: BenchServer, volume: string, bucket: string): Promise<Timed> {
-  return timed(
-    server.aws.path,
-    [
-      "s3",
-      "sync",
-      volume,
-      `s3://${bucket}/`,
-      "--delete",
-      "--endpoint-url",
-      server.local.endpoint,
-      "--only-show-errors",
-    ],
-    server.awsEnv,
+export function awsSync(server: BenchServer, volume: string, bucket: string, extra: string[] = []): Promise<Timed> {
+  return timed(server.aws.path, awsSyncArgs(server, volume, bucket, extra), server.awsEnv);
+}
+
+export function awsSyncArgs(server: BenchServer, volume: string, bucket: string, extra: string[] = []): string[] {
+  return [
+    "s3",
+    "sync",
+    volume,
+    `s3://${bucket}/`,
+    "--delete",
+    "--endpoint-url",
+    server.local.endpoint,
+    "--only-show-errors",
+    ...extra,
+  ];
+}
+
+export const CLI_PATH = CLI;
+
+/**
+ * An `aws` that answers `--version` like aws-cli 2 and does nothing else, printing nothing and exiting 0:
+ * what `aws s3 sync` prints when nothing changed, without its minutes of walking and listing a million files.
+ */
+export function writeNoOpAws(dir: string): string {
+  const file = path.join(dir, "aws-no-op");
+  writeFileSync(
+    file,
+    '#!/bin/sh\n[ "$1" = "--version" ] && echo "aws-cli/2.0.0 Python/3 Linux/x86_64 no-op"\nexit 0\n',
+    { mode: 0o755 },
   );
+  return file;
 }
 
 export function rcloneSync(server: BenchServer, volume: string, bucket: string, extra: string[] = []): Promise<Timed> {

@@ -1,8 +1,15 @@
-// The benchmarks' network profiles are shaping done by the proxy, not arithmetic: requests really wait a
+// What the benchmarks ask of the local server beyond the test suite. The network profiles are shaping done by the proxy, not arithmetic: requests really wait a
 // round trip, new connections their handshakes, and request bodies share one paced uplink. Only lower
 // bounds are asserted (a delay the proxy adds cannot be shortened by a loaded machine), and the bytes must
 // still arrive intact.
-import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
@@ -64,5 +71,22 @@ describe("network shaping", () => {
     await local.setNetwork({});
     const res = await fetch(`${local.endpoint}/__control/network`, { method: "POST" });
     expect(await res.json()).toEqual({});
+  });
+});
+
+describe("bulk seeding", () => {
+  it("stores empty objects at the given keys without a request each, listed like any other", async () => {
+    await local.resetStats();
+    const keys = ["seed/b/2.mp3", "seed/a/1.mp3", "seed/é/3.mp3"];
+    await local.putEmptyObjects("shaped", keys);
+    expect((await local.stats()).requests).toBe(0);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "shaped", Prefix: "seed/" }));
+    expect(listed.Contents!.map((o) => [o.Key, o.Size])).toEqual([
+      ["seed/a/1.mp3", 0],
+      ["seed/b/2.mp3", 0],
+      ["seed/é/3.mp3", 0],
+    ]);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: "shaped", Key: "seed/a/1.mp3" }));
+    expect(head.ETag).toBe('"d41d8cd98f00b204e9800998ecf8427e"');
   });
 });

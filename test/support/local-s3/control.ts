@@ -122,6 +122,8 @@ export interface LocalS3Control {
   setNetwork(shape: NetworkShape): Promise<void>;
   createBucket(name: string): Promise<void>;
   emptyBucket(name: string): Promise<void>;
+  /** Benchmarks: empty objects at these keys, stored directly (no request per key, nothing counted). */
+  putEmptyObjects(bucket: string, keys: string[]): Promise<void>;
   /** Marks an existing object (e.g. GLACIER, or INTELLIGENT_TIERING with an archive tier). */
   setStorageClass(bucket: string, key: string, storageClass: string, archiveStatus?: ArchiveStatus): Promise<void>;
   completeRestore(bucket: string, key: string): Promise<void>;
@@ -160,6 +162,7 @@ export function connectLocalS3(endpoint: string): LocalS3Control {
     setNetwork: (shape) => call(base, "set-network", shape),
     createBucket: (name) => call(base, "create-bucket", { name }),
     emptyBucket: (name) => call(base, "empty-bucket", { name }),
+    putEmptyObjects: (bucket, keys) => call(base, "put-empty-objects", { bucket, keys }),
     setStorageClass: (bucket, key, storageClass, archiveStatus) =>
       call(base, "set-storage-class", { bucket, key, storageClass, archiveStatus }),
     completeRestore: (bucket, key) => call(base, "complete-restore", { bucket, key }),

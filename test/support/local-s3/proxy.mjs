@@ -37,6 +37,8 @@ function createStats() {
   };
 }
 
+const EMPTY = Buffer.alloc(0);
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function createProxy({ store, upstreamPort }) {
@@ -218,6 +220,10 @@ export function createProxy({ store, upstreamPort }) {
         return null;
       case "create-bucket":
         store.createBucket(args.name);
+        return null;
+      case "put-empty-objects":
+        // Benchmarks: a bucket of a million objects in seconds instead of a million requests.
+        for (const key of args.keys) store.putObject(args.bucket, key, EMPTY);
         return null;
       case "empty-bucket":
         store.emptyBucket(args.name);
