@@ -4,7 +4,7 @@
 // set against the server's own capacity, measured on a sample at the same concurrency: CopyObject +
 // DeleteObject pairs, and CopyObject alone plus DeleteObjects batches of 1,000 keys. The bucket is checked
 // afterwards: every key under the new folder, none under the old one.
-//   tsx bench/folder-rename.ts [--files 20k] [--concurrency 16] [--sample 4000]   (--quick: 5k)
+//   tsx bench/folder-rename.ts [--files 20k] [--concurrency 16] [--sample 4000]   (--quick: 2k)
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -24,9 +24,9 @@ import { ensureTree } from "./lib/tree";
 import { workDir } from "./lib/workspace";
 
 const flags = parseFlags();
-const files = amountFlag(flags, "files", flags.quick === true ? 5_000 : 20_000);
+const files = amountFlag(flags, "files", flags.quick === true ? 2_000 : 20_000);
 const concurrency = amountFlag(flags, "concurrency", 16);
-const sampleSize = Math.min(files, amountFlag(flags, "sample", 4_000));
+const sampleSize = Math.min(files, amountFlag(flags, "sample", flags.quick === true ? 1_000 : 4_000));
 const BUCKET = "bench-folder-rename";
 const CAPACITY = "bench-folder-capacity";
 const TARGET_RSS_MIB = 1024;

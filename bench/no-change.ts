@@ -6,7 +6,7 @@
 //   itself needs minutes to walk and list a million files; this is the engine's own share.
 // Then the real end-to-end `sync` with aws against a bucket holding the tree, as a ratio to plain
 // `aws s3 sync --delete` of the same tree (the same excludes: the tool's own files).
-//   tsx bench/no-change.ts [--sizes 100k,1M] [--e2e-files 100k] [--trees DIR]   (--quick: 20k,100k; 20k)
+//   tsx bench/no-change.ts [--sizes 100k,1M] [--e2e-files 100k] [--trees DIR]   (--quick: 20k; 10k)
 import path from "node:path";
 import { TOOL_EXCLUDES } from "../src/engine/filters";
 import { amountFlag, parseAmount, parseFlags, stringFlag } from "./lib/args";
@@ -19,8 +19,8 @@ import { workDir } from "./lib/workspace";
 
 const flags = parseFlags();
 const quick = flags.quick === true;
-const sizes = (stringFlag(flags, "sizes") ?? (quick ? "20k,100k" : "100k,1M")).split(",").map(parseAmount);
-const e2eFiles = amountFlag(flags, "e2e-files", quick ? 20_000 : 100_000);
+const sizes = (stringFlag(flags, "sizes") ?? (quick ? "20k" : "100k,1M")).split(",").map(parseAmount);
+const e2eFiles = amountFlag(flags, "e2e-files", quick ? 10_000 : 100_000);
 const TARGET_MS = 30_000;
 const TARGET_RSS_KIB = 1024 * 1024;
 const BUCKET = "bench-no-change";
