@@ -48,13 +48,11 @@ function rows(line: Any): string[][] {
       ];
     }
     case "scan":
-      return [
-        [
-          `Scan of ${line.files} files (warm cache, median of ${line.runs})`,
-          `scanVolume ${s(line.scanVolume.wallMs)} (${line.scanVolume.cpuMs} ms CPU), find ${s(line.find.wallMs)} (${line.find.cpuMs} ms CPU)`,
-          `${x(r.wallTime_ours_per_find)} wall, ${x(r.cpuTime_ours_per_find)} CPU`,
-        ],
-      ];
+      return (line.sizes as Any[]).map((z) => [
+        `Scan of ${z.files} files (warm cache, median of ${line.runs})`,
+        `scanVolume ${s(z.scanVolume.wallMs)} (${z.scanVolume.cpuMs} ms CPU; first scan of the process ${s(z.scanVolume.firstInProcessWallMs)}), find ${s(z.find.wallMs)} (${z.find.cpuMs} ms CPU)`,
+        `${x(z.wallTime_ours_per_find)} wall, ${x(z.cpuTime_ours_per_find)} CPU (target ${line.target})`,
+      ]);
     case "no-change":
       return [
         ...(line.sizes as Any[]).flatMap((z) =>
