@@ -4,7 +4,7 @@
 // is the limit), and against rclone's
 // server-side moves of the same renames (`rclone sync --track-renames` on a twin volume and bucket).
 //   tsx bench/moves.ts [--renames 2000] [--object-size 16KiB] [--concurrency 16] [--network none,office,home]
-//   (--quick: 500)
+//   (--quick: 300 renames, none and home)
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
 import { readdirSync, renameSync } from "node:fs";
@@ -21,10 +21,10 @@ import { rcloneSync, startServer } from "./lib/tools";
 import { workDir } from "./lib/workspace";
 
 const flags = parseFlags();
-const renames = amountFlag(flags, "renames", flags.quick === true ? 500 : 2000);
+const renames = amountFlag(flags, "renames", flags.quick === true ? 300 : 2000);
 const size = amountFlag(flags, "object-size", 16 * 1024);
 const concurrency = amountFlag(flags, "concurrency", 16);
-const profiles = profilesFlag(flags);
+const profiles = profilesFlag(flags, flags.quick === true ? "none,home" : "none,office,home");
 const FOLDERS = 20;
 const BUCKETS = { smart: "bench-moves-smart", capacity: "bench-moves-capacity", rclone: "bench-moves-rclone" };
 

@@ -6,7 +6,7 @@
 //   itself needs minutes to walk and list a million files; this is the engine's own share.
 // Then the real end-to-end `sync` with aws against a bucket holding the tree, as a ratio to plain
 // `aws s3 sync --delete` of the same tree (the same excludes: the tool's own files).
-//   tsx bench/no-change.ts [--sizes 100k,1M] [--e2e-files 100k] [--trees DIR]   (--quick: 20k; 10k)
+//   tsx bench/no-change.ts [--sizes 100k,1M] [--e2e-files 100k] [--trees DIR]   (--quick: 20k; 5k)
 import path from "node:path";
 import { TOOL_EXCLUDES } from "../src/engine/filters";
 import { amountFlag, parseAmount, parseFlags, stringFlag } from "./lib/args";
@@ -20,7 +20,7 @@ import { workDir } from "./lib/workspace";
 const flags = parseFlags();
 const quick = flags.quick === true;
 const sizes = (stringFlag(flags, "sizes") ?? (quick ? "20k" : "100k,1M")).split(",").map(parseAmount);
-const e2eFiles = amountFlag(flags, "e2e-files", quick ? 10_000 : 100_000);
+const e2eFiles = amountFlag(flags, "e2e-files", quick ? 5_000 : 100_000);
 const TARGET_MS = 30_000;
 const TARGET_RSS_KIB = 1024 * 1024;
 const BUCKET = "bench-no-change";
@@ -72,7 +72,7 @@ async function endToEnd(server: BenchServer, trees: string, work: string) {
   plainAws();
   const awsRuns = [];
   const ourRuns = [];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < (quick ? 1 : 2); i++) {
     say(`no-change: end to end, round ${i + 1}: ours, then plain aws`);
     const o = ours();
     const report = JSON.parse(o.stdout!.trim().split("\n").pop()!) as { status: string; aws?: { uploads: number } };
