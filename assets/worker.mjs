@@ -2881,7 +2881,7 @@ var sleep;
 var init_sleep = __esm({
   "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/sleep.js"() {
     sleep = (seconds) => {
-      return new Promise((resolve2) => setTimeout(resolve2, seconds * 1e3));
+      return new Promise((resolve3) => setTimeout(resolve3, seconds * 1e3));
     };
   }
 });
@@ -3046,8 +3046,8 @@ var init_createWaiter = __esm({
     init_waiter();
     abortTimeout = (abortSignal) => {
       let onAbort;
-      const promise2 = new Promise((resolve2) => {
-        onAbort = () => resolve2({ state: WaiterState.ABORTED });
+      const promise2 = new Promise((resolve3) => {
+        onAbort = () => resolve3({ state: WaiterState.ABORTED });
         if (typeof abortSignal.addEventListener === "function") {
           abortSignal.addEventListener("abort", onAbort);
         } else {
@@ -4917,7 +4917,7 @@ var init_getInstanceMetadataRegion = __esm({
     };
     imdsRequest = async (options) => {
       const { request } = await import("node:http");
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const req = request({
           hostname: options.hostname,
           port: options.port,
@@ -4945,7 +4945,7 @@ var init_getInstanceMetadataRegion = __esm({
           const chunks = [];
           res.on("data", (chunk) => chunks.push(chunk));
           res.on("end", () => {
-            resolve2(Buffer.concat(chunks));
+            resolve3(Buffer.concat(chunks));
             req.destroy();
           });
         });
@@ -7183,7 +7183,7 @@ var init_headStream = __esm({
       if (isReadableStream(stream)) {
         return headStream(stream, bytes);
       }
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const collector = new Collector();
         collector.limit = bytes;
         stream.pipe(collector);
@@ -7194,7 +7194,7 @@ var init_headStream = __esm({
         collector.on("error", reject);
         collector.on("finish", function() {
           const bytes2 = concatBytes(this.buffers);
-          resolve2(bytes2);
+          resolve3(bytes2);
         });
       });
     };
@@ -7346,7 +7346,7 @@ var init_stream_collector = __esm({
       if (isReadableStream(stream)) {
         return collectReadableStream(stream);
       }
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const collector = new Collector2();
         const nodeStream = stream;
         nodeStream.pipe(collector);
@@ -7357,7 +7357,7 @@ var init_stream_collector = __esm({
         collector.on("error", reject);
         collector.on("finish", function() {
           const bytes = concatBytes(this.bufferedBytes);
-          resolve2(bytes);
+          resolve3(bytes);
         });
       });
     };
@@ -7891,7 +7891,7 @@ var fileStreamHasher, isReadStream;
 var init_fileStreamHasher = __esm({
   "node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js"() {
     init_HashCalculator();
-    fileStreamHasher = (hashCtor, fileStream) => new Promise((resolve2, reject) => {
+    fileStreamHasher = (hashCtor, fileStream) => new Promise((resolve3, reject) => {
       if (!isReadStream(fileStream)) {
         reject(new Error("Unable to calculate hash for non-file streams."));
         return;
@@ -7909,7 +7909,7 @@ var init_fileStreamHasher = __esm({
       });
       hashCalculator.on("error", reject);
       hashCalculator.on("finish", function() {
-        hash2.digest().then(resolve2).catch(reject);
+        hash2.digest().then(resolve3).catch(reject);
       });
     });
     isReadStream = (stream) => typeof stream.path === "string";
@@ -7928,14 +7928,14 @@ var init_readableStreamHasher = __esm({
       const hash2 = new hashCtor();
       const hashCalculator = new HashCalculator(hash2);
       readableStream.pipe(hashCalculator);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         readableStream.on("error", (err) => {
           hashCalculator.end();
           reject(err);
         });
         hashCalculator.on("error", reject);
         hashCalculator.on("finish", () => {
-          hash2.digest().then(resolve2).catch(reject);
+          hash2.digest().then(resolve3).catch(reject);
         });
       });
     };
@@ -9195,7 +9195,7 @@ async function* readableToIterable(readStream) {
     streamEnded = true;
   });
   while (!generationEnded) {
-    const value = await new Promise((resolve2) => setTimeout(() => resolve2(records.shift()), 0));
+    const value = await new Promise((resolve3) => setTimeout(() => resolve3(records.shift()), 0));
     if (value) {
       yield value;
     }
@@ -14060,7 +14060,7 @@ function bindRetryMiddleware(isStreamingPayload2) {
           const delay = retryToken.getRetryDelay();
           totalRetryDelay += (retryToken?.$retryLog?.acquisitionDelay ?? 0) + delay;
           if (delay > 0) {
-            await race(new Promise((resolve2) => setTimeout(resolve2, delay)), abortSignal);
+            await race(new Promise((resolve3) => setTimeout(resolve3, delay)), abortSignal);
           }
         }
       }
@@ -14193,7 +14193,7 @@ var init_DefaultRateLimiter = __esm({
         this.refillTokenBucket();
         while (amount > this.availableTokens) {
           const delay = (amount - this.availableTokens) / this.fillRate * 1e3;
-          await new Promise((resolve2) => _DefaultRateLimiter.setTimeoutFn(resolve2, delay));
+          await new Promise((resolve3) => _DefaultRateLimiter.setTimeoutFn(resolve3, delay));
           this.refillTokenBucket();
         }
         this.availableTokens = this.availableTokens - amount;
@@ -14631,7 +14631,7 @@ var init_StandardRetryStrategy2 = __esm({
               const delayFromResponse = getDelayFromRetryAfterHeader(err.$response);
               const delay = Math.max(delayFromResponse || 0, delayFromDecider);
               totalDelay += delay;
-              await new Promise((resolve2) => setTimeout(resolve2, delay));
+              await new Promise((resolve3) => setTimeout(resolve3, delay));
               continue;
             }
             if (!err.$metadata) {
@@ -22296,7 +22296,7 @@ var require_dist_cjs6 = __commonJS({
     var DEFAULT_MAX_RETRIES = 0;
     var providerConfigFromInit = ({ maxRetries = DEFAULT_MAX_RETRIES, timeout = DEFAULT_TIMEOUT }) => ({ maxRetries, timeout });
     function httpRequest(options) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const req = node_http.request({
           method: "GET",
           ...options,
@@ -22321,7 +22321,7 @@ var require_dist_cjs6 = __commonJS({
             chunks.push(chunk);
           });
           res.on("end", () => {
-            resolve2(Buffer.concat(chunks));
+            resolve3(Buffer.concat(chunks));
             req.destroy();
           });
         });
@@ -22784,21 +22784,21 @@ var require_dist_cjs7 = __commonJS({
       let sendBody = true;
       if (!externalAgent && expect === "100-continue") {
         sendBody = await Promise.race([
-          new Promise((resolve2) => {
-            timeoutId = Number(timing.setTimeout(() => resolve2(true), Math.max(MIN_WAIT_TIME, maxContinueTimeoutMs)));
+          new Promise((resolve3) => {
+            timeoutId = Number(timing.setTimeout(() => resolve3(true), Math.max(MIN_WAIT_TIME, maxContinueTimeoutMs)));
           }),
-          new Promise((resolve2) => {
+          new Promise((resolve3) => {
             httpRequest.on("continue", () => {
               timing.clearTimeout(timeoutId);
-              resolve2(true);
+              resolve3(true);
             });
             httpRequest.on("response", () => {
               timing.clearTimeout(timeoutId);
-              resolve2(false);
+              resolve3(false);
             });
             httpRequest.on("error", () => {
               timing.clearTimeout(timeoutId);
-              resolve2(false);
+              resolve3(false);
             });
           })
         ]);
@@ -22875,13 +22875,13 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return socketWarningTimestamp;
       }
       constructor(options) {
-        this.configProvider = new Promise((resolve2, reject) => {
+        this.configProvider = new Promise((resolve3, reject) => {
           if (typeof options === "function") {
             options().then((_options) => {
-              resolve2(this.resolveDefaultConfig(_options));
+              resolve3(this.resolveDefaultConfig(_options));
             }).catch(reject);
           } else {
-            resolve2(this.resolveDefaultConfig(options));
+            resolve3(this.resolveDefaultConfig(options));
           }
         });
       }
@@ -22911,7 +22911,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             timing.clearTimeout(requestTimeoutId);
             timing.clearTimeout(keepAliveTimeoutId);
           };
-          const resolve2 = async (arg) => {
+          const resolve3 = async (arg) => {
             await writeRequestBodyPromise;
             clearTimeouts();
             _resolve(arg);
@@ -22975,7 +22975,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
               headers: getTransformedHeaders(res.headers),
               body: res
             });
-            resolve2({ response: httpResponse });
+            resolve3({ response: httpResponse });
           });
           req.on("error", (err) => {
             if (NODEJS_TIMEOUT_ERROR_CODES2.includes(err.code)) {
@@ -23314,13 +23314,13 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return new _NodeHttp2Handler(instanceOrOptions);
       }
       constructor(options) {
-        this.configProvider = new Promise((resolve2, reject) => {
+        this.configProvider = new Promise((resolve3, reject) => {
           if (typeof options === "function") {
             options().then((opts) => {
-              resolve2(opts || {});
+              resolve3(opts || {});
             }).catch(reject);
           } else {
-            resolve2(options || {});
+            resolve3(options || {});
           }
         });
       }
@@ -23347,7 +23347,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return new Promise((_resolve, _reject) => {
           let fulfilled = false;
           let writeRequestBodyPromise = void 0;
-          const resolve2 = async (arg) => {
+          const resolve3 = async (arg) => {
             await writeRequestBodyPromise;
             _resolve(arg);
           };
@@ -23444,7 +23444,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
               body: clientHttp2Stream
             });
             fulfilled = true;
-            resolve2({ response: httpResponse });
+            resolve3({ response: httpResponse });
             if (useIsolatedSession) {
               session.close();
               clientHttp2Stream.on("end", () => {
@@ -23582,7 +23582,7 @@ var require_dist_cjs8 = __commonJS({
           try {
             return await toRetry();
           } catch (e5) {
-            await new Promise((resolve2) => setTimeout(resolve2, delayMs));
+            await new Promise((resolve3) => setTimeout(resolve3, delayMs));
           }
         }
         return await toRetry();
@@ -41443,12 +41443,12 @@ var require_isexe = __commonJS({
         if (typeof Promise !== "function") {
           throw new TypeError("callback not provided");
         }
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           isexe(path23, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
-              resolve2(is);
+              resolve3(is);
             }
           });
         });
@@ -41514,27 +41514,27 @@ var require_which = __commonJS({
         opt = {};
       const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
       const found = [];
-      const step = (i6) => new Promise((resolve2, reject) => {
+      const step = (i6) => new Promise((resolve3, reject) => {
         if (i6 === pathEnv.length)
-          return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
+          return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
         const pCmd = path23.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
-        resolve2(subStep(p3, i6, 0));
+        resolve3(subStep(p3, i6, 0));
       });
-      const subStep = (p3, i6, ii) => new Promise((resolve2, reject) => {
+      const subStep = (p3, i6, ii) => new Promise((resolve3, reject) => {
         if (ii === pathExt.length)
-          return resolve2(step(i6 + 1));
+          return resolve3(step(i6 + 1));
         const ext = pathExt[ii];
         isexe(p3 + ext, { pathExt: pathExtExe }, (er, is) => {
           if (!er && is) {
             if (opt.all)
               found.push(p3 + ext);
             else
-              return resolve2(p3 + ext);
+              return resolve3(p3 + ext);
           }
-          return resolve2(subStep(p3, i6, ii + 1));
+          return resolve3(subStep(p3, i6, ii + 1));
         });
       });
       return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
@@ -42614,8 +42614,8 @@ var init_deferred = __esm({
   "node_modules/execa/lib/utils/deferred.js"() {
     createDeferred = () => {
       const methods = {};
-      const promise2 = new Promise((resolve2, reject) => {
-        Object.assign(methods, { resolve: resolve2, reject });
+      const promise2 = new Promise((resolve3, reject) => {
+        Object.assign(methods, { resolve: resolve3, reject });
       });
       return Object.assign(promise2, methods);
     };
@@ -47913,11 +47913,11 @@ var init_concurrent = __esm({
       const promises = weakMap.get(stream);
       const promise2 = createDeferred();
       promises.push(promise2);
-      const resolve2 = promise2.resolve.bind(promise2);
-      return { resolve: resolve2, promises };
+      const resolve3 = promise2.resolve.bind(promise2);
+      return { resolve: resolve3, promises };
     };
-    waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subprocess) => {
-      resolve2();
+    waitForConcurrentStreams = async ({ resolve: resolve3, promises }, subprocess) => {
+      resolve3();
       const [isSubprocessExit] = await Promise.race([
         Promise.allSettled([true, subprocess]),
         Promise.all([false, ...promises])
@@ -49015,13 +49015,13 @@ function readStatements(stream, onLine) {
     pending = parts.pop() ?? "";
     for (const part of parts) onLine(part);
   };
-  return new Promise((resolve2) => {
+  return new Promise((resolve3) => {
     stream.on("data", (chunk) => push(decoder.write(chunk)));
     const finish2 = () => {
       push(decoder.end());
       if (pending !== "") onLine(pending);
       pending = "";
-      resolve2();
+      resolve3();
     };
     stream.once("end", finish2);
     stream.once("close", () => {
@@ -49666,7 +49666,7 @@ var init_logger = __esm({
         }
       };
       close() {
-        return new Promise((resolve2) => this.stream.end(resolve2));
+        return new Promise((resolve3) => this.stream.end(resolve3));
       }
     };
   }
@@ -52686,13 +52686,13 @@ var init_db = __esm({
 // src/engine/aws-cli/orphan.ts
 import { execFile } from "node:child_process";
 function inspect4(pid) {
-  return new Promise((resolve2) => {
+  return new Promise((resolve3) => {
     execFile("ps", ["-ww", "-o", "stat=,etime=,args=", "-p", String(pid)], (error63, stdout) => {
       const line = String(stdout ?? "").trim();
-      if (error63 || line === "") return resolve2(void 0);
+      if (error63 || line === "") return resolve3(void 0);
       const match = /^(\S+)\s+(\S+)\s+(.*)$/s.exec(line);
-      if (!match) return resolve2(void 0);
-      resolve2({ state: match[1], elapsedS: parseElapsed(match[2]), args: match[3] });
+      if (!match) return resolve3(void 0);
+      resolve3({ state: match[1], elapsedS: parseElapsed(match[2]), args: match[3] });
     });
   });
 }
@@ -52731,7 +52731,7 @@ async function stopRecordedChild(child, options = {}) {
     }
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
-      await new Promise((resolve2) => setTimeout(resolve2, POLL_MS));
+      await new Promise((resolve3) => setTimeout(resolve3, POLL_MS));
       if (!await recordedChildRunning(child)) return true;
     }
   }
@@ -52923,7 +52923,7 @@ function ignoreMissing(error63) {
   if (error63.code !== "ENOENT") throw error63;
 }
 function sleep2(ms) {
-  return new Promise((resolve2) => setTimeout(resolve2, ms));
+  return new Promise((resolve3) => setTimeout(resolve3, ms));
 }
 var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_MS, MAX_ATTEMPTS;
 var init_lock = __esm({
@@ -53771,6 +53771,8 @@ var init_record_stage = __esm({
 import { isUtf8 } from "node:buffer";
 import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync2 } from "node:fs";
 import { stat as stat5 } from "node:fs/promises";
+import { resolve as resolve2 } from "node:path";
+import { isMainThread } from "node:worker_threads";
 function errorCode(error63) {
   return error63?.code;
 }
@@ -53806,7 +53808,7 @@ async function scanVolume(options) {
   const pause = async () => {
     lastYield = performance.now();
     onProgress?.(filesSeen);
-    await new Promise((resolve2) => setImmediate(resolve2));
+    await new Promise((resolve3) => setImmediate(resolve3));
     if (signal?.aborted) throw aborted3(signal);
   };
   const list2 = (abs, rel) => {
@@ -53845,63 +53847,89 @@ async function scanVolume(options) {
       return false;
     }
   };
-  const walk = async (abs, rel, dirStats) => {
-    const id = `${dirStats.dev}:${dirStats.ino}`;
+  let home;
+  try {
+    if (isMainThread) home = process.cwd();
+  } catch {
+  }
+  const statAll = (abs, rel, names) => {
+    let inside = false;
+    if (home !== void 0) {
+      try {
+        process.chdir(abs);
+        inside = true;
+      } catch {
+      }
+    }
+    const entries = [];
+    try {
+      for (const name of names) {
+        const target = inside ? name : `${abs}/${name}`;
+        let stats;
+        try {
+          stats = statSync2(target, { throwIfNoEntry: false });
+        } catch (error63) {
+          skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "unreadable", error63);
+          continue;
+        }
+        if (stats === void 0) {
+          skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "vanished");
+          continue;
+        }
+        const dir = stats.isDirectory();
+        if (!dir && !stats.isFile()) {
+          skip(rel === "" ? name : `${rel}/${name}`, "special-file");
+          continue;
+        }
+        if (!dir && !canRead(target, stats)) {
+          skip(rel === "" ? name : `${rel}/${name}`, "unreadable", "EACCES");
+          continue;
+        }
+        entries.push({
+          name,
+          key: dir ? `${name}/` : name,
+          dir,
+          dev: stats.dev,
+          ino: stats.ino,
+          size: stats.size,
+          mtimeMs: stats.mtimeMs
+        });
+      }
+    } finally {
+      if (inside) {
+        try {
+          process.chdir(home);
+        } catch {
+          home = void 0;
+        }
+      }
+    }
+    return entries.sort((a6, b5) => a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0);
+  };
+  const walk = async (abs, rel, dirDev, dirIno) => {
+    const id = `${dirDev}:${dirIno}`;
     const names = list2(abs, rel);
     if (names === null) return;
     ancestors.add(id);
-    const entries = [];
-    for (const name of names) {
-      const path23 = rel === "" ? name : `${rel}/${name}`;
-      const full = `${abs}/${name}`;
-      let stats;
-      try {
-        stats = statSync2(full, { throwIfNoEntry: false });
-      } catch (error63) {
-        skip(path23, isLink(full) ? "broken-symlink" : "unreadable", error63);
-        continue;
-      }
-      if (stats === void 0) {
-        if (isLink(full)) skip(path23, "broken-symlink");
-        else skip(path23, "vanished");
-        continue;
-      }
-      if (stats.isFile()) {
-        if (!canRead(full, stats)) {
-          skip(path23, "unreadable", "EACCES");
-          continue;
-        }
-        entries.push({ name, key: name, stats, dir: false });
-      } else if (stats.isDirectory()) {
-        entries.push({ name, key: `${name}/`, stats, dir: true });
-      } else {
-        skip(path23, "special-file");
-      }
-    }
-    entries.sort((a6, b5) => a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0);
-    for (const entry of entries) {
+    for (const entry of statAll(abs, rel, names)) {
       const path23 = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) {
-        if (ancestors.has(`${entry.stats.dev}:${entry.stats.ino}`)) {
+        if (ancestors.has(`${entry.dev}:${entry.ino}`)) {
           skip(path23, "symlink-loop");
           continue;
         }
-        await walk(`${abs}/${entry.name}`, path23, entry.stats);
+        await walk(`${abs}/${entry.name}`, path23, entry.dev, entry.ino);
         continue;
       }
       filesSeen++;
-      if (isExcluded(path23)) {
-        excludedCount++;
-      } else {
-        const s2 = entry.stats;
-        files.push({ path: path23, inode: Number(s2.ino), dev: Number(s2.dev), size: s2.size, mtimeMs: s2.mtimeMs });
-      }
+      if (isExcluded(path23)) excludedCount++;
+      else files.push({ path: path23, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
   };
   if (signal?.aborted) throw aborted3(signal);
-  await walk(root5.endsWith("/") && root5.length > 1 ? root5.replace(/\/+$/, "") : root5, "", rootStats);
+  await walk(resolve2(root5), "", rootStats.dev, rootStats.ino);
   onProgress?.(filesSeen);
   return { root: root5, files, skipped, excludedCount };
 }
@@ -58702,7 +58730,7 @@ function isRef(value) {
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -58712,7 +58740,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
         result = answer;
     }
@@ -58723,7 +58751,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -58787,7 +58815,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }

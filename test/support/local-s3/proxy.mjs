@@ -1,7 +1,9 @@
-// The HTTP front of the test server: accounting, request log, faults, S3 emulations, control API.
+// The HTTP front of the test server: accounting, request log, faults, network shaping (benchmarks), S3
+// emulations, control API.
 import http from "node:http";
 import { classify, parseCopySource } from "./operations.mjs";
 import { createFaults } from "./faults.mjs";
+import { createNetwork } from "./network.mjs";
 import { createEmulation } from "./emulation.mjs";
 import { createAuth } from "./auth.mjs";
 import { sendError, unescapeXml } from "./s3-responses.mjs";
@@ -35,12 +37,15 @@ function createStats() {
   };
 }
 
+const EMPTY = Buffer.alloc(0);
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function createProxy({ store, upstreamPort }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const stats = createStats();
   const faults = createFaults();
+  const network = createNetwork();
   const emulation = createEmulation(store);
   const auth = createAuth();
   let log = [];
@@ -53,7 +58,7 @@ export function createProxy({ store, upstreamPort }) {
   }
 
   /** Reads (and counts) the whole request body once; later calls get the same buffer. */
-  function bodyReader(req, op, entry) {
+  function bodyReader(source, op, entry) {
     let pending;
     const count = (chunk) => {
       entry.bytes += chunk.length;
@@ -64,12 +69,12 @@ export function createProxy({ store, upstreamPort }) {
       read() {
         pending ??= new Promise((resolve, reject) => {
           const chunks = [];
-          req.on("data", (c) => {
+          source.on("data", (c) => {
             count(c);
             chunks.push(c);
           });
-          req.on("end", () => resolve(Buffer.concat(chunks)));
-          req.on("error", reject);
+          source.on("end", () => resolve(Buffer.concat(chunks)));
+          source.on("error", reject);
         });
         return pending;
       },
@@ -77,7 +82,7 @@ export function createProxy({ store, upstreamPort }) {
   }
 
   function forward(ctx, counter) {
-    const { req, res, entry } = ctx;
+    const { req, res, entry, source } = ctx;
     const headers = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (!DROP_REQUEST_HEADERS.has(name)) headers[name] = value;
@@ -118,18 +123,23 @@ export function createProxy({ store, upstreamPort }) {
     if (ctx.body) {
       upstream.end(ctx.body);
     } else {
-      req.on("data", counter.count);
-      req.pipe(upstream);
+      source.on("data", counter.count);
+      source.pipe(upstream);
     }
   }
 
   async function handleS3(req, res) {
     const { op, bucket, key, query } = classify(req.method, req.url ?? "/", req.headers);
-    const entry = { seq: ++seq, op, bucket, key, status: 0, bytes: 0 };
+    const entry = { seq: ++seq, op, bucket, key, status: 0, bytes: 0, at: Date.now(), ms: 0 };
     if (log.length < LOG_LIMIT) log.push(entry);
     stats.request(op);
-    res.on("finish", () => (entry.status = res.statusCode));
-    const counter = bodyReader(req, op, entry);
+    res.on("finish", () => {
+      entry.status = res.statusCode;
+      entry.ms = Date.now() - entry.at;
+    });
+    await network.delay(req);
+    const source = network.body(req);
+    const counter = bodyReader(source, op, entry);
     const ctx = {
       op,
       bucket,
@@ -137,6 +147,7 @@ export function createProxy({ store, upstreamPort }) {
       req,
       res,
       entry,
+      source,
       resource: `/${bucket}${key ? "/" + key : ""}`,
       readBody: counter.read,
     };
@@ -198,12 +209,21 @@ export function createProxy({ store, upstreamPort }) {
         faults.set(args);
         releaseHeld();
         return null;
+      case "set-network":
+        network.set(args);
+        return null;
+      case "network":
+        return network.config;
       case "clear-faults":
         faults.clear();
         releaseHeld();
         return null;
       case "create-bucket":
         store.createBucket(args.name);
+        return null;
+      case "put-empty-objects":
+        // Benchmarks: a bucket of a million objects in seconds instead of a million requests.
+        for (const key of args.keys) store.putObject(args.bucket, key, EMPTY);
         return null;
       case "empty-bucket":
         store.emptyBucket(args.name);
