@@ -49620,7 +49620,11 @@ var init_logger = __esm({
       stream;
       static open(volumeRoot, command5, at) {
         const dir = path10.join(volumeRoot, LOG_DIR);
-        mkdirSync(dir, { recursive: true });
+        try {
+          mkdirSync(dir);
+        } catch (error63) {
+          if (error63.code !== "EEXIST") throw error63;
+        }
         return new _RunLog(path10.join(dir, logFileName(command5, at)));
       }
       line(text) {
@@ -49703,7 +49707,12 @@ function createRunContext(target, options) {
       const events = backlog;
       backlog = void 0;
       if (options.log === false || dryRun) return;
-      context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      try {
+        context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      } catch (error63) {
+        report.notices.push(`No run log: ${error63 instanceof Error ? error63.message : String(error63)}`);
+        return;
+      }
       report.logFile = context.log.file;
       for (const event of events) context.log.onEvent(event);
     },
