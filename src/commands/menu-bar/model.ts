@@ -96,7 +96,7 @@ export function targetViews(data: MenuBarData): TargetView[] {
       refused,
       pendingText: pending.text,
       hasPending: pending.any,
-      savedText: saved ? `${formatBytes(saved)} saved by moves` : undefined,
+      savedText: saved ? `Saved by Moves: ${formatBytes(saved)}` : undefined,
     };
   });
 }

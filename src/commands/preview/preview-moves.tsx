@@ -48,7 +48,8 @@ function lastSyncText(targets: PreviewTarget[]): string {
 
 type Run = (work: Promise<void>, remove: (m: PreviewMove) => boolean) => Promise<void>;
 
-export function PreviewMoves({ only }: { only?: string }) {
+/** `navigationTitle` only when pushed from another view: a command's root view shows the command's title. */
+export function PreviewMoves({ only, navigationTitle }: { only?: string; navigationTitle?: string }) {
   const settings = readSettings();
   const { data, isLoading, revalidate, mutate } = useCachedPromise(fetchPreview, [settings, only], {
     keepPreviousData: true,
@@ -79,7 +80,11 @@ export function PreviewMoves({ only }: { only?: string }) {
   );
 
   return (
-    <List isLoading={isLoading || !data} searchBarPlaceholder="Filter moves by name or path">
+    <List
+      isLoading={isLoading || !data}
+      navigationTitle={navigationTitle}
+      searchBarPlaceholder="Filter moves by name or path"
+    >
       {!data ? null : data.configError ? (
         <ConfigErrorView failure={data.configError} configFile={data.configFile} onCreated={revalidate} />
       ) : (

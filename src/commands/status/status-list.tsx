@@ -207,7 +207,7 @@ export function StatusList({ confirmDeletesFor }: { confirmDeletesFor?: string }
                     title="Preview Moves"
                     icon={Icon.ArrowRight}
                     shortcut={{ modifiers: ["cmd", "opt"], key: "p" }}
-                    target={<PreviewMoves only={target.name} />}
+                    target={<PreviewMoves only={target.name} navigationTitle={`Preview Moves: ${target.name}`} />}
                   />
                 </ActionPanel.Section>
                 <ActionPanel.Section>
