@@ -105,7 +105,8 @@ function previewTarget(target: Target, line: PreviewLine | undefined): PreviewTa
   };
 }
 
-export async function fetchPreview(settings: Settings, only?: string): Promise<PreviewData> {
+/** `signal` ends the child process (the view closed, or a newer refresh started). */
+export async function fetchPreview(settings: Settings, only?: string, signal?: AbortSignal): Promise<PreviewData> {
   const configFile = settings.configPath;
   const read = await readConfig(configFile);
   const configError = configFailure(read);
@@ -113,7 +114,7 @@ export async function fetchPreview(settings: Settings, only?: string): Promise<P
   const targets = targetsOf(read).filter((t) => !only || t.name === only);
   if (targets.length === 0) return { configFile, targets: [] };
   const args = ["preview", "--limit", String(MOVE_LIST_LIMIT), ...(only ? ["--target", only] : [])];
-  const { lines } = await runCli<PreviewLine>(settings, args);
+  const { lines } = await runCli<PreviewLine>(settings, args, { signal });
   const byName = new Map(lines.map((l) => [l.target, l]));
   const data = { configFile, targets: targets.map((t) => previewTarget(t, byName.get(t.name))) };
   recordPending(

@@ -4,6 +4,7 @@
 import { Action, ActionPanel, Color, Icon, Keyboard, List, useNavigation } from "@raycast/api";
 import { useCachedPromise } from "@raycast/utils";
 import path from "node:path";
+import { useRef } from "react";
 import { formatBytes, plural } from "../../engine/format";
 import { s3Uri } from "../../engine/keys";
 import type { Target } from "../../engine/types";
@@ -51,9 +52,12 @@ type Run = (work: Promise<void>, remove: (m: PreviewMove) => boolean) => Promise
 /** `navigationTitle` only when pushed from another view: a command's root view shows the command's title. */
 export function PreviewMoves({ only, navigationTitle }: { only?: string; navigationTitle?: string }) {
   const settings = readSettings();
-  const { data, isLoading, revalidate, mutate } = useCachedPromise(fetchPreview, [settings, only], {
-    keepPreviousData: true,
-  });
+  const abortable = useRef<AbortController>(null);
+  const { data, isLoading, revalidate, mutate } = useCachedPromise(
+    (s: Settings, target?: string) => fetchPreview(s, target, abortable.current?.signal),
+    [settings, only],
+    { keepPreviousData: true, abortable },
+  );
   const targets = data?.targets ?? [];
   const shown = targets.filter((t) => !t.mounted || t.error || t.moves.length > 0 || t.notices.length > 0);
 

@@ -27,7 +27,8 @@ export interface StatusData {
   sync?: CurrentSync;
 }
 
-export async function fetchStatus(settings: Settings): Promise<StatusData> {
+/** `signal` ends the child process (the view closed, or a newer refresh started). */
+export async function fetchStatus(settings: Settings, signal?: AbortSignal): Promise<StatusData> {
   const configFile = settings.configPath;
   const read = await readConfig(configFile);
   const configError = configFailure(read);
@@ -36,7 +37,7 @@ export async function fetchStatus(settings: Settings): Promise<StatusData> {
   const targets = targetsOf(read);
   const [{ lines }, results] = await Promise.all([
     targets.length > 0
-      ? runCli<TargetStatusLine>(settings, ["status", "--limit", String(FILE_LIST_LIMIT)])
+      ? runCli<TargetStatusLine>(settings, ["status", "--limit", String(FILE_LIST_LIMIT)], { signal })
       : { lines: [] as TargetStatusLine[] },
     readLastResults(),
   ]);

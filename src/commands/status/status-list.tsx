@@ -118,7 +118,12 @@ function WorkerItem({ sync, settings, refresh }: { sync: CurrentSync; settings: 
 
 export function StatusList({ confirmDeletesFor }: { confirmDeletesFor?: string } = {}) {
   const settings = readSettings();
-  const { data, isLoading, revalidate } = useCachedPromise(fetchStatus, [settings], { keepPreviousData: true });
+  const abortable = useRef<AbortController>(null);
+  const { data, isLoading, revalidate } = useCachedPromise(
+    (s: Settings) => fetchStatus(s, abortable.current?.signal),
+    [settings],
+    { keepPreviousData: true, abortable },
+  );
   const sync = data?.sync;
   const running = sync?.status === "running" ? sync.state : undefined;
 
