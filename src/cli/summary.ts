@@ -38,14 +38,21 @@ export function syncSummary(
 }
 
 /** Title and message of the end-of-run notification (and of the HUD that stands in for it). */
-export function finishedMessage(state: SyncState): { title: string; message: string; failed: boolean } {
-  if (state.error) return { title: "Sync Failed", message: state.error.message, failed: true };
+export function finishedMessage(state: SyncState): {
+  title: string;
+  message: string;
+  failed: boolean;
+  /** The first failed target was refused by a safety guard: the user must act before a retry can help. */
+  refused: boolean;
+} {
+  if (state.error) return { title: "Sync Failed", message: state.error.message, failed: true, refused: false };
   const summary = syncSummary(state.reports, state.uploaded, state.unchanged);
-  if (state.stopped) return { title: "Sync Stopped", message: summary, failed: false };
+  if (state.stopped) return { title: "Sync Stopped", message: summary, failed: false, refused: false };
   const failed = state.reports.filter((r) => r.status === "failed");
-  if (failed.length === 0) return { title: "Sync Finished", message: summary, failed: false };
+  if (failed.length === 0) return { title: "Sync Finished", message: summary, failed: false, refused: false };
   const first = failed[0]!;
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
-  const title = isRefused(first) ? `Sync Refused: ${first.target}${more}` : `Sync Failed: ${first.target}${more}`;
-  return { title, message: first.error?.message ?? summary, failed: true };
+  const refused = isRefused(first);
+  const title = refused ? `Sync Refused: ${first.target}${more}` : `Sync Failed: ${first.target}${more}`;
+  return { title, message: first.error?.message ?? summary, failed: true, refused };
 }

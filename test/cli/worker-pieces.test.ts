@@ -79,6 +79,7 @@ describe("the summary line", () => {
       title: "Sync Refused: Vault (and 1 more)",
       message: "Would delete 12,400 objects.",
       failed: true,
+      refused: true,
     });
   });
 });

@@ -73,8 +73,9 @@ export async function syncFromHotkey(
   if (!state) return;
   const took = Date.parse(state.finishedAt ?? "") - Date.parse(state.startedAt);
   if (state.notification || !(took < quick * 1000)) return;
-  const { title, message, failed } = finishedMessage(state);
-  await showHUD(failed ? `${title} · ${message} · Retry from the Menu Bar` : message);
+  const { title, message, failed, refused } = finishedMessage(state);
+  const next = refused ? "Review in Sync Status" : "Retry from the Menu Bar";
+  await showHUD(failed ? `${title} · ${message} · ${next}` : message);
 }
 
 /** The reports of targets a guard refused for deleting too much, with their counts. */

@@ -9,7 +9,7 @@ import { logFilePath } from "../lib/config";
 import { createConfig } from "../lib/config-error-view";
 import { readSettings, type Settings } from "../lib/preferences";
 import { stopSync, runningSync, startWorker, workerLogPath, type SyncState } from "../lib/worker";
-import { ago } from "../lib/time";
+import { ago } from "../lib/text";
 import { scheduleText } from "../scheduled/state";
 import { fetchMenuBar, overallState, targetViews, type Overall, type TargetView } from "./model";
 

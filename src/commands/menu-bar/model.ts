@@ -4,11 +4,12 @@
 import { stat } from "node:fs/promises";
 import type { ResultsByTarget } from "../../cli/results-file";
 import { finishedMessage, isRefused } from "../../cli/summary";
-import { formatBytes, plural } from "../../engine/format";
+import { formatBytes } from "../../engine/format";
 import type { Target } from "../../engine/types";
 import { configFailure, readConfig, targetsOf } from "../lib/config";
 import type { Failure } from "../lib/failure";
 import { readPending, type Pending } from "../lib/pending";
+import { counted } from "../lib/text";
 import type { Settings } from "../lib/preferences";
 import { currentSync, readLastResults, type CurrentSync } from "../lib/worker";
 import { readScheduleState, type ScheduleState } from "../scheduled/state";
@@ -72,9 +73,9 @@ function pendingOf(p: Pending | undefined, outcome: Outcome | undefined): { text
   if (!p || Date.parse(p.at) <= since) return { any: false };
   const deletes = p.deletes ?? p.localDeletes ?? 0;
   const parts = [
-    p.moves ? plural(p.moves, "move") : "",
-    p.uploads ? plural(p.uploads, "upload") : "",
-    deletes ? plural(deletes, "delete") : "",
+    p.moves ? counted(p.moves, "move") : "",
+    p.uploads ? counted(p.uploads, "upload") : "",
+    deletes ? counted(deletes, "delete") : "",
   ].filter(Boolean);
   return parts.length ? { text: parts.join(" · "), any: true } : { text: "Up to date", any: false };
 }

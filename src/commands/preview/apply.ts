@@ -8,6 +8,7 @@ import type { Target } from "../../engine/types";
 import { runCli } from "../lib/cli";
 import { logFilePath } from "../lib/config";
 import type { Settings } from "../lib/preferences";
+import { counted } from "../lib/text";
 import { failureOf, showFailure } from "../lib/toast";
 import { moveTitle, type PreviewMove } from "./fetch";
 
@@ -75,7 +76,7 @@ export function confirmApplyAll(target: Target, moves: readonly PreviewMove[]): 
   return confirmAlert({
     title: `Apply ${plural(ready.length, "Move")} in ${target.name}?`,
     message:
-      `${plural(ready.length, "object")} (${formatBytes(bytes)}) move inside ${s3Uri(target.bucket, target.prefix)}; ` +
+      `${counted(ready.length, "object")} (${formatBytes(bytes)}) move inside ${s3Uri(target.bucket, target.prefix)}; ` +
       `nothing is uploaded.${left.length ? ` ${left.join("; ")}.` : ""}`,
     primaryAction: { title: "Apply Moves", style: Alert.ActionStyle.Default },
   });

@@ -12,6 +12,7 @@ import { ConfigErrorView } from "../lib/config-error-view";
 import { isAwsEndpoint } from "../lib/config";
 import { CONFIG_CODES } from "../lib/failure";
 import { readSettings, type Settings } from "../lib/preferences";
+import { counted } from "../lib/text";
 import { applyMoves, confirmApplyAll, skipPreviewMove } from "./apply";
 import { dependentMoves, fetchPreview, moveTitle, type PreviewMove, type PreviewTarget } from "./fetch";
 import { MoveDetail } from "./move-detail";
@@ -101,12 +102,12 @@ export function PreviewMoves({ only, navigationTitle }: { only?: string; navigat
       )}
       {shown.map((entry) => {
         const { target, moves, error } = entry;
-        const deletes = entry.deletes ? ` · the sync would delete ${plural(entry.deletes.count, "object")}` : "";
+        const deletes = entry.deletes ? ` · the sync would delete ${counted(entry.deletes.count, "object")}` : "";
         return (
           <List.Section
             key={target.name}
             title={target.name}
-            subtitle={`${s3Uri(target.bucket, target.prefix)} · ${plural(entry.movesTotal, "move")}${deletes}`}
+            subtitle={`${s3Uri(target.bucket, target.prefix)} · ${counted(entry.movesTotal, "move")}${deletes}`}
           >
             {!entry.mounted ? (
               <List.Item

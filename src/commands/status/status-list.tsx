@@ -10,6 +10,7 @@ import { ConfigErrorView } from "../lib/config-error-view";
 import { logFilePath } from "../lib/config";
 import { readPending } from "../lib/pending";
 import { readSettings, type Settings } from "../lib/preferences";
+import { counted } from "../lib/text";
 import { confirmDeletes, syncWithToast } from "../lib/sync";
 import { stopSync, waitForSync, workerLogPath, type CurrentSync } from "../lib/worker";
 import { PreviewMoves } from "../preview/preview-moves";
@@ -38,7 +39,11 @@ function accessories(row: TargetRow, outcome: Outcome | undefined, syncing: stri
     list.push({ text: pendingText(row) });
     const deletes = readPending()[row.target.name]?.deletes;
     if (deletes)
-      list.push({ icon: Icon.Trash, text: String(deletes), tooltip: `The next sync deletes ${deletes} objects in S3` });
+      list.push({
+        icon: Icon.Trash,
+        text: deletes.toLocaleString("en-US"),
+        tooltip: `The next sync deletes ${counted(deletes, "object")} in S3`,
+      });
     if (line.counts.restores > 0)
       list.push({ icon: Icon.Snowflake, text: `${line.counts.restores}`, tooltip: "Moves waiting for a restore" });
     list.push({ text: `${formatBytes(line.bytesSavedTotal)} saved`, tooltip: "Bytes not uploaded thanks to moves" });

@@ -1,4 +1,5 @@
-// Relative times for menu items and toasts ("5 min ago"), where Raycast's date accessories are not available.
+// Words for menu items and toasts: relative times ("5 min ago") where Raycast's date accessories are not
+// available, and counts with thousands separators ("12,400 objects").
 
 export function ago(iso: string | undefined, now = Date.now()): string {
   const at = Date.parse(iso ?? "");
@@ -11,4 +12,9 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   if (hours < 24) return `${hours} h ago`;
   const days = Math.round(hours / 24);
   return days === 1 ? "yesterday" : `${days} days ago`;
+}
+
+/** "1 object", "12,400 objects". */
+export function counted(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? word : many}`;
 }
