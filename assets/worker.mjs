@@ -78948,15 +78948,16 @@ function syncSummary(reports, uploaded = {}, unchanged = []) {
   return parts.join(" \xB7 ");
 }
 function finishedMessage(state2) {
-  if (state2.error) return { title: "Sync Failed", message: state2.error.message, failed: true };
+  if (state2.error) return { title: "Sync Failed", message: state2.error.message, failed: true, refused: false };
   const summary = syncSummary(state2.reports, state2.uploaded, state2.unchanged);
-  if (state2.stopped) return { title: "Sync Stopped", message: summary, failed: false };
+  if (state2.stopped) return { title: "Sync Stopped", message: summary, failed: false, refused: false };
   const failed = state2.reports.filter((r5) => r5.status === "failed");
-  if (failed.length === 0) return { title: "Sync Finished", message: summary, failed: false };
+  if (failed.length === 0) return { title: "Sync Finished", message: summary, failed: false, refused: false };
   const first = failed[0];
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
-  const title = isRefused(first) ? `Sync Refused: ${first.target}${more}` : `Sync Failed: ${first.target}${more}`;
-  return { title, message: first.error?.message ?? summary, failed: true };
+  const refused = isRefused(first);
+  const title = refused ? `Sync Refused: ${first.target}${more}` : `Sync Failed: ${first.target}${more}`;
+  return { title, message: first.error?.message ?? summary, failed: true, refused };
 }
 var REFUSED_CODES;
 var init_summary = __esm({

@@ -11,7 +11,7 @@ import { readSettings, type Settings } from "../lib/preferences";
 import { stopSync, runningSync, startWorker, workerLogPath, type SyncState } from "../lib/worker";
 import { ago } from "../lib/text";
 import { scheduleText } from "../scheduled/state";
-import { fetchMenuBar, overallState, targetViews, type Overall, type TargetView } from "./model";
+import { fetchMenuBar, overallState, targetViews, type MenuBarData, type Overall, type TargetView } from "./model";
 
 const ICONS: Record<Overall, Image.ImageLike> = {
   running: Icon.ArrowClockwise,
@@ -56,7 +56,7 @@ function failedTargets(state: SyncState): string[] {
   return state.reports.filter((r) => r.status === "failed" && !isRefused(r)).map((r) => r.target);
 }
 
-function SyncSection({ settings, data }: { settings: Settings; data: Awaited<ReturnType<typeof fetchMenuBar>> }) {
+function SyncSection({ settings, data }: { settings: Settings; data: MenuBarData }) {
   const sync = data.sync;
   if (!sync) return null;
   const { state, status } = sync;
