@@ -78297,6 +78297,7 @@ async function installAgent(io, o4) {
       script,
       "batch",
       "--if-changed",
+      "--notify-failures",
       "--no-progress",
       "--config",
       config2,
@@ -78815,6 +78816,7 @@ var init_state_file = __esm({
       results = [];
       /** Creates the folder, writes the first state and starts the heartbeat. */
       async begin() {
+        if (!this.file) return;
         await mkdir2(path22.dirname(this.file), { recursive: true });
         await this.flush();
         this.heartbeat = setInterval(() => void this.flush(), this.heartbeatMs);
@@ -78843,7 +78845,8 @@ var init_state_file = __esm({
       /** Targets left alone because nothing changed on their volume (`--if-changed`). */
       async markUnchanged(targets) {
         this.state.unchanged.push(...targets.map((t) => t.name));
-        await recordChecked(resultsFileFor(this.file), targets, this.now().toISOString()).catch(() => void 0);
+        if (this.file)
+          await recordChecked(resultsFileFor(this.file), targets, this.now().toISOString()).catch(() => void 0);
         await this.flush();
       }
       /** The run ended (with its exit code) or failed outside any target (with the error). */
@@ -78884,6 +78887,7 @@ var init_state_file = __esm({
       }
       async afterTarget(report) {
         await Promise.all(this.sizes);
+        if (!this.file) return;
         const uploaded = this.state.uploaded[report.target];
         await recordResults(resultsFileFor(this.file), [
           {
@@ -78909,11 +78913,13 @@ var init_state_file = __esm({
       flush() {
         clearTimeout(this.timer);
         this.timer = void 0;
+        const file2 = this.file;
+        if (!file2) return this.chain;
         this.chain = this.chain.then(() => {
           const at = this.now().toISOString();
           this.state.updatedAt = at;
           this.state.heartbeatAt = at;
-          return writeFileAtomic(this.file, Buffer.from(JSON.stringify(this.state)));
+          return writeFileAtomic(file2, Buffer.from(JSON.stringify(this.state)));
         }).catch(() => {
         });
         return this.chain;
@@ -78982,7 +78988,8 @@ var init_worker_run = __esm({
       constructor(io, o4) {
         this.io = io;
         this.o = o4;
-        if (o4.stateFile) this.state = new StateFileWriter(o4.stateFile, { only: o4.target, signal: io.signal });
+        const notifies = o4.notifyAfter !== void 0 || !!o4.notifyFailures;
+        if (o4.stateFile || notifies) this.state = new StateFileWriter(o4.stateFile, { only: o4.target, signal: io.signal });
       }
       io;
       o;
@@ -78998,7 +79005,8 @@ var init_worker_run = __esm({
         const { changed, unchanged } = await splitByChanges(asked, this.io.signal);
         if (unchanged.length > 0) {
           await this.state?.markUnchanged(unchanged);
-          if (!this.state) this.io.stderr.write(`Up to date, not synced: ${unchanged.map((t) => t.name).join(", ")}
+          if (!this.o.stateFile)
+            this.io.stderr.write(`Up to date, not synced: ${unchanged.map((t) => t.name).join(", ")}
 `);
         }
         return changed;

@@ -7,6 +7,7 @@
 //   upgrade of either is picked up by running `schedule install` again.
 // - `--if-changed`: a volume without local changes is not synced, which spares aws a listing of the whole
 //   bucket every interval; a run that failed leaves its changes pending, so the next interval retries it.
+// - `--notify-failures`: nobody watches a scheduled run; a failure shows as a macOS notification.
 // - launchd starts jobs with PATH=/usr/bin:/bin:/usr/sbin:/sbin: Homebrew's folders are added for `aws`.
 import { execFile } from "node:child_process";
 import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
@@ -140,6 +141,7 @@ async function installAgent(io: CliIO, o: ScheduleOptions): Promise<number> {
       script,
       "batch",
       "--if-changed",
+      "--notify-failures",
       "--no-progress",
       "--config",
       config,

@@ -128,7 +128,8 @@ export class StateFileWriter {
   private results: Promise<unknown>[] = [];
 
   constructor(
-    readonly file: string,
+    /** Without a file the state is only kept in memory (for the end-of-run notification). */
+    readonly file: string | undefined,
     options: StateFileOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 500;
@@ -154,6 +155,7 @@ export class StateFileWriter {
 
   /** Creates the folder, writes the first state and starts the heartbeat. */
   async begin(): Promise<void> {
+    if (!this.file) return;
     await mkdir(path.dirname(this.file), { recursive: true });
     await this.flush();
     this.heartbeat = setInterval(() => void this.flush(), this.heartbeatMs);
@@ -184,7 +186,8 @@ export class StateFileWriter {
   /** Targets left alone because nothing changed on their volume (`--if-changed`). */
   async markUnchanged(targets: { name: string; localPath: string }[]): Promise<void> {
     this.state.unchanged.push(...targets.map((t) => t.name));
-    await recordChecked(resultsFileFor(this.file), targets, this.now().toISOString()).catch(() => undefined);
+    if (this.file)
+      await recordChecked(resultsFileFor(this.file), targets, this.now().toISOString()).catch(() => undefined);
     await this.flush();
   }
 
@@ -230,6 +233,7 @@ export class StateFileWriter {
 
   private async afterTarget(report: TargetReport): Promise<void> {
     await Promise.all(this.sizes);
+    if (!this.file) return;
     const uploaded = this.state.uploaded[report.target];
     await recordResults(resultsFileFor(this.file), [
       {
@@ -257,13 +261,15 @@ export class StateFileWriter {
   private flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    const file = this.file;
+    if (!file) return this.chain;
     // Writes run one after another; each takes the state as it is when its turn comes.
     this.chain = this.chain
       .then(() => {
         const at = this.now().toISOString();
         this.state.updatedAt = at;
         this.state.heartbeatAt = at;
-        return writeFileAtomic(this.file, Buffer.from(JSON.stringify(this.state)));
+        return writeFileAtomic(file, Buffer.from(JSON.stringify(this.state)));
       })
       .catch(() => {
         // A state file that cannot be written must not stop the sync; readers see the run as stale.

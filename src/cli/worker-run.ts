@@ -28,7 +28,9 @@ export class WorkerRun {
     private readonly io: CliIO,
     private readonly o: WorkerOptions,
   ) {
-    if (o.stateFile) this.state = new StateFileWriter(o.stateFile, { only: o.target, signal: io.signal });
+    // The notification is written from the run's state: it is kept (in memory) when no file is asked for.
+    const notifies = o.notifyAfter !== undefined || !!o.notifyFailures;
+    if (o.stateFile || notifies) this.state = new StateFileWriter(o.stateFile, { only: o.target, signal: io.signal });
   }
 
   async begin(): Promise<void> {
@@ -43,7 +45,8 @@ export class WorkerRun {
     const { changed, unchanged } = await splitByChanges(asked, this.io.signal);
     if (unchanged.length > 0) {
       await this.state?.markUnchanged(unchanged);
-      if (!this.state) this.io.stderr.write(`Up to date, not synced: ${unchanged.map((t) => t.name).join(", ")}\n`);
+      if (!this.o.stateFile)
+        this.io.stderr.write(`Up to date, not synced: ${unchanged.map((t) => t.name).join(", ")}\n`);
     }
     return changed;
   }

@@ -80,6 +80,7 @@ describe("schedule", () => {
       await bundledCli(),
       "batch",
       "--if-changed",
+      "--notify-failures",
       "--no-progress",
       "--config",
       config,
