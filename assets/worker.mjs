@@ -260,11 +260,11 @@ function scheduleMoves(moves, tempKey) {
   const tempCopies = [];
   for (const start of [...copies]) {
     if (seen.has(start)) continue;
-    const path23 = [];
+    const path27 = [];
     const onPath = /* @__PURE__ */ new Set();
     let current = start;
     while (current && !seen.has(current) && !onPath.has(current)) {
-      path23.push(current);
+      path27.push(current);
       onPath.add(current);
       current = bySource.get(current.dstKey);
     }
@@ -288,26 +288,26 @@ function scheduleMoves(moves, tempKey) {
       opener.ifMatchEtag = void 0;
       opener.etagFromStep = temp.id;
     }
-    for (const step of path23) seen.add(step);
+    for (const step of path27) seen.add(step);
   }
   const all = [...copies, ...tempCopies];
   const depth = /* @__PURE__ */ new Map();
   const depthOf = (step) => {
     const known = depth.get(step);
     if (known !== void 0) return known;
-    const chain2 = [];
+    const chain3 = [];
     let current = step;
     while (current && !depth.has(current)) {
-      chain2.push(current);
+      chain3.push(current);
       current = bySource.get(current.dstKey);
     }
     let d5 = current ? depth.get(current) : -1;
-    for (let i6 = chain2.length - 1; i6 >= 0; i6--) {
-      const reader = bySource.get(chain2[i6].dstKey);
-      chain2[i6].after = reader ? [reader.id] : [];
-      if (chain2[i6].etagFromStep !== void 0) chain2[i6].after.push(chain2[i6].etagFromStep);
+    for (let i6 = chain3.length - 1; i6 >= 0; i6--) {
+      const reader = bySource.get(chain3[i6].dstKey);
+      chain3[i6].after = reader ? [reader.id] : [];
+      if (chain3[i6].etagFromStep !== void 0) chain3[i6].after.push(chain3[i6].etagFromStep);
       d5 += 1;
-      depth.set(chain2[i6], d5);
+      depth.set(chain3[i6], d5);
     }
     return depth.get(step);
   };
@@ -2297,14 +2297,14 @@ var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile2 = (path23, options) => {
-      if (fileIntercept[path23] !== void 0) {
-        return fileIntercept[path23];
+    readFile2 = (path27, options) => {
+      if (fileIntercept[path27] !== void 0) {
+        return fileIntercept[path27];
       }
-      if (!filePromises[path23] || options?.ignoreCache) {
-        filePromises[path23] = fsReadFile(path23, "utf8");
+      if (!filePromises[path27] || options?.ignoreCache) {
+        filePromises[path27] = fsReadFile(path27, "utf8");
       }
-      return filePromises[path23];
+      return filePromises[path27];
     };
   }
 });
@@ -2416,8 +2416,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path23, contents) {
-        fileIntercept[path23] = Promise.resolve(contents);
+      interceptFile(path27, contents) {
+        fileIntercept[path27] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -5439,8 +5439,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint.url.href;
             }
             if ("hostname" in endpoint) {
-              const { protocol, hostname: hostname3, port, path: path23 } = endpoint;
-              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path23}`;
+              const { protocol, hostname: hostname3, port, path: path27 } = endpoint;
+              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path27}`;
             }
           }
           return endpoint;
@@ -5816,18 +5816,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path23) => {
-      const parts = path23.split(".");
+    getAttrPathList = (path27) => {
+      const parts = path27.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path23}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path27}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path23}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path27}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -5848,9 +5848,9 @@ var init_getAttr = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path23) => getAttrPathList(path23).reduce((acc, index) => {
+    getAttr = (value, path27) => getAttrPathList(path27).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path23}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path27}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i6 = parseInt(index);
         return acc[i6 < 0 ? acc.length + i6 : i6];
@@ -5911,8 +5911,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname4, port, protocol: protocol2 = "", path: path23 = "", query = {} } = value;
-            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path23}`);
+            const { hostname: hostname4, port, protocol: protocol2 = "", path: path27 = "", query = {} } = value;
+            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path27}`);
             url2.search = Object.entries(query).map(([k5, v]) => `${k5}=${v}`).join("&");
             return url2;
           }
@@ -7761,29 +7761,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path23) => {
+    buildPathSegments = (path27) => {
       const segments = [];
       let offset = 0;
-      for (const match of path23.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match of path27.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match.index > offset) {
-          segments.push([path23.slice(offset, match.index), 0]);
+          segments.push([path27.slice(offset, match.index), 0]);
         }
         segments.push([match[1], match[2] ? 2 : 1]);
         offset = match.index + match[0].length;
       }
-      if (segments.length && offset < path23.length) {
-        segments.push([path23.slice(offset), 0]);
+      if (segments.length && offset < path27.length) {
+        segments.push([path27.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http, endpoint } = translateTraits(schema.traits ?? {});
-      const [path23, search] = http?.[1].split("?") ?? [];
+      const [path27, search] = http?.[1].split("?") ?? [];
       return [
         http?.[0],
-        path23,
+        path27,
         search ? [...new URLSearchParams(search)] : [],
-        path23 ? buildPathSegments(path23) : void 0,
+        path27 ? buildPathSegments(path27) : void 0,
         endpoint?.[0]
       ];
     };
@@ -9817,10 +9817,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint) {
           this.updateServiceEndpoint(request, endpoint);
           this.setHostPrefix(request, operationSchema, input2, operation2);
-          const [method, path23, staticQuery] = operation2;
+          const [method, path27, staticQuery] = operation2;
           if (method) {
             request.method = method;
-            request.path = request.path === "/" ? path23 : request.path + path23;
+            request.path = request.path === "/" ? path27 : request.path + path27;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -9962,10 +9962,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path23 = "";
+        let path27 = "";
         for (const [value, kind] of segments) {
           if (kind === 0) {
-            path23 += value;
+            path27 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -9973,12 +9973,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path23 += `{${value}${kind === 2 ? "+" : ""}}`;
+            path27 += `{${value}${kind === 2 ? "+" : ""}}`;
           } else {
-            path23 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path27 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path23;
+        return path27;
       }
       async deserializeResponse(operationSchema, context, response) {
         const deserializer = this.deserializer;
@@ -10214,11 +10214,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request);
         }
         const { service, operation: operation2 } = getSmithyContext(context);
-        const path23 = `/service/${service}/operation/${operation2}`;
+        const path27 = `/service/${service}/operation/${operation2}`;
         if (request.path.endsWith("/")) {
-          request.path += path23.slice(1);
+          request.path += path27.slice(1);
         } else {
-          request.path += path23;
+          request.path += path27;
         }
         return request;
       }
@@ -10300,8 +10300,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path23) => {
-          this.path = resolvedPath(path23, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path27) => {
+          this.path = resolvedPath(path27, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -13199,9 +13199,9 @@ var init_createPaginator = __esm({
       command5 = withCommand(command5) ?? command5;
       return await client.send(command5, ...args);
     };
-    get = (fromObject, path23) => {
+    get = (fromObject, path27) => {
       let cursor = fromObject;
-      const pathComponents = path23.split(".");
+      const pathComponents = path27.split(".");
       for (const step of pathComponents) {
         if (!cursor || typeof cursor !== "object") {
           return void 0;
@@ -16348,12 +16348,12 @@ var init_bowser = __esm({
       describe: function describe80(ua) {
         var version2 = Utils.getFirstMatch(/mac os x (\d+(\.?_?\d+)+)/i, ua).replace(/[_\s]/g, ".");
         var versionName = Utils.getMacOSVersionName(version2);
-        var os5 = {
+        var os6 = {
           name: OS_MAP.MacOS,
           version: version2
         };
-        if (versionName) os5.versionName = versionName;
-        return os5;
+        if (versionName) os6.versionName = versionName;
+        return os6;
       }
     }, {
       test: [/(ipod|iphone|ipad)/i],
@@ -16382,22 +16382,22 @@ var init_bowser = __esm({
       describe: function describe83(ua) {
         var version2 = Utils.getFirstMatch(/android[\s/-](\d+(\.\d+)*)/i, ua);
         var versionName = Utils.getAndroidVersionName(version2);
-        var os5 = {
+        var os6 = {
           name: OS_MAP.Android,
           version: version2
         };
-        if (versionName) os5.versionName = versionName;
-        return os5;
+        if (versionName) os6.versionName = versionName;
+        return os6;
       }
     }, {
       test: [/(web|hpw)[o0]s/i],
       describe: function describe84(ua) {
         var version2 = Utils.getFirstMatch(/(?:web|hpw)[o0]s\/(\d+(\.\d+)*)/i, ua);
-        var os5 = {
+        var os6 = {
           name: OS_MAP.WebOS
         };
-        if (version2 && version2.length) os5.version = version2;
-        return os5;
+        if (version2 && version2.length) os6.version = version2;
+        return os6;
       }
     }, {
       test: [/blackberry|\bbb\d+/i, /rim\stablet/i],
@@ -17010,14 +17010,14 @@ var init_bowser = __esm({
       _proto.parseOS = function parseOS() {
         var _this2 = this;
         this.parsedResult.os = {};
-        var os5 = Utils.find(parser_os_default, function(_os) {
+        var os6 = Utils.find(parser_os_default, function(_os) {
           if (typeof _os.test === "function") return _os.test(_this2);
           if (Array.isArray(_os.test)) return _os.test.some(function(condition) {
             return _this2.test(condition);
           });
           throw new Error("Browser's test function is not valid");
         });
-        if (os5) this.parsedResult.os = os5.describe(this.getUA());
+        if (os6) this.parsedResult.os = os6.describe(this.getUA());
         return this.parsedResult.os;
       };
       _proto.getOSName = function getOSName(toLowerCase) {
@@ -18830,10 +18830,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path23 }) {
+      getCanonicalPath({ path: path27 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path23.split("/")) {
+          for (const pathSegment of path27.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -18846,11 +18846,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path23?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path23?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path27?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path27?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path23;
+        return path27;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -19940,8 +19940,8 @@ var require_dist_cjs4 = __commonJS({
     function writeKey3(obj) {
       Object.defineProperty(obj, "__proto__", { value: void 0, writable: true, enumerable: true, configurable: true });
     }
-    function parseXML2(xml) {
-      const state2 = new AwsXmlParser(xml);
+    function parseXML2(xml2) {
+      const state2 = new AwsXmlParser(xml2);
       return state2.parse();
     }
     var AwsXmlParser = class _AwsXmlParser {
@@ -20359,15 +20359,15 @@ var init_XmlShapeDeserializer = __esm({
         }
         return this.stringDeserializer.read(ns, value);
       }
-      parseXml(xml) {
-        if (xml.length) {
+      parseXml(xml2) {
+        if (xml2.length) {
           let parsedObj;
           try {
-            parsedObj = (0, import_xml_builder.parseXML)(xml);
+            parsedObj = (0, import_xml_builder.parseXML)(xml2);
           } catch (e5) {
             if (e5 && typeof e5 === "object") {
               Object.defineProperty(e5, "$responseBodyText", {
-                value: xml
+                value: xml2
               });
             }
             throw e5;
@@ -22945,12 +22945,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request.password ?? "";
             auth = `${username}:${password}`;
           }
-          let path23 = request.path;
+          let path27 = request.path;
           if (queryString) {
-            path23 += `?${queryString}`;
+            path27 += `?${queryString}`;
           }
           if (request.fragment) {
-            path23 += `#${request.fragment}`;
+            path27 += `#${request.fragment}`;
           }
           let hostname3 = request.hostname ?? "";
           if (hostname3[0] === "[" && hostname3.endsWith("]")) {
@@ -22962,7 +22962,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request.headers,
             host: hostname3,
             method: request.method,
-            path: path23,
+            path: path27,
             port: request.port,
             agent,
             auth
@@ -23384,16 +23384,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path23 = request.path;
+          let path27 = request.path;
           if (queryString) {
-            path23 += `?${queryString}`;
+            path27 += `?${queryString}`;
           }
           if (request.fragment) {
-            path23 += `#${request.fragment}`;
+            path27 += `#${request.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants6.HTTP2_HEADER_PATH]: path23,
+            [constants6.HTTP2_HEADER_PATH]: path27,
             [constants6.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -24717,7 +24717,7 @@ var require_dist_cjs9 = __commonJS({
   "node_modules/@aws-sdk/token-providers/dist-cjs/index.js"(exports) {
     var { setTokenFeature: setTokenFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { getBearerTokenEnvKey: getBearerTokenEnvKey2 } = (init_httpAuthSchemes2(), __toCommonJS(httpAuthSchemes_exports));
-    var { TokenProviderError: TokenProviderError2, getSSOTokenFilepath: getSSOTokenFilepath2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2, loadSsoSessionData: loadSsoSessionData2, getSSOTokenFromFile: getSSOTokenFromFile2, memoize: memoize3, chain: chain2 } = (init_config2(), __toCommonJS(config_exports));
+    var { TokenProviderError: TokenProviderError2, getSSOTokenFilepath: getSSOTokenFilepath2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2, loadSsoSessionData: loadSsoSessionData2, getSSOTokenFromFile: getSSOTokenFromFile2, memoize: memoize3, chain: chain3 } = (init_config2(), __toCommonJS(config_exports));
     var { promises } = __require("node:fs");
     var fromEnvSigningName = ({ logger: logger2, signingName } = {}) => async () => {
       logger2?.debug?.("@aws-sdk/token-providers - fromEnvSigningName");
@@ -24764,11 +24764,11 @@ var require_dist_cjs9 = __commonJS({
         throw new TokenProviderError2(`Value not present for '${key}' in SSO Token${forRefresh ? ". Cannot refresh" : ""}. ${REFRESH_MESSAGE}`, false);
       }
     };
-    var { writeFile: writeFile2 } = promises;
+    var { writeFile: writeFile3 } = promises;
     var writeSSOTokenToFile = (id, ssoToken) => {
       const tokenFilepath = getSSOTokenFilepath2(id);
       const tokenString = JSON.stringify(ssoToken, null, 2);
-      return writeFile2(tokenFilepath, tokenString);
+      return writeFile3(tokenFilepath, tokenString);
     };
     var lastRefreshAttemptTimes = /* @__PURE__ */ new Map();
     var inFlightRefreshes = /* @__PURE__ */ new Map();
@@ -24868,7 +24868,7 @@ var require_dist_cjs9 = __commonJS({
       }
       return token;
     };
-    var nodeProvider = (init = {}) => memoize3(chain2(fromSso(init), async () => {
+    var nodeProvider = (init = {}) => memoize3(chain3(fromSso(init), async () => {
       throw new TokenProviderError2("Could not load token from any providers", false);
     }), (token) => token.expiration !== void 0 && token.expiration.getTime() - Date.now() < 3e5, (token) => token.expiration !== void 0);
     exports.fromEnvSigningName = fromEnvSigningName;
@@ -28331,7 +28331,7 @@ var require_dist_cjs13 = __commonJS({
 // node_modules/@aws-sdk/credential-provider-ini/dist-cjs/index.js
 var require_dist_cjs14 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-ini/dist-cjs/index.js"(exports) {
-    var { CredentialsProviderError: CredentialsProviderError2, chain: chain2, getProfileName: getProfileName2, parseKnownFiles: parseKnownFiles2 } = (init_config2(), __toCommonJS(config_exports));
+    var { CredentialsProviderError: CredentialsProviderError2, chain: chain3, getProfileName: getProfileName2, parseKnownFiles: parseKnownFiles2 } = (init_config2(), __toCommonJS(config_exports));
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var resolveCredentialSource = (credentialSource, profileName, logger2) => {
       const sourceProvidersMap = {
@@ -28339,7 +28339,7 @@ var require_dist_cjs14 = __commonJS({
           const { fromHttp } = require_dist_cjs8();
           const { fromContainerMetadata } = require_dist_cjs6();
           logger2?.debug("@aws-sdk/credential-provider-ini - credential_source is EcsContainer");
-          return async () => chain2(fromHttp(options ?? {}), fromContainerMetadata(options))().then(setNamedProvider);
+          return async () => chain3(fromHttp(options ?? {}), fromContainerMetadata(options))().then(setNamedProvider);
         },
         Ec2InstanceMetadata: async (options) => {
           logger2?.debug("@aws-sdk/credential-provider-ini - credential_source is Ec2InstanceMetadata");
@@ -28529,14 +28529,14 @@ var require_dist_cjs14 = __commonJS({
 var require_dist_cjs15 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js"(exports) {
     var { ENV_KEY, ENV_SECRET, fromEnv: fromEnv2 } = require_dist_cjs5();
-    var { chain: chain2, CredentialsProviderError: CredentialsProviderError2, ENV_PROFILE: ENV_PROFILE2 } = (init_config2(), __toCommonJS(config_exports));
+    var { chain: chain3, CredentialsProviderError: CredentialsProviderError2, ENV_PROFILE: ENV_PROFILE2 } = (init_config2(), __toCommonJS(config_exports));
     var ENV_IMDS_DISABLED2 = "AWS_EC2_METADATA_DISABLED";
     var remoteProvider = async (init) => {
       const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = require_dist_cjs6();
       if (process.env[ENV_CMDS_RELATIVE_URI] || process.env[ENV_CMDS_FULL_URI]) {
         init.logger?.debug("@aws-sdk/credential-provider-node - remoteProvider::fromHttp/fromContainerMetadata");
         const { fromHttp } = require_dist_cjs8();
-        return chain2(fromHttp(init), fromContainerMetadata(init));
+        return chain3(fromHttp(init), fromContainerMetadata(init));
       }
       if (process.env[ENV_IMDS_DISABLED2] && process.env[ENV_IMDS_DISABLED2] !== "false") {
         return async () => {
@@ -28547,7 +28547,7 @@ var require_dist_cjs15 = __commonJS({
       return fromInstanceMetadata(init);
     };
     function memoizeChain(providers, treatAsExpired) {
-      const chain3 = internalCreateChain(providers);
+      const chain4 = internalCreateChain(providers);
       let activeLock;
       let passiveLock;
       let credentials;
@@ -28555,7 +28555,7 @@ var require_dist_cjs15 = __commonJS({
       const provider = async (options) => {
         if (options?.forceRefresh) {
           if (!forceRefreshLock) {
-            forceRefreshLock = chain3(options).then((c7) => {
+            forceRefreshLock = chain4(options).then((c7) => {
               credentials = c7;
             }).finally(() => {
               forceRefreshLock = void 0;
@@ -28574,7 +28574,7 @@ var require_dist_cjs15 = __commonJS({
         } else if (!credentials || treatAsExpired?.(credentials)) {
           if (credentials) {
             if (!passiveLock) {
-              passiveLock = chain3(options).then((c7) => {
+              passiveLock = chain4(options).then((c7) => {
                 credentials = c7;
               }).catch(() => {
               }).finally(() => {
@@ -28582,7 +28582,7 @@ var require_dist_cjs15 = __commonJS({
               });
             }
           } else {
-            activeLock = chain3(options).then((c7) => {
+            activeLock = chain4(options).then((c7) => {
               credentials = c7;
             }).finally(() => {
               activeLock = void 0;
@@ -41355,7 +41355,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function checkPathExt(path23, options) {
+    function checkPathExt(path27, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -41366,25 +41366,25 @@ var require_windows = __commonJS({
       }
       for (var i6 = 0; i6 < pathext.length; i6++) {
         var p3 = pathext[i6].toLowerCase();
-        if (p3 && path23.substr(-p3.length).toLowerCase() === p3) {
+        if (p3 && path27.substr(-p3.length).toLowerCase() === p3) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat6, path23, options) {
-      if (!stat6.isSymbolicLink() && !stat6.isFile()) {
+    function checkStat(stat10, path27, options) {
+      if (!stat10.isSymbolicLink() && !stat10.isFile()) {
         return false;
       }
-      return checkPathExt(path23, options);
+      return checkPathExt(path27, options);
     }
-    function isexe(path23, options, cb) {
-      fs4.stat(path23, function(er, stat6) {
-        cb(er, er ? false : checkStat(stat6, path23, options));
+    function isexe(path27, options, cb) {
+      fs4.stat(path27, function(er, stat10) {
+        cb(er, er ? false : checkStat(stat10, path27, options));
       });
     }
-    function sync(path23, options) {
-      return checkStat(fs4.statSync(path23), path23, options);
+    function sync(path27, options) {
+      return checkStat(fs4.statSync(path27), path27, options);
     }
   }
 });
@@ -41395,21 +41395,21 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function isexe(path23, options, cb) {
-      fs4.stat(path23, function(er, stat6) {
-        cb(er, er ? false : checkStat(stat6, options));
+    function isexe(path27, options, cb) {
+      fs4.stat(path27, function(er, stat10) {
+        cb(er, er ? false : checkStat(stat10, options));
       });
     }
-    function sync(path23, options) {
-      return checkStat(fs4.statSync(path23), options);
+    function sync(path27, options) {
+      return checkStat(fs4.statSync(path27), options);
     }
-    function checkStat(stat6, options) {
-      return stat6.isFile() && checkMode(stat6, options);
+    function checkStat(stat10, options) {
+      return stat10.isFile() && checkMode(stat10, options);
     }
-    function checkMode(stat6, options) {
-      var mod = stat6.mode;
-      var uid2 = stat6.uid;
-      var gid = stat6.gid;
+    function checkMode(stat10, options) {
+      var mod = stat10.mode;
+      var uid2 = stat10.uid;
+      var gid = stat10.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -41434,7 +41434,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path23, options, cb) {
+    function isexe(path27, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -41444,7 +41444,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path23, options || {}, function(er, is) {
+          isexe(path27, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -41453,7 +41453,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path23, options || {}, function(er, is) {
+      core(path27, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -41463,9 +41463,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path23, options) {
+    function sync(path27, options) {
       try {
-        return core.sync(path23, options || {});
+        return core.sync(path27, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -41481,7 +41481,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path23 = __require("path");
+    var path27 = __require("path");
     var COLON2 = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -41519,7 +41519,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path23.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p3, i6, 0));
       });
@@ -41546,7 +41546,7 @@ var require_which = __commonJS({
       for (let i6 = 0; i6 < pathEnv.length; i6++) {
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path23.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j5 = 0; j5 < pathExt.length; j5++) {
           const cur = p3 + pathExt[j5];
@@ -41594,7 +41594,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path23 = __require("path");
+    var path27 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -41612,7 +41612,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env2[getPathKey({ env: env2 })],
-          pathExt: withoutPathExt ? path23.delimiter : void 0
+          pathExt: withoutPathExt ? path27.delimiter : void 0
         });
       } catch (e5) {
       } finally {
@@ -41621,7 +41621,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path23.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path27.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -41675,8 +41675,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path23, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path23.split("/").pop();
+      const [path27, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path27.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -41711,7 +41711,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path23 = __require("path");
+    var path27 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -41736,7 +41736,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path23.normalize(parsed.command);
+        parsed.command = path27.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -41826,7 +41826,7 @@ var require_cross_spawn = __commonJS({
     var cp = __require("child_process");
     var parse5 = require_parse();
     var enoent = require_enoent();
-    function spawn2(command5, args, options) {
+    function spawn3(command5, args, options) {
       const parsed = parse5(command5, args, options);
       const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
@@ -41838,8 +41838,8 @@ var require_cross_spawn = __commonJS({
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
     }
-    module.exports = spawn2;
-    module.exports.spawn = spawn2;
+    module.exports = spawn3;
+    module.exports.spawn = spawn3;
     module.exports.sync = spawnSync2;
     module.exports._parse = parse5;
     module.exports._enoent = enoent;
@@ -45867,13 +45867,13 @@ var init_output_sync = __esm({
       }
     };
     writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-      for (const { path: path23, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-        const pathString = typeof path23 === "string" ? path23 : path23.toString();
+      for (const { path: path27, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+        const pathString = typeof path27 === "string" ? path27 : path27.toString();
         if (append || outputFiles.has(pathString)) {
-          appendFileSync(path23, serializedResult);
+          appendFileSync(path27, serializedResult);
         } else {
           outputFiles.add(pathString);
-          writeFileSync(path23, serializedResult);
+          writeFileSync(path27, serializedResult);
         }
       }
     };
@@ -49371,8 +49371,8 @@ function prefixProblem(prefix) {
   if (found.length === 0) return void 0;
   return `holds ${found.map((c7) => `"${c7}"`).join(" and ")}, which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`;
 }
-function escapeFnmatch(path23) {
-  return path23.replace(
+function escapeFnmatch(path27) {
+  return path27.replace(
     /[[*?]|[\uD800-\uDFFF]/gu,
     (c7) => c7 === "[" || c7 === "*" || c7 === "?" ? `[${c7}]` : SURROGATE_CLASS
   );
@@ -49442,7 +49442,7 @@ function meantRules(input2) {
   return [
     ...input2.userExcludes.map(exclude),
     ...TOOL_EXCLUDES.map(exclude),
-    ...(input2.leaveAlone ?? []).map((path23) => exclude(escapeFnmatch(path23))),
+    ...(input2.leaveAlone ?? []).map((path27) => exclude(escapeFnmatch(path27))),
     ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
   ];
 }
@@ -49552,8 +49552,8 @@ async function connectBucket(ctx) {
     target.bucket,
     { multipartCopyThreshold: target.multipartCopyThreshold, endpoint: target.endpointUrl, profile: target.profile }
   );
-  const access2 = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
-  return { gateway, hasObjects: !access2.empty, aws };
+  const access3 = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
+  return { gateway, hasObjects: !access3.empty, aws };
 }
 var init_connect_bucket = __esm({
   "src/engine/run/connect-bucket.ts"() {
@@ -53601,8 +53601,8 @@ function recordState(input2) {
       etag: unchanged && old.etag ? old.etag : etagFromListing(input2, file2)
     });
   }
-  for (const path23 of keepOld) {
-    const old = previousByPath.get(path23);
+  for (const path27 of keepOld) {
+    const old = previousByPath.get(path27);
     if (old) rows.push(old);
   }
   return rows;
@@ -53785,12 +53785,12 @@ import { isMainThread } from "node:worker_threads";
 function errorCode(error63) {
   return error63?.code;
 }
-function canRead(path23, stats) {
+function canRead(path27, stats) {
   if (uid === 0) return true;
   if (stats.mode & 4) return true;
   if (stats.uid === uid && stats.mode & 256) return true;
   try {
-    accessSync(path23, constants5.R_OK);
+    accessSync(path27, constants5.R_OK);
     return true;
   } catch {
     return false;
@@ -53813,7 +53813,7 @@ async function scanVolume(options) {
   let filesSeen = 0;
   let lastYield = performance.now();
   const ancestors = /* @__PURE__ */ new Set();
-  const skip = (path23, reason, error63) => skipped.push(error63 === void 0 ? { path: path23, reason } : { path: path23, reason, detail: errorCode(error63) ?? String(error63) });
+  const skip = (path27, reason, error63) => skipped.push(error63 === void 0 ? { path: path27, reason } : { path: path27, reason, detail: errorCode(error63) ?? String(error63) });
   const pause = async () => {
     lastYield = performance.now();
     onProgress?.(filesSeen);
@@ -53921,18 +53921,18 @@ async function scanVolume(options) {
     if (names === null) return;
     ancestors.add(id);
     for (const entry of statAll(abs, rel, names)) {
-      const path23 = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      const path27 = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) {
         if (ancestors.has(`${entry.dev}:${entry.ino}`)) {
-          skip(path23, "symlink-loop");
+          skip(path27, "symlink-loop");
           continue;
         }
-        await walk(`${abs}/${entry.name}`, path23, entry.dev, entry.ino);
+        await walk(`${abs}/${entry.name}`, path27, entry.dev, entry.ino);
         continue;
       }
       filesSeen++;
-      if (isExcluded(path23)) excludedCount++;
-      else files.push({ path: path23, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
+      if (isExcluded(path27)) excludedCount++;
+      else files.push({ path: path27, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
@@ -54424,10 +54424,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path23) {
-  if (!path23)
+function getElementAtPath(obj, path27) {
+  if (!path27)
     return obj;
-  return path23.reduce((acc, key) => acc?.[key], obj);
+  return path27.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -54686,11 +54686,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path23, issues) {
+function prefixIssues(path27, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path23);
+    iss.path.unshift(path27);
     return iss;
   });
 }
@@ -55223,16 +55223,16 @@ function flattenError(error63, mapper = (issue2) => issue2.message) {
 }
 function formatError(error63, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path23 = []) => {
+  const processError = (error64, path27 = []) => {
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path23, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else {
-        const fullpath = [...path23, ...issue2.path];
+        const fullpath = [...path27, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -55271,17 +55271,17 @@ function formatError(error63, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error63, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error64, path23 = []) => {
+  const processError = (error64, path27 = []) => {
     var _a4;
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path23, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else {
-        const fullpath = [...path23, ...issue2.path];
+        const fullpath = [...path27, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -55320,8 +55320,8 @@ function treeifyError(error63, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path23 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path23) {
+  const path27 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path27) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -73353,13 +73353,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path23 = ref.slice(1).split("/").filter(Boolean);
-  if (path23.length === 0) {
+  const path27 = ref.slice(1).split("/").filter(Boolean);
+  if (path27.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path23[0] === defsKey) {
-    const key = path23[1] === void 0 ? void 0 : decodeJSONPointerSegment(path23[1]);
+  if (path27[0] === defsKey) {
+    const key = path27[1] === void 0 ? void 0 : decodeJSONPointerSegment(path27[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -75201,6 +75201,49 @@ var init_config4 = __esm({
   }
 });
 
+// src/engine/skip.ts
+async function skipMove(localPath, move, options = {}) {
+  const lock = await acquireVolumeLock(localPath, { command: options.commandName ?? "skip-move" });
+  try {
+    const { db } = await openStateDb({ volumeRoot: localPath, wasmBinary: options.wasmBinary });
+    try {
+      db.addSkippedMove({
+        fromPath: move.from,
+        toPath: move.to,
+        inode: move.inode,
+        size: move.size,
+        mtime: move.mtime
+      });
+      await db.save();
+    } finally {
+      db.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}
+async function unskipMove(localPath, move, options = {}) {
+  const lock = await acquireVolumeLock(localPath, { command: options.commandName ?? "unskip-move" });
+  try {
+    const { db } = await openStateDb({ volumeRoot: localPath, wasmBinary: options.wasmBinary });
+    try {
+      db.removeSkippedMove(move.from, move.to);
+      await db.save();
+    } finally {
+      db.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}
+var init_skip = __esm({
+  "src/engine/skip.ts"() {
+    "use strict";
+    init_db();
+    init_lock();
+  }
+});
+
 // node_modules/commander/lib/error.js
 var require_error = __commonJS({
   "node_modules/commander/lib/error.js"(exports) {
@@ -76364,7 +76407,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path23 = __require("node:path");
+    var path27 = __require("node:path");
     var fs4 = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -77377,9 +77420,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path23.resolve(baseDir, baseName2);
+          const localBin = path27.resolve(baseDir, baseName2);
           if (fs4.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path23.extname(baseName2))) return void 0;
+          if (sourceExt.includes(path27.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs4.existsSync(`${localBin}${ext}`)
           );
@@ -77397,17 +77440,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path23.resolve(
-            path23.dirname(resolvedScriptPath),
+          executableDir = path27.resolve(
+            path27.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path23.basename(
+            const legacyName = path27.basename(
               this._scriptPath,
-              path23.extname(this._scriptPath)
+              path27.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -77418,7 +77461,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path23.extname(executableFile));
+        launchWithNode = sourceExt.includes(path27.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -78333,7 +78376,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path23.basename(filename, path23.extname(filename));
+        this._name = path27.basename(filename, path27.extname(filename));
         return this;
       }
       /**
@@ -78347,9 +78390,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path24) {
-        if (path24 === void 0) return this._executableDir;
-        this._executableDir = path24;
+      executableDir(path28) {
+        if (path28 === void 0) return this._executableDir;
+        this._executableDir = path28;
         return this;
       }
       /**
@@ -78828,6 +78871,110 @@ var init_progress = __esm({
   }
 });
 
+// src/cli/preview.ts
+import { stat as stat6 } from "node:fs/promises";
+import path19 from "node:path";
+async function configTargets(o4, only, overrides) {
+  const config2 = await loadConfig2(o4.config);
+  const unknown2 = (only ?? []).filter((name) => !config2.targets.some((t) => t.name === name));
+  if (unknown2.length > 0)
+    throw new SmartSyncError("CONFIG_INVALID", `No target named ${unknown2.join(", ")} in the config.`, {
+      hint: `Targets: ${config2.targets.map((t) => t.name).join(", ")}.`
+    });
+  return config2.targets.filter((t) => !only || only.includes(t.name)).map(overrides);
+}
+async function lastRunOf(localPath) {
+  try {
+    const { db } = await openStateDb({ volumeRoot: localPath, readOnly: true });
+    try {
+      const text = db.getMeta("last_run");
+      return text ? JSON.parse(text) : null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
+  }
+}
+async function previewCommand(io, o4, overrides) {
+  const targets = await configTargets(o4, o4.target, overrides);
+  const reports = [];
+  for (const target of targets) {
+    if (io.signal?.aborted) break;
+    const report = await runTarget(target, {
+      command: "moves",
+      dryRun: true,
+      log: false,
+      env: io.env,
+      signal: io.signal,
+      commandName: "preview"
+    });
+    reports.push(report);
+    const list2 = report.moves.list;
+    const line = {
+      ...report,
+      moves: { ...report.moves, list: list2.slice(0, o4.limit ?? PREVIEW_LIMIT) },
+      listTotal: list2.length,
+      lastRun: report.status === "skipped" ? null : await lastRunOf(target.localPath)
+    };
+    io.stdout.write((o4.json ? JSON.stringify(line) : renderReport(line)) + "\n");
+  }
+  return exitCodeFor(reports);
+}
+async function applyMovesCommand(io, name, o4, overrides) {
+  const from = o4.from ?? [];
+  const to = o4.to ?? [];
+  if (from.length !== to.length || from.length === 0 && !o4.all)
+    throw new SmartSyncError("USAGE", "Name the moves with --from and --to pairs, or pass --all.");
+  const [target] = await configTargets(o4, [name], overrides);
+  const chosen = new Set(from.map((f5, i6) => `${f5}\0${to[i6]}`));
+  const report = await runTarget(target, {
+    command: "moves",
+    env: io.env,
+    signal: io.signal,
+    commandName: "apply-moves",
+    selectMoves: o4.all ? void 0 : (m3) => chosen.has(`${m3.from}\0${m3.to}`)
+  });
+  io.stdout.write((o4.json ? JSON.stringify(report) : renderReport(report)) + "\n");
+  return exitCodeFor([report]);
+}
+async function skipMoveCommand(io, name, move, o4) {
+  const [target] = await configTargets(o4, [name], (t) => t);
+  const root5 = target.localPath;
+  if (o4.undo) {
+    await unskipMove(root5, move, { commandName: "skip-move" });
+  } else {
+    const file2 = await stat6(path19.join(root5, move.to)).catch(() => {
+      throw new SmartSyncError("USAGE", `${path19.join(root5, move.to)} does not exist.`, {
+        hint: "Name the move as Preview Moves (or `s3-smart-sync preview`) lists it: old path, then new path."
+      });
+    });
+    await skipMove(
+      root5,
+      { ...move, inode: file2.ino, size: file2.size, mtime: file2.mtimeMs / 1e3 },
+      { commandName: "skip-move" }
+    );
+  }
+  io.stdout.write(
+    o4.json ? JSON.stringify({ target: name, ...move, skipped: !o4.undo }) + "\n" : `${o4.undo ? "No longer skipped" : "Skipped (aws uploads the file instead)"}: ${move.from} \u2192 ${move.to}
+`
+  );
+  return EXIT.OK;
+}
+var PREVIEW_LIMIT;
+var init_preview = __esm({
+  "src/cli/preview.ts"() {
+    "use strict";
+    init_config4();
+    init_db();
+    init_errors();
+    init_run2();
+    init_skip();
+    init_output2();
+    PREVIEW_LIMIT = 1e3;
+  }
+});
+
 // src/cli/restore.ts
 function render(io, items, json2, empty) {
   if (json2) {
@@ -78873,91 +79020,228 @@ var init_restore = __esm({
   }
 });
 
-// src/cli/state-file.ts
-import { mkdir as mkdir2 } from "node:fs/promises";
-import path19 from "node:path";
-function slim(report) {
-  const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
-  return { ...report, moves: { ...report.moves, list: failed } };
+// src/cli/schedule.ts
+import { execFile as execFile2 } from "node:child_process";
+import { mkdir as mkdir2, readFile as readFile6, realpath, rm, stat as stat7, writeFile as writeFile2 } from "node:fs/promises";
+import os5 from "node:os";
+import path20 from "node:path";
+function agentPlistPath(home = os5.homedir()) {
+  return path20.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
 }
-var StateFileWriter;
-var init_state_file = __esm({
-  "src/cli/state-file.ts"() {
+function agentLogPath(home = os5.homedir()) {
+  return path20.join(home, "Library/Logs/s3-smart-sync/batch.log");
+}
+function parseInterval(text) {
+  const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
+  const unit = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[(match?.[2] ?? "").toLowerCase()];
+  const seconds = match && unit ? Number(match[1]) * unit : NaN;
+  if (!Number.isInteger(seconds) || seconds < 60)
+    throw new SmartSyncError("USAGE", `"${text}" is not an interval of at least a minute.`, {
+      hint: "Write it like 30m, 2h or 1d."
+    });
+  return seconds;
+}
+function xml(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function agentPlist(spec) {
+  const strings = (values) => values.map((v) => `		<string>${xml(v)}</string>`).join("\n");
+  const env2 = Object.entries(spec.env).map(([k5, v]) => `		<key>${xml(k5)}</key>
+		<string>${xml(v)}</string>`).join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>Label</key>
+	<string>${AGENT_LABEL}</string>
+	<key>ProgramArguments</key>
+	<array>
+${strings(spec.programArguments)}
+	</array>
+	<key>EnvironmentVariables</key>
+	<dict>
+${env2}
+	</dict>
+	<key>StartInterval</key>
+	<integer>${spec.intervalSeconds}</integer>
+	<key>StartOnMount</key>
+	<true/>
+	<key>RunAtLoad</key>
+	<false/>
+	<key>StandardOutPath</key>
+	<string>${xml(spec.logPath)}</string>
+	<key>StandardErrorPath</key>
+	<string>${xml(spec.logPath)}</string>
+</dict>
+</plist>
+`;
+}
+async function readAgent(file2 = agentPlistPath()) {
+  let text;
+  try {
+    text = await readFile6(file2, "utf8");
+  } catch {
+    return void 0;
+  }
+  const unxml = (s2) => s2.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const block = (key, tag) => new RegExp(`<key>${key}</key>\\s*<${tag}>([\\s\\S]*?)</${tag}>`).exec(text)?.[1] ?? "";
+  const strings = (s2) => [...s2.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((m3) => unxml(m3[1]));
+  const envPairs = [...block("EnvironmentVariables", "dict").matchAll(/<key>(.*?)<\/key>\s*<string>(.*?)<\/string>/g)];
+  return {
+    programArguments: strings(block("ProgramArguments", "array")),
+    intervalSeconds: Number(/<key>StartInterval<\/key>\s*<integer>(\d+)<\/integer>/.exec(text)?.[1] ?? 0),
+    logPath: unxml(/<key>StandardOutPath<\/key>\s*<string>(.*?)<\/string>/.exec(text)?.[1] ?? ""),
+    env: Object.fromEntries(envPairs.map((m3) => [unxml(m3[1]), unxml(m3[2])]))
+  };
+}
+function launchctl(args) {
+  return new Promise((resolve3) => {
+    execFile2("/bin/launchctl", args, { timeout: 15e3 }, (error63, stdout, stderr) => {
+      const code2 = error63 ? typeof error63.code === "number" ? error63.code : 1 : 0;
+      resolve3({ code: code2, output: `${stdout}${stderr}` });
+    });
+  });
+}
+async function installAgent(io, o4) {
+  const home = os5.homedir();
+  const script = await realpath(process.argv[1] ?? "");
+  const config2 = path20.resolve(o4.config ?? defaultConfigPath());
+  const passOn = [];
+  if (o4.profile) passOn.push("--profile", o4.profile);
+  if (o4.region) passOn.push("--region", o4.region);
+  if (o4.endpointUrl) passOn.push("--endpoint-url", o4.endpointUrl);
+  if (o4.awsCli) passOn.push("--aws-cli", path20.resolve(o4.awsCli));
+  if (o4.concurrency) passOn.push("--concurrency", String(o4.concurrency));
+  const spec = {
+    programArguments: [
+      process.execPath,
+      script,
+      "batch",
+      "--if-changed",
+      "--notify-failures",
+      "--no-progress",
+      "--config",
+      config2,
+      ...passOn
+    ],
+    intervalSeconds: o4.every ? parseInterval(o4.every) : DEFAULT_INTERVAL_S,
+    logPath: agentLogPath(home),
+    env: { PATH: AGENT_PATH }
+  };
+  const file2 = agentPlistPath(home);
+  await mkdir2(path20.dirname(file2), { recursive: true });
+  await mkdir2(path20.dirname(spec.logPath), { recursive: true });
+  await writeFile2(file2, agentPlist(spec));
+  const lines = [
+    `Wrote ${file2}`,
+    `Runs every ${describeInterval(spec.intervalSeconds)} and when a volume is mounted: ${spec.programArguments.join(" ")}`,
+    `Log: ${spec.logPath}`
+  ];
+  if (isMac()) {
+    await launchctl(["bootout", `${domain2()}/${AGENT_LABEL}`]);
+    const loaded = await launchctl(["bootstrap", domain2(), file2]);
+    lines.push(
+      loaded.code === 0 ? "Loaded: scheduled sync is on." : `launchctl could not load it (${loaded.output.trim() || `exit ${loaded.code}`}); it loads at next login.`
+    );
+  } else {
+    lines.push("Not macOS: launchd is not here, so the agent was written but not loaded.");
+  }
+  io.stdout.write(o4.json ? JSON.stringify({ plist: file2, ...spec, loaded: isMac() }) + "\n" : lines.join("\n") + "\n");
+  return EXIT.OK;
+}
+function describeInterval(seconds) {
+  if (seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+async function tail(file2, lines) {
+  try {
+    const [text, info] = await Promise.all([readFile6(file2, "utf8"), stat7(file2)]);
+    return { text: text.trimEnd().split("\n").slice(-lines), modified: info.mtime.toISOString() };
+  } catch {
+    return { text: [] };
+  }
+}
+async function agentStatus(io, o4) {
+  const file2 = agentPlistPath();
+  const spec = await readAgent(file2);
+  if (!spec) {
+    io.stdout.write(
+      o4.json ? JSON.stringify({ installed: false, plist: file2 }) + "\n" : `Scheduled sync is not installed (${file2} does not exist). Run \`s3-smart-sync schedule install\`.
+`
+    );
+    return EXIT.OK;
+  }
+  let loaded;
+  let lastExit;
+  if (isMac()) {
+    const printed = await launchctl(["print", `${domain2()}/${AGENT_LABEL}`]);
+    loaded = printed.code === 0;
+    const exit = /last exit code = (\d+)/.exec(printed.output)?.[1];
+    if (exit !== void 0) lastExit = Number(exit);
+  }
+  const log = await tail(spec.logPath, 15);
+  if (o4.json) {
+    io.stdout.write(
+      JSON.stringify({
+        installed: true,
+        plist: file2,
+        ...spec,
+        loaded,
+        lastExit,
+        lastRun: log.modified,
+        log: log.text
+      }) + "\n"
+    );
+    return EXIT.OK;
+  }
+  const lines = [
+    `Installed: ${file2}${loaded === void 0 ? "" : loaded ? " (loaded)" : " (not loaded: log out and in, or run install again)"}`,
+    `Runs every ${describeInterval(spec.intervalSeconds)} and when a volume is mounted: ${spec.programArguments.join(" ")}`,
+    `Log: ${spec.logPath}${log.modified ? ` (last written ${log.modified})` : " (no run yet)"}`
+  ];
+  if (lastExit !== void 0) lines.push(`Last exit code: ${lastExit}`);
+  if (log.text.length > 0) lines.push("Last lines of the log:", ...log.text.map((l3) => `  ${l3}`));
+  io.stdout.write(lines.join("\n") + "\n");
+  return EXIT.OK;
+}
+async function removeAgent(io, o4) {
+  const file2 = agentPlistPath();
+  const installed = await readAgent(file2) !== void 0;
+  if (isMac()) await launchctl(["bootout", `${domain2()}/${AGENT_LABEL}`]);
+  await rm(file2, { force: true });
+  io.stdout.write(
+    o4.json ? JSON.stringify({ removed: installed, plist: file2 }) + "\n" : installed ? `Removed ${file2}: scheduled sync is off. The log stays at ${agentLogPath()}.
+` : `Scheduled sync was not installed.
+`
+  );
+  return EXIT.OK;
+}
+function scheduleCommand(io, action, o4) {
+  if (action === "install") return installAgent(io, o4);
+  if (action === "status") return agentStatus(io, o4);
+  if (action === "remove") return removeAgent(io, o4);
+  throw new SmartSyncError("USAGE", `Unknown schedule action "${action}".`, { hint: "Use install, status or remove." });
+}
+var AGENT_LABEL, AGENT_PATH, DEFAULT_INTERVAL_S, isMac, domain2;
+var init_schedule = __esm({
+  "src/cli/schedule.ts"() {
     "use strict";
-    init_atomic_write();
+    init_config4();
     init_errors();
-    init_progress_text();
-    StateFileWriter = class {
-      constructor(file2, options = {}) {
-        this.file = file2;
-        this.intervalMs = options.intervalMs ?? 500;
-        this.now = options.now ?? (() => /* @__PURE__ */ new Date());
-        const at = this.now().toISOString();
-        this.state = {
-          pid: options.pid ?? process.pid,
-          startedAt: at,
-          updatedAt: at,
-          phase: "starting",
-          progress: "Starting",
-          done: false,
-          reports: []
-        };
-      }
-      file;
-      state;
-      intervalMs;
-      now;
-      timer;
-      chain = Promise.resolve();
-      /** Creates the folder and writes the first state. */
-      async begin() {
-        await mkdir2(path19.dirname(this.file), { recursive: true });
-        await this.flush();
-      }
-      onEvent = (event) => {
-        const text = progressText(event);
-        if (text !== null) this.state.progress = text;
-        if (event.type === "phase") this.state.phase = event.phase;
-        if (event.type === "target-start") this.state.target = event.target;
-        if (event.type === "target-end") this.state.reports.push(slim(event.report));
-        if (event.type === "target-start" || event.type === "target-end") void this.flush();
-        else this.schedule();
-      };
-      /** The run ended (with its exit code) or failed outside any target (with the error). */
-      async finish(exitCode, error63) {
-        this.state.done = true;
-        this.state.phase = "done";
-        this.state.target = void 0;
-        this.state.exitCode = exitCode;
-        if (error63 !== void 0) {
-          this.state.error = {
-            code: error63 instanceof SmartSyncError ? error63.code : "UNEXPECTED",
-            message: error63 instanceof Error ? error63.message : String(error63),
-            hint: error63 instanceof SmartSyncError ? error63.hint : void 0
-          };
-        }
-        this.state.progress = error63 === void 0 ? "Done" : "Failed";
-        await this.flush();
-      }
-      schedule() {
-        this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
-      }
-      flush() {
-        clearTimeout(this.timer);
-        this.timer = void 0;
-        this.chain = this.chain.then(() => {
-          this.state.updatedAt = this.now().toISOString();
-          return writeFileAtomic(this.file, Buffer.from(JSON.stringify(this.state)));
-        }).catch(() => {
-        });
-        return this.chain;
-      }
-    };
+    init_output2();
+    AGENT_LABEL = "com.s3-smart-sync.batch";
+    AGENT_PATH = "/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+    DEFAULT_INTERVAL_S = 3600;
+    isMac = () => process.platform === "darwin";
+    domain2 = () => `gui/${os5.userInfo().uid}`;
   }
 });
 
 // src/cli/status.ts
-import path20 from "node:path";
+import { stat as stat8 } from "node:fs/promises";
+import path21 from "node:path";
 async function configExcludes(root5, file2) {
   try {
     const config2 = await loadConfig2(file2);
@@ -78967,7 +79251,7 @@ async function configExcludes(root5, file2) {
   }
 }
 async function statusCommand(io, localPath, o4) {
-  const root5 = path20.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path21.resolve(localPath.replace(/\/\.$/, "") || "/");
   const excludes = o4.exclude ?? await configExcludes(root5, o4.config) ?? [];
   const status = await volumeStatus({ localPath: root5, excludes, signal: io.signal });
   const { plan } = status;
@@ -79030,25 +79314,557 @@ async function statusCommand(io, localPath, o4) {
   io.stdout.write(out.join("\n") + "\n");
   return EXIT.OK;
 }
+async function targetStatusLine(target, limit, signal) {
+  const line = {
+    target: target.name,
+    localPath: target.localPath,
+    bucket: target.bucket,
+    prefix: target.prefix,
+    mounted: await isDirectory2(target.localPath),
+    recorded: null,
+    lastRun: null,
+    bytesSavedTotal: 0,
+    counts: { new: 0, modified: 0, deleted: 0, moved: 0, unchanged: 0, restores: 0 },
+    bytesToMove: 0,
+    files: { new: [], modified: [], deleted: [], moved: [] },
+    pendingRestores: [],
+    notices: []
+  };
+  if (!line.mounted) return line;
+  try {
+    line.syncing = await lockHolder(target.localPath);
+    const status = await volumeStatus({
+      localPath: target.localPath,
+      excludes: target.excludes,
+      prefix: target.prefix,
+      signal
+    });
+    const { plan } = status;
+    const moved = [...plan.moves, ...plan.archived];
+    Object.assign(line, {
+      recorded: status.target,
+      lastRun: status.lastRun,
+      bytesSavedTotal: status.bytesSavedTotal,
+      counts: {
+        new: plan.newFiles.length,
+        modified: plan.modified.length,
+        deleted: plan.deleted.length,
+        moved: moved.length,
+        unchanged: plan.unchangedCount,
+        restores: status.pendingRestores.length
+      },
+      bytesToMove: plan.bytesSaved,
+      files: {
+        new: plan.newFiles.slice(0, limit).map((f5) => f5.path),
+        modified: plan.modified.slice(0, limit).map((f5) => f5.path),
+        deleted: plan.deleted.slice(0, limit).map((r5) => r5.path),
+        moved: moved.slice(0, limit).map((m3) => ({ from: m3.from, to: m3.to }))
+      },
+      pendingRestores: status.pendingRestores.slice(0, limit).map((r5) => ({
+        from: r5.fromPath,
+        to: r5.toPath,
+        status: r5.status,
+        storageClass: r5.storageClass
+      })),
+      notices: status.notices
+    });
+  } catch (error63) {
+    line.error = describeError2(error63);
+  }
+  return line;
+}
+async function isDirectory2(root5) {
+  try {
+    return (await stat8(root5)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function describeError2(error63) {
+  if (error63 instanceof SmartSyncError) return { code: error63.code, message: error63.message, hint: error63.hint };
+  return { code: "UNEXPECTED", message: error63 instanceof Error ? error63.message : String(error63) };
+}
+async function statusAllCommand(io, o4) {
+  const config2 = await loadConfig2(o4.config);
+  const unknown2 = (o4.target ?? []).filter((name) => !config2.targets.some((t) => t.name === name));
+  if (unknown2.length > 0)
+    throw new SmartSyncError("CONFIG_INVALID", `No target named ${unknown2.join(", ")} in the config.`, {
+      hint: `Targets: ${config2.targets.map((t) => t.name).join(", ")}.`
+    });
+  const targets = o4.target ? config2.targets.filter((t) => o4.target.includes(t.name)) : config2.targets;
+  for (const target of targets) {
+    const line = await targetStatusLine(target, o4.limit ?? LIST_LIMIT, io.signal);
+    if (o4.json) {
+      io.stdout.write(JSON.stringify(line) + "\n");
+      continue;
+    }
+    const { counts } = line;
+    const pending = [
+      counts.moved && plural(counts.moved, "move"),
+      counts.new && `${counts.new} new`,
+      counts.modified && `${counts.modified} modified`,
+      counts.deleted && `${counts.deleted} deleted`,
+      counts.restores && `${plural(counts.restores, "restore")} pending`
+    ].filter(Boolean);
+    const state2 = !line.mounted ? "not mounted" : line.error ? `error: ${line.error.message}` : pending.length ? pending.join(", ") : "up to date";
+    const last = line.lastRun ? `; last sync ${line.lastRun.at} (${line.lastRun.status})` : "";
+    const syncing = line.syncing ? `; ${line.syncing.command} running (pid ${line.syncing.pid})` : "";
+    io.stdout.write(`${line.target}: ${state2}${last}${syncing}
+`);
+  }
+  return EXIT.OK;
+}
 var LIST_LIMIT;
 var init_status2 = __esm({
   "src/cli/status.ts"() {
     "use strict";
     init_config4();
+    init_errors();
     init_format();
+    init_lock();
     init_status();
     init_output2();
     LIST_LIMIT = 20;
   }
 });
 
+// src/cli/changed.ts
+import { access as access2 } from "node:fs/promises";
+import path22 from "node:path";
+async function exists2(file2) {
+  try {
+    await access2(file2);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function hasChanges(target, signal) {
+  try {
+    if (await exists2(path22.join(target.localPath, JOURNAL_FILE))) return true;
+    const status = await volumeStatus({
+      localPath: target.localPath,
+      excludes: target.excludes,
+      prefix: target.prefix,
+      signal
+    });
+    const recorded = status.target;
+    if (!recorded || recorded.bucket !== target.bucket || normalizePrefix(recorded.prefix) !== target.prefix)
+      return true;
+    if (!status.lastRun || status.lastRun.status === "failed") return true;
+    const { plan } = status;
+    return plan.newFiles.length + plan.modified.length + plan.deleted.length + plan.moves.length + plan.archived.length > 0 || status.pendingRestores.length > 0;
+  } catch {
+    return true;
+  }
+}
+async function splitByChanges(targets, signal) {
+  const check2 = { changed: [], unchanged: [] };
+  for (const target of targets) {
+    if (signal?.aborted) break;
+    (await hasChanges(target, signal) ? check2.changed : check2.unchanged).push(target);
+  }
+  return check2;
+}
+var init_changed = __esm({
+  "src/cli/changed.ts"() {
+    "use strict";
+    init_journal();
+    init_keys();
+    init_status();
+  }
+});
+
+// src/cli/keep-awake.ts
+import { spawn as spawn2 } from "node:child_process";
+function keepAwakeArgs(pid) {
+  return ["-i", "-w", String(pid)];
+}
+function startDetached(file2, args) {
+  const child = spawn2(file2, args, { stdio: "ignore" });
+  child.on("error", () => void 0);
+  child.unref();
+}
+function keepAwake(options = {}) {
+  if ((options.platform ?? process.platform) !== "darwin") return false;
+  try {
+    (options.start ?? startDetached)(CAFFEINATE, keepAwakeArgs(options.pid ?? process.pid));
+    return true;
+  } catch {
+    return false;
+  }
+}
+var CAFFEINATE;
+var init_keep_awake = __esm({
+  "src/cli/keep-awake.ts"() {
+    "use strict";
+    CAFFEINATE = "/usr/bin/caffeinate";
+  }
+});
+
+// src/cli/notify.ts
+import { execFile as execFile3 } from "node:child_process";
+function appleScriptString(text) {
+  return `"${text.replace(/[\r\n]+/g, " ").replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+function notificationArgs(title, message) {
+  return ["-e", `display notification ${appleScriptString(message)} with title ${appleScriptString(title)}`];
+}
+function runFile(file2, args) {
+  return new Promise((resolve3, reject) => {
+    execFile3(file2, args, { timeout: 1e4 }, (error63) => error63 ? reject(error63) : resolve3());
+  });
+}
+async function notify(title, message, options = {}) {
+  if ((options.platform ?? process.platform) !== "darwin") return false;
+  try {
+    await (options.run ?? runFile)("/usr/bin/osascript", notificationArgs(title, message));
+    return true;
+  } catch {
+    return false;
+  }
+}
+var init_notify = __esm({
+  "src/cli/notify.ts"() {
+    "use strict";
+  }
+});
+
+// src/cli/results-file.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import path23 from "node:path";
+function deletesOf(report) {
+  return report.deletes;
+}
+function resultsFileFor(stateFile) {
+  return path23.join(path23.dirname(stateFile), RESULTS_FILE_NAME);
+}
+async function readResults(file2) {
+  try {
+    const parsed = JSON.parse(await readFile7(file2, "utf8"));
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+function recordResults(file2, results) {
+  return update(file2, (all) => {
+    for (const result of results) all[result.target] = { ...result, checkedAt: all[result.target]?.checkedAt };
+  });
+}
+function recordChecked(file2, targets, at) {
+  return update(file2, (all) => {
+    for (const t of targets)
+      all[t.name] = { ...all[t.name] ?? { target: t.name, localPath: t.localPath, at, status: "ok" }, checkedAt: at };
+  });
+}
+function update(file2, change) {
+  const next = chain2.then(async () => {
+    const all = await readResults(file2);
+    change(all);
+    await writeFileAtomic(file2, Buffer.from(JSON.stringify(all)));
+  });
+  chain2 = next.catch(() => void 0);
+  return next;
+}
+var RESULTS_FILE_NAME, chain2;
+var init_results_file = __esm({
+  "src/cli/results-file.ts"() {
+    "use strict";
+    init_atomic_write();
+    RESULTS_FILE_NAME = "last-results.json";
+    chain2 = Promise.resolve();
+  }
+});
+
+// src/cli/state-file.ts
+import { stat as stat9 } from "node:fs/promises";
+import { mkdir as mkdir3 } from "node:fs/promises";
+import path24 from "node:path";
+function slim(report) {
+  const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
+  return { ...report, moves: { ...report.moves, list: failed } };
+}
+function fractionOf(event) {
+  if (event.type === "move" && !event.dryRun && event.total > 0) return (event.done + event.failed) / event.total;
+  if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0)
+    return Math.min(1, event.event.doneBytes / event.event.totalBytes);
+  return void 0;
+}
+var HEARTBEAT_MS, StateFileWriter;
+var init_state_file = __esm({
+  "src/cli/state-file.ts"() {
+    "use strict";
+    init_atomic_write();
+    init_errors();
+    init_output2();
+    init_progress_text();
+    init_results_file();
+    HEARTBEAT_MS = 5e3;
+    StateFileWriter = class {
+      constructor(file2, options = {}) {
+        this.file = file2;
+        this.intervalMs = options.intervalMs ?? 500;
+        this.heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+        this.now = options.now ?? (() => /* @__PURE__ */ new Date());
+        this.signal = options.signal;
+        const at = this.now().toISOString();
+        this.state = {
+          pid: options.pid ?? process.pid,
+          workerStartedAt: new Date(Date.now() - process.uptime() * 1e3).toISOString(),
+          startedAt: at,
+          updatedAt: at,
+          heartbeatAt: at,
+          phase: "starting",
+          progress: "Starting",
+          done: false,
+          only: options.only,
+          reports: [],
+          uploaded: {},
+          unchanged: []
+        };
+      }
+      file;
+      state;
+      intervalMs;
+      now;
+      signal;
+      timer;
+      heartbeat;
+      heartbeatMs;
+      chain = Promise.resolve();
+      sizes = [];
+      results = [];
+      /** Creates the folder, writes the first state and starts the heartbeat. */
+      async begin() {
+        if (!this.file) return;
+        await mkdir3(path24.dirname(this.file), { recursive: true });
+        await this.flush();
+        this.heartbeat = setInterval(() => void this.flush(), this.heartbeatMs);
+        this.heartbeat.unref();
+      }
+      onEvent = (event) => {
+        const text = progressText(event);
+        if (text !== null) this.state.progress = text;
+        if (event.type === "phase") {
+          this.state.phase = event.phase;
+          this.state.fraction = void 0;
+        }
+        const fraction = fractionOf(event);
+        if (fraction !== void 0) this.state.fraction = fraction;
+        if (event.type === "target-start") this.state.target = event.target;
+        if (event.type === "aws" && event.event.type === "aws-upload" && !event.event.dryRun)
+          this.countUpload(event.target, event.event.localPath);
+        if (event.type === "target-end") {
+          this.state.reports.push(slim(event.report));
+          this.state.fraction = void 0;
+          this.results.push(this.afterTarget(event.report));
+        }
+        if (event.type === "target-start" || event.type === "target-end") void this.flush();
+        else this.schedule();
+      };
+      /** Targets left alone because nothing changed on their volume (`--if-changed`). */
+      async markUnchanged(targets) {
+        this.state.unchanged.push(...targets.map((t) => t.name));
+        if (this.file)
+          await recordChecked(resultsFileFor(this.file), targets, this.now().toISOString()).catch(() => void 0);
+        await this.flush();
+      }
+      /** The run ended (with its exit code) or failed outside any target (with the error). */
+      async finish(exitCode, error63) {
+        clearInterval(this.heartbeat);
+        await Promise.all([...this.sizes, ...this.results]);
+        this.state.done = true;
+        this.state.phase = "done";
+        this.state.target = void 0;
+        this.state.fraction = void 0;
+        this.state.finishedAt = this.now().toISOString();
+        if (this.signal?.aborted) this.state.stopped = true;
+        this.state.exitCode = this.state.stopped && exitCode !== 0 ? EXIT.INTERRUPTED : exitCode;
+        if (error63 !== void 0) {
+          this.state.error = {
+            code: error63 instanceof SmartSyncError ? error63.code : "UNEXPECTED",
+            message: error63 instanceof Error ? error63.message : String(error63),
+            hint: error63 instanceof SmartSyncError ? error63.hint : void 0
+          };
+        }
+        this.state.progress = this.state.stopped ? "Stopped" : error63 === void 0 ? "Done" : "Failed";
+        await this.flush();
+      }
+      /** Records the notification sent at the end. */
+      async notified(notification) {
+        this.state.notification = notification;
+        await this.flush();
+      }
+      countUpload(target, localPath) {
+        const tally = this.state.uploaded[target] ??= { files: 0, bytes: 0 };
+        tally.files++;
+        this.sizes.push(
+          stat9(localPath).then(
+            (s2) => tally.bytes += s2.size,
+            () => void 0
+          )
+        );
+      }
+      async afterTarget(report) {
+        await Promise.all(this.sizes);
+        if (!this.file) return;
+        const uploaded = this.state.uploaded[report.target];
+        await recordResults(resultsFileFor(this.file), [
+          {
+            target: report.target,
+            localPath: report.localPath,
+            at: this.now().toISOString(),
+            startedAt: report.startedAt,
+            status: report.status,
+            error: report.error,
+            moves: report.moves.done,
+            bytesSaved: report.bytesSaved,
+            uploads: report.aws?.uploads ?? 0,
+            uploadedBytes: uploaded?.bytes ?? 0,
+            awsDeletes: report.aws?.deletes ?? 0,
+            deletes: deletesOf(report),
+            logFile: report.logFile
+          }
+        ]).catch(() => void 0);
+      }
+      schedule() {
+        this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+      }
+      flush() {
+        clearTimeout(this.timer);
+        this.timer = void 0;
+        const file2 = this.file;
+        if (!file2) return this.chain;
+        this.chain = this.chain.then(() => {
+          const at = this.now().toISOString();
+          this.state.updatedAt = at;
+          this.state.heartbeatAt = at;
+          return writeFileAtomic(file2, Buffer.from(JSON.stringify(this.state)));
+        }).catch(() => {
+        });
+        return this.chain;
+      }
+    };
+  }
+});
+
+// src/cli/summary.ts
+function isRefused(report) {
+  return !!report.error && REFUSED_CODES.has(report.error.code);
+}
+function syncSummary(reports, uploaded = {}, unchanged = []) {
+  const synced = reports.filter((r5) => r5.status === "ok" || r5.status === "partial");
+  const moves = synced.reduce((sum, r5) => sum + r5.moves.done, 0);
+  const saved = synced.reduce((sum, r5) => sum + r5.bytesSaved, 0);
+  const files = synced.reduce((sum, r5) => sum + (uploaded[r5.target]?.files ?? r5.aws?.uploads ?? 0), 0);
+  const bytes = synced.reduce((sum, r5) => sum + (uploaded[r5.target]?.bytes ?? 0), 0);
+  const parts = [
+    `${plural(synced.length, "target")} synced`,
+    plural(moves, "move"),
+    `${formatBytes(saved)} not uploaded`,
+    `${plural(files, "file")} uploaded${bytes > 0 ? ` (${formatBytes(bytes)})` : ""}`
+  ];
+  if (unchanged.length > 0) parts.push(`${unchanged.length} up to date`);
+  const skipped = reports.filter((r5) => r5.status === "skipped");
+  if (skipped.length > 0) parts.push(`${skipped.map((r5) => r5.target).join(", ")} not mounted (skipped)`);
+  const refused = reports.filter((r5) => r5.status === "failed" && isRefused(r5));
+  if (refused.length > 0) parts.push(`${refused.map((r5) => r5.target).join(", ")} refused`);
+  const failed = reports.filter((r5) => r5.status === "failed" && !isRefused(r5));
+  if (failed.length > 0) parts.push(`${failed.map((r5) => r5.target).join(", ")} failed`);
+  return parts.join(" \xB7 ");
+}
+function finishedMessage(state2) {
+  if (state2.error) return { title: "Sync Failed", message: state2.error.message, failed: true, refused: false };
+  const summary = syncSummary(state2.reports, state2.uploaded, state2.unchanged);
+  if (state2.stopped) return { title: "Sync Stopped", message: summary, failed: false, refused: false };
+  const failed = state2.reports.filter((r5) => r5.status === "failed");
+  if (failed.length === 0) return { title: "Sync Finished", message: summary, failed: false, refused: false };
+  const first = failed[0];
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
+  const refused = isRefused(first);
+  const title = refused ? `Sync Refused: ${first.target}${more}` : `Sync Failed: ${first.target}${more}`;
+  return { title, message: first.error?.message ?? summary, failed: true, refused };
+}
+var REFUSED_CODES;
+var init_summary = __esm({
+  "src/cli/summary.ts"() {
+    "use strict";
+    init_format();
+    REFUSED_CODES = /* @__PURE__ */ new Set(["VOLUME_REFUSED", "DELETES_REFUSED"]);
+  }
+});
+
+// src/cli/worker-run.ts
+var WorkerRun;
+var init_worker_run = __esm({
+  "src/cli/worker-run.ts"() {
+    "use strict";
+    init_changed();
+    init_keep_awake();
+    init_notify();
+    init_state_file();
+    init_summary();
+    WorkerRun = class {
+      constructor(io, o4) {
+        this.io = io;
+        this.o = o4;
+        const notifies = o4.notifyAfter !== void 0 || !!o4.notifyFailures;
+        if (o4.stateFile || notifies) this.state = new StateFileWriter(o4.stateFile, { only: o4.target, signal: io.signal });
+      }
+      io;
+      o;
+      state;
+      async begin() {
+        await this.state?.begin();
+        if (this.o.keepAwake) keepAwake();
+      }
+      /** The targets to run: those asked for, and with --if-changed only those whose volume changed. */
+      async select(targets) {
+        const asked = this.o.target ? targets.filter((t) => this.o.target.includes(t.name)) : targets;
+        if (!this.o.ifChanged) return asked;
+        const { changed, unchanged } = await splitByChanges(asked, this.io.signal);
+        if (unchanged.length > 0) {
+          await this.state?.markUnchanged(unchanged);
+          if (!this.o.stateFile)
+            this.io.stderr.write(`Up to date, not synced: ${unchanged.map((t) => t.name).join(", ")}
+`);
+        }
+        return changed;
+      }
+      /** The event sink to give the engine: the state file's, then the terminal's. */
+      sink(next) {
+        const state2 = this.state;
+        return state2 ? (event) => (state2.onEvent(event), next(event)) : next;
+      }
+      async finish(exitCode, error63) {
+        await this.state?.finish(exitCode, error63);
+        const state2 = this.state?.state;
+        if (!state2 || this.o.notifyAfter === void 0 && !this.o.notifyFailures) return;
+        const message = finishedMessage(state2);
+        const took = Date.parse(state2.finishedAt ?? "") - Date.parse(state2.startedAt);
+        const long = this.o.notifyAfter !== void 0 && !(took < this.o.notifyAfter * 1e3);
+        if (!long && !(this.o.notifyFailures && message.failed)) return;
+        const sent = await notify(message.title, message.message);
+        await this.state.notified({ title: message.title, message: message.message, sent });
+      }
+    };
+  }
+});
+
 // src/cli/main.ts
-import path21 from "node:path";
+import path25 from "node:path";
 function addGlobalOptions(command5) {
   return command5.option("--profile <name>", "AWS profile (credentials come from the SDK's default chain)").option("--region <region>", "AWS region of the bucket").option(
     "--endpoint-url <url>",
     "S3-compatible endpoint (path-style addressing unless the config says path_style=false)"
   ).option("--aws-cli <path>", "path of the aws CLI to run").addOption(new Option("--concurrency <n>", "parallel S3 requests for moves").argParser(positiveInt)).option("--json", "print one JSON object per target instead of text").option("--no-progress", "no progress line, even on a terminal");
+}
+function nonNegativeInt(value) {
+  const n4 = Number(value);
+  if (!Number.isInteger(n4) || n4 < 0)
+    throw new CommanderError(EXIT.USAGE, "usage", `expected a whole number, got "${value}"`);
+  return n4;
 }
 function positiveInt(value) {
   const n4 = Number(value);
@@ -79078,10 +79894,10 @@ function applyOverrides(target, o4) {
   };
 }
 function targetFromArgs(localPath, bucket, o4) {
-  const root5 = path21.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path25.resolve(localPath.replace(/\/\.$/, "") || "/");
   return applyOverrides(
     {
-      name: path21.basename(root5) || root5,
+      name: path25.basename(root5) || root5,
       localPath: root5,
       bucket,
       prefix: normalizePrefix(o4.prefix ?? ""),
@@ -79141,13 +79957,17 @@ locked by another run; 78 config error; 130 interrupted.`
   );
   common2(
     program2.command("batch").description("for every target of the config: server-side moves, then aws s3 sync --delete")
-  ).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("-m, --moves-only", "only the server-side moves; do not run aws s3 sync").option("-t, --target <name>", "only this target (repeatable)", collect).option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").option("--state-file <file>", "keep progress and results in this JSON file (for Raycast)").action(async (_o, cmd) => {
+  ).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("-m, --moves-only", "only the server-side moves; do not run aws s3 sync").option("-t, --target <name>", "only this target (repeatable)", collect).option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").option("--state-file <file>", "keep progress and results in this JSON file (for Raycast)").option("--if-changed", "only targets whose volume changed since its last sync (scheduled runs)").option("--keep-awake", "keep the Mac from idle sleep until the batch ends (macOS)").addOption(
+    new Option("--notify-after <seconds>", "notify at the end if the run took at least this long").argParser(
+      nonNegativeInt
+    )
+  ).option("--notify-failures", "notify at the end if a target failed or was refused").action(async (_o, cmd) => {
     const o4 = optionsOf(cmd);
-    const state2 = o4.stateFile ? new StateFileWriter(o4.stateFile) : void 0;
-    await state2?.begin();
+    const worker = new WorkerRun(io, o4);
+    await worker.begin();
     try {
       const config2 = await loadConfig2(o4.config);
-      const targets = config2.targets.map((t) => applyOverrides(t, o4));
+      const targets = await worker.select(config2.targets.map((t) => applyOverrides(t, o4)));
       result.code = await runAndReport(
         io,
         o4,
@@ -79161,19 +79981,19 @@ locked by another run; 78 config error; 130 interrupted.`
             acceptVolume: o4.acceptVolume,
             env: io.env,
             signal: io.signal,
-            onEvent: state2 ? (event) => (state2.onEvent(event), onEvent(event)) : onEvent,
+            onEvent: worker.sink(onEvent),
             only: o4.target
           }
         )
       );
     } catch (error63) {
-      await state2?.finish(
+      await worker.finish(
         error63 instanceof SmartSyncError && error63.code.startsWith("CONFIG") ? EXIT.CONFIG : EXIT.FAILED,
         error63
       );
       throw error63;
     }
-    await state2?.finish(result.code);
+    await worker.finish(result.code);
   });
   for (const name of ["moves", "sync"]) {
     common2(program2.command(`${name} <path> <bucket>`)).description(
@@ -79195,9 +80015,33 @@ locked by another run; 78 config error; 130 interrupted.`
     });
   }
   common2(
-    program2.command("status <path>").description("pending changes since the last sync (new, modified, deleted, moved); no S3")
-  ).option("--exclude <pattern>", "exclude pattern (default: the config's target for this path)", collect).action(async (localPath, _o, cmd) => {
-    result.code = await statusCommand(io, localPath, optionsOf(cmd));
+    program2.command("status [path]").description(
+      "pending changes since the last sync (new, modified, deleted, moved); no S3. Without a path: every target"
+    )
+  ).option("--exclude <pattern>", "exclude pattern (default: the config's target for this path)", collect).option("-t, --target <name>", "without a path: only this target (repeatable)", collect).addOption(new Option("--limit <n>", "without a path: list at most n files of each kind").argParser(positiveInt)).action(async (localPath, _o, cmd) => {
+    result.code = localPath ? await statusCommand(io, localPath, optionsOf(cmd)) : await statusAllCommand(io, optionsOf(cmd));
+  });
+  common2(
+    program2.command("preview").description("every target's pending moves, checked against S3; changes nothing, takes no lock")
+  ).option("-t, --target <name>", "only this target (repeatable)", collect).addOption(new Option("--limit <n>", "list at most n moves per target").argParser(positiveInt)).action(async (_o, cmd) => {
+    const o4 = optionsOf(cmd);
+    result.code = await previewCommand(io, o4, (t) => applyOverrides(t, o4));
+  });
+  common2(
+    program2.command("apply-moves <target>").description("make a target's pending moves: those named with --from/--to (and their chains), or --all")
+  ).option("--from <path>", "old path of a move (repeatable, paired with --to)", collect).option("--to <path>", "new path of that move", collect).option("--all", "every pending move of the target").action(async (name, _o, cmd) => {
+    const o4 = optionsOf(cmd);
+    result.code = await applyMovesCommand(io, name, o4, (t) => applyOverrides(t, o4));
+  });
+  common2(
+    program2.command("skip-move <target> <from> <to>").description("never make this move: aws uploads the file instead (--undo: propose it again)")
+  ).option("--undo", "forget an earlier skip").action(async (name, from, to, _o, cmd) => {
+    result.code = await skipMoveCommand(io, name, { from, to }, optionsOf(cmd));
+  });
+  common2(
+    program2.command("schedule <action>").description("install|status|remove a LaunchAgent that runs `batch --if-changed` on an interval and on mount")
+  ).option("--every <interval>", "how often: 30m, 2h, 1d (default 1h)").action(async (action, _o, cmd) => {
+    result.code = await scheduleCommand(io, action, optionsOf(cmd));
   });
   common2(
     program2.command("restore <path> <bucket>").description("start S3 restores for moves waiting on archived objects")
@@ -79236,6 +80080,7 @@ ${error63.hint ? `${error63.hint}
       if (error63.code === "CONFIG_INVALID" || error63.code === "CONFIG_MISSING" || error63.code === "CONFIG_EXISTS")
         return EXIT.CONFIG;
       if (error63.code === "LOCKED") return EXIT.LOCKED;
+      if (error63.code === "USAGE") return EXIT.USAGE;
       if (error63.code === "ABORTED") return EXIT.INTERRUPTED;
       return EXIT.FAILED;
     }
@@ -79258,9 +80103,11 @@ var init_main2 = __esm({
     init_run2();
     init_output2();
     init_progress();
+    init_preview();
     init_restore();
-    init_state_file();
+    init_schedule();
     init_status2();
+    init_worker_run();
   }
 });
 
@@ -79293,7 +80140,7 @@ var init_cli = __esm({
 });
 
 // src/worker/index.ts
-import path22 from "node:path";
+import path26 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 
 // src/engine/index.ts
@@ -79307,15 +80154,10 @@ init_config4();
 init_errors();
 init_keys();
 init_format();
-
-// src/engine/skip.ts
-init_db();
-init_lock();
-
-// src/engine/index.ts
+init_skip();
 init_move_rules();
 
 // src/worker/index.ts
-var here = path22.dirname(fileURLToPath3(import.meta.url));
-await initSql(await loadSqlWasm(path22.join(here, "sql-wasm.wasm")));
+var here = path26.dirname(fileURLToPath3(import.meta.url));
+await initSql(await loadSqlWasm(path26.join(here, "sql-wasm.wasm")));
 await init_cli().then(() => cli_exports);
