@@ -52692,7 +52692,7 @@ var init_db = __esm({
   }
 });
 
-// src/engine/aws-cli/orphan.ts
+// src/engine/orphan-child.ts
 import { execFile } from "node:child_process";
 function inspect4(pid) {
   return new Promise((resolve3) => {
@@ -52754,8 +52754,8 @@ function cannotStop(child, cause) {
   );
 }
 var START_TOLERANCE_MS, POLL_MS;
-var init_orphan = __esm({
-  "src/engine/aws-cli/orphan.ts"() {
+var init_orphan_child = __esm({
+  "src/engine/orphan-child.ts"() {
     "use strict";
     init_errors();
     START_TOLERANCE_MS = 5e3;
@@ -52938,7 +52938,7 @@ var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_
 var init_lock = __esm({
   "src/engine/lock.ts"() {
     "use strict";
-    init_orphan();
+    init_orphan_child();
     init_errors();
     LOCK_FILE_NAME = ".s3-smart-sync.lock";
     DAY_MS = 24 * 60 * 60 * 1e3;

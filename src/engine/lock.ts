@@ -7,14 +7,14 @@
 // leaves its lock behind, and the next run takes it over because its pid is dead.
 //
 // The holder records the aws child it starts (`child`). A holder killed while aws runs leaves that aws going:
-// the run that takes its stale lock over first stops that aws (aws-cli/orphan.ts), so two aws never work on
+// the run that takes its stale lock over first stops that aws (orphan-child.ts), so two aws never work on
 // one volume at once.
 
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { readFile, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { recordedChildRunning, stopRecordedChild, type ChildRecord } from "./aws-cli/orphan";
+import { recordedChildRunning, stopRecordedChild, type ChildRecord } from "./orphan-child";
 import { LockedError, SmartSyncError } from "./errors";
 
 export const LOCK_FILE_NAME = ".s3-smart-sync.lock";

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isRecordedChild, parseElapsed, type ChildRecord } from "../../src/engine/aws-cli/orphan";
+import { isRecordedChild, parseElapsed, type ChildRecord } from "../../src/engine/orphan-child";
 import { acquireVolumeLock, LOCK_FILE_NAME, lockHolder, type LockInfo } from "../../src/engine/lock";
 
 let root: string;

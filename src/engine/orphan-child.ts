@@ -4,7 +4,7 @@
 // runs and is really that aws (pids are reused: the command line and the start time must both agree), and
 // stops it the way a user's Ctrl-C does, so that aws aborts its multipart uploads.
 import { execFile } from "node:child_process";
-import { SmartSyncError } from "../errors";
+import { SmartSyncError } from "./errors";
 
 export interface ChildRecord {
   pid: number;
