@@ -138,6 +138,17 @@ export function createProxy({ store, upstreamPort }) {
   async function handleS3(req, res) {
     const { op, bucket, key, query } = classify(req.method, req.url ?? "/", req.headers);
     const entry = { seq: ++seq, op, bucket, key, status: 0, bytes: 0 };
+    // What the request asks for, logged on arrival (before any fault delays or answers it).
+    if (op === "CopyObject" || op === "UploadPartCopy")
+      entry.source = parseCopySource(req.headers["x-amz-copy-source"]);
+    if (op === "CopyObject" || op === "CreateMultipartUpload" || op === "PutObject") {
+      // What a write asked for, as sent (the server keeps SSE settings but does not encrypt).
+      const sse = requestedSse(req.headers);
+      if (sse) entry.sse = sse;
+      if (req.headers["x-amz-metadata-directive"])
+        entry.metadataDirective = String(req.headers["x-amz-metadata-directive"]);
+      if (req.headers["content-type"] && op !== "PutObject") entry.contentType = String(req.headers["content-type"]);
+    }
     if (log.length < LOG_LIMIT) log.push(entry);
     stats.request(op);
     const answered = stats.open();
@@ -175,16 +186,6 @@ export function createProxy({ store, upstreamPort }) {
     }
     if (await auth.check(ctx, query)) return;
     if (await emulation.before(ctx)) return;
-    if (op === "CopyObject" || op === "UploadPartCopy")
-      entry.source = parseCopySource(req.headers["x-amz-copy-source"]);
-    if (op === "CopyObject" || op === "CreateMultipartUpload" || op === "PutObject") {
-      // What a write asked for, as sent (the server keeps SSE settings but does not encrypt).
-      const sse = requestedSse(req.headers);
-      if (sse) entry.sse = sse;
-      if (req.headers["x-amz-metadata-directive"])
-        entry.metadataDirective = String(req.headers["x-amz-metadata-directive"]);
-      if (req.headers["content-type"] && op !== "PutObject") entry.contentType = String(req.headers["content-type"]);
-    }
     if (op === "DeleteObjects") {
       // Small XML: keep the keys in the log, so tests can tell which objects a batch removed.
       ctx.body = await counter.read();
