@@ -197,14 +197,14 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
     const refused = log.filter((e) => e.status === 412);
     expect(refused.length, JSON.stringify(log.map((e) => [e.op, e.key, e.status]))).toBeGreaterThan(0);
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+    const after = await bucketContents(s3.client, bucket);
+    expect(Object.keys(after).filter((k) => k.startsWith(TEMP))).toEqual([]);
+    expect(after).toEqual(hashes(v, listFiles(v.root)));
     const report = run.reports[0];
     expect(report.moves.done).toBe(1);
     expect(report.moves.failed).toBe(2);
     expect(report.moves.list.find((m) => m.status === "failed")?.reason).toMatch(/changed since it was verified/);
     expect(report.notices.join("\n")).toMatch(/deleted, so that aws uploads those files/);
-    const after = await bucketContents(s3.client, bucket);
-    expect(Object.keys(after).filter((k) => k.startsWith(TEMP))).toEqual([]);
-    expect(after).toEqual(hashes(v, listFiles(v.root)));
     // aws uploaded the two files whose moves were not made (B: the other writer's put, then aws's), no other.
     const prev = (key: string) => Object.keys(next).find((from) => next[from] === key)!;
     expect(
@@ -244,6 +244,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
       await local.clearFaults();
     }
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+    expect(await bucketContents(s3.client, bucket)).toEqual(hashes(v, listFiles(v.root)));
     const report = run.reports[0];
     const status = Object.fromEntries(report.moves.list.filter((m) => m.toKey).map((m) => [m.from, m.status]));
     expect(status).toEqual({ "chain/ch3.dat": "done", "chain/ch2.dat": "failed", "chain/ch1.dat": "blocked" });
@@ -256,7 +257,6 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
         .sort(),
     ).toEqual(["chain/ch2.dat", "chain/ch3.dat"]);
     expect(report.aws?.uploads).toBe(2);
-    expect(await bucketContents(s3.client, bucket)).toEqual(hashes(v, listFiles(v.root)));
     await expectRowsTrue(v, bucket);
   }, 180_000);
 
