@@ -40122,6 +40122,11 @@ function contentTypeChange(srcKey, dstKey, current) {
   if (before === after || after !== void 0 && after === current) return null;
   return { type: after };
 }
+function typeChangeOf(request, head) {
+  if (request.typeNames === null) return null;
+  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+  return contentTypeChange(from, to, head.ContentType);
+}
 function encryptionOf(head) {
   if (head.ServerSideEncryption !== "aws:kms" && head.ServerSideEncryption !== "aws:kms:dsse") return {};
   return {
@@ -40163,7 +40168,7 @@ async function copySingle(request) {
     StorageClass: storageClassParam(head.StorageClass ?? storageClass),
     ...encryptionOf(head)
   };
-  const change = contentTypeChange(srcKey, dstKey, head.ContentType);
+  const change = typeChangeOf(request, head);
   if (change) Object.assign(input2, { ...metadataOf(head), ContentType: change.type, MetadataDirective: "REPLACE" });
   const output2 = await limit(() => client.send(new import_client_s32.CopyObjectCommand(input2), { abortSignal: signal }));
   return { etag: stripEtag(output2.CopyObjectResult?.ETag) };
@@ -40238,7 +40243,7 @@ async function describeSource(request) {
     StorageClass: storageClassParam(head.StorageClass ?? request.storageClass),
     ...encryptionOf(head)
   };
-  const change = contentTypeChange(srcKey, dstKey, head.ContentType);
+  const change = typeChangeOf(request, head);
   if (change) input2.ContentType = change.type;
   if ((head.TagCount ?? 0) > 0) {
     const tagging = await limit(
@@ -40600,10 +40605,12 @@ async function executeMoves(options) {
     }
     const ifMatchEtag = step.etagFromStep !== void 0 ? done.get(step.etagFromStep)?.etag : step.ifMatchEtag;
     try {
+      const move = step.moveIndex === null ? void 0 : moves[step.moveIndex];
       const result = await gateway.copyObject(step.srcKey, step.dstKey, {
         ifMatchEtag: ifMatchEtag ?? "",
         size: step.size,
         storageClass: step.storageClass,
+        typeNames: move ? { from: move.fromKey, to: move.toKey } : null,
         signal
       });
       journal.record({ step: step.id, ok: true, etag: result.etag });

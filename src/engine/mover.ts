@@ -123,10 +123,13 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
     }
     const ifMatchEtag = step.etagFromStep !== undefined ? done.get(step.etagFromStep)?.etag : step.ifMatchEtag;
     try {
+      // A cycle goes through a temporary key: the type changes (if at all) between the move's own names.
+      const move = step.moveIndex === null ? undefined : moves[step.moveIndex];
       const result = await gateway.copyObject(step.srcKey, step.dstKey, {
         ifMatchEtag: ifMatchEtag ?? "",
         size: step.size,
         storageClass: step.storageClass,
+        typeNames: move ? { from: move.fromKey, to: move.toKey } : null,
         signal,
       });
       journal.record({ step: step.id, ok: true, etag: result.etag });

@@ -229,6 +229,34 @@ describe("BucketGateway against the local S3 server", () => {
     expect(renamed.ContentType).toBe("audio/x-mine");
   });
 
+  it("changes the type of a cycle's move between the move's own names, not at its temporary key", async () => {
+    await put("cyc/a.wav", "riff", { ContentType: "audio/x-mine" });
+    const a = (await gateway.head("cyc/a.wav"))!;
+    await s3.resetStats();
+    // a.wav's file went to b.flac through a temporary key (as a cycle does it).
+    const temp = await gateway.copyObject("cyc/a.wav", "tmp/run/0", {
+      ifMatchEtag: a.etag,
+      size: a.size,
+      typeNames: null,
+    });
+    await gateway.copyObject("tmp/run/0", "cyc/b.flac", {
+      ifMatchEtag: temp.etag,
+      size: a.size,
+      typeNames: { from: "cyc/a.wav", to: "cyc/b.flac" },
+    });
+    const copies = (await s3.requests()).filter((e) => e.op === "CopyObject");
+    expect(copies.map((e) => [e.key, e.metadataDirective])).toEqual([
+      ["tmp/run/0", "COPY"],
+      ["cyc/b.flac", "REPLACE"],
+    ]);
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "tmp/run/0" }))).ContentType).toBe(
+      "audio/x-mine",
+    );
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "cyc/b.flac" }))).ContentType).toBe(
+      guessContentType("b.flac"),
+    );
+  });
+
   it("deletes up to 1,000 keys per DeleteObjects request, missing keys included", async () => {
     const keys = Array.from({ length: 1000 }, (_, i) => `del/${String(i).padStart(4, "0")}`);
     await pool(keys.slice(0, 990), 16, (key) => put(key, key));

@@ -43,6 +43,8 @@ export interface CopyRequest {
   ifMatchEtag: string;
   size: number;
   storageClass?: string;
+  /** See CopyOptions.typeNames. */
+  typeNames?: { from: string; to: string } | null;
   signal?: AbortSignal;
 }
 
@@ -86,6 +88,13 @@ export function contentTypeChange(
   const after = guessContentType(dstKey);
   if (before === after || (after !== undefined && after === current)) return null;
   return { type: after };
+}
+
+/** The type change a copy makes, from the request's names (a temporary key's copy makes none). */
+function typeChangeOf(request: CopyRequest, head: HeadObjectCommandOutput) {
+  if (request.typeNames === null) return null;
+  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+  return contentTypeChange(from, to, head.ContentType);
 }
 
 /** The source's SSE-KMS settings: without them a copy gets the bucket's default encryption instead. */
@@ -135,7 +144,7 @@ export async function copySingle(request: CopyRequest): Promise<{ etag: string }
     StorageClass: storageClassParam(head.StorageClass ?? storageClass),
     ...encryptionOf(head),
   };
-  const change = contentTypeChange(srcKey, dstKey, head.ContentType);
+  const change = typeChangeOf(request, head);
   // REPLACE takes all metadata from the request: repeat the source's, with the new type.
   if (change) Object.assign(input, { ...metadataOf(head), ContentType: change.type, MetadataDirective: "REPLACE" });
   const output = await limit(() => client.send(new CopyObjectCommand(input), { abortSignal: signal }));
@@ -218,7 +227,7 @@ async function describeSource(
     StorageClass: storageClassParam(head.StorageClass ?? request.storageClass),
     ...encryptionOf(head),
   };
-  const change = contentTypeChange(srcKey, dstKey, head.ContentType);
+  const change = typeChangeOf(request, head);
   if (change) input.ContentType = change.type;
   // Only ask for tags when HEAD says there are some: not every S3-compatible store implements tagging.
   if ((head.TagCount ?? 0) > 0) {

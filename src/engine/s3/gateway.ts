@@ -38,6 +38,11 @@ export interface CopyOptions {
   size: number;
   /** The source's storage class, kept on the copy. */
   storageClass?: string;
+  /**
+   * The names whose Content-Types a move goes between (default: the source and destination keys); null
+   * keeps the source's type as it is (a copy to or from a temporary key, which is only half a move).
+   */
+  typeNames?: { from: string; to: string } | null;
   signal?: AbortSignal;
 }
 
