@@ -115,106 +115,6 @@ var init_errors = __esm({
   }
 });
 
-// src/engine/journal.ts
-import { randomUUID } from "node:crypto";
-import { promises as fs } from "node:fs";
-import path from "node:path";
-function newRunId() {
-  return `${(/* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomUUID().slice(0, 8)}`;
-}
-async function fsyncDir(dir) {
-  const handle = await fs.open(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle.close();
-  }
-}
-var JOURNAL_FILE, MoveJournal;
-var init_journal = __esm({
-  "src/engine/journal.ts"() {
-    "use strict";
-    JOURNAL_FILE = ".s3-smart-sync.journal";
-    MoveJournal = class _MoveJournal {
-      constructor(file2, header) {
-        this.file = file2;
-        this.header = header;
-      }
-      file;
-      header;
-      pending = [];
-      static pathFor(volumeRoot) {
-        return path.join(volumeRoot, JOURNAL_FILE);
-      }
-      /** Writes the plan atomically; only then may the first S3 request go out. */
-      static async create(volumeRoot, header) {
-        const file2 = _MoveJournal.pathFor(volumeRoot);
-        const temp = `${file2}.tmp-${process.pid}`;
-        const handle = await fs.open(temp, "w");
-        try {
-          await handle.writeFile(JSON.stringify(header) + "\n");
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await fs.rename(temp, file2);
-        await fsyncDir(volumeRoot);
-        return new _MoveJournal(file2, header);
-      }
-      /** The unfinished journal of an earlier run, or null. An unreadable header is moved aside. */
-      static async load(volumeRoot, options = {}) {
-        const file2 = _MoveJournal.pathFor(volumeRoot);
-        let text;
-        try {
-          text = await fs.readFile(file2, "utf8");
-        } catch (error63) {
-          if (error63.code === "ENOENT") return null;
-          throw error63;
-        }
-        const lines = text.split("\n");
-        let header;
-        try {
-          header = JSON.parse(lines[0]);
-          if (header.version !== 1 || !header.schedule) throw new Error("unknown journal version");
-        } catch {
-          if (!options.readOnly) await fs.rename(file2, `${file2}.unreadable-${Date.now()}`);
-          return null;
-        }
-        const done = /* @__PURE__ */ new Map();
-        for (const line of lines.slice(1)) {
-          if (!line) continue;
-          try {
-            const outcome = JSON.parse(line);
-            if (outcome.ok) done.set(outcome.step, outcome);
-          } catch {
-          }
-        }
-        return { journal: new _MoveJournal(file2, header), done };
-      }
-      record(outcome) {
-        this.pending.push(JSON.stringify(outcome) + "\n");
-      }
-      /** Appends what was recorded and fsyncs it: a barrier before anything that depends on those steps. */
-      async flush() {
-        if (this.pending.length === 0) return;
-        const data = this.pending.join("");
-        this.pending = [];
-        const handle = await fs.open(this.file, "a");
-        try {
-          await handle.writeFile(data);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      }
-      async remove() {
-        await fs.rm(this.file, { force: true });
-      }
-    };
-  }
-});
-
 // src/engine/keys.ts
 function normalizePrefix(prefix) {
   return prefix.replace(/^\/+/, "").replace(/\/+$/, "");
@@ -240,6 +140,238 @@ var init_keys = __esm({
   }
 });
 
+// src/engine/journal.ts
+import { randomUUID } from "node:crypto";
+import { createReadStream, promises as fs } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+function newRunId() {
+  return `${(/* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomUUID().slice(0, 8)}`;
+}
+function moveLine(move) {
+  const line = [
+    move.from,
+    move.to,
+    move.inode,
+    move.size,
+    move.mtime,
+    move.etag ?? null,
+    move.storageClass ?? null
+  ];
+  return JSON.stringify(line);
+}
+function parseMoveLine(text, prefix) {
+  const [from, to, inode, size, mtime, etag, storageClass] = JSON.parse(text);
+  if (typeof from !== "string" || typeof to !== "string" || typeof size !== "number")
+    throw new Error("not a move line");
+  const move = {
+    from,
+    to,
+    fromKey: keyFor(prefix, from),
+    toKey: keyFor(prefix, to),
+    inode,
+    size,
+    mtime,
+    state: "ready"
+  };
+  if (etag !== null) move.etag = etag;
+  if (storageClass !== null) move.storageClass = storageClass;
+  return move;
+}
+async function fsyncDir(dir) {
+  const handle = await fs.open(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+  } finally {
+    await handle.close();
+  }
+}
+function readHeader(line, moves) {
+  const parsed = JSON.parse(line);
+  if (parsed.version === 1 && Array.isArray(parsed.moves) && parsed.schedule) {
+    moves.push(...parsed.moves);
+    const steps = parsed.schedule.waves.reduce((n4, w) => n4 + w.length, 0) + parsed.schedule.deletes.length;
+    const header = {
+      version: 2,
+      runId: parsed.runId,
+      bucket: parsed.bucket,
+      prefix: parsed.prefix,
+      endpoint: null,
+      profile: null,
+      createdAt: parsed.createdAt,
+      moves: parsed.moves.length,
+      steps,
+      scheduler: 0
+    };
+    return { header, schedule: parsed.schedule };
+  }
+  if (parsed.version !== JOURNAL_VERSION || typeof parsed.moves !== "number") throw new Error("unknown journal");
+  return { header: parsed };
+}
+var JOURNAL_FILE, JOURNAL_VERSION, WRITE_CHUNK, RECORD_BATCH, MoveJournal;
+var init_journal = __esm({
+  "src/engine/journal.ts"() {
+    "use strict";
+    init_keys();
+    JOURNAL_FILE = ".s3-smart-sync.journal";
+    JOURNAL_VERSION = 2;
+    WRITE_CHUNK = 1 << 16;
+    RECORD_BATCH = 1e4;
+    MoveJournal = class _MoveJournal {
+      constructor(file2, header) {
+        this.file = file2;
+        this.header = header;
+      }
+      file;
+      header;
+      pending = [];
+      writing = Promise.resolve();
+      unsynced = false;
+      static pathFor(volumeRoot) {
+        return path.join(volumeRoot, JOURNAL_FILE);
+      }
+      /** Writes the plan (header, then one line per move) atomically; only then may the first S3 request go out. */
+      static async create(volumeRoot, header, moves) {
+        if (header.moves !== moves.length) throw new Error("journal header counts another number of moves");
+        const file2 = _MoveJournal.pathFor(volumeRoot);
+        const temp = `${file2}.tmp-${process.pid}`;
+        const handle = await fs.open(temp, "w");
+        try {
+          let chunk = JSON.stringify(header) + "\n";
+          for (const move of moves) {
+            chunk += moveLine(move) + "\n";
+            if (chunk.length >= WRITE_CHUNK) {
+              await handle.write(chunk);
+              chunk = "";
+            }
+          }
+          await handle.write(chunk);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fs.rename(temp, file2);
+        await fsyncDir(volumeRoot);
+        return new _MoveJournal(file2, header);
+      }
+      /** The unfinished journal of an earlier run, or null. An unreadable plan is moved aside. */
+      static async load(volumeRoot, options = {}) {
+        const file2 = _MoveJournal.pathFor(volumeRoot);
+        let stream;
+        try {
+          await fs.access(file2);
+          stream = createReadStream(file2, { encoding: "utf8" });
+        } catch (error63) {
+          if (error63.code === "ENOENT") return null;
+          throw error63;
+        }
+        const lines = createInterface({ input: stream, crlfDelay: Infinity });
+        let header;
+        let schedule;
+        const moves = [];
+        const done = /* @__PURE__ */ new Map();
+        let broken = false;
+        try {
+          for await (const line of lines) {
+            if (!header) {
+              ({ header, schedule } = readHeader(line, moves));
+              continue;
+            }
+            if (moves.length < header.moves) {
+              moves.push(parseMoveLine(line, header.prefix));
+              continue;
+            }
+            if (!line) continue;
+            try {
+              const outcome = JSON.parse(line);
+              if (outcome.ok && typeof outcome.step === "number") done.set(outcome.step, outcome);
+            } catch {
+            }
+          }
+          if (!header || moves.length < header.moves) broken = true;
+        } catch {
+          broken = true;
+        } finally {
+          lines.close();
+          stream.destroy();
+        }
+        if (broken || !header) {
+          if (!options.readOnly) await fs.rename(file2, `${file2}.unreadable-${Date.now()}`);
+          return null;
+        }
+        return { journal: new _MoveJournal(file2, header), moves, schedule, done };
+      }
+      /** The run id of the journal on the volume, from its first line only; null when there is none. */
+      static async peekRunId(volumeRoot) {
+        let stream;
+        try {
+          await fs.access(_MoveJournal.pathFor(volumeRoot));
+          stream = createReadStream(_MoveJournal.pathFor(volumeRoot), { encoding: "utf8" });
+        } catch {
+          return null;
+        }
+        const lines = createInterface({ input: stream, crlfDelay: Infinity });
+        try {
+          for await (const line of lines) {
+            const runId = JSON.parse(line).runId;
+            return typeof runId === "string" ? runId : null;
+          }
+          return null;
+        } catch {
+          return null;
+        } finally {
+          lines.close();
+          stream.destroy();
+        }
+      }
+      /**
+       * Notes a finished step. Lines are written out in the background every few thousand (a wave of two
+       * million copies must not pile up in memory); only `flush` makes them durable. Writing a line early is
+       * always safe: a step not yet written is one the next run does again.
+       */
+      record(outcome) {
+        this.pending.push(JSON.stringify(outcome) + "\n");
+        if (this.pending.length >= RECORD_BATCH) this.writeOut();
+      }
+      /** Appends what was recorded and fsyncs it: a barrier before anything that depends on those steps. */
+      async flush() {
+        if (this.pending.length > 0) this.writeOut();
+        const writing = this.writing;
+        this.writing = Promise.resolve();
+        await writing;
+        if (this.unsynced) {
+          this.unsynced = false;
+          const handle = await fs.open(this.file, "a");
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+        }
+      }
+      /** Queues the recorded lines for appending, after any write already queued. */
+      writeOut() {
+        const data = this.pending.join("");
+        this.pending = [];
+        this.unsynced = true;
+        this.writing = this.writing.then(async () => {
+          const handle = await fs.open(this.file, "a");
+          try {
+            await handle.write(data);
+          } finally {
+            await handle.close();
+          }
+        });
+        this.writing.catch(() => void 0);
+      }
+      async remove() {
+        await fs.rm(this.file, { force: true });
+      }
+    };
+  }
+});
+
 // src/engine/move-order.ts
 function scheduleMoves(moves, tempKey) {
   const copies = moves.map((m3, i6) => ({
@@ -251,24 +383,26 @@ function scheduleMoves(moves, tempKey) {
     storageClass: m3.storageClass,
     ifMatchEtag: m3.etag,
     moveIndex: i6,
-    after: [],
-    wave: 0
+    after: NO_STEPS,
+    wave: -1
   }));
-  const destinations = new Set(copies.map((c7) => c7.dstKey));
-  const bySource = new Map(copies.map((c7) => [c7.srcKey, c7]));
-  const seen = /* @__PURE__ */ new Set();
+  const destinations = /* @__PURE__ */ new Set();
+  const bySource = /* @__PURE__ */ new Map();
+  for (const c7 of copies) {
+    destinations.add(c7.dstKey);
+    bySource.set(c7.srcKey, c7);
+  }
+  const walk = new Int32Array(copies.length + Math.floor(copies.length / 2) + 1);
   const tempCopies = [];
-  for (const start of [...copies]) {
-    if (seen.has(start)) continue;
-    const path27 = [];
-    const onPath = /* @__PURE__ */ new Set();
+  for (const start of copies) {
+    if (walk[start.id] !== 0) continue;
+    const mark = start.id + 1;
     let current = start;
-    while (current && !seen.has(current) && !onPath.has(current)) {
-      path27.push(current);
-      onPath.add(current);
+    while (current && walk[current.id] === 0) {
+      walk[current.id] = mark;
       current = bySource.get(current.dstKey);
     }
-    if (current && onPath.has(current)) {
+    if (current && walk[current.id] === mark) {
       const opener = current;
       const temp = {
         kind: "copy",
@@ -279,41 +413,37 @@ function scheduleMoves(moves, tempKey) {
         storageClass: opener.storageClass,
         ifMatchEtag: opener.ifMatchEtag,
         moveIndex: null,
-        after: [],
-        wave: 0
+        after: NO_STEPS,
+        wave: -1
       };
       tempCopies.push(temp);
+      walk[temp.id] = mark;
       bySource.set(opener.srcKey, temp);
       opener.srcKey = temp.dstKey;
       opener.ifMatchEtag = void 0;
       opener.etagFromStep = temp.id;
     }
-    for (const step of path27) seen.add(step);
   }
-  const all = [...copies, ...tempCopies];
-  const depth = /* @__PURE__ */ new Map();
-  const depthOf = (step) => {
-    const known = depth.get(step);
-    if (known !== void 0) return known;
-    const chain3 = [];
+  const all = copies.concat(tempCopies);
+  const chain3 = [];
+  const waves = [];
+  for (const step of all) {
     let current = step;
-    while (current && !depth.has(current)) {
+    while (current && current.wave < 0) {
       chain3.push(current);
       current = bySource.get(current.dstKey);
     }
-    let d5 = current ? depth.get(current) : -1;
+    let depth = current ? current.wave : -1;
     for (let i6 = chain3.length - 1; i6 >= 0; i6--) {
-      const reader = bySource.get(chain3[i6].dstKey);
-      chain3[i6].after = reader ? [reader.id] : [];
-      if (chain3[i6].etagFromStep !== void 0) chain3[i6].after.push(chain3[i6].etagFromStep);
-      d5 += 1;
-      depth.set(chain3[i6], d5);
+      const link = chain3[i6];
+      const reader = bySource.get(link.dstKey);
+      if (reader || link.etagFromStep !== void 0) {
+        link.after = reader ? [reader.id] : [];
+        if (link.etagFromStep !== void 0) link.after.push(link.etagFromStep);
+      }
+      link.wave = ++depth;
     }
-    return depth.get(step);
-  };
-  const waves = [];
-  for (const step of all) {
-    step.wave = depthOf(step);
+    chain3.length = 0;
     (waves[step.wave] ??= []).push(step);
   }
   const tempKeys = new Set(tempCopies.map((t) => t.dstKey));
@@ -325,6 +455,9 @@ function scheduleMoves(moves, tempKey) {
     }
   }
   return { waves, deletes };
+}
+function stepCount(schedule) {
+  return schedule.waves.reduce((n4, wave) => n4 + wave.length, 0) + schedule.deletes.length;
 }
 function moveGroups(moves) {
   const parent = /* @__PURE__ */ new Map();
@@ -358,9 +491,12 @@ function selectMoveGroups(moves, select) {
   const chosen = new Set(groups.filter((_, i6) => select(moves[i6])));
   return moves.filter((_, i6) => chosen.has(groups[i6]));
 }
+var SCHEDULER_VERSION, NO_STEPS;
 var init_move_order = __esm({
   "src/engine/move-order.ts"() {
     "use strict";
+    SCHEDULER_VERSION = 1;
+    NO_STEPS = [];
   }
 });
 
@@ -4942,10 +5078,10 @@ var init_getInstanceMetadataRegion = __esm({
             req.destroy();
             return;
           }
-          const chunks = [];
-          res.on("data", (chunk) => chunks.push(chunk));
+          const chunks2 = [];
+          res.on("data", (chunk) => chunks2.push(chunk));
           res.on("end", () => {
-            resolve3(Buffer.concat(chunks));
+            resolve3(Buffer.concat(chunks2));
             req.destroy();
           });
         });
@@ -7138,13 +7274,13 @@ var init_getAwsChunkedEncodingStream = __esm({
 // node_modules/@smithy/core/dist-es/submodules/serde/util-stream/headStream.browser.js
 async function headStream(stream, bytes) {
   let byteLengthCounter = 0;
-  const chunks = [];
+  const chunks2 = [];
   const reader = stream.getReader();
   let isDone = false;
   while (!isDone) {
     const { done, value } = await reader.read();
     if (value) {
-      chunks.push(value);
+      chunks2.push(value);
       byteLengthCounter += value?.byteLength ?? 0;
     }
     if (byteLengthCounter >= bytes) {
@@ -7155,7 +7291,7 @@ async function headStream(stream, bytes) {
   reader.releaseLock();
   const collected = new Uint8Array(Math.min(bytes, byteLengthCounter));
   let offset = 0;
-  for (const chunk of chunks) {
+  for (const chunk of chunks2) {
     if (chunk.byteLength > collected.byteLength - offset) {
       collected.set(chunk.subarray(0, collected.byteLength - offset), offset);
       break;
@@ -7238,20 +7374,20 @@ async function collectBlob(blob) {
   return blob.arrayBuffer().then((ab) => new Uint8Array(ab));
 }
 async function collectReadableStream(stream) {
-  const chunks = [];
+  const chunks2 = [];
   const reader = stream.getReader();
   let length = 0;
   while (true) {
     const { done, value } = await reader.read();
     if (value) {
-      chunks.push(value);
+      chunks2.push(value);
       length += value.length;
     }
     if (done) {
       break;
     }
   }
-  return concatBytes(chunks, length);
+  return concatBytes(chunks2, length);
 }
 var streamCollector;
 var init_stream_collector_browser = __esm({
@@ -7886,7 +8022,7 @@ var init_HashCalculator = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js
-import { createReadStream } from "node:fs";
+import { createReadStream as createReadStream2 } from "node:fs";
 var fileStreamHasher, isReadStream;
 var init_fileStreamHasher = __esm({
   "node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js"() {
@@ -7896,7 +8032,7 @@ var init_fileStreamHasher = __esm({
         reject(new Error("Unable to calculate hash for non-file streams."));
         return;
       }
-      const fileStreamTee = createReadStream(fileStream.path, {
+      const fileStreamTee = createReadStream2(fileStream.path, {
         start: fileStream.start,
         end: fileStream.end
       });
@@ -8620,7 +8756,7 @@ var init_HeaderMarshaller = __esm({
         this.fromUtf8 = fromUtf83;
       }
       format(headers) {
-        const chunks = [];
+        const chunks2 = [];
         for (const headerName in headers) {
           if (!hasOwn(headers, headerName)) {
             continue;
@@ -8629,11 +8765,11 @@ var init_HeaderMarshaller = __esm({
           if (bytes.byteLength > 255) {
             throw new Error(`@smithy/core/event-streams - header name exceeds 255 bytes: ${bytes.byteLength}`);
           }
-          chunks.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
+          chunks2.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
         }
-        const out = new Uint8Array(chunks.reduce((carry, bytes) => carry + bytes.byteLength, 0));
+        const out = new Uint8Array(chunks2.reduce((carry, bytes) => carry + bytes.byteLength, 0));
         let position = 0;
-        for (const chunk of chunks) {
+        for (const chunk of chunks2) {
           out.set(chunk, position);
           position += chunk.byteLength;
         }
@@ -15473,7 +15609,7 @@ var init_bowser = __esm({
         var versionBPrecision = Utils2.getVersionPrecision(versionB);
         var precision = Math.max(versionAPrecision, versionBPrecision);
         var lastPrecision = 0;
-        var chunks = Utils2.map([versionA, versionB], function(version2) {
+        var chunks2 = Utils2.map([versionA, versionB], function(version2) {
           var delta = precision - Utils2.getVersionPrecision(version2);
           var _version = version2 + new Array(delta + 1).join(".0");
           return Utils2.map(_version.split("."), function(chunk) {
@@ -15483,11 +15619,11 @@ var init_bowser = __esm({
         if (isLoose) lastPrecision = precision - Math.min(versionAPrecision, versionBPrecision);
         precision -= 1;
         while (precision >= lastPrecision) {
-          if (chunks[0][precision] > chunks[1][precision]) return 1;
-          if (chunks[0][precision] === chunks[1][precision]) {
+          if (chunks2[0][precision] > chunks2[1][precision]) return 1;
+          if (chunks2[0][precision] === chunks2[1][precision]) {
             if (precision === lastPrecision) return 0;
             precision -= 1;
-          } else if (chunks[0][precision] < chunks[1][precision]) return -1;
+          } else if (chunks2[0][precision] < chunks2[1][precision]) return -1;
         }
       };
       Utils2.map = function map4(arr, iterator) {
@@ -18593,17 +18729,17 @@ var require_dist_cjs2 = __commonJS({
     var { escapeUri: escapeUri2, HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
     var HeaderFormatter = class {
       format(headers) {
-        const chunks = [];
+        const chunks2 = [];
         for (const headerName in headers) {
           if (!hasOwn2(headers, headerName)) {
             continue;
           }
           const bytes = fromUtf83(headerName);
-          chunks.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
+          chunks2.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
         }
-        const out = new Uint8Array(chunks.reduce((carry, bytes) => carry + bytes.byteLength, 0));
+        const out = new Uint8Array(chunks2.reduce((carry, bytes) => carry + bytes.byteLength, 0));
         let position = 0;
-        for (const chunk of chunks) {
+        for (const chunk of chunks2) {
           out.set(chunk, position);
           position += chunk.byteLength;
         }
@@ -22316,12 +22452,12 @@ var require_dist_cjs6 = __commonJS({
             reject(Object.assign(new ProviderError2("Error response received from instance metadata service"), { statusCode }));
             req.destroy();
           }
-          const chunks = [];
+          const chunks2 = [];
           res.on("data", (chunk) => {
-            chunks.push(chunk);
+            chunks2.push(chunk);
           });
           res.on("end", () => {
-            resolve3(Buffer.concat(chunks));
+            resolve3(Buffer.concat(chunks2));
             req.destroy();
           });
         });
@@ -28273,7 +28409,7 @@ var require_dist_cjs13 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-web-identity/dist-cjs/index.js"(exports) {
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, externalDataInterceptor: externalDataInterceptor2 } = (init_config2(), __toCommonJS(config_exports));
-    var { readFileSync: readFileSync5 } = __require("node:fs");
+    var { readFileSync: readFileSync6 } = __require("node:fs");
     var fromWebToken = (init) => async (awsIdentityProperties) => {
       init.logger?.debug("@aws-sdk/credential-provider-web-identity - fromWebToken");
       const { roleArn, roleSessionName, webIdentityToken, providerId, policyArns, policy, durationSeconds } = init;
@@ -28314,7 +28450,7 @@ var require_dist_cjs13 = __commonJS({
       }
       const credentials = await fromWebToken({
         ...init,
-        webIdentityToken: externalDataInterceptor2?.getTokenRecord?.()[webIdentityTokenFile] ?? readFileSync5(webIdentityTokenFile, { encoding: "ascii" }),
+        webIdentityToken: externalDataInterceptor2?.getTokenRecord?.()[webIdentityTokenFile] ?? readFileSync6(webIdentityTokenFile, { encoding: "ascii" }),
         roleArn,
         roleSessionName
       })(awsIdentityProperties);
@@ -37861,9 +37997,9 @@ var require_dist_cjs16 = __commonJS({
     };
     var DeleteObjectAnnotationCommand = class extends command5(_ep5, _mw05, "DeleteObjectAnnotation", DeleteObjectAnnotation$) {
     };
-    var DeleteObjectCommand2 = class extends command5(_ep05, _mw05, "DeleteObject", DeleteObject$) {
+    var DeleteObjectCommand = class extends command5(_ep05, _mw05, "DeleteObject", DeleteObject$) {
     };
-    var DeleteObjectsCommand = class extends command5(_ep5, _mw5, "DeleteObjects", DeleteObjects$) {
+    var DeleteObjectsCommand2 = class extends command5(_ep5, _mw5, "DeleteObjects", DeleteObjects$) {
     };
     var DeleteObjectTaggingCommand = class extends command5(_ep5, _mw05, "DeleteObjectTagging", DeleteObjectTagging$) {
     };
@@ -38156,9 +38292,9 @@ var require_dist_cjs16 = __commonJS({
       DeleteBucketReplicationCommand,
       DeleteBucketTaggingCommand,
       DeleteBucketWebsiteCommand,
-      DeleteObjectCommand: DeleteObjectCommand2,
+      DeleteObjectCommand,
       DeleteObjectAnnotationCommand,
-      DeleteObjectsCommand,
+      DeleteObjectsCommand: DeleteObjectsCommand2,
       DeleteObjectTaggingCommand,
       DeletePublicAccessBlockCommand,
       GetBucketAbacCommand,
@@ -38847,7 +38983,7 @@ var require_dist_cjs16 = __commonJS({
     exports.DeleteObjectAnnotationCommand = DeleteObjectAnnotationCommand;
     exports.DeleteObjectAnnotationOutput$ = DeleteObjectAnnotationOutput$;
     exports.DeleteObjectAnnotationRequest$ = DeleteObjectAnnotationRequest$;
-    exports.DeleteObjectCommand = DeleteObjectCommand2;
+    exports.DeleteObjectCommand = DeleteObjectCommand;
     exports.DeleteObjectOutput$ = DeleteObjectOutput$;
     exports.DeleteObjectRequest$ = DeleteObjectRequest$;
     exports.DeleteObjectTagging$ = DeleteObjectTagging$;
@@ -38855,7 +38991,7 @@ var require_dist_cjs16 = __commonJS({
     exports.DeleteObjectTaggingOutput$ = DeleteObjectTaggingOutput$;
     exports.DeleteObjectTaggingRequest$ = DeleteObjectTaggingRequest$;
     exports.DeleteObjects$ = DeleteObjects$;
-    exports.DeleteObjectsCommand = DeleteObjectsCommand;
+    exports.DeleteObjectsCommand = DeleteObjectsCommand2;
     exports.DeleteObjectsOutput$ = DeleteObjectsOutput$;
     exports.DeleteObjectsRequest$ = DeleteObjectsRequest$;
     exports.DeletePublicAccessBlock$ = DeletePublicAccessBlock$;
@@ -39707,6 +39843,224 @@ var init_classify = __esm({
   }
 });
 
+// src/engine/s3/content-type.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function parseMimeTypes(text, into) {
+  for (const line of text.split("\n")) {
+    const words = line.split(/\s+/).filter(Boolean);
+    const comment = words.findIndex((w) => w.startsWith("#"));
+    if (comment >= 0) words.length = comment;
+    if (words.length < 2) continue;
+    const [type, ...suffixes] = words;
+    for (const suffix of suffixes) into.set(`.${suffix}`, type);
+  }
+}
+function loadTypeTable(files = MIME_TYPES_FILES) {
+  const table = new Map(PYTHON_TYPES);
+  for (const file2 of files) {
+    let text;
+    try {
+      text = readFileSync2(file2, "utf8");
+    } catch {
+      continue;
+    }
+    parseMimeTypes(text, table);
+  }
+  return table;
+}
+function splitext(path27) {
+  const sep2 = path27.lastIndexOf("/");
+  const dot = path27.lastIndexOf(".");
+  if (dot > sep2) {
+    for (let i6 = sep2 + 1; i6 < dot; i6++) if (path27[i6] !== ".") return [path27.slice(0, dot), path27.slice(dot)];
+  }
+  return [path27, ""];
+}
+function guessContentType(path27, table = defaultTable ??= loadTypeTable()) {
+  let [base, ext] = splitext(path27);
+  for (let mapped = SUFFIX_MAP.get(ext.toLowerCase()); mapped; mapped = SUFFIX_MAP.get(ext.toLowerCase()))
+    [base, ext] = splitext(base + mapped);
+  if (ENCODINGS.has(ext)) [base, ext] = splitext(base);
+  return table.get(ext.toLowerCase());
+}
+var MIME_TYPES_FILES, PYTHON_TYPES, SUFFIX_MAP, ENCODINGS, defaultTable;
+var init_content_type = __esm({
+  "src/engine/s3/content-type.ts"() {
+    "use strict";
+    MIME_TYPES_FILES = [
+      "/etc/mime.types",
+      "/etc/httpd/mime.types",
+      "/etc/httpd/conf/mime.types",
+      "/etc/apache/mime.types",
+      "/etc/apache2/mime.types",
+      "/usr/local/etc/httpd/conf/mime.types",
+      "/usr/local/lib/netscape/mime.types",
+      "/usr/local/etc/httpd/conf/mime.types",
+      "/usr/local/etc/mime.types"
+    ];
+    PYTHON_TYPES = [
+      [".js", "application/javascript"],
+      [".mjs", "application/javascript"],
+      [".json", "application/json"],
+      [".webmanifest", "application/manifest+json"],
+      [".doc", "application/msword"],
+      [".dot", "application/msword"],
+      [".wiz", "application/msword"],
+      [".nq", "application/n-quads"],
+      [".nt", "application/n-triples"],
+      [".bin", "application/octet-stream"],
+      [".a", "application/octet-stream"],
+      [".dll", "application/octet-stream"],
+      [".exe", "application/octet-stream"],
+      [".o", "application/octet-stream"],
+      [".obj", "application/octet-stream"],
+      [".so", "application/octet-stream"],
+      [".oda", "application/oda"],
+      [".pdf", "application/pdf"],
+      [".p7c", "application/pkcs7-mime"],
+      [".ps", "application/postscript"],
+      [".ai", "application/postscript"],
+      [".eps", "application/postscript"],
+      [".trig", "application/trig"],
+      [".m3u", "application/vnd.apple.mpegurl"],
+      [".m3u8", "application/vnd.apple.mpegurl"],
+      [".xls", "application/vnd.ms-excel"],
+      [".xlb", "application/vnd.ms-excel"],
+      [".ppt", "application/vnd.ms-powerpoint"],
+      [".pot", "application/vnd.ms-powerpoint"],
+      [".ppa", "application/vnd.ms-powerpoint"],
+      [".pps", "application/vnd.ms-powerpoint"],
+      [".pwz", "application/vnd.ms-powerpoint"],
+      [".wasm", "application/wasm"],
+      [".bcpio", "application/x-bcpio"],
+      [".cpio", "application/x-cpio"],
+      [".csh", "application/x-csh"],
+      [".dvi", "application/x-dvi"],
+      [".gtar", "application/x-gtar"],
+      [".hdf", "application/x-hdf"],
+      [".h5", "application/x-hdf5"],
+      [".latex", "application/x-latex"],
+      [".mif", "application/x-mif"],
+      [".cdf", "application/x-netcdf"],
+      [".nc", "application/x-netcdf"],
+      [".p12", "application/x-pkcs12"],
+      [".pfx", "application/x-pkcs12"],
+      [".ram", "application/x-pn-realaudio"],
+      [".pyc", "application/x-python-code"],
+      [".pyo", "application/x-python-code"],
+      [".sh", "application/x-sh"],
+      [".shar", "application/x-shar"],
+      [".swf", "application/x-shockwave-flash"],
+      [".sv4cpio", "application/x-sv4cpio"],
+      [".sv4crc", "application/x-sv4crc"],
+      [".tar", "application/x-tar"],
+      [".tcl", "application/x-tcl"],
+      [".tex", "application/x-tex"],
+      [".texi", "application/x-texinfo"],
+      [".texinfo", "application/x-texinfo"],
+      [".roff", "application/x-troff"],
+      [".t", "application/x-troff"],
+      [".tr", "application/x-troff"],
+      [".man", "application/x-troff-man"],
+      [".me", "application/x-troff-me"],
+      [".ms", "application/x-troff-ms"],
+      [".ustar", "application/x-ustar"],
+      [".src", "application/x-wais-source"],
+      [".xsl", "application/xml"],
+      [".rdf", "application/xml"],
+      [".wsdl", "application/xml"],
+      [".xpdl", "application/xml"],
+      [".zip", "application/zip"],
+      [".3gp", "audio/3gpp"],
+      [".3gpp", "audio/3gpp"],
+      [".3g2", "audio/3gpp2"],
+      [".3gpp2", "audio/3gpp2"],
+      [".aac", "audio/aac"],
+      [".adts", "audio/aac"],
+      [".loas", "audio/aac"],
+      [".ass", "audio/aac"],
+      [".au", "audio/basic"],
+      [".snd", "audio/basic"],
+      [".mp3", "audio/mpeg"],
+      [".mp2", "audio/mpeg"],
+      [".opus", "audio/opus"],
+      [".aif", "audio/x-aiff"],
+      [".aifc", "audio/x-aiff"],
+      [".aiff", "audio/x-aiff"],
+      [".ra", "audio/x-pn-realaudio"],
+      [".wav", "audio/x-wav"],
+      [".avif", "image/avif"],
+      [".bmp", "image/bmp"],
+      [".gif", "image/gif"],
+      [".ief", "image/ief"],
+      [".jpg", "image/jpeg"],
+      [".jpe", "image/jpeg"],
+      [".jpeg", "image/jpeg"],
+      [".heic", "image/heic"],
+      [".heif", "image/heif"],
+      [".png", "image/png"],
+      [".svg", "image/svg+xml"],
+      [".tiff", "image/tiff"],
+      [".tif", "image/tiff"],
+      [".ico", "image/vnd.microsoft.icon"],
+      [".ras", "image/x-cmu-raster"],
+      [".pnm", "image/x-portable-anymap"],
+      [".pbm", "image/x-portable-bitmap"],
+      [".pgm", "image/x-portable-graymap"],
+      [".ppm", "image/x-portable-pixmap"],
+      [".rgb", "image/x-rgb"],
+      [".xbm", "image/x-xbitmap"],
+      [".xpm", "image/x-xpixmap"],
+      [".xwd", "image/x-xwindowdump"],
+      [".eml", "message/rfc822"],
+      [".mht", "message/rfc822"],
+      [".mhtml", "message/rfc822"],
+      [".nws", "message/rfc822"],
+      [".css", "text/css"],
+      [".csv", "text/csv"],
+      [".html", "text/html"],
+      [".htm", "text/html"],
+      [".n3", "text/n3"],
+      [".txt", "text/plain"],
+      [".bat", "text/plain"],
+      [".c", "text/plain"],
+      [".h", "text/plain"],
+      [".ksh", "text/plain"],
+      [".pl", "text/plain"],
+      [".srt", "text/plain"],
+      [".rtx", "text/richtext"],
+      [".tsv", "text/tab-separated-values"],
+      [".vtt", "text/vtt"],
+      [".py", "text/x-python"],
+      [".etx", "text/x-setext"],
+      [".sgm", "text/x-sgml"],
+      [".sgml", "text/x-sgml"],
+      [".vcf", "text/x-vcard"],
+      [".xml", "text/xml"],
+      [".mp4", "video/mp4"],
+      [".mpeg", "video/mpeg"],
+      [".m1v", "video/mpeg"],
+      [".mpa", "video/mpeg"],
+      [".mpe", "video/mpeg"],
+      [".mpg", "video/mpeg"],
+      [".mov", "video/quicktime"],
+      [".qt", "video/quicktime"],
+      [".webm", "video/webm"],
+      [".avi", "video/x-msvideo"],
+      [".movie", "video/x-sgi-movie"]
+    ];
+    SUFFIX_MAP = /* @__PURE__ */ new Map([
+      [".svgz", ".svg.gz"],
+      [".tgz", ".tar.gz"],
+      [".taz", ".tar.gz"],
+      [".tz", ".tar.gz"],
+      [".tbz2", ".tar.bz2"],
+      [".txz", ".tar.xz"]
+    ]);
+    ENCODINGS = /* @__PURE__ */ new Set([".gz", ".Z", ".bz2", ".xz", ".br"]);
+  }
+});
+
 // src/engine/s3/records.ts
 function stripEtag(etag) {
   return (etag ?? "").replace(/^(W\/)?"|"$/g, "");
@@ -39762,27 +40116,70 @@ function quoted(etag) {
 function storageClassParam(storageClass) {
   return storageClass && storageClass !== "STANDARD" ? storageClass : void 0;
 }
-async function copySingle(request) {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, storageClass, signal } = request;
-  const output2 = await client.send(
-    new import_client_s32.CopyObjectCommand({
-      Bucket: bucket,
-      Key: dstKey,
-      CopySource: encodeCopySource(bucket, srcKey),
-      CopySourceIfMatch: quoted(ifMatchEtag),
-      MetadataDirective: "COPY",
-      TaggingDirective: "COPY",
-      StorageClass: storageClassParam(storageClass)
-    }),
-    { abortSignal: signal }
+function contentTypeChange(srcKey, dstKey, current) {
+  const before = guessContentType(srcKey);
+  const after = guessContentType(dstKey);
+  if (before === after || after !== void 0 && after === current) return null;
+  return { type: after };
+}
+function typeChangeOf(request, head) {
+  if (request.typeNames === null) return null;
+  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+  return contentTypeChange(from, to, head.ContentType);
+}
+function encryptionOf(head) {
+  if (head.ServerSideEncryption !== "aws:kms" && head.ServerSideEncryption !== "aws:kms:dsse") return {};
+  return {
+    ServerSideEncryption: head.ServerSideEncryption,
+    SSEKMSKeyId: head.SSEKMSKeyId,
+    BucketKeyEnabled: head.BucketKeyEnabled
+  };
+}
+function metadataOf(head) {
+  return {
+    ContentType: head.ContentType,
+    ContentEncoding: head.ContentEncoding,
+    ContentDisposition: head.ContentDisposition,
+    ContentLanguage: head.ContentLanguage,
+    CacheControl: head.CacheControl,
+    Expires: head.Expires,
+    Metadata: head.Metadata,
+    WebsiteRedirectLocation: head.WebsiteRedirectLocation
+  };
+}
+function headSource(request) {
+  const { client, limit, bucket, srcKey, ifMatchEtag, signal } = request;
+  return limit(
+    () => client.send(new import_client_s32.HeadObjectCommand({ Bucket: bucket, Key: srcKey, IfMatch: quoted(ifMatchEtag) }), {
+      abortSignal: signal
+    })
   );
+}
+async function copySingle(request) {
+  const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, storageClass, signal } = request;
+  const head = await headSource(request);
+  const input2 = {
+    Bucket: bucket,
+    Key: dstKey,
+    CopySource: encodeCopySource(bucket, srcKey),
+    CopySourceIfMatch: quoted(ifMatchEtag),
+    MetadataDirective: "COPY",
+    TaggingDirective: "COPY",
+    StorageClass: storageClassParam(head.StorageClass ?? storageClass),
+    ...encryptionOf(head)
+  };
+  const change = typeChangeOf(request, head);
+  if (change) Object.assign(input2, { ...metadataOf(head), ContentType: change.type, MetadataDirective: "REPLACE" });
+  const output2 = await limit(() => client.send(new import_client_s32.CopyObjectCommand(input2), { abortSignal: signal }));
   return { etag: stripEtag(output2.CopyObjectResult?.ETag) };
 }
 async function copyMultipart(request, settings) {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
+  const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
   const createInput = await describeSource(request);
   const size = createInput.size;
-  const created = await client.send(new import_client_s32.CreateMultipartUploadCommand(createInput.input), { abortSignal: signal });
+  const created = await limit(
+    () => client.send(new import_client_s32.CreateMultipartUploadCommand(createInput.input), { abortSignal: signal })
+  );
   const uploadId = created.UploadId;
   if (!uploadId) throw new Error("CreateMultipartUpload returned no UploadId");
   try {
@@ -39792,78 +40189,68 @@ async function copyMultipart(request, settings) {
     await runPool(count2, settings.concurrency, signal, async (index) => {
       const start = index * partSize;
       const end = Math.min(size, start + partSize) - 1;
-      const output2 = await client.send(
-        new import_client_s32.UploadPartCopyCommand({
-          Bucket: bucket,
-          Key: dstKey,
-          UploadId: uploadId,
-          PartNumber: index + 1,
-          CopySource: encodeCopySource(bucket, srcKey),
-          CopySourceIfMatch: quoted(ifMatchEtag),
-          CopySourceRange: size > 0 ? `bytes=${start}-${end}` : void 0
-        }),
-        { abortSignal: signal }
+      const output2 = await limit(
+        () => client.send(
+          new import_client_s32.UploadPartCopyCommand({
+            Bucket: bucket,
+            Key: dstKey,
+            UploadId: uploadId,
+            PartNumber: index + 1,
+            CopySource: encodeCopySource(bucket, srcKey),
+            CopySourceIfMatch: quoted(ifMatchEtag),
+            CopySourceRange: size > 0 ? `bytes=${start}-${end}` : void 0
+          }),
+          { abortSignal: signal }
+        )
       );
       parts[index] = {
         PartNumber: index + 1,
         ETag: output2.CopyPartResult?.ETag
       };
     });
-    const completed = await client.send(
-      new import_client_s32.CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: dstKey,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts }
-      }),
-      { abortSignal: signal }
+    const completed = await limit(
+      () => client.send(
+        new import_client_s32.CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: dstKey,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts }
+        }),
+        { abortSignal: signal }
+      )
     );
     return { etag: stripEtag(completed.ETag) };
   } catch (error63) {
-    await client.send(
-      new import_client_s32.AbortMultipartUploadCommand({
-        Bucket: bucket,
-        Key: dstKey,
-        UploadId: uploadId
-      })
+    await limit(
+      () => client.send(
+        new import_client_s32.AbortMultipartUploadCommand({
+          Bucket: bucket,
+          Key: dstKey,
+          UploadId: uploadId
+        })
+      )
     ).catch(() => void 0);
     throw error63;
   }
 }
 async function describeSource(request) {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
-  const head = await client.send(
-    new import_client_s32.HeadObjectCommand({
-      Bucket: bucket,
-      Key: srcKey,
-      IfMatch: quoted(ifMatchEtag)
-    }),
-    {
-      abortSignal: signal
-    }
-  );
+  const { client, limit, bucket, srcKey, dstKey, signal } = request;
+  const head = await headSource(request);
   const input2 = {
     Bucket: bucket,
     Key: dstKey,
-    ContentType: head.ContentType,
-    ContentEncoding: head.ContentEncoding,
-    ContentDisposition: head.ContentDisposition,
-    ContentLanguage: head.ContentLanguage,
-    CacheControl: head.CacheControl,
-    Expires: head.Expires,
-    Metadata: head.Metadata,
+    ...metadataOf(head),
     StorageClass: storageClassParam(head.StorageClass ?? request.storageClass),
-    WebsiteRedirectLocation: head.WebsiteRedirectLocation
+    ...encryptionOf(head)
   };
-  if (head.ServerSideEncryption === "aws:kms" || head.ServerSideEncryption === "aws:kms:dsse") {
-    input2.ServerSideEncryption = head.ServerSideEncryption;
-    input2.SSEKMSKeyId = head.SSEKMSKeyId;
-    input2.BucketKeyEnabled = head.BucketKeyEnabled;
-  }
+  const change = typeChangeOf(request, head);
+  if (change) input2.ContentType = change.type;
   if ((head.TagCount ?? 0) > 0) {
-    const tagging = await client.send(new import_client_s32.GetObjectTaggingCommand({ Bucket: bucket, Key: srcKey }), {
-      abortSignal: signal
-    });
+    const tagging = await limit(
+      () => client.send(new import_client_s32.GetObjectTaggingCommand({ Bucket: bucket, Key: srcKey }), {
+        abortSignal: signal
+      })
+    );
     const tags = (tagging.TagSet ?? []).map(
       (tag) => `${encodeURIComponent(tag.Key ?? "")}=${encodeURIComponent(tag.Value ?? "")}`
     );
@@ -39895,6 +40282,7 @@ var init_copy = __esm({
   "src/engine/s3/copy.ts"() {
     "use strict";
     import_client_s32 = __toESM(require_dist_cjs16(), 1);
+    init_content_type();
     init_records();
     MIB = 1024 * 1024;
     GIB = 1024 * MIB;
@@ -39906,6 +40294,60 @@ var init_copy = __esm({
   }
 });
 
+// src/engine/s3/limiter.ts
+var RequestLimiter;
+var init_limiter = __esm({
+  "src/engine/s3/limiter.ts"() {
+    "use strict";
+    RequestLimiter = class {
+      constructor(limit) {
+        this.limit = limit;
+        if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`request limit must be a positive integer`);
+      }
+      limit;
+      active = 0;
+      waiting = [];
+      /** Requests running now (for tests and progress). */
+      get inFlight() {
+        return this.active;
+      }
+      async run(request, signal) {
+        await this.acquire(signal);
+        try {
+          return await request();
+        } finally {
+          this.release();
+        }
+      }
+      acquire(signal) {
+        signal?.throwIfAborted();
+        if (this.active < this.limit) {
+          this.active++;
+          return Promise.resolve();
+        }
+        return new Promise((resolve3, reject) => {
+          const onAbort = () => {
+            const at = this.waiting.indexOf(grant);
+            if (at >= 0) this.waiting.splice(at, 1);
+            reject(signal.reason);
+          };
+          const grant = () => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve3();
+          };
+          this.waiting.push(grant);
+          signal?.addEventListener("abort", onAbort, { once: true });
+        });
+      }
+      release() {
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.active--;
+      }
+    };
+  }
+});
+
 // src/engine/s3/gateway.ts
 function statusOf(error63) {
   return error63?.$metadata?.httpStatusCode;
@@ -39914,22 +40356,31 @@ function codeOf(error63) {
   const e5 = error63;
   return e5?.Code ?? e5?.name;
 }
-var import_client_s33, BucketGateway;
+var import_client_s33, DEFAULT_CONCURRENCY, DELETE_BATCH, BucketGateway;
 var init_gateway = __esm({
   "src/engine/s3/gateway.ts"() {
     "use strict";
     import_client_s33 = __toESM(require_dist_cjs16(), 1);
     init_classify();
     init_copy();
+    init_limiter();
     init_records();
+    DEFAULT_CONCURRENCY = 16;
+    DELETE_BATCH = 1e3;
     BucketGateway = class {
       client;
       bucket;
+      limiter;
       options;
       constructor(client, bucket, options = {}) {
         this.client = client;
         this.bucket = bucket;
         this.options = options;
+        this.limiter = new RequestLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+      }
+      /** Runs one SDK request in a slot of the limit; a request waiting for a slot can be aborted. */
+      send(request, signal) {
+        return this.limiter.run(() => request(signal), signal);
       }
       /**
        * Proves the bucket exists and the credentials may list it, before any planning, and tells whether the
@@ -39937,12 +40388,14 @@ var init_gateway = __esm({
        */
       async checkAccess(prefix) {
         try {
-          const page = await this.client.send(
-            new import_client_s33.ListObjectsV2Command({
-              Bucket: this.bucket,
-              Prefix: prefix,
-              MaxKeys: 1
-            })
+          const page = await this.send(
+            () => this.client.send(
+              new import_client_s33.ListObjectsV2Command({
+                Bucket: this.bucket,
+                Prefix: prefix,
+                MaxKeys: 1
+              })
+            )
           );
           return { empty: (page.KeyCount ?? page.Contents?.length ?? 0) === 0 };
         } catch (error63) {
@@ -39955,14 +40408,17 @@ var init_gateway = __esm({
         let token;
         try {
           do {
-            const page = await this.client.send(
-              new import_client_s33.ListObjectsV2Command({
-                Bucket: this.bucket,
-                Prefix: prefix,
-                ContinuationToken: token,
-                EncodingType: "url"
-              }),
-              { abortSignal: options.signal }
+            const page = await this.send(
+              (abortSignal) => this.client.send(
+                new import_client_s33.ListObjectsV2Command({
+                  Bucket: this.bucket,
+                  Prefix: prefix,
+                  ContinuationToken: token,
+                  EncodingType: "url"
+                }),
+                { abortSignal }
+              ),
+              options.signal
             );
             for (const object2 of page.Contents ?? []) objects.push(listedObjectInfo(object2, page.EncodingType));
             options.onPage?.(objects.length);
@@ -39976,9 +40432,10 @@ var init_gateway = __esm({
       /** The object's facts, or null when it does not exist. */
       async head(key, options = {}) {
         try {
-          const output2 = await this.client.send(new import_client_s33.HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
-            abortSignal: options.signal
-          });
+          const output2 = await this.send(
+            (abortSignal) => this.client.send(new import_client_s33.HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+            options.signal
+          );
           return headObjectInfo(key, output2);
         } catch (error63) {
           if (statusOf(error63) === 404) return null;
@@ -39993,6 +40450,7 @@ var init_gateway = __esm({
         const threshold = this.options.multipartCopyThreshold ?? DEFAULT_MULTIPART_COPY_THRESHOLD;
         const request = {
           client: this.client,
+          limit: (task) => this.limiter.run(task, options.signal),
           bucket: this.bucket,
           srcKey,
           dstKey,
@@ -40003,7 +40461,7 @@ var init_gateway = __esm({
           return await copyMultipart(request, {
             threshold,
             partSize: this.options.partSize,
-            concurrency: this.options.concurrency ?? 8
+            concurrency: this.limiter.limit
           });
         } catch (error63) {
           throw this.classify(error63, {
@@ -40013,28 +40471,47 @@ var init_gateway = __esm({
           });
         }
       }
-      async deleteObject(key, options = {}) {
+      /**
+       * One DeleteObjects request for up to 1,000 keys (quiet: S3 answers with the failures only). A key S3
+       * could not delete is returned, not thrown; a failed request throws like any other.
+       */
+      async deleteObjects(keys, options = {}) {
+        if (keys.length === 0) return [];
+        if (keys.length > DELETE_BATCH) throw new RangeError(`DeleteObjects takes at most ${DELETE_BATCH} keys`);
         try {
-          await this.client.send(new import_client_s33.DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
-            abortSignal: options.signal
-          });
+          const output2 = await this.send(
+            (abortSignal) => this.client.send(
+              new import_client_s33.DeleteObjectsCommand({
+                Bucket: this.bucket,
+                Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true }
+              }),
+              { abortSignal }
+            ),
+            options.signal
+          );
+          return (output2.Errors ?? []).map((e5) => ({
+            key: e5.Key ?? "",
+            message: `${e5.Code ?? "Error"}: ${e5.Message ?? "not deleted"}`
+          }));
         } catch (error63) {
-          throw this.classify(error63, { key });
+          throw this.classify(error63, { key: keys.length === 1 ? keys[0] : void 0 });
         }
       }
       /** Starts a restore of an archived object; a restore already running is not an error. */
       async restoreObject(key, options) {
         const days = options.storageClass === "INTELLIGENT_TIERING" ? void 0 : options.days;
         try {
-          const output2 = await this.client.send(
-            new import_client_s33.RestoreObjectCommand({
-              Bucket: this.bucket,
-              Key: key,
-              RestoreRequest: {
-                Days: days,
-                GlacierJobParameters: { Tier: options.tier }
-              }
-            })
+          const output2 = await this.send(
+            () => this.client.send(
+              new import_client_s33.RestoreObjectCommand({
+                Bucket: this.bucket,
+                Key: key,
+                RestoreRequest: {
+                  Days: days,
+                  GlacierJobParameters: { Tier: options.tier }
+                }
+              })
+            )
           );
           return output2.$metadata.httpStatusCode === 200 ? "already-restored" : "started";
         } catch (error63) {
@@ -40063,6 +40540,8 @@ var init_s33 = __esm({
     init_client4();
     init_gateway();
     init_copy();
+    init_content_type();
+    init_limiter();
     init_classify();
     init_errors6();
     init_records();
@@ -40080,11 +40559,16 @@ async function pool(items, limit, work, stop) {
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+function chunks(items, size) {
+  const out = [];
+  for (let i6 = 0; i6 < items.length; i6 += size) out.push(items.slice(i6, i6 + size));
+  return out;
+}
 async function executeMoves(options) {
   const { gateway, moves, schedule, journal, signal } = options;
-  const concurrency = options.concurrency ?? DEFAULT_MOVE_CONCURRENCY;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const done = new Map(options.alreadyDone ?? []);
-  const failed = /* @__PURE__ */ new Map();
+  const failed = /* @__PURE__ */ new Set();
   const outcomes = moves.map((move) => ({ move, status: "blocked" }));
   let fatal;
   const stopped = () => fatal !== void 0 || signal?.aborted === true;
@@ -40102,11 +40586,10 @@ async function executeMoves(options) {
       }
       return;
     }
-    const message = error63 instanceof Error ? error63.message : String(error63);
-    failed.set(step.id, message);
+    failed.add(step.id);
     if (outcome) {
       outcome.status = "failed";
-      outcome.error = message;
+      outcome.error = error63 instanceof Error ? error63.message : String(error63);
       outcome.archived = error63 instanceof ObjectArchivedError;
       progress.failed++;
       report(outcome);
@@ -40115,18 +40598,19 @@ async function executeMoves(options) {
   const runCopy = async (step) => {
     const previous = done.get(step.id);
     if (previous) return finishCopy(step, previous.etag);
-    const blocker = step.after.find((id) => !done.has(id));
-    if (blocker !== void 0) {
-      failed.set(step.id, `waits for a move that did not complete`);
-      if (step.moveIndex !== null) outcomes[step.moveIndex].error = failed.get(step.id);
+    if (step.after.some((id) => !done.has(id))) {
+      failed.add(step.id);
+      if (step.moveIndex !== null) outcomes[step.moveIndex].error = "waits for a move that did not complete";
       return;
     }
     const ifMatchEtag = step.etagFromStep !== void 0 ? done.get(step.etagFromStep)?.etag : step.ifMatchEtag;
     try {
+      const move = step.moveIndex === null ? void 0 : moves[step.moveIndex];
       const result = await gateway.copyObject(step.srcKey, step.dstKey, {
         ifMatchEtag: ifMatchEtag ?? "",
         size: step.size,
         storageClass: step.storageClass,
+        typeNames: move ? { from: move.fromKey, to: move.toKey } : null,
         signal
       });
       journal.record({ step: step.id, ok: true, etag: result.etag });
@@ -40141,55 +40625,73 @@ async function executeMoves(options) {
     await journal.flush();
     if (stopped()) break;
   }
+  const copies = new Map(schedule.waves.flat().map((c7) => [c7.id, c7]));
   if (!stopped()) {
     const deletable = schedule.deletes.filter((d5) => done.has(d5.afterCopy) && !done.has(d5.id));
-    await pool(
-      deletable,
-      concurrency,
-      async (step) => {
-        try {
-          await gateway.deleteObject(step.key, { signal });
-          journal.record({ step: step.id, ok: true });
-          done.set(step.id, { step: step.id, ok: true });
-        } catch (error63) {
-          const copy = schedule.waves.flat().find((c7) => c7.id === step.afterCopy);
-          const outcome = copy && copy.moveIndex !== null ? outcomes[copy.moveIndex] : void 0;
-          if (outcome) outcome.deleteFailed = error63 instanceof Error ? error63.message : String(error63);
-          if (!isPerObjectError(error63)) fatal ??= error63;
+    const deleteBatch = async (batch) => {
+      try {
+        const failures = new Map(
+          (await gateway.deleteObjects(
+            batch.map((d5) => d5.key),
+            { signal }
+          )).map((f5) => [f5.key, f5.message])
+        );
+        for (const step of batch) {
+          const problem = failures.get(step.key);
+          if (problem === void 0) {
+            journal.record({ step: step.id, ok: true });
+            done.set(step.id, { step: step.id, ok: true });
+            continue;
+          }
+          const moveIndex = copies.get(step.afterCopy)?.moveIndex;
+          const outcome = moveIndex === null || moveIndex === void 0 ? void 0 : outcomes[moveIndex];
+          if (outcome?.move.fromKey === step.key) outcome.deleteFailed = problem;
         }
-      },
-      stopped
-    );
+      } catch (error63) {
+        fatal ??= error63;
+      }
+    };
+    await pool(chunks(deletable, DELETE_BATCH), concurrency, deleteBatch, stopped);
     await journal.flush();
   }
+  const deletedKeys = new Set(schedule.deletes.filter((d5) => done.has(d5.id)).map((d5) => d5.key));
+  const leftoverTempKeys2 = [...copies.values()].filter((c7) => c7.moveIndex === null && done.has(c7.id) && !deletedKeys.has(c7.dstKey)).map((c7) => c7.dstKey);
   if (fatal === void 0 && signal?.aborted)
     fatal = new SmartSyncError("ABORTED", "Stopped before all moves were made.", { cause: signal.reason });
-  return { outcomes, error: fatal, complete: fatal === void 0 };
+  return { outcomes, error: fatal, complete: fatal === void 0, leftoverTempKeys: leftoverTempKeys2 };
 }
-var DEFAULT_MOVE_CONCURRENCY;
 var init_mover = __esm({
   "src/engine/mover.ts"() {
     "use strict";
     init_errors();
     init_s33();
-    DEFAULT_MOVE_CONCURRENCY = 16;
   }
 });
 
 // src/engine/move-batch.ts
+function tempFolder(prefix) {
+  return keyFor(prefix, `${TEMP_PREFIX}/`);
+}
+function tempKeyFor(prefix, runId) {
+  return (n4) => `${tempFolder(prefix)}${runId}/${n4}`;
+}
 async function runMoveBatch(target, gateway, moves, options = {}) {
   const runId = newRunId();
   const prefix = normalizePrefix(target.prefix);
-  const schedule = scheduleMoves(moves, (n4) => keyFor(prefix, `${TEMP_PREFIX}/${runId}/${n4}`));
-  const journal = await MoveJournal.create(target.localPath, {
-    version: 1,
+  const schedule = scheduleMoves(moves, tempKeyFor(prefix, runId));
+  const header = {
+    version: 2,
     runId,
     bucket: target.bucket,
     prefix,
+    endpoint: target.endpointUrl ?? null,
+    profile: target.profile ?? null,
     createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-    moves,
-    schedule
-  });
+    moves: moves.length,
+    steps: stepCount(schedule),
+    scheduler: SCHEDULER_VERSION
+  };
+  const journal = await MoveJournal.create(target.localPath, header, moves);
   const result = await executeMoves({
     gateway,
     moves,
@@ -40201,35 +40703,54 @@ async function runMoveBatch(target, gateway, moves, options = {}) {
   });
   return { ...result, journal };
 }
-function applyMovesToDb(db, outcomes) {
+function applyMovesToDb(db, outcomes, now = Date.now() / 1e3) {
   const moved = outcomes.flatMap((o4) => {
     const record3 = o4.status === "done" ? db.getFile(o4.move.from) : void 0;
     return record3 && record3.inode === o4.move.inode && record3.size === o4.move.size ? [{ o: o4, record: record3 }] : [];
   });
   db.deleteFiles(moved.map(({ o: o4 }) => o4.move.from));
-  db.upsertFiles(moved.map(({ o: o4, record: record3 }) => ({ ...record3, path: o4.move.to, etag: o4.etag ?? record3.etag })));
+  db.upsertFiles(
+    moved.map(({ o: o4, record: record3 }) => ({ ...record3, path: o4.move.to, etag: o4.etag ?? record3.etag, synced: now }))
+  );
+}
+function foreignJournal(header, target, legacy) {
+  const where2 = `s3://${header.bucket}/${header.prefix}`;
+  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix))
+    return `An interrupted move batch for ${where2} was found and left alone.`;
+  if (legacy) return null;
+  if (header.endpoint !== (target.endpointUrl ?? null))
+    return `An interrupted move batch for ${where2} at ${header.endpoint ?? "AWS"} was found and left alone (this target is at ${target.endpointUrl ?? "AWS"}).`;
+  if (header.profile !== (target.profile ?? null))
+    return `An interrupted move batch for ${where2} with profile ${header.profile ?? "(default)"} was found and left alone (this target uses ${target.profile ?? "the default profile"}).`;
+  return null;
 }
 async function resumeMoveBatch(target, db, gateway, context) {
   const loaded = await MoveJournal.load(target.localPath, { readOnly: context.dryRun });
-  if (!loaded) return;
-  const { journal, done } = loaded;
+  if (!loaded) return {};
+  const { journal, moves, done } = loaded;
   const { header } = journal;
-  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix)) {
+  const foreign = foreignJournal(header, target, loaded.schedule !== void 0);
+  if (foreign) {
+    context.notice(foreign, "warning");
+    return { leftAlone: header.runId };
+  }
+  const schedule = loaded.schedule ?? scheduleMoves(moves, tempKeyFor(normalizePrefix(header.prefix), header.runId));
+  if (!loaded.schedule && (header.scheduler !== SCHEDULER_VERSION || stepCount(schedule) !== header.steps)) {
     context.notice(
-      `An interrupted move batch for s3://${header.bucket}/${header.prefix} was found and left alone.`,
+      `An interrupted move batch (${header.runId}) was written by another version of S3 Smart Sync and was left alone; finish it with that version, or remove ${journal.file} to let aws upload what it would have moved.`,
       "warning"
     );
-    return;
+    return { leftAlone: header.runId };
   }
   if (context.dryRun) {
-    context.notice(`An interrupted batch of ${header.moves.length} move(s) will be finished by the next run.`);
-    return;
+    context.notice(`An interrupted batch of ${moves.length} move(s) will be finished by the next run.`);
+    return {};
   }
-  context.notice(`Finishing ${header.moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
+  context.notice(`Finishing ${moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
   const result = await executeMoves({
     gateway,
-    moves: header.moves,
-    schedule: header.schedule,
+    moves,
+    schedule,
     journal,
     alreadyDone: done,
     concurrency: target.concurrency,
@@ -40239,6 +40760,7 @@ async function resumeMoveBatch(target, db, gateway, context) {
   await db.save();
   if (result.error !== void 0) throw result.error;
   await journal.remove();
+  return {};
 }
 var TEMP_PREFIX;
 var init_move_batch = __esm({
@@ -40282,6 +40804,7 @@ var init_move_rules = __esm({
       "hard-link": "hard link (several paths share the inode)",
       excluded: "excluded by the target's excludes",
       "skipped-by-user": "skipped by you (aws uploads it)",
+      "held-with-group": "its chain, swap or cycle has a move that is not made (aws uploads it)",
       "source-missing": "old object not found in S3",
       "source-size-differs": "old object in S3 has another size",
       "source-older-than-file": "old object in S3 is older than the file",
@@ -43304,11 +43827,11 @@ var init_ipc_input = __esm({
 });
 
 // node_modules/execa/lib/arguments/encoding-option.js
-var validateEncoding, TEXT_ENCODINGS, BINARY_ENCODINGS, ENCODINGS, getCorrectEncoding, ENCODING_ALIASES, serializeEncoding;
+var validateEncoding, TEXT_ENCODINGS, BINARY_ENCODINGS, ENCODINGS2, getCorrectEncoding, ENCODING_ALIASES, serializeEncoding;
 var init_encoding_option = __esm({
   "node_modules/execa/lib/arguments/encoding-option.js"() {
     validateEncoding = ({ encoding }) => {
-      if (ENCODINGS.has(encoding)) {
+      if (ENCODINGS2.has(encoding)) {
         return;
       }
       const correctEncoding = getCorrectEncoding(encoding);
@@ -43316,13 +43839,13 @@ var init_encoding_option = __esm({
         throw new TypeError(`Invalid option \`encoding: ${serializeEncoding(encoding)}\`.
 Please rename it to ${serializeEncoding(correctEncoding)}.`);
       }
-      const correctEncodings = [...ENCODINGS].map((correctEncoding2) => serializeEncoding(correctEncoding2)).join(", ");
+      const correctEncodings = [...ENCODINGS2].map((correctEncoding2) => serializeEncoding(correctEncoding2)).join(", ");
       throw new TypeError(`Invalid option \`encoding: ${serializeEncoding(encoding)}\`.
 Please rename it to one of: ${correctEncodings}.`);
     };
     TEXT_ENCODINGS = /* @__PURE__ */ new Set(["utf8", "utf16le"]);
     BINARY_ENCODINGS = /* @__PURE__ */ new Set(["buffer", "hex", "base64", "base64url", "latin1", "ascii"]);
-    ENCODINGS = /* @__PURE__ */ new Set([...TEXT_ENCODINGS, ...BINARY_ENCODINGS]);
+    ENCODINGS2 = /* @__PURE__ */ new Set([...TEXT_ENCODINGS, ...BINARY_ENCODINGS]);
     getCorrectEncoding = (encoding) => {
       if (encoding === null) {
         return "buffer";
@@ -43334,7 +43857,7 @@ Please rename it to one of: ${correctEncodings}.`);
       if (lowerEncoding in ENCODING_ALIASES) {
         return ENCODING_ALIASES[lowerEncoding];
       }
-      if (ENCODINGS.has(lowerEncoding)) {
+      if (ENCODINGS2.has(lowerEncoding)) {
         return lowerEncoding;
       }
     };
@@ -44920,7 +45443,7 @@ var init_stdio_option = __esm({
 });
 
 // node_modules/execa/lib/stdio/native.js
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream, handleNativeStreamSync, getTargetFd, getTargetFdNumber, handleNativeStreamAsync, getStandardStream;
 var init_native = __esm({
@@ -44961,7 +45484,7 @@ var init_native = __esm({
       if (tty2.isatty(targetFdNumber)) {
         throw new TypeError(`The \`${optionName}: ${serializeOptionValue(value)}\` option is invalid: it cannot be a TTY with synchronous methods.`);
       }
-      return { type: "uint8Array", value: bufferToUint8Array(readFileSync2(targetFdNumber)), optionName };
+      return { type: "uint8Array", value: bufferToUint8Array(readFileSync3(targetFdNumber)), optionName };
     };
     getTargetFdNumber = (value, fdNumber) => {
       if (value === "inherit") {
@@ -45297,7 +45820,7 @@ For example, you can use the \`pathToFileURL()\` method of the \`url\` core modu
 });
 
 // node_modules/execa/lib/stdio/handle-sync.js
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 var handleStdioSync, forbiddenIfSync, forbiddenNativeIfSync, throwInvalidSyncValue, addProperties, addPropertiesSync;
 var init_handle_sync = __esm({
   "node_modules/execa/lib/stdio/handle-sync.js"() {
@@ -45331,8 +45854,8 @@ var init_handle_sync = __esm({
     addPropertiesSync = {
       input: {
         ...addProperties,
-        fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync3(value))] }),
-        filePath: ({ value: { file: file2 } }) => ({ contents: [bufferToUint8Array(readFileSync3(file2))] }),
+        fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync4(value))] }),
+        filePath: ({ value: { file: file2 } }) => ({ contents: [bufferToUint8Array(readFileSync4(file2))] }),
         fileNumber: forbiddenIfSync,
         iterable: ({ value }) => ({ contents: [...value] }),
         string: ({ value }) => ({ contents: [value] }),
@@ -45589,8 +46112,8 @@ var init_run_sync = __esm({
         done(error63);
       }
     };
-    runTransformSync = (generators, chunks) => [
-      ...chunks.flatMap((chunk) => [...transformChunkSync(chunk, generators, 0)]),
+    runTransformSync = (generators, chunks2) => [
+      ...chunks2.flatMap((chunk) => [...transformChunkSync(chunk, generators, 0)]),
       ...finalChunksSync(generators)
     ];
     transformChunkSync = function* (chunk, generators, index) {
@@ -45660,14 +46183,14 @@ var init_generator = __esm({
       });
       return { stream };
     };
-    runGeneratorsSync = (chunks, stdioItems, encoding, isInput) => {
+    runGeneratorsSync = (chunks2, stdioItems, encoding, isInput) => {
       const generators = stdioItems.filter(({ type }) => type === "generator");
       const reversedGenerators = isInput ? generators.reverse() : generators;
       for (const { value, optionName } of reversedGenerators) {
         const generators2 = addInternalGenerators(value, encoding, optionName);
-        chunks = runTransformSync(generators2, chunks);
+        chunks2 = runTransformSync(generators2, chunks2);
       }
-      return chunks;
+      return chunks2;
     };
     addInternalGenerators = ({ transform: transform2, final, binary, writableObjectMode, readableObjectMode, preserveNewlines }, encoding, optionName) => {
       const state2 = {};
@@ -45800,9 +46323,9 @@ var init_output_sync = __esm({
       const truncatedResult = truncateMaxBufferSync(result, isMaxBuffer, maxBuffer);
       const uint8ArrayResult = bufferToUint8Array(truncatedResult);
       const { stdioItems, objectMode } = fileDescriptors[fdNumber];
-      const chunks = runOutputGeneratorsSync([uint8ArrayResult], stdioItems, encoding, state2);
+      const chunks2 = runOutputGeneratorsSync([uint8ArrayResult], stdioItems, encoding, state2);
       const { serializedResult, finalResult = serializedResult } = serializeChunks({
-        chunks,
+        chunks: chunks2,
         objectMode,
         encoding,
         lines,
@@ -45829,22 +46352,22 @@ var init_output_sync = __esm({
         return returnedResult;
       }
     };
-    runOutputGeneratorsSync = (chunks, stdioItems, encoding, state2) => {
+    runOutputGeneratorsSync = (chunks2, stdioItems, encoding, state2) => {
       try {
-        return runGeneratorsSync(chunks, stdioItems, encoding, false);
+        return runGeneratorsSync(chunks2, stdioItems, encoding, false);
       } catch (error63) {
         state2.error = error63;
-        return chunks;
+        return chunks2;
       }
     };
-    serializeChunks = ({ chunks, objectMode, encoding, lines, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
+    serializeChunks = ({ chunks: chunks2, objectMode, encoding, lines, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
       if (objectMode) {
-        return { serializedResult: chunks };
+        return { serializedResult: chunks2 };
       }
       if (encoding === "buffer") {
-        return { serializedResult: joinToUint8Array(chunks) };
+        return { serializedResult: joinToUint8Array(chunks2) };
       }
-      const serializedResult = joinToString(chunks, encoding);
+      const serializedResult = joinToString(chunks2, encoding);
       if (lines[fdNumber]) {
         return { serializedResult, finalResult: splitLinesSync(serializedResult, !stripFinalNewline2[fdNumber], objectMode) };
       }
@@ -46390,7 +46913,7 @@ var init_early_error = __esm({
 });
 
 // node_modules/execa/lib/stdio/handle-async.js
-import { createReadStream as createReadStream2, createWriteStream } from "node:fs";
+import { createReadStream as createReadStream3, createWriteStream } from "node:fs";
 import { Buffer as Buffer4 } from "node:buffer";
 import { Readable as Readable9, Writable as Writable5, Duplex as Duplex2 } from "node:stream";
 var handleStdioAsync, forbiddenIfAsync, addProperties2, addPropertiesAsync;
@@ -46420,8 +46943,8 @@ var init_handle_async = __esm({
     addPropertiesAsync = {
       input: {
         ...addProperties2,
-        fileUrl: ({ value }) => ({ stream: createReadStream2(value) }),
-        filePath: ({ value: { file: file2 } }) => ({ stream: createReadStream2(file2) }),
+        fileUrl: ({ value }) => ({ stream: createReadStream3(value) }),
+        filePath: ({ value: { file: file2 } }) => ({ stream: createReadStream3(file2) }),
         webStream: ({ value }) => ({ stream: Readable9.fromWeb(value) }),
         iterable: ({ value }) => ({ stream: Readable9.from(value) }),
         asyncIterable: ({ value }) => ({ stream: Readable9.from(value) }),
@@ -49259,7 +49782,7 @@ function translateClass(pat, start, end) {
   if (!hasHyphen) {
     pushChunk(pat.slice(start, end));
   } else {
-    const chunks = [];
+    const chunks2 = [];
     let i6 = start;
     let k5 = pat[start] === 33 ? start + 2 : start + 1;
     for (; ; ) {
@@ -49271,21 +49794,21 @@ function translateClass(pat, start, end) {
         }
       }
       if (found < 0) break;
-      chunks.push(pat.slice(i6, found));
+      chunks2.push(pat.slice(i6, found));
       i6 = found + 1;
       k5 = found + 3;
     }
     const last = pat.slice(i6, end);
-    if (last.length > 0) chunks.push(last);
-    else chunks[chunks.length - 1].push(HYPHEN);
-    for (let k22 = chunks.length - 1; k22 > 0; k22--) {
-      const prev = chunks[k22 - 1];
-      if (prev[prev.length - 1] > chunks[k22][0]) {
-        chunks[k22 - 1] = prev.slice(0, -1).concat(chunks[k22].slice(1));
-        chunks.splice(k22, 1);
+    if (last.length > 0) chunks2.push(last);
+    else chunks2[chunks2.length - 1].push(HYPHEN);
+    for (let k22 = chunks2.length - 1; k22 > 0; k22--) {
+      const prev = chunks2[k22 - 1];
+      if (prev[prev.length - 1] > chunks2[k22][0]) {
+        chunks2[k22 - 1] = prev.slice(0, -1).concat(chunks2[k22].slice(1));
+        chunks2.splice(k22, 1);
       }
     }
-    chunks.forEach((chunk, c7) => {
+    chunks2.forEach((chunk, c7) => {
       if (c7 > 0) tokens.push({ cp: HYPHEN, escaped: false });
       pushChunk(chunk);
     });
@@ -49550,7 +50073,12 @@ async function connectBucket(ctx) {
       forcePathStyle: target.forcePathStyle
     }),
     target.bucket,
-    { multipartCopyThreshold: target.multipartCopyThreshold, endpoint: target.endpointUrl, profile: target.profile }
+    {
+      multipartCopyThreshold: target.multipartCopyThreshold,
+      concurrency: target.concurrency,
+      endpoint: target.endpointUrl,
+      profile: target.profile
+    }
   );
   const access3 = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
   return { gateway, hasObjects: !access3.empty, aws };
@@ -49886,6 +50414,43 @@ var init_guard_volume = __esm({
   "src/engine/run/guard-volume.ts"() {
     "use strict";
     init_guards();
+    init_keys();
+  }
+});
+
+// src/engine/invalidation.ts
+function filesToCheck(plan, outcomes, leftAlone) {
+  const written = new Set(outcomes.filter((o4) => o4.status === "done").map((o4) => o4.move.to));
+  return plan.unsure.filter((f5) => !written.has(f5.path) && !leftAlone.has(f5.path));
+}
+function bucketAfterMoves(listing, outcomes) {
+  const destinations = new Set(outcomes.map((o4) => o4.move.toKey));
+  const gone = /* @__PURE__ */ new Set();
+  const unknown2 = /* @__PURE__ */ new Set();
+  for (const o4 of outcomes) {
+    if (o4.status === "done" && !o4.deleteFailed && !destinations.has(o4.move.fromKey)) gone.add(o4.move.fromKey);
+    if (o4.status === "failed") unknown2.add(o4.move.fromKey);
+  }
+  return (key) => {
+    if (gone.has(key)) return "absent";
+    if (unknown2.has(key)) return "unknown";
+    return listing.get(key) ?? "absent";
+  };
+}
+function staleKeys(prefix, files, state2) {
+  const keys = [];
+  for (const file2 of files) {
+    const key = keyFor(prefix, file2.path);
+    const object2 = state2(key);
+    if (object2 === "absent") continue;
+    if (object2 === "unknown" || object2.size === file2.size && Math.floor(object2.lastModifiedMs / 1e3) >= Math.floor(file2.mtimeMs / 1e3))
+      keys.push(key);
+  }
+  return keys;
+}
+var init_invalidation = __esm({
+  "src/engine/invalidation.ts"() {
+    "use strict";
     init_keys();
   }
 });
@@ -52523,20 +53088,6 @@ var init_db = __esm({
           for (const filePath of paths) statement.run([filePath]);
         });
       }
-      /** Moves the row at `from` to `to`, replacing any row at `to`. False when there is no row at `from`. */
-      renameFile(from, to) {
-        if (from === to) return this.getFile(from) !== void 0;
-        return this.transaction(() => {
-          const record3 = this.getFile(from);
-          if (!record3) return false;
-          this.statement("DELETE FROM files WHERE path = ?").run([from]);
-          this.upsertFiles([{ ...record3, path: to }]);
-          return true;
-        });
-      }
-      setEtag(filePath, etag) {
-        this.statement("UPDATE files SET etag = ? WHERE path = ?").run([etag, filePath]);
-      }
       // --- meta ---------------------------------------------------------------------------------------------
       getMeta(key) {
         const value = this.one("SELECT value FROM meta WHERE key = ?", [key]);
@@ -52565,9 +53116,6 @@ var init_db = __esm({
           mtime: Number(row[4]),
           created: String(row[5])
         }));
-      }
-      removeSkippedMove(fromPath, toPath2) {
-        this.statement("DELETE FROM skipped_moves WHERE from_path = ? AND to_path = ?").run([fromPath, toPath2]);
       }
       // --- pending restores ---------------------------------------------------------------------------------
       upsertPendingRestore(restore) {
@@ -52764,7 +53312,7 @@ var init_orphan_child = __esm({
 });
 
 // src/engine/lock.ts
-import { readFileSync as readFileSync4, renameSync, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { readFileSync as readFileSync5, renameSync, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { readFile as readFile4, stat as stat3, unlink as unlink2, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path13 from "node:path";
@@ -52919,7 +53467,7 @@ function heldLock(lockPath, info, firstText, stoppedChild) {
       if (released) return false;
       released = true;
       try {
-        if (readFileSync4(lockPath, "utf8") !== text) return false;
+        if (readFileSync5(lockPath, "utf8") !== text) return false;
         unlinkSync(lockPath);
         return true;
       } catch {
@@ -53128,6 +53676,298 @@ var init_archive = __esm({
   }
 });
 
+// src/engine/planner.ts
+function countBy(items, key) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+function planRun(input2) {
+  const { scan, records, prefix, isExcluded, objects } = input2;
+  const recordByPath = new Map(records.map((r5) => [r5.path, r5]));
+  let inodeIndex;
+  const inodes = () => {
+    if (!inodeIndex) {
+      const byInode = /* @__PURE__ */ new Map();
+      for (const r5 of records) if (!byInode.has(r5.inode)) byInode.set(r5.inode, r5);
+      inodeIndex = { linksNow: countBy(scan, (f5) => f5.inode), linksBefore: countBy(records, (r5) => r5.inode), byInode };
+    }
+    return inodeIndex;
+  };
+  const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
+  const plan = {
+    moves: [],
+    archived: [],
+    rejected: [],
+    newFiles: [],
+    modified: [],
+    deleted: [],
+    unchangedCount: 0,
+    bytesSaved: 0,
+    unsure: []
+  };
+  const candidateFor = (file2) => {
+    if (recordByPath.get(file2.path)?.inode === file2.inode) return void 0;
+    const old = inodes().byInode.get(file2.inode);
+    return old && old.path !== file2.path ? old : void 0;
+  };
+  for (const file2 of scan) {
+    const old = candidateFor(file2);
+    if (!old) continue;
+    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
+    if (!isUnchangedSinceRecorded(file2, old)) {
+      reject("changed-since-recorded");
+      continue;
+    }
+    const { linksNow, linksBefore } = inodes();
+    if (!isSingleLink(linksNow.get(file2.inode) ?? 0, linksBefore.get(file2.inode) ?? 0)) {
+      reject("hard-link");
+      continue;
+    }
+    if (isExcluded(old.path)) {
+      reject("excluded");
+      continue;
+    }
+    if (skipped.has(`${old.path}\0${file2.path}`)) {
+      reject("skipped-by-user");
+      continue;
+    }
+    const move = {
+      from: old.path,
+      to: file2.path,
+      fromKey: keyFor(prefix, old.path),
+      toKey: keyFor(prefix, file2.path),
+      inode: file2.inode,
+      size: old.size,
+      mtime: old.mtime,
+      state: "unverified"
+    };
+    if (objects) {
+      const object2 = objects.get(move.fromKey);
+      const problem = checkSourceObject(object2, old);
+      if (problem) {
+        reject(problem);
+        continue;
+      }
+      move.etag = object2.etag;
+      move.storageClass = object2.storageClass;
+      if (isArchived(object2)) {
+        if (input2.archivedMoves === "upload") continue;
+        move.state = "archived";
+        plan.archived.push(move);
+        continue;
+      }
+      move.state = "ready";
+    }
+    plan.moves.push(move);
+  }
+  holdMovesOntoArchivedSources(plan);
+  holdMovesOntoHeldSources(plan, prefix);
+  const movedFrom = /* @__PURE__ */ new Set();
+  const movedTo = /* @__PURE__ */ new Set();
+  for (const move of [...plan.moves, ...plan.archived]) {
+    movedFrom.add(move.from);
+    movedTo.add(move.to);
+  }
+  for (const move of plan.moves) plan.bytesSaved += move.size;
+  const waiting = new Set(plan.archived.flatMap((m3) => [m3.from, m3.to]));
+  const candidateEnds = new Set([...plan.moves, ...plan.rejected].flatMap((m3) => [m3.from, m3.to]));
+  for (const file2 of scan) {
+    const recorded = recordByPath.get(file2.path);
+    if (candidateEnds.has(file2.path) && !waiting.has(file2.path) && !(recorded && isUnchangedSinceRecorded(file2, recorded)))
+      plan.unsure.push(file2);
+    if (movedTo.has(file2.path)) continue;
+    if (!recorded) plan.newFiles.push(file2);
+    else if (movedFrom.has(file2.path) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
+      plan.modified.push(file2);
+      if (!candidateEnds.has(file2.path) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
+        plan.unsure.push(file2);
+    } else plan.unchangedCount++;
+  }
+  const scanPaths = new Set(scan.map((f5) => f5.path));
+  for (const r5 of records) {
+    if (!scanPaths.has(r5.path) && !movedFrom.has(r5.path) && !isExcluded(r5.path)) plan.deleted.push(r5);
+  }
+  return plan;
+}
+function movesOnto(moves, keys) {
+  const byDestination = new Map(moves.map((m3) => [m3.toKey, m3]));
+  const held = /* @__PURE__ */ new Set();
+  const queue = [...keys];
+  for (let key = queue.pop(); key !== void 0; key = queue.pop()) {
+    const move = byDestination.get(key);
+    if (!move || held.has(move)) continue;
+    held.add(move);
+    queue.push(move.fromKey);
+  }
+  return held;
+}
+function holdMovesOntoArchivedSources(plan) {
+  const held = movesOnto(
+    plan.moves,
+    plan.archived.map((m3) => m3.fromKey)
+  );
+  if (held.size === 0) return;
+  for (const move of held) plan.archived.push({ ...move, state: "archived" });
+  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+}
+function holdMovesOntoHeldSources(plan, prefix) {
+  const keys = plan.rejected.filter((r5) => HOLDS_GROUP.has(r5.reason)).map((r5) => keyFor(prefix, r5.from));
+  const held = movesOnto(plan.moves, keys);
+  if (held.size === 0) return;
+  for (const move of held)
+    plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
+  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+}
+var HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
+var init_planner = __esm({
+  "src/engine/planner.ts"() {
+    "use strict";
+    init_keys();
+    init_move_rules();
+    HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
+    SYNC_CLOCK_SLACK_SECONDS = 2;
+  }
+});
+
+// src/engine/run/verify-stage.ts
+async function verifyStage(ctx, volume, bucket, planned) {
+  const { target } = ctx;
+  let { plan } = planned;
+  let objects;
+  const needListing = plan.moves.length > 0 || volume.baseline && ctx.options.command === "sync";
+  if (needListing) {
+    ctx.phase("list");
+    objects = await listPrefix(
+      bucket.gateway,
+      ctx.prefix,
+      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
+      ctx.options.signal
+    );
+    if (plan.moves.length > 0) {
+      plan = planRun({ ...planned.input, objects });
+      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
+        plan = planRun({ ...planned.input, objects });
+    }
+  }
+  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
+  addPlanToReport(ctx.report, plan);
+  ctx.emit({
+    type: "plan",
+    target: target.name,
+    moves: plan.moves.length,
+    archived: plan.archived.length,
+    rejected: plan.rejected.length,
+    newFiles: plan.newFiles.length,
+    modified: plan.modified.length,
+    deleted: plan.deleted.length,
+    bytesSaved: plan.bytesSaved
+  });
+  if (plan.archived.length > 0) {
+    ctx.notice(
+      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
+      "warning"
+    );
+  }
+  return { ...planned, plan, objects };
+}
+async function listPrefix(gateway, prefix, onPage, signal) {
+  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
+  return new Map(objects.map((o4) => [o4.key, o4]));
+}
+var init_verify_stage = __esm({
+  "src/engine/run/verify-stage.ts"() {
+    "use strict";
+    init_archive();
+    init_move_order();
+    init_planner();
+    init_report();
+  }
+});
+
+// src/engine/run/invalidate-stage.ts
+async function invalidateStage(ctx, bucket, verified, moved) {
+  if (ctx.dryRun) return moved;
+  const { gateway } = bucket;
+  const signal = ctx.options.signal;
+  const leftAlone = new Set(moved.pending.flatMap((m3) => [m3.from, m3.to]));
+  const files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
+  let state2;
+  if (files.length > 0) {
+    state2 = verified.objects ? bucketAfterMoves(verified.objects, moved.outcomes) : await askBucket(gateway, ctx.prefix, files, signal);
+  }
+  const stale = state2 ? staleKeys(ctx.prefix, files, state2) : [];
+  const temporary = await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
+  if (stale.length === 0 && temporary.length === 0) return moved;
+  const failures = await deleteAll(gateway, [...stale, ...temporary], signal);
+  const failed = new Set(failures.map((f5) => f5.key));
+  const cleared = stale.filter((k5) => !failed.has(k5));
+  if (cleared.length > 0) {
+    ctx.notice(
+      `${cleared.length} object(s) held other bytes than the file now at their path, of the same size (moves that were not made, or files replaced): deleted, so that aws uploads those files (${sample(cleared)}).`
+    );
+  }
+  const keptTemporary = temporary.filter((k5) => failed.has(k5));
+  if (keptTemporary.length > 0)
+    ctx.notice(
+      `${keptTemporary.length} temporary object(s) under ${tempFolder(ctx.prefix)} could not be removed; the next run tries again.`,
+      "warning"
+    );
+  const kept = stale.filter((k5) => failed.has(k5));
+  if (kept.length === 0) return moved;
+  ctx.report.status = "partial";
+  ctx.notice(
+    `${kept.length} object(s) that may hold other bytes than their files could not be deleted, so aws may keep them; they are not recorded as synced and the next sync tries again: ` + failures.filter((f5) => !keptTemporary.includes(f5.key)).slice(0, 5).map((f5) => `${f5.key} (${f5.message})`).join(", "),
+    "warning"
+  );
+  const notSynced = kept.map((k5) => pathForKey(ctx.prefix, k5)).filter((p3) => p3 !== null);
+  return { ...moved, notSynced };
+}
+async function askBucket(gateway, prefix, files, signal) {
+  let objects;
+  if (files.length > HEAD_UP_TO) {
+    objects = await listPrefix(gateway, prefix, void 0, signal);
+  } else {
+    objects = /* @__PURE__ */ new Map();
+    await Promise.all(
+      files.map(async (f5) => {
+        const key = keyFor(prefix, f5.path);
+        const head = await gateway.head(key, { signal });
+        if (head) objects.set(key, head);
+      })
+    );
+  }
+  return (key) => objects.get(key) ?? "absent";
+}
+async function leftoverTempKeys(ctx, gateway, listing, fromThisBatch) {
+  const folder = tempFolder(ctx.prefix);
+  const earlier = listing ? [...listing.keys()].filter((k5) => k5.startsWith(folder)) : (await gateway.listAll(folder, { signal: ctx.options.signal })).map((o4) => o4.key);
+  const kept = await MoveJournal.peekRunId(ctx.target.localPath);
+  const owned = kept ? `${folder}${kept}/` : void 0;
+  return [.../* @__PURE__ */ new Set([...fromThisBatch, ...earlier])].filter((k5) => !owned || !k5.startsWith(owned));
+}
+async function deleteAll(gateway, keys, signal) {
+  const batches = [];
+  for (let i6 = 0; i6 < keys.length; i6 += DELETE_BATCH) batches.push(keys.slice(i6, i6 + DELETE_BATCH));
+  return (await Promise.all(batches.map((batch) => gateway.deleteObjects(batch, { signal })))).flat();
+}
+function sample(keys) {
+  return keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
+}
+var HEAD_UP_TO;
+var init_invalidate_stage = __esm({
+  "src/engine/run/invalidate-stage.ts"() {
+    "use strict";
+    init_invalidation();
+    init_journal();
+    init_move_batch();
+    init_keys();
+    init_s33();
+    init_verify_stage();
+    HEAD_UP_TO = 200;
+  }
+});
+
 // src/engine/run/move-stage.ts
 async function moveStage(ctx, volume, bucket, verified) {
   const { target, report } = ctx;
@@ -53136,6 +53976,7 @@ async function moveStage(ctx, volume, bucket, verified) {
   db.setTarget(target.bucket, ctx.prefix);
   const pending = [...plan.archived];
   let outcomes = [];
+  let leftoverTempKeys2 = [];
   let stopped;
   if (plan.moves.length > 0) {
     ctx.phase("move");
@@ -53146,7 +53987,8 @@ async function moveStage(ctx, volume, bucket, verified) {
       }
     });
     outcomes = batch.outcomes;
-    applyMovesToDb(db, outcomes);
+    leftoverTempKeys2 = batch.leftoverTempKeys;
+    applyMovesToDb(db, outcomes, ctx.now().getTime() / 1e3);
     await db.save();
     if (batch.complete) await batch.journal.remove();
     for (const o4 of outcomes)
@@ -53160,7 +54002,7 @@ async function moveStage(ctx, volume, bucket, verified) {
   recordPendingRestores(db, pending);
   report.moves.pendingRestore = pending.length;
   if (stopped !== void 0) throw stopped;
-  return { outcomes, pending };
+  return { outcomes, pending, leftoverTempKeys: leftoverTempKeys2 };
 }
 var init_move_stage = __esm({
   "src/engine/run/move-stage.ts"() {
@@ -53399,137 +54241,6 @@ var init_open_volume = __esm({
   }
 });
 
-// src/engine/planner.ts
-function countBy(items, key) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
-}
-function planRun(input2) {
-  const { scan, records, prefix, isExcluded, objects } = input2;
-  const recordByPath = new Map(records.map((r5) => [r5.path, r5]));
-  let inodeIndex;
-  const inodes = () => {
-    if (!inodeIndex) {
-      const byInode = /* @__PURE__ */ new Map();
-      for (const r5 of records) if (!byInode.has(r5.inode)) byInode.set(r5.inode, r5);
-      inodeIndex = { linksNow: countBy(scan, (f5) => f5.inode), linksBefore: countBy(records, (r5) => r5.inode), byInode };
-    }
-    return inodeIndex;
-  };
-  const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
-  const plan = {
-    moves: [],
-    archived: [],
-    rejected: [],
-    newFiles: [],
-    modified: [],
-    deleted: [],
-    unchangedCount: 0,
-    bytesSaved: 0
-  };
-  const movedFrom = /* @__PURE__ */ new Set();
-  const movedTo = /* @__PURE__ */ new Set();
-  const candidateFor = (file2) => {
-    if (recordByPath.get(file2.path)?.inode === file2.inode) return void 0;
-    const old = inodes().byInode.get(file2.inode);
-    return old && old.path !== file2.path ? old : void 0;
-  };
-  for (const file2 of scan) {
-    const old = candidateFor(file2);
-    if (!old) continue;
-    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
-    if (!isUnchangedSinceRecorded(file2, old)) {
-      reject("changed-since-recorded");
-      continue;
-    }
-    const { linksNow, linksBefore } = inodes();
-    if (!isSingleLink(linksNow.get(file2.inode) ?? 0, linksBefore.get(file2.inode) ?? 0)) {
-      reject("hard-link");
-      continue;
-    }
-    if (isExcluded(old.path)) {
-      reject("excluded");
-      continue;
-    }
-    if (skipped.has(`${old.path}\0${file2.path}`)) {
-      reject("skipped-by-user");
-      continue;
-    }
-    const move = {
-      from: old.path,
-      to: file2.path,
-      fromKey: keyFor(prefix, old.path),
-      toKey: keyFor(prefix, file2.path),
-      inode: file2.inode,
-      size: old.size,
-      mtime: old.mtime,
-      state: "unverified"
-    };
-    if (objects) {
-      const object2 = objects.get(move.fromKey);
-      const problem = checkSourceObject(object2, old);
-      if (problem) {
-        reject(problem);
-        continue;
-      }
-      move.etag = object2.etag;
-      move.storageClass = object2.storageClass;
-      if (isArchived(object2)) {
-        if (input2.archivedMoves === "upload") continue;
-        move.state = "archived";
-        plan.archived.push(move);
-        continue;
-      }
-      move.state = "ready";
-    }
-    plan.moves.push(move);
-    plan.bytesSaved += move.size;
-    movedFrom.add(move.from);
-    movedTo.add(move.to);
-  }
-  holdMovesOntoArchivedSources(plan);
-  for (const move of plan.archived) {
-    movedFrom.add(move.from);
-    movedTo.add(move.to);
-  }
-  for (const file2 of scan) {
-    if (movedTo.has(file2.path)) continue;
-    const recorded = recordByPath.get(file2.path);
-    if (!recorded) plan.newFiles.push(file2);
-    else if (movedFrom.has(file2.path) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime))
-      plan.modified.push(file2);
-    else plan.unchangedCount++;
-  }
-  const scanPaths = new Set(scan.map((f5) => f5.path));
-  for (const r5 of records) {
-    if (!scanPaths.has(r5.path) && !movedFrom.has(r5.path) && !isExcluded(r5.path)) plan.deleted.push(r5);
-  }
-  return plan;
-}
-function holdMovesOntoArchivedSources(plan) {
-  const held = new Set(plan.archived.map((m3) => m3.fromKey));
-  let changed = held.size > 0;
-  while (changed) {
-    changed = false;
-    for (const move of plan.moves) {
-      if (!held.has(move.toKey) || held.has(move.fromKey)) continue;
-      held.add(move.fromKey);
-      plan.archived.push({ ...move, state: "archived" });
-      plan.bytesSaved -= move.size;
-      changed = true;
-    }
-  }
-  if (plan.archived.length > 0) plan.moves = plan.moves.filter((m3) => !held.has(m3.fromKey));
-}
-var init_planner = __esm({
-  "src/engine/planner.ts"() {
-    "use strict";
-    init_keys();
-    init_move_rules();
-  }
-});
-
 // src/engine/run/plan-stage.ts
 function planStage(ctx, volume, scan) {
   const { target } = ctx;
@@ -53620,61 +54331,6 @@ var init_recorder = __esm({
   }
 });
 
-// src/engine/run/verify-stage.ts
-async function verifyStage(ctx, volume, bucket, planned) {
-  const { target } = ctx;
-  let { plan } = planned;
-  let objects;
-  const needListing = plan.moves.length > 0 || volume.baseline && ctx.options.command === "sync";
-  if (needListing) {
-    ctx.phase("list");
-    objects = await listPrefix(
-      bucket.gateway,
-      ctx.prefix,
-      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
-      ctx.options.signal
-    );
-    if (plan.moves.length > 0) {
-      plan = planRun({ ...planned.input, objects });
-      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
-        plan = planRun({ ...planned.input, objects });
-    }
-  }
-  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
-  addPlanToReport(ctx.report, plan);
-  ctx.emit({
-    type: "plan",
-    target: target.name,
-    moves: plan.moves.length,
-    archived: plan.archived.length,
-    rejected: plan.rejected.length,
-    newFiles: plan.newFiles.length,
-    modified: plan.modified.length,
-    deleted: plan.deleted.length,
-    bytesSaved: plan.bytesSaved
-  });
-  if (plan.archived.length > 0) {
-    ctx.notice(
-      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
-      "warning"
-    );
-  }
-  return { ...planned, plan, objects };
-}
-async function listPrefix(gateway, prefix, onPage, signal) {
-  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  return new Map(objects.map((o4) => [o4.key, o4]));
-}
-var init_verify_stage = __esm({
-  "src/engine/run/verify-stage.ts"() {
-    "use strict";
-    init_archive();
-    init_move_order();
-    init_planner();
-    init_report();
-  }
-});
-
 // src/engine/run/record-stage.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 import path16 from "node:path";
@@ -53690,7 +54346,8 @@ async function recordStage(ctx, volume, bucket, scan, moved, result) {
         previous: db.allFiles(),
         scan: scan.files,
         outcome: synced,
-        skippedPaths: result?.skippedPaths,
+        // Files whose stale object could not be deleted are not synced either: aws may have kept it.
+        skippedPaths: [...result?.skippedPaths ?? [], ...moved.notSynced ?? []],
         pendingMoves: moved.pending,
         baseline: volume.baseline,
         objects: uploaded,
@@ -54040,6 +54697,7 @@ async function runTarget(target, options) {
       return finish(ctx);
     }
     const moved = await moveStage(ctx, volume, bucket, verified);
+    const settled = await invalidateStage(ctx, bucket, verified, moved);
     let result;
     if (aws) {
       try {
@@ -54049,7 +54707,7 @@ async function runTarget(target, options) {
         throw error63;
       }
     }
-    await recordStage(ctx, volume, bucket, scan, moved, result);
+    await recordStage(ctx, volume, bucket, scan, settled, result);
     return finish(ctx);
   } catch (error63) {
     failReport(ctx.report, error63);
@@ -54090,6 +54748,7 @@ var init_run2 = __esm({
     init_context();
     init_guard_deletes();
     init_guard_volume();
+    init_invalidate_stage();
     init_move_stage();
     init_open_volume();
     init_plan_stage();
@@ -75976,14 +76635,14 @@ ${itemIndentStr}`);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line) => {
-          const chunks = line.match(chunkPattern);
-          if (chunks === null) {
+          const chunks2 = line.match(chunkPattern);
+          if (chunks2 === null) {
             wrappedLines.push("");
             return;
           }
-          let sumChunks = [chunks.shift()];
+          let sumChunks = [chunks2.shift()];
           let sumWidth = this.displayWidth(sumChunks[0]);
-          chunks.forEach((chunk) => {
+          chunks2.forEach((chunk) => {
             const visibleWidth = this.displayWidth(chunk);
             if (sumWidth + visibleWidth <= width) {
               sumChunks.push(chunk);

@@ -39,6 +39,8 @@ export interface LocalS3Stats {
   /** Body bytes of PutObject + UploadPart requests. */
   uploadedBytes: number;
   requestBytes: number;
+  /** Most S3 requests the server had in progress at once since the last reset. */
+  peakInFlight: number;
   ops: Partial<Record<S3Operation, OperationStats>>;
 }
 
@@ -60,6 +62,18 @@ export interface RequestLogEntry {
   source?: { bucket: string; key: string };
   /** DeleteObjects: the keys the batch asked to delete. */
   keys?: string[];
+  /** CopyObject, CreateMultipartUpload, PutObject: the server-side encryption the request asked for. */
+  sse?: ServerSideEncryption;
+  /** CopyObject: the x-amz-metadata-directive sent. */
+  metadataDirective?: string;
+  /** CopyObject, CreateMultipartUpload: the Content-Type header sent. */
+  contentType?: string;
+}
+
+export interface ServerSideEncryption {
+  algorithm: string;
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
 }
 
 export interface Faults {
@@ -107,6 +121,9 @@ export interface ObjectInfo {
   restore?: { ongoing: boolean; expiry?: string };
   tags: Record<string, string>;
   metadata: Record<string, string>;
+  contentType?: string;
+  /** Kept from the write that made the object (the server does not encrypt). */
+  sse?: ServerSideEncryption;
 }
 
 export interface LocalS3Control {

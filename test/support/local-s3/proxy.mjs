@@ -4,7 +4,7 @@ import http from "node:http";
 import { classify, parseCopySource } from "./operations.mjs";
 import { createFaults } from "./faults.mjs";
 import { createNetwork } from "./network.mjs";
-import { createEmulation } from "./emulation.mjs";
+import { createEmulation, requestedSse } from "./emulation.mjs";
 import { createAuth } from "./auth.mjs";
 import { sendError, unescapeXml } from "./s3-responses.mjs";
 
@@ -19,20 +19,32 @@ function createStats() {
   let requests = 0;
   let uploadedBytes = 0;
   let requestBytes = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   return {
     request(op) {
       requests++;
       (ops[op] ??= { count: 0, bytes: 0 }).count++;
+    },
+    /** A request arrived; the returned function marks it answered (or dropped). */
+    open() {
+      peakInFlight = Math.max(peakInFlight, ++inFlight);
+      let closed = false;
+      return () => {
+        if (!closed) inFlight--;
+        closed = true;
+      };
     },
     bytes(op, n) {
       ops[op].bytes += n;
       requestBytes += n;
       if (UPLOAD_OPS.has(op)) uploadedBytes += n;
     },
-    snapshot: () => ({ requests, uploadedBytes, requestBytes, ops: structuredClone(ops) }),
+    snapshot: () => ({ requests, uploadedBytes, requestBytes, peakInFlight, ops: structuredClone(ops) }),
     reset() {
       ops = {};
       requests = uploadedBytes = requestBytes = 0;
+      peakInFlight = inFlight;
     },
   };
 }
@@ -131,8 +143,21 @@ export function createProxy({ store, upstreamPort }) {
   async function handleS3(req, res) {
     const { op, bucket, key, query } = classify(req.method, req.url ?? "/", req.headers);
     const entry = { seq: ++seq, op, bucket, key, status: 0, bytes: 0, at: Date.now(), ms: 0 };
+    // What the request asks for, logged on arrival (before any fault delays or answers it).
+    if (op === "CopyObject" || op === "UploadPartCopy")
+      entry.source = parseCopySource(req.headers["x-amz-copy-source"]);
+    if (op === "CopyObject" || op === "CreateMultipartUpload" || op === "PutObject") {
+      // What a write asked for, as sent (the server keeps SSE settings but does not encrypt).
+      const sse = requestedSse(req.headers);
+      if (sse) entry.sse = sse;
+      if (req.headers["x-amz-metadata-directive"])
+        entry.metadataDirective = String(req.headers["x-amz-metadata-directive"]);
+      if (req.headers["content-type"] && op !== "PutObject") entry.contentType = String(req.headers["content-type"]);
+    }
     if (log.length < LOG_LIMIT) log.push(entry);
     stats.request(op);
+    const answered = stats.open();
+    res.on("close", answered);
     res.on("finish", () => {
       entry.status = res.statusCode;
       entry.ms = Date.now() - entry.at;
@@ -172,8 +197,6 @@ export function createProxy({ store, upstreamPort }) {
     }
     if (await auth.check(ctx, query)) return;
     if (await emulation.before(ctx)) return;
-    if (op === "CopyObject" || op === "UploadPartCopy")
-      entry.source = parseCopySource(req.headers["x-amz-copy-source"]);
     if (op === "DeleteObjects") {
       // Small XML: keep the keys in the log, so tests can tell which objects a batch removed.
       ctx.body = await counter.read();
