@@ -22,6 +22,10 @@ declare type Preferences = ExtensionPreferences
 declare namespace Preferences {
   /** Preferences accessible in the `sync-all-targets` command */
   export type SyncAllTargets = ExtensionPreferences & {}
+  /** Preferences accessible in the `menu-bar` command */
+  export type MenuBar = ExtensionPreferences & {}
+  /** Preferences accessible in the `scheduled-sync` command */
+  export type ScheduledSync = ExtensionPreferences & {}
   /** Preferences accessible in the `preview-moves` command */
   export type PreviewMoves = ExtensionPreferences & {}
   /** Preferences accessible in the `status` command */
@@ -33,6 +37,10 @@ declare namespace Preferences {
 declare namespace Arguments {
   /** Arguments passed to the `sync-all-targets` command */
   export type SyncAllTargets = {}
+  /** Arguments passed to the `menu-bar` command */
+  export type MenuBar = {}
+  /** Arguments passed to the `scheduled-sync` command */
+  export type ScheduledSync = {}
   /** Arguments passed to the `preview-moves` command */
   export type PreviewMoves = {}
   /** Arguments passed to the `status` command */

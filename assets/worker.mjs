@@ -115,106 +115,6 @@ var init_errors = __esm({
   }
 });
 
-// src/engine/journal.ts
-import { randomUUID } from "node:crypto";
-import { promises as fs } from "node:fs";
-import path from "node:path";
-function newRunId() {
-  return `${(/* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomUUID().slice(0, 8)}`;
-}
-async function fsyncDir(dir) {
-  const handle = await fs.open(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle.close();
-  }
-}
-var JOURNAL_FILE, MoveJournal;
-var init_journal = __esm({
-  "src/engine/journal.ts"() {
-    "use strict";
-    JOURNAL_FILE = ".s3-smart-sync.journal";
-    MoveJournal = class _MoveJournal {
-      constructor(file2, header) {
-        this.file = file2;
-        this.header = header;
-      }
-      file;
-      header;
-      pending = [];
-      static pathFor(volumeRoot) {
-        return path.join(volumeRoot, JOURNAL_FILE);
-      }
-      /** Writes the plan atomically; only then may the first S3 request go out. */
-      static async create(volumeRoot, header) {
-        const file2 = _MoveJournal.pathFor(volumeRoot);
-        const temp = `${file2}.tmp-${process.pid}`;
-        const handle = await fs.open(temp, "w");
-        try {
-          await handle.writeFile(JSON.stringify(header) + "\n");
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await fs.rename(temp, file2);
-        await fsyncDir(volumeRoot);
-        return new _MoveJournal(file2, header);
-      }
-      /** The unfinished journal of an earlier run, or null. An unreadable header is moved aside. */
-      static async load(volumeRoot, options = {}) {
-        const file2 = _MoveJournal.pathFor(volumeRoot);
-        let text;
-        try {
-          text = await fs.readFile(file2, "utf8");
-        } catch (error63) {
-          if (error63.code === "ENOENT") return null;
-          throw error63;
-        }
-        const lines = text.split("\n");
-        let header;
-        try {
-          header = JSON.parse(lines[0]);
-          if (header.version !== 1 || !header.schedule) throw new Error("unknown journal version");
-        } catch {
-          if (!options.readOnly) await fs.rename(file2, `${file2}.unreadable-${Date.now()}`);
-          return null;
-        }
-        const done = /* @__PURE__ */ new Map();
-        for (const line of lines.slice(1)) {
-          if (!line) continue;
-          try {
-            const outcome = JSON.parse(line);
-            if (outcome.ok) done.set(outcome.step, outcome);
-          } catch {
-          }
-        }
-        return { journal: new _MoveJournal(file2, header), done };
-      }
-      record(outcome) {
-        this.pending.push(JSON.stringify(outcome) + "\n");
-      }
-      /** Appends what was recorded and fsyncs it: a barrier before anything that depends on those steps. */
-      async flush() {
-        if (this.pending.length === 0) return;
-        const data = this.pending.join("");
-        this.pending = [];
-        const handle = await fs.open(this.file, "a");
-        try {
-          await handle.writeFile(data);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      }
-      async remove() {
-        await fs.rm(this.file, { force: true });
-      }
-    };
-  }
-});
-
 // src/engine/keys.ts
 function normalizePrefix(prefix) {
   return prefix.replace(/^\/+/, "").replace(/\/+$/, "");
@@ -240,6 +140,238 @@ var init_keys = __esm({
   }
 });
 
+// src/engine/journal.ts
+import { randomUUID } from "node:crypto";
+import { createReadStream, promises as fs } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+function newRunId() {
+  return `${(/* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomUUID().slice(0, 8)}`;
+}
+function moveLine(move) {
+  const line = [
+    move.from,
+    move.to,
+    move.inode,
+    move.size,
+    move.mtime,
+    move.etag ?? null,
+    move.storageClass ?? null
+  ];
+  return JSON.stringify(line);
+}
+function parseMoveLine(text, prefix) {
+  const [from, to, inode, size, mtime, etag, storageClass] = JSON.parse(text);
+  if (typeof from !== "string" || typeof to !== "string" || typeof size !== "number")
+    throw new Error("not a move line");
+  const move = {
+    from,
+    to,
+    fromKey: keyFor(prefix, from),
+    toKey: keyFor(prefix, to),
+    inode,
+    size,
+    mtime,
+    state: "ready"
+  };
+  if (etag !== null) move.etag = etag;
+  if (storageClass !== null) move.storageClass = storageClass;
+  return move;
+}
+async function fsyncDir(dir) {
+  const handle = await fs.open(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+  } finally {
+    await handle.close();
+  }
+}
+function readHeader(line, moves) {
+  const parsed = JSON.parse(line);
+  if (parsed.version === 1 && Array.isArray(parsed.moves) && parsed.schedule) {
+    moves.push(...parsed.moves);
+    const steps = parsed.schedule.waves.reduce((n4, w) => n4 + w.length, 0) + parsed.schedule.deletes.length;
+    const header = {
+      version: 2,
+      runId: parsed.runId,
+      bucket: parsed.bucket,
+      prefix: parsed.prefix,
+      endpoint: null,
+      profile: null,
+      createdAt: parsed.createdAt,
+      moves: parsed.moves.length,
+      steps,
+      scheduler: 0
+    };
+    return { header, schedule: parsed.schedule };
+  }
+  if (parsed.version !== JOURNAL_VERSION || typeof parsed.moves !== "number") throw new Error("unknown journal");
+  return { header: parsed };
+}
+var JOURNAL_FILE, JOURNAL_VERSION, WRITE_CHUNK, RECORD_BATCH, MoveJournal;
+var init_journal = __esm({
+  "src/engine/journal.ts"() {
+    "use strict";
+    init_keys();
+    JOURNAL_FILE = ".s3-smart-sync.journal";
+    JOURNAL_VERSION = 2;
+    WRITE_CHUNK = 1 << 16;
+    RECORD_BATCH = 1e4;
+    MoveJournal = class _MoveJournal {
+      constructor(file2, header) {
+        this.file = file2;
+        this.header = header;
+      }
+      file;
+      header;
+      pending = [];
+      writing = Promise.resolve();
+      unsynced = false;
+      static pathFor(volumeRoot) {
+        return path.join(volumeRoot, JOURNAL_FILE);
+      }
+      /** Writes the plan (header, then one line per move) atomically; only then may the first S3 request go out. */
+      static async create(volumeRoot, header, moves) {
+        if (header.moves !== moves.length) throw new Error("journal header counts another number of moves");
+        const file2 = _MoveJournal.pathFor(volumeRoot);
+        const temp = `${file2}.tmp-${process.pid}`;
+        const handle = await fs.open(temp, "w");
+        try {
+          let chunk = JSON.stringify(header) + "\n";
+          for (const move of moves) {
+            chunk += moveLine(move) + "\n";
+            if (chunk.length >= WRITE_CHUNK) {
+              await handle.write(chunk);
+              chunk = "";
+            }
+          }
+          await handle.write(chunk);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fs.rename(temp, file2);
+        await fsyncDir(volumeRoot);
+        return new _MoveJournal(file2, header);
+      }
+      /** The unfinished journal of an earlier run, or null. An unreadable plan is moved aside. */
+      static async load(volumeRoot, options = {}) {
+        const file2 = _MoveJournal.pathFor(volumeRoot);
+        let stream;
+        try {
+          await fs.access(file2);
+          stream = createReadStream(file2, { encoding: "utf8" });
+        } catch (error63) {
+          if (error63.code === "ENOENT") return null;
+          throw error63;
+        }
+        const lines = createInterface({ input: stream, crlfDelay: Infinity });
+        let header;
+        let schedule;
+        const moves = [];
+        const done = /* @__PURE__ */ new Map();
+        let broken = false;
+        try {
+          for await (const line of lines) {
+            if (!header) {
+              ({ header, schedule } = readHeader(line, moves));
+              continue;
+            }
+            if (moves.length < header.moves) {
+              moves.push(parseMoveLine(line, header.prefix));
+              continue;
+            }
+            if (!line) continue;
+            try {
+              const outcome = JSON.parse(line);
+              if (outcome.ok && typeof outcome.step === "number") done.set(outcome.step, outcome);
+            } catch {
+            }
+          }
+          if (!header || moves.length < header.moves) broken = true;
+        } catch {
+          broken = true;
+        } finally {
+          lines.close();
+          stream.destroy();
+        }
+        if (broken || !header) {
+          if (!options.readOnly) await fs.rename(file2, `${file2}.unreadable-${Date.now()}`);
+          return null;
+        }
+        return { journal: new _MoveJournal(file2, header), moves, schedule, done };
+      }
+      /** The run id of the journal on the volume, from its first line only; null when there is none. */
+      static async peekRunId(volumeRoot) {
+        let stream;
+        try {
+          await fs.access(_MoveJournal.pathFor(volumeRoot));
+          stream = createReadStream(_MoveJournal.pathFor(volumeRoot), { encoding: "utf8" });
+        } catch {
+          return null;
+        }
+        const lines = createInterface({ input: stream, crlfDelay: Infinity });
+        try {
+          for await (const line of lines) {
+            const runId = JSON.parse(line).runId;
+            return typeof runId === "string" ? runId : null;
+          }
+          return null;
+        } catch {
+          return null;
+        } finally {
+          lines.close();
+          stream.destroy();
+        }
+      }
+      /**
+       * Notes a finished step. Lines are written out in the background every few thousand (a wave of two
+       * million copies must not pile up in memory); only `flush` makes them durable. Writing a line early is
+       * always safe: a step not yet written is one the next run does again.
+       */
+      record(outcome) {
+        this.pending.push(JSON.stringify(outcome) + "\n");
+        if (this.pending.length >= RECORD_BATCH) this.writeOut();
+      }
+      /** Appends what was recorded and fsyncs it: a barrier before anything that depends on those steps. */
+      async flush() {
+        if (this.pending.length > 0) this.writeOut();
+        const writing = this.writing;
+        this.writing = Promise.resolve();
+        await writing;
+        if (this.unsynced) {
+          this.unsynced = false;
+          const handle = await fs.open(this.file, "a");
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+        }
+      }
+      /** Queues the recorded lines for appending, after any write already queued. */
+      writeOut() {
+        const data = this.pending.join("");
+        this.pending = [];
+        this.unsynced = true;
+        this.writing = this.writing.then(async () => {
+          const handle = await fs.open(this.file, "a");
+          try {
+            await handle.write(data);
+          } finally {
+            await handle.close();
+          }
+        });
+        this.writing.catch(() => void 0);
+      }
+      async remove() {
+        await fs.rm(this.file, { force: true });
+      }
+    };
+  }
+});
+
 // src/engine/move-order.ts
 function scheduleMoves(moves, tempKey) {
   const copies = moves.map((m3, i6) => ({
@@ -251,24 +383,26 @@ function scheduleMoves(moves, tempKey) {
     storageClass: m3.storageClass,
     ifMatchEtag: m3.etag,
     moveIndex: i6,
-    after: [],
-    wave: 0
+    after: NO_STEPS,
+    wave: -1
   }));
-  const destinations = new Set(copies.map((c7) => c7.dstKey));
-  const bySource = new Map(copies.map((c7) => [c7.srcKey, c7]));
-  const seen = /* @__PURE__ */ new Set();
+  const destinations = /* @__PURE__ */ new Set();
+  const bySource = /* @__PURE__ */ new Map();
+  for (const c7 of copies) {
+    destinations.add(c7.dstKey);
+    bySource.set(c7.srcKey, c7);
+  }
+  const walk = new Int32Array(copies.length + Math.floor(copies.length / 2) + 1);
   const tempCopies = [];
-  for (const start of [...copies]) {
-    if (seen.has(start)) continue;
-    const path23 = [];
-    const onPath = /* @__PURE__ */ new Set();
+  for (const start of copies) {
+    if (walk[start.id] !== 0) continue;
+    const mark = start.id + 1;
     let current = start;
-    while (current && !seen.has(current) && !onPath.has(current)) {
-      path23.push(current);
-      onPath.add(current);
+    while (current && walk[current.id] === 0) {
+      walk[current.id] = mark;
       current = bySource.get(current.dstKey);
     }
-    if (current && onPath.has(current)) {
+    if (current && walk[current.id] === mark) {
       const opener = current;
       const temp = {
         kind: "copy",
@@ -279,41 +413,37 @@ function scheduleMoves(moves, tempKey) {
         storageClass: opener.storageClass,
         ifMatchEtag: opener.ifMatchEtag,
         moveIndex: null,
-        after: [],
-        wave: 0
+        after: NO_STEPS,
+        wave: -1
       };
       tempCopies.push(temp);
+      walk[temp.id] = mark;
       bySource.set(opener.srcKey, temp);
       opener.srcKey = temp.dstKey;
       opener.ifMatchEtag = void 0;
       opener.etagFromStep = temp.id;
     }
-    for (const step of path23) seen.add(step);
   }
-  const all = [...copies, ...tempCopies];
-  const depth = /* @__PURE__ */ new Map();
-  const depthOf = (step) => {
-    const known = depth.get(step);
-    if (known !== void 0) return known;
-    const chain2 = [];
-    let current = step;
-    while (current && !depth.has(current)) {
-      chain2.push(current);
-      current = bySource.get(current.dstKey);
-    }
-    let d5 = current ? depth.get(current) : -1;
-    for (let i6 = chain2.length - 1; i6 >= 0; i6--) {
-      const reader = bySource.get(chain2[i6].dstKey);
-      chain2[i6].after = reader ? [reader.id] : [];
-      if (chain2[i6].etagFromStep !== void 0) chain2[i6].after.push(chain2[i6].etagFromStep);
-      d5 += 1;
-      depth.set(chain2[i6], d5);
-    }
-    return depth.get(step);
-  };
+  const all = copies.concat(tempCopies);
+  const chain3 = [];
   const waves = [];
   for (const step of all) {
-    step.wave = depthOf(step);
+    let current = step;
+    while (current && current.wave < 0) {
+      chain3.push(current);
+      current = bySource.get(current.dstKey);
+    }
+    let depth = current ? current.wave : -1;
+    for (let i6 = chain3.length - 1; i6 >= 0; i6--) {
+      const link = chain3[i6];
+      const reader = bySource.get(link.dstKey);
+      if (reader || link.etagFromStep !== void 0) {
+        link.after = reader ? [reader.id] : [];
+        if (link.etagFromStep !== void 0) link.after.push(link.etagFromStep);
+      }
+      link.wave = ++depth;
+    }
+    chain3.length = 0;
     (waves[step.wave] ??= []).push(step);
   }
   const tempKeys = new Set(tempCopies.map((t) => t.dstKey));
@@ -325,6 +455,9 @@ function scheduleMoves(moves, tempKey) {
     }
   }
   return { waves, deletes };
+}
+function stepCount(schedule) {
+  return schedule.waves.reduce((n4, wave) => n4 + wave.length, 0) + schedule.deletes.length;
 }
 function moveGroups(moves) {
   const parent = /* @__PURE__ */ new Map();
@@ -358,9 +491,12 @@ function selectMoveGroups(moves, select) {
   const chosen = new Set(groups.filter((_, i6) => select(moves[i6])));
   return moves.filter((_, i6) => chosen.has(groups[i6]));
 }
+var SCHEDULER_VERSION, NO_STEPS;
 var init_move_order = __esm({
   "src/engine/move-order.ts"() {
     "use strict";
+    SCHEDULER_VERSION = 1;
+    NO_STEPS = [];
   }
 });
 
@@ -2297,14 +2433,14 @@ var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile2 = (path23, options) => {
-      if (fileIntercept[path23] !== void 0) {
-        return fileIntercept[path23];
+    readFile2 = (path27, options) => {
+      if (fileIntercept[path27] !== void 0) {
+        return fileIntercept[path27];
       }
-      if (!filePromises[path23] || options?.ignoreCache) {
-        filePromises[path23] = fsReadFile(path23, "utf8");
+      if (!filePromises[path27] || options?.ignoreCache) {
+        filePromises[path27] = fsReadFile(path27, "utf8");
       }
-      return filePromises[path23];
+      return filePromises[path27];
     };
   }
 });
@@ -2416,8 +2552,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path23, contents) {
-        fileIntercept[path23] = Promise.resolve(contents);
+      interceptFile(path27, contents) {
+        fileIntercept[path27] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -2881,7 +3017,7 @@ var sleep;
 var init_sleep = __esm({
   "node_modules/@smithy/core/dist-es/submodules/client/util-waiter/utils/sleep.js"() {
     sleep = (seconds) => {
-      return new Promise((resolve2) => setTimeout(resolve2, seconds * 1e3));
+      return new Promise((resolve3) => setTimeout(resolve3, seconds * 1e3));
     };
   }
 });
@@ -3046,8 +3182,8 @@ var init_createWaiter = __esm({
     init_waiter();
     abortTimeout = (abortSignal) => {
       let onAbort;
-      const promise2 = new Promise((resolve2) => {
-        onAbort = () => resolve2({ state: WaiterState.ABORTED });
+      const promise2 = new Promise((resolve3) => {
+        onAbort = () => resolve3({ state: WaiterState.ABORTED });
         if (typeof abortSignal.addEventListener === "function") {
           abortSignal.addEventListener("abort", onAbort);
         } else {
@@ -4917,7 +5053,7 @@ var init_getInstanceMetadataRegion = __esm({
     };
     imdsRequest = async (options) => {
       const { request } = await import("node:http");
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const req = request({
           hostname: options.hostname,
           port: options.port,
@@ -4942,10 +5078,10 @@ var init_getInstanceMetadataRegion = __esm({
             req.destroy();
             return;
           }
-          const chunks = [];
-          res.on("data", (chunk) => chunks.push(chunk));
+          const chunks2 = [];
+          res.on("data", (chunk) => chunks2.push(chunk));
           res.on("end", () => {
-            resolve2(Buffer.concat(chunks));
+            resolve3(Buffer.concat(chunks2));
             req.destroy();
           });
         });
@@ -5439,8 +5575,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint.url.href;
             }
             if ("hostname" in endpoint) {
-              const { protocol, hostname: hostname3, port, path: path23 } = endpoint;
-              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path23}`;
+              const { protocol, hostname: hostname3, port, path: path27 } = endpoint;
+              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path27}`;
             }
           }
           return endpoint;
@@ -5816,18 +5952,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path23) => {
-      const parts = path23.split(".");
+    getAttrPathList = (path27) => {
+      const parts = path27.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path23}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path27}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path23}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path27}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -5848,9 +5984,9 @@ var init_getAttr = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path23) => getAttrPathList(path23).reduce((acc, index) => {
+    getAttr = (value, path27) => getAttrPathList(path27).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path23}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path27}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i6 = parseInt(index);
         return acc[i6 < 0 ? acc.length + i6 : i6];
@@ -5911,8 +6047,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname4, port, protocol: protocol2 = "", path: path23 = "", query = {} } = value;
-            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path23}`);
+            const { hostname: hostname4, port, protocol: protocol2 = "", path: path27 = "", query = {} } = value;
+            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path27}`);
             url2.search = Object.entries(query).map(([k5, v]) => `${k5}=${v}`).join("&");
             return url2;
           }
@@ -7138,13 +7274,13 @@ var init_getAwsChunkedEncodingStream = __esm({
 // node_modules/@smithy/core/dist-es/submodules/serde/util-stream/headStream.browser.js
 async function headStream(stream, bytes) {
   let byteLengthCounter = 0;
-  const chunks = [];
+  const chunks2 = [];
   const reader = stream.getReader();
   let isDone = false;
   while (!isDone) {
     const { done, value } = await reader.read();
     if (value) {
-      chunks.push(value);
+      chunks2.push(value);
       byteLengthCounter += value?.byteLength ?? 0;
     }
     if (byteLengthCounter >= bytes) {
@@ -7155,7 +7291,7 @@ async function headStream(stream, bytes) {
   reader.releaseLock();
   const collected = new Uint8Array(Math.min(bytes, byteLengthCounter));
   let offset = 0;
-  for (const chunk of chunks) {
+  for (const chunk of chunks2) {
     if (chunk.byteLength > collected.byteLength - offset) {
       collected.set(chunk.subarray(0, collected.byteLength - offset), offset);
       break;
@@ -7183,7 +7319,7 @@ var init_headStream = __esm({
       if (isReadableStream(stream)) {
         return headStream(stream, bytes);
       }
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const collector = new Collector();
         collector.limit = bytes;
         stream.pipe(collector);
@@ -7194,7 +7330,7 @@ var init_headStream = __esm({
         collector.on("error", reject);
         collector.on("finish", function() {
           const bytes2 = concatBytes(this.buffers);
-          resolve2(bytes2);
+          resolve3(bytes2);
         });
       });
     };
@@ -7238,20 +7374,20 @@ async function collectBlob(blob) {
   return blob.arrayBuffer().then((ab) => new Uint8Array(ab));
 }
 async function collectReadableStream(stream) {
-  const chunks = [];
+  const chunks2 = [];
   const reader = stream.getReader();
   let length = 0;
   while (true) {
     const { done, value } = await reader.read();
     if (value) {
-      chunks.push(value);
+      chunks2.push(value);
       length += value.length;
     }
     if (done) {
       break;
     }
   }
-  return concatBytes(chunks, length);
+  return concatBytes(chunks2, length);
 }
 var streamCollector;
 var init_stream_collector_browser = __esm({
@@ -7346,7 +7482,7 @@ var init_stream_collector = __esm({
       if (isReadableStream(stream)) {
         return collectReadableStream(stream);
       }
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const collector = new Collector2();
         const nodeStream = stream;
         nodeStream.pipe(collector);
@@ -7357,7 +7493,7 @@ var init_stream_collector = __esm({
         collector.on("error", reject);
         collector.on("finish", function() {
           const bytes = concatBytes(this.bufferedBytes);
-          resolve2(bytes);
+          resolve3(bytes);
         });
       });
     };
@@ -7761,29 +7897,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path23) => {
+    buildPathSegments = (path27) => {
       const segments = [];
       let offset = 0;
-      for (const match of path23.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match of path27.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match.index > offset) {
-          segments.push([path23.slice(offset, match.index), 0]);
+          segments.push([path27.slice(offset, match.index), 0]);
         }
         segments.push([match[1], match[2] ? 2 : 1]);
         offset = match.index + match[0].length;
       }
-      if (segments.length && offset < path23.length) {
-        segments.push([path23.slice(offset), 0]);
+      if (segments.length && offset < path27.length) {
+        segments.push([path27.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http, endpoint } = translateTraits(schema.traits ?? {});
-      const [path23, search] = http?.[1].split("?") ?? [];
+      const [path27, search] = http?.[1].split("?") ?? [];
       return [
         http?.[0],
-        path23,
+        path27,
         search ? [...new URLSearchParams(search)] : [],
-        path23 ? buildPathSegments(path23) : void 0,
+        path27 ? buildPathSegments(path27) : void 0,
         endpoint?.[0]
       ];
     };
@@ -7886,17 +8022,17 @@ var init_HashCalculator = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js
-import { createReadStream } from "node:fs";
+import { createReadStream as createReadStream2 } from "node:fs";
 var fileStreamHasher, isReadStream;
 var init_fileStreamHasher = __esm({
   "node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js"() {
     init_HashCalculator();
-    fileStreamHasher = (hashCtor, fileStream) => new Promise((resolve2, reject) => {
+    fileStreamHasher = (hashCtor, fileStream) => new Promise((resolve3, reject) => {
       if (!isReadStream(fileStream)) {
         reject(new Error("Unable to calculate hash for non-file streams."));
         return;
       }
-      const fileStreamTee = createReadStream(fileStream.path, {
+      const fileStreamTee = createReadStream2(fileStream.path, {
         start: fileStream.start,
         end: fileStream.end
       });
@@ -7909,7 +8045,7 @@ var init_fileStreamHasher = __esm({
       });
       hashCalculator.on("error", reject);
       hashCalculator.on("finish", function() {
-        hash2.digest().then(resolve2).catch(reject);
+        hash2.digest().then(resolve3).catch(reject);
       });
     });
     isReadStream = (stream) => typeof stream.path === "string";
@@ -7928,14 +8064,14 @@ var init_readableStreamHasher = __esm({
       const hash2 = new hashCtor();
       const hashCalculator = new HashCalculator(hash2);
       readableStream.pipe(hashCalculator);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         readableStream.on("error", (err) => {
           hashCalculator.end();
           reject(err);
         });
         hashCalculator.on("error", reject);
         hashCalculator.on("finish", () => {
-          hash2.digest().then(resolve2).catch(reject);
+          hash2.digest().then(resolve3).catch(reject);
         });
       });
     };
@@ -8620,7 +8756,7 @@ var init_HeaderMarshaller = __esm({
         this.fromUtf8 = fromUtf83;
       }
       format(headers) {
-        const chunks = [];
+        const chunks2 = [];
         for (const headerName in headers) {
           if (!hasOwn(headers, headerName)) {
             continue;
@@ -8629,11 +8765,11 @@ var init_HeaderMarshaller = __esm({
           if (bytes.byteLength > 255) {
             throw new Error(`@smithy/core/event-streams - header name exceeds 255 bytes: ${bytes.byteLength}`);
           }
-          chunks.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
+          chunks2.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
         }
-        const out = new Uint8Array(chunks.reduce((carry, bytes) => carry + bytes.byteLength, 0));
+        const out = new Uint8Array(chunks2.reduce((carry, bytes) => carry + bytes.byteLength, 0));
         let position = 0;
-        for (const chunk of chunks) {
+        for (const chunk of chunks2) {
           out.set(chunk, position);
           position += chunk.byteLength;
         }
@@ -9195,7 +9331,7 @@ async function* readableToIterable(readStream) {
     streamEnded = true;
   });
   while (!generationEnded) {
-    const value = await new Promise((resolve2) => setTimeout(() => resolve2(records.shift()), 0));
+    const value = await new Promise((resolve3) => setTimeout(() => resolve3(records.shift()), 0));
     if (value) {
       yield value;
     }
@@ -9817,10 +9953,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint) {
           this.updateServiceEndpoint(request, endpoint);
           this.setHostPrefix(request, operationSchema, input2, operation2);
-          const [method, path23, staticQuery] = operation2;
+          const [method, path27, staticQuery] = operation2;
           if (method) {
             request.method = method;
-            request.path = request.path === "/" ? path23 : request.path + path23;
+            request.path = request.path === "/" ? path27 : request.path + path27;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -9962,10 +10098,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path23 = "";
+        let path27 = "";
         for (const [value, kind] of segments) {
           if (kind === 0) {
-            path23 += value;
+            path27 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -9973,12 +10109,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path23 += `{${value}${kind === 2 ? "+" : ""}}`;
+            path27 += `{${value}${kind === 2 ? "+" : ""}}`;
           } else {
-            path23 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path27 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path23;
+        return path27;
       }
       async deserializeResponse(operationSchema, context, response) {
         const deserializer = this.deserializer;
@@ -10214,11 +10350,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request);
         }
         const { service, operation: operation2 } = getSmithyContext(context);
-        const path23 = `/service/${service}/operation/${operation2}`;
+        const path27 = `/service/${service}/operation/${operation2}`;
         if (request.path.endsWith("/")) {
-          request.path += path23.slice(1);
+          request.path += path27.slice(1);
         } else {
-          request.path += path23;
+          request.path += path27;
         }
         return request;
       }
@@ -10300,8 +10436,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path23) => {
-          this.path = resolvedPath(path23, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path27) => {
+          this.path = resolvedPath(path27, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -13199,9 +13335,9 @@ var init_createPaginator = __esm({
       command5 = withCommand(command5) ?? command5;
       return await client.send(command5, ...args);
     };
-    get = (fromObject, path23) => {
+    get = (fromObject, path27) => {
       let cursor = fromObject;
-      const pathComponents = path23.split(".");
+      const pathComponents = path27.split(".");
       for (const step of pathComponents) {
         if (!cursor || typeof cursor !== "object") {
           return void 0;
@@ -14060,7 +14196,7 @@ function bindRetryMiddleware(isStreamingPayload2) {
           const delay = retryToken.getRetryDelay();
           totalRetryDelay += (retryToken?.$retryLog?.acquisitionDelay ?? 0) + delay;
           if (delay > 0) {
-            await race(new Promise((resolve2) => setTimeout(resolve2, delay)), abortSignal);
+            await race(new Promise((resolve3) => setTimeout(resolve3, delay)), abortSignal);
           }
         }
       }
@@ -14193,7 +14329,7 @@ var init_DefaultRateLimiter = __esm({
         this.refillTokenBucket();
         while (amount > this.availableTokens) {
           const delay = (amount - this.availableTokens) / this.fillRate * 1e3;
-          await new Promise((resolve2) => _DefaultRateLimiter.setTimeoutFn(resolve2, delay));
+          await new Promise((resolve3) => _DefaultRateLimiter.setTimeoutFn(resolve3, delay));
           this.refillTokenBucket();
         }
         this.availableTokens = this.availableTokens - amount;
@@ -14631,7 +14767,7 @@ var init_StandardRetryStrategy2 = __esm({
               const delayFromResponse = getDelayFromRetryAfterHeader(err.$response);
               const delay = Math.max(delayFromResponse || 0, delayFromDecider);
               totalDelay += delay;
-              await new Promise((resolve2) => setTimeout(resolve2, delay));
+              await new Promise((resolve3) => setTimeout(resolve3, delay));
               continue;
             }
             if (!err.$metadata) {
@@ -15473,7 +15609,7 @@ var init_bowser = __esm({
         var versionBPrecision = Utils2.getVersionPrecision(versionB);
         var precision = Math.max(versionAPrecision, versionBPrecision);
         var lastPrecision = 0;
-        var chunks = Utils2.map([versionA, versionB], function(version2) {
+        var chunks2 = Utils2.map([versionA, versionB], function(version2) {
           var delta = precision - Utils2.getVersionPrecision(version2);
           var _version = version2 + new Array(delta + 1).join(".0");
           return Utils2.map(_version.split("."), function(chunk) {
@@ -15483,11 +15619,11 @@ var init_bowser = __esm({
         if (isLoose) lastPrecision = precision - Math.min(versionAPrecision, versionBPrecision);
         precision -= 1;
         while (precision >= lastPrecision) {
-          if (chunks[0][precision] > chunks[1][precision]) return 1;
-          if (chunks[0][precision] === chunks[1][precision]) {
+          if (chunks2[0][precision] > chunks2[1][precision]) return 1;
+          if (chunks2[0][precision] === chunks2[1][precision]) {
             if (precision === lastPrecision) return 0;
             precision -= 1;
-          } else if (chunks[0][precision] < chunks[1][precision]) return -1;
+          } else if (chunks2[0][precision] < chunks2[1][precision]) return -1;
         }
       };
       Utils2.map = function map4(arr, iterator) {
@@ -16348,12 +16484,12 @@ var init_bowser = __esm({
       describe: function describe80(ua) {
         var version2 = Utils.getFirstMatch(/mac os x (\d+(\.?_?\d+)+)/i, ua).replace(/[_\s]/g, ".");
         var versionName = Utils.getMacOSVersionName(version2);
-        var os5 = {
+        var os6 = {
           name: OS_MAP.MacOS,
           version: version2
         };
-        if (versionName) os5.versionName = versionName;
-        return os5;
+        if (versionName) os6.versionName = versionName;
+        return os6;
       }
     }, {
       test: [/(ipod|iphone|ipad)/i],
@@ -16382,22 +16518,22 @@ var init_bowser = __esm({
       describe: function describe83(ua) {
         var version2 = Utils.getFirstMatch(/android[\s/-](\d+(\.\d+)*)/i, ua);
         var versionName = Utils.getAndroidVersionName(version2);
-        var os5 = {
+        var os6 = {
           name: OS_MAP.Android,
           version: version2
         };
-        if (versionName) os5.versionName = versionName;
-        return os5;
+        if (versionName) os6.versionName = versionName;
+        return os6;
       }
     }, {
       test: [/(web|hpw)[o0]s/i],
       describe: function describe84(ua) {
         var version2 = Utils.getFirstMatch(/(?:web|hpw)[o0]s\/(\d+(\.\d+)*)/i, ua);
-        var os5 = {
+        var os6 = {
           name: OS_MAP.WebOS
         };
-        if (version2 && version2.length) os5.version = version2;
-        return os5;
+        if (version2 && version2.length) os6.version = version2;
+        return os6;
       }
     }, {
       test: [/blackberry|\bbb\d+/i, /rim\stablet/i],
@@ -17010,14 +17146,14 @@ var init_bowser = __esm({
       _proto.parseOS = function parseOS() {
         var _this2 = this;
         this.parsedResult.os = {};
-        var os5 = Utils.find(parser_os_default, function(_os) {
+        var os6 = Utils.find(parser_os_default, function(_os) {
           if (typeof _os.test === "function") return _os.test(_this2);
           if (Array.isArray(_os.test)) return _os.test.some(function(condition) {
             return _this2.test(condition);
           });
           throw new Error("Browser's test function is not valid");
         });
-        if (os5) this.parsedResult.os = os5.describe(this.getUA());
+        if (os6) this.parsedResult.os = os6.describe(this.getUA());
         return this.parsedResult.os;
       };
       _proto.getOSName = function getOSName(toLowerCase) {
@@ -18593,17 +18729,17 @@ var require_dist_cjs2 = __commonJS({
     var { escapeUri: escapeUri2, HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
     var HeaderFormatter = class {
       format(headers) {
-        const chunks = [];
+        const chunks2 = [];
         for (const headerName in headers) {
           if (!hasOwn2(headers, headerName)) {
             continue;
           }
           const bytes = fromUtf83(headerName);
-          chunks.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
+          chunks2.push(Uint8Array.from([bytes.byteLength]), bytes, this.formatHeaderValue(headers[headerName]));
         }
-        const out = new Uint8Array(chunks.reduce((carry, bytes) => carry + bytes.byteLength, 0));
+        const out = new Uint8Array(chunks2.reduce((carry, bytes) => carry + bytes.byteLength, 0));
         let position = 0;
-        for (const chunk of chunks) {
+        for (const chunk of chunks2) {
           out.set(chunk, position);
           position += chunk.byteLength;
         }
@@ -18830,10 +18966,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path23 }) {
+      getCanonicalPath({ path: path27 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path23.split("/")) {
+          for (const pathSegment of path27.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -18846,11 +18982,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path23?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path23?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path27?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path27?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path23;
+        return path27;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -19940,8 +20076,8 @@ var require_dist_cjs4 = __commonJS({
     function writeKey3(obj) {
       Object.defineProperty(obj, "__proto__", { value: void 0, writable: true, enumerable: true, configurable: true });
     }
-    function parseXML2(xml) {
-      const state2 = new AwsXmlParser(xml);
+    function parseXML2(xml2) {
+      const state2 = new AwsXmlParser(xml2);
       return state2.parse();
     }
     var AwsXmlParser = class _AwsXmlParser {
@@ -20359,15 +20495,15 @@ var init_XmlShapeDeserializer = __esm({
         }
         return this.stringDeserializer.read(ns, value);
       }
-      parseXml(xml) {
-        if (xml.length) {
+      parseXml(xml2) {
+        if (xml2.length) {
           let parsedObj;
           try {
-            parsedObj = (0, import_xml_builder.parseXML)(xml);
+            parsedObj = (0, import_xml_builder.parseXML)(xml2);
           } catch (e5) {
             if (e5 && typeof e5 === "object") {
               Object.defineProperty(e5, "$responseBodyText", {
-                value: xml
+                value: xml2
               });
             }
             throw e5;
@@ -22296,7 +22432,7 @@ var require_dist_cjs6 = __commonJS({
     var DEFAULT_MAX_RETRIES = 0;
     var providerConfigFromInit = ({ maxRetries = DEFAULT_MAX_RETRIES, timeout = DEFAULT_TIMEOUT }) => ({ maxRetries, timeout });
     function httpRequest(options) {
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const req = node_http.request({
           method: "GET",
           ...options,
@@ -22316,12 +22452,12 @@ var require_dist_cjs6 = __commonJS({
             reject(Object.assign(new ProviderError2("Error response received from instance metadata service"), { statusCode }));
             req.destroy();
           }
-          const chunks = [];
+          const chunks2 = [];
           res.on("data", (chunk) => {
-            chunks.push(chunk);
+            chunks2.push(chunk);
           });
           res.on("end", () => {
-            resolve2(Buffer.concat(chunks));
+            resolve3(Buffer.concat(chunks2));
             req.destroy();
           });
         });
@@ -22784,21 +22920,21 @@ var require_dist_cjs7 = __commonJS({
       let sendBody = true;
       if (!externalAgent && expect === "100-continue") {
         sendBody = await Promise.race([
-          new Promise((resolve2) => {
-            timeoutId = Number(timing.setTimeout(() => resolve2(true), Math.max(MIN_WAIT_TIME, maxContinueTimeoutMs)));
+          new Promise((resolve3) => {
+            timeoutId = Number(timing.setTimeout(() => resolve3(true), Math.max(MIN_WAIT_TIME, maxContinueTimeoutMs)));
           }),
-          new Promise((resolve2) => {
+          new Promise((resolve3) => {
             httpRequest.on("continue", () => {
               timing.clearTimeout(timeoutId);
-              resolve2(true);
+              resolve3(true);
             });
             httpRequest.on("response", () => {
               timing.clearTimeout(timeoutId);
-              resolve2(false);
+              resolve3(false);
             });
             httpRequest.on("error", () => {
               timing.clearTimeout(timeoutId);
-              resolve2(false);
+              resolve3(false);
             });
           })
         ]);
@@ -22875,13 +23011,13 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return socketWarningTimestamp;
       }
       constructor(options) {
-        this.configProvider = new Promise((resolve2, reject) => {
+        this.configProvider = new Promise((resolve3, reject) => {
           if (typeof options === "function") {
             options().then((_options) => {
-              resolve2(this.resolveDefaultConfig(_options));
+              resolve3(this.resolveDefaultConfig(_options));
             }).catch(reject);
           } else {
-            resolve2(this.resolveDefaultConfig(options));
+            resolve3(this.resolveDefaultConfig(options));
           }
         });
       }
@@ -22911,7 +23047,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             timing.clearTimeout(requestTimeoutId);
             timing.clearTimeout(keepAliveTimeoutId);
           };
-          const resolve2 = async (arg) => {
+          const resolve3 = async (arg) => {
             await writeRequestBodyPromise;
             clearTimeouts();
             _resolve(arg);
@@ -22945,12 +23081,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request.password ?? "";
             auth = `${username}:${password}`;
           }
-          let path23 = request.path;
+          let path27 = request.path;
           if (queryString) {
-            path23 += `?${queryString}`;
+            path27 += `?${queryString}`;
           }
           if (request.fragment) {
-            path23 += `#${request.fragment}`;
+            path27 += `#${request.fragment}`;
           }
           let hostname3 = request.hostname ?? "";
           if (hostname3[0] === "[" && hostname3.endsWith("]")) {
@@ -22962,7 +23098,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request.headers,
             host: hostname3,
             method: request.method,
-            path: path23,
+            path: path27,
             port: request.port,
             agent,
             auth
@@ -22975,7 +23111,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
               headers: getTransformedHeaders(res.headers),
               body: res
             });
-            resolve2({ response: httpResponse });
+            resolve3({ response: httpResponse });
           });
           req.on("error", (err) => {
             if (NODEJS_TIMEOUT_ERROR_CODES2.includes(err.code)) {
@@ -23314,13 +23450,13 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return new _NodeHttp2Handler(instanceOrOptions);
       }
       constructor(options) {
-        this.configProvider = new Promise((resolve2, reject) => {
+        this.configProvider = new Promise((resolve3, reject) => {
           if (typeof options === "function") {
             options().then((opts) => {
-              resolve2(opts || {});
+              resolve3(opts || {});
             }).catch(reject);
           } else {
-            resolve2(options || {});
+            resolve3(options || {});
           }
         });
       }
@@ -23347,7 +23483,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return new Promise((_resolve, _reject) => {
           let fulfilled = false;
           let writeRequestBodyPromise = void 0;
-          const resolve2 = async (arg) => {
+          const resolve3 = async (arg) => {
             await writeRequestBodyPromise;
             _resolve(arg);
           };
@@ -23384,16 +23520,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path23 = request.path;
+          let path27 = request.path;
           if (queryString) {
-            path23 += `?${queryString}`;
+            path27 += `?${queryString}`;
           }
           if (request.fragment) {
-            path23 += `#${request.fragment}`;
+            path27 += `#${request.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants6.HTTP2_HEADER_PATH]: path23,
+            [constants6.HTTP2_HEADER_PATH]: path27,
             [constants6.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -23444,7 +23580,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
               body: clientHttp2Stream
             });
             fulfilled = true;
-            resolve2({ response: httpResponse });
+            resolve3({ response: httpResponse });
             if (useIsolatedSession) {
               session.close();
               clientHttp2Stream.on("end", () => {
@@ -23582,7 +23718,7 @@ var require_dist_cjs8 = __commonJS({
           try {
             return await toRetry();
           } catch (e5) {
-            await new Promise((resolve2) => setTimeout(resolve2, delayMs));
+            await new Promise((resolve3) => setTimeout(resolve3, delayMs));
           }
         }
         return await toRetry();
@@ -24717,7 +24853,7 @@ var require_dist_cjs9 = __commonJS({
   "node_modules/@aws-sdk/token-providers/dist-cjs/index.js"(exports) {
     var { setTokenFeature: setTokenFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { getBearerTokenEnvKey: getBearerTokenEnvKey2 } = (init_httpAuthSchemes2(), __toCommonJS(httpAuthSchemes_exports));
-    var { TokenProviderError: TokenProviderError2, getSSOTokenFilepath: getSSOTokenFilepath2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2, loadSsoSessionData: loadSsoSessionData2, getSSOTokenFromFile: getSSOTokenFromFile2, memoize: memoize3, chain: chain2 } = (init_config2(), __toCommonJS(config_exports));
+    var { TokenProviderError: TokenProviderError2, getSSOTokenFilepath: getSSOTokenFilepath2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2, loadSsoSessionData: loadSsoSessionData2, getSSOTokenFromFile: getSSOTokenFromFile2, memoize: memoize3, chain: chain3 } = (init_config2(), __toCommonJS(config_exports));
     var { promises } = __require("node:fs");
     var fromEnvSigningName = ({ logger: logger2, signingName } = {}) => async () => {
       logger2?.debug?.("@aws-sdk/token-providers - fromEnvSigningName");
@@ -24764,11 +24900,11 @@ var require_dist_cjs9 = __commonJS({
         throw new TokenProviderError2(`Value not present for '${key}' in SSO Token${forRefresh ? ". Cannot refresh" : ""}. ${REFRESH_MESSAGE}`, false);
       }
     };
-    var { writeFile: writeFile2 } = promises;
+    var { writeFile: writeFile3 } = promises;
     var writeSSOTokenToFile = (id, ssoToken) => {
       const tokenFilepath = getSSOTokenFilepath2(id);
       const tokenString = JSON.stringify(ssoToken, null, 2);
-      return writeFile2(tokenFilepath, tokenString);
+      return writeFile3(tokenFilepath, tokenString);
     };
     var lastRefreshAttemptTimes = /* @__PURE__ */ new Map();
     var inFlightRefreshes = /* @__PURE__ */ new Map();
@@ -24868,7 +25004,7 @@ var require_dist_cjs9 = __commonJS({
       }
       return token;
     };
-    var nodeProvider = (init = {}) => memoize3(chain2(fromSso(init), async () => {
+    var nodeProvider = (init = {}) => memoize3(chain3(fromSso(init), async () => {
       throw new TokenProviderError2("Could not load token from any providers", false);
     }), (token) => token.expiration !== void 0 && token.expiration.getTime() - Date.now() < 3e5, (token) => token.expiration !== void 0);
     exports.fromEnvSigningName = fromEnvSigningName;
@@ -28273,7 +28409,7 @@ var require_dist_cjs13 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-web-identity/dist-cjs/index.js"(exports) {
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, externalDataInterceptor: externalDataInterceptor2 } = (init_config2(), __toCommonJS(config_exports));
-    var { readFileSync: readFileSync5 } = __require("node:fs");
+    var { readFileSync: readFileSync6 } = __require("node:fs");
     var fromWebToken = (init) => async (awsIdentityProperties) => {
       init.logger?.debug("@aws-sdk/credential-provider-web-identity - fromWebToken");
       const { roleArn, roleSessionName, webIdentityToken, providerId, policyArns, policy, durationSeconds } = init;
@@ -28314,7 +28450,7 @@ var require_dist_cjs13 = __commonJS({
       }
       const credentials = await fromWebToken({
         ...init,
-        webIdentityToken: externalDataInterceptor2?.getTokenRecord?.()[webIdentityTokenFile] ?? readFileSync5(webIdentityTokenFile, { encoding: "ascii" }),
+        webIdentityToken: externalDataInterceptor2?.getTokenRecord?.()[webIdentityTokenFile] ?? readFileSync6(webIdentityTokenFile, { encoding: "ascii" }),
         roleArn,
         roleSessionName
       })(awsIdentityProperties);
@@ -28331,7 +28467,7 @@ var require_dist_cjs13 = __commonJS({
 // node_modules/@aws-sdk/credential-provider-ini/dist-cjs/index.js
 var require_dist_cjs14 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-ini/dist-cjs/index.js"(exports) {
-    var { CredentialsProviderError: CredentialsProviderError2, chain: chain2, getProfileName: getProfileName2, parseKnownFiles: parseKnownFiles2 } = (init_config2(), __toCommonJS(config_exports));
+    var { CredentialsProviderError: CredentialsProviderError2, chain: chain3, getProfileName: getProfileName2, parseKnownFiles: parseKnownFiles2 } = (init_config2(), __toCommonJS(config_exports));
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var resolveCredentialSource = (credentialSource, profileName, logger2) => {
       const sourceProvidersMap = {
@@ -28339,7 +28475,7 @@ var require_dist_cjs14 = __commonJS({
           const { fromHttp } = require_dist_cjs8();
           const { fromContainerMetadata } = require_dist_cjs6();
           logger2?.debug("@aws-sdk/credential-provider-ini - credential_source is EcsContainer");
-          return async () => chain2(fromHttp(options ?? {}), fromContainerMetadata(options))().then(setNamedProvider);
+          return async () => chain3(fromHttp(options ?? {}), fromContainerMetadata(options))().then(setNamedProvider);
         },
         Ec2InstanceMetadata: async (options) => {
           logger2?.debug("@aws-sdk/credential-provider-ini - credential_source is Ec2InstanceMetadata");
@@ -28529,14 +28665,14 @@ var require_dist_cjs14 = __commonJS({
 var require_dist_cjs15 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js"(exports) {
     var { ENV_KEY, ENV_SECRET, fromEnv: fromEnv2 } = require_dist_cjs5();
-    var { chain: chain2, CredentialsProviderError: CredentialsProviderError2, ENV_PROFILE: ENV_PROFILE2 } = (init_config2(), __toCommonJS(config_exports));
+    var { chain: chain3, CredentialsProviderError: CredentialsProviderError2, ENV_PROFILE: ENV_PROFILE2 } = (init_config2(), __toCommonJS(config_exports));
     var ENV_IMDS_DISABLED2 = "AWS_EC2_METADATA_DISABLED";
     var remoteProvider = async (init) => {
       const { ENV_CMDS_FULL_URI, ENV_CMDS_RELATIVE_URI, fromContainerMetadata, fromInstanceMetadata } = require_dist_cjs6();
       if (process.env[ENV_CMDS_RELATIVE_URI] || process.env[ENV_CMDS_FULL_URI]) {
         init.logger?.debug("@aws-sdk/credential-provider-node - remoteProvider::fromHttp/fromContainerMetadata");
         const { fromHttp } = require_dist_cjs8();
-        return chain2(fromHttp(init), fromContainerMetadata(init));
+        return chain3(fromHttp(init), fromContainerMetadata(init));
       }
       if (process.env[ENV_IMDS_DISABLED2] && process.env[ENV_IMDS_DISABLED2] !== "false") {
         return async () => {
@@ -28547,7 +28683,7 @@ var require_dist_cjs15 = __commonJS({
       return fromInstanceMetadata(init);
     };
     function memoizeChain(providers, treatAsExpired) {
-      const chain3 = internalCreateChain(providers);
+      const chain4 = internalCreateChain(providers);
       let activeLock;
       let passiveLock;
       let credentials;
@@ -28555,7 +28691,7 @@ var require_dist_cjs15 = __commonJS({
       const provider = async (options) => {
         if (options?.forceRefresh) {
           if (!forceRefreshLock) {
-            forceRefreshLock = chain3(options).then((c7) => {
+            forceRefreshLock = chain4(options).then((c7) => {
               credentials = c7;
             }).finally(() => {
               forceRefreshLock = void 0;
@@ -28574,7 +28710,7 @@ var require_dist_cjs15 = __commonJS({
         } else if (!credentials || treatAsExpired?.(credentials)) {
           if (credentials) {
             if (!passiveLock) {
-              passiveLock = chain3(options).then((c7) => {
+              passiveLock = chain4(options).then((c7) => {
                 credentials = c7;
               }).catch(() => {
               }).finally(() => {
@@ -28582,7 +28718,7 @@ var require_dist_cjs15 = __commonJS({
               });
             }
           } else {
-            activeLock = chain3(options).then((c7) => {
+            activeLock = chain4(options).then((c7) => {
               credentials = c7;
             }).finally(() => {
               activeLock = void 0;
@@ -37861,9 +37997,9 @@ var require_dist_cjs16 = __commonJS({
     };
     var DeleteObjectAnnotationCommand = class extends command5(_ep5, _mw05, "DeleteObjectAnnotation", DeleteObjectAnnotation$) {
     };
-    var DeleteObjectCommand2 = class extends command5(_ep05, _mw05, "DeleteObject", DeleteObject$) {
+    var DeleteObjectCommand = class extends command5(_ep05, _mw05, "DeleteObject", DeleteObject$) {
     };
-    var DeleteObjectsCommand = class extends command5(_ep5, _mw5, "DeleteObjects", DeleteObjects$) {
+    var DeleteObjectsCommand2 = class extends command5(_ep5, _mw5, "DeleteObjects", DeleteObjects$) {
     };
     var DeleteObjectTaggingCommand = class extends command5(_ep5, _mw05, "DeleteObjectTagging", DeleteObjectTagging$) {
     };
@@ -38156,9 +38292,9 @@ var require_dist_cjs16 = __commonJS({
       DeleteBucketReplicationCommand,
       DeleteBucketTaggingCommand,
       DeleteBucketWebsiteCommand,
-      DeleteObjectCommand: DeleteObjectCommand2,
+      DeleteObjectCommand,
       DeleteObjectAnnotationCommand,
-      DeleteObjectsCommand,
+      DeleteObjectsCommand: DeleteObjectsCommand2,
       DeleteObjectTaggingCommand,
       DeletePublicAccessBlockCommand,
       GetBucketAbacCommand,
@@ -38847,7 +38983,7 @@ var require_dist_cjs16 = __commonJS({
     exports.DeleteObjectAnnotationCommand = DeleteObjectAnnotationCommand;
     exports.DeleteObjectAnnotationOutput$ = DeleteObjectAnnotationOutput$;
     exports.DeleteObjectAnnotationRequest$ = DeleteObjectAnnotationRequest$;
-    exports.DeleteObjectCommand = DeleteObjectCommand2;
+    exports.DeleteObjectCommand = DeleteObjectCommand;
     exports.DeleteObjectOutput$ = DeleteObjectOutput$;
     exports.DeleteObjectRequest$ = DeleteObjectRequest$;
     exports.DeleteObjectTagging$ = DeleteObjectTagging$;
@@ -38855,7 +38991,7 @@ var require_dist_cjs16 = __commonJS({
     exports.DeleteObjectTaggingOutput$ = DeleteObjectTaggingOutput$;
     exports.DeleteObjectTaggingRequest$ = DeleteObjectTaggingRequest$;
     exports.DeleteObjects$ = DeleteObjects$;
-    exports.DeleteObjectsCommand = DeleteObjectsCommand;
+    exports.DeleteObjectsCommand = DeleteObjectsCommand2;
     exports.DeleteObjectsOutput$ = DeleteObjectsOutput$;
     exports.DeleteObjectsRequest$ = DeleteObjectsRequest$;
     exports.DeletePublicAccessBlock$ = DeletePublicAccessBlock$;
@@ -39707,6 +39843,224 @@ var init_classify = __esm({
   }
 });
 
+// src/engine/s3/content-type.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+function parseMimeTypes(text, into) {
+  for (const line of text.split("\n")) {
+    const words = line.split(/\s+/).filter(Boolean);
+    const comment = words.findIndex((w) => w.startsWith("#"));
+    if (comment >= 0) words.length = comment;
+    if (words.length < 2) continue;
+    const [type, ...suffixes] = words;
+    for (const suffix of suffixes) into.set(`.${suffix}`, type);
+  }
+}
+function loadTypeTable(files = MIME_TYPES_FILES) {
+  const table = new Map(PYTHON_TYPES);
+  for (const file2 of files) {
+    let text;
+    try {
+      text = readFileSync2(file2, "utf8");
+    } catch {
+      continue;
+    }
+    parseMimeTypes(text, table);
+  }
+  return table;
+}
+function splitext(path27) {
+  const sep2 = path27.lastIndexOf("/");
+  const dot = path27.lastIndexOf(".");
+  if (dot > sep2) {
+    for (let i6 = sep2 + 1; i6 < dot; i6++) if (path27[i6] !== ".") return [path27.slice(0, dot), path27.slice(dot)];
+  }
+  return [path27, ""];
+}
+function guessContentType(path27, table = defaultTable ??= loadTypeTable()) {
+  let [base, ext] = splitext(path27);
+  for (let mapped = SUFFIX_MAP.get(ext.toLowerCase()); mapped; mapped = SUFFIX_MAP.get(ext.toLowerCase()))
+    [base, ext] = splitext(base + mapped);
+  if (ENCODINGS.has(ext)) [base, ext] = splitext(base);
+  return table.get(ext.toLowerCase());
+}
+var MIME_TYPES_FILES, PYTHON_TYPES, SUFFIX_MAP, ENCODINGS, defaultTable;
+var init_content_type = __esm({
+  "src/engine/s3/content-type.ts"() {
+    "use strict";
+    MIME_TYPES_FILES = [
+      "/etc/mime.types",
+      "/etc/httpd/mime.types",
+      "/etc/httpd/conf/mime.types",
+      "/etc/apache/mime.types",
+      "/etc/apache2/mime.types",
+      "/usr/local/etc/httpd/conf/mime.types",
+      "/usr/local/lib/netscape/mime.types",
+      "/usr/local/etc/httpd/conf/mime.types",
+      "/usr/local/etc/mime.types"
+    ];
+    PYTHON_TYPES = [
+      [".js", "application/javascript"],
+      [".mjs", "application/javascript"],
+      [".json", "application/json"],
+      [".webmanifest", "application/manifest+json"],
+      [".doc", "application/msword"],
+      [".dot", "application/msword"],
+      [".wiz", "application/msword"],
+      [".nq", "application/n-quads"],
+      [".nt", "application/n-triples"],
+      [".bin", "application/octet-stream"],
+      [".a", "application/octet-stream"],
+      [".dll", "application/octet-stream"],
+      [".exe", "application/octet-stream"],
+      [".o", "application/octet-stream"],
+      [".obj", "application/octet-stream"],
+      [".so", "application/octet-stream"],
+      [".oda", "application/oda"],
+      [".pdf", "application/pdf"],
+      [".p7c", "application/pkcs7-mime"],
+      [".ps", "application/postscript"],
+      [".ai", "application/postscript"],
+      [".eps", "application/postscript"],
+      [".trig", "application/trig"],
+      [".m3u", "application/vnd.apple.mpegurl"],
+      [".m3u8", "application/vnd.apple.mpegurl"],
+      [".xls", "application/vnd.ms-excel"],
+      [".xlb", "application/vnd.ms-excel"],
+      [".ppt", "application/vnd.ms-powerpoint"],
+      [".pot", "application/vnd.ms-powerpoint"],
+      [".ppa", "application/vnd.ms-powerpoint"],
+      [".pps", "application/vnd.ms-powerpoint"],
+      [".pwz", "application/vnd.ms-powerpoint"],
+      [".wasm", "application/wasm"],
+      [".bcpio", "application/x-bcpio"],
+      [".cpio", "application/x-cpio"],
+      [".csh", "application/x-csh"],
+      [".dvi", "application/x-dvi"],
+      [".gtar", "application/x-gtar"],
+      [".hdf", "application/x-hdf"],
+      [".h5", "application/x-hdf5"],
+      [".latex", "application/x-latex"],
+      [".mif", "application/x-mif"],
+      [".cdf", "application/x-netcdf"],
+      [".nc", "application/x-netcdf"],
+      [".p12", "application/x-pkcs12"],
+      [".pfx", "application/x-pkcs12"],
+      [".ram", "application/x-pn-realaudio"],
+      [".pyc", "application/x-python-code"],
+      [".pyo", "application/x-python-code"],
+      [".sh", "application/x-sh"],
+      [".shar", "application/x-shar"],
+      [".swf", "application/x-shockwave-flash"],
+      [".sv4cpio", "application/x-sv4cpio"],
+      [".sv4crc", "application/x-sv4crc"],
+      [".tar", "application/x-tar"],
+      [".tcl", "application/x-tcl"],
+      [".tex", "application/x-tex"],
+      [".texi", "application/x-texinfo"],
+      [".texinfo", "application/x-texinfo"],
+      [".roff", "application/x-troff"],
+      [".t", "application/x-troff"],
+      [".tr", "application/x-troff"],
+      [".man", "application/x-troff-man"],
+      [".me", "application/x-troff-me"],
+      [".ms", "application/x-troff-ms"],
+      [".ustar", "application/x-ustar"],
+      [".src", "application/x-wais-source"],
+      [".xsl", "application/xml"],
+      [".rdf", "application/xml"],
+      [".wsdl", "application/xml"],
+      [".xpdl", "application/xml"],
+      [".zip", "application/zip"],
+      [".3gp", "audio/3gpp"],
+      [".3gpp", "audio/3gpp"],
+      [".3g2", "audio/3gpp2"],
+      [".3gpp2", "audio/3gpp2"],
+      [".aac", "audio/aac"],
+      [".adts", "audio/aac"],
+      [".loas", "audio/aac"],
+      [".ass", "audio/aac"],
+      [".au", "audio/basic"],
+      [".snd", "audio/basic"],
+      [".mp3", "audio/mpeg"],
+      [".mp2", "audio/mpeg"],
+      [".opus", "audio/opus"],
+      [".aif", "audio/x-aiff"],
+      [".aifc", "audio/x-aiff"],
+      [".aiff", "audio/x-aiff"],
+      [".ra", "audio/x-pn-realaudio"],
+      [".wav", "audio/x-wav"],
+      [".avif", "image/avif"],
+      [".bmp", "image/bmp"],
+      [".gif", "image/gif"],
+      [".ief", "image/ief"],
+      [".jpg", "image/jpeg"],
+      [".jpe", "image/jpeg"],
+      [".jpeg", "image/jpeg"],
+      [".heic", "image/heic"],
+      [".heif", "image/heif"],
+      [".png", "image/png"],
+      [".svg", "image/svg+xml"],
+      [".tiff", "image/tiff"],
+      [".tif", "image/tiff"],
+      [".ico", "image/vnd.microsoft.icon"],
+      [".ras", "image/x-cmu-raster"],
+      [".pnm", "image/x-portable-anymap"],
+      [".pbm", "image/x-portable-bitmap"],
+      [".pgm", "image/x-portable-graymap"],
+      [".ppm", "image/x-portable-pixmap"],
+      [".rgb", "image/x-rgb"],
+      [".xbm", "image/x-xbitmap"],
+      [".xpm", "image/x-xpixmap"],
+      [".xwd", "image/x-xwindowdump"],
+      [".eml", "message/rfc822"],
+      [".mht", "message/rfc822"],
+      [".mhtml", "message/rfc822"],
+      [".nws", "message/rfc822"],
+      [".css", "text/css"],
+      [".csv", "text/csv"],
+      [".html", "text/html"],
+      [".htm", "text/html"],
+      [".n3", "text/n3"],
+      [".txt", "text/plain"],
+      [".bat", "text/plain"],
+      [".c", "text/plain"],
+      [".h", "text/plain"],
+      [".ksh", "text/plain"],
+      [".pl", "text/plain"],
+      [".srt", "text/plain"],
+      [".rtx", "text/richtext"],
+      [".tsv", "text/tab-separated-values"],
+      [".vtt", "text/vtt"],
+      [".py", "text/x-python"],
+      [".etx", "text/x-setext"],
+      [".sgm", "text/x-sgml"],
+      [".sgml", "text/x-sgml"],
+      [".vcf", "text/x-vcard"],
+      [".xml", "text/xml"],
+      [".mp4", "video/mp4"],
+      [".mpeg", "video/mpeg"],
+      [".m1v", "video/mpeg"],
+      [".mpa", "video/mpeg"],
+      [".mpe", "video/mpeg"],
+      [".mpg", "video/mpeg"],
+      [".mov", "video/quicktime"],
+      [".qt", "video/quicktime"],
+      [".webm", "video/webm"],
+      [".avi", "video/x-msvideo"],
+      [".movie", "video/x-sgi-movie"]
+    ];
+    SUFFIX_MAP = /* @__PURE__ */ new Map([
+      [".svgz", ".svg.gz"],
+      [".tgz", ".tar.gz"],
+      [".taz", ".tar.gz"],
+      [".tz", ".tar.gz"],
+      [".tbz2", ".tar.bz2"],
+      [".txz", ".tar.xz"]
+    ]);
+    ENCODINGS = /* @__PURE__ */ new Set([".gz", ".Z", ".bz2", ".xz", ".br"]);
+  }
+});
+
 // src/engine/s3/records.ts
 function stripEtag(etag) {
   return (etag ?? "").replace(/^(W\/)?"|"$/g, "");
@@ -39762,27 +40116,70 @@ function quoted(etag) {
 function storageClassParam(storageClass) {
   return storageClass && storageClass !== "STANDARD" ? storageClass : void 0;
 }
-async function copySingle(request) {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, storageClass, signal } = request;
-  const output2 = await client.send(
-    new import_client_s32.CopyObjectCommand({
-      Bucket: bucket,
-      Key: dstKey,
-      CopySource: encodeCopySource(bucket, srcKey),
-      CopySourceIfMatch: quoted(ifMatchEtag),
-      MetadataDirective: "COPY",
-      TaggingDirective: "COPY",
-      StorageClass: storageClassParam(storageClass)
-    }),
-    { abortSignal: signal }
+function contentTypeChange(srcKey, dstKey, current) {
+  const before = guessContentType(srcKey);
+  const after = guessContentType(dstKey);
+  if (before === after || after !== void 0 && after === current) return null;
+  return { type: after };
+}
+function typeChangeOf(request, head) {
+  if (request.typeNames === null) return null;
+  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+  return contentTypeChange(from, to, head.ContentType);
+}
+function encryptionOf(head) {
+  if (head.ServerSideEncryption !== "aws:kms" && head.ServerSideEncryption !== "aws:kms:dsse") return {};
+  return {
+    ServerSideEncryption: head.ServerSideEncryption,
+    SSEKMSKeyId: head.SSEKMSKeyId,
+    BucketKeyEnabled: head.BucketKeyEnabled
+  };
+}
+function metadataOf(head) {
+  return {
+    ContentType: head.ContentType,
+    ContentEncoding: head.ContentEncoding,
+    ContentDisposition: head.ContentDisposition,
+    ContentLanguage: head.ContentLanguage,
+    CacheControl: head.CacheControl,
+    Expires: head.Expires,
+    Metadata: head.Metadata,
+    WebsiteRedirectLocation: head.WebsiteRedirectLocation
+  };
+}
+function headSource(request) {
+  const { client, limit, bucket, srcKey, ifMatchEtag, signal } = request;
+  return limit(
+    () => client.send(new import_client_s32.HeadObjectCommand({ Bucket: bucket, Key: srcKey, IfMatch: quoted(ifMatchEtag) }), {
+      abortSignal: signal
+    })
   );
+}
+async function copySingle(request) {
+  const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, storageClass, signal } = request;
+  const head = await headSource(request);
+  const input2 = {
+    Bucket: bucket,
+    Key: dstKey,
+    CopySource: encodeCopySource(bucket, srcKey),
+    CopySourceIfMatch: quoted(ifMatchEtag),
+    MetadataDirective: "COPY",
+    TaggingDirective: "COPY",
+    StorageClass: storageClassParam(head.StorageClass ?? storageClass),
+    ...encryptionOf(head)
+  };
+  const change = typeChangeOf(request, head);
+  if (change) Object.assign(input2, { ...metadataOf(head), ContentType: change.type, MetadataDirective: "REPLACE" });
+  const output2 = await limit(() => client.send(new import_client_s32.CopyObjectCommand(input2), { abortSignal: signal }));
   return { etag: stripEtag(output2.CopyObjectResult?.ETag) };
 }
 async function copyMultipart(request, settings) {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
+  const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
   const createInput = await describeSource(request);
   const size = createInput.size;
-  const created = await client.send(new import_client_s32.CreateMultipartUploadCommand(createInput.input), { abortSignal: signal });
+  const created = await limit(
+    () => client.send(new import_client_s32.CreateMultipartUploadCommand(createInput.input), { abortSignal: signal })
+  );
   const uploadId = created.UploadId;
   if (!uploadId) throw new Error("CreateMultipartUpload returned no UploadId");
   try {
@@ -39792,78 +40189,68 @@ async function copyMultipart(request, settings) {
     await runPool(count2, settings.concurrency, signal, async (index) => {
       const start = index * partSize;
       const end = Math.min(size, start + partSize) - 1;
-      const output2 = await client.send(
-        new import_client_s32.UploadPartCopyCommand({
-          Bucket: bucket,
-          Key: dstKey,
-          UploadId: uploadId,
-          PartNumber: index + 1,
-          CopySource: encodeCopySource(bucket, srcKey),
-          CopySourceIfMatch: quoted(ifMatchEtag),
-          CopySourceRange: size > 0 ? `bytes=${start}-${end}` : void 0
-        }),
-        { abortSignal: signal }
+      const output2 = await limit(
+        () => client.send(
+          new import_client_s32.UploadPartCopyCommand({
+            Bucket: bucket,
+            Key: dstKey,
+            UploadId: uploadId,
+            PartNumber: index + 1,
+            CopySource: encodeCopySource(bucket, srcKey),
+            CopySourceIfMatch: quoted(ifMatchEtag),
+            CopySourceRange: size > 0 ? `bytes=${start}-${end}` : void 0
+          }),
+          { abortSignal: signal }
+        )
       );
       parts[index] = {
         PartNumber: index + 1,
         ETag: output2.CopyPartResult?.ETag
       };
     });
-    const completed = await client.send(
-      new import_client_s32.CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: dstKey,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts }
-      }),
-      { abortSignal: signal }
+    const completed = await limit(
+      () => client.send(
+        new import_client_s32.CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: dstKey,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts }
+        }),
+        { abortSignal: signal }
+      )
     );
     return { etag: stripEtag(completed.ETag) };
   } catch (error63) {
-    await client.send(
-      new import_client_s32.AbortMultipartUploadCommand({
-        Bucket: bucket,
-        Key: dstKey,
-        UploadId: uploadId
-      })
+    await limit(
+      () => client.send(
+        new import_client_s32.AbortMultipartUploadCommand({
+          Bucket: bucket,
+          Key: dstKey,
+          UploadId: uploadId
+        })
+      )
     ).catch(() => void 0);
     throw error63;
   }
 }
 async function describeSource(request) {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
-  const head = await client.send(
-    new import_client_s32.HeadObjectCommand({
-      Bucket: bucket,
-      Key: srcKey,
-      IfMatch: quoted(ifMatchEtag)
-    }),
-    {
-      abortSignal: signal
-    }
-  );
+  const { client, limit, bucket, srcKey, dstKey, signal } = request;
+  const head = await headSource(request);
   const input2 = {
     Bucket: bucket,
     Key: dstKey,
-    ContentType: head.ContentType,
-    ContentEncoding: head.ContentEncoding,
-    ContentDisposition: head.ContentDisposition,
-    ContentLanguage: head.ContentLanguage,
-    CacheControl: head.CacheControl,
-    Expires: head.Expires,
-    Metadata: head.Metadata,
+    ...metadataOf(head),
     StorageClass: storageClassParam(head.StorageClass ?? request.storageClass),
-    WebsiteRedirectLocation: head.WebsiteRedirectLocation
+    ...encryptionOf(head)
   };
-  if (head.ServerSideEncryption === "aws:kms" || head.ServerSideEncryption === "aws:kms:dsse") {
-    input2.ServerSideEncryption = head.ServerSideEncryption;
-    input2.SSEKMSKeyId = head.SSEKMSKeyId;
-    input2.BucketKeyEnabled = head.BucketKeyEnabled;
-  }
+  const change = typeChangeOf(request, head);
+  if (change) input2.ContentType = change.type;
   if ((head.TagCount ?? 0) > 0) {
-    const tagging = await client.send(new import_client_s32.GetObjectTaggingCommand({ Bucket: bucket, Key: srcKey }), {
-      abortSignal: signal
-    });
+    const tagging = await limit(
+      () => client.send(new import_client_s32.GetObjectTaggingCommand({ Bucket: bucket, Key: srcKey }), {
+        abortSignal: signal
+      })
+    );
     const tags = (tagging.TagSet ?? []).map(
       (tag) => `${encodeURIComponent(tag.Key ?? "")}=${encodeURIComponent(tag.Value ?? "")}`
     );
@@ -39895,6 +40282,7 @@ var init_copy = __esm({
   "src/engine/s3/copy.ts"() {
     "use strict";
     import_client_s32 = __toESM(require_dist_cjs16(), 1);
+    init_content_type();
     init_records();
     MIB = 1024 * 1024;
     GIB = 1024 * MIB;
@@ -39906,6 +40294,60 @@ var init_copy = __esm({
   }
 });
 
+// src/engine/s3/limiter.ts
+var RequestLimiter;
+var init_limiter = __esm({
+  "src/engine/s3/limiter.ts"() {
+    "use strict";
+    RequestLimiter = class {
+      constructor(limit) {
+        this.limit = limit;
+        if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`request limit must be a positive integer`);
+      }
+      limit;
+      active = 0;
+      waiting = [];
+      /** Requests running now (for tests and progress). */
+      get inFlight() {
+        return this.active;
+      }
+      async run(request, signal) {
+        await this.acquire(signal);
+        try {
+          return await request();
+        } finally {
+          this.release();
+        }
+      }
+      acquire(signal) {
+        signal?.throwIfAborted();
+        if (this.active < this.limit) {
+          this.active++;
+          return Promise.resolve();
+        }
+        return new Promise((resolve3, reject) => {
+          const onAbort = () => {
+            const at = this.waiting.indexOf(grant);
+            if (at >= 0) this.waiting.splice(at, 1);
+            reject(signal.reason);
+          };
+          const grant = () => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve3();
+          };
+          this.waiting.push(grant);
+          signal?.addEventListener("abort", onAbort, { once: true });
+        });
+      }
+      release() {
+        const next = this.waiting.shift();
+        if (next) next();
+        else this.active--;
+      }
+    };
+  }
+});
+
 // src/engine/s3/gateway.ts
 function statusOf(error63) {
   return error63?.$metadata?.httpStatusCode;
@@ -39914,22 +40356,31 @@ function codeOf(error63) {
   const e5 = error63;
   return e5?.Code ?? e5?.name;
 }
-var import_client_s33, BucketGateway;
+var import_client_s33, DEFAULT_CONCURRENCY, DELETE_BATCH, BucketGateway;
 var init_gateway = __esm({
   "src/engine/s3/gateway.ts"() {
     "use strict";
     import_client_s33 = __toESM(require_dist_cjs16(), 1);
     init_classify();
     init_copy();
+    init_limiter();
     init_records();
+    DEFAULT_CONCURRENCY = 16;
+    DELETE_BATCH = 1e3;
     BucketGateway = class {
       client;
       bucket;
+      limiter;
       options;
       constructor(client, bucket, options = {}) {
         this.client = client;
         this.bucket = bucket;
         this.options = options;
+        this.limiter = new RequestLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+      }
+      /** Runs one SDK request in a slot of the limit; a request waiting for a slot can be aborted. */
+      send(request, signal) {
+        return this.limiter.run(() => request(signal), signal);
       }
       /**
        * Proves the bucket exists and the credentials may list it, before any planning, and tells whether the
@@ -39937,12 +40388,14 @@ var init_gateway = __esm({
        */
       async checkAccess(prefix) {
         try {
-          const page = await this.client.send(
-            new import_client_s33.ListObjectsV2Command({
-              Bucket: this.bucket,
-              Prefix: prefix,
-              MaxKeys: 1
-            })
+          const page = await this.send(
+            () => this.client.send(
+              new import_client_s33.ListObjectsV2Command({
+                Bucket: this.bucket,
+                Prefix: prefix,
+                MaxKeys: 1
+              })
+            )
           );
           return { empty: (page.KeyCount ?? page.Contents?.length ?? 0) === 0 };
         } catch (error63) {
@@ -39955,14 +40408,17 @@ var init_gateway = __esm({
         let token;
         try {
           do {
-            const page = await this.client.send(
-              new import_client_s33.ListObjectsV2Command({
-                Bucket: this.bucket,
-                Prefix: prefix,
-                ContinuationToken: token,
-                EncodingType: "url"
-              }),
-              { abortSignal: options.signal }
+            const page = await this.send(
+              (abortSignal) => this.client.send(
+                new import_client_s33.ListObjectsV2Command({
+                  Bucket: this.bucket,
+                  Prefix: prefix,
+                  ContinuationToken: token,
+                  EncodingType: "url"
+                }),
+                { abortSignal }
+              ),
+              options.signal
             );
             for (const object2 of page.Contents ?? []) objects.push(listedObjectInfo(object2, page.EncodingType));
             options.onPage?.(objects.length);
@@ -39976,9 +40432,10 @@ var init_gateway = __esm({
       /** The object's facts, or null when it does not exist. */
       async head(key, options = {}) {
         try {
-          const output2 = await this.client.send(new import_client_s33.HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
-            abortSignal: options.signal
-          });
+          const output2 = await this.send(
+            (abortSignal) => this.client.send(new import_client_s33.HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+            options.signal
+          );
           return headObjectInfo(key, output2);
         } catch (error63) {
           if (statusOf(error63) === 404) return null;
@@ -39993,6 +40450,7 @@ var init_gateway = __esm({
         const threshold = this.options.multipartCopyThreshold ?? DEFAULT_MULTIPART_COPY_THRESHOLD;
         const request = {
           client: this.client,
+          limit: (task) => this.limiter.run(task, options.signal),
           bucket: this.bucket,
           srcKey,
           dstKey,
@@ -40003,7 +40461,7 @@ var init_gateway = __esm({
           return await copyMultipart(request, {
             threshold,
             partSize: this.options.partSize,
-            concurrency: this.options.concurrency ?? 8
+            concurrency: this.limiter.limit
           });
         } catch (error63) {
           throw this.classify(error63, {
@@ -40013,28 +40471,47 @@ var init_gateway = __esm({
           });
         }
       }
-      async deleteObject(key, options = {}) {
+      /**
+       * One DeleteObjects request for up to 1,000 keys (quiet: S3 answers with the failures only). A key S3
+       * could not delete is returned, not thrown; a failed request throws like any other.
+       */
+      async deleteObjects(keys, options = {}) {
+        if (keys.length === 0) return [];
+        if (keys.length > DELETE_BATCH) throw new RangeError(`DeleteObjects takes at most ${DELETE_BATCH} keys`);
         try {
-          await this.client.send(new import_client_s33.DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
-            abortSignal: options.signal
-          });
+          const output2 = await this.send(
+            (abortSignal) => this.client.send(
+              new import_client_s33.DeleteObjectsCommand({
+                Bucket: this.bucket,
+                Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true }
+              }),
+              { abortSignal }
+            ),
+            options.signal
+          );
+          return (output2.Errors ?? []).map((e5) => ({
+            key: e5.Key ?? "",
+            message: `${e5.Code ?? "Error"}: ${e5.Message ?? "not deleted"}`
+          }));
         } catch (error63) {
-          throw this.classify(error63, { key });
+          throw this.classify(error63, { key: keys.length === 1 ? keys[0] : void 0 });
         }
       }
       /** Starts a restore of an archived object; a restore already running is not an error. */
       async restoreObject(key, options) {
         const days = options.storageClass === "INTELLIGENT_TIERING" ? void 0 : options.days;
         try {
-          const output2 = await this.client.send(
-            new import_client_s33.RestoreObjectCommand({
-              Bucket: this.bucket,
-              Key: key,
-              RestoreRequest: {
-                Days: days,
-                GlacierJobParameters: { Tier: options.tier }
-              }
-            })
+          const output2 = await this.send(
+            () => this.client.send(
+              new import_client_s33.RestoreObjectCommand({
+                Bucket: this.bucket,
+                Key: key,
+                RestoreRequest: {
+                  Days: days,
+                  GlacierJobParameters: { Tier: options.tier }
+                }
+              })
+            )
           );
           return output2.$metadata.httpStatusCode === 200 ? "already-restored" : "started";
         } catch (error63) {
@@ -40063,6 +40540,8 @@ var init_s33 = __esm({
     init_client4();
     init_gateway();
     init_copy();
+    init_content_type();
+    init_limiter();
     init_classify();
     init_errors6();
     init_records();
@@ -40080,11 +40559,16 @@ async function pool(items, limit, work, stop) {
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+function chunks(items, size) {
+  const out = [];
+  for (let i6 = 0; i6 < items.length; i6 += size) out.push(items.slice(i6, i6 + size));
+  return out;
+}
 async function executeMoves(options) {
   const { gateway, moves, schedule, journal, signal } = options;
-  const concurrency = options.concurrency ?? DEFAULT_MOVE_CONCURRENCY;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const done = new Map(options.alreadyDone ?? []);
-  const failed = /* @__PURE__ */ new Map();
+  const failed = /* @__PURE__ */ new Set();
   const outcomes = moves.map((move) => ({ move, status: "blocked" }));
   let fatal;
   const stopped = () => fatal !== void 0 || signal?.aborted === true;
@@ -40102,11 +40586,10 @@ async function executeMoves(options) {
       }
       return;
     }
-    const message = error63 instanceof Error ? error63.message : String(error63);
-    failed.set(step.id, message);
+    failed.add(step.id);
     if (outcome) {
       outcome.status = "failed";
-      outcome.error = message;
+      outcome.error = error63 instanceof Error ? error63.message : String(error63);
       outcome.archived = error63 instanceof ObjectArchivedError;
       progress.failed++;
       report(outcome);
@@ -40115,18 +40598,19 @@ async function executeMoves(options) {
   const runCopy = async (step) => {
     const previous = done.get(step.id);
     if (previous) return finishCopy(step, previous.etag);
-    const blocker = step.after.find((id) => !done.has(id));
-    if (blocker !== void 0) {
-      failed.set(step.id, `waits for a move that did not complete`);
-      if (step.moveIndex !== null) outcomes[step.moveIndex].error = failed.get(step.id);
+    if (step.after.some((id) => !done.has(id))) {
+      failed.add(step.id);
+      if (step.moveIndex !== null) outcomes[step.moveIndex].error = "waits for a move that did not complete";
       return;
     }
     const ifMatchEtag = step.etagFromStep !== void 0 ? done.get(step.etagFromStep)?.etag : step.ifMatchEtag;
     try {
+      const move = step.moveIndex === null ? void 0 : moves[step.moveIndex];
       const result = await gateway.copyObject(step.srcKey, step.dstKey, {
         ifMatchEtag: ifMatchEtag ?? "",
         size: step.size,
         storageClass: step.storageClass,
+        typeNames: move ? { from: move.fromKey, to: move.toKey } : null,
         signal
       });
       journal.record({ step: step.id, ok: true, etag: result.etag });
@@ -40141,55 +40625,73 @@ async function executeMoves(options) {
     await journal.flush();
     if (stopped()) break;
   }
+  const copies = new Map(schedule.waves.flat().map((c7) => [c7.id, c7]));
   if (!stopped()) {
     const deletable = schedule.deletes.filter((d5) => done.has(d5.afterCopy) && !done.has(d5.id));
-    await pool(
-      deletable,
-      concurrency,
-      async (step) => {
-        try {
-          await gateway.deleteObject(step.key, { signal });
-          journal.record({ step: step.id, ok: true });
-          done.set(step.id, { step: step.id, ok: true });
-        } catch (error63) {
-          const copy = schedule.waves.flat().find((c7) => c7.id === step.afterCopy);
-          const outcome = copy && copy.moveIndex !== null ? outcomes[copy.moveIndex] : void 0;
-          if (outcome) outcome.deleteFailed = error63 instanceof Error ? error63.message : String(error63);
-          if (!isPerObjectError(error63)) fatal ??= error63;
+    const deleteBatch = async (batch) => {
+      try {
+        const failures = new Map(
+          (await gateway.deleteObjects(
+            batch.map((d5) => d5.key),
+            { signal }
+          )).map((f5) => [f5.key, f5.message])
+        );
+        for (const step of batch) {
+          const problem = failures.get(step.key);
+          if (problem === void 0) {
+            journal.record({ step: step.id, ok: true });
+            done.set(step.id, { step: step.id, ok: true });
+            continue;
+          }
+          const moveIndex = copies.get(step.afterCopy)?.moveIndex;
+          const outcome = moveIndex === null || moveIndex === void 0 ? void 0 : outcomes[moveIndex];
+          if (outcome?.move.fromKey === step.key) outcome.deleteFailed = problem;
         }
-      },
-      stopped
-    );
+      } catch (error63) {
+        fatal ??= error63;
+      }
+    };
+    await pool(chunks(deletable, DELETE_BATCH), concurrency, deleteBatch, stopped);
     await journal.flush();
   }
+  const deletedKeys = new Set(schedule.deletes.filter((d5) => done.has(d5.id)).map((d5) => d5.key));
+  const leftoverTempKeys2 = [...copies.values()].filter((c7) => c7.moveIndex === null && done.has(c7.id) && !deletedKeys.has(c7.dstKey)).map((c7) => c7.dstKey);
   if (fatal === void 0 && signal?.aborted)
     fatal = new SmartSyncError("ABORTED", "Stopped before all moves were made.", { cause: signal.reason });
-  return { outcomes, error: fatal, complete: fatal === void 0 };
+  return { outcomes, error: fatal, complete: fatal === void 0, leftoverTempKeys: leftoverTempKeys2 };
 }
-var DEFAULT_MOVE_CONCURRENCY;
 var init_mover = __esm({
   "src/engine/mover.ts"() {
     "use strict";
     init_errors();
     init_s33();
-    DEFAULT_MOVE_CONCURRENCY = 16;
   }
 });
 
 // src/engine/move-batch.ts
+function tempFolder(prefix) {
+  return keyFor(prefix, `${TEMP_PREFIX}/`);
+}
+function tempKeyFor(prefix, runId) {
+  return (n4) => `${tempFolder(prefix)}${runId}/${n4}`;
+}
 async function runMoveBatch(target, gateway, moves, options = {}) {
   const runId = newRunId();
   const prefix = normalizePrefix(target.prefix);
-  const schedule = scheduleMoves(moves, (n4) => keyFor(prefix, `${TEMP_PREFIX}/${runId}/${n4}`));
-  const journal = await MoveJournal.create(target.localPath, {
-    version: 1,
+  const schedule = scheduleMoves(moves, tempKeyFor(prefix, runId));
+  const header = {
+    version: 2,
     runId,
     bucket: target.bucket,
     prefix,
+    endpoint: target.endpointUrl ?? null,
+    profile: target.profile ?? null,
     createdAt: (/* @__PURE__ */ new Date()).toISOString(),
-    moves,
-    schedule
-  });
+    moves: moves.length,
+    steps: stepCount(schedule),
+    scheduler: SCHEDULER_VERSION
+  };
+  const journal = await MoveJournal.create(target.localPath, header, moves);
   const result = await executeMoves({
     gateway,
     moves,
@@ -40201,35 +40703,54 @@ async function runMoveBatch(target, gateway, moves, options = {}) {
   });
   return { ...result, journal };
 }
-function applyMovesToDb(db, outcomes) {
+function applyMovesToDb(db, outcomes, now = Date.now() / 1e3) {
   const moved = outcomes.flatMap((o4) => {
     const record3 = o4.status === "done" ? db.getFile(o4.move.from) : void 0;
     return record3 && record3.inode === o4.move.inode && record3.size === o4.move.size ? [{ o: o4, record: record3 }] : [];
   });
   db.deleteFiles(moved.map(({ o: o4 }) => o4.move.from));
-  db.upsertFiles(moved.map(({ o: o4, record: record3 }) => ({ ...record3, path: o4.move.to, etag: o4.etag ?? record3.etag })));
+  db.upsertFiles(
+    moved.map(({ o: o4, record: record3 }) => ({ ...record3, path: o4.move.to, etag: o4.etag ?? record3.etag, synced: now }))
+  );
+}
+function foreignJournal(header, target, legacy) {
+  const where2 = `s3://${header.bucket}/${header.prefix}`;
+  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix))
+    return `An interrupted move batch for ${where2} was found and left alone.`;
+  if (legacy) return null;
+  if (header.endpoint !== (target.endpointUrl ?? null))
+    return `An interrupted move batch for ${where2} at ${header.endpoint ?? "AWS"} was found and left alone (this target is at ${target.endpointUrl ?? "AWS"}).`;
+  if (header.profile !== (target.profile ?? null))
+    return `An interrupted move batch for ${where2} with profile ${header.profile ?? "(default)"} was found and left alone (this target uses ${target.profile ?? "the default profile"}).`;
+  return null;
 }
 async function resumeMoveBatch(target, db, gateway, context) {
   const loaded = await MoveJournal.load(target.localPath, { readOnly: context.dryRun });
-  if (!loaded) return;
-  const { journal, done } = loaded;
+  if (!loaded) return {};
+  const { journal, moves, done } = loaded;
   const { header } = journal;
-  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix)) {
+  const foreign = foreignJournal(header, target, loaded.schedule !== void 0);
+  if (foreign) {
+    context.notice(foreign, "warning");
+    return { leftAlone: header.runId };
+  }
+  const schedule = loaded.schedule ?? scheduleMoves(moves, tempKeyFor(normalizePrefix(header.prefix), header.runId));
+  if (!loaded.schedule && (header.scheduler !== SCHEDULER_VERSION || stepCount(schedule) !== header.steps)) {
     context.notice(
-      `An interrupted move batch for s3://${header.bucket}/${header.prefix} was found and left alone.`,
+      `An interrupted move batch (${header.runId}) was written by another version of S3 Smart Sync and was left alone; finish it with that version, or remove ${journal.file} to let aws upload what it would have moved.`,
       "warning"
     );
-    return;
+    return { leftAlone: header.runId };
   }
   if (context.dryRun) {
-    context.notice(`An interrupted batch of ${header.moves.length} move(s) will be finished by the next run.`);
-    return;
+    context.notice(`An interrupted batch of ${moves.length} move(s) will be finished by the next run.`);
+    return {};
   }
-  context.notice(`Finishing ${header.moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
+  context.notice(`Finishing ${moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
   const result = await executeMoves({
     gateway,
-    moves: header.moves,
-    schedule: header.schedule,
+    moves,
+    schedule,
     journal,
     alreadyDone: done,
     concurrency: target.concurrency,
@@ -40239,6 +40760,7 @@ async function resumeMoveBatch(target, db, gateway, context) {
   await db.save();
   if (result.error !== void 0) throw result.error;
   await journal.remove();
+  return {};
 }
 var TEMP_PREFIX;
 var init_move_batch = __esm({
@@ -40282,6 +40804,7 @@ var init_move_rules = __esm({
       "hard-link": "hard link (several paths share the inode)",
       excluded: "excluded by the target's excludes",
       "skipped-by-user": "skipped by you (aws uploads it)",
+      "held-with-group": "its chain, swap or cycle has a move that is not made (aws uploads it)",
       "source-missing": "old object not found in S3",
       "source-size-differs": "old object in S3 has another size",
       "source-older-than-file": "old object in S3 is older than the file",
@@ -41355,7 +41878,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function checkPathExt(path23, options) {
+    function checkPathExt(path27, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -41366,25 +41889,25 @@ var require_windows = __commonJS({
       }
       for (var i6 = 0; i6 < pathext.length; i6++) {
         var p3 = pathext[i6].toLowerCase();
-        if (p3 && path23.substr(-p3.length).toLowerCase() === p3) {
+        if (p3 && path27.substr(-p3.length).toLowerCase() === p3) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat6, path23, options) {
-      if (!stat6.isSymbolicLink() && !stat6.isFile()) {
+    function checkStat(stat10, path27, options) {
+      if (!stat10.isSymbolicLink() && !stat10.isFile()) {
         return false;
       }
-      return checkPathExt(path23, options);
+      return checkPathExt(path27, options);
     }
-    function isexe(path23, options, cb) {
-      fs4.stat(path23, function(er, stat6) {
-        cb(er, er ? false : checkStat(stat6, path23, options));
+    function isexe(path27, options, cb) {
+      fs4.stat(path27, function(er, stat10) {
+        cb(er, er ? false : checkStat(stat10, path27, options));
       });
     }
-    function sync(path23, options) {
-      return checkStat(fs4.statSync(path23), path23, options);
+    function sync(path27, options) {
+      return checkStat(fs4.statSync(path27), path27, options);
     }
   }
 });
@@ -41395,21 +41918,21 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function isexe(path23, options, cb) {
-      fs4.stat(path23, function(er, stat6) {
-        cb(er, er ? false : checkStat(stat6, options));
+    function isexe(path27, options, cb) {
+      fs4.stat(path27, function(er, stat10) {
+        cb(er, er ? false : checkStat(stat10, options));
       });
     }
-    function sync(path23, options) {
-      return checkStat(fs4.statSync(path23), options);
+    function sync(path27, options) {
+      return checkStat(fs4.statSync(path27), options);
     }
-    function checkStat(stat6, options) {
-      return stat6.isFile() && checkMode(stat6, options);
+    function checkStat(stat10, options) {
+      return stat10.isFile() && checkMode(stat10, options);
     }
-    function checkMode(stat6, options) {
-      var mod = stat6.mode;
-      var uid2 = stat6.uid;
-      var gid = stat6.gid;
+    function checkMode(stat10, options) {
+      var mod = stat10.mode;
+      var uid2 = stat10.uid;
+      var gid = stat10.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -41434,7 +41957,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path23, options, cb) {
+    function isexe(path27, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -41443,17 +41966,17 @@ var require_isexe = __commonJS({
         if (typeof Promise !== "function") {
           throw new TypeError("callback not provided");
         }
-        return new Promise(function(resolve2, reject) {
-          isexe(path23, options || {}, function(er, is) {
+        return new Promise(function(resolve3, reject) {
+          isexe(path27, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
-              resolve2(is);
+              resolve3(is);
             }
           });
         });
       }
-      core(path23, options || {}, function(er, is) {
+      core(path27, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -41463,9 +41986,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path23, options) {
+    function sync(path27, options) {
       try {
-        return core.sync(path23, options || {});
+        return core.sync(path27, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -41481,7 +42004,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path23 = __require("path");
+    var path27 = __require("path");
     var COLON2 = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -41514,27 +42037,27 @@ var require_which = __commonJS({
         opt = {};
       const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
       const found = [];
-      const step = (i6) => new Promise((resolve2, reject) => {
+      const step = (i6) => new Promise((resolve3, reject) => {
         if (i6 === pathEnv.length)
-          return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
+          return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path23.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
-        resolve2(subStep(p3, i6, 0));
+        resolve3(subStep(p3, i6, 0));
       });
-      const subStep = (p3, i6, ii) => new Promise((resolve2, reject) => {
+      const subStep = (p3, i6, ii) => new Promise((resolve3, reject) => {
         if (ii === pathExt.length)
-          return resolve2(step(i6 + 1));
+          return resolve3(step(i6 + 1));
         const ext = pathExt[ii];
         isexe(p3 + ext, { pathExt: pathExtExe }, (er, is) => {
           if (!er && is) {
             if (opt.all)
               found.push(p3 + ext);
             else
-              return resolve2(p3 + ext);
+              return resolve3(p3 + ext);
           }
-          return resolve2(subStep(p3, i6, ii + 1));
+          return resolve3(subStep(p3, i6, ii + 1));
         });
       });
       return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
@@ -41546,7 +42069,7 @@ var require_which = __commonJS({
       for (let i6 = 0; i6 < pathEnv.length; i6++) {
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path23.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j5 = 0; j5 < pathExt.length; j5++) {
           const cur = p3 + pathExt[j5];
@@ -41594,7 +42117,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path23 = __require("path");
+    var path27 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -41612,7 +42135,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env2[getPathKey({ env: env2 })],
-          pathExt: withoutPathExt ? path23.delimiter : void 0
+          pathExt: withoutPathExt ? path27.delimiter : void 0
         });
       } catch (e5) {
       } finally {
@@ -41621,7 +42144,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path23.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path27.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -41675,8 +42198,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path23, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path23.split("/").pop();
+      const [path27, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path27.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -41711,7 +42234,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path23 = __require("path");
+    var path27 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -41736,7 +42259,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path23.normalize(parsed.command);
+        parsed.command = path27.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -41826,7 +42349,7 @@ var require_cross_spawn = __commonJS({
     var cp = __require("child_process");
     var parse5 = require_parse();
     var enoent = require_enoent();
-    function spawn2(command5, args, options) {
+    function spawn3(command5, args, options) {
       const parsed = parse5(command5, args, options);
       const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
@@ -41838,8 +42361,8 @@ var require_cross_spawn = __commonJS({
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
     }
-    module.exports = spawn2;
-    module.exports.spawn = spawn2;
+    module.exports = spawn3;
+    module.exports.spawn = spawn3;
     module.exports.sync = spawnSync2;
     module.exports._parse = parse5;
     module.exports._enoent = enoent;
@@ -42614,8 +43137,8 @@ var init_deferred = __esm({
   "node_modules/execa/lib/utils/deferred.js"() {
     createDeferred = () => {
       const methods = {};
-      const promise2 = new Promise((resolve2, reject) => {
-        Object.assign(methods, { resolve: resolve2, reject });
+      const promise2 = new Promise((resolve3, reject) => {
+        Object.assign(methods, { resolve: resolve3, reject });
       });
       return Object.assign(promise2, methods);
     };
@@ -43304,11 +43827,11 @@ var init_ipc_input = __esm({
 });
 
 // node_modules/execa/lib/arguments/encoding-option.js
-var validateEncoding, TEXT_ENCODINGS, BINARY_ENCODINGS, ENCODINGS, getCorrectEncoding, ENCODING_ALIASES, serializeEncoding;
+var validateEncoding, TEXT_ENCODINGS, BINARY_ENCODINGS, ENCODINGS2, getCorrectEncoding, ENCODING_ALIASES, serializeEncoding;
 var init_encoding_option = __esm({
   "node_modules/execa/lib/arguments/encoding-option.js"() {
     validateEncoding = ({ encoding }) => {
-      if (ENCODINGS.has(encoding)) {
+      if (ENCODINGS2.has(encoding)) {
         return;
       }
       const correctEncoding = getCorrectEncoding(encoding);
@@ -43316,13 +43839,13 @@ var init_encoding_option = __esm({
         throw new TypeError(`Invalid option \`encoding: ${serializeEncoding(encoding)}\`.
 Please rename it to ${serializeEncoding(correctEncoding)}.`);
       }
-      const correctEncodings = [...ENCODINGS].map((correctEncoding2) => serializeEncoding(correctEncoding2)).join(", ");
+      const correctEncodings = [...ENCODINGS2].map((correctEncoding2) => serializeEncoding(correctEncoding2)).join(", ");
       throw new TypeError(`Invalid option \`encoding: ${serializeEncoding(encoding)}\`.
 Please rename it to one of: ${correctEncodings}.`);
     };
     TEXT_ENCODINGS = /* @__PURE__ */ new Set(["utf8", "utf16le"]);
     BINARY_ENCODINGS = /* @__PURE__ */ new Set(["buffer", "hex", "base64", "base64url", "latin1", "ascii"]);
-    ENCODINGS = /* @__PURE__ */ new Set([...TEXT_ENCODINGS, ...BINARY_ENCODINGS]);
+    ENCODINGS2 = /* @__PURE__ */ new Set([...TEXT_ENCODINGS, ...BINARY_ENCODINGS]);
     getCorrectEncoding = (encoding) => {
       if (encoding === null) {
         return "buffer";
@@ -43334,7 +43857,7 @@ Please rename it to one of: ${correctEncodings}.`);
       if (lowerEncoding in ENCODING_ALIASES) {
         return ENCODING_ALIASES[lowerEncoding];
       }
-      if (ENCODINGS.has(lowerEncoding)) {
+      if (ENCODINGS2.has(lowerEncoding)) {
         return lowerEncoding;
       }
     };
@@ -44920,7 +45443,7 @@ var init_stdio_option = __esm({
 });
 
 // node_modules/execa/lib/stdio/native.js
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream, handleNativeStreamSync, getTargetFd, getTargetFdNumber, handleNativeStreamAsync, getStandardStream;
 var init_native = __esm({
@@ -44961,7 +45484,7 @@ var init_native = __esm({
       if (tty2.isatty(targetFdNumber)) {
         throw new TypeError(`The \`${optionName}: ${serializeOptionValue(value)}\` option is invalid: it cannot be a TTY with synchronous methods.`);
       }
-      return { type: "uint8Array", value: bufferToUint8Array(readFileSync2(targetFdNumber)), optionName };
+      return { type: "uint8Array", value: bufferToUint8Array(readFileSync3(targetFdNumber)), optionName };
     };
     getTargetFdNumber = (value, fdNumber) => {
       if (value === "inherit") {
@@ -45297,7 +45820,7 @@ For example, you can use the \`pathToFileURL()\` method of the \`url\` core modu
 });
 
 // node_modules/execa/lib/stdio/handle-sync.js
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 var handleStdioSync, forbiddenIfSync, forbiddenNativeIfSync, throwInvalidSyncValue, addProperties, addPropertiesSync;
 var init_handle_sync = __esm({
   "node_modules/execa/lib/stdio/handle-sync.js"() {
@@ -45331,8 +45854,8 @@ var init_handle_sync = __esm({
     addPropertiesSync = {
       input: {
         ...addProperties,
-        fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync3(value))] }),
-        filePath: ({ value: { file: file2 } }) => ({ contents: [bufferToUint8Array(readFileSync3(file2))] }),
+        fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync4(value))] }),
+        filePath: ({ value: { file: file2 } }) => ({ contents: [bufferToUint8Array(readFileSync4(file2))] }),
         fileNumber: forbiddenIfSync,
         iterable: ({ value }) => ({ contents: [...value] }),
         string: ({ value }) => ({ contents: [value] }),
@@ -45589,8 +46112,8 @@ var init_run_sync = __esm({
         done(error63);
       }
     };
-    runTransformSync = (generators, chunks) => [
-      ...chunks.flatMap((chunk) => [...transformChunkSync(chunk, generators, 0)]),
+    runTransformSync = (generators, chunks2) => [
+      ...chunks2.flatMap((chunk) => [...transformChunkSync(chunk, generators, 0)]),
       ...finalChunksSync(generators)
     ];
     transformChunkSync = function* (chunk, generators, index) {
@@ -45660,14 +46183,14 @@ var init_generator = __esm({
       });
       return { stream };
     };
-    runGeneratorsSync = (chunks, stdioItems, encoding, isInput) => {
+    runGeneratorsSync = (chunks2, stdioItems, encoding, isInput) => {
       const generators = stdioItems.filter(({ type }) => type === "generator");
       const reversedGenerators = isInput ? generators.reverse() : generators;
       for (const { value, optionName } of reversedGenerators) {
         const generators2 = addInternalGenerators(value, encoding, optionName);
-        chunks = runTransformSync(generators2, chunks);
+        chunks2 = runTransformSync(generators2, chunks2);
       }
-      return chunks;
+      return chunks2;
     };
     addInternalGenerators = ({ transform: transform2, final, binary, writableObjectMode, readableObjectMode, preserveNewlines }, encoding, optionName) => {
       const state2 = {};
@@ -45800,9 +46323,9 @@ var init_output_sync = __esm({
       const truncatedResult = truncateMaxBufferSync(result, isMaxBuffer, maxBuffer);
       const uint8ArrayResult = bufferToUint8Array(truncatedResult);
       const { stdioItems, objectMode } = fileDescriptors[fdNumber];
-      const chunks = runOutputGeneratorsSync([uint8ArrayResult], stdioItems, encoding, state2);
+      const chunks2 = runOutputGeneratorsSync([uint8ArrayResult], stdioItems, encoding, state2);
       const { serializedResult, finalResult = serializedResult } = serializeChunks({
-        chunks,
+        chunks: chunks2,
         objectMode,
         encoding,
         lines,
@@ -45829,22 +46352,22 @@ var init_output_sync = __esm({
         return returnedResult;
       }
     };
-    runOutputGeneratorsSync = (chunks, stdioItems, encoding, state2) => {
+    runOutputGeneratorsSync = (chunks2, stdioItems, encoding, state2) => {
       try {
-        return runGeneratorsSync(chunks, stdioItems, encoding, false);
+        return runGeneratorsSync(chunks2, stdioItems, encoding, false);
       } catch (error63) {
         state2.error = error63;
-        return chunks;
+        return chunks2;
       }
     };
-    serializeChunks = ({ chunks, objectMode, encoding, lines, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
+    serializeChunks = ({ chunks: chunks2, objectMode, encoding, lines, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
       if (objectMode) {
-        return { serializedResult: chunks };
+        return { serializedResult: chunks2 };
       }
       if (encoding === "buffer") {
-        return { serializedResult: joinToUint8Array(chunks) };
+        return { serializedResult: joinToUint8Array(chunks2) };
       }
-      const serializedResult = joinToString(chunks, encoding);
+      const serializedResult = joinToString(chunks2, encoding);
       if (lines[fdNumber]) {
         return { serializedResult, finalResult: splitLinesSync(serializedResult, !stripFinalNewline2[fdNumber], objectMode) };
       }
@@ -45867,13 +46390,13 @@ var init_output_sync = __esm({
       }
     };
     writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-      for (const { path: path23, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-        const pathString = typeof path23 === "string" ? path23 : path23.toString();
+      for (const { path: path27, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+        const pathString = typeof path27 === "string" ? path27 : path27.toString();
         if (append || outputFiles.has(pathString)) {
-          appendFileSync(path23, serializedResult);
+          appendFileSync(path27, serializedResult);
         } else {
           outputFiles.add(pathString);
-          writeFileSync(path23, serializedResult);
+          writeFileSync(path27, serializedResult);
         }
       }
     };
@@ -46390,7 +46913,7 @@ var init_early_error = __esm({
 });
 
 // node_modules/execa/lib/stdio/handle-async.js
-import { createReadStream as createReadStream2, createWriteStream } from "node:fs";
+import { createReadStream as createReadStream3, createWriteStream } from "node:fs";
 import { Buffer as Buffer4 } from "node:buffer";
 import { Readable as Readable9, Writable as Writable5, Duplex as Duplex2 } from "node:stream";
 var handleStdioAsync, forbiddenIfAsync, addProperties2, addPropertiesAsync;
@@ -46420,8 +46943,8 @@ var init_handle_async = __esm({
     addPropertiesAsync = {
       input: {
         ...addProperties2,
-        fileUrl: ({ value }) => ({ stream: createReadStream2(value) }),
-        filePath: ({ value: { file: file2 } }) => ({ stream: createReadStream2(file2) }),
+        fileUrl: ({ value }) => ({ stream: createReadStream3(value) }),
+        filePath: ({ value: { file: file2 } }) => ({ stream: createReadStream3(file2) }),
         webStream: ({ value }) => ({ stream: Readable9.fromWeb(value) }),
         iterable: ({ value }) => ({ stream: Readable9.from(value) }),
         asyncIterable: ({ value }) => ({ stream: Readable9.from(value) }),
@@ -47913,11 +48436,11 @@ var init_concurrent = __esm({
       const promises = weakMap.get(stream);
       const promise2 = createDeferred();
       promises.push(promise2);
-      const resolve2 = promise2.resolve.bind(promise2);
-      return { resolve: resolve2, promises };
+      const resolve3 = promise2.resolve.bind(promise2);
+      return { resolve: resolve3, promises };
     };
-    waitForConcurrentStreams = async ({ resolve: resolve2, promises }, subprocess) => {
-      resolve2();
+    waitForConcurrentStreams = async ({ resolve: resolve3, promises }, subprocess) => {
+      resolve3();
       const [isSubprocessExit] = await Promise.race([
         Promise.allSettled([true, subprocess]),
         Promise.all([false, ...promises])
@@ -48726,7 +49249,7 @@ function buildAwsSyncArgs(opts) {
   const source = opts.source.startsWith("-") ? `./${opts.source}` : opts.source;
   const args = ["s3", "sync", source, opts.destination];
   if (opts.delete ?? true) args.push("--delete");
-  for (const pattern of opts.excludes) args.push(`--exclude=${pattern}`);
+  for (const rule of opts.filters) args.push(`--${rule.type}=${rule.pattern}`);
   if (opts.dryRun) args.push("--dryrun");
   if (opts.storageClass) args.push(`--storage-class=${opts.storageClass}`);
   if (opts.endpointUrl) args.push(`--endpoint-url=${opts.endpointUrl}`);
@@ -49015,13 +49538,13 @@ function readStatements(stream, onLine) {
     pending = parts.pop() ?? "";
     for (const part of parts) onLine(part);
   };
-  return new Promise((resolve2) => {
+  return new Promise((resolve3) => {
     stream.on("data", (chunk) => push(decoder.write(chunk)));
     const finish2 = () => {
       push(decoder.end());
       if (pending !== "") onLine(pending);
       pending = "";
-      resolve2();
+      resolve3();
     };
     stream.once("end", finish2);
     stream.once("close", () => {
@@ -49062,6 +49585,12 @@ async function runAwsSync(opts) {
     timeout: opts.timeoutMs,
     forceKillAfterDelay: FORCE_KILL_AFTER_MS
   });
+  try {
+    if (subprocess.pid !== void 0) opts.onSpawn?.({ pid: subprocess.pid, command: command5 });
+  } catch (error63) {
+    listenerError = error63;
+    subprocess.kill();
+  }
   const handle = (line, fromStderr) => {
     if (fromStderr) {
       const trimmed = line.replace(/ +$/, "");
@@ -49253,7 +49782,7 @@ function translateClass(pat, start, end) {
   if (!hasHyphen) {
     pushChunk(pat.slice(start, end));
   } else {
-    const chunks = [];
+    const chunks2 = [];
     let i6 = start;
     let k5 = pat[start] === 33 ? start + 2 : start + 1;
     for (; ; ) {
@@ -49265,21 +49794,21 @@ function translateClass(pat, start, end) {
         }
       }
       if (found < 0) break;
-      chunks.push(pat.slice(i6, found));
+      chunks2.push(pat.slice(i6, found));
       i6 = found + 1;
       k5 = found + 3;
     }
     const last = pat.slice(i6, end);
-    if (last.length > 0) chunks.push(last);
-    else chunks[chunks.length - 1].push(HYPHEN);
-    for (let k22 = chunks.length - 1; k22 > 0; k22--) {
-      const prev = chunks[k22 - 1];
-      if (prev[prev.length - 1] > chunks[k22][0]) {
-        chunks[k22 - 1] = prev.slice(0, -1).concat(chunks[k22].slice(1));
-        chunks.splice(k22, 1);
+    if (last.length > 0) chunks2.push(last);
+    else chunks2[chunks2.length - 1].push(HYPHEN);
+    for (let k22 = chunks2.length - 1; k22 > 0; k22--) {
+      const prev = chunks2[k22 - 1];
+      if (prev[prev.length - 1] > chunks2[k22][0]) {
+        chunks2[k22 - 1] = prev.slice(0, -1).concat(chunks2[k22].slice(1));
+        chunks2.splice(k22, 1);
       }
     }
-    chunks.forEach((chunk, c7) => {
+    chunks2.forEach((chunk, c7) => {
       if (c7 > 0) tokens.push({ cp: HYPHEN, escaped: false });
       pushChunk(chunk);
     });
@@ -49324,13 +49853,13 @@ function alternation(patterns) {
   return new RegExp(`^(?:${patterns.map((p3) => `(?:${translateBody(p3, group4)})`).join("|")})$`, "su");
 }
 function compileMatcher(joinRoot, filePrefix, rules) {
-  const prefixIsLiteral = !SPECIAL.test(filePrefix);
+  const literalPrefix = escapeFnmatch(filePrefix);
   const compiled = rules.map((rule) => {
     const joined = posixJoin(joinRoot, rule.pattern);
-    const exclude = rule.type === "exclude";
-    const relative = prefixIsLiteral && joined.startsWith(filePrefix);
-    const pattern = relative ? joined.slice(filePrefix.length) : joined;
-    return { exclude, relative, pattern, regex: fnmatchToRegExp(pattern) };
+    const exclude2 = rule.type === "exclude";
+    const relative = joined.startsWith(literalPrefix);
+    const pattern = relative ? joined.slice(literalPrefix.length) : joined;
+    return { exclude: exclude2, relative, pattern, regex: fnmatchToRegExp(pattern) };
   });
   if (compiled.length === 0) return () => false;
   if (compiled.every((r5) => r5.exclude)) {
@@ -49351,12 +49880,6 @@ function compileMatcher(joinRoot, filePrefix, rules) {
     return false;
   };
 }
-function createExcludeMatcher(root5, patterns) {
-  return createRuleMatcher(
-    root5,
-    patterns.map((pattern) => ({ type: "exclude", pattern }))
-  );
-}
 function createRuleMatcher(root5, rules) {
   const abs = awsSourceArg(root5);
   return compileMatcher(abs, abs + "/", rules);
@@ -49366,10 +49889,46 @@ function createKeyRuleMatcher(bucket, prefix, rules) {
   const filePrefix = prefix ? `${bucket}/${prefix}/` : `${bucket}/`;
   return compileMatcher(s3Root, filePrefix, rules);
 }
-function escapeFnmatch(relPath) {
-  return relPath.replace(/[[*?]/g, (c7) => `[${c7}]`);
+function prefixProblem(prefix) {
+  const found = [...new Set(prefix.match(/[*[]/g) ?? [])];
+  if (found.length === 0) return void 0;
+  return `holds ${found.map((c7) => `"${c7}"`).join(" and ")}, which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`;
 }
-var TOOL_FILE_PREFIX, TOOL_EXCLUDES, REGEX_SYNTAX, STAR, SPECIAL;
+function escapeFnmatch(path27) {
+  return path27.replace(
+    /[[*?]|[\uD800-\uDFFF]/gu,
+    (c7) => c7 === "[" || c7 === "*" || c7 === "?" ? `[${c7}]` : SURROGATE_CLASS
+  );
+}
+function pythonPathFromBytes(bytes) {
+  let out = "";
+  let i6 = 0;
+  while (i6 < bytes.length) {
+    const length = validSequenceLength(bytes, i6);
+    if (length === 0) {
+      out += String.fromCharCode(56320 + bytes[i6]);
+      i6++;
+    } else {
+      out += Buffer.from(bytes.subarray(i6, i6 + length)).toString("utf8");
+      i6 += length;
+    }
+  }
+  return out;
+}
+function validSequenceLength(b5, i6) {
+  const c7 = b5[i6];
+  const cont = (k5, lo = 128, hi = 191) => i6 + k5 < b5.length && b5[i6 + k5] >= lo && b5[i6 + k5] <= hi;
+  if (c7 < 128) return 1;
+  if (c7 >= 194 && c7 <= 223) return cont(1) ? 2 : 0;
+  if (c7 === 224) return cont(1, 160) && cont(2) ? 3 : 0;
+  if (c7 >= 225 && c7 <= 236 || c7 === 238 || c7 === 239) return cont(1) && cont(2) ? 3 : 0;
+  if (c7 === 237) return cont(1, 128, 159) && cont(2) ? 3 : 0;
+  if (c7 === 240) return cont(1, 144) && cont(2) && cont(3) ? 4 : 0;
+  if (c7 >= 241 && c7 <= 243) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c7 === 244) return cont(1, 128, 143) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+var TOOL_FILE_PREFIX, TOOL_EXCLUDES, REGEX_SYNTAX, STAR, FNMATCH_SPECIAL, SURROGATE_CLASS;
 var init_filters = __esm({
   "src/engine/filters.ts"() {
     "use strict";
@@ -49377,31 +49936,58 @@ var init_filters = __esm({
     TOOL_EXCLUDES = [`${TOOL_FILE_PREFIX}*`, "logs/s3-sync-*.log"];
     REGEX_SYNTAX = new Set("^$\\.*+?()[]{}|/".split("").map((c7) => c7.codePointAt(0)));
     STAR = /* @__PURE__ */ Symbol("star");
-    SPECIAL = /[*?[]/;
+    FNMATCH_SPECIAL = /[*?[]/;
+    SURROGATE_CLASS = "[!-\uD7FF\uE000-\u{10FFFF}]";
   }
 });
 
 // src/engine/aws-filters.ts
 function awsFilters(input2) {
-  const excludes = [
-    ...input2.userExcludes,
-    ...TOOL_EXCLUDES,
-    ...input2.leaveAlone.map(escapeFnmatch),
-    ...input2.skipped.flatMap((s2) => skippedPatterns(s2))
+  const problem = prefixProblem(input2.prefix);
+  if (problem) {
+    throw new SmartSyncError("CONFIG_INVALID", `The prefix "${input2.prefix}" ${problem}.`, {
+      hint: "Choose a prefix without those characters for this target."
+    });
+  }
+  const root5 = awsSourceArg(input2.root);
+  const rules = anchorToRoot(root5, meantRules(input2));
+  return {
+    rules,
+    isExcludedPath: createRuleMatcher(root5, rules),
+    isExcludedKey: createKeyRuleMatcher(input2.bucket, input2.prefix, rules)
+  };
+}
+function localExcludeMatcher(root5, userExcludes) {
+  const abs = awsSourceArg(root5);
+  return createRuleMatcher(abs, anchorToRoot(abs, meantRules({ userExcludes })));
+}
+function meantRules(input2) {
+  return [
+    ...input2.userExcludes.map(exclude),
+    ...TOOL_EXCLUDES.map(exclude),
+    ...(input2.leaveAlone ?? []).map((path27) => exclude(escapeFnmatch(path27))),
+    ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
   ];
-  const isExcludedKey = createKeyRuleMatcher(
-    input2.bucket,
-    input2.prefix,
-    excludes.map((pattern) => ({ type: "exclude", pattern }))
-  );
-  return { excludes, isExcludedKey };
+}
+function anchorToRoot(root5, rules) {
+  if (!FNMATCH_SPECIAL.test(root5)) return [...rules];
+  const escaped = escapeFnmatch(root5);
+  const absolute = (pattern) => pattern.startsWith("/") ? pattern : `${escaped}/${pattern}`;
+  return [
+    ...rules,
+    { type: "include", pattern: `${escaped}/*` },
+    ...rules.map((rule) => ({ type: rule.type, pattern: absolute(rule.pattern) }))
+  ];
+}
+function exclude(pattern) {
+  return { type: "exclude", pattern };
 }
 function skippedPatterns(skipped) {
   switch (skipped.reason) {
     case "symlink-loop":
       return [`${escapeFnmatch(skipped.path)}/*`];
     case "invalid-utf8-name": {
-      const pattern = escapeFnmatch(skipped.path).replace(/\uFFFD+/g, "*");
+      const pattern = escapeFnmatch(skipped.pythonPath ?? skipped.path);
       return [pattern, `${pattern}/*`];
     }
     case "vanished":
@@ -49413,40 +49999,55 @@ function skippedPatterns(skipped) {
 var init_aws_filters = __esm({
   "src/engine/aws-filters.ts"() {
     "use strict";
+    init_errors();
     init_filters();
   }
 });
 
 // src/engine/run/aws-stage.ts
-function runFilters(ctx, scan, leaveAlone) {
+function runFilters(ctx, scan, leaveAlone = []) {
   return awsFilters({
+    root: ctx.target.localPath,
     bucket: ctx.target.bucket,
     prefix: ctx.prefix,
     userExcludes: ctx.target.excludes,
     leaveAlone: leaveAlone.flatMap((m3) => [m3.from, m3.to]),
-    skipped: scan.skipped
+    skipped: scan?.skipped
   });
 }
 async function awsStage(ctx, aws, filters, options) {
   const { target } = ctx;
+  const { lock } = options;
   ctx.phase("aws");
-  const result = await runAwsSync({
-    aws,
-    source: awsSourceArg(target.localPath),
-    destination: s3Uri(target.bucket, ctx.prefix),
-    excludes: filters.excludes,
-    delete: true,
-    dryRun: options.dryRun,
-    endpointUrl: target.endpointUrl,
-    profile: target.profile,
-    region: target.region,
-    storageClass: target.storageClass,
-    env: ctx.options.env,
-    signal: ctx.options.signal,
-    onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event })
-  });
-  addAwsToReport(ctx.report, result);
-  return result;
+  try {
+    const result = await runAwsSync({
+      aws,
+      source: awsSourceArg(target.localPath),
+      destination: s3Uri(target.bucket, ctx.prefix),
+      filters: filters.rules,
+      delete: true,
+      dryRun: options.dryRun,
+      endpointUrl: target.endpointUrl,
+      profile: target.profile,
+      region: target.region,
+      storageClass: target.storageClass,
+      env: ctx.options.env,
+      signal: ctx.options.signal,
+      onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event }),
+      onSpawn: lock && ((child) => lock.setChild({ ...child, startedAt: ctx.now().toISOString() }))
+    });
+    addAwsToReport(ctx.report, result);
+    return result;
+  } finally {
+    if (lock) clearChild(ctx, lock);
+  }
+}
+function clearChild(ctx, lock) {
+  try {
+    lock.setChild(void 0);
+  } catch (error63) {
+    ctx.notice(`Could not update the volume's lock: ${error63 instanceof Error ? error63.message : error63}`, "warning");
+  }
 }
 var init_aws_stage = __esm({
   "src/engine/run/aws-stage.ts"() {
@@ -49472,10 +50073,15 @@ async function connectBucket(ctx) {
       forcePathStyle: target.forcePathStyle
     }),
     target.bucket,
-    { multipartCopyThreshold: target.multipartCopyThreshold, endpoint: target.endpointUrl, profile: target.profile }
+    {
+      multipartCopyThreshold: target.multipartCopyThreshold,
+      concurrency: target.concurrency,
+      endpoint: target.endpointUrl,
+      profile: target.profile
+    }
   );
-  const access2 = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
-  return { gateway, hasObjects: !access2.empty, aws };
+  const access3 = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
+  return { gateway, hasObjects: !access3.empty, aws };
 }
 var init_connect_bucket = __esm({
   "src/engine/run/connect-bucket.ts"() {
@@ -49542,7 +50148,11 @@ var init_logger = __esm({
       stream;
       static open(volumeRoot, command5, at) {
         const dir = path10.join(volumeRoot, LOG_DIR);
-        mkdirSync(dir, { recursive: true });
+        try {
+          mkdirSync(dir);
+        } catch (error63) {
+          if (error63.code !== "EEXIST") throw error63;
+        }
         return new _RunLog(path10.join(dir, logFileName(command5, at)));
       }
       line(text) {
@@ -49588,7 +50198,7 @@ var init_logger = __esm({
         }
       };
       close() {
-        return new Promise((resolve2) => this.stream.end(resolve2));
+        return new Promise((resolve3) => this.stream.end(resolve3));
       }
     };
   }
@@ -49625,7 +50235,12 @@ function createRunContext(target, options) {
       const events = backlog;
       backlog = void 0;
       if (options.log === false || dryRun) return;
-      context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      try {
+        context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      } catch (error63) {
+        report.notices.push(`No run log: ${error63 instanceof Error ? error63.message : String(error63)}`);
+        return;
+      }
       report.logFile = context.log.file;
       for (const event of events) context.log.onEvent(event);
     },
@@ -49799,6 +50414,43 @@ var init_guard_volume = __esm({
   "src/engine/run/guard-volume.ts"() {
     "use strict";
     init_guards();
+    init_keys();
+  }
+});
+
+// src/engine/invalidation.ts
+function filesToCheck(plan, outcomes, leftAlone) {
+  const written = new Set(outcomes.filter((o4) => o4.status === "done").map((o4) => o4.move.to));
+  return plan.unsure.filter((f5) => !written.has(f5.path) && !leftAlone.has(f5.path));
+}
+function bucketAfterMoves(listing, outcomes) {
+  const destinations = new Set(outcomes.map((o4) => o4.move.toKey));
+  const gone = /* @__PURE__ */ new Set();
+  const unknown2 = /* @__PURE__ */ new Set();
+  for (const o4 of outcomes) {
+    if (o4.status === "done" && !o4.deleteFailed && !destinations.has(o4.move.fromKey)) gone.add(o4.move.fromKey);
+    if (o4.status === "failed") unknown2.add(o4.move.fromKey);
+  }
+  return (key) => {
+    if (gone.has(key)) return "absent";
+    if (unknown2.has(key)) return "unknown";
+    return listing.get(key) ?? "absent";
+  };
+}
+function staleKeys(prefix, files, state2) {
+  const keys = [];
+  for (const file2 of files) {
+    const key = keyFor(prefix, file2.path);
+    const object2 = state2(key);
+    if (object2 === "absent") continue;
+    if (object2 === "unknown" || object2.size === file2.size && Math.floor(object2.lastModifiedMs / 1e3) >= Math.floor(file2.mtimeMs / 1e3))
+      keys.push(key);
+  }
+  return keys;
+}
+var init_invalidation = __esm({
+  "src/engine/invalidation.ts"() {
+    "use strict";
     init_keys();
   }
 });
@@ -52436,20 +53088,6 @@ var init_db = __esm({
           for (const filePath of paths) statement.run([filePath]);
         });
       }
-      /** Moves the row at `from` to `to`, replacing any row at `to`. False when there is no row at `from`. */
-      renameFile(from, to) {
-        if (from === to) return this.getFile(from) !== void 0;
-        return this.transaction(() => {
-          const record3 = this.getFile(from);
-          if (!record3) return false;
-          this.statement("DELETE FROM files WHERE path = ?").run([from]);
-          this.upsertFiles([{ ...record3, path: to }]);
-          return true;
-        });
-      }
-      setEtag(filePath, etag) {
-        this.statement("UPDATE files SET etag = ? WHERE path = ?").run([etag, filePath]);
-      }
       // --- meta ---------------------------------------------------------------------------------------------
       getMeta(key) {
         const value = this.one("SELECT value FROM meta WHERE key = ?", [key]);
@@ -52478,9 +53116,6 @@ var init_db = __esm({
           mtime: Number(row[4]),
           created: String(row[5])
         }));
-      }
-      removeSkippedMove(fromPath, toPath2) {
-        this.statement("DELETE FROM skipped_moves WHERE from_path = ? AND to_path = ?").run([fromPath, toPath2]);
       }
       // --- pending restores ---------------------------------------------------------------------------------
       upsertPendingRestore(restore) {
@@ -52605,8 +53240,79 @@ var init_db = __esm({
   }
 });
 
+// src/engine/orphan-child.ts
+import { execFile } from "node:child_process";
+function inspect4(pid) {
+  return new Promise((resolve3) => {
+    execFile("ps", ["-ww", "-o", "stat=,etime=,args=", "-p", String(pid)], (error63, stdout) => {
+      const line = String(stdout ?? "").trim();
+      if (error63 || line === "") return resolve3(void 0);
+      const match = /^(\S+)\s+(\S+)\s+(.*)$/s.exec(line);
+      if (!match) return resolve3(void 0);
+      resolve3({ state: match[1], elapsedS: parseElapsed(match[2]), args: match[3] });
+    });
+  });
+}
+function parseElapsed(text) {
+  const match = /^(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)$/.exec(text);
+  if (!match) return void 0;
+  const [, days = "0", hours = "0", minutes, seconds] = match;
+  return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
+}
+function isRecordedChild(child, view, now) {
+  if (view.state.startsWith("Z")) return false;
+  const sync = child.command.slice(1, 5);
+  if (sync.length < 4 || sync[0] !== "s3" || sync[1] !== "sync") return false;
+  if (!view.args.includes(sync.join(" "))) return false;
+  if (view.elapsedS === void 0) return true;
+  const started = now - view.elapsedS * 1e3;
+  return Math.abs(started - Date.parse(child.startedAt)) <= START_TOLERANCE_MS + 1e3;
+}
+async function recordedChildRunning(child) {
+  const view = await inspect4(child.pid);
+  return view !== void 0 && isRecordedChild(child, view, Date.now());
+}
+async function stopRecordedChild(child, options = {}) {
+  if (!await recordedChildRunning(child)) return false;
+  const grace = options.graceMs ?? 1e4;
+  for (const [signal, waitMs] of [
+    ["SIGINT", grace],
+    ["SIGTERM", 3e3],
+    ["SIGKILL", 3e3]
+  ]) {
+    try {
+      process.kill(child.pid, signal);
+    } catch (error63) {
+      if (error63.code === "ESRCH") return true;
+      throw cannotStop(child, error63);
+    }
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve3) => setTimeout(resolve3, POLL_MS));
+      if (!await recordedChildRunning(child)) return true;
+    }
+  }
+  throw cannotStop(child);
+}
+function cannotStop(child, cause) {
+  return new SmartSyncError(
+    "LOCKED",
+    `An aws s3 sync started by an earlier run (pid ${child.pid}, since ${child.startedAt}) is still running on this volume and could not be stopped.`,
+    { hint: `Stop it (kill ${child.pid}) and run again.`, retryable: true, cause }
+  );
+}
+var START_TOLERANCE_MS, POLL_MS;
+var init_orphan_child = __esm({
+  "src/engine/orphan-child.ts"() {
+    "use strict";
+    init_errors();
+    START_TOLERANCE_MS = 5e3;
+    POLL_MS = 100;
+  }
+});
+
 // src/engine/lock.ts
-import { readFileSync as readFileSync4, unlinkSync } from "node:fs";
+import { readFileSync as readFileSync5, renameSync, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { readFile as readFile4, stat as stat3, unlink as unlink2, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path13 from "node:path";
@@ -52615,11 +53321,12 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
   const host = options.hostname ?? os.hostname();
   const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
   const lockPath = path13.join(volumeRoot, LOCK_FILE_NAME);
+  let stoppedChild;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
     const text = `${JSON.stringify(mine)}
 `;
-    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text);
+    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text, stoppedChild);
     const found = await readLock(lockPath);
     if (found === "gone") continue;
     const verdict = judge(found, { now: now(), host, foreignStaleMs });
@@ -52628,6 +53335,8 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
       await sleep2(RETRY_DELAY_MS);
       continue;
     }
+    const child = found.info?.host === host ? found.info.child : void 0;
+    if (child && await stopRecordedChild(child, { graceMs: options.orphanGraceMs })) stoppedChild = child;
     if (!await removeStale(lockPath, found.text, now())) await sleep2(RETRY_DELAY_MS);
   }
   throw new SmartSyncError("LOCKED", `Could not take the lock ${lockPath}: it kept changing.`, {
@@ -52643,7 +53352,11 @@ async function lockHolder(volumeRoot, options = {}) {
     host: options.hostname ?? os.hostname(),
     foreignStaleMs: options.foreignStaleMs ?? DAY_MS
   };
-  return judge(found, context) === "held" ? found.info : void 0;
+  if (judge(found, context) === "held") return found.info;
+  const { child } = found.info;
+  if (child && found.info.host === context.host && await recordedChildRunning(child))
+    return { ...found.info, orphan: true };
+  return void 0;
 }
 async function createExclusive(file2, text) {
   try {
@@ -52678,11 +53391,16 @@ function parseLock(text) {
   try {
     const value = JSON.parse(text);
     if (Number.isInteger(value.pid) && typeof value.host === "string" && typeof value.command === "string" && typeof value.startedAt === "string" && !Number.isNaN(Date.parse(value.startedAt))) {
-      return value;
+      const { child, ...info } = value;
+      return isChildRecord(child) ? { ...info, child } : info;
     }
   } catch {
   }
   return void 0;
+}
+function isChildRecord(value) {
+  const child = value;
+  return typeof child === "object" && child !== null && Number.isInteger(child.pid) && (child.pid ?? 0) > 0 && typeof child.startedAt === "string" && Array.isArray(child.command) && child.command.every((part) => typeof part === "string");
 }
 function judge(found, context) {
   if (!found.info) return found.ageMs < UNREADABLE_GRACE_MS ? "wait" : "stale";
@@ -52718,11 +53436,22 @@ async function removeStale(lockPath, staleText, now) {
     await unlink2(takeover).catch(() => void 0);
   }
 }
-function heldLock(lockPath, info, text) {
+function heldLock(lockPath, info, firstText, stoppedChild) {
   let released = false;
+  let text = firstText;
   return {
     path: lockPath,
     info,
+    stoppedChild,
+    setChild(child) {
+      if (released) return;
+      const next = `${JSON.stringify({ ...info, child })}
+`;
+      const temp = `${lockPath}.tmp-${process.pid}`;
+      writeFileSync2(temp, next);
+      renameSync(temp, lockPath);
+      text = next;
+    },
     async release() {
       if (released) return false;
       released = true;
@@ -52738,7 +53467,7 @@ function heldLock(lockPath, info, text) {
       if (released) return false;
       released = true;
       try {
-        if (readFileSync4(lockPath, "utf8") !== text) return false;
+        if (readFileSync5(lockPath, "utf8") !== text) return false;
         unlinkSync(lockPath);
         return true;
       } catch {
@@ -52751,12 +53480,13 @@ function ignoreMissing(error63) {
   if (error63.code !== "ENOENT") throw error63;
 }
 function sleep2(ms) {
-  return new Promise((resolve2) => setTimeout(resolve2, ms));
+  return new Promise((resolve3) => setTimeout(resolve3, ms));
 }
 var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_MS, MAX_ATTEMPTS;
 var init_lock = __esm({
   "src/engine/lock.ts"() {
     "use strict";
+    init_orphan_child();
     init_errors();
     LOCK_FILE_NAME = ".s3-smart-sync.lock";
     DAY_MS = 24 * 60 * 60 * 1e3;
@@ -52946,6 +53676,298 @@ var init_archive = __esm({
   }
 });
 
+// src/engine/planner.ts
+function countBy(items, key) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+function planRun(input2) {
+  const { scan, records, prefix, isExcluded, objects } = input2;
+  const recordByPath = new Map(records.map((r5) => [r5.path, r5]));
+  let inodeIndex;
+  const inodes = () => {
+    if (!inodeIndex) {
+      const byInode = /* @__PURE__ */ new Map();
+      for (const r5 of records) if (!byInode.has(r5.inode)) byInode.set(r5.inode, r5);
+      inodeIndex = { linksNow: countBy(scan, (f5) => f5.inode), linksBefore: countBy(records, (r5) => r5.inode), byInode };
+    }
+    return inodeIndex;
+  };
+  const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
+  const plan = {
+    moves: [],
+    archived: [],
+    rejected: [],
+    newFiles: [],
+    modified: [],
+    deleted: [],
+    unchangedCount: 0,
+    bytesSaved: 0,
+    unsure: []
+  };
+  const candidateFor = (file2) => {
+    if (recordByPath.get(file2.path)?.inode === file2.inode) return void 0;
+    const old = inodes().byInode.get(file2.inode);
+    return old && old.path !== file2.path ? old : void 0;
+  };
+  for (const file2 of scan) {
+    const old = candidateFor(file2);
+    if (!old) continue;
+    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
+    if (!isUnchangedSinceRecorded(file2, old)) {
+      reject("changed-since-recorded");
+      continue;
+    }
+    const { linksNow, linksBefore } = inodes();
+    if (!isSingleLink(linksNow.get(file2.inode) ?? 0, linksBefore.get(file2.inode) ?? 0)) {
+      reject("hard-link");
+      continue;
+    }
+    if (isExcluded(old.path)) {
+      reject("excluded");
+      continue;
+    }
+    if (skipped.has(`${old.path}\0${file2.path}`)) {
+      reject("skipped-by-user");
+      continue;
+    }
+    const move = {
+      from: old.path,
+      to: file2.path,
+      fromKey: keyFor(prefix, old.path),
+      toKey: keyFor(prefix, file2.path),
+      inode: file2.inode,
+      size: old.size,
+      mtime: old.mtime,
+      state: "unverified"
+    };
+    if (objects) {
+      const object2 = objects.get(move.fromKey);
+      const problem = checkSourceObject(object2, old);
+      if (problem) {
+        reject(problem);
+        continue;
+      }
+      move.etag = object2.etag;
+      move.storageClass = object2.storageClass;
+      if (isArchived(object2)) {
+        if (input2.archivedMoves === "upload") continue;
+        move.state = "archived";
+        plan.archived.push(move);
+        continue;
+      }
+      move.state = "ready";
+    }
+    plan.moves.push(move);
+  }
+  holdMovesOntoArchivedSources(plan);
+  holdMovesOntoHeldSources(plan, prefix);
+  const movedFrom = /* @__PURE__ */ new Set();
+  const movedTo = /* @__PURE__ */ new Set();
+  for (const move of [...plan.moves, ...plan.archived]) {
+    movedFrom.add(move.from);
+    movedTo.add(move.to);
+  }
+  for (const move of plan.moves) plan.bytesSaved += move.size;
+  const waiting = new Set(plan.archived.flatMap((m3) => [m3.from, m3.to]));
+  const candidateEnds = new Set([...plan.moves, ...plan.rejected].flatMap((m3) => [m3.from, m3.to]));
+  for (const file2 of scan) {
+    const recorded = recordByPath.get(file2.path);
+    if (candidateEnds.has(file2.path) && !waiting.has(file2.path) && !(recorded && isUnchangedSinceRecorded(file2, recorded)))
+      plan.unsure.push(file2);
+    if (movedTo.has(file2.path)) continue;
+    if (!recorded) plan.newFiles.push(file2);
+    else if (movedFrom.has(file2.path) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
+      plan.modified.push(file2);
+      if (!candidateEnds.has(file2.path) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
+        plan.unsure.push(file2);
+    } else plan.unchangedCount++;
+  }
+  const scanPaths = new Set(scan.map((f5) => f5.path));
+  for (const r5 of records) {
+    if (!scanPaths.has(r5.path) && !movedFrom.has(r5.path) && !isExcluded(r5.path)) plan.deleted.push(r5);
+  }
+  return plan;
+}
+function movesOnto(moves, keys) {
+  const byDestination = new Map(moves.map((m3) => [m3.toKey, m3]));
+  const held = /* @__PURE__ */ new Set();
+  const queue = [...keys];
+  for (let key = queue.pop(); key !== void 0; key = queue.pop()) {
+    const move = byDestination.get(key);
+    if (!move || held.has(move)) continue;
+    held.add(move);
+    queue.push(move.fromKey);
+  }
+  return held;
+}
+function holdMovesOntoArchivedSources(plan) {
+  const held = movesOnto(
+    plan.moves,
+    plan.archived.map((m3) => m3.fromKey)
+  );
+  if (held.size === 0) return;
+  for (const move of held) plan.archived.push({ ...move, state: "archived" });
+  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+}
+function holdMovesOntoHeldSources(plan, prefix) {
+  const keys = plan.rejected.filter((r5) => HOLDS_GROUP.has(r5.reason)).map((r5) => keyFor(prefix, r5.from));
+  const held = movesOnto(plan.moves, keys);
+  if (held.size === 0) return;
+  for (const move of held)
+    plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
+  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+}
+var HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
+var init_planner = __esm({
+  "src/engine/planner.ts"() {
+    "use strict";
+    init_keys();
+    init_move_rules();
+    HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
+    SYNC_CLOCK_SLACK_SECONDS = 2;
+  }
+});
+
+// src/engine/run/verify-stage.ts
+async function verifyStage(ctx, volume, bucket, planned) {
+  const { target } = ctx;
+  let { plan } = planned;
+  let objects;
+  const needListing = plan.moves.length > 0 || volume.baseline && ctx.options.command === "sync";
+  if (needListing) {
+    ctx.phase("list");
+    objects = await listPrefix(
+      bucket.gateway,
+      ctx.prefix,
+      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
+      ctx.options.signal
+    );
+    if (plan.moves.length > 0) {
+      plan = planRun({ ...planned.input, objects });
+      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
+        plan = planRun({ ...planned.input, objects });
+    }
+  }
+  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
+  addPlanToReport(ctx.report, plan);
+  ctx.emit({
+    type: "plan",
+    target: target.name,
+    moves: plan.moves.length,
+    archived: plan.archived.length,
+    rejected: plan.rejected.length,
+    newFiles: plan.newFiles.length,
+    modified: plan.modified.length,
+    deleted: plan.deleted.length,
+    bytesSaved: plan.bytesSaved
+  });
+  if (plan.archived.length > 0) {
+    ctx.notice(
+      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
+      "warning"
+    );
+  }
+  return { ...planned, plan, objects };
+}
+async function listPrefix(gateway, prefix, onPage, signal) {
+  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
+  return new Map(objects.map((o4) => [o4.key, o4]));
+}
+var init_verify_stage = __esm({
+  "src/engine/run/verify-stage.ts"() {
+    "use strict";
+    init_archive();
+    init_move_order();
+    init_planner();
+    init_report();
+  }
+});
+
+// src/engine/run/invalidate-stage.ts
+async function invalidateStage(ctx, bucket, verified, moved) {
+  if (ctx.dryRun) return moved;
+  const { gateway } = bucket;
+  const signal = ctx.options.signal;
+  const leftAlone = new Set(moved.pending.flatMap((m3) => [m3.from, m3.to]));
+  const files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
+  let state2;
+  if (files.length > 0) {
+    state2 = verified.objects ? bucketAfterMoves(verified.objects, moved.outcomes) : await askBucket(gateway, ctx.prefix, files, signal);
+  }
+  const stale = state2 ? staleKeys(ctx.prefix, files, state2) : [];
+  const temporary = await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
+  if (stale.length === 0 && temporary.length === 0) return moved;
+  const failures = await deleteAll(gateway, [...stale, ...temporary], signal);
+  const failed = new Set(failures.map((f5) => f5.key));
+  const cleared = stale.filter((k5) => !failed.has(k5));
+  if (cleared.length > 0) {
+    ctx.notice(
+      `${cleared.length} object(s) held other bytes than the file now at their path, of the same size (moves that were not made, or files replaced): deleted, so that aws uploads those files (${sample(cleared)}).`
+    );
+  }
+  const keptTemporary = temporary.filter((k5) => failed.has(k5));
+  if (keptTemporary.length > 0)
+    ctx.notice(
+      `${keptTemporary.length} temporary object(s) under ${tempFolder(ctx.prefix)} could not be removed; the next run tries again.`,
+      "warning"
+    );
+  const kept = stale.filter((k5) => failed.has(k5));
+  if (kept.length === 0) return moved;
+  ctx.report.status = "partial";
+  ctx.notice(
+    `${kept.length} object(s) that may hold other bytes than their files could not be deleted, so aws may keep them; they are not recorded as synced and the next sync tries again: ` + failures.filter((f5) => !keptTemporary.includes(f5.key)).slice(0, 5).map((f5) => `${f5.key} (${f5.message})`).join(", "),
+    "warning"
+  );
+  const notSynced = kept.map((k5) => pathForKey(ctx.prefix, k5)).filter((p3) => p3 !== null);
+  return { ...moved, notSynced };
+}
+async function askBucket(gateway, prefix, files, signal) {
+  let objects;
+  if (files.length > HEAD_UP_TO) {
+    objects = await listPrefix(gateway, prefix, void 0, signal);
+  } else {
+    objects = /* @__PURE__ */ new Map();
+    await Promise.all(
+      files.map(async (f5) => {
+        const key = keyFor(prefix, f5.path);
+        const head = await gateway.head(key, { signal });
+        if (head) objects.set(key, head);
+      })
+    );
+  }
+  return (key) => objects.get(key) ?? "absent";
+}
+async function leftoverTempKeys(ctx, gateway, listing, fromThisBatch) {
+  const folder = tempFolder(ctx.prefix);
+  const earlier = listing ? [...listing.keys()].filter((k5) => k5.startsWith(folder)) : (await gateway.listAll(folder, { signal: ctx.options.signal })).map((o4) => o4.key);
+  const kept = await MoveJournal.peekRunId(ctx.target.localPath);
+  const owned = kept ? `${folder}${kept}/` : void 0;
+  return [.../* @__PURE__ */ new Set([...fromThisBatch, ...earlier])].filter((k5) => !owned || !k5.startsWith(owned));
+}
+async function deleteAll(gateway, keys, signal) {
+  const batches = [];
+  for (let i6 = 0; i6 < keys.length; i6 += DELETE_BATCH) batches.push(keys.slice(i6, i6 + DELETE_BATCH));
+  return (await Promise.all(batches.map((batch) => gateway.deleteObjects(batch, { signal })))).flat();
+}
+function sample(keys) {
+  return keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
+}
+var HEAD_UP_TO;
+var init_invalidate_stage = __esm({
+  "src/engine/run/invalidate-stage.ts"() {
+    "use strict";
+    init_invalidation();
+    init_journal();
+    init_move_batch();
+    init_keys();
+    init_s33();
+    init_verify_stage();
+    HEAD_UP_TO = 200;
+  }
+});
+
 // src/engine/run/move-stage.ts
 async function moveStage(ctx, volume, bucket, verified) {
   const { target, report } = ctx;
@@ -52954,6 +53976,7 @@ async function moveStage(ctx, volume, bucket, verified) {
   db.setTarget(target.bucket, ctx.prefix);
   const pending = [...plan.archived];
   let outcomes = [];
+  let leftoverTempKeys2 = [];
   let stopped;
   if (plan.moves.length > 0) {
     ctx.phase("move");
@@ -52964,7 +53987,8 @@ async function moveStage(ctx, volume, bucket, verified) {
       }
     });
     outcomes = batch.outcomes;
-    applyMovesToDb(db, outcomes);
+    leftoverTempKeys2 = batch.leftoverTempKeys;
+    applyMovesToDb(db, outcomes, ctx.now().getTime() / 1e3);
     await db.save();
     if (batch.complete) await batch.journal.remove();
     for (const o4 of outcomes)
@@ -52978,7 +54002,7 @@ async function moveStage(ctx, volume, bucket, verified) {
   recordPendingRestores(db, pending);
   report.moves.pendingRestore = pending.length;
   if (stopped !== void 0) throw stopped;
-  return { outcomes, pending };
+  return { outcomes, pending, leftoverTempKeys: leftoverTempKeys2 };
 }
 var init_move_stage = __esm({
   "src/engine/run/move-stage.ts"() {
@@ -53111,12 +54135,19 @@ async function openVolume(ctx) {
   let lock;
   if (dryRun) {
     const holder = await lockHolder(target.localPath);
+    const running = holder?.orphan ? `an aws s3 sync left by a killed run, pid ${holder.child?.pid}, since ${holder.child?.startedAt}` : `${holder?.command}, pid ${holder?.pid}, since ${holder?.startedAt}`;
     if (holder)
       ctx.notice(
-        `A sync is running on this volume (${holder.command}, pid ${holder.pid}, since ${holder.startedAt}): this shows the volume as it is now; the running sync may already be making some of these changes.`
+        `A sync is running on this volume (${running}): this shows the volume as it is now; the running sync may already be making some of these changes.`
       );
   } else {
     lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+    const orphan = lock.stoppedChild;
+    if (orphan)
+      ctx.notice(
+        `An aws s3 sync started by an earlier run that was killed (pid ${orphan.pid}, since ${orphan.startedAt}) was still running on this volume: it was stopped before this run began.`,
+        "warning"
+      );
   }
   try {
     ctx.phase("database");
@@ -53210,137 +54241,6 @@ var init_open_volume = __esm({
   }
 });
 
-// src/engine/planner.ts
-function countBy(items, key) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
-}
-function planRun(input2) {
-  const { scan, records, prefix, isExcluded, objects } = input2;
-  const recordByPath = new Map(records.map((r5) => [r5.path, r5]));
-  let inodeIndex;
-  const inodes = () => {
-    if (!inodeIndex) {
-      const byInode = /* @__PURE__ */ new Map();
-      for (const r5 of records) if (!byInode.has(r5.inode)) byInode.set(r5.inode, r5);
-      inodeIndex = { linksNow: countBy(scan, (f5) => f5.inode), linksBefore: countBy(records, (r5) => r5.inode), byInode };
-    }
-    return inodeIndex;
-  };
-  const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
-  const plan = {
-    moves: [],
-    archived: [],
-    rejected: [],
-    newFiles: [],
-    modified: [],
-    deleted: [],
-    unchangedCount: 0,
-    bytesSaved: 0
-  };
-  const movedFrom = /* @__PURE__ */ new Set();
-  const movedTo = /* @__PURE__ */ new Set();
-  const candidateFor = (file2) => {
-    if (recordByPath.get(file2.path)?.inode === file2.inode) return void 0;
-    const old = inodes().byInode.get(file2.inode);
-    return old && old.path !== file2.path ? old : void 0;
-  };
-  for (const file2 of scan) {
-    const old = candidateFor(file2);
-    if (!old) continue;
-    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
-    if (!isUnchangedSinceRecorded(file2, old)) {
-      reject("changed-since-recorded");
-      continue;
-    }
-    const { linksNow, linksBefore } = inodes();
-    if (!isSingleLink(linksNow.get(file2.inode) ?? 0, linksBefore.get(file2.inode) ?? 0)) {
-      reject("hard-link");
-      continue;
-    }
-    if (isExcluded(old.path)) {
-      reject("excluded");
-      continue;
-    }
-    if (skipped.has(`${old.path}\0${file2.path}`)) {
-      reject("skipped-by-user");
-      continue;
-    }
-    const move = {
-      from: old.path,
-      to: file2.path,
-      fromKey: keyFor(prefix, old.path),
-      toKey: keyFor(prefix, file2.path),
-      inode: file2.inode,
-      size: old.size,
-      mtime: old.mtime,
-      state: "unverified"
-    };
-    if (objects) {
-      const object2 = objects.get(move.fromKey);
-      const problem = checkSourceObject(object2, old);
-      if (problem) {
-        reject(problem);
-        continue;
-      }
-      move.etag = object2.etag;
-      move.storageClass = object2.storageClass;
-      if (isArchived(object2)) {
-        if (input2.archivedMoves === "upload") continue;
-        move.state = "archived";
-        plan.archived.push(move);
-        continue;
-      }
-      move.state = "ready";
-    }
-    plan.moves.push(move);
-    plan.bytesSaved += move.size;
-    movedFrom.add(move.from);
-    movedTo.add(move.to);
-  }
-  holdMovesOntoArchivedSources(plan);
-  for (const move of plan.archived) {
-    movedFrom.add(move.from);
-    movedTo.add(move.to);
-  }
-  for (const file2 of scan) {
-    if (movedTo.has(file2.path)) continue;
-    const recorded = recordByPath.get(file2.path);
-    if (!recorded) plan.newFiles.push(file2);
-    else if (movedFrom.has(file2.path) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime))
-      plan.modified.push(file2);
-    else plan.unchangedCount++;
-  }
-  const scanPaths = new Set(scan.map((f5) => f5.path));
-  for (const r5 of records) {
-    if (!scanPaths.has(r5.path) && !movedFrom.has(r5.path) && !isExcluded(r5.path)) plan.deleted.push(r5);
-  }
-  return plan;
-}
-function holdMovesOntoArchivedSources(plan) {
-  const held = new Set(plan.archived.map((m3) => m3.fromKey));
-  let changed = held.size > 0;
-  while (changed) {
-    changed = false;
-    for (const move of plan.moves) {
-      if (!held.has(move.toKey) || held.has(move.fromKey)) continue;
-      held.add(move.fromKey);
-      plan.archived.push({ ...move, state: "archived" });
-      plan.bytesSaved -= move.size;
-      changed = true;
-    }
-  }
-  if (plan.archived.length > 0) plan.moves = plan.moves.filter((m3) => !held.has(m3.fromKey));
-}
-var init_planner = __esm({
-  "src/engine/planner.ts"() {
-    "use strict";
-    init_keys();
-    init_move_rules();
-  }
-});
-
 // src/engine/run/plan-stage.ts
 function planStage(ctx, volume, scan) {
   const { target } = ctx;
@@ -53349,7 +54249,8 @@ function planStage(ctx, volume, scan) {
     scan: scan.files,
     records: volume.baseline ? [] : volume.db.allFiles(),
     prefix: ctx.prefix,
-    isExcluded: createExcludeMatcher(target.localPath, [...TOOL_EXCLUDES, ...target.excludes]),
+    isExcluded: scan.filters.isExcludedPath,
+    // the scan's own rules: one idea of "excluded" for scan, plan and aws
     skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
     archivedMoves: target.archivedMoves
   };
@@ -53358,7 +54259,6 @@ function planStage(ctx, volume, scan) {
 var init_plan_stage = __esm({
   "src/engine/run/plan-stage.ts"() {
     "use strict";
-    init_filters();
     init_planner();
   }
 });
@@ -53412,8 +54312,8 @@ function recordState(input2) {
       etag: unchanged && old.etag ? old.etag : etagFromListing(input2, file2)
     });
   }
-  for (const path23 of keepOld) {
-    const old = previousByPath.get(path23);
+  for (const path27 of keepOld) {
+    const old = previousByPath.get(path27);
     if (old) rows.push(old);
   }
   return rows;
@@ -53428,61 +54328,6 @@ var init_recorder = __esm({
     "use strict";
     init_keys();
     init_move_rules();
-  }
-});
-
-// src/engine/run/verify-stage.ts
-async function verifyStage(ctx, volume, bucket, planned) {
-  const { target } = ctx;
-  let { plan } = planned;
-  let objects;
-  const needListing = plan.moves.length > 0 || volume.baseline && ctx.options.command === "sync";
-  if (needListing) {
-    ctx.phase("list");
-    objects = await listPrefix(
-      bucket.gateway,
-      ctx.prefix,
-      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
-      ctx.options.signal
-    );
-    if (plan.moves.length > 0) {
-      plan = planRun({ ...planned.input, objects });
-      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
-        plan = planRun({ ...planned.input, objects });
-    }
-  }
-  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
-  addPlanToReport(ctx.report, plan);
-  ctx.emit({
-    type: "plan",
-    target: target.name,
-    moves: plan.moves.length,
-    archived: plan.archived.length,
-    rejected: plan.rejected.length,
-    newFiles: plan.newFiles.length,
-    modified: plan.modified.length,
-    deleted: plan.deleted.length,
-    bytesSaved: plan.bytesSaved
-  });
-  if (plan.archived.length > 0) {
-    ctx.notice(
-      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
-      "warning"
-    );
-  }
-  return { ...planned, plan, objects };
-}
-async function listPrefix(gateway, prefix, onPage, signal) {
-  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  return new Map(objects.map((o4) => [o4.key, o4]));
-}
-var init_verify_stage = __esm({
-  "src/engine/run/verify-stage.ts"() {
-    "use strict";
-    init_archive();
-    init_move_order();
-    init_planner();
-    init_report();
   }
 });
 
@@ -53501,7 +54346,8 @@ async function recordStage(ctx, volume, bucket, scan, moved, result) {
         previous: db.allFiles(),
         scan: scan.files,
         outcome: synced,
-        skippedPaths: result?.skippedPaths,
+        // Files whose stale object could not be deleted are not synced either: aws may have kept it.
+        skippedPaths: [...result?.skippedPaths ?? [], ...moved.notSynced ?? []],
         pendingMoves: moved.pending,
         baseline: volume.baseline,
         objects: uploaded,
@@ -53591,15 +54437,17 @@ var init_record_stage = __esm({
 import { isUtf8 } from "node:buffer";
 import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync2 } from "node:fs";
 import { stat as stat5 } from "node:fs/promises";
+import { resolve as resolve2 } from "node:path";
+import { isMainThread } from "node:worker_threads";
 function errorCode(error63) {
   return error63?.code;
 }
-function canRead(path23, stats) {
+function canRead(path27, stats) {
   if (uid === 0) return true;
   if (stats.mode & 4) return true;
   if (stats.uid === uid && stats.mode & 256) return true;
   try {
-    accessSync(path23, constants5.R_OK);
+    accessSync(path27, constants5.R_OK);
     return true;
   } catch {
     return false;
@@ -53615,18 +54463,18 @@ async function scanVolume(options) {
     throw missingRoot(root5, error63);
   }
   if (!rootStats.isDirectory()) throw missingRoot(root5);
-  const isExcluded = createExcludeMatcher(root5, [...options.excludes, ...TOOL_EXCLUDES]);
+  const isExcluded = options.isExcluded ?? localExcludeMatcher(root5, options.excludes ?? []);
   const files = [];
   const skipped = [];
   let excludedCount = 0;
   let filesSeen = 0;
   let lastYield = performance.now();
   const ancestors = /* @__PURE__ */ new Set();
-  const skip = (path23, reason, error63) => skipped.push(error63 === void 0 ? { path: path23, reason } : { path: path23, reason, detail: errorCode(error63) ?? String(error63) });
+  const skip = (path27, reason, error63) => skipped.push(error63 === void 0 ? { path: path27, reason } : { path: path27, reason, detail: errorCode(error63) ?? String(error63) });
   const pause = async () => {
     lastYield = performance.now();
     onProgress?.(filesSeen);
-    await new Promise((resolve2) => setImmediate(resolve2));
+    await new Promise((resolve3) => setImmediate(resolve3));
     if (signal?.aborted) throw aborted3(signal);
   };
   const list2 = (abs, rel) => {
@@ -53636,8 +54484,16 @@ async function scanVolume(options) {
       const valid = [];
       for (const raw of readdirSync(abs, { encoding: "buffer" })) {
         const name = raw.toString("utf8");
-        if (isUtf8(raw)) valid.push(name);
-        else skip(rel === "" ? name : `${rel}/${name}`, "invalid-utf8-name");
+        if (isUtf8(raw)) {
+          valid.push(name);
+          continue;
+        }
+        const pythonName = pythonPathFromBytes(raw);
+        skipped.push({
+          path: rel === "" ? name : `${rel}/${name}`,
+          pythonPath: rel === "" ? pythonName : `${rel}/${pythonName}`,
+          reason: "invalid-utf8-name"
+        });
       }
       return valid;
     } catch (error63) {
@@ -53657,63 +54513,89 @@ async function scanVolume(options) {
       return false;
     }
   };
-  const walk = async (abs, rel, dirStats) => {
-    const id = `${dirStats.dev}:${dirStats.ino}`;
+  let home;
+  try {
+    if (isMainThread) home = process.cwd();
+  } catch {
+  }
+  const statAll = (abs, rel, names) => {
+    let inside = false;
+    if (home !== void 0) {
+      try {
+        process.chdir(abs);
+        inside = true;
+      } catch {
+      }
+    }
+    const entries = [];
+    try {
+      for (const name of names) {
+        const target = inside ? name : `${abs}/${name}`;
+        let stats;
+        try {
+          stats = statSync2(target, { throwIfNoEntry: false });
+        } catch (error63) {
+          skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "unreadable", error63);
+          continue;
+        }
+        if (stats === void 0) {
+          skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "vanished");
+          continue;
+        }
+        const dir = stats.isDirectory();
+        if (!dir && !stats.isFile()) {
+          skip(rel === "" ? name : `${rel}/${name}`, "special-file");
+          continue;
+        }
+        if (!dir && !canRead(target, stats)) {
+          skip(rel === "" ? name : `${rel}/${name}`, "unreadable", "EACCES");
+          continue;
+        }
+        entries.push({
+          name,
+          key: dir ? `${name}/` : name,
+          dir,
+          dev: stats.dev,
+          ino: stats.ino,
+          size: stats.size,
+          mtimeMs: stats.mtimeMs
+        });
+      }
+    } finally {
+      if (inside) {
+        try {
+          process.chdir(home);
+        } catch {
+          home = void 0;
+        }
+      }
+    }
+    return entries.sort((a6, b5) => a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0);
+  };
+  const walk = async (abs, rel, dirDev, dirIno) => {
+    const id = `${dirDev}:${dirIno}`;
     const names = list2(abs, rel);
     if (names === null) return;
     ancestors.add(id);
-    const entries = [];
-    for (const name of names) {
-      const path23 = rel === "" ? name : `${rel}/${name}`;
-      const full = `${abs}/${name}`;
-      let stats;
-      try {
-        stats = statSync2(full, { throwIfNoEntry: false });
-      } catch (error63) {
-        skip(path23, isLink(full) ? "broken-symlink" : "unreadable", error63);
-        continue;
-      }
-      if (stats === void 0) {
-        if (isLink(full)) skip(path23, "broken-symlink");
-        else skip(path23, "vanished");
-        continue;
-      }
-      if (stats.isFile()) {
-        if (!canRead(full, stats)) {
-          skip(path23, "unreadable", "EACCES");
-          continue;
-        }
-        entries.push({ name, key: name, stats, dir: false });
-      } else if (stats.isDirectory()) {
-        entries.push({ name, key: `${name}/`, stats, dir: true });
-      } else {
-        skip(path23, "special-file");
-      }
-    }
-    entries.sort((a6, b5) => a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0);
-    for (const entry of entries) {
-      const path23 = rel === "" ? entry.name : `${rel}/${entry.name}`;
+    for (const entry of statAll(abs, rel, names)) {
+      const path27 = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) {
-        if (ancestors.has(`${entry.stats.dev}:${entry.stats.ino}`)) {
-          skip(path23, "symlink-loop");
+        if (ancestors.has(`${entry.dev}:${entry.ino}`)) {
+          skip(path27, "symlink-loop");
           continue;
         }
-        await walk(`${abs}/${entry.name}`, path23, entry.stats);
+        await walk(`${abs}/${entry.name}`, path27, entry.dev, entry.ino);
         continue;
       }
       filesSeen++;
-      if (isExcluded(path23)) {
-        excludedCount++;
-      } else {
-        const s2 = entry.stats;
-        files.push({ path: path23, inode: Number(s2.ino), dev: Number(s2.dev), size: s2.size, mtimeMs: s2.mtimeMs });
-      }
+      if (isExcluded(path27)) excludedCount++;
+      else files.push({ path: path27, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
   };
   if (signal?.aborted) throw aborted3(signal);
-  await walk(root5.endsWith("/") && root5.length > 1 ? root5.replace(/\/+$/, "") : root5, "", rootStats);
+  await walk(resolve2(root5), "", rootStats.dev, rootStats.ino);
   onProgress?.(filesSeen);
   return { root: root5, files, skipped, excludedCount };
 }
@@ -53738,6 +54620,7 @@ var init_scanner = __esm({
   "src/engine/scanner.ts"() {
     "use strict";
     init_errors();
+    init_aws_filters();
     init_filters();
     YIELD_EVERY_MS = 50;
     uid = typeof process.getuid === "function" ? process.getuid() : -1;
@@ -53749,9 +54632,10 @@ import { readdir } from "node:fs/promises";
 async function scanStage(ctx) {
   const { target } = ctx;
   ctx.phase("scan");
+  const filters = runFilters(ctx);
   const scan = await scanVolume({
     root: target.localPath,
-    excludes: [...target.excludes],
+    isExcluded: filters.isExcludedPath,
     signal: ctx.options.signal,
     onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files })
   });
@@ -53763,9 +54647,13 @@ async function scanStage(ctx) {
       cause
     });
   }
-  for (const skipped of scan.skipped)
-    ctx.notice(`Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`, "warning");
-  return { ...scan, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
+  for (const skipped of scan.skipped) ctx.notice(skipNotice(skipped), "warning");
+  return { ...scan, filters, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
+}
+function skipNotice(skipped) {
+  if (skipped.reason === "invalid-utf8-name")
+    return `Skipped ${skipped.path}: its name is not valid UTF-8 (\uFFFD marks the bad bytes) and aws cannot upload it. It (with everything in it, if a folder) is left out of the sync and not recorded as synced; rename it to back it up.`;
+  return `Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`;
 }
 async function onlyToolFiles(root5) {
   const names = await readdir(root5).catch(() => []);
@@ -53778,6 +54666,7 @@ var init_scan_stage = __esm({
     init_filters();
     init_logger();
     init_scanner();
+    init_aws_stage();
     init_open_volume();
   }
 });
@@ -53808,16 +54697,17 @@ async function runTarget(target, options) {
       return finish(ctx);
     }
     const moved = await moveStage(ctx, volume, bucket, verified);
+    const settled = await invalidateStage(ctx, bucket, verified, moved);
     let result;
     if (aws) {
       try {
-        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false });
+        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false, lock: volume.lock });
       } catch (error63) {
         await volume.db.save();
         throw error63;
       }
     }
-    await recordStage(ctx, volume, bucket, scan, moved, result);
+    await recordStage(ctx, volume, bucket, scan, settled, result);
     return finish(ctx);
   } catch (error63) {
     failReport(ctx.report, error63);
@@ -53858,6 +54748,7 @@ var init_run2 = __esm({
     init_context();
     init_guard_deletes();
     init_guard_volume();
+    init_invalidate_stage();
     init_move_stage();
     init_open_volume();
     init_plan_stage();
@@ -53899,10 +54790,10 @@ var init_batch = __esm({
 
 // src/engine/status.ts
 async function volumeStatus(options) {
-  const excludes = options.excludes ?? [];
+  const isExcluded = localExcludeMatcher(options.localPath, options.excludes ?? []);
   const scan = await scanVolume({
     root: options.localPath,
-    excludes,
+    isExcluded,
     signal: options.signal,
     onProgress: options.onProgress
   });
@@ -53918,7 +54809,7 @@ async function volumeStatus(options) {
       scan: scan.files,
       records: db.allFiles(),
       prefix,
-      isExcluded: createExcludeMatcher(options.localPath, [...TOOL_EXCLUDES, ...excludes]),
+      isExcluded,
       skippedMoves: db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath }))
     });
     const lastRunText = db.getMeta("last_run");
@@ -53940,7 +54831,7 @@ var init_status = __esm({
   "src/engine/status.ts"() {
     "use strict";
     init_db();
-    init_filters();
+    init_aws_filters();
     init_keys();
     init_planner();
     init_scanner();
@@ -54192,10 +55083,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path23) {
-  if (!path23)
+function getElementAtPath(obj, path27) {
+  if (!path27)
     return obj;
-  return path23.reduce((acc, key) => acc?.[key], obj);
+  return path27.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -54454,11 +55345,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path23, issues) {
+function prefixIssues(path27, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path23);
+    iss.path.unshift(path27);
     return iss;
   });
 }
@@ -54991,16 +55882,16 @@ function flattenError(error63, mapper = (issue2) => issue2.message) {
 }
 function formatError(error63, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path23 = []) => {
+  const processError = (error64, path27 = []) => {
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path23, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else {
-        const fullpath = [...path23, ...issue2.path];
+        const fullpath = [...path27, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -55039,17 +55930,17 @@ function formatError(error63, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error63, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error64, path23 = []) => {
+  const processError = (error64, path27 = []) => {
     var _a4;
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path23, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path23, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else {
-        const fullpath = [...path23, ...issue2.path];
+        const fullpath = [...path27, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -55088,8 +55979,8 @@ function treeifyError(error63, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path23 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path23) {
+  const path27 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path27) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -58507,7 +59398,7 @@ function isRef(value) {
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
 }
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -58517,7 +59408,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
+      const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
         result = answer;
     }
@@ -58528,7 +59419,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -58592,7 +59483,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -73121,13 +74012,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path23 = ref.slice(1).split("/").filter(Boolean);
-  if (path23.length === 0) {
+  const path27 = ref.slice(1).split("/").filter(Boolean);
+  if (path27.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path23[0] === defsKey) {
-    const key = path23[1] === void 0 ? void 0 : decodeJSONPointerSegment(path23[1]);
+  if (path27[0] === defsKey) {
+    const key = path27[1] === void 0 ? void 0 : decodeJSONPointerSegment(path27[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -74447,6 +75338,7 @@ var init_schema2 = __esm({
   "src/engine/config/schema.ts"() {
     "use strict";
     init_zod();
+    init_filters();
     init_bytes();
     STORAGE_CLASSES = [
       "STANDARD",
@@ -74486,7 +75378,7 @@ var init_schema2 = __esm({
     });
     prefixSchema = checked((value) => {
       if (value === "") return void 0;
-      return cellText(value, /[|\r\n]/, '"|" or line breaks');
+      return cellText(value, /[|\r\n]/, '"|" or line breaks') ?? prefixProblem(value);
     });
     excludePatternSchema = checked((value) => cellText(value, /[|,\r\n]/, '"|", "," or line breaks'));
     OPTION_SEPARATORS = /[|,\r\n]/;
@@ -74648,11 +75540,14 @@ function parseTargetLine(lineText, line, home, report) {
   const [rawPath = "", bucket = "", rawPrefix = "", rawExcludes = "", rawOptions = ""] = cells;
   const localPath = resolveLocalPath(rawPath, home);
   if (localPath.problem) fail2(localPath.problem);
+  const prefix = rawPrefix.replace(/^\/+|\/+$/g, "");
+  const problem = prefixProblem(prefix);
+  if (problem) fail2(`prefix "${rawPrefix}" ${problem}`);
   if (bucket === "") {
     fail2(`missing bucket (columns: ${COLUMN_LIST})`);
   } else {
-    const problem = bucketNameProblem(bucket);
-    if (problem) fail2(`bad bucket name "${bucket}": ${problem}`);
+    const problem2 = bucketNameProblem(bucket);
+    if (problem2) fail2(`bad bucket name "${bucket}": ${problem2}`);
   }
   const excludes = splitList(rawExcludes);
   for (const pattern of excludes) {
@@ -74668,7 +75563,7 @@ function parseTargetLine(lineText, line, home, report) {
     localPath: localPath.path,
     bucket,
     // Keys never start with `/`: `s3://b/p` and `s3://b/p/` both mean prefix `p`.
-    prefix: rawPrefix.replace(/^\/+|\/+$/g, ""),
+    prefix,
     excludes,
     options
   };
@@ -74752,6 +75647,13 @@ function resolveTargets(drafts, defaults, file2, report) {
       report(draft.line, `local path already used by line ${pathLine}`);
       continue;
     }
+    for (const [other, otherLine] of byPath2) {
+      const relation = isInside(draft.localPath, other) ? "is inside" : isInside(other, draft.localPath) ? "contains" : "";
+      if (relation)
+        fail2(
+          `local path ${draft.localPath} ${relation} ${other} of line ${otherLine}: one target's folder may not be inside another's (the outer sync would upload the inner one's files and state DB again)`
+        );
+    }
     byPath2.set(draft.localPath, draft.line);
     const nameLine = byName.get(name);
     if (nameLine !== void 0) {
@@ -74799,6 +75701,9 @@ function toEntry(draft) {
     }
   };
 }
+function isInside(inner, outer) {
+  return inner !== outer && (outer === "/" || inner.startsWith(`${outer}/`));
+}
 function nested(a6, b5) {
   return a6 === b5 || a6 === "" || b5 === "" || a6.startsWith(`${b5}/`) || b5.startsWith(`${a6}/`);
 }
@@ -74809,6 +75714,7 @@ var COLUMN_LIST;
 var init_parse4 = __esm({
   "src/engine/config/parse.ts"() {
     "use strict";
+    init_filters();
     init_lines();
     init_schema2();
     COLUMN_LIST = COLUMNS.join(" | ");
@@ -74951,6 +75857,49 @@ var init_config4 = __esm({
     init_schema2();
     init_bytes();
     CONFIG_FILE_NAME = ".s3-smart-sync.conf";
+  }
+});
+
+// src/engine/skip.ts
+async function skipMove(localPath, move, options = {}) {
+  const lock = await acquireVolumeLock(localPath, { command: options.commandName ?? "skip-move" });
+  try {
+    const { db } = await openStateDb({ volumeRoot: localPath, wasmBinary: options.wasmBinary });
+    try {
+      db.addSkippedMove({
+        fromPath: move.from,
+        toPath: move.to,
+        inode: move.inode,
+        size: move.size,
+        mtime: move.mtime
+      });
+      await db.save();
+    } finally {
+      db.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}
+async function unskipMove(localPath, move, options = {}) {
+  const lock = await acquireVolumeLock(localPath, { command: options.commandName ?? "unskip-move" });
+  try {
+    const { db } = await openStateDb({ volumeRoot: localPath, wasmBinary: options.wasmBinary });
+    try {
+      db.removeSkippedMove(move.from, move.to);
+      await db.save();
+    } finally {
+      db.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}
+var init_skip = __esm({
+  "src/engine/skip.ts"() {
+    "use strict";
+    init_db();
+    init_lock();
   }
 });
 
@@ -75686,14 +76635,14 @@ ${itemIndentStr}`);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line) => {
-          const chunks = line.match(chunkPattern);
-          if (chunks === null) {
+          const chunks2 = line.match(chunkPattern);
+          if (chunks2 === null) {
             wrappedLines.push("");
             return;
           }
-          let sumChunks = [chunks.shift()];
+          let sumChunks = [chunks2.shift()];
           let sumWidth = this.displayWidth(sumChunks[0]);
-          chunks.forEach((chunk) => {
+          chunks2.forEach((chunk) => {
             const visibleWidth = this.displayWidth(chunk);
             if (sumWidth + visibleWidth <= width) {
               sumChunks.push(chunk);
@@ -76117,7 +77066,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path23 = __require("node:path");
+    var path27 = __require("node:path");
     var fs4 = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -77130,9 +78079,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path23.resolve(baseDir, baseName2);
+          const localBin = path27.resolve(baseDir, baseName2);
           if (fs4.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path23.extname(baseName2))) return void 0;
+          if (sourceExt.includes(path27.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs4.existsSync(`${localBin}${ext}`)
           );
@@ -77150,17 +78099,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path23.resolve(
-            path23.dirname(resolvedScriptPath),
+          executableDir = path27.resolve(
+            path27.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path23.basename(
+            const legacyName = path27.basename(
               this._scriptPath,
-              path23.extname(this._scriptPath)
+              path27.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -77171,7 +78120,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path23.extname(executableFile));
+        launchWithNode = sourceExt.includes(path27.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -78086,7 +79035,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path23.basename(filename, path23.extname(filename));
+        this._name = path27.basename(filename, path27.extname(filename));
         return this;
       }
       /**
@@ -78100,9 +79049,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path24) {
-        if (path24 === void 0) return this._executableDir;
-        this._executableDir = path24;
+      executableDir(path28) {
+        if (path28 === void 0) return this._executableDir;
+        this._executableDir = path28;
         return this;
       }
       /**
@@ -78581,6 +79530,110 @@ var init_progress = __esm({
   }
 });
 
+// src/cli/preview.ts
+import { stat as stat6 } from "node:fs/promises";
+import path19 from "node:path";
+async function configTargets(o4, only, overrides) {
+  const config2 = await loadConfig2(o4.config);
+  const unknown2 = (only ?? []).filter((name) => !config2.targets.some((t) => t.name === name));
+  if (unknown2.length > 0)
+    throw new SmartSyncError("CONFIG_INVALID", `No target named ${unknown2.join(", ")} in the config.`, {
+      hint: `Targets: ${config2.targets.map((t) => t.name).join(", ")}.`
+    });
+  return config2.targets.filter((t) => !only || only.includes(t.name)).map(overrides);
+}
+async function lastRunOf(localPath) {
+  try {
+    const { db } = await openStateDb({ volumeRoot: localPath, readOnly: true });
+    try {
+      const text = db.getMeta("last_run");
+      return text ? JSON.parse(text) : null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
+  }
+}
+async function previewCommand(io, o4, overrides) {
+  const targets = await configTargets(o4, o4.target, overrides);
+  const reports = [];
+  for (const target of targets) {
+    if (io.signal?.aborted) break;
+    const report = await runTarget(target, {
+      command: "moves",
+      dryRun: true,
+      log: false,
+      env: io.env,
+      signal: io.signal,
+      commandName: "preview"
+    });
+    reports.push(report);
+    const list2 = report.moves.list;
+    const line = {
+      ...report,
+      moves: { ...report.moves, list: list2.slice(0, o4.limit ?? PREVIEW_LIMIT) },
+      listTotal: list2.length,
+      lastRun: report.status === "skipped" ? null : await lastRunOf(target.localPath)
+    };
+    io.stdout.write((o4.json ? JSON.stringify(line) : renderReport(line)) + "\n");
+  }
+  return exitCodeFor(reports);
+}
+async function applyMovesCommand(io, name, o4, overrides) {
+  const from = o4.from ?? [];
+  const to = o4.to ?? [];
+  if (from.length !== to.length || from.length === 0 && !o4.all)
+    throw new SmartSyncError("USAGE", "Name the moves with --from and --to pairs, or pass --all.");
+  const [target] = await configTargets(o4, [name], overrides);
+  const chosen = new Set(from.map((f5, i6) => `${f5}\0${to[i6]}`));
+  const report = await runTarget(target, {
+    command: "moves",
+    env: io.env,
+    signal: io.signal,
+    commandName: "apply-moves",
+    selectMoves: o4.all ? void 0 : (m3) => chosen.has(`${m3.from}\0${m3.to}`)
+  });
+  io.stdout.write((o4.json ? JSON.stringify(report) : renderReport(report)) + "\n");
+  return exitCodeFor([report]);
+}
+async function skipMoveCommand(io, name, move, o4) {
+  const [target] = await configTargets(o4, [name], (t) => t);
+  const root5 = target.localPath;
+  if (o4.undo) {
+    await unskipMove(root5, move, { commandName: "skip-move" });
+  } else {
+    const file2 = await stat6(path19.join(root5, move.to)).catch(() => {
+      throw new SmartSyncError("USAGE", `${path19.join(root5, move.to)} does not exist.`, {
+        hint: "Name the move as Preview Moves (or `s3-smart-sync preview`) lists it: old path, then new path."
+      });
+    });
+    await skipMove(
+      root5,
+      { ...move, inode: file2.ino, size: file2.size, mtime: file2.mtimeMs / 1e3 },
+      { commandName: "skip-move" }
+    );
+  }
+  io.stdout.write(
+    o4.json ? JSON.stringify({ target: name, ...move, skipped: !o4.undo }) + "\n" : `${o4.undo ? "No longer skipped" : "Skipped (aws uploads the file instead)"}: ${move.from} \u2192 ${move.to}
+`
+  );
+  return EXIT.OK;
+}
+var PREVIEW_LIMIT;
+var init_preview = __esm({
+  "src/cli/preview.ts"() {
+    "use strict";
+    init_config4();
+    init_db();
+    init_errors();
+    init_run2();
+    init_skip();
+    init_output2();
+    PREVIEW_LIMIT = 1e3;
+  }
+});
+
 // src/cli/restore.ts
 function render(io, items, json2, empty) {
   if (json2) {
@@ -78626,91 +79679,228 @@ var init_restore = __esm({
   }
 });
 
-// src/cli/state-file.ts
-import { mkdir as mkdir2 } from "node:fs/promises";
-import path19 from "node:path";
-function slim(report) {
-  const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
-  return { ...report, moves: { ...report.moves, list: failed } };
+// src/cli/schedule.ts
+import { execFile as execFile2 } from "node:child_process";
+import { mkdir as mkdir2, readFile as readFile6, realpath, rm, stat as stat7, writeFile as writeFile2 } from "node:fs/promises";
+import os5 from "node:os";
+import path20 from "node:path";
+function agentPlistPath(home = os5.homedir()) {
+  return path20.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
 }
-var StateFileWriter;
-var init_state_file = __esm({
-  "src/cli/state-file.ts"() {
+function agentLogPath(home = os5.homedir()) {
+  return path20.join(home, "Library/Logs/s3-smart-sync/batch.log");
+}
+function parseInterval(text) {
+  const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
+  const unit = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[(match?.[2] ?? "").toLowerCase()];
+  const seconds = match && unit ? Number(match[1]) * unit : NaN;
+  if (!Number.isInteger(seconds) || seconds < 60)
+    throw new SmartSyncError("USAGE", `"${text}" is not an interval of at least a minute.`, {
+      hint: "Write it like 30m, 2h or 1d."
+    });
+  return seconds;
+}
+function xml(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function agentPlist(spec) {
+  const strings = (values) => values.map((v) => `		<string>${xml(v)}</string>`).join("\n");
+  const env2 = Object.entries(spec.env).map(([k5, v]) => `		<key>${xml(k5)}</key>
+		<string>${xml(v)}</string>`).join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>Label</key>
+	<string>${AGENT_LABEL}</string>
+	<key>ProgramArguments</key>
+	<array>
+${strings(spec.programArguments)}
+	</array>
+	<key>EnvironmentVariables</key>
+	<dict>
+${env2}
+	</dict>
+	<key>StartInterval</key>
+	<integer>${spec.intervalSeconds}</integer>
+	<key>StartOnMount</key>
+	<true/>
+	<key>RunAtLoad</key>
+	<false/>
+	<key>StandardOutPath</key>
+	<string>${xml(spec.logPath)}</string>
+	<key>StandardErrorPath</key>
+	<string>${xml(spec.logPath)}</string>
+</dict>
+</plist>
+`;
+}
+async function readAgent(file2 = agentPlistPath()) {
+  let text;
+  try {
+    text = await readFile6(file2, "utf8");
+  } catch {
+    return void 0;
+  }
+  const unxml = (s2) => s2.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  const block = (key, tag) => new RegExp(`<key>${key}</key>\\s*<${tag}>([\\s\\S]*?)</${tag}>`).exec(text)?.[1] ?? "";
+  const strings = (s2) => [...s2.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((m3) => unxml(m3[1]));
+  const envPairs = [...block("EnvironmentVariables", "dict").matchAll(/<key>(.*?)<\/key>\s*<string>(.*?)<\/string>/g)];
+  return {
+    programArguments: strings(block("ProgramArguments", "array")),
+    intervalSeconds: Number(/<key>StartInterval<\/key>\s*<integer>(\d+)<\/integer>/.exec(text)?.[1] ?? 0),
+    logPath: unxml(/<key>StandardOutPath<\/key>\s*<string>(.*?)<\/string>/.exec(text)?.[1] ?? ""),
+    env: Object.fromEntries(envPairs.map((m3) => [unxml(m3[1]), unxml(m3[2])]))
+  };
+}
+function launchctl(args) {
+  return new Promise((resolve3) => {
+    execFile2("/bin/launchctl", args, { timeout: 15e3 }, (error63, stdout, stderr) => {
+      const code2 = error63 ? typeof error63.code === "number" ? error63.code : 1 : 0;
+      resolve3({ code: code2, output: `${stdout}${stderr}` });
+    });
+  });
+}
+async function installAgent(io, o4) {
+  const home = os5.homedir();
+  const script = await realpath(process.argv[1] ?? "");
+  const config2 = path20.resolve(o4.config ?? defaultConfigPath());
+  const passOn = [];
+  if (o4.profile) passOn.push("--profile", o4.profile);
+  if (o4.region) passOn.push("--region", o4.region);
+  if (o4.endpointUrl) passOn.push("--endpoint-url", o4.endpointUrl);
+  if (o4.awsCli) passOn.push("--aws-cli", path20.resolve(o4.awsCli));
+  if (o4.concurrency) passOn.push("--concurrency", String(o4.concurrency));
+  const spec = {
+    programArguments: [
+      process.execPath,
+      script,
+      "batch",
+      "--if-changed",
+      "--notify-failures",
+      "--no-progress",
+      "--config",
+      config2,
+      ...passOn
+    ],
+    intervalSeconds: o4.every ? parseInterval(o4.every) : DEFAULT_INTERVAL_S,
+    logPath: agentLogPath(home),
+    env: { PATH: AGENT_PATH }
+  };
+  const file2 = agentPlistPath(home);
+  await mkdir2(path20.dirname(file2), { recursive: true });
+  await mkdir2(path20.dirname(spec.logPath), { recursive: true });
+  await writeFile2(file2, agentPlist(spec));
+  const lines = [
+    `Wrote ${file2}`,
+    `Runs every ${describeInterval(spec.intervalSeconds)} and when a volume is mounted: ${spec.programArguments.join(" ")}`,
+    `Log: ${spec.logPath}`
+  ];
+  if (isMac()) {
+    await launchctl(["bootout", `${domain2()}/${AGENT_LABEL}`]);
+    const loaded = await launchctl(["bootstrap", domain2(), file2]);
+    lines.push(
+      loaded.code === 0 ? "Loaded: scheduled sync is on." : `launchctl could not load it (${loaded.output.trim() || `exit ${loaded.code}`}); it loads at next login.`
+    );
+  } else {
+    lines.push("Not macOS: launchd is not here, so the agent was written but not loaded.");
+  }
+  io.stdout.write(o4.json ? JSON.stringify({ plist: file2, ...spec, loaded: isMac() }) + "\n" : lines.join("\n") + "\n");
+  return EXIT.OK;
+}
+function describeInterval(seconds) {
+  if (seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+async function tail(file2, lines) {
+  try {
+    const [text, info] = await Promise.all([readFile6(file2, "utf8"), stat7(file2)]);
+    return { text: text.trimEnd().split("\n").slice(-lines), modified: info.mtime.toISOString() };
+  } catch {
+    return { text: [] };
+  }
+}
+async function agentStatus(io, o4) {
+  const file2 = agentPlistPath();
+  const spec = await readAgent(file2);
+  if (!spec) {
+    io.stdout.write(
+      o4.json ? JSON.stringify({ installed: false, plist: file2 }) + "\n" : `Scheduled sync is not installed (${file2} does not exist). Run \`s3-smart-sync schedule install\`.
+`
+    );
+    return EXIT.OK;
+  }
+  let loaded;
+  let lastExit;
+  if (isMac()) {
+    const printed = await launchctl(["print", `${domain2()}/${AGENT_LABEL}`]);
+    loaded = printed.code === 0;
+    const exit = /last exit code = (\d+)/.exec(printed.output)?.[1];
+    if (exit !== void 0) lastExit = Number(exit);
+  }
+  const log = await tail(spec.logPath, 15);
+  if (o4.json) {
+    io.stdout.write(
+      JSON.stringify({
+        installed: true,
+        plist: file2,
+        ...spec,
+        loaded,
+        lastExit,
+        lastRun: log.modified,
+        log: log.text
+      }) + "\n"
+    );
+    return EXIT.OK;
+  }
+  const lines = [
+    `Installed: ${file2}${loaded === void 0 ? "" : loaded ? " (loaded)" : " (not loaded: log out and in, or run install again)"}`,
+    `Runs every ${describeInterval(spec.intervalSeconds)} and when a volume is mounted: ${spec.programArguments.join(" ")}`,
+    `Log: ${spec.logPath}${log.modified ? ` (last written ${log.modified})` : " (no run yet)"}`
+  ];
+  if (lastExit !== void 0) lines.push(`Last exit code: ${lastExit}`);
+  if (log.text.length > 0) lines.push("Last lines of the log:", ...log.text.map((l3) => `  ${l3}`));
+  io.stdout.write(lines.join("\n") + "\n");
+  return EXIT.OK;
+}
+async function removeAgent(io, o4) {
+  const file2 = agentPlistPath();
+  const installed = await readAgent(file2) !== void 0;
+  if (isMac()) await launchctl(["bootout", `${domain2()}/${AGENT_LABEL}`]);
+  await rm(file2, { force: true });
+  io.stdout.write(
+    o4.json ? JSON.stringify({ removed: installed, plist: file2 }) + "\n" : installed ? `Removed ${file2}: scheduled sync is off. The log stays at ${agentLogPath()}.
+` : `Scheduled sync was not installed.
+`
+  );
+  return EXIT.OK;
+}
+function scheduleCommand(io, action, o4) {
+  if (action === "install") return installAgent(io, o4);
+  if (action === "status") return agentStatus(io, o4);
+  if (action === "remove") return removeAgent(io, o4);
+  throw new SmartSyncError("USAGE", `Unknown schedule action "${action}".`, { hint: "Use install, status or remove." });
+}
+var AGENT_LABEL, AGENT_PATH, DEFAULT_INTERVAL_S, isMac, domain2;
+var init_schedule = __esm({
+  "src/cli/schedule.ts"() {
     "use strict";
-    init_atomic_write();
+    init_config4();
     init_errors();
-    init_progress_text();
-    StateFileWriter = class {
-      constructor(file2, options = {}) {
-        this.file = file2;
-        this.intervalMs = options.intervalMs ?? 500;
-        this.now = options.now ?? (() => /* @__PURE__ */ new Date());
-        const at = this.now().toISOString();
-        this.state = {
-          pid: options.pid ?? process.pid,
-          startedAt: at,
-          updatedAt: at,
-          phase: "starting",
-          progress: "Starting",
-          done: false,
-          reports: []
-        };
-      }
-      file;
-      state;
-      intervalMs;
-      now;
-      timer;
-      chain = Promise.resolve();
-      /** Creates the folder and writes the first state. */
-      async begin() {
-        await mkdir2(path19.dirname(this.file), { recursive: true });
-        await this.flush();
-      }
-      onEvent = (event) => {
-        const text = progressText(event);
-        if (text !== null) this.state.progress = text;
-        if (event.type === "phase") this.state.phase = event.phase;
-        if (event.type === "target-start") this.state.target = event.target;
-        if (event.type === "target-end") this.state.reports.push(slim(event.report));
-        if (event.type === "target-start" || event.type === "target-end") void this.flush();
-        else this.schedule();
-      };
-      /** The run ended (with its exit code) or failed outside any target (with the error). */
-      async finish(exitCode, error63) {
-        this.state.done = true;
-        this.state.phase = "done";
-        this.state.target = void 0;
-        this.state.exitCode = exitCode;
-        if (error63 !== void 0) {
-          this.state.error = {
-            code: error63 instanceof SmartSyncError ? error63.code : "UNEXPECTED",
-            message: error63 instanceof Error ? error63.message : String(error63),
-            hint: error63 instanceof SmartSyncError ? error63.hint : void 0
-          };
-        }
-        this.state.progress = error63 === void 0 ? "Done" : "Failed";
-        await this.flush();
-      }
-      schedule() {
-        this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
-      }
-      flush() {
-        clearTimeout(this.timer);
-        this.timer = void 0;
-        this.chain = this.chain.then(() => {
-          this.state.updatedAt = this.now().toISOString();
-          return writeFileAtomic(this.file, Buffer.from(JSON.stringify(this.state)));
-        }).catch(() => {
-        });
-        return this.chain;
-      }
-    };
+    init_output2();
+    AGENT_LABEL = "com.s3-smart-sync.batch";
+    AGENT_PATH = "/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+    DEFAULT_INTERVAL_S = 3600;
+    isMac = () => process.platform === "darwin";
+    domain2 = () => `gui/${os5.userInfo().uid}`;
   }
 });
 
 // src/cli/status.ts
-import path20 from "node:path";
+import { stat as stat8 } from "node:fs/promises";
+import path21 from "node:path";
 async function configExcludes(root5, file2) {
   try {
     const config2 = await loadConfig2(file2);
@@ -78720,7 +79910,7 @@ async function configExcludes(root5, file2) {
   }
 }
 async function statusCommand(io, localPath, o4) {
-  const root5 = path20.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path21.resolve(localPath.replace(/\/\.$/, "") || "/");
   const excludes = o4.exclude ?? await configExcludes(root5, o4.config) ?? [];
   const status = await volumeStatus({ localPath: root5, excludes, signal: io.signal });
   const { plan } = status;
@@ -78783,31 +79973,568 @@ async function statusCommand(io, localPath, o4) {
   io.stdout.write(out.join("\n") + "\n");
   return EXIT.OK;
 }
+async function targetStatusLine(target, limit, signal) {
+  const line = {
+    target: target.name,
+    localPath: target.localPath,
+    bucket: target.bucket,
+    prefix: target.prefix,
+    mounted: await isDirectory2(target.localPath),
+    recorded: null,
+    lastRun: null,
+    bytesSavedTotal: 0,
+    counts: { new: 0, modified: 0, deleted: 0, moved: 0, unchanged: 0, restores: 0 },
+    bytesToMove: 0,
+    files: { new: [], modified: [], deleted: [], moved: [] },
+    pendingRestores: [],
+    notices: []
+  };
+  if (!line.mounted) return line;
+  try {
+    line.syncing = await lockHolder(target.localPath);
+    const status = await volumeStatus({
+      localPath: target.localPath,
+      excludes: target.excludes,
+      prefix: target.prefix,
+      signal
+    });
+    const { plan } = status;
+    const moved = [...plan.moves, ...plan.archived];
+    Object.assign(line, {
+      recorded: status.target,
+      lastRun: status.lastRun,
+      bytesSavedTotal: status.bytesSavedTotal,
+      counts: {
+        new: plan.newFiles.length,
+        modified: plan.modified.length,
+        deleted: plan.deleted.length,
+        moved: moved.length,
+        unchanged: plan.unchangedCount,
+        restores: status.pendingRestores.length
+      },
+      bytesToMove: plan.bytesSaved,
+      files: {
+        new: plan.newFiles.slice(0, limit).map((f5) => f5.path),
+        modified: plan.modified.slice(0, limit).map((f5) => f5.path),
+        deleted: plan.deleted.slice(0, limit).map((r5) => r5.path),
+        moved: moved.slice(0, limit).map((m3) => ({ from: m3.from, to: m3.to }))
+      },
+      pendingRestores: status.pendingRestores.slice(0, limit).map((r5) => ({
+        from: r5.fromPath,
+        to: r5.toPath,
+        status: r5.status,
+        storageClass: r5.storageClass
+      })),
+      notices: status.notices
+    });
+  } catch (error63) {
+    line.error = describeError2(error63);
+  }
+  return line;
+}
+async function isDirectory2(root5) {
+  try {
+    return (await stat8(root5)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function describeError2(error63) {
+  if (error63 instanceof SmartSyncError) return { code: error63.code, message: error63.message, hint: error63.hint };
+  return { code: "UNEXPECTED", message: error63 instanceof Error ? error63.message : String(error63) };
+}
+async function statusAllCommand(io, o4) {
+  const config2 = await loadConfig2(o4.config);
+  const unknown2 = (o4.target ?? []).filter((name) => !config2.targets.some((t) => t.name === name));
+  if (unknown2.length > 0)
+    throw new SmartSyncError("CONFIG_INVALID", `No target named ${unknown2.join(", ")} in the config.`, {
+      hint: `Targets: ${config2.targets.map((t) => t.name).join(", ")}.`
+    });
+  const targets = o4.target ? config2.targets.filter((t) => o4.target.includes(t.name)) : config2.targets;
+  for (const target of targets) {
+    const line = await targetStatusLine(target, o4.limit ?? LIST_LIMIT, io.signal);
+    if (o4.json) {
+      io.stdout.write(JSON.stringify(line) + "\n");
+      continue;
+    }
+    const { counts } = line;
+    const pending = [
+      counts.moved && plural(counts.moved, "move"),
+      counts.new && `${counts.new} new`,
+      counts.modified && `${counts.modified} modified`,
+      counts.deleted && `${counts.deleted} deleted`,
+      counts.restores && `${plural(counts.restores, "restore")} pending`
+    ].filter(Boolean);
+    const state2 = !line.mounted ? "not mounted" : line.error ? `error: ${line.error.message}` : pending.length ? pending.join(", ") : "up to date";
+    const last = line.lastRun ? `; last sync ${line.lastRun.at} (${line.lastRun.status})` : "";
+    const syncing = line.syncing ? `; ${line.syncing.command} running (pid ${line.syncing.pid})` : "";
+    io.stdout.write(`${line.target}: ${state2}${last}${syncing}
+`);
+  }
+  return EXIT.OK;
+}
 var LIST_LIMIT;
 var init_status2 = __esm({
   "src/cli/status.ts"() {
     "use strict";
     init_config4();
+    init_errors();
     init_format();
+    init_lock();
     init_status();
     init_output2();
     LIST_LIMIT = 20;
   }
 });
 
+// src/cli/changed.ts
+import { access as access2 } from "node:fs/promises";
+import path22 from "node:path";
+async function exists2(file2) {
+  try {
+    await access2(file2);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function hasChanges(target, signal) {
+  try {
+    if (await exists2(path22.join(target.localPath, JOURNAL_FILE))) return true;
+    const status = await volumeStatus({
+      localPath: target.localPath,
+      excludes: target.excludes,
+      prefix: target.prefix,
+      signal
+    });
+    const recorded = status.target;
+    if (!recorded || recorded.bucket !== target.bucket || normalizePrefix(recorded.prefix) !== target.prefix)
+      return true;
+    if (!status.lastRun || status.lastRun.status === "failed") return true;
+    const { plan } = status;
+    return plan.newFiles.length + plan.modified.length + plan.deleted.length + plan.moves.length + plan.archived.length > 0 || status.pendingRestores.length > 0;
+  } catch {
+    return true;
+  }
+}
+async function splitByChanges(targets, signal) {
+  const check2 = { changed: [], unchanged: [] };
+  for (const target of targets) {
+    if (signal?.aborted) break;
+    (await hasChanges(target, signal) ? check2.changed : check2.unchanged).push(target);
+  }
+  return check2;
+}
+var init_changed = __esm({
+  "src/cli/changed.ts"() {
+    "use strict";
+    init_journal();
+    init_keys();
+    init_status();
+  }
+});
+
+// src/cli/keep-awake.ts
+import { spawn as spawn2 } from "node:child_process";
+function keepAwakeArgs(pid) {
+  return ["-i", "-w", String(pid)];
+}
+function startDetached(file2, args) {
+  const child = spawn2(file2, args, { stdio: "ignore" });
+  child.on("error", () => void 0);
+  child.unref();
+}
+function keepAwake(options = {}) {
+  if ((options.platform ?? process.platform) !== "darwin") return false;
+  try {
+    (options.start ?? startDetached)(CAFFEINATE, keepAwakeArgs(options.pid ?? process.pid));
+    return true;
+  } catch {
+    return false;
+  }
+}
+var CAFFEINATE;
+var init_keep_awake = __esm({
+  "src/cli/keep-awake.ts"() {
+    "use strict";
+    CAFFEINATE = "/usr/bin/caffeinate";
+  }
+});
+
+// src/cli/notify.ts
+import { execFile as execFile3 } from "node:child_process";
+function appleScriptString(text) {
+  return `"${text.replace(/[\r\n]+/g, " ").replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+function notificationArgs(title, message) {
+  return ["-e", `display notification ${appleScriptString(message)} with title ${appleScriptString(title)}`];
+}
+function runFile(file2, args) {
+  return new Promise((resolve3, reject) => {
+    execFile3(file2, args, { timeout: 1e4 }, (error63) => error63 ? reject(error63) : resolve3());
+  });
+}
+async function notify(title, message, options = {}) {
+  if ((options.platform ?? process.platform) !== "darwin") return false;
+  try {
+    await (options.run ?? runFile)("/usr/bin/osascript", notificationArgs(title, message));
+    return true;
+  } catch {
+    return false;
+  }
+}
+var init_notify = __esm({
+  "src/cli/notify.ts"() {
+    "use strict";
+  }
+});
+
+// src/cli/results-file.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import path23 from "node:path";
+function deletesOf(report) {
+  return report.deletes;
+}
+function resultsFileFor(stateFile) {
+  return path23.join(path23.dirname(stateFile), RESULTS_FILE_NAME);
+}
+async function readResults(file2) {
+  try {
+    const parsed = JSON.parse(await readFile7(file2, "utf8"));
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+function recordResults(file2, results) {
+  return update(file2, (all) => {
+    for (const result of results) all[result.target] = { ...result, checkedAt: all[result.target]?.checkedAt };
+  });
+}
+function recordChecked(file2, targets, at) {
+  return update(file2, (all) => {
+    for (const t of targets)
+      all[t.name] = { ...all[t.name] ?? { target: t.name, localPath: t.localPath, at, status: "ok" }, checkedAt: at };
+  });
+}
+function update(file2, change) {
+  const next = chain2.then(async () => {
+    const all = await readResults(file2);
+    change(all);
+    await writeFileAtomic(file2, Buffer.from(JSON.stringify(all)));
+  });
+  chain2 = next.catch(() => void 0);
+  return next;
+}
+var RESULTS_FILE_NAME, chain2;
+var init_results_file = __esm({
+  "src/cli/results-file.ts"() {
+    "use strict";
+    init_atomic_write();
+    RESULTS_FILE_NAME = "last-results.json";
+    chain2 = Promise.resolve();
+  }
+});
+
+// src/cli/state-file.ts
+import { stat as stat9 } from "node:fs/promises";
+import { mkdir as mkdir3 } from "node:fs/promises";
+import path24 from "node:path";
+function slim(report) {
+  const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
+  return { ...report, moves: { ...report.moves, list: failed } };
+}
+function fractionOf(event) {
+  if (event.type === "move" && !event.dryRun && event.total > 0) return (event.done + event.failed) / event.total;
+  if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0)
+    return Math.min(1, event.event.doneBytes / event.event.totalBytes);
+  return void 0;
+}
+var HEARTBEAT_MS, StateFileWriter;
+var init_state_file = __esm({
+  "src/cli/state-file.ts"() {
+    "use strict";
+    init_atomic_write();
+    init_errors();
+    init_output2();
+    init_progress_text();
+    init_results_file();
+    HEARTBEAT_MS = 5e3;
+    StateFileWriter = class {
+      constructor(file2, options = {}) {
+        this.file = file2;
+        this.intervalMs = options.intervalMs ?? 500;
+        this.heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+        this.now = options.now ?? (() => /* @__PURE__ */ new Date());
+        this.signal = options.signal;
+        const at = this.now().toISOString();
+        this.state = {
+          pid: options.pid ?? process.pid,
+          workerStartedAt: new Date(Date.now() - process.uptime() * 1e3).toISOString(),
+          startedAt: at,
+          updatedAt: at,
+          heartbeatAt: at,
+          phase: "starting",
+          progress: "Starting",
+          done: false,
+          only: options.only,
+          reports: [],
+          uploaded: {},
+          unchanged: []
+        };
+      }
+      file;
+      state;
+      intervalMs;
+      now;
+      signal;
+      timer;
+      heartbeat;
+      heartbeatMs;
+      chain = Promise.resolve();
+      sizes = [];
+      results = [];
+      /** Creates the folder, writes the first state and starts the heartbeat. */
+      async begin() {
+        if (!this.file) return;
+        await mkdir3(path24.dirname(this.file), { recursive: true });
+        await this.flush();
+        this.heartbeat = setInterval(() => void this.flush(), this.heartbeatMs);
+        this.heartbeat.unref();
+      }
+      onEvent = (event) => {
+        const text = progressText(event);
+        if (text !== null) this.state.progress = text;
+        if (event.type === "phase") {
+          this.state.phase = event.phase;
+          this.state.fraction = void 0;
+        }
+        const fraction = fractionOf(event);
+        if (fraction !== void 0) this.state.fraction = fraction;
+        if (event.type === "target-start") this.state.target = event.target;
+        if (event.type === "aws" && event.event.type === "aws-upload" && !event.event.dryRun)
+          this.countUpload(event.target, event.event.localPath);
+        if (event.type === "target-end") {
+          this.state.reports.push(slim(event.report));
+          this.state.fraction = void 0;
+          this.results.push(this.afterTarget(event.report));
+        }
+        if (event.type === "target-start" || event.type === "target-end") void this.flush();
+        else this.schedule();
+      };
+      /** Targets left alone because nothing changed on their volume (`--if-changed`). */
+      async markUnchanged(targets) {
+        this.state.unchanged.push(...targets.map((t) => t.name));
+        if (this.file)
+          await recordChecked(resultsFileFor(this.file), targets, this.now().toISOString()).catch(() => void 0);
+        await this.flush();
+      }
+      /** The run ended (with its exit code) or failed outside any target (with the error). */
+      async finish(exitCode, error63) {
+        clearInterval(this.heartbeat);
+        await Promise.all([...this.sizes, ...this.results]);
+        this.state.done = true;
+        this.state.phase = "done";
+        this.state.target = void 0;
+        this.state.fraction = void 0;
+        this.state.finishedAt = this.now().toISOString();
+        if (this.signal?.aborted) this.state.stopped = true;
+        this.state.exitCode = this.state.stopped && exitCode !== 0 ? EXIT.INTERRUPTED : exitCode;
+        if (error63 !== void 0) {
+          this.state.error = {
+            code: error63 instanceof SmartSyncError ? error63.code : "UNEXPECTED",
+            message: error63 instanceof Error ? error63.message : String(error63),
+            hint: error63 instanceof SmartSyncError ? error63.hint : void 0
+          };
+        }
+        this.state.progress = this.state.stopped ? "Stopped" : error63 === void 0 ? "Done" : "Failed";
+        await this.flush();
+      }
+      /** Records the notification sent at the end. */
+      async notified(notification) {
+        this.state.notification = notification;
+        await this.flush();
+      }
+      countUpload(target, localPath) {
+        const tally = this.state.uploaded[target] ??= { files: 0, bytes: 0 };
+        tally.files++;
+        this.sizes.push(
+          stat9(localPath).then(
+            (s2) => tally.bytes += s2.size,
+            () => void 0
+          )
+        );
+      }
+      async afterTarget(report) {
+        await Promise.all(this.sizes);
+        if (!this.file) return;
+        const uploaded = this.state.uploaded[report.target];
+        await recordResults(resultsFileFor(this.file), [
+          {
+            target: report.target,
+            localPath: report.localPath,
+            at: this.now().toISOString(),
+            startedAt: report.startedAt,
+            status: report.status,
+            error: report.error,
+            moves: report.moves.done,
+            bytesSaved: report.bytesSaved,
+            uploads: report.aws?.uploads ?? 0,
+            uploadedBytes: uploaded?.bytes ?? 0,
+            awsDeletes: report.aws?.deletes ?? 0,
+            deletes: deletesOf(report),
+            logFile: report.logFile
+          }
+        ]).catch(() => void 0);
+      }
+      schedule() {
+        this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+      }
+      flush() {
+        clearTimeout(this.timer);
+        this.timer = void 0;
+        const file2 = this.file;
+        if (!file2) return this.chain;
+        this.chain = this.chain.then(() => {
+          const at = this.now().toISOString();
+          this.state.updatedAt = at;
+          this.state.heartbeatAt = at;
+          return writeFileAtomic(file2, Buffer.from(JSON.stringify(this.state)));
+        }).catch(() => {
+        });
+        return this.chain;
+      }
+    };
+  }
+});
+
+// src/cli/summary.ts
+function isRefused(report) {
+  return !!report.error && REFUSED_CODES.has(report.error.code);
+}
+function syncSummary(reports, uploaded = {}, unchanged = []) {
+  const synced = reports.filter((r5) => r5.status === "ok" || r5.status === "partial");
+  const moves = synced.reduce((sum, r5) => sum + r5.moves.done, 0);
+  const saved = synced.reduce((sum, r5) => sum + r5.bytesSaved, 0);
+  const files = synced.reduce((sum, r5) => sum + (uploaded[r5.target]?.files ?? r5.aws?.uploads ?? 0), 0);
+  const bytes = synced.reduce((sum, r5) => sum + (uploaded[r5.target]?.bytes ?? 0), 0);
+  const parts = [
+    `${plural(synced.length, "target")} synced`,
+    plural(moves, "move"),
+    `${formatBytes(saved)} not uploaded`,
+    `${plural(files, "file")} uploaded${bytes > 0 ? ` (${formatBytes(bytes)})` : ""}`
+  ];
+  if (unchanged.length > 0) parts.push(`${unchanged.length} up to date`);
+  const skipped = reports.filter((r5) => r5.status === "skipped");
+  if (skipped.length > 0) parts.push(`${skipped.map((r5) => r5.target).join(", ")} not mounted (skipped)`);
+  const refused = reports.filter((r5) => r5.status === "failed" && isRefused(r5));
+  if (refused.length > 0) parts.push(`${refused.map((r5) => r5.target).join(", ")} refused`);
+  const failed = reports.filter((r5) => r5.status === "failed" && !isRefused(r5));
+  if (failed.length > 0) parts.push(`${failed.map((r5) => r5.target).join(", ")} failed`);
+  return parts.join(" \xB7 ");
+}
+function finishedMessage(state2) {
+  if (state2.error) return { title: "Sync Failed", message: state2.error.message, failed: true, refused: false };
+  const summary = syncSummary(state2.reports, state2.uploaded, state2.unchanged);
+  if (state2.stopped) return { title: "Sync Stopped", message: summary, failed: false, refused: false };
+  const failed = state2.reports.filter((r5) => r5.status === "failed");
+  if (failed.length === 0) return { title: "Sync Finished", message: summary, failed: false, refused: false };
+  const first = failed[0];
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
+  const refused = isRefused(first);
+  const title = refused ? `Sync Refused: ${first.target}${more}` : `Sync Failed: ${first.target}${more}`;
+  return { title, message: first.error?.message ?? summary, failed: true, refused };
+}
+var REFUSED_CODES;
+var init_summary = __esm({
+  "src/cli/summary.ts"() {
+    "use strict";
+    init_format();
+    REFUSED_CODES = /* @__PURE__ */ new Set(["VOLUME_REFUSED", "DELETES_REFUSED"]);
+  }
+});
+
+// src/cli/worker-run.ts
+var WorkerRun;
+var init_worker_run = __esm({
+  "src/cli/worker-run.ts"() {
+    "use strict";
+    init_changed();
+    init_keep_awake();
+    init_notify();
+    init_state_file();
+    init_summary();
+    WorkerRun = class {
+      constructor(io, o4) {
+        this.io = io;
+        this.o = o4;
+        const notifies = o4.notifyAfter !== void 0 || !!o4.notifyFailures;
+        if (o4.stateFile || notifies) this.state = new StateFileWriter(o4.stateFile, { only: o4.target, signal: io.signal });
+      }
+      io;
+      o;
+      state;
+      async begin() {
+        await this.state?.begin();
+        if (this.o.keepAwake) keepAwake();
+      }
+      /** The targets to run: those asked for, and with --if-changed only those whose volume changed. */
+      async select(targets) {
+        const asked = this.o.target ? targets.filter((t) => this.o.target.includes(t.name)) : targets;
+        if (!this.o.ifChanged) return asked;
+        const { changed, unchanged } = await splitByChanges(asked, this.io.signal);
+        if (unchanged.length > 0) {
+          await this.state?.markUnchanged(unchanged);
+          if (!this.o.stateFile)
+            this.io.stderr.write(`Up to date, not synced: ${unchanged.map((t) => t.name).join(", ")}
+`);
+        }
+        return changed;
+      }
+      /** The event sink to give the engine: the state file's, then the terminal's. */
+      sink(next) {
+        const state2 = this.state;
+        return state2 ? (event) => (state2.onEvent(event), next(event)) : next;
+      }
+      async finish(exitCode, error63) {
+        await this.state?.finish(exitCode, error63);
+        const state2 = this.state?.state;
+        if (!state2 || this.o.notifyAfter === void 0 && !this.o.notifyFailures) return;
+        const message = finishedMessage(state2);
+        const took = Date.parse(state2.finishedAt ?? "") - Date.parse(state2.startedAt);
+        const long = this.o.notifyAfter !== void 0 && !(took < this.o.notifyAfter * 1e3);
+        if (!long && !(this.o.notifyFailures && message.failed)) return;
+        const sent = await notify(message.title, message.message);
+        await this.state.notified({ title: message.title, message: message.message, sent });
+      }
+    };
+  }
+});
+
 // src/cli/main.ts
-import path21 from "node:path";
+import path25 from "node:path";
 function addGlobalOptions(command5) {
   return command5.option("--profile <name>", "AWS profile (credentials come from the SDK's default chain)").option("--region <region>", "AWS region of the bucket").option(
     "--endpoint-url <url>",
     "S3-compatible endpoint (path-style addressing unless the config says path_style=false)"
   ).option("--aws-cli <path>", "path of the aws CLI to run").addOption(new Option("--concurrency <n>", "parallel S3 requests for moves").argParser(positiveInt)).option("--json", "print one JSON object per target instead of text").option("--no-progress", "no progress line, even on a terminal");
 }
+function nonNegativeInt(value) {
+  const n4 = Number(value);
+  if (!Number.isInteger(n4) || n4 < 0)
+    throw new CommanderError(EXIT.USAGE, "usage", `expected a whole number, got "${value}"`);
+  return n4;
+}
 function positiveInt(value) {
   const n4 = Number(value);
   if (!Number.isInteger(n4) || n4 < 1)
     throw new CommanderError(EXIT.USAGE, "usage", `expected a positive integer, got "${value}"`);
   return n4;
+}
+function syncPrefix(value) {
+  const problem = prefixProblem(normalizePrefix(value));
+  if (problem) throw new InvalidArgumentError(`The prefix ${problem}.`);
+  return value;
 }
 function collect(value, previous = []) {
   return [...previous, value];
@@ -78826,10 +80553,10 @@ function applyOverrides(target, o4) {
   };
 }
 function targetFromArgs(localPath, bucket, o4) {
-  const root5 = path21.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path25.resolve(localPath.replace(/\/\.$/, "") || "/");
   return applyOverrides(
     {
-      name: path21.basename(root5) || root5,
+      name: path25.basename(root5) || root5,
       localPath: root5,
       bucket,
       prefix: normalizePrefix(o4.prefix ?? ""),
@@ -78889,13 +80616,17 @@ locked by another run; 78 config error; 130 interrupted.`
   );
   common2(
     program2.command("batch").description("for every target of the config: server-side moves, then aws s3 sync --delete")
-  ).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("-m, --moves-only", "only the server-side moves; do not run aws s3 sync").option("-t, --target <name>", "only this target (repeatable)", collect).option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").option("--state-file <file>", "keep progress and results in this JSON file (for Raycast)").action(async (_o, cmd) => {
+  ).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("-m, --moves-only", "only the server-side moves; do not run aws s3 sync").option("-t, --target <name>", "only this target (repeatable)", collect).option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").option("--state-file <file>", "keep progress and results in this JSON file (for Raycast)").option("--if-changed", "only targets whose volume changed since its last sync (scheduled runs)").option("--keep-awake", "keep the Mac from idle sleep until the batch ends (macOS)").addOption(
+    new Option("--notify-after <seconds>", "notify at the end if the run took at least this long").argParser(
+      nonNegativeInt
+    )
+  ).option("--notify-failures", "notify at the end if a target failed or was refused").action(async (_o, cmd) => {
     const o4 = optionsOf(cmd);
-    const state2 = o4.stateFile ? new StateFileWriter(o4.stateFile) : void 0;
-    await state2?.begin();
+    const worker = new WorkerRun(io, o4);
+    await worker.begin();
     try {
       const config2 = await loadConfig2(o4.config);
-      const targets = config2.targets.map((t) => applyOverrides(t, o4));
+      const targets = await worker.select(config2.targets.map((t) => applyOverrides(t, o4)));
       result.code = await runAndReport(
         io,
         o4,
@@ -78909,24 +80640,24 @@ locked by another run; 78 config error; 130 interrupted.`
             acceptVolume: o4.acceptVolume,
             env: io.env,
             signal: io.signal,
-            onEvent: state2 ? (event) => (state2.onEvent(event), onEvent(event)) : onEvent,
+            onEvent: worker.sink(onEvent),
             only: o4.target
           }
         )
       );
     } catch (error63) {
-      await state2?.finish(
+      await worker.finish(
         error63 instanceof SmartSyncError && error63.code.startsWith("CONFIG") ? EXIT.CONFIG : EXIT.FAILED,
         error63
       );
       throw error63;
     }
-    await state2?.finish(result.code);
+    await worker.finish(result.code);
   });
   for (const name of ["moves", "sync"]) {
     common2(program2.command(`${name} <path> <bucket>`)).description(
       name === "moves" ? "server-side moves only, for one volume" : "server-side moves, then aws s3 sync --delete, for one volume"
-    ).option("-p, --prefix <prefix>", "key prefix in the bucket", "").option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").action(async (localPath, bucket, _o, cmd) => {
+    ).addOption(new Option("-p, --prefix <prefix>", "key prefix in the bucket").default("").argParser(syncPrefix)).option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect).option("-n, --dry-run", "show the moves and what aws would do; change nothing").option("--allow-deletes", "run although aws would delete more objects than the deletion cap").option("--accept-volume", "run although the folder is not the volume last synced (or is empty)").action(async (localPath, bucket, _o, cmd) => {
       const o4 = optionsOf(cmd);
       const target = targetFromArgs(localPath, bucket, o4);
       result.code = await runAndReport(io, o4, async (onEvent) => [
@@ -78943,9 +80674,33 @@ locked by another run; 78 config error; 130 interrupted.`
     });
   }
   common2(
-    program2.command("status <path>").description("pending changes since the last sync (new, modified, deleted, moved); no S3")
-  ).option("--exclude <pattern>", "exclude pattern (default: the config's target for this path)", collect).action(async (localPath, _o, cmd) => {
-    result.code = await statusCommand(io, localPath, optionsOf(cmd));
+    program2.command("status [path]").description(
+      "pending changes since the last sync (new, modified, deleted, moved); no S3. Without a path: every target"
+    )
+  ).option("--exclude <pattern>", "exclude pattern (default: the config's target for this path)", collect).option("-t, --target <name>", "without a path: only this target (repeatable)", collect).addOption(new Option("--limit <n>", "without a path: list at most n files of each kind").argParser(positiveInt)).action(async (localPath, _o, cmd) => {
+    result.code = localPath ? await statusCommand(io, localPath, optionsOf(cmd)) : await statusAllCommand(io, optionsOf(cmd));
+  });
+  common2(
+    program2.command("preview").description("every target's pending moves, checked against S3; changes nothing, takes no lock")
+  ).option("-t, --target <name>", "only this target (repeatable)", collect).addOption(new Option("--limit <n>", "list at most n moves per target").argParser(positiveInt)).action(async (_o, cmd) => {
+    const o4 = optionsOf(cmd);
+    result.code = await previewCommand(io, o4, (t) => applyOverrides(t, o4));
+  });
+  common2(
+    program2.command("apply-moves <target>").description("make a target's pending moves: those named with --from/--to (and their chains), or --all")
+  ).option("--from <path>", "old path of a move (repeatable, paired with --to)", collect).option("--to <path>", "new path of that move", collect).option("--all", "every pending move of the target").action(async (name, _o, cmd) => {
+    const o4 = optionsOf(cmd);
+    result.code = await applyMovesCommand(io, name, o4, (t) => applyOverrides(t, o4));
+  });
+  common2(
+    program2.command("skip-move <target> <from> <to>").description("never make this move: aws uploads the file instead (--undo: propose it again)")
+  ).option("--undo", "forget an earlier skip").action(async (name, from, to, _o, cmd) => {
+    result.code = await skipMoveCommand(io, name, { from, to }, optionsOf(cmd));
+  });
+  common2(
+    program2.command("schedule <action>").description("install|status|remove a LaunchAgent that runs `batch --if-changed` on an interval and on mount")
+  ).option("--every <interval>", "how often: 30m, 2h, 1d (default 1h)").action(async (action, _o, cmd) => {
+    result.code = await scheduleCommand(io, action, optionsOf(cmd));
   });
   common2(
     program2.command("restore <path> <bucket>").description("start S3 restores for moves waiting on archived objects")
@@ -78984,6 +80739,7 @@ ${error63.hint ? `${error63.hint}
       if (error63.code === "CONFIG_INVALID" || error63.code === "CONFIG_MISSING" || error63.code === "CONFIG_EXISTS")
         return EXIT.CONFIG;
       if (error63.code === "LOCKED") return EXIT.LOCKED;
+      if (error63.code === "USAGE") return EXIT.USAGE;
       if (error63.code === "ABORTED") return EXIT.INTERRUPTED;
       return EXIT.FAILED;
     }
@@ -79001,13 +80757,16 @@ var init_main2 = __esm({
     init_batch();
     init_config4();
     init_errors();
+    init_filters();
     init_keys();
     init_run2();
     init_output2();
     init_progress();
+    init_preview();
     init_restore();
-    init_state_file();
+    init_schedule();
     init_status2();
+    init_worker_run();
   }
 });
 
@@ -79040,7 +80799,7 @@ var init_cli = __esm({
 });
 
 // src/worker/index.ts
-import path22 from "node:path";
+import path26 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 
 // src/engine/index.ts
@@ -79054,15 +80813,10 @@ init_config4();
 init_errors();
 init_keys();
 init_format();
-
-// src/engine/skip.ts
-init_db();
-init_lock();
-
-// src/engine/index.ts
+init_skip();
 init_move_rules();
 
 // src/worker/index.ts
-var here = path22.dirname(fileURLToPath3(import.meta.url));
-await initSql(await loadSqlWasm(path22.join(here, "sql-wasm.wasm")));
+var here = path26.dirname(fileURLToPath3(import.meta.url));
+await initSql(await loadSqlWasm(path26.join(here, "sql-wasm.wasm")));
 await init_cli().then(() => cli_exports);

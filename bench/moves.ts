@@ -1,9 +1,10 @@
-// Benchmark 4: move throughput. N renamed files (folders renamed, N/20 files each): S3 Smart Sync's move
+// Benchmark 4: move throughput, under each network profile. N renamed files (folders renamed, N/20 files each): S3 Smart Sync's move
 // phase against the server's own capacity for CopyObject + DeleteObject pairs at the same concurrency
 // (a plain SDK loop after a warm-up round, measured just before and just after ours; the better of the two
 // is the limit), and against rclone's
 // server-side moves of the same renames (`rclone sync --track-renames` on a twin volume and bucket).
-//   tsx bench/moves.ts [--renames 2000] [--object-size 16KiB] [--concurrency 16]   (--quick: 500)
+//   tsx bench/moves.ts [--renames 2000] [--object-size 16KiB] [--concurrency 16] [--network none,office,home]
+//   (--quick: 300 renames, none and home)
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { execFileSync } from "node:child_process";
 import { readdirSync, renameSync } from "node:fs";
@@ -15,13 +16,15 @@ import { s3ClientConfig } from "../test/support/local-s3/server-api";
 import { amountFlag, parseFlags } from "./lib/args";
 import { content, writeFile } from "./lib/library";
 import { emit, ratio, round, say } from "./lib/report";
+import { PROFILES, profilesFlag } from "./lib/network";
 import { rcloneSync, startServer } from "./lib/tools";
 import { workDir } from "./lib/workspace";
 
 const flags = parseFlags();
-const renames = amountFlag(flags, "renames", flags.quick === true ? 500 : 2000);
+const renames = amountFlag(flags, "renames", flags.quick === true ? 300 : 2000);
 const size = amountFlag(flags, "object-size", 16 * 1024);
 const concurrency = amountFlag(flags, "concurrency", 16);
+const profiles = profilesFlag(flags, flags.quick === true ? "none,home" : "none,office,home");
 const FOLDERS = 20;
 const BUCKETS = { smart: "bench-moves-smart", capacity: "bench-moves-capacity", rclone: "bench-moves-rclone" };
 
@@ -111,95 +114,114 @@ async function main(): Promise<void> {
     };
     const baseline = await runTarget(target, { command: "moves", log: false });
     if (baseline.status !== "ok") throw new Error(`baseline run: ${baseline.error?.message}`);
-    renameFolders(smartVolume);
-    renameFolders(rcloneVolume);
 
     say(`moves: warming up the server (copy+delete pairs, not counted)`);
-    await capacity(client, rels, "a", "b", null);
-    say(`moves: server capacity, pairs with CopySourceIfMatch`);
-    const conditional = await capacity(client, rels, "b", "a", etags);
-    say(`moves: server capacity, plain pairs (before)`);
-    const plainBefore = await capacity(client, rels, "a", "b", null);
-
-    say(`moves: S3 Smart Sync (moves)`);
-    await server.local.resetStats();
-    const at: Partial<Record<Phase | "end", number>> = {};
-    let lastCopyAt = 0;
-    const start = performance.now();
-    const report = await runTarget(target, {
-      command: "moves",
-      log: false,
-      onEvent: (e) => {
-        if (e.type === "phase") at[e.phase] = performance.now();
-        if (e.type === "target-end") at.end = performance.now();
-        if (e.type === "move") lastCopyAt = performance.now();
-      },
-    });
-    const passMs = performance.now() - start;
-    if (report.status !== "ok" || report.moves.done !== renames)
-      throw new Error(
-        `moves run: ${report.status}, ${report.moves.done}/${renames} moved ${report.error?.message ?? ""}`,
-      );
-    const ourStats = await server.local.stats();
-    const moveMs = (at.record ?? at.end!) - at.move!;
-
-    say(`moves: server capacity, plain pairs (after)`);
-    const plainAfter = await capacity(client, rels, "b", "a", null);
-
-    say(`moves: rclone sync --track-renames`);
-    await server.local.resetStats();
-    const rclone = await rcloneSync(server, rcloneVolume, BUCKETS.rclone, [
-      "--track-renames",
-      "--transfers",
-      String(concurrency),
-      "--checkers",
-      String(concurrency),
-    ]);
-    const rcloneStats = await server.local.stats();
-
+    let at = "a";
+    const other = () => (at === "a" ? "b" : "a");
+    const pairs = async (conditional: Map<string, string> | null) => {
+      const ms = await capacity(client, rels, at, other(), conditional);
+      at = other();
+      return ms;
+    };
+    await pairs(null);
     const perSecond = (ms: number) => round(renames / (ms / 1000));
-    // The better of the two runs: the machine is shared, and the limit should not be understated.
-    const limit = perSecond(Math.min(plainBefore, plainAfter));
-    const ours = perSecond(moveMs);
-    emit({
-      bench: "moves",
-      renames,
-      objectBytes: size,
-      concurrency,
-      serverCapacity: {
-        pairsPerSecond: limit,
-        before: perSecond(plainBefore),
-        after: perSecond(plainAfter),
-        withCopySourceIfMatch: perSecond(conditional),
-      },
-      smartSync: {
-        movesPerSecond: ours,
-        movePhaseMs: Math.round(moveMs),
-        // Copies run first (journal written before, fsynced after), then the deletes, then the DB is saved.
-        copiesMs: Math.round(lastCopyAt - at.move!),
-        deletesAndDbSaveMs: Math.round((at.record ?? at.end!) - lastCopyAt),
-        wholePassMs: Math.round(passMs),
-        wholePassMovesPerSecond: perSecond(passMs),
-        phasesMs: phaseDurations(at),
-        requestsByType: Object.fromEntries(Object.entries(ourStats.ops).map(([op, s]) => [op, s?.count ?? 0])),
-      },
-      rclone: {
-        wallMs: Math.round(rclone.ms),
-        movesPerSecond: perSecond(rclone.ms),
-        uploadedBytes: rcloneStats.uploadedBytes,
-        requestsByType: Object.fromEntries(Object.entries(rcloneStats.ops).map(([op, s]) => [op, s?.count ?? 0])),
-      },
-      ratios: {
-        moves_ours_per_capacity: ratio(ours, limit),
-        moves_ours_per_conditionalCapacity: ratio(ours, perSecond(conditional)),
-        moves_ours_per_rclone: ratio(ours, perSecond(rclone.ms)),
-        wholePass_ours_per_rclone: ratio(perSecond(passMs), perSecond(rclone.ms)),
-      },
-    });
+    const byProfile: Record<string, unknown> = {};
+    const ratios: Record<string, number | null> = {};
+    for (const profile of profiles) {
+      // Each round renames the folders again: every file is a move again, for us and for rclone.
+      renameFolders(smartVolume);
+      renameFolders(rcloneVolume);
+      await server.local.setNetwork(PROFILES[profile]);
+      try {
+        say(`moves [${profile}]: server capacity, pairs with CopySourceIfMatch`);
+        const conditional = await pairs(etags);
+        say(`moves [${profile}]: server capacity, plain pairs (before)`);
+        const plainBefore = await pairs(null);
+        say(`moves [${profile}]: S3 Smart Sync (moves)`);
+        await server.local.resetStats();
+        const ours = await ourMoves(target);
+        const ourStats = await server.local.stats();
+        say(`moves [${profile}]: server capacity, plain pairs (after)`);
+        const plainAfter = await pairs(null);
+        say(`moves [${profile}]: rclone sync --track-renames`);
+        await server.local.resetStats();
+        const rclone = await rcloneSync(server, rcloneVolume, BUCKETS.rclone, [
+          "--track-renames",
+          "--transfers",
+          String(concurrency),
+          "--checkers",
+          String(concurrency),
+        ]);
+        const rcloneStats = await server.local.stats();
+        // The better of the two runs: the machine is shared, and the limit should not be understated.
+        const limit = perSecond(Math.min(plainBefore, plainAfter));
+        const oursPerSecond = perSecond(ours.moveMs);
+        const r = {
+          moves_ours_per_capacity: ratio(oursPerSecond, limit),
+          moves_ours_per_conditionalCapacity: ratio(oursPerSecond, perSecond(conditional)),
+          moves_ours_per_rclone: ratio(oursPerSecond, perSecond(rclone.ms)),
+          wholePass_ours_per_rclone: ratio(perSecond(ours.passMs), perSecond(rclone.ms)),
+        };
+        byProfile[profile] = {
+          network: PROFILES[profile],
+          serverCapacity: {
+            pairsPerSecond: limit,
+            before: perSecond(plainBefore),
+            after: perSecond(plainAfter),
+            withCopySourceIfMatch: perSecond(conditional),
+          },
+          smartSync: {
+            movesPerSecond: oursPerSecond,
+            movePhaseMs: Math.round(ours.moveMs),
+            // Copies run first (journal written before, fsynced after), then the deletes, then the DB is saved.
+            copiesMs: Math.round(ours.copiesMs),
+            deletesAndDbSaveMs: Math.round(ours.moveMs - ours.copiesMs),
+            wholePassMs: Math.round(ours.passMs),
+            wholePassMovesPerSecond: perSecond(ours.passMs),
+            phasesMs: ours.phasesMs,
+            requestsByType: Object.fromEntries(Object.entries(ourStats.ops).map(([op, s]) => [op, s?.count ?? 0])),
+          },
+          rclone: {
+            wallMs: Math.round(rclone.ms),
+            movesPerSecond: perSecond(rclone.ms),
+            uploadedBytes: rcloneStats.uploadedBytes,
+            requestsByType: Object.fromEntries(Object.entries(rcloneStats.ops).map(([op, s]) => [op, s?.count ?? 0])),
+          },
+          ratios: r,
+        };
+        for (const [k, v] of Object.entries(r)) ratios[`${profile}_${k}`] = v;
+      } finally {
+        await server.local.setNetwork({});
+      }
+    }
+    emit({ bench: "moves", renames, objectBytes: size, concurrency, profiles: byProfile, ratios });
   } finally {
     client.destroy();
     await server.local.stop();
   }
+}
+
+/** One `moves` pass in this process, timed by its phase events. */
+async function ourMoves(target: Target) {
+  const at: Partial<Record<Phase | "end", number>> = {};
+  let lastCopyAt = 0;
+  const start = performance.now();
+  const report = await runTarget(target, {
+    command: "moves",
+    log: false,
+    onEvent: (e) => {
+      if (e.type === "phase") at[e.phase] = performance.now();
+      if (e.type === "target-end") at.end = performance.now();
+      if (e.type === "move") lastCopyAt = performance.now();
+    },
+  });
+  const passMs = performance.now() - start;
+  if (report.status !== "ok" || report.moves.done !== renames)
+    throw new Error(
+      `moves run: ${report.status}, ${report.moves.done}/${renames} moved ${report.error?.message ?? ""}`,
+    );
+  const moveMs = (at.record ?? at.end!) - at.move!;
+  return { passMs, moveMs, copiesMs: lastCopyAt - at.move!, phasesMs: phaseDurations(at) };
 }
 
 function phaseDurations(at: Partial<Record<Phase | "end", number>>): Record<string, number> {

@@ -1,13 +1,16 @@
-// Benchmark 1: the rename scenario, three tools. One generated library, four copies, four buckets; the same
-// reorganisation applied to each copy, then each re-synced by its tool. Bytes and requests are counted at
-// the local server's proxy; every bucket is read back and compared with its volume byte for byte.
-//   tsx bench/rename.ts [--library-size 1GiB] [--library-files 400] [--seed 1] [--quick]
+// Benchmark 1: the rename scenario, three tools, under each network profile. One generated library; for
+// each profile and each tool a fresh copy of it, a first sync (unshaped: it is not what is measured), the
+// same reorganisation, then the re-sync under the profile. Bytes, requests and their timeline are taken
+// at the local server's proxy; every bucket is read back and compared with its volume byte for byte, then
+// emptied (the server keeps objects in memory: one library at a time).
+//   tsx bench/rename.ts [--library-size 1GiB] [--library-files 400] [--network none,office,home] [--quick]
 import { execFileSync } from "node:child_process";
 import { utimesSync } from "node:fs";
 import path from "node:path";
 import { amountFlag, parseFlags } from "./lib/args";
 import { checkBucket, type BucketCheck } from "./lib/bucket-check";
 import { applyChanges, changeSet, content, librarySpec, writeFile } from "./lib/library";
+import { PROFILES, profilesFlag, timeline, type ProfileName } from "./lib/network";
 import { emit, MiB, ratio, round, say } from "./lib/report";
 import {
   awsSync,
@@ -19,132 +22,182 @@ import {
   type BenchServer,
   type Timed,
 } from "./lib/tools";
-import { workDir } from "./lib/workspace";
+import { removeNow, workDir } from "./lib/workspace";
 
 const flags = parseFlags();
 const quick = flags.quick === true;
-const totalBytes = amountFlag(flags, "library-size", quick ? 150 * MiB : 1024 * MiB);
+const totalBytes = amountFlag(flags, "library-size", quick ? 100 * MiB : 1024 * MiB);
 const fileCount = amountFlag(flags, "library-files", quick ? 300 : 400);
 const seed = amountFlag(flags, "seed", 1);
+// Quick runs take "office" only: each profile is five first syncs, five re-syncs and five read-backs.
+const profiles = profilesFlag(flags, quick ? "office" : "none,office,home");
 
+/** Each tool: how its bucket is first filled, and how it re-syncs after the reorganisation. */
 const TOOLS = {
-  smart: { bucket: "bench-smart", label: "s3-smart-sync batch" },
-  aws: { bucket: "bench-aws", label: "aws s3 sync --delete" },
-  rclone: { bucket: "bench-rclone", label: "rclone sync --track-renames" },
-  rcloneAfterAws: { bucket: "bench-rclone-aws", label: "rclone sync --track-renames, bucket first synced by aws" },
+  smart: { label: "s3-smart-sync batch", bucket: "bench-smart", firstBy: "smart" },
+  aws: { label: "aws s3 sync --delete", bucket: "bench-aws", firstBy: "aws" },
+  rclone: { label: "rclone sync --track-renames", bucket: "bench-rclone", firstBy: "rclone" },
+  rcloneAfterAws: {
+    label: "rclone sync --track-renames, bucket first synced by aws",
+    bucket: "bench-rclone-aws",
+    firstBy: "aws",
+  },
+  smartAfterAws: {
+    label: "s3-smart-sync batch, first run on a bucket aws filled (renames made before it)",
+    bucket: "bench-smart-aws",
+    firstBy: "aws",
+  },
 } as const;
 type Tool = keyof typeof TOOLS;
-const ORDER: Tool[] = ["smart", "aws", "rclone", "rcloneAfterAws"];
+const ORDER = Object.keys(TOOLS) as Tool[];
 
-async function measure(server: BenchServer, run: () => Promise<Timed>) {
-  await server.local.resetStats();
-  const { ms, result } = await run();
-  return { wallMs: Math.round(ms), ...summarizeStats(await server.local.stats()), stdout: String(result.stdout) };
+interface ToolRun {
+  wallMs: number;
+  uploadedBytes: number;
+  requests: number;
+  readBytes: number;
+  check: BucketCheck;
 }
+
+async function runTool(server: BenchServer, work: string, pristine: string, profile: ProfileName, tool: Tool) {
+  const { bucket, firstBy, label } = TOOLS[tool];
+  const volume = path.join(work, `${profile}-${tool}`);
+  execFileSync("cp", ["-a", pristine, volume]);
+  const config = path.join(work, `${profile}-${tool}.conf`);
+  writeConfig(config, [{ volume, bucket }], server.local.endpoint);
+  const first = {
+    smart: () => smartSyncBatch(server, config),
+    aws: () => awsSync(server, volume, bucket),
+    rclone: () => rcloneSync(server, volume, bucket),
+  }[firstBy];
+  const resync = tool.startsWith("smart")
+    ? () => smartSyncBatch(server, config)
+    : tool === "aws"
+      ? () => awsSync(server, volume, bucket)
+      : () => rcloneSync(server, volume, bucket, ["--track-renames"]);
+
+  say(`rename [${profile}] ${tool}: first sync by ${firstBy} (unshaped)`);
+  await first();
+  // A second later than the uploads, so aws sees the edited files' mtimes as newer whatever its rounding.
+  await new Promise((r) => setTimeout(r, 1100));
+  applyChanges(volume, changes);
+
+  say(`rename [${profile}] ${tool}: re-sync with ${label}`);
+  await server.local.setNetwork(PROFILES[profile]);
+  await server.local.resetStats();
+  let run: Timed;
+  try {
+    run = await resync();
+  } finally {
+    await server.local.setNetwork({});
+  }
+  const stats = summarizeStats(await server.local.stats());
+  const log = await server.local.requests();
+  const check = await checkBucket(server.local.endpoint, bucket, volume);
+  await server.local.emptyBucket(bucket);
+  removeNow(volume);
+
+  const extra: Record<string, unknown> = {};
+  if (tool.startsWith("smart")) {
+    const report = JSON.parse(String(run.result.stdout).trim().split("\n").pop()!) as {
+      moves: { done: number; failed: number };
+      aws?: { uploads: number; deletes: number };
+      durationMs: number;
+    };
+    // The engine's own time; the rest of the wall time is starting Node and the SDK.
+    extra.engineMs = report.durationMs;
+    extra.moves = report.moves.done;
+    extra.movesFailed = report.moves.failed;
+    extra.awsUploads = report.aws?.uploads;
+    extra.awsDeletes = report.aws?.deletes;
+  }
+  const figures: ToolRun = {
+    wallMs: Math.round(run.ms),
+    uploadedBytes: stats.uploadedBytes,
+    requests: stats.requests,
+    readBytes: run.readBytes,
+    check,
+  };
+  const line = {
+    wallMs: figures.wallMs,
+    uploadedBytes: stats.uploadedBytes,
+    uploadedMiB: round(stats.uploadedBytes / MiB),
+    readMiB: round(run.readBytes / MiB),
+    requests: stats.requests,
+    requestsByType: stats.requestsByType,
+    timeline: timeline(log, run.startedAt),
+    ...extra,
+    bucketMatchesVolume: check.matches,
+    check: check.matches ? undefined : check,
+  };
+  return { figures, line };
+}
+
+let changes: ReturnType<typeof changeSet>;
 
 async function main(): Promise<void> {
   const work = workDir("rename");
   const spec = librarySpec(totalBytes, fileCount, seed);
-  const volumes = Object.fromEntries(ORDER.map((t) => [t, path.join(work, t)])) as Record<Tool, string>;
-  say(`rename: writing ${spec.files.length} files, ${round(spec.totalBytes / MiB)} MiB, to ${work}`);
+  const pristine = path.join(work, "library");
+  say(`rename: writing ${spec.files.length} files, ${round(spec.totalBytes / MiB)} MiB, to ${pristine}`);
   const genStart = performance.now();
   const mtime = new Date(Date.now() - 86_400_000);
-  for (const f of spec.files) writeFile(volumes.smart, f.path, content(f.size), mtime);
-  utimesSync(volumes.smart, mtime, mtime);
-  for (const t of ORDER.slice(1)) execFileSync("cp", ["-a", volumes.smart, volumes[t]]);
+  for (const f of spec.files) writeFile(pristine, f.path, content(f.size), mtime);
+  utimesSync(pristine, mtime, mtime);
   const generateMs = Math.round(performance.now() - genStart);
+  changes = changeSet(spec);
+  const mustUpload = changes.changes.reduce((sum, c) => sum + (c.type === "write" ? c.data.length : 0), 0);
 
   const server = await startServer(ORDER.map((t) => TOOLS[t].bucket));
+  const byProfile: Record<string, unknown> = {};
+  const ratios: Record<string, number | null> = {};
   try {
-    const config = path.join(work, "smart-sync.conf");
-    writeConfig(config, [{ volume: volumes.smart, bucket: TOOLS.smart.bucket }], server.local.endpoint);
-    const resync: Record<Tool, () => Promise<Timed>> = {
-      smart: () => smartSyncBatch(server, config),
-      aws: () => awsSync(server, volumes.aws, TOOLS.aws.bucket),
-      rclone: () => rcloneSync(server, volumes.rclone, TOOLS.rclone.bucket, ["--track-renames"]),
-      rcloneAfterAws: () =>
-        rcloneSync(server, volumes.rcloneAfterAws, TOOLS.rcloneAfterAws.bucket, ["--track-renames"]),
-    };
-    const first: Record<Tool, () => Promise<Timed>> = {
-      ...resync,
-      rclone: () => rcloneSync(server, volumes.rclone, TOOLS.rclone.bucket),
-      rcloneAfterAws: () => awsSync(server, volumes.rcloneAfterAws, TOOLS.rcloneAfterAws.bucket),
-    };
-
-    const initial: Record<string, unknown> = {};
-    for (const t of ORDER) {
-      say(`rename: first sync of ${t}`);
-      const m = await measure(server, first[t]);
-      initial[t] = { wallMs: m.wallMs, uploadedBytes: m.uploadedBytes, requests: m.requests };
-    }
-
-    const changes = changeSet(spec);
-    // A second later than the uploads, so aws sees the edited files' mtimes as newer whatever its rounding.
-    await new Promise((r) => setTimeout(r, 1100));
-    for (const t of ORDER) applyChanges(volumes[t], changes);
-    const mustUpload = changes.changes.reduce((sum, c) => sum + (c.type === "write" ? c.data.length : 0), 0);
-
-    const results: Record<string, unknown> = {};
-    const figures = {} as Record<Tool, { wallMs: number; uploadedBytes: number; requests: number; check: BucketCheck }>;
-    for (const t of ORDER) {
-      say(`rename: re-sync with ${TOOLS[t].label}`);
-      const m = await measure(server, resync[t]);
-      say(`rename: reading back ${TOOLS[t].bucket}`);
-      const check = await checkBucket(server.local.endpoint, TOOLS[t].bucket, volumes[t]);
-      figures[t] = { wallMs: m.wallMs, uploadedBytes: m.uploadedBytes, requests: m.requests, check };
-      const extra: Record<string, unknown> = {};
-      if (t === "smart") {
-        const report = JSON.parse(m.stdout.trim().split("\n").pop()!) as {
-          moves: { done: number; failed: number };
-          aws?: { uploads: number; deletes: number };
-          durationMs: number;
-        };
-        // The engine's own time; the rest of the wall time is starting Node, tsx and the SDK, and locating aws.
-        extra.engineMs = report.durationMs;
-        extra.moves = report.moves.done;
-        extra.movesFailed = report.moves.failed;
-        extra.awsUploads = report.aws?.uploads;
-        extra.awsDeletes = report.aws?.deletes;
+    for (const profile of profiles) {
+      const results: Record<string, unknown> = {};
+      const f = {} as Record<Tool, ToolRun>;
+      for (const tool of ORDER) {
+        const { figures, line } = await runTool(server, work, pristine, profile, tool);
+        f[tool] = figures;
+        results[TOOLS[tool].label] = line;
       }
-      results[TOOLS[t].label] = {
-        wallMs: m.wallMs,
-        uploadedBytes: m.uploadedBytes,
-        uploadedMiB: round(m.uploadedBytes / MiB),
-        requests: m.requests,
-        requestsByType: m.requestsByType,
-        ...extra,
-        bucketMatchesVolume: check.matches,
-        check: check.matches ? undefined : check,
-      };
-    }
-
-    const s = figures.smart;
-    emit({
-      bench: "rename",
-      library: {
-        files: spec.files.length,
-        bytes: spec.totalBytes,
-        filesOver8MiB: spec.files.filter((f) => f.size > 8 * MiB).length,
-        generateMs,
-      },
-      changes: { ...changes.counts, renamedFilesOver8MiB: changes.largeRenamed, bytesThatMustBeUploaded: mustUpload },
-      initialSync: initial,
-      resync: results,
-      ratios: {
-        uploadedBytes_ours_per_aws: ratio(s.uploadedBytes, figures.aws.uploadedBytes),
-        uploadedBytes_ours_per_rclone: ratio(s.uploadedBytes, figures.rclone.uploadedBytes),
-        uploadedBytes_ours_per_rcloneAfterAws: ratio(s.uploadedBytes, figures.rcloneAfterAws.uploadedBytes),
+      const s = f.smart;
+      const r = {
+        wallTime_ours_per_aws: ratio(s.wallMs, f.aws.wallMs),
+        wallTime_ours_per_rclone: ratio(s.wallMs, f.rclone.wallMs),
+        wallTime_ours_per_rcloneAfterAws: ratio(s.wallMs, f.rcloneAfterAws.wallMs),
+        uploadedBytes_ours_per_aws: ratio(s.uploadedBytes, f.aws.uploadedBytes),
+        uploadedBytes_ours_per_rclone: ratio(s.uploadedBytes, f.rclone.uploadedBytes),
+        uploadedBytes_ours_per_rcloneAfterAws: ratio(s.uploadedBytes, f.rcloneAfterAws.uploadedBytes),
         uploadedBytes_ours_per_mustUpload: ratio(s.uploadedBytes, mustUpload),
-        wallTime_ours_per_aws: ratio(s.wallMs, figures.aws.wallMs),
-        wallTime_ours_per_rclone: ratio(s.wallMs, figures.rclone.wallMs),
-        wallTime_ours_per_rcloneAfterAws: ratio(s.wallMs, figures.rcloneAfterAws.wallMs),
-        requests_ours_per_aws: ratio(s.requests, figures.aws.requests),
-        requests_ours_per_rclone: ratio(s.requests, figures.rclone.requests),
-      },
-    });
+        requests_ours_per_aws: ratio(s.requests, f.aws.requests),
+        requests_ours_per_rclone: ratio(s.requests, f.rclone.requests),
+        // The first run after aws (no state DB yet): what a new user's first run costs.
+        firstAfterAws_uploadedBytes_ours_per_aws: ratio(f.smartAfterAws.uploadedBytes, f.aws.uploadedBytes),
+        firstAfterAws_uploadedBytes_ours_per_rclone: ratio(
+          f.smartAfterAws.uploadedBytes,
+          f.rcloneAfterAws.uploadedBytes,
+        ),
+        firstAfterAws_wallTime_ours_per_aws: ratio(f.smartAfterAws.wallMs, f.aws.wallMs),
+        firstAfterAws_wallTime_ours_per_rclone: ratio(f.smartAfterAws.wallMs, f.rcloneAfterAws.wallMs),
+      };
+      byProfile[profile] = { network: PROFILES[profile], resync: results, ratios: r };
+      for (const [k, v] of Object.entries(r)) ratios[`${profile}_${k}`] = v;
+    }
   } finally {
     await server.local.stop();
   }
+  emit({
+    bench: "rename",
+    library: {
+      files: spec.files.length,
+      bytes: spec.totalBytes,
+      filesOver8MiB: spec.files.filter((f) => f.size > 8 * MiB).length,
+      generateMs,
+    },
+    changes: { ...changes.counts, renamedFilesOver8MiB: changes.largeRenamed, bytesThatMustBeUploaded: mustUpload },
+    profiles: byProfile,
+    ratios,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-// `npm run bench`: the four benchmarks in order, each in its own process (its own heap and RSS), printing
+// `npm run bench`: the benchmarks in order, each in its own process (its own heap and RSS), printing
 // their JSON lines; writes bench/results/latest.json and latest.md. `--quick` for everyday use (under
 // 5 minutes); `--only rename,moves` to pick; other flags go to every benchmark (e.g. `--size 500MiB`).
 import { execa } from "execa";
@@ -11,7 +11,7 @@ import { ROOT } from "./lib/tools";
 import { workDir } from "./lib/workspace";
 import type { BenchLine } from "./lib/report";
 
-const BENCHES = ["rename", "scan", "no-change", "moves"] as const;
+const BENCHES = ["rename", "scan", "no-change", "moves", "folder-rename"] as const;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

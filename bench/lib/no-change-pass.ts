@@ -1,13 +1,15 @@
 // Child process of the no-change benchmark, so that its peak RSS is the pass's own.
 //   build <root> <bucket>: scan the volume and record it as the synced state (the DB a real volume has).
-//   pass <root> <bucket> <endpoint>: the full `moves` pass (lock, DB load, scan, plan, DB save).
+//   pass <root> <bucket> <endpoint>: the `moves` pass (lock, DB load, scan, plan, DB save).
+//   sync <root> <bucket> <endpoint> <aws>: the full `sync` pass (lock, DB load, scan, plan, aws, record, DB
+//   save) with the given aws binary (the bench passes a no-op one: the engine's own work is measured).
 // Prints one JSON line: wall time of the work, phase times, peak RSS.
 import { openStateDb } from "../../src/engine/db";
 import type { Phase } from "../../src/engine/events";
 import { runTarget } from "../../src/engine/run";
 import { scanVolume } from "../../src/engine/scanner";
 
-const [mode, root, bucket, endpoint] = process.argv.slice(2);
+const [mode, root, bucket, endpoint, aws] = process.argv.slice(2);
 
 async function build(): Promise<Record<string, unknown>> {
   const scan = await scanVolume({ root, excludes: [] });
@@ -29,15 +31,15 @@ async function build(): Promise<Record<string, unknown>> {
   return { files: scan.files.length };
 }
 
-async function pass(): Promise<Record<string, unknown>> {
+async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>> {
   const phases: Partial<Record<Phase, number>> = {};
   let last: Phase | undefined;
   let lastAt = performance.now();
   const start = lastAt;
   const report = await runTarget(
-    { name: "no-change", localPath: root, bucket, prefix: "", excludes: [], endpointUrl: endpoint },
+    { name: "no-change", localPath: root, bucket, prefix: "", excludes: [], endpointUrl: endpoint, awsCli: aws },
     {
-      command: "moves",
+      command,
       onEvent: (e) => {
         if (e.type !== "phase" && e.type !== "target-end") return;
         const now = performance.now();
@@ -57,7 +59,7 @@ async function pass(): Promise<Record<string, unknown>> {
 }
 
 const started = performance.now();
-const result = mode === "build" ? await build() : await pass();
+const result = mode === "build" ? await build() : await pass(mode === "sync" ? "sync" : "moves");
 process.stdout.write(
   JSON.stringify({
     ...result,

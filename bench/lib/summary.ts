@@ -11,51 +11,83 @@ function rows(line: Any): string[][] {
   const r = line.ratios as Any;
   switch (line.bench) {
     case "rename": {
-      const tools = Object.entries(line.resync as Any);
+      const head = [
+        `Rename scenario: ${line.library.files} files, ${mib(line.library.bytes)}; ${line.changes.folderRenamedFiles} renamed with their folder, ${line.changes.renamedAcross} across folders (${line.changes.renamedFilesOver8MiB} renamed files > 8 MiB), ${line.changes.added} new, ${line.changes.edited} edited, ${line.changes.deleted} deleted; ${mib(line.changes.bytesThatMustBeUploaded)} new and edited`,
+        "",
+        "",
+      ];
       return [
-        [
-          `Rename scenario: ${line.library.files} files, ${mib(line.library.bytes)}; ${line.changes.folderRenamedFiles} renamed with their folder, ${line.changes.renamedAcross} across folders (${line.changes.renamedFilesOver8MiB} renamed files > 8 MiB), ${line.changes.added} new, ${line.changes.edited} edited, ${line.changes.deleted} deleted`,
-          "",
-          "",
-        ],
-        ...tools.map(([name, t]: [string, Any]) => [
-          `↳ ${name}`,
-          `${mib(t.uploadedBytes)} uploaded, ${t.requests} requests, ${s(t.wallMs)}, bucket ${t.bucketMatchesVolume ? "matches" : "DOES NOT match"}`,
-          "",
-        ]),
-        ["Uploaded bytes, ours / aws", "", x(r.uploadedBytes_ours_per_aws)],
-        ["Uploaded bytes, ours / rclone", "", x(r.uploadedBytes_ours_per_rclone)],
-        [
-          "Uploaded bytes, ours / what had to be uploaded (new + edited)",
-          mib(line.changes.bytesThatMustBeUploaded),
-          x(r.uploadedBytes_ours_per_mustUpload),
-        ],
-        ["Wall time, ours / aws", "", x(r.wallTime_ours_per_aws)],
-        ["Wall time, ours / rclone", "", x(r.wallTime_ours_per_rclone)],
+        head,
+        ...Object.entries(line.profiles as Any).flatMap(([profile, p]: [string, Any]) => {
+          const pr = p.ratios as Any;
+          const net = p.network.rttMs ? `${p.network.rttMs} ms RTT, ${p.network.upMbps} Mbit/s up` : "loopback";
+          return [
+            [`**Network ${profile}** (${net})`, "", ""],
+            ...Object.entries(p.resync as Any).map(([name, t]: [string, Any]) => [
+              `↳ ${name}`,
+              `${s(t.wallMs)}, ${mib(t.uploadedBytes)} uploaded, ${mib(t.readMiB * 1048576)} read, ${t.requests} requests, bucket ${t.bucketMatchesVolume ? "matches" : "DOES NOT match"}`,
+              "",
+            ]),
+            [
+              `↳ wall time, ours`,
+              "",
+              `${x(pr.wallTime_ours_per_aws)} aws, ${x(pr.wallTime_ours_per_rclone)} rclone, ${x(pr.wallTime_ours_per_rcloneAfterAws)} rclone on aws's bucket`,
+            ],
+            [
+              `↳ bytes uploaded, ours`,
+              "",
+              `${x(pr.uploadedBytes_ours_per_aws)} aws, ${x(pr.uploadedBytes_ours_per_rclone)} rclone, ${x(pr.uploadedBytes_ours_per_mustUpload)} new+edited`,
+            ],
+            [
+              `↳ first run after aws (renames made before), ours`,
+              "",
+              `bytes ${x(pr.firstAfterAws_uploadedBytes_ours_per_aws)} aws, ${x(pr.firstAfterAws_uploadedBytes_ours_per_rclone)} rclone; wall ${x(pr.firstAfterAws_wallTime_ours_per_aws)} aws, ${x(pr.firstAfterAws_wallTime_ours_per_rclone)} rclone`,
+            ],
+          ];
+        }),
       ];
     }
     case "scan":
+      return (line.sizes as Any[]).map((z) => [
+        `Scan of ${z.files} files (warm cache, median of ${line.runs})`,
+        `scanVolume ${s(z.scanVolume.wallMs)} (${z.scanVolume.cpuMs} ms CPU; first scan of the process ${s(z.scanVolume.firstInProcessWallMs)}), find ${s(z.find.wallMs)} (${z.find.cpuMs} ms CPU)`,
+        `${x(z.wallTime_ours_per_find)} wall, ${x(z.cpuTime_ours_per_find)} CPU (target ${line.target})`,
+      ]);
+    case "no-change":
       return [
+        ...(line.sizes as Any[]).flatMap((z) =>
+          (["movesPass", "syncPass"] as const).map((pass) => {
+            const f = z[pass];
+            const ph = f.phasesMs;
+            const atTarget = z.files === line.targets.atFiles;
+            const key = pass === "syncPass" ? "sync" : "moves";
+            return [
+              `No-change ${pass === "syncPass" ? "`sync` pass (aws a no-op)" : "`moves` pass"}, ${z.files} files`,
+              `${s(f.passMs)} (DB load ${s(ph.database ?? 0)}, scan ${s(ph.scan ?? 0)}, plan ${s(ph.plan ?? 0)}${ph.aws !== undefined ? `, aws ${s(ph.aws)}` : ""}, record ${s(ph.record ?? 0)}), peak RSS ${f.maxRssMiB} MiB`,
+              atTarget
+                ? `${x(r[`${key}PassTime_largest_per_30s`])} of 30 s, ${x(r[`${key === "sync" ? "sync" : "moves"}MaxRss_largest_per_1GiB`])} of 1 GiB`
+                : "",
+            ];
+          }),
+        ),
         [
-          `Scan of ${line.files} files (warm cache, median of ${line.runs})`,
-          `scanVolume ${s(line.scanVolume.wallMs)} (${line.scanVolume.cpuMs} ms CPU), find ${s(line.find.wallMs)} (${line.find.cpuMs} ms CPU)`,
-          `${x(r.wallTime_ours_per_find)} wall, ${x(r.cpuTime_ours_per_find)} CPU`,
+          `End-to-end \`sync\` with aws, ${line.endToEnd.files} files, nothing changed`,
+          `ours ${s(line.endToEnd.ours.wallMs)} (${line.endToEnd.ours.maxRssMiB} MiB), plain \`aws s3 sync\` ${s(line.endToEnd.aws.wallMs)}`,
+          `${x(line.endToEnd.ratio)} aws`,
         ],
       ];
-    case "no-change":
-      return (line.sizes as Any[]).map((z) => [
-        `No-change moves pass, ${z.files} files`,
-        `${s(z.passMs)} (scan ${s(z.phasesMs.scan ?? 0)}, plan ${s(z.phasesMs.plan ?? 0)}, record ${s(z.phasesMs.record ?? 0)}), peak RSS ${z.maxRssMiB} MiB, ${z.cpuMs} ms CPU`,
-        z.files === line.targets.atFiles
-          ? `${x(r.passTime_largest_per_30s)} of 30 s, ${x(r.maxRss_largest_per_1GiB)} of 1 GiB`
-          : "",
-      ]);
     case "moves":
+      return Object.entries(line.profiles as Any).map(([profile, p]: [string, Any]) => [
+        `Moves, ${line.renames} renames at concurrency ${line.concurrency}, network ${profile}`,
+        `ours ${p.smartSync.movesPerSecond}/s; server ${p.serverCapacity.pairsPerSecond} copy+delete pairs/s (${p.serverCapacity.withCopySourceIfMatch}/s with CopySourceIfMatch); rclone ${p.rclone.movesPerSecond}/s (whole run)`,
+        `${x(p.ratios.moves_ours_per_capacity)} of the server, ${x(p.ratios.moves_ours_per_rclone)} rclone`,
+      ]);
+    case "folder-rename":
       return [
         [
-          `Moves, ${line.renames} renames at concurrency ${line.concurrency}`,
-          `ours ${line.smartSync.movesPerSecond}/s; server limit ${line.serverCapacity.pairsPerSecond} copy+delete pairs/s (${line.serverCapacity.withCopySourceIfMatch}/s with CopySourceIfMatch); rclone ${line.rclone.movesPerSecond}/s (whole run)`,
-          `${x(r.moves_ours_per_capacity)} of the limit, ${x(r.moves_ours_per_rclone)} rclone`,
+          `Folder rename of ${line.files} files (moves pass, concurrency ${line.concurrency})`,
+          `${line.smartSync.movesPerSecond} moves/s (move phase ${s(line.smartSync.movePhaseMs)}), peak RSS ${line.smartSync.maxRssMiB} MiB; server ${line.serverCapacity.pairsPerSecond} copy+delete pairs/s, ${line.serverCapacity.copyAndBatchedDeletePerSecond}/s copy + batched delete; real S3 at 3,500 writes/s: ${s(line.projectionRealS3.secondsAt3500WritesPerSecond * 1000)}`,
+          `${x(r.moves_ours_per_pairCapacity)} of pairs, ${x(r.moves_ours_per_copyAndBatchedDeleteCapacity)} of copy + batched delete; ${x(r.maxRss_per_1GiB)} of 1 GiB`,
         ],
       ];
     default:

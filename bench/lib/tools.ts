@@ -1,7 +1,8 @@
 // The local S3 server and the three tools as the benchmarks run them: S3 Smart Sync's CLI, the aws CLI
 // (the same binary the engine finds), and rclone 1.60 configured entirely through its environment.
 import { execa, type Result } from "execa";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { locateAwsCli, type AwsCliInfo } from "../../src/engine/aws-cli";
 import { awsEnv, startLocalS3, type LocalS3, type LocalS3Stats } from "../../test/support/local-s3/server-api";
@@ -53,19 +54,45 @@ function rcloneEnv(local: LocalS3): NodeJS.ProcessEnv {
 
 export interface Timed {
   ms: number;
+  /** Epoch ms when the process was started (the proxy's request log uses the same clock). */
+  startedAt: number;
+  /**
+   * Bytes the process and its children read through read(2) and friends (`rchar` of /proc/<pid>/io): the
+   * files hashed or uploaded, plus the program's own files as it starts (a few MB for Node, tens for Python).
+   */
+  readBytes: number;
   result: Result;
 }
 
+// A shell runs the tool and reads its own /proc/<pid>/io once the tool is reaped: Linux adds a reaped
+// child's I/O counts (and its children's) to its parent's, as it does CPU times.
+const WITH_IO = 'io=$1; shift; "$@"; rc=$?; cat /proc/$$/io > "$io"; exit $rc';
+
 async function timed(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
+  const ioFile = path.join(tmpdir(), `s3ss-bench-io-${process.pid}-${++ioSeq}`);
+  const startedAt = Date.now();
   const start = performance.now();
-  const result = await execa(file, args, { env, extendEnv: false, reject: false, all: true });
+  const result = await execa("sh", ["-c", WITH_IO, "sh", ioFile, file, ...args], {
+    env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
   const ms = performance.now() - start;
+  let readBytes = 0;
+  try {
+    readBytes = Number(/^rchar: (\d+)/m.exec(readFileSync(ioFile, "utf8"))?.[1] ?? 0);
+    rmSync(ioFile, { force: true });
+  } catch {
+    // no accounting: leave 0
+  }
   if (result.exitCode !== 0)
     throw new Error(
       `${path.basename(file)} ${args.join(" ")} exited ${result.exitCode}:\n${String(result.all).slice(-3000)}`,
     );
-  return { ms, result };
+  return { ms, startedAt, readBytes, result };
 }
+let ioSeq = 0;
 
 /** `s3-smart-sync batch -c <config> --json` on one target per volume. */
 export async function smartSyncBatch(server: BenchServer, configFile: string, extra: string[] = []): Promise<Timed> {
@@ -78,21 +105,38 @@ export function writeConfig(file: string, targets: { volume: string; bucket: str
   writeFileSync(file, `# written by bench/\n${lines.join("\n")}\n`);
 }
 
-export function awsSync(server: BenchServer, volume: string, bucket: string): Promise<Timed> {
-  return timed(
-    server.aws.path,
-    [
-      "s3",
-      "sync",
-      volume,
-      `s3://${bucket}/`,
-      "--delete",
-      "--endpoint-url",
-      server.local.endpoint,
-      "--only-show-errors",
-    ],
-    server.awsEnv,
+export function awsSync(server: BenchServer, volume: string, bucket: string, extra: string[] = []): Promise<Timed> {
+  return timed(server.aws.path, awsSyncArgs(server, volume, bucket, extra), server.awsEnv);
+}
+
+export function awsSyncArgs(server: BenchServer, volume: string, bucket: string, extra: string[] = []): string[] {
+  return [
+    "s3",
+    "sync",
+    volume,
+    `s3://${bucket}/`,
+    "--delete",
+    "--endpoint-url",
+    server.local.endpoint,
+    "--only-show-errors",
+    ...extra,
+  ];
+}
+
+export const CLI_PATH = CLI;
+
+/**
+ * An `aws` that answers `--version` like aws-cli 2 and does nothing else, printing nothing and exiting 0:
+ * what `aws s3 sync` prints when nothing changed, without its minutes of walking and listing a million files.
+ */
+export function writeNoOpAws(dir: string): string {
+  const file = path.join(dir, "aws-no-op");
+  writeFileSync(
+    file,
+    '#!/bin/sh\n[ "$1" = "--version" ] && echo "aws-cli/2.0.0 Python/3 Linux/x86_64 no-op"\nexit 0\n',
+    { mode: 0o755 },
   );
+  return file;
 }
 
 export function rcloneSync(server: BenchServer, volume: string, bucket: string, extra: string[] = []): Promise<Timed> {

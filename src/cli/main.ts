@@ -1,10 +1,11 @@
 // `s3-smart-sync`: the terminal front end. Parses arguments, builds targets, runs the engine, renders its
 // events (progress line on a TTY) and reports (text or `--json`), and maps results to exit codes.
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import path from "node:path";
 import { runBatch } from "../engine/batch";
 import { defaultConfigPath, initConfig, loadConfig } from "../engine/config";
 import { SmartSyncError } from "../engine/errors";
+import { prefixProblem } from "../engine/filters";
 import type { EngineEvent } from "../engine/events";
 import { normalizePrefix } from "../engine/keys";
 import type { TargetReport } from "../engine/report";
@@ -12,9 +13,11 @@ import { runTarget } from "../engine/run";
 import type { Target } from "../engine/types";
 import { EXIT, exitCodeFor, renderReport } from "./output";
 import { ProgressLine } from "./progress";
+import { applyMovesCommand, previewCommand, skipMoveCommand } from "./preview";
 import { restoreCommand, restoreStatusCommand } from "./restore";
-import { StateFileWriter } from "./state-file";
-import { statusCommand } from "./status";
+import { scheduleCommand } from "./schedule";
+import { statusAllCommand, statusCommand } from "./status";
+import { WorkerRun } from "./worker-run";
 
 export interface GlobalOptions {
   config?: string;
@@ -42,11 +45,25 @@ export function addGlobalOptions(command: Command): Command {
     .option("--no-progress", "no progress line, even on a terminal");
 }
 
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CommanderError(EXIT.USAGE, "usage", `expected a whole number, got "${value}"`);
+  return n;
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
     throw new CommanderError(EXIT.USAGE, "usage", `expected a positive integer, got "${value}"`);
   return n;
+}
+
+/** A prefix aws can be given: excludes must mean under it what they say (see filters.ts prefixProblem). */
+function syncPrefix(value: string): string {
+  const problem = prefixProblem(normalizePrefix(value));
+  if (problem) throw new InvalidArgumentError(`The prefix ${problem}.`);
+  return value;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -71,7 +88,7 @@ function optionsOf<T extends object = object>(command: Command): GlobalOptions &
   return command.optsWithGlobals<GlobalOptions & T>();
 }
 
-function applyOverrides(target: Target, o: GlobalOptions): Target {
+export function applyOverrides(target: Target, o: GlobalOptions): Target {
   return {
     ...target,
     profile: o.profile ?? target.profile,
@@ -181,15 +198,24 @@ locked by another run; 78 config error; 130 interrupted.`,
     .option("--allow-deletes", "run although aws would delete more objects than the deletion cap")
     .option("--accept-volume", "run although the folder is not the volume last synced (or is empty)")
     .option("--state-file <file>", "keep progress and results in this JSON file (for Raycast)")
+    .option("--if-changed", "only targets whose volume changed since its last sync (scheduled runs)")
+    .option("--keep-awake", "keep the Mac from idle sleep until the batch ends (macOS)")
+    .addOption(
+      new Option("--notify-after <seconds>", "notify at the end if the run took at least this long").argParser(
+        nonNegativeInt,
+      ),
+    )
+    .option("--notify-failures", "notify at the end if a target failed or was refused")
     .action(async (_o, cmd: Command) => {
       const o = optionsOf<
-        { dryRun?: boolean; movesOnly?: boolean; target?: string[]; stateFile?: string } & Confirmations
+        { dryRun?: boolean; movesOnly?: boolean; target?: string[] } & Confirmations &
+          ConstructorParameters<typeof WorkerRun>[1]
       >(cmd);
-      const state = o.stateFile ? new StateFileWriter(o.stateFile) : undefined;
-      await state?.begin();
+      const worker = new WorkerRun(io, o);
+      await worker.begin();
       try {
         const config = await loadConfig(o.config);
-        const targets = config.targets.map((t) => applyOverrides(t, o));
+        const targets = await worker.select(config.targets.map((t) => applyOverrides(t, o)));
         result.code = await runAndReport(io, o, (onEvent) =>
           runBatch(
             { targets },
@@ -201,19 +227,19 @@ locked by another run; 78 config error; 130 interrupted.`,
               acceptVolume: o.acceptVolume,
               env: io.env,
               signal: io.signal,
-              onEvent: state ? (event) => (state.onEvent(event), onEvent(event)) : onEvent,
+              onEvent: worker.sink(onEvent),
               only: o.target,
             },
           ),
         );
       } catch (error) {
-        await state?.finish(
+        await worker.finish(
           error instanceof SmartSyncError && error.code.startsWith("CONFIG") ? EXIT.CONFIG : EXIT.FAILED,
           error,
         );
         throw error;
       }
-      await state?.finish(result.code);
+      await worker.finish(result.code);
     });
 
   for (const name of ["moves", "sync"] as const) {
@@ -223,7 +249,7 @@ locked by another run; 78 config error; 130 interrupted.`,
           ? "server-side moves only, for one volume"
           : "server-side moves, then aws s3 sync --delete, for one volume",
       )
-      .option("-p, --prefix <prefix>", "key prefix in the bucket", "")
+      .addOption(new Option("-p, --prefix <prefix>", "key prefix in the bucket").default("").argParser(syncPrefix))
       .option("--exclude <pattern>", "exclude pattern, as aws s3 sync takes it (repeatable)", collect)
       .option("-n, --dry-run", "show the moves and what aws would do; change nothing")
       .option("--allow-deletes", "run although aws would delete more objects than the deletion cap")
@@ -247,12 +273,63 @@ locked by another run; 78 config error; 130 interrupted.`,
 
   common(
     program
-      .command("status <path>")
-      .description("pending changes since the last sync (new, modified, deleted, moved); no S3"),
+      .command("status [path]")
+      .description(
+        "pending changes since the last sync (new, modified, deleted, moved); no S3. Without a path: every target",
+      ),
   )
     .option("--exclude <pattern>", "exclude pattern (default: the config's target for this path)", collect)
-    .action(async (localPath: string, _o, cmd: Command) => {
-      result.code = await statusCommand(io, localPath, optionsOf(cmd));
+    .option("-t, --target <name>", "without a path: only this target (repeatable)", collect)
+    .addOption(new Option("--limit <n>", "without a path: list at most n files of each kind").argParser(positiveInt))
+    .action(async (localPath: string | undefined, _o, cmd: Command) => {
+      result.code = localPath
+        ? await statusCommand(io, localPath, optionsOf(cmd))
+        : await statusAllCommand(io, optionsOf(cmd));
+    });
+
+  common(
+    program
+      .command("preview")
+      .description("every target's pending moves, checked against S3; changes nothing, takes no lock"),
+  )
+    .option("-t, --target <name>", "only this target (repeatable)", collect)
+    .addOption(new Option("--limit <n>", "list at most n moves per target").argParser(positiveInt))
+    .action(async (_o, cmd: Command) => {
+      const o = optionsOf<{ target?: string[]; limit?: number }>(cmd);
+      result.code = await previewCommand(io, o, (t) => applyOverrides(t, o));
+    });
+
+  common(
+    program
+      .command("apply-moves <target>")
+      .description("make a target's pending moves: those named with --from/--to (and their chains), or --all"),
+  )
+    .option("--from <path>", "old path of a move (repeatable, paired with --to)", collect)
+    .option("--to <path>", "new path of that move", collect)
+    .option("--all", "every pending move of the target")
+    .action(async (name: string, _o, cmd: Command) => {
+      const o = optionsOf<{ from?: string[]; to?: string[]; all?: boolean }>(cmd);
+      result.code = await applyMovesCommand(io, name, o, (t) => applyOverrides(t, o));
+    });
+
+  common(
+    program
+      .command("skip-move <target> <from> <to>")
+      .description("never make this move: aws uploads the file instead (--undo: propose it again)"),
+  )
+    .option("--undo", "forget an earlier skip")
+    .action(async (name: string, from: string, to: string, _o, cmd: Command) => {
+      result.code = await skipMoveCommand(io, name, { from, to }, optionsOf<{ undo?: boolean }>(cmd));
+    });
+
+  common(
+    program
+      .command("schedule <action>")
+      .description("install|status|remove a LaunchAgent that runs `batch --if-changed` on an interval and on mount"),
+  )
+    .option("--every <interval>", "how often: 30m, 2h, 1d (default 1h)")
+    .action(async (action: string, _o, cmd: Command) => {
+      result.code = await scheduleCommand(io, action, optionsOf<{ every?: string }>(cmd));
     });
 
   common(
@@ -300,6 +377,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       if (error.code === "CONFIG_INVALID" || error.code === "CONFIG_MISSING" || error.code === "CONFIG_EXISTS")
         return EXIT.CONFIG;
       if (error.code === "LOCKED") return EXIT.LOCKED;
+      if (error.code === "USAGE") return EXIT.USAGE;
       if (error.code === "ABORTED") return EXIT.INTERRUPTED;
       return EXIT.FAILED;
     }

@@ -1,8 +1,13 @@
-// `s3-smart-sync status <path>`: pending changes since the last sync, from the scan and the DB alone.
+// `s3-smart-sync status [path]`: pending changes since the last sync, from the scan and the DB alone (no S3,
+// no lock): for one folder, or for every target of the config with capped lists (what Raycast's Status shows).
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "../engine/config";
+import { SmartSyncError } from "../engine/errors";
 import { formatBytes, plural } from "../engine/format";
-import { volumeStatus } from "../engine/status";
+import { lockHolder, type LockInfo } from "../engine/lock";
+import { volumeStatus, type VolumeStatus } from "../engine/status";
+import type { Target } from "../engine/types";
 import type { CliIO, GlobalOptions } from "./main";
 import { EXIT } from "./output";
 
@@ -87,5 +92,140 @@ export async function statusCommand(
   );
   if (status.bytesSavedTotal > 0) out.push(`Saved so far by server-side moves: ${formatBytes(status.bytesSavedTotal)}`);
   io.stdout.write(out.join("\n") + "\n");
+  return EXIT.OK;
+}
+
+/** What `status --json` (no path: every target of the config) prints per target; lists are capped. */
+export interface TargetStatusLine {
+  target: string;
+  localPath: string;
+  bucket: string;
+  prefix: string;
+  mounted: boolean;
+  /** The bucket/prefix the volume's state describes; null before its first sync. */
+  recorded: { bucket: string; prefix: string } | null;
+  lastRun: VolumeStatus["lastRun"];
+  bytesSavedTotal: number;
+  counts: { new: number; modified: number; deleted: number; moved: number; unchanged: number; restores: number };
+  /** Bytes the pending moves save from upload. */
+  bytesToMove: number;
+  files: { new: string[]; modified: string[]; deleted: string[]; moved: { from: string; to: string }[] };
+  pendingRestores: { from: string; to: string; status: string; storageClass: string }[];
+  notices: string[];
+  /** The run holding the volume's lock, if any. */
+  syncing?: LockInfo;
+  error?: { code: string; message: string; hint?: string };
+}
+
+export async function targetStatusLine(target: Target, limit: number, signal?: AbortSignal): Promise<TargetStatusLine> {
+  const line: TargetStatusLine = {
+    target: target.name,
+    localPath: target.localPath,
+    bucket: target.bucket,
+    prefix: target.prefix,
+    mounted: await isDirectory(target.localPath),
+    recorded: null,
+    lastRun: null,
+    bytesSavedTotal: 0,
+    counts: { new: 0, modified: 0, deleted: 0, moved: 0, unchanged: 0, restores: 0 },
+    bytesToMove: 0,
+    files: { new: [], modified: [], deleted: [], moved: [] },
+    pendingRestores: [],
+    notices: [],
+  };
+  if (!line.mounted) return line;
+  try {
+    line.syncing = await lockHolder(target.localPath);
+    const status = await volumeStatus({
+      localPath: target.localPath,
+      excludes: target.excludes,
+      prefix: target.prefix,
+      signal,
+    });
+    const { plan } = status;
+    const moved = [...plan.moves, ...plan.archived];
+    Object.assign(line, {
+      recorded: status.target,
+      lastRun: status.lastRun,
+      bytesSavedTotal: status.bytesSavedTotal,
+      counts: {
+        new: plan.newFiles.length,
+        modified: plan.modified.length,
+        deleted: plan.deleted.length,
+        moved: moved.length,
+        unchanged: plan.unchangedCount,
+        restores: status.pendingRestores.length,
+      },
+      bytesToMove: plan.bytesSaved,
+      files: {
+        new: plan.newFiles.slice(0, limit).map((f) => f.path),
+        modified: plan.modified.slice(0, limit).map((f) => f.path),
+        deleted: plan.deleted.slice(0, limit).map((r) => r.path),
+        moved: moved.slice(0, limit).map((m) => ({ from: m.from, to: m.to })),
+      },
+      pendingRestores: status.pendingRestores.slice(0, limit).map((r) => ({
+        from: r.fromPath,
+        to: r.toPath,
+        status: r.status,
+        storageClass: r.storageClass,
+      })),
+      notices: status.notices,
+    });
+  } catch (error) {
+    line.error = describeError(error);
+  }
+  return line;
+}
+
+async function isDirectory(root: string): Promise<boolean> {
+  try {
+    return (await stat(root)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function describeError(error: unknown): { code: string; message: string; hint?: string } {
+  if (error instanceof SmartSyncError) return { code: error.code, message: error.message, hint: error.hint };
+  return { code: "UNEXPECTED", message: error instanceof Error ? error.message : String(error) };
+}
+
+/** `status` without a path: every target of the config (or those named with -t), one line or JSON object each. */
+export async function statusAllCommand(
+  io: CliIO,
+  o: GlobalOptions & { target?: string[]; limit?: number },
+): Promise<number> {
+  const config = await loadConfig(o.config);
+  const unknown = (o.target ?? []).filter((name) => !config.targets.some((t) => t.name === name));
+  if (unknown.length > 0)
+    throw new SmartSyncError("CONFIG_INVALID", `No target named ${unknown.join(", ")} in the config.`, {
+      hint: `Targets: ${config.targets.map((t) => t.name).join(", ")}.`,
+    });
+  const targets = o.target ? config.targets.filter((t) => o.target!.includes(t.name)) : config.targets;
+  for (const target of targets) {
+    const line = await targetStatusLine(target, o.limit ?? LIST_LIMIT, io.signal);
+    if (o.json) {
+      io.stdout.write(JSON.stringify(line) + "\n");
+      continue;
+    }
+    const { counts } = line;
+    const pending = [
+      counts.moved && plural(counts.moved, "move"),
+      counts.new && `${counts.new} new`,
+      counts.modified && `${counts.modified} modified`,
+      counts.deleted && `${counts.deleted} deleted`,
+      counts.restores && `${plural(counts.restores, "restore")} pending`,
+    ].filter(Boolean);
+    const state = !line.mounted
+      ? "not mounted"
+      : line.error
+        ? `error: ${line.error.message}`
+        : pending.length
+          ? pending.join(", ")
+          : "up to date";
+    const last = line.lastRun ? `; last sync ${line.lastRun.at} (${line.lastRun.status})` : "";
+    const syncing = line.syncing ? `; ${line.syncing.command} running (pid ${line.syncing.pid})` : "";
+    io.stdout.write(`${line.target}: ${state}${last}${syncing}\n`);
+  }
   return EXIT.OK;
 }

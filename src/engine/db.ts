@@ -579,22 +579,6 @@ export class StateDb {
     });
   }
 
-  /** Moves the row at `from` to `to`, replacing any row at `to`. False when there is no row at `from`. */
-  renameFile(from: string, to: string): boolean {
-    if (from === to) return this.getFile(from) !== undefined;
-    return this.transaction(() => {
-      const record = this.getFile(from);
-      if (!record) return false;
-      this.statement("DELETE FROM files WHERE path = ?").run([from]);
-      this.upsertFiles([{ ...record, path: to }]);
-      return true;
-    });
-  }
-
-  setEtag(filePath: string, etag: string | null): void {
-    this.statement("UPDATE files SET etag = ? WHERE path = ?").run([etag, filePath]);
-  }
-
   // --- meta ---------------------------------------------------------------------------------------------
 
   getMeta(key: string): string | null {
@@ -630,6 +614,7 @@ export class StateDb {
     }));
   }
 
+  /** Undo of a skip: the planner proposes the move again. */
   removeSkippedMove(fromPath: string, toPath: string): void {
     this.statement("DELETE FROM skipped_moves WHERE from_path = ? AND to_path = ?").run([fromPath, toPath]);
   }

@@ -10,7 +10,8 @@
 //   folders was proposed in aws/aws-cli#5425 and never merged: released 1.x and 2.x do not do it.)
 // - aws also tests each rule joined onto the destination root (`bucket/prefix/<pattern>`) against the
 //   local path; such a pattern starts with the bucket name and can never match an absolute path unless
-//   the pattern itself is absolute, where it equals the source form. So it is left out here.
+//   the pattern itself is absolute, where it equals the source form. So it is left out here. The other
+//   way round, S3 objects are matched as `bucket/key`, which no absolute pattern can match.
 import { resolve } from "node:path";
 
 export type FilterRule = { type: "exclude" | "include"; pattern: string };
@@ -188,7 +189,8 @@ function posixJoin(a: string, b: string): string {
   return a + "/" + b;
 }
 
-const SPECIAL = /[*?[]/;
+/** Characters fnmatch reads as pattern syntax. */
+export const FNMATCH_SPECIAL = /[*?[]/;
 
 interface CompiledRule {
   exclude: boolean;
@@ -211,13 +213,15 @@ function alternation(patterns: string[]): RegExp {
  * the string aws matches.
  */
 function compileMatcher(joinRoot: string, filePrefix: string, rules: FilterRule[]): (relPath: string) => boolean {
-  const prefixIsLiteral = !SPECIAL.test(filePrefix);
+  // A pattern that starts with the prefix spelled literally (escaped where it holds pattern characters)
+  // matches exactly that prefix, so only the rest of the pattern needs matching against the relative path.
+  // Each escape is a whole class (`[[]`), so the rest is read the same alone as after it.
+  const literalPrefix = escapeFnmatch(filePrefix);
   const compiled: CompiledRule[] = rules.map((rule) => {
     const joined = posixJoin(joinRoot, rule.pattern);
     const exclude = rule.type === "exclude";
-    // A literal prefix translates to itself, so only the rest of the pattern needs matching.
-    const relative = prefixIsLiteral && joined.startsWith(filePrefix);
-    const pattern = relative ? joined.slice(filePrefix.length) : joined;
+    const relative = joined.startsWith(literalPrefix);
+    const pattern = relative ? joined.slice(literalPrefix.length) : joined;
     return { exclude, relative, pattern, regex: fnmatchToRegExp(pattern) };
   });
   if (compiled.length === 0) return () => false;
@@ -277,9 +281,70 @@ export function createKeyRuleMatcher(
 }
 
 /**
- * A pattern that matches exactly this relative path: fnmatch has no escape character, so the special
- * characters go into one-character classes (`[` → `[[]`, `*` → `[*]`, `?` → `[?]`).
+ * Why a key prefix cannot be given to aws, or undefined. aws joins every pattern onto `bucket/prefix` raw
+ * to decide which objects `--delete` leaves alone, and no pattern reaches a key but through that join:
+ * in a prefix, `*` widens every pattern and `[` starts a class that no key matches (excluded objects would
+ * be deleted). `?` and `]` are harmless there: the prefix holds no `*` to shift what `?` lines up with,
+ * and a `]` without a `[` before it is an ordinary character.
  */
-export function escapeFnmatch(relPath: string): string {
-  return relPath.replace(/[[*?]/g, (c) => `[${c}]`);
+export function prefixProblem(prefix: string): string | undefined {
+  const found = [...new Set(prefix.match(/[*[]/g) ?? [])];
+  if (found.length === 0) return undefined;
+  return (
+    `holds ${found.map((c) => `"${c}"`).join(" and ")}, which aws s3 sync reads as pattern syntax in the prefix of ` +
+    `every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`
+  );
+}
+
+/**
+ * One character class that matches exactly one lone surrogate (and NUL, which no path holds): how a byte
+ * that is not valid UTF-8 reaches Python (surrogateescape). Written with the real characters U+0001,
+ * U+D7FF, U+E000 and U+10FFFF, which are valid UTF-8 and so survive argv; fnmatch reads no escapes.
+ */
+export const SURROGATE_CLASS = "[!\u0001-\uD7FF\uE000-\u{10FFFF}]";
+
+/**
+ * A pattern that matches exactly this path and nothing else: fnmatch has no escape character, so the
+ * special characters go into one-character classes (`[` → `[[]`, `*` → `[*]`, `?` → `[?]`), and each lone
+ * surrogate (a byte of a name that is not valid UTF-8, see pythonPathFromBytes) into SURROGATE_CLASS.
+ */
+export function escapeFnmatch(path: string): string {
+  return path.replace(/[[*?]|[\uD800-\uDFFF]/gu, (c) =>
+    c === "[" || c === "*" || c === "?" ? `[${c}]` : SURROGATE_CLASS,
+  );
+}
+
+/**
+ * A name as Python (and so aws) reads it from the file system: UTF-8 decoded with `surrogateescape`, so
+ * valid sequences become their characters and every other byte b becomes the lone surrogate U+DC00 + b.
+ */
+export function pythonPathFromBytes(bytes: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const length = validSequenceLength(bytes, i);
+    if (length === 0) {
+      out += String.fromCharCode(0xdc00 + bytes[i]);
+      i++;
+    } else {
+      out += Buffer.from(bytes.subarray(i, i + length)).toString("utf8");
+      i += length;
+    }
+  }
+  return out;
+}
+
+/** Length of the well-formed UTF-8 sequence at `i` (Unicode table 3-7), or 0 when there is none. */
+function validSequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i];
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && b[i + k] >= lo && b[i + k] <= hi;
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
 }

@@ -20,5 +20,5 @@ export type { TargetReport, TargetStatus, MoveSummary } from "./report";
 export type { Target, ScannedFile, FileRecord, S3ObjectInfo } from "./types";
 export { keyFor, normalizePrefix, s3Uri } from "./keys";
 export { formatBytes, formatDuration, plural } from "./format";
-export { skipMove, type MoveToSkip } from "./skip";
+export { skipMove, unskipMove, type MoveToSkip } from "./skip";
 export { REJECT_REASON_TEXT, type RejectReason } from "./move-rules";

@@ -5,11 +5,16 @@
 // written any more. Takers serialise through a second exclusive file (`.lock.takeover`), so two runs that
 // find the same stale lock cannot both win. Releasing on signals is the caller's job: a SIGKILLed holder
 // leaves its lock behind, and the next run takes it over because its pid is dead.
+//
+// The holder records the aws child it starts (`child`). A holder killed while aws runs leaves that aws going:
+// the run that takes its stale lock over first stops that aws (orphan-child.ts), so two aws never work on
+// one volume at once.
 
-import { readFileSync, unlinkSync } from "node:fs";
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { readFile, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { recordedChildRunning, stopRecordedChild, type ChildRecord } from "./orphan-child";
 import { LockedError, SmartSyncError } from "./errors";
 
 export const LOCK_FILE_NAME = ".s3-smart-sync.lock";
@@ -20,11 +25,20 @@ export interface LockInfo {
   command: string;
   /** ISO time the lock was taken. */
   startedAt: string;
+  /** The aws process the holder started, while it runs. */
+  child?: ChildRecord;
 }
 
 export interface VolumeLock {
   readonly path: string;
   readonly info: LockInfo;
+  /** The aws child of a killed earlier run, still running when this lock was taken, and stopped. */
+  readonly stoppedChild?: ChildRecord;
+  /**
+   * Records (or clears) the child process this run started. Synchronous, so that a kill right after the
+   * spawn still finds the child recorded; throws when the lock file cannot be rewritten.
+   */
+  setChild(child: ChildRecord | undefined): void;
   /** Removes the lock file if it is still ours; never throws. True when it removed it. */
   release(): Promise<boolean>;
   /** The same, synchronously, for `process.on("exit")` handlers. */
@@ -36,6 +50,8 @@ export interface AcquireLockOptions {
   hostname?: string;
   /** A lock from another host older than this is stale (default 24 h). */
   foreignStaleMs?: number;
+  /** How long an orphaned aws child gets to stop after SIGINT (default 10 s). */
+  orphanGraceMs?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -56,11 +72,12 @@ export async function acquireVolumeLock(
   const host = options.hostname ?? os.hostname();
   const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
   const lockPath = path.join(volumeRoot, LOCK_FILE_NAME);
+  let stoppedChild: ChildRecord | undefined;
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const mine: LockInfo = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
     const text = `${JSON.stringify(mine)}\n`;
-    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text);
+    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text, stoppedChild);
 
     const found = await readLock(lockPath);
     if (found === "gone") continue;
@@ -70,6 +87,9 @@ export async function acquireVolumeLock(
       await sleep(RETRY_DELAY_MS);
       continue;
     }
+    // The holder is gone; an aws it started may not be. Only a child on this host can be checked.
+    const child = found.info?.host === host ? found.info.child : undefined;
+    if (child && (await stopRecordedChild(child, { graceMs: options.orphanGraceMs }))) stoppedChild = child;
     if (!(await removeStale(lockPath, found.text, now()))) await sleep(RETRY_DELAY_MS);
   }
   throw new SmartSyncError("LOCKED", `Could not take the lock ${lockPath}: it kept changing.`, {
@@ -80,9 +100,13 @@ export async function acquireVolumeLock(
 
 /**
  * Who holds the volume's lock, without taking it or touching the volume (dry runs read beside a sync);
- * undefined when it is free or stale.
+ * undefined when it is free. A stale lock whose aws child still runs counts as held by that child
+ * (`orphan` set): the volume is being synced all the same.
  */
-export async function lockHolder(volumeRoot: string, options: AcquireLockOptions = {}): Promise<LockInfo | undefined> {
+export async function lockHolder(
+  volumeRoot: string,
+  options: AcquireLockOptions = {},
+): Promise<(LockInfo & { orphan?: boolean }) | undefined> {
   const found = await readLock(path.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone" as const);
   if (found === "gone" || !found.info) return undefined;
   const context = {
@@ -90,7 +114,11 @@ export async function lockHolder(volumeRoot: string, options: AcquireLockOptions
     host: options.hostname ?? os.hostname(),
     foreignStaleMs: options.foreignStaleMs ?? DAY_MS,
   };
-  return judge(found, context) === "held" ? found.info : undefined;
+  if (judge(found, context) === "held") return found.info;
+  const { child } = found.info;
+  if (child && found.info.host === context.host && (await recordedChildRunning(child)))
+    return { ...found.info, orphan: true };
+  return undefined;
 }
 
 type Found = { text: string; ageMs: number; info?: LockInfo };
@@ -136,12 +164,26 @@ function parseLock(text: string): LockInfo | undefined {
       typeof value.startedAt === "string" &&
       !Number.isNaN(Date.parse(value.startedAt))
     ) {
-      return value as LockInfo;
+      const { child, ...info } = value as LockInfo;
+      return isChildRecord(child) ? { ...info, child } : info;
     }
   } catch {
     // Falls through: an unreadable lock.
   }
   return undefined;
+}
+
+function isChildRecord(value: unknown): value is ChildRecord {
+  const child = value as Partial<ChildRecord> | undefined;
+  return (
+    typeof child === "object" &&
+    child !== null &&
+    Number.isInteger(child.pid) &&
+    (child.pid ?? 0) > 0 &&
+    typeof child.startedAt === "string" &&
+    Array.isArray(child.command) &&
+    child.command.every((part) => typeof part === "string")
+  );
 }
 
 function judge(found: Found, context: { now: Date; host: string; foreignStaleMs: number }): "held" | "stale" | "wait" {
@@ -183,11 +225,22 @@ async function removeStale(lockPath: string, staleText: string, now: Date): Prom
   }
 }
 
-function heldLock(lockPath: string, info: LockInfo, text: string): VolumeLock {
+function heldLock(lockPath: string, info: LockInfo, firstText: string, stoppedChild?: ChildRecord): VolumeLock {
   let released = false;
+  let text = firstText;
   return {
     path: lockPath,
     info,
+    stoppedChild,
+    setChild(child) {
+      if (released) return;
+      const next = `${JSON.stringify({ ...info, child })}\n`;
+      // A rename, so that a reader never sees a half-written lock (which it would call unreadable).
+      const temp = `${lockPath}.tmp-${process.pid}`;
+      writeFileSync(temp, next);
+      renameSync(temp, lockPath);
+      text = next;
+    },
     async release() {
       if (released) return false;
       released = true;

@@ -27,7 +27,12 @@ export class RunLog {
 
   static open(volumeRoot: string, command: string, at: Date): RunLog {
     const dir = path.join(volumeRoot, LOG_DIR);
-    mkdirSync(dir, { recursive: true });
+    // Not recursive: a volume that went away must not be recreated as an empty folder by its log.
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
     return new RunLog(path.join(dir, logFileName(command, at)));
   }
 

@@ -1,16 +1,26 @@
 // A journaled batch of moves for one target: schedule, journal, execute, and what the DB learns from it.
 // Also finishes the batch an interrupted run left behind, before anything else is planned.
-import { MoveJournal, newRunId } from "./journal";
+import type { StateDb } from "./db";
+import { MoveJournal, newRunId, type JournalHeader } from "./journal";
 import { keyFor, normalizePrefix } from "./keys";
-import { scheduleMoves } from "./move-order";
+import { SCHEDULER_VERSION, scheduleMoves, stepCount, type MoveSchedule } from "./move-order";
 import { executeMoves, type MoveBatchResult, type MoveOutcome, type MoverProgress } from "./mover";
 import type { PlannedMove } from "./planner";
 import type { BucketGateway } from "./s3";
-import type { StateDb } from "./db";
 import type { Target } from "./types";
 
 /** Temporary keys that open cycles live here; `.s3-smart-sync*` keeps aws away from them. */
 export const TEMP_PREFIX = ".s3-smart-sync-tmp";
+
+/** The folder of temporary keys under the target's prefix (with a trailing `/`). */
+export function tempFolder(prefix: string): string {
+  return keyFor(prefix, `${TEMP_PREFIX}/`);
+}
+
+/** The temporary keys of one run: `<prefix>/.s3-smart-sync-tmp/<runId>/<n>`. */
+export function tempKeyFor(prefix: string, runId: string): (n: number) => string {
+  return (n) => `${tempFolder(prefix)}${runId}/${n}`;
+}
 
 export interface MoveBatchOptions {
   signal?: AbortSignal;
@@ -26,16 +36,20 @@ export async function runMoveBatch(
 ): Promise<MoveBatchResult & { journal: MoveJournal }> {
   const runId = newRunId();
   const prefix = normalizePrefix(target.prefix);
-  const schedule = scheduleMoves(moves, (n) => keyFor(prefix, `${TEMP_PREFIX}/${runId}/${n}`));
-  const journal = await MoveJournal.create(target.localPath, {
-    version: 1,
+  const schedule = scheduleMoves(moves, tempKeyFor(prefix, runId));
+  const header: JournalHeader = {
+    version: 2,
     runId,
     bucket: target.bucket,
     prefix,
+    endpoint: target.endpointUrl ?? null,
+    profile: target.profile ?? null,
     createdAt: new Date().toISOString(),
-    moves,
-    schedule,
-  });
+    moves: moves.length,
+    steps: stepCount(schedule),
+    scheduler: SCHEDULER_VERSION,
+  };
+  const journal = await MoveJournal.create(target.localPath, header, moves);
   const result = await executeMoves({
     gateway,
     moves,
@@ -49,18 +63,39 @@ export async function runMoveBatch(
 }
 
 /**
- * After a move succeeded, the moved row changes path and learns the new object's ETag. Every old row is
+ * After a move succeeded, the moved row changes path, learns the new object's ETag, and is confirmed synced
+ * now (the copy's LastModified is no later than that: the invalidation step relies on it). Every old row is
  * read before any is written: in swaps, cycles and chains one move's destination is another's source.
  * A row that no longer holds the move's file was already moved (a run killed after saving the DB but
  * before removing its journal): applying it again would undo a swap.
  */
-export function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[]): void {
+export function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[], now = Date.now() / 1000): void {
   const moved = outcomes.flatMap((o) => {
     const record = o.status === "done" ? db.getFile(o.move.from) : undefined;
     return record && record.inode === o.move.inode && record.size === o.move.size ? [{ o, record }] : [];
   });
   db.deleteFiles(moved.map(({ o }) => o.move.from));
-  db.upsertFiles(moved.map(({ o, record }) => ({ ...record, path: o.move.to, etag: o.etag ?? record.etag })));
+  db.upsertFiles(
+    moved.map(({ o, record }) => ({ ...record, path: o.move.to, etag: o.etag ?? record.etag, synced: now })),
+  );
+}
+
+/** Why a journal cannot be finished by this run, or null when it can. */
+function foreignJournal(header: JournalHeader, target: Target, legacy: boolean): string | null {
+  const where = `s3://${header.bucket}/${header.prefix}`;
+  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix))
+    return `An interrupted move batch for ${where} was found and left alone.`;
+  if (legacy) return null;
+  if (header.endpoint !== (target.endpointUrl ?? null))
+    return `An interrupted move batch for ${where} at ${header.endpoint ?? "AWS"} was found and left alone (this target is at ${target.endpointUrl ?? "AWS"}).`;
+  if (header.profile !== (target.profile ?? null))
+    return `An interrupted move batch for ${where} with profile ${header.profile ?? "(default)"} was found and left alone (this target uses ${target.profile ?? "the default profile"}).`;
+  return null;
+}
+
+export interface ResumeResult {
+  /** Run id of a journal found and left alone: its temporary keys are not this run's to remove. */
+  leftAlone?: string;
 }
 
 /** Finishes the move batch an interrupted run journaled for this target, if any. */
@@ -73,27 +108,35 @@ export async function resumeMoveBatch(
     notice: (message: string, level?: "info" | "warning") => void;
     signal?: AbortSignal;
   },
-): Promise<void> {
+): Promise<ResumeResult> {
   const loaded = await MoveJournal.load(target.localPath, { readOnly: context.dryRun });
-  if (!loaded) return;
-  const { journal, done } = loaded;
+  if (!loaded) return {};
+  const { journal, moves, done } = loaded;
   const { header } = journal;
-  if (header.bucket !== target.bucket || normalizePrefix(header.prefix) !== normalizePrefix(target.prefix)) {
+  const foreign = foreignJournal(header, target, loaded.schedule !== undefined);
+  if (foreign) {
+    context.notice(foreign, "warning");
+    return { leftAlone: header.runId };
+  }
+  const schedule: MoveSchedule =
+    loaded.schedule ?? scheduleMoves(moves, tempKeyFor(normalizePrefix(header.prefix), header.runId));
+  if (!loaded.schedule && (header.scheduler !== SCHEDULER_VERSION || stepCount(schedule) !== header.steps)) {
     context.notice(
-      `An interrupted move batch for s3://${header.bucket}/${header.prefix} was found and left alone.`,
+      `An interrupted move batch (${header.runId}) was written by another version of S3 Smart Sync and was left alone; ` +
+        `finish it with that version, or remove ${journal.file} to let aws upload what it would have moved.`,
       "warning",
     );
-    return;
+    return { leftAlone: header.runId };
   }
   if (context.dryRun) {
-    context.notice(`An interrupted batch of ${header.moves.length} move(s) will be finished by the next run.`);
-    return;
+    context.notice(`An interrupted batch of ${moves.length} move(s) will be finished by the next run.`);
+    return {};
   }
-  context.notice(`Finishing ${header.moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
+  context.notice(`Finishing ${moves.length} move(s) interrupted in an earlier run (${header.runId}).`);
   const result = await executeMoves({
     gateway,
-    moves: header.moves,
-    schedule: header.schedule,
+    moves,
+    schedule,
     journal,
     alreadyDone: done,
     concurrency: target.concurrency,
@@ -103,4 +146,5 @@ export async function resumeMoveBatch(
   await db.save();
   if (result.error !== undefined) throw result.error;
   await journal.remove();
+  return {};
 }

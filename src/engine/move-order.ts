@@ -5,6 +5,13 @@
 // is any move's destination is never deleted.
 import type { PlannedMove } from "./planner";
 
+/**
+ * Version of the algorithm below. A journal stores the moves, not the schedule, and recomputes it on resume:
+ * any change to how steps are numbered or ordered must bump this, so that an older journal is not finished
+ * with another schedule than the one it journaled.
+ */
+export const SCHEDULER_VERSION = 1;
+
 export interface CopyStep {
   kind: "copy";
   id: number;
@@ -38,6 +45,9 @@ export interface MoveSchedule {
   deletes: DeleteStep[];
 }
 
+/** Shared by every step that waits for nothing: a batch of two million moves needs no two million arrays. */
+const NO_STEPS: number[] = [];
+
 export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number) => string): MoveSchedule {
   const copies: CopyStep[] = moves.map((m, i) => ({
     kind: "copy",
@@ -48,26 +58,30 @@ export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number
     storageClass: m.storageClass,
     ifMatchEtag: m.etag,
     moveIndex: i,
-    after: [],
-    wave: 0,
+    after: NO_STEPS,
+    wave: -1,
   }));
-  const destinations = new Set(copies.map((c) => c.dstKey));
-  const bySource = new Map(copies.map((c) => [c.srcKey, c]));
+  const destinations = new Set<string>();
+  const bySource = new Map<string, CopyStep>();
+  for (const c of copies) {
+    destinations.add(c.dstKey);
+    bySource.set(c.srcKey, c);
+  }
 
   // Open every cycle: copy one member's source aside, then that member copies from the temporary key.
-  const seen = new Set<CopyStep>();
+  // `walk[id]` is 0 for a step no walk reached yet, else 1 + the id of the walk's first step (a cycle has at
+  // least two moves, so there are at most half as many temporary copies as moves).
+  const walk = new Int32Array(copies.length + Math.floor(copies.length / 2) + 1);
   const tempCopies: CopyStep[] = [];
-  for (const start of [...copies]) {
-    if (seen.has(start)) continue;
-    const path: CopyStep[] = [];
-    const onPath = new Set<CopyStep>();
+  for (const start of copies) {
+    if (walk[start.id] !== 0) continue;
+    const mark = start.id + 1;
     let current: CopyStep | undefined = start;
-    while (current && !seen.has(current) && !onPath.has(current)) {
-      path.push(current);
-      onPath.add(current);
+    while (current && walk[current.id] === 0) {
+      walk[current.id] = mark;
       current = bySource.get(current.dstKey);
     }
-    if (current && onPath.has(current)) {
+    if (current && walk[current.id] === mark) {
       const opener = current;
       const temp: CopyStep = {
         kind: "copy",
@@ -78,44 +92,40 @@ export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number
         storageClass: opener.storageClass,
         ifMatchEtag: opener.ifMatchEtag,
         moveIndex: null,
-        after: [],
-        wave: 0,
+        after: NO_STEPS,
+        wave: -1,
       };
       tempCopies.push(temp);
+      walk[temp.id] = mark;
       bySource.set(opener.srcKey, temp);
       opener.srcKey = temp.dstKey;
       opener.ifMatchEtag = undefined;
       opener.etagFromStep = temp.id;
     }
-    for (const step of path) seen.add(step);
   }
 
-  // A copy waits for the copy that reads its destination; chains are now acyclic.
-  const all = [...copies, ...tempCopies];
-  const depth = new Map<CopyStep, number>();
-  const depthOf = (step: CopyStep): number => {
-    const known = depth.get(step);
-    if (known !== undefined) return known;
+  // A copy waits for the copy that reads its destination; chains are now acyclic. Its wave is its depth.
+  const all = copies.concat(tempCopies);
+  const chain: CopyStep[] = [];
+  const waves: CopyStep[][] = [];
+  for (const step of all) {
     // Walk iteratively: chains can be long (a folder of files renamed one slot along).
-    const chain: CopyStep[] = [];
     let current: CopyStep | undefined = step;
-    while (current && !depth.has(current)) {
+    while (current && current.wave < 0) {
       chain.push(current);
       current = bySource.get(current.dstKey);
     }
-    let d = current ? depth.get(current)! : -1;
+    let depth = current ? current.wave : -1;
     for (let i = chain.length - 1; i >= 0; i--) {
-      const reader = bySource.get(chain[i].dstKey);
-      chain[i].after = reader ? [reader.id] : [];
-      if (chain[i].etagFromStep !== undefined) chain[i].after.push(chain[i].etagFromStep!);
-      d += 1;
-      depth.set(chain[i], d);
+      const link = chain[i];
+      const reader = bySource.get(link.dstKey);
+      if (reader || link.etagFromStep !== undefined) {
+        link.after = reader ? [reader.id] : [];
+        if (link.etagFromStep !== undefined) link.after.push(link.etagFromStep);
+      }
+      link.wave = ++depth;
     }
-    return depth.get(step)!;
-  };
-  const waves: CopyStep[][] = [];
-  for (const step of all) {
-    step.wave = depthOf(step);
+    chain.length = 0;
     (waves[step.wave] ??= []).push(step);
   }
 
@@ -130,6 +140,11 @@ export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number
     }
   }
   return { waves, deletes };
+}
+
+/** Copies and deletes in a schedule (the journal checks a recomputed schedule by this). */
+export function stepCount(schedule: MoveSchedule): number {
+  return schedule.waves.reduce((n, wave) => n + wave.length, 0) + schedule.deletes.length;
 }
 
 /**

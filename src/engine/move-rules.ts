@@ -7,6 +7,7 @@ export type RejectReason =
   | "hard-link"
   | "excluded"
   | "skipped-by-user"
+  | "held-with-group"
   | "source-missing"
   | "source-size-differs"
   | "source-older-than-file"
@@ -17,6 +18,7 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   "hard-link": "hard link (several paths share the inode)",
   excluded: "excluded by the target's excludes",
   "skipped-by-user": "skipped by you (aws uploads it)",
+  "held-with-group": "its chain, swap or cycle has a move that is not made (aws uploads it)",
   "source-missing": "old object not found in S3",
   "source-size-differs": "old object in S3 has another size",
   "source-older-than-file": "old object in S3 is older than the file",

@@ -58,7 +58,20 @@ export interface Plan {
   unchangedCount: number;
   /** Bytes that server-side moves save from being uploaded again. */
   bytesSaved: number;
+  /**
+   * Files whose key may hold other bytes than the file itself with the same size, which aws would keep:
+   * the ends of rename candidates (unless the file is the one recorded there), and files replaced by a
+   * same-size file dated no later than the last sync. A planned move that completes makes its destination
+   * right; for the others the invalidation step asks the bucket (see invalidation.ts).
+   */
+  unsure: ScannedFile[];
 }
+
+/** Rejections whose old object still holds the file's current bytes: no other move may overwrite it. */
+const HOLDS_GROUP = new Set<RejectReason>(["skipped-by-user", "hard-link"]);
+
+/** aws compares with the object's LastModified, which a sync sets a little before it records `synced`. */
+const SYNC_CLOCK_SLACK_SECONDS = 2;
 
 function countBy<T>(items: readonly T[], key: (item: T) => number): Map<number, number> {
   const counts = new Map<number, number>();
@@ -92,9 +105,8 @@ export function planRun(input: PlanInput): Plan {
     deleted: [],
     unchangedCount: 0,
     bytesSaved: 0,
+    unsure: [],
   };
-  const movedFrom = new Set<string>();
-  const movedTo = new Set<string>();
 
   // The old side of a move: the row that held this inode at another path. Its path may be gone or hold
   // a new file now; the old key is moved either way (aws then uploads whatever sits at the old path).
@@ -154,23 +166,42 @@ export function planRun(input: PlanInput): Plan {
       move.state = "ready";
     }
     plan.moves.push(move);
-    plan.bytesSaved += move.size;
-    movedFrom.add(move.from);
-    movedTo.add(move.to);
   }
   holdMovesOntoArchivedSources(plan);
-  for (const move of plan.archived) {
+  holdMovesOntoHeldSources(plan, prefix);
+  const movedFrom = new Set<string>();
+  const movedTo = new Set<string>();
+  for (const move of [...plan.moves, ...plan.archived]) {
     movedFrom.add(move.from);
     movedTo.add(move.to);
   }
+  for (const move of plan.moves) plan.bytesSaved += move.size;
+  const waiting = new Set(plan.archived.flatMap((m) => [m.from, m.to]));
+  const candidateEnds = new Set([...plan.moves, ...plan.rejected].flatMap((m) => [m.from, m.to]));
 
   for (const file of scan) {
-    if (movedTo.has(file.path)) continue;
     const recorded = recordByPath.get(file.path);
+    // aws leaves the paths of moves waiting for a restore alone; anything else at a candidate's end may
+    // sit on a key holding another file's bytes, unless it is the very file recorded there.
+    if (
+      candidateEnds.has(file.path) &&
+      !waiting.has(file.path) &&
+      !(recorded && isUnchangedSinceRecorded(file, recorded))
+    )
+      plan.unsure.push(file);
+    if (movedTo.has(file.path)) continue;
     if (!recorded) plan.newFiles.push(file);
-    else if (movedFrom.has(file.path) || file.size !== recorded.size || !sameMtime(file.mtimeMs, recorded.mtime))
+    else if (movedFrom.has(file.path) || file.size !== recorded.size || !sameMtime(file.mtimeMs, recorded.mtime)) {
       plan.modified.push(file);
-    else plan.unchangedCount++;
+      // Replaced by another file of the same size dated before the last sync: aws's size and date test
+      // would keep the old object (plain aws keeps it too; the DB knows better).
+      if (
+        !candidateEnds.has(file.path) &&
+        file.size === recorded.size &&
+        file.mtimeMs / 1000 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS
+      )
+        plan.unsure.push(file);
+    } else plan.unchangedCount++;
   }
   const scanPaths = new Set(scan.map((f) => f.path));
   for (const r of records) {
@@ -180,22 +211,47 @@ export function planRun(input: PlanInput): Plan {
 }
 
 /**
+ * The planned moves that would overwrite one of `keys`, then those that would overwrite their old keys, and
+ * so on up the chain. Planned moves form a functional graph (a key is the destination of at most one move).
+ */
+function movesOnto(moves: readonly PlannedMove[], keys: Iterable<string>): Set<PlannedMove> {
+  const byDestination = new Map(moves.map((m) => [m.toKey, m]));
+  const held = new Set<PlannedMove>();
+  const queue = [...keys];
+  for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
+    const move = byDestination.get(key);
+    if (!move || held.has(move)) continue;
+    held.add(move);
+    queue.push(move.fromKey);
+  }
+  return held;
+}
+
+/**
  * A move onto the old key of a move that waits for a restore would overwrite the archived object (and a
  * move onto that move's old key would overwrite it in turn): such moves wait with it, and aws leaves their
  * paths alone too. Once the restore completes, the chain runs in order.
  */
 function holdMovesOntoArchivedSources(plan: Plan): void {
-  const held = new Set(plan.archived.map((m) => m.fromKey));
-  let changed = held.size > 0;
-  while (changed) {
-    changed = false;
-    for (const move of plan.moves) {
-      if (!held.has(move.toKey) || held.has(move.fromKey)) continue;
-      held.add(move.fromKey);
-      plan.archived.push({ ...move, state: "archived" });
-      plan.bytesSaved -= move.size;
-      changed = true;
-    }
-  }
-  if (plan.archived.length > 0) plan.moves = plan.moves.filter((m) => !held.has(m.fromKey));
+  const held = movesOnto(
+    plan.moves,
+    plan.archived.map((m) => m.fromKey),
+  );
+  if (held.size === 0) return;
+  for (const move of held) plan.archived.push({ ...move, state: "archived" });
+  plan.moves = plan.moves.filter((m) => !held.has(m));
+}
+
+/**
+ * A group is not run by halves: a move onto the old key of a candidate the user skipped (or a hard link),
+ * whose object still holds that file's bytes, is not made either, nor the moves onto its own old key.
+ * Their files are uploaded by aws like the skipped one (the invalidation step sees to their keys).
+ */
+function holdMovesOntoHeldSources(plan: Plan, prefix: string): void {
+  const keys = plan.rejected.filter((r) => HOLDS_GROUP.has(r.reason)).map((r) => keyFor(prefix, r.from));
+  const held = movesOnto(plan.moves, keys);
+  if (held.size === 0) return;
+  for (const move of held)
+    plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
+  plan.moves = plan.moves.filter((m) => !held.has(m));
 }

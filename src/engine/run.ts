@@ -9,6 +9,7 @@ import { connectBucket } from "./run/connect-bucket";
 import { createRunContext, type RunContext, type RunOptions } from "./run/context";
 import { guardDeletes } from "./run/guard-deletes";
 import { guardVolume } from "./run/guard-volume";
+import { invalidateStage } from "./run/invalidate-stage";
 import { moveStage } from "./run/move-stage";
 import { openVolume, type OpenedVolume } from "./run/open-volume";
 import { planStage } from "./run/plan-stage";
@@ -45,17 +46,18 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       return finish(ctx);
     }
     const moved = await moveStage(ctx, volume, bucket, verified); // server-side copy + delete, journaled
+    const settled = await invalidateStage(ctx, bucket, verified, moved); // keys left holding other bytes go
     let result;
     if (aws) {
       try {
-        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false });
+        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false, lock: volume.lock });
       } catch (error) {
         // What aws did before failing is unknown: the DB keeps the old state plus the executed moves.
         await volume.db.save();
         throw error;
       }
     }
-    await recordStage(ctx, volume, bucket, scan, moved, result); // what the DB may believe
+    await recordStage(ctx, volume, bucket, scan, settled, result); // what the DB may believe
     return finish(ctx);
   } catch (error) {
     failReport(ctx.report, error);

@@ -36,3 +36,23 @@ export async function skipMove(
     await lock.release();
   }
 }
+
+/** Undo of `skipMove`: the planner proposes the move again. Takes the volume's lock like `skipMove`. */
+export async function unskipMove(
+  localPath: string,
+  move: Pick<MoveToSkip, "from" | "to">,
+  options: { wasmBinary?: Uint8Array; commandName?: string } = {},
+): Promise<void> {
+  const lock = await acquireVolumeLock(localPath, { command: options.commandName ?? "unskip-move" });
+  try {
+    const { db } = await openStateDb({ volumeRoot: localPath, wasmBinary: options.wasmBinary });
+    try {
+      db.removeSkippedMove(move.from, move.to);
+      await db.save();
+    } finally {
+      db.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,6 +1,6 @@
 // Pending changes of a volume since its last sync, from the scan and the DB alone: no S3, no lock.
 import { openStateDb, type PendingRestore } from "./db";
-import { createExcludeMatcher, TOOL_EXCLUDES } from "./filters";
+import { localExcludeMatcher } from "./aws-filters";
 import { normalizePrefix } from "./keys";
 import { planRun, type Plan } from "./planner";
 import { scanVolume } from "./scanner";
@@ -40,10 +40,11 @@ export interface StatusOptions {
 }
 
 export async function volumeStatus(options: StatusOptions): Promise<VolumeStatus> {
-  const excludes = options.excludes ?? [];
+  // What a sync's aws would leave out (aws-filters.ts): the scan and the plan see the same files as a run.
+  const isExcluded = localExcludeMatcher(options.localPath, options.excludes ?? []);
   const scan = await scanVolume({
     root: options.localPath,
-    excludes,
+    isExcluded,
     signal: options.signal,
     onProgress: options.onProgress,
   });
@@ -59,7 +60,7 @@ export async function volumeStatus(options: StatusOptions): Promise<VolumeStatus
       scan: scan.files,
       records: db.allFiles(),
       prefix,
-      isExcluded: createExcludeMatcher(options.localPath, [...TOOL_EXCLUDES, ...excludes]),
+      isExcluded,
       skippedMoves: db.skippedMoves().map((s) => ({ from: s.fromPath, to: s.toPath })),
     });
     const lastRunText = db.getMeta("last_run");

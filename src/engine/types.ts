@@ -20,6 +20,11 @@ export type SkipReason =
 export interface SkippedEntry {
   /** Relative path (lossy-decoded when the name is not valid UTF-8). */
   path: string;
+  /**
+   * For "invalid-utf8-name": the path as Python (and so aws) reads it, each byte that is not valid UTF-8 a
+   * lone surrogate U+DC80–U+DCFF (see filters.ts pythonPathFromBytes). Not for display.
+   */
+  pythonPath?: string;
   reason: SkipReason;
   detail?: string;
 }

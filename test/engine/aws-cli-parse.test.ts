@@ -246,12 +246,17 @@ describe("helpers", () => {
 });
 
 describe("buildAwsSyncArgs", () => {
-  it("builds the argv with --delete by default and every option as --name=value", () => {
+  it("builds the argv with --delete by default, the rules in order, and every option as --name=value", () => {
     expect(
       buildAwsSyncArgs({
         source: "/Volumes/Vault/.",
         destination: "s3://bucket-vault/crates/",
-        excludes: [".*", "*/.*", "-odd#name %20"],
+        filters: [
+          { type: "exclude", pattern: ".*" },
+          { type: "exclude", pattern: "*/.*" },
+          { type: "exclude", pattern: "-odd#name %20" },
+          { type: "include", pattern: "/Volumes/Vault/*" },
+        ],
         endpointUrl: "http://127.0.0.1:4566",
         profile: "music",
         region: "eu-west-1",
@@ -266,6 +271,7 @@ describe("buildAwsSyncArgs", () => {
       "--exclude=.*",
       "--exclude=*/.*",
       "--exclude=-odd#name %20",
+      "--include=/Volumes/Vault/*",
       "--storage-class=STANDARD_IA",
       "--endpoint-url=http://127.0.0.1:4566",
       "--profile=music",
@@ -274,13 +280,13 @@ describe("buildAwsSyncArgs", () => {
   });
 
   it("leaves out --delete when asked and adds --dryrun", () => {
-    expect(
-      buildAwsSyncArgs({ source: "/m", destination: "s3://b", excludes: [], delete: false, dryRun: true }),
-    ).toEqual(["s3", "sync", "/m", "s3://b", "--dryrun"]);
+    expect(buildAwsSyncArgs({ source: "/m", destination: "s3://b", filters: [], delete: false, dryRun: true })).toEqual(
+      ["s3", "sync", "/m", "s3://b", "--dryrun"],
+    );
   });
 
   it("keeps a relative root starting with '-' from reading as an option", () => {
-    expect(buildAwsSyncArgs({ source: "-x", destination: "s3://b", excludes: [] })[2]).toBe("./-x");
+    expect(buildAwsSyncArgs({ source: "-x", destination: "s3://b", filters: [] })[2]).toBe("./-x");
   });
 
   it("redactCommand masks credentials in URLs only", () => {

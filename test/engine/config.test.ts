@@ -9,6 +9,7 @@ import {
   loadConfig,
   parseByteSize,
   parseConfig,
+  prefixSchema,
   removeTargetFromText,
   sampleConfig,
   setDefaultsInText,
@@ -280,6 +281,28 @@ describe("parseConfig: problems", () => {
     ]);
     const fine = "/A | bkt | music\n/B | bkt | musical\n/C | bkt | music | | endpoint=http://127.0.0.1:4566\n";
     expect(parse(fine).problems).toEqual([]);
+  });
+
+  it("reports a target whose folder is inside another's, naming both", () => {
+    expect(messages("/Volumes/Vault | bkt-a\n/Volumes/Vault/Music/. | bkt-b\n/Volumes | bkt-c | p\n")).toEqual([
+      `${FILE}:2: local path /Volumes/Vault/Music is inside /Volumes/Vault of line 1: one target's folder may not be inside another's (the outer sync would upload the inner one's files and state DB again)`,
+      `${FILE}:3: local path /Volumes contains /Volumes/Vault of line 1: one target's folder may not be inside another's (the outer sync would upload the inner one's files and state DB again)`,
+      `${FILE}:3: local path /Volumes contains /Volumes/Vault/Music of line 2: one target's folder may not be inside another's (the outer sync would upload the inner one's files and state DB again)`,
+    ]);
+    expect(parse("/Volumes/Vault | bkt-a\n/Volumes/Vault 2 | bkt-b\n/Volumes/Vaul | bkt-c\n").problems).toEqual([]);
+    expect(messages("/ | bkt-a\n/Users | bkt-b\n")).toEqual([
+      `${FILE}:2: local path /Users is inside / of line 1: one target's folder may not be inside another's (the outer sync would upload the inner one's files and state DB again)`,
+    ]);
+  });
+
+  it("refuses a prefix aws cannot match excludes under (* and [), and takes ? and ]", () => {
+    expect(messages("/A | bkt | Mixes * 2024\n/B | bkt | /Music [old]/\n")).toEqual([
+      `${FILE}:1: prefix "Mixes * 2024" holds "*", which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`,
+      `${FILE}:2: prefix "/Music [old]/" holds "[", which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`,
+    ]);
+    expect(parse("/A | bkt | Mixes? 2024]\n").targets.map((t) => t.prefix)).toEqual(["Mixes? 2024]"]);
+    expect(prefixSchema.safeParse("a*b").success).toBe(false);
+    expect(prefixSchema.safeParse("a?b]").success).toBe(true);
   });
 
   it("reports a line that is not valid UTF-8 at its line, and keeps parsing the others", () => {

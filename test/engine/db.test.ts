@@ -69,7 +69,7 @@ describe("openStateDb", () => {
     const files = [record(1), record(2), record(3), { ...record(4), path: "Crates/Ünïcödé é/☃ song #1.mp3" }];
     db.setTarget("bucket-music", "crates/2024");
     db.replaceFiles(files);
-    db.setEtag(files[0].path, "new-etag");
+    db.upsertFiles([{ ...files[0], etag: "new-etag" }]);
     db.setMeta("last_run", JSON.stringify({ moved: 3 }));
     db.addSkippedMove({ fromPath: "a.mp3", toPath: "b.mp3", inode: 7, size: 8, mtime: 9.5 });
     db.upsertPendingRestore({
@@ -120,24 +120,18 @@ describe("openStateDb", () => {
       },
     ]);
 
-    again.removeSkippedMove("a.mp3", "b.mp3");
     again.removePendingRestore("old/x.wav");
     again.setMeta("last_run", null);
-    expect(again.skippedMoves()).toEqual([]);
     expect(again.pendingRestores()).toEqual([]);
     expect(again.getMeta("last_run")).toBeNull();
   });
 
-  it("edits file rows: upsert, delete, rename over an existing row", async () => {
+  it("edits file rows: upsert over an existing row, delete", async () => {
     const { db } = await open();
     db.upsertFiles([record(1), record(2), record(3)]);
     db.upsertFiles([record(2, { size: 42 })]);
     expect(db.getFile(record(2).path)?.size).toBe(42);
-    expect(db.renameFile(record(1).path, record(3).path)).toBe(true);
-    expect(db.getFile(record(1).path)).toBeUndefined();
-    expect(db.getFile(record(3).path)).toEqual({ ...record(1), path: record(3).path });
-    expect(db.renameFile("nope", "other")).toBe(false);
-    db.deleteFiles([record(2).path]);
+    db.deleteFiles([record(1).path, record(2).path]);
     expect(db.allFiles().map((f) => f.path)).toEqual([record(3).path]);
   });
 

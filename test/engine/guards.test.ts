@@ -113,7 +113,14 @@ describe("countAwsDeletes", () => {
     );
     const plan = planRun({ scan, records, prefix: "p", isExcluded: () => false, objects: listing });
     expect(plan.moves.map((m) => m.fromKey)).toEqual(["p/old-name.txt"]);
-    const filters = awsFilters({ bucket: "b", prefix: "p", userExcludes: [".*"], leaveAlone: [], skipped: [] });
+    const filters = awsFilters({
+      root: "/v",
+      bucket: "b",
+      prefix: "p",
+      userExcludes: [".*"],
+      leaveAlone: [],
+      skipped: [],
+    });
     const counted = countAwsDeletes({
       prefix: "p",
       scan,
@@ -139,6 +146,7 @@ describe("countAwsDeletes", () => {
 describe("awsFilters", () => {
   it("keeps aws away from the objects of files the scan could not read, and of folders it cut", () => {
     const filters = awsFilters({
+      root: "/v",
       bucket: "b",
       prefix: "",
       userExcludes: [],

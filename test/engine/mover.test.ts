@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SmartSyncError } from "../../src/engine/errors";
-import { MoveJournal, newRunId } from "../../src/engine/journal";
-import { scheduleMoves } from "../../src/engine/move-order";
+import { MoveJournal, newRunId, type JournalHeader } from "../../src/engine/journal";
+import { tempKeyFor } from "../../src/engine/move-batch";
+import { SCHEDULER_VERSION, scheduleMoves, stepCount } from "../../src/engine/move-order";
 import { executeMoves } from "../../src/engine/mover";
 import type { PlannedMove } from "../../src/engine/planner";
 import { SourceChangedError } from "../../src/engine/s3";
@@ -21,6 +22,9 @@ afterEach(() => {
 class MemoryBucket {
   requests = 0;
   failAfter = Infinity;
+  /** Keys DeleteObjects reports as not deleted (AccessDenied). */
+  undeletable = new Set<string>();
+  deleteBatches: string[][] = [];
   constructor(readonly objects: Map<string, string>) {}
 
   private tick() {
@@ -37,10 +41,16 @@ class MemoryBucket {
     return { etag: content };
   }
 
-  async deleteObject(key: string) {
+  async deleteObjects(keys: readonly string[]) {
     this.tick();
-    this.objects.delete(key);
+    this.deleteBatches.push([...keys]);
+    const failures = [];
+    for (const key of keys) {
+      if (this.undeletable.has(key)) failures.push({ key, message: "AccessDenied: Access Denied" });
+      else this.objects.delete(key);
+    }
     this.check();
+    return failures;
   }
 
   /** Every original content must be somewhere in the bucket at every instant. */
@@ -79,19 +89,36 @@ const END = {
   "g/2": "<f/2>",
 };
 
-async function firstRun(volume: string, bucket: MemoryBucket) {
-  const runId = newRunId();
-  const schedule = scheduleMoves(MOVES, (n) => `.s3-smart-sync-tmp/${runId}/${n}`);
-  const journal = await MoveJournal.create(volume, {
-    version: 1,
+function header(runId: string, moves: number, steps: number): JournalHeader {
+  return {
+    version: 2,
     runId,
     bucket: "b",
     prefix: "",
+    endpoint: null,
+    profile: null,
     createdAt: "",
-    moves: MOVES,
-    schedule,
-  });
-  return executeMoves({ gateway: bucket, moves: MOVES, schedule, journal, concurrency: 3 });
+    moves,
+    steps,
+    scheduler: SCHEDULER_VERSION,
+  };
+}
+
+async function firstRun(volume: string, bucket: MemoryBucket, moves = MOVES) {
+  const runId = newRunId();
+  const schedule = scheduleMoves(moves, tempKeyFor("", runId));
+  const journal = await MoveJournal.create(volume, header(runId, moves.length, stepCount(schedule)), moves);
+  return executeMoves({ gateway: bucket, moves, schedule, journal, concurrency: 3 });
+}
+
+/** What a resumed run does: the moves from the journal, the schedule recomputed from them. */
+async function resume(volume: string, bucket: MemoryBucket) {
+  const loaded = await MoveJournal.load(volume);
+  expect(loaded).not.toBeNull();
+  const { journal, moves, done } = loaded!;
+  const schedule = scheduleMoves(moves, tempKeyFor("", journal.header.runId));
+  expect(stepCount(schedule)).toBe(journal.header.steps);
+  return executeMoves({ gateway: bucket, moves, schedule, journal, alreadyDone: done });
 }
 
 describe("executeMoves with the journal", () => {
@@ -121,15 +148,7 @@ describe("executeMoves with the journal", () => {
       expect(first.error).toMatchObject({ code: "NETWORK" });
 
       bucket.failAfter = Infinity;
-      const loaded = await MoveJournal.load(volume);
-      expect(loaded, `journal kept at ${stopAt}`).not.toBeNull();
-      const resumed = await executeMoves({
-        gateway: bucket,
-        moves: loaded!.journal.header.moves,
-        schedule: loaded!.journal.header.schedule,
-        journal: loaded!.journal,
-        alreadyDone: loaded!.done,
-      });
+      const resumed = await resume(volume, bucket);
       expect(resumed.complete, `resume after ${stopAt}`).toBe(true);
       expect(Object.fromEntries(bucket.objects), `bucket after stop at ${stopAt}`).toEqual(END);
     }
@@ -148,5 +167,45 @@ describe("executeMoves with the journal", () => {
     expect(byFrom.a).toBe("done");
     expect(bucket.objects.get("c2")).toBe("<edited elsewhere>");
     expect(bucket.objects.has("c1")).toBe(true);
+  });
+
+  it("deletes old keys in DeleteObjects batches of at most 1,000, and reports a key that would not go", async () => {
+    const volume = mkdtempSync(path.join(tmpdir(), "mover-"));
+    dirs.push(volume);
+    const moves = Array.from({ length: 2500 }, (_, i) => move(`old/${i}`, `new/${i}`));
+    const start = new Map(moves.map((m) => [m.fromKey, `<${m.from}>`]));
+    const bucket = new MemoryBucket(new Map(start));
+    bucket.undeletable.add("old/7");
+    const result = await firstRun(volume, bucket, moves);
+    expect(result.complete).toBe(true);
+    expect(bucket.deleteBatches.map((b) => b.length)).toEqual([1000, 1000, 500]);
+    expect([...bucket.objects.keys()].filter((k) => k.startsWith("old/"))).toEqual(["old/7"]);
+    const failed = result.outcomes.filter((o) => o.deleteFailed);
+    expect(failed.map((o) => [o.move.from, o.status, o.deleteFailed])).toEqual([
+      ["old/7", "done", "AccessDenied: Access Denied"],
+    ]);
+    // Journaled like single deletes: a resume has nothing left but the one that failed.
+    const loaded = await MoveJournal.load(volume);
+    const deletesDone = [...loaded!.done.keys()].filter((id) => id >= 2500);
+    expect(deletesDone).toHaveLength(2499);
+  });
+
+  it("names the temporary key a cycle left behind when its move failed", async () => {
+    const volume = mkdtempSync(path.join(tmpdir(), "mover-"));
+    dirs.push(volume);
+    const moves = [move("x", "y"), move("y", "z"), move("z", "x")];
+    const start = new Map([
+      ["x", "<x>"],
+      ["y", "<y>"],
+      ["z", "<changed elsewhere>"],
+    ]);
+    const bucket = new MemoryBucket(start);
+    const result = await firstRun(volume, bucket, moves);
+    expect(result.complete).toBe(true);
+    const byFrom = Object.fromEntries(result.outcomes.map((o) => [o.move.from, o.status]));
+    expect(byFrom).toEqual({ x: "blocked", y: "blocked", z: "failed" });
+    expect(result.leftoverTempKeys).toHaveLength(1);
+    expect(result.leftoverTempKeys[0]).toMatch(/^\.s3-smart-sync-tmp\/[^/]+\/0$/);
+    expect(bucket.objects.get(result.leftoverTempKeys[0])).toBe("<x>");
   });
 });

@@ -237,3 +237,71 @@ describe("moves onto the old key of an archived object", () => {
     expect(p.newFiles).toEqual([]);
   });
 });
+
+describe("groups are not run by halves", () => {
+  it("holds the other half of a swap whose first half the user skipped; both files are unsure", () => {
+    const p = plan({
+      scan: [file("x", 2, 100, T - 50), file("y", 1, 100, T - 60)],
+      records: [row("x", 1, 100, T - 60), row("y", 2, 100, T - 50)],
+      objects: listing(object("x"), object("y")),
+      skippedMoves: [{ from: "x", to: "y" }],
+    });
+    expect(p.moves).toEqual([]);
+    expect(p.rejected.map((r) => [r.from, r.to, r.reason]).sort()).toEqual([
+      ["x", "y", "skipped-by-user"],
+      ["y", "x", "held-with-group"],
+    ]);
+    expect(p.bytesSaved).toBe(0);
+    expect(p.unsure.map((f) => f.path).sort()).toEqual(["x", "y"]);
+  });
+
+  it("holds everything up the chain from a skipped move, and runs what comes after it", () => {
+    // a → b → c → d (a's file now at b, …); the user skipped b → c.
+    const p = plan({
+      scan: [file("b", 1), file("c", 2), file("d", 3)],
+      records: [row("a", 1), row("b", 2), row("c", 3)],
+      objects: listing(object("a"), object("b"), object("c")),
+      skippedMoves: [{ from: "b", to: "c" }],
+    });
+    expect(p.moves.map((m) => `${m.from}>${m.to}`)).toEqual(["c>d"]);
+    expect(p.rejected.map((r) => `${r.from}>${r.to}:${r.reason}`).sort()).toEqual([
+      "a>b:held-with-group",
+      "b>c:skipped-by-user",
+    ]);
+  });
+
+  it("runs the rest of a chain whose link was edited: the old bytes it would overwrite are stale anyway", () => {
+    const p = plan({
+      scan: [file("b", 1), file("c", 2, 100, T + 30)],
+      records: [row("a", 1), row("b", 2)],
+      objects: listing(object("a"), object("b")),
+    });
+    expect(p.moves.map((m) => `${m.from}>${m.to}`)).toEqual(["a>b"]);
+    expect(p.rejected.map((r) => r.reason)).toEqual(["changed-since-recorded"]);
+  });
+});
+
+describe("files whose key aws might wrongly keep (plan.unsure)", () => {
+  it("are the ends of rename candidates and same-size files dated before the last sync, nothing else", () => {
+    const p = plan({
+      scan: [
+        file("moved-to", 1),
+        file("replaced", 2, 100, T - 100), // another file of the same size, older: aws would keep the object
+        file("edited", 3, 100, T + 3600), // edited after the sync: aws sees it is newer
+        file("resized", 4, 150, T - 100),
+        file("same", 5),
+        file("linked", 6),
+        file("link2", 6),
+      ],
+      records: [
+        row("moved-from", 1),
+        row("replaced", 2),
+        row("edited", 3),
+        row("resized", 4),
+        row("same", 5),
+        row("linked", 6),
+      ],
+    });
+    expect(p.unsure.map((f) => f.path).sort()).toEqual(["link2", "moved-to", "replaced"]);
+  });
+});

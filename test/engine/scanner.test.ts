@@ -2,8 +2,9 @@ import { execFileSync } from "node:child_process";
 import { buildSync } from "esbuild";
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import path, { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scanVolume } from "../../src/engine/scanner";
 import type { ScanResult } from "../../src/engine/types";
@@ -140,6 +141,11 @@ describe("scanVolume", () => {
     expect(skippedAs("invalid-utf8-name")).toEqual(["baddir\uFFFD", "bad\uFFFD\uFFFD.txt"]);
   });
 
+  it("keeps each name that is not UTF-8 as aws reads it: a lone surrogate per bad byte", () => {
+    const invalid = result.skipped.filter((s) => s.reason === "invalid-utf8-name").map((s) => s.pythonPath);
+    expect(invalid.sort()).toEqual(["baddir\udcc3", "bad\udcff\udcfe.txt"]);
+  });
+
   it("skips unreadable files and folders (not testable as root, which reads them)", () => {
     expect(skippedAs("unreadable")).toEqual(isRoot ? [] : ["closed", "locked/secret.txt"]);
   });
@@ -178,6 +184,10 @@ describe("scanVolume", () => {
     try {
       chmodSync(dir, 0o755);
       mkdirSync(join(dir, "v/closed"), { recursive: true });
+      // Listable but not searchable: names come back, but nothing in it can be stat'ed (nor entered).
+      mkdirSync(join(dir, "v/listonly"));
+      writeFileSync(join(dir, "v/listonly/f.txt"), "x");
+      chmodSync(join(dir, "v/listonly"), 0o744);
       writeFileSync(join(dir, "v/ok.txt"), "x");
       writeFileSync(join(dir, "v/secret.txt"), "x");
       chmodSync(join(dir, "v/secret.txt"), 0o000);
@@ -211,11 +221,63 @@ describe("scanVolume", () => {
       expect(scan.files.map((f) => f.path)).toEqual(["ok.txt"]);
       expect(scan.skipped.map((s) => [s.path, s.reason]).sort()).toEqual([
         ["closed", "unreadable"],
+        ["listonly/f.txt", "unreadable"],
         ["secret.txt", "unreadable"],
       ]);
       expect(rootError).toBe("VOLUME_UNREADABLE");
     } finally {
       chmodSync(join(dir, "v/closed"), 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives the same result from a relative root, and leaves the working directory as it was", async () => {
+    const cwd = process.cwd();
+    const cwdSeen = new Set<string>();
+    const relative = await scanVolume({
+      root: path.relative(cwd, root),
+      excludes: [".*", "*/.*", "*.m4p"],
+      onProgress: () => cwdSeen.add(process.cwd()),
+    });
+    expect(relative.files).toEqual(result.files);
+    expect(relative.skipped).toEqual(result.skipped);
+    expect(relative.excludedCount).toBe(result.excludedCount);
+    expect(process.cwd()).toBe(cwd);
+    expect([...cwdSeen]).toEqual([cwd]);
+  });
+
+  it("gives the same result in a worker thread, where it cannot change directory and stats full paths", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scanner-worker-"));
+    try {
+      const script = join(dir, "worker.mts");
+      const scanner = fileURLToPath(new URL("../../src/engine/scanner.ts", import.meta.url));
+      writeFileSync(
+        script,
+        `import { parentPort, workerData } from "node:worker_threads";\n` +
+          `import { scanVolume } from ${JSON.stringify(scanner)};\n` +
+          `parentPort.postMessage(await scanVolume(workerData));\n`,
+      );
+      const bundle = join(dir, "worker.mjs");
+      buildSync({
+        entryPoints: [script],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        outfile: bundle,
+        logLevel: "silent",
+      });
+      const inWorker = await new Promise<ScanResult>((resolve, reject) => {
+        const worker = new Worker(bundle, { workerData: { root, excludes: [".*", "*/.*", "*.m4p"] } });
+        worker.once("message", (r: ScanResult) => {
+          resolve(r);
+          void worker.terminate();
+        });
+        worker.once("error", reject);
+      });
+      expect(inWorker.files).toEqual(result.files);
+      expect(inWorker.skipped).toEqual(result.skipped);
+      expect(inWorker.excludedCount).toBe(result.excludedCount);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -72,7 +72,7 @@ describe.each([
       aws,
       source,
       destination: `s3://${bucket}/lib/`,
-      excludes: [".*"],
+      filters: [{ type: "exclude", pattern: ".*" }],
       endpointUrl: local.endpoint,
       env: awsEnv(local),
       onEvent: (e) => events.push(e),
@@ -232,7 +232,7 @@ describe.each([
       aws,
       source,
       destination: `s3://${bucket}/other/`,
-      excludes: [".*"],
+      filters: [{ type: "exclude", pattern: ".*" }],
       endpointUrl: local.endpoint,
       env: awsEnv(local),
       onEvent: () => {
@@ -278,7 +278,7 @@ describe("locateAwsCli", () => {
       aws: { path: "/nonexistent/aws", version: "2.0.0", major: 2 },
       source: root,
       destination: "s3://b/",
-      excludes: [],
+      filters: [],
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "AwsCliError", code: "AWS_CLI_MISSING" });
   });

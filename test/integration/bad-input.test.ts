@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fro
 import os from "node:os";
 import path from "node:path";
 import initSqlJs from "sql.js";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DB_FILE_NAME } from "../../src/engine/db";
 import { awsCliArgs, awsOnPath } from "../support/cli";
 import { startCli } from "../support/crash";
@@ -162,6 +162,9 @@ describe("state DB", () => {
 });
 
 describe("environment", () => {
+  // A test that fails while the server hangs must not leave the next ones hanging too.
+  afterEach(() => local.clearFaults());
+
   it("a second run on a locked volume fails fast naming the holder (exit 75)", async () => {
     const v = volume();
     v.file("a.txt", 10);
@@ -169,8 +172,12 @@ describe("environment", () => {
     await local.setFaults({ hang: true });
     const holder = startCli(await bundledCli(), ["moves", v.root, bucket, "--endpoint-url", local.endpoint], local);
     try {
-      const deadline = Date.now() + 30_000;
-      while ((await local.stats()).requests === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // The holder owns the lock once the lock file names it; only then can the second run be refused.
+      const lockPath = v.abs(".s3-smart-sync.lock");
+      const holds = () => existsSync(lockPath) && readFileSync(lockPath, "utf8").includes(`"pid":${holder.pid}`);
+      const deadline = Date.now() + 40_000;
+      while (!holds() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(holds(), "the first run never took the volume's lock").toBe(true);
       const started = Date.now();
       const second = await runCli(["moves", v.root, bucket, "--endpoint-url", local.endpoint], { local });
       expect(second.exitCode).toBe(75);
@@ -179,9 +186,8 @@ describe("environment", () => {
     } finally {
       process.kill(holder.pid, "SIGKILL");
       await holder.done;
-      await local.clearFaults();
     }
-  }, 60_000);
+  }, 90_000);
 
   it("a dry run beside a running sync takes no lock, writes nothing to the volume and says a sync runs", async () => {
     const v = volume();

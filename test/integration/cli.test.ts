@@ -81,6 +81,7 @@ describe("s3-smart-sync CLI", () => {
     const stats = await local.stats();
     expect(stats.ops.CopyObject).toBeUndefined();
     expect(stats.ops.DeleteObject).toBeUndefined();
+    expect(stats.ops.DeleteObjects).toBeUndefined();
     expect(stats.uploadedBytes).toBe(0);
     expect(readdirSync(v.abs("logs"))).toEqual(logsBefore);
     expect(existsSync(v.abs(".s3-smart-sync.lock"))).toBe(false);

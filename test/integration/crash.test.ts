@@ -233,10 +233,10 @@ describe("a journal whose moves the DB already holds", () => {
     const { bucket, v, expected, after } = await prepare(server, "moves");
     // Keep the journal of a run stopped after every copy (only deletes left), then let a rerun finish.
     await server.local.resetStats();
-    await server.local.setFaults({ operations: ["DeleteObject"], failAfterRequests: 0, failMode: "hang" });
+    await server.local.setFaults({ operations: ["DeleteObjects"], failAfterRequests: 0, failMode: "hang" });
     const run = startCli(bin, args("moves", v, bucket, server.local), server.local);
     const deadline = Date.now() + 60_000;
-    while ((await server.local.stats()).ops.DeleteObject === undefined && Date.now() < deadline)
+    while ((await server.local.stats()).ops.DeleteObjects === undefined && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     const journal = path.join(v.root, JOURNAL_FILE);
     copyFileSync(journal, `${journal}.saved`);

@@ -18,6 +18,7 @@ import {
   BucketGateway,
   clearS3ClientCache,
   getS3Client,
+  guessContentType,
   MIB,
   ObjectArchivedError,
   SourceChangedError,
@@ -156,7 +157,10 @@ describe("BucketGateway against the local S3 server", () => {
       storageClass: source.storageClass,
     });
 
-    expect((await s3.requests()).map((entry) => entry.op)).toEqual(["CopyObject"]);
+    // The HEAD tells the source's class, encryption and type; the copy itself keeps the metadata (COPY).
+    const log = await s3.requests();
+    expect(log.map((entry) => entry.op)).toEqual(["HeadObject", "CopyObject"]);
+    expect(log[1].metadataDirective).toBe("COPY");
     expect(etag).toBe(source.etag);
     expect((await read("b/dst.mp3")).equals(body)).toBe(true);
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "b/dst.mp3" }));
@@ -165,6 +169,145 @@ describe("BucketGateway against the local S3 server", () => {
     const info = await s3.objectInfo(BUCKET, "b/dst.mp3");
     expect(info?.storageClass).toBe("STANDARD_IA");
     expect(info?.tags).toEqual({ genre: "house", year: "1999" });
+  });
+
+  it("keeps SSE-KMS settings on a single-part copy, as the multipart copy does", async () => {
+    const sse = { ServerSideEncryption: "aws:kms", SSEKMSKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1" } as const;
+    await put("enc/src.bin", randomBytes(1024), { ...sse, BucketKeyEnabled: true });
+    await put("plain/src.bin", randomBytes(1024));
+    const encrypted = (await gateway.head("enc/src.bin"))!;
+    const plain = (await gateway.head("plain/src.bin"))!;
+    await s3.resetStats();
+
+    await gateway.copyObject("enc/src.bin", "enc/dst.bin", { ifMatchEtag: encrypted.etag, size: encrypted.size });
+    await gateway.copyObject("plain/src.bin", "plain/dst.bin", { ifMatchEtag: plain.etag, size: plain.size });
+
+    // What was asked of S3 (the local server keeps the settings but does not encrypt).
+    const copies = (await s3.requests()).filter((e) => e.op === "CopyObject");
+    expect(copies.map((e) => [e.key, e.sse])).toEqual([
+      ["enc/dst.bin", { algorithm: "aws:kms", kmsKeyId: sse.SSEKMSKeyId, bucketKeyEnabled: true }],
+      ["plain/dst.bin", undefined],
+    ]);
+    expect((await s3.objectInfo(BUCKET, "enc/dst.bin"))?.sse).toEqual({
+      algorithm: "aws:kms",
+      kmsKeyId: sse.SSEKMSKeyId,
+      bucketKeyEnabled: true,
+    });
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "enc/dst.bin" }));
+    expect(head.ServerSideEncryption).toBe("aws:kms");
+    expect(head.SSEKMSKeyId).toBe(sse.SSEKMSKeyId);
+  });
+
+  it("gives a copy to another file type the Content-Type aws gives that name, keeping the other metadata", async () => {
+    await put("t/take.wav", "riff", {
+      ContentType: guessContentType("take.wav"),
+      CacheControl: "max-age=60",
+      Metadata: { artist: "Nina" },
+      Tagging: "genre=house",
+    });
+    await put("t/custom.wav", "riff2", { ContentType: "audio/x-mine" });
+    const take = (await gateway.head("t/take.wav"))!;
+    const custom = (await gateway.head("t/custom.wav"))!;
+    await s3.resetStats();
+
+    await gateway.copyObject("t/take.wav", "t/take.flac", { ifMatchEtag: take.etag, size: take.size });
+    // Same type for the new name: a custom Content-Type stays, and the metadata is copied, not repeated.
+    await gateway.copyObject("t/custom.wav", "t/renamed.wav", { ifMatchEtag: custom.etag, size: custom.size });
+
+    expect(guessContentType("take.flac")).not.toBe(guessContentType("take.wav"));
+    const copies = (await s3.requests()).filter((e) => e.op === "CopyObject");
+    expect(copies.map((e) => [e.key, e.metadataDirective])).toEqual([
+      ["t/take.flac", "REPLACE"],
+      ["t/renamed.wav", "COPY"],
+    ]);
+    const flac = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "t/take.flac" }));
+    expect(flac.ContentType).toBe(guessContentType("take.flac"));
+    expect(flac.CacheControl).toBe("max-age=60");
+    expect(flac.Metadata).toEqual({ artist: "Nina" });
+    expect((await s3.objectInfo(BUCKET, "t/take.flac"))?.tags).toEqual({ genre: "house" });
+    const renamed = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "t/renamed.wav" }));
+    expect(renamed.ContentType).toBe("audio/x-mine");
+  });
+
+  it("changes the type of a cycle's move between the move's own names, not at its temporary key", async () => {
+    await put("cyc/a.wav", "riff", { ContentType: "audio/x-mine" });
+    const a = (await gateway.head("cyc/a.wav"))!;
+    await s3.resetStats();
+    // a.wav's file went to b.flac through a temporary key (as a cycle does it).
+    const temp = await gateway.copyObject("cyc/a.wav", "tmp/run/0", {
+      ifMatchEtag: a.etag,
+      size: a.size,
+      typeNames: null,
+    });
+    await gateway.copyObject("tmp/run/0", "cyc/b.flac", {
+      ifMatchEtag: temp.etag,
+      size: a.size,
+      typeNames: { from: "cyc/a.wav", to: "cyc/b.flac" },
+    });
+    const copies = (await s3.requests()).filter((e) => e.op === "CopyObject");
+    expect(copies.map((e) => [e.key, e.metadataDirective])).toEqual([
+      ["tmp/run/0", "COPY"],
+      ["cyc/b.flac", "REPLACE"],
+    ]);
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "tmp/run/0" }))).ContentType).toBe(
+      "audio/x-mine",
+    );
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "cyc/b.flac" }))).ContentType).toBe(
+      guessContentType("b.flac"),
+    );
+  });
+
+  it("deletes up to 1,000 keys per DeleteObjects request, missing keys included", async () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => `del/${String(i).padStart(4, "0")}`);
+    await pool(keys.slice(0, 990), 16, (key) => put(key, key));
+    await s3.resetStats();
+    expect(await gateway.deleteObjects(keys)).toEqual([]);
+    const log = await s3.requests();
+    expect(log.map((e) => [e.op, e.keys?.length])).toEqual([["DeleteObjects", 1000]]);
+    expect(await gateway.listAll("del/")).toEqual([]);
+    await expect(gateway.deleteObjects([...keys, "one too many"])).rejects.toThrow(RangeError);
+  });
+
+  it("sends every request of concurrent whole and part copies through one limit, without deadlock", async () => {
+    const body = randomBytes(12 * MIB);
+    const sources = ["lim/a.bin", "lim/b.bin", "lim/c.bin"];
+    for (const key of sources) {
+      const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
+      const parts = [];
+      for (const [index, slice] of [body.subarray(0, 6 * MIB), body.subarray(6 * MIB)].entries()) {
+        const { ETag } = await client.send(
+          new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: index + 1, Body: slice }),
+        );
+        parts.push({ PartNumber: index + 1, ETag });
+      }
+      await client.send(
+        new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+      );
+    }
+    for (let i = 0; i < 6; i++) await put(`lim/small-${i}`, `small ${i}`);
+    const limited = new BucketGateway(client, BUCKET, {
+      multipartCopyThreshold: 6 * MIB,
+      partSize: 5 * MIB,
+      concurrency: 3,
+    });
+    const objects = await limited.listAll("lim/");
+    await s3.setFaults({ latencyMs: 40 });
+    await s3.resetStats();
+
+    // Nine copies at once: three multipart ones (HEAD, create, 3 parts, complete) and six single ones.
+    await Promise.all(
+      objects.map((o) =>
+        limited.copyObject(o.key, o.key.replace("lim/", "lim-copy/"), { ifMatchEtag: o.etag, size: o.size }),
+      ),
+    );
+
+    const stats = await s3.stats();
+    expect(stats.ops.UploadPartCopy?.count).toBe(9);
+    expect(stats.ops.CopyObject?.count).toBe(6);
+    expect(stats.peakInFlight).toBe(3);
+    expect((await limited.listAll("lim-copy/")).map((o) => o.size).sort((x, y) => x - y)).toEqual(
+      objects.map((o) => o.size).sort((x, y) => x - y),
+    );
   });
 
   it("refuses to copy a source whose ETag changed, and writes nothing", async () => {
@@ -350,7 +493,7 @@ describe("BucketGateway against the local S3 server", () => {
     expect(moved).toHaveLength(keys.length);
     expect(new Set(moved.map((o) => o.key)).size).toBe(keys.length);
 
-    for (const key of keys) await gateway.deleteObject(key);
+    expect(await gateway.deleteObjects(keys)).toEqual([]);
     expect(await gateway.listAll("odd/")).toEqual([]);
   });
 
@@ -437,7 +580,9 @@ describe("BucketGateway against the local S3 server", () => {
         size: object.size,
       }),
     );
-    await pool(keys, 8, (key) => gateway.deleteObject(key));
+    await pool([keys.slice(0, 15), keys.slice(15)], 2, async (batch) => {
+      expect(await gateway.deleteObjects(batch)).toEqual([]);
+    });
 
     const log = await s3.requests();
     expect(log.filter((entry) => entry.fault === "SlowDown").length).toBeGreaterThan(5);

@@ -145,6 +145,7 @@ describe.each(AWS_CLIS)("sync with $name", ({ path: awsPath }) => {
     expect(stats.uploadedBytes).toBe(0);
     expect(stats.ops.CopyObject).toBeUndefined();
     expect(stats.ops.DeleteObject).toBeUndefined();
+    expect(stats.ops.DeleteObjects).toBeUndefined();
     expect(again.reports[0].moves.done).toBe(0);
     expect(again.reports[0].aws?.uploads).toBe(0);
   });

@@ -68,6 +68,7 @@ describe("a volume unplugged mid-scan", () => {
     const stats = await local.stats();
     expect(stats.ops.CopyObject).toBeUndefined();
     expect(stats.ops.DeleteObject).toBeUndefined();
+    expect(stats.ops.DeleteObjects).toBeUndefined();
     expect(await bucketContents(client, "unmount")).toEqual({});
     expect(readFileSync(path.join(v.root, ".s3-smart-sync.db")).equals(db)).toBe(true);
   });

@@ -1,7 +1,8 @@
 // Test stand-in for `@raycast/api` (which ships types only): components render plain DOM that
 // @testing-library can query, and everything a person would see or trigger outside the view (toasts, HUDs,
-// alerts, clipboard, opened files and URLs, Finder) is recorded on `__raycast`. Preference values are the
-// defaults declared in package.json (brew's mock does the same), overridable per test.
+// alerts, clipboard, opened files and URLs, Finder, launched commands, the command's subtitle) is recorded
+// on `__raycast`. Preference values are the defaults declared in package.json (brew's mock does the same),
+// overridable per test. Values Raycast defines (Keyboard.Shortcut.Common) are Raycast's own.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,18 +61,27 @@ class MockToast {
   }
 }
 
+const cacheStore = new Map<string, string>();
+
 export const __raycast = {
   preferences: {} as Record<string, unknown>,
   confirmAlertResponse: true,
-  alerts: [] as { title: string; message?: string }[],
+  alerts: [] as { title: string; message?: string; primaryAction?: { title: string; style?: string } }[],
   toasts: [] as MockToast[],
   huds: [] as string[],
   clipboard: [] as string[],
   opened: [] as { target: string; application?: string }[],
   finder: [] as string[],
+  launched: [] as { name: string; type: string; context?: Record<string, unknown> }[],
+  /** Commands that are not enabled (launchCommand throws for them, as Raycast does). */
+  disabledCommands: new Set<string>(),
+  metadata: [] as { subtitle?: string | null }[],
   reset() {
     __raycast.preferences = {};
     __raycast.confirmAlertResponse = true;
+    __raycast.disabledCommands.clear();
+    environment.launchType = "userInitiated";
+    cacheStore.clear();
     for (const list of [
       __raycast.alerts,
       __raycast.toasts,
@@ -79,6 +89,8 @@ export const __raycast = {
       __raycast.clipboard,
       __raycast.opened,
       __raycast.finder,
+      __raycast.launched,
+      __raycast.metadata,
     ])
       list.length = 0;
   },
@@ -96,6 +108,44 @@ export const environment = {
 
 export const LaunchType = { UserInitiated: "userInitiated", Background: "background" } as const;
 
+export async function launchCommand(options: {
+  name: string;
+  type: string;
+  context?: Record<string, unknown>;
+}): Promise<void> {
+  if (__raycast.disabledCommands.has(options.name)) throw new Error(`Command "${options.name}" is not enabled`);
+  __raycast.launched.push({ name: options.name, type: options.type, context: options.context ?? undefined });
+}
+
+export async function updateCommandMetadata(metadata: { subtitle?: string | null }): Promise<void> {
+  __raycast.metadata.push(metadata);
+}
+
+/** Raycast's Cache: shared by the extension's commands; here one store per test. */
+export class Cache {
+  get(key: string): string | undefined {
+    return cacheStore.get(key);
+  }
+  has(key: string): boolean {
+    return cacheStore.has(key);
+  }
+  set(key: string, data: string): void {
+    cacheStore.set(key, data);
+  }
+  remove(key: string): boolean {
+    return cacheStore.delete(key);
+  }
+  clear(): void {
+    cacheStore.clear();
+  }
+  get isEmpty(): boolean {
+    return cacheStore.size === 0;
+  }
+  subscribe(): () => void {
+    return () => undefined;
+  }
+}
+
 export function getPreferenceValues<T>(): T {
   return { ...declaredDefaults(), ...__raycast.preferences } as T;
 }
@@ -104,15 +154,16 @@ export const Icon = new Proxy({}, { get: (_target, key) => String(key) }) as Rec
 export const Color = new Proxy({}, { get: (_target, key) => String(key) }) as Record<string, string>;
 
 const shortcut = (modifiers: string[], key: string) => ({ modifiers, key });
+// Raycast's values on macOS, from its documentation (docs/api-reference/keyboard.md, "Keyboard.Shortcut.Common").
 export const Keyboard = {
   Shortcut: {
     Common: {
       Copy: shortcut(["cmd", "shift"], "c"),
       CopyDeeplink: shortcut(["cmd", "shift"], "c"),
-      CopyName: shortcut(["cmd", "opt"], "c"),
-      CopyPath: shortcut(["cmd", "ctrl"], "c"),
+      CopyName: shortcut(["cmd", "shift"], "."),
+      CopyPath: shortcut(["cmd", "shift"], ","),
       Save: shortcut(["cmd"], "s"),
-      Duplicate: shortcut(["cmd", "shift"], "s"),
+      Duplicate: shortcut(["cmd"], "d"),
       Edit: shortcut(["cmd"], "e"),
       MoveDown: shortcut(["cmd", "shift"], "arrowDown"),
       MoveUp: shortcut(["cmd", "shift"], "arrowUp"),
@@ -142,8 +193,12 @@ export async function showHUD(message: string): Promise<void> {
 
 export const Alert = { ActionStyle: { Default: "default", Destructive: "destructive", Cancel: "cancel" } };
 
-export async function confirmAlert(options: { title: string; message?: string }): Promise<boolean> {
-  __raycast.alerts.push({ title: options.title, message: options.message });
+export async function confirmAlert(options: {
+  title: string;
+  message?: string;
+  primaryAction?: { title: string; style?: string };
+}): Promise<boolean> {
+  __raycast.alerts.push({ title: options.title, message: options.message, primaryAction: options.primaryAction });
   return __raycast.confirmAlertResponse;
 }
 
@@ -491,10 +546,14 @@ function Checkbox(props: FieldProps<boolean> & { label?: string }) {
   );
 }
 
-function Dropdown(props: FieldProps<string> & { children?: ReactNode }) {
+/** A dropdown; with onSearchTextChange, its search field is an input labelled "<title> Search". */
+function Dropdown(props: FieldProps<string> & { children?: ReactNode; onSearchTextChange?: (text: string) => void }) {
   const [value, set] = useField(props, "");
   return (
     <FieldShell title={props.title} error={props.error}>
+      {props.onSearchTextChange ? (
+        <input aria-label={`${props.title} Search`} onChange={(e) => props.onSearchTextChange!(e.target.value)} />
+      ) : null}
       <select aria-label={props.title} value={value} onChange={(e) => set(e.target.value)}>
         {props.children}
       </select>
@@ -528,4 +587,98 @@ export const Form = Object.assign(FormView, {
       {title} {text}
     </p>
   ),
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// MenuBarExtra: the menu as nested groups; an item with onAction is a button, one without is disabled text
+// (as Raycast renders it). The extra's icon, title and tooltip are data attributes.
+
+type ImageLike = string | { source: string; tintColor?: string } | undefined;
+
+export function iconName(icon: unknown): string {
+  if (!icon) return "";
+  if (typeof icon === "string") return icon;
+  const { source, tintColor } = icon as { source: string; tintColor?: string };
+  return tintColor ? `${source}:${tintColor}` : source;
+}
+
+function MenuBarExtraView(props: {
+  icon?: ImageLike;
+  title?: string;
+  tooltip?: string;
+  isLoading?: boolean;
+  children?: ReactNode;
+}) {
+  return (
+    <div
+      data-menubar
+      data-icon={iconName(props.icon)}
+      data-title={props.title ?? ""}
+      data-tooltip={props.tooltip ?? ""}
+      data-loading={props.isLoading ? "true" : "false"}
+    >
+      {props.children}
+    </div>
+  );
+}
+
+function MenuBarItem(props: {
+  title: string;
+  subtitle?: string;
+  icon?: ImageLike;
+  tooltip?: string;
+  shortcut?: { modifiers: string[]; key: string };
+  onAction?: (event: { type: "left-click" }) => void;
+}) {
+  const text = (
+    <>
+      <span data-title>{props.title}</span>
+      {props.subtitle ? <span data-subtitle>{props.subtitle}</span> : null}
+    </>
+  );
+  return props.onAction ? (
+    <button
+      type="button"
+      role="menuitem"
+      aria-label={props.title}
+      data-icon={iconName(props.icon)}
+      title={props.tooltip}
+      onClick={() => void props.onAction!({ type: "left-click" })}
+    >
+      {text}
+    </button>
+  ) : (
+    <div
+      role="menuitem"
+      aria-label={props.title}
+      aria-disabled="true"
+      data-icon={iconName(props.icon)}
+      title={props.tooltip}
+    >
+      {text}
+    </div>
+  );
+}
+
+function MenuBarSubmenu(props: { title: string; icon?: ImageLike; children?: ReactNode }) {
+  return (
+    <div role="menu" aria-label={props.title} data-icon={iconName(props.icon)}>
+      {props.children}
+    </div>
+  );
+}
+
+function MenuBarSection(props: { title?: string; children?: ReactNode }) {
+  return (
+    <div role="group" aria-label={props.title ?? ""}>
+      {props.children}
+    </div>
+  );
+}
+
+export const MenuBarExtra = Object.assign(MenuBarExtraView, {
+  Item: MenuBarItem,
+  Submenu: MenuBarSubmenu,
+  Section: MenuBarSection,
+  Separator: () => <hr />,
 });

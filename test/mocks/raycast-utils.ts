@@ -13,6 +13,7 @@ type AsyncFn<A extends unknown[], T> = (...args: A) => Promise<T>;
 
 interface CachedPromiseOptions<T> {
   initialData?: T;
+  abortable?: { current: AbortController | null | undefined };
   keepPreviousData?: boolean;
   execute?: boolean;
   onError?: (error: Error) => void;
@@ -30,7 +31,8 @@ export function useCachedPromise<A extends unknown[], T>(
   args?: A,
   options: CachedPromiseOptions<T> = {},
 ) {
-  const key = `${fn.name}:${JSON.stringify(args ?? [])}`;
+  // As @raycast/utils: the function's source names the cache, the arguments the entry.
+  const key = `${fn.toString()}:${JSON.stringify(args ?? [])}`;
   const [data, setData] = useState<T | undefined>(() => (cache.has(key) ? (cache.get(key) as T) : options.initialData));
   const [error, setError] = useState<Error | undefined>();
   const [isLoading, setLoading] = useState(options.execute !== false);
@@ -40,6 +42,11 @@ export function useCachedPromise<A extends unknown[], T>(
 
   const revalidate = useCallback(async () => {
     const call = ++latest.current;
+    // As @raycast/utils: a new call aborts the one before it.
+    if (options.abortable) {
+      options.abortable.current?.abort();
+      options.abortable.current = new AbortController();
+    }
     setLoading(true);
     try {
       const result = await fn(...((argsRef.current ?? []) as A));
@@ -49,8 +56,9 @@ export function useCachedPromise<A extends unknown[], T>(
       setError(undefined);
       options.onData?.(result);
     } catch (e) {
-      if (call !== latest.current) return;
       const err = e instanceof Error ? e : new Error(String(e));
+      // As @raycast/utils: an aborted call (a newer one, or the view closed) is no error.
+      if (err.name === "AbortError" || call !== latest.current) return;
       setError(err);
       if (options.onError) options.onError(err);
       else await showFailureToast(err, { title: "Failed to fetch latest data" });
@@ -62,6 +70,8 @@ export function useCachedPromise<A extends unknown[], T>(
   useEffect(() => {
     if (options.execute !== false) void revalidate();
   }, [key]);
+  // Unmounting aborts the call in flight.
+  useEffect(() => () => options.abortable?.current?.abort(), []);
 
   const mutate = useCallback(
     async (work?: Promise<unknown>, mutateOptions: MutateOptions<T> = {}) => {

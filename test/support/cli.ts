@@ -47,7 +47,8 @@ export async function runCli(
   return {
     exitCode: result.exitCode ?? -1,
     stdout,
-    stderr: String(result.stderr ?? ""),
+    // A run that never exited (killed, timed out, not started) says why, for the assertion's message.
+    stderr: String(result.stderr ?? "") + (result.exitCode === undefined ? `\n[${result.message}]` : ""),
     reports: parseReports(stdout),
   };
 }

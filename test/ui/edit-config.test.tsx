@@ -1,7 +1,7 @@
 // Edit Config on real files: creating the config, the errors of a bad one shown with their lines, and the
 // form writing targets back while every comment and the order of the other lines stay as they were.
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,15 @@ function typeInto(label: string, value: string): void {
   fireEvent.change(screen.getByLabelText(label, { selector: "input" }), { target: { value } });
 }
 
+function choose(label: string, value: string): void {
+  fireEvent.change(screen.getByLabelText(label, { selector: "select" }), { target: { value } });
+}
+
+function options(label: string): string[] {
+  const select = screen.getByLabelText(label, { selector: "select" }) as HTMLSelectElement;
+  return Array.from(select.options).map((o) => `${o.value}=${o.textContent}`);
+}
+
 const saved = () => __raycast.toasts.filter((t) => t.title === "Target Saved").length;
 
 function submit(): void {
@@ -25,6 +34,7 @@ describe("Edit Config", () => {
   it("creates the config when there is none", async () => {
     renderCommand(<EditConfigCommand />);
     await settled();
+    expect(document.querySelector("[data-list]")!.getAttribute("data-navigation-title")).toBeNull();
     const empty = await screen.findByText("No Config File");
     act(empty.parentElement!, "Create Config");
     await waitForToast("Config Created");
@@ -78,7 +88,7 @@ describe("Edit Config", () => {
     submit();
     expect((await screen.findByRole("alert")).textContent).toMatch(/^Bucket name may only contain lowercase/);
     typeInto("Bucket", "music-archive");
-    typeInto("Region", "eu-west-1");
+    choose("Region", "eu-west-1");
     submit();
     await waitForToast("Target Saved");
     expect(readFileSync(file, "utf8")).toBe(
@@ -106,14 +116,14 @@ describe("Edit Config", () => {
     act(await findItem("Video"), "Duplicate Target");
     submit();
     await waitForToast("Could Not Save Target");
-    typeInto("Local Folder", path.join(folder, "more"));
+    typeInto("Local Folder", `${folder}-more`);
     submit();
     await waitFor(() => expect(__raycast.toasts.filter((t) => t.title === "Could Not Save Target")).toHaveLength(2));
     expect(__raycast.toasts.at(-1)!.message).toMatch(/overlaps s3:\/\/video-bucket of line 4/);
     typeInto("Bucket", "video-copy");
     submit();
     await waitFor(() => expect(saved()).toBe(3));
-    expect(readFileSync(file, "utf8").trim().split("\n").at(-1)).toBe(`${path.join(folder, "more")} | video-copy`);
+    expect(readFileSync(file, "utf8").trim().split("\n").at(-1)).toBe(`${`${folder}-more`} | video-copy`);
 
     // Remove: after a confirmation; the other lines and comments stay.
     await settled();
@@ -128,5 +138,62 @@ describe("Edit Config", () => {
     ]);
     expect(lines.some((l) => l.startsWith("/Volumes/Video"))).toBe(false);
     expect(existsSync(file)).toBe(true);
+  });
+
+  it("picks the profile from the AWS files or takes a typed one, and edits region, storage class and archived moves", async () => {
+    const aws = mkdtempSync(path.join(tmpdir(), "s3ss-aws-"));
+    writeFileSync(
+      path.join(aws, "config"),
+      ["[default]", "region = eu-west-1", "[profile work]", "[sso-session corp]", "[profile backup] # nightly"].join(
+        "\n",
+      ),
+    );
+    writeFileSync(path.join(aws, "credentials"), ["[default]", "aws_access_key_id = x", "[legacy]"].join("\n"));
+    const saved = { config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE };
+    process.env.AWS_CONFIG_FILE = path.join(aws, "config");
+    process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(aws, "credentials");
+    try {
+      const file = fx.writeConfig(["# one", "/Volumes/Music | music-bucket | | | storage_class=STANDARD_IA"]);
+      renderCommand(<EditConfigCommand />);
+      await settled();
+      act(await findItem("Music"), "Edit Target");
+      await waitFor(() =>
+        expect(options("AWS Profile")).toEqual([
+          "=Default Credentials",
+          "default=default",
+          "backup=backup",
+          "legacy=legacy",
+          "work=work",
+        ]),
+      );
+      expect((screen.getByLabelText("Storage Class", { selector: "select" }) as HTMLSelectElement).value).toBe(
+        "STANDARD_IA",
+      );
+      expect(options("Region")).toContain("eu-central-2=eu-central-2");
+      expect(options("Archived Objects")).toEqual([
+        "=Default (Wait for a Restore)",
+        "wait=Wait for a Restore (No Upload)",
+        "upload=Upload the File Again",
+      ]);
+
+      // A profile that is in no file yet: typed into the dropdown's search, then picked.
+      typeInto("AWS Profile Search", "new-team");
+      expect(options("AWS Profile")).toContain('new-team=Use "new-team"');
+      choose("AWS Profile", "new-team");
+      typeInto("Region Search", "auto");
+      choose("Region", "auto");
+      choose("Storage Class", "GLACIER_IR");
+      choose("Archived Objects", "upload");
+      submit();
+      await waitForToast("Target Saved");
+      expect(readFileSync(file, "utf8").split("\n")[1]).toBe(
+        "/Volumes/Music | music-bucket | | | profile=new-team, region=auto, storage_class=GLACIER_IR, archived=upload",
+      );
+    } finally {
+      process.env.AWS_CONFIG_FILE = saved.config;
+      process.env.AWS_SHARED_CREDENTIALS_FILE = saved.credentials;
+      if (saved.config === undefined) delete process.env.AWS_CONFIG_FILE;
+      if (saved.credentials === undefined) delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+    }
   });
 });

@@ -2,8 +2,9 @@
 // problem of the file shown with its line, never a crash.
 import { Action, ActionPanel, Alert, confirmAlert, Color, Icon, Keyboard, List, showToast, Toast } from "@raycast/api";
 import { useCachedPromise } from "@raycast/utils";
-import { initConfig, s3Uri } from "../../engine";
-import { readConfig } from "../lib/engine";
+import { s3Uri } from "../../engine/keys";
+import { readConfig } from "../lib/config";
+import { createConfig } from "../lib/config-error-view";
 import { readSettings } from "../lib/preferences";
 import { failureOf, showFailure } from "../lib/toast";
 import { removeTarget } from "./save";
@@ -22,6 +23,11 @@ export function ConfigList() {
         shortcut={Keyboard.Shortcut.Common.Open}
       />
       <Action.ShowInFinder path={configPath} shortcut={{ modifiers: ["cmd", "shift"], key: "f" }} />
+      <Action.CopyToClipboard
+        title="Copy Config Path"
+        content={configPath}
+        shortcut={Keyboard.Shortcut.Common.CopyPath}
+      />
     </ActionPanel.Section>
   );
   const addAction = (
@@ -35,7 +41,7 @@ export function ConfigList() {
 
   if (data?.kind === "missing") {
     return (
-      <List isLoading={isLoading} navigationTitle="Edit Config">
+      <List isLoading={isLoading}>
         <List.EmptyView
           icon={Icon.Document}
           title="No Config File"
@@ -46,12 +52,7 @@ export function ConfigList() {
                 title="Create Config"
                 icon={Icon.NewDocument}
                 onAction={async () => {
-                  try {
-                    await initConfig(configPath);
-                    await showToast({ style: Toast.Style.Success, title: "Config Created", message: configPath });
-                  } catch (error) {
-                    await showFailure("Could Not Create Config", failureOf(error));
-                  }
+                  await createConfig(configPath);
                   revalidate();
                 }}
               />
@@ -64,18 +65,20 @@ export function ConfigList() {
 
   const config = data?.config;
   return (
-    <List isLoading={isLoading} navigationTitle="Edit Config" searchBarPlaceholder="Filter targets">
-      <List.EmptyView
-        icon={Icon.HardDrive}
-        title="No Targets"
-        description="Add the first folder to mirror to S3."
-        actions={
-          <ActionPanel>
-            {addAction}
-            {fileActions}
-          </ActionPanel>
-        }
-      />
+    <List isLoading={isLoading || !data} searchBarPlaceholder="Filter targets by name, folder or bucket">
+      {data ? (
+        <List.EmptyView
+          icon={Icon.HardDrive}
+          title="No Targets"
+          description="Add the first folder to mirror to S3."
+          actions={
+            <ActionPanel>
+              {addAction}
+              {fileActions}
+            </ActionPanel>
+          }
+        />
+      ) : null}
       {config && config.problems.length > 0 ? (
         <List.Section title="Errors" subtitle={`${config.problems.length}`}>
           {config.problems.map((p) => (
@@ -98,6 +101,7 @@ export function ConfigList() {
               icon={Icon.HardDrive}
               title={target.name}
               subtitle={`${entry.input.localPath} → ${s3Uri(target.bucket, target.prefix)}`}
+              keywords={[entry.input.localPath, target.bucket]}
               accessories={[
                 ...(target.profile ? [{ tag: target.profile, tooltip: "AWS profile" }] : []),
                 { text: `Line ${entry.line}` },

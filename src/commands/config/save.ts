@@ -2,7 +2,8 @@
 // and the whole file is parsed again before it is written, so a duplicate name or an overlapping
 // destination is refused like the CLI would refuse it.
 import { readFile, writeFile } from "node:fs/promises";
-import { parseConfig, removeTargetFromText, SmartSyncError, upsertTargetInText, type TargetInput } from "../../engine";
+import { parseConfig, removeTargetFromText, upsertTargetInText, type TargetInput } from "../../engine/config";
+import { SmartSyncError } from "../../engine/errors";
 
 async function readText(file: string): Promise<string> {
   try {

@@ -1,9 +1,12 @@
 // The target form of Edit Config: add, edit or duplicate one target. Each field is checked with the engine's
-// zod schema for it, so the form and the config parser say the same thing about a bad value.
+// zod schema for it, so the form and the config parser say the same thing about a bad value. The profile
+// and region are dropdowns of what the user has (their AWS files, AWS's regions) that also take any name.
 import { Action, ActionPanel, Form, Icon, showToast, Toast, useNavigation } from "@raycast/api";
+import { useCachedPromise } from "@raycast/utils";
 import { useState } from "react";
 import type { z } from "zod";
 import {
+  ARCHIVED_MOVES,
   bucketNameSchema,
   endpointSchema,
   excludePatternSchema,
@@ -11,10 +14,12 @@ import {
   prefixSchema,
   profileSchema,
   regionSchema,
+  STORAGE_CLASSES,
   type TargetInput,
-} from "../../engine";
+} from "../../engine/config";
 import { expandHome } from "../lib/preferences";
 import { failureOf, showFailure } from "../lib/toast";
+import { AWS_REGIONS, readAwsProfiles } from "./aws-profiles";
 import { saveTarget } from "./save";
 
 export interface TargetFormValues {
@@ -26,6 +31,8 @@ export interface TargetFormValues {
   profile: string;
   region: string;
   endpoint: string;
+  storageClass: string;
+  archived: string;
 }
 
 type TextField = Exclude<keyof TargetFormValues, "localPath">;
@@ -90,6 +97,8 @@ export function toInput(values: TargetFormValues, initial?: TargetInput): Target
     profile: optional(values.profile),
     region: optional(values.region),
     endpointUrl: optional(values.endpoint),
+    storageClass: optional(values.storageClass) as TargetInput["storageClass"],
+    archivedMoves: optional(values.archived) as TargetInput["archivedMoves"],
   };
 }
 
@@ -103,7 +112,65 @@ function initialValues(initial?: TargetInput): TargetFormValues {
     profile: initial?.profile ?? "",
     region: initial?.region ?? "",
     endpoint: initial?.endpointUrl ?? "",
+    storageClass: initial?.storageClass ?? "",
+    archived: initial?.archivedMoves ?? "",
   };
+}
+
+const STORAGE_CLASS_TEXT: Record<string, string> = {
+  STANDARD: "Standard",
+  REDUCED_REDUNDANCY: "Reduced Redundancy",
+  STANDARD_IA: "Standard-IA (Infrequent Access)",
+  ONEZONE_IA: "One Zone-IA",
+  INTELLIGENT_TIERING: "Intelligent-Tiering",
+  GLACIER: "Glacier Flexible Retrieval",
+  DEEP_ARCHIVE: "Glacier Deep Archive",
+  GLACIER_IR: "Glacier Instant Retrieval",
+};
+
+const ARCHIVED_TEXT: Record<(typeof ARCHIVED_MOVES)[number], string> = {
+  wait: "Wait for a Restore (No Upload)",
+  upload: "Upload the File Again",
+};
+
+/**
+ * A dropdown of known values that also takes any name typed into its search field (Raycast's dropdowns
+ * have no free text of their own): the typed text is offered as one more item.
+ */
+function FreeTextDropdown(props: {
+  id: string;
+  title: string;
+  info?: string;
+  emptyTitle: string;
+  options: string[];
+  value: string;
+  error?: string;
+  onChange: (value: string) => void;
+}) {
+  const [search, setSearch] = useState("");
+  const typed = search.trim();
+  const extras = [...new Set([props.value, typed])].filter((v) => v && !props.options.includes(v));
+  return (
+    <Form.Dropdown
+      id={props.id}
+      title={props.title}
+      info={props.info}
+      value={props.value}
+      error={props.error}
+      onChange={props.onChange}
+      onSearchTextChange={setSearch}
+      filtering
+      throttle
+    >
+      <Form.Dropdown.Item value="" title={props.emptyTitle} />
+      {props.options.map((option) => (
+        <Form.Dropdown.Item key={option} value={option} title={option} />
+      ))}
+      {extras.map((extra) => (
+        <Form.Dropdown.Item key={`+${extra}`} value={extra} title={extra === props.value ? extra : `Use "${extra}"`} />
+      ))}
+    </Form.Dropdown>
+  );
 }
 
 export function TargetForm(props: {
@@ -115,6 +182,7 @@ export function TargetForm(props: {
   onSaved: () => void;
 }) {
   const { pop } = useNavigation();
+  const { data: profiles } = useCachedPromise(readAwsProfiles, []);
   const [values, setValues] = useState<TargetFormValues>(() => initialValues(props.initial));
   const [errors, setErrors] = useState<Errors>({});
 
@@ -147,6 +215,7 @@ export function TargetForm(props: {
   return (
     <Form
       navigationTitle={props.title}
+      isLoading={profiles === undefined}
       actions={
         <ActionPanel>
           <Action.SubmitForm title="Save Target" icon={Icon.Check} onSubmit={submit} />
@@ -171,13 +240,45 @@ export function TargetForm(props: {
       />
       <Form.Separator />
       <Form.TextField title="Name" placeholder="The folder's name" {...field("name")} />
-      <Form.TextField title="AWS Profile" placeholder="The default profile" {...field("profile")} />
-      <Form.TextField title="Region" placeholder="eu-west-1" {...field("region")} />
+      <FreeTextDropdown
+        title="AWS Profile"
+        info="From ~/.aws/config and ~/.aws/credentials; type another name to use it."
+        emptyTitle="Default Credentials"
+        options={profiles ?? []}
+        {...field("profile")}
+      />
+      <FreeTextDropdown
+        title="Region"
+        info="The bucket's region; type another name for an S3-compatible store."
+        emptyTitle="From the Profile"
+        options={AWS_REGIONS}
+        {...field("region")}
+      />
       <Form.TextField
         title="Endpoint URL"
         placeholder="https://s3.example.com (S3-compatible stores)"
         {...field("endpoint")}
       />
+      <Form.Dropdown
+        title="Storage Class"
+        info="For new uploads by aws; moved objects keep their own."
+        {...field("storageClass")}
+      >
+        <Form.Dropdown.Item value="" title="Default (Standard)" />
+        {STORAGE_CLASSES.map((c) => (
+          <Form.Dropdown.Item key={c} value={c} title={STORAGE_CLASS_TEXT[c] ?? c} />
+        ))}
+      </Form.Dropdown>
+      <Form.Dropdown
+        title="Archived Objects"
+        info="A renamed file whose old object is in Glacier or Deep Archive: wait for a restore, or upload it again."
+        {...field("archived")}
+      >
+        <Form.Dropdown.Item value="" title="Default (Wait for a Restore)" />
+        {ARCHIVED_MOVES.map((a) => (
+          <Form.Dropdown.Item key={a} value={a} title={ARCHIVED_TEXT[a]} />
+        ))}
+      </Form.Dropdown>
     </Form>
   );
 }

@@ -1,26 +1,11 @@
 // The one failure helper of the extension (brew's utils/toast.ts): it picks the toast's title, message and
-// actions from the failure. Retry only for failures that can pass without the user changing anything.
+// actions from the failure. Retry only for failures that can pass without the user changing anything;
+// Open Config first when the cure is in the config.
 import { Clipboard, open, showToast, Toast } from "@raycast/api";
-import { SmartSyncError } from "../../engine";
+import { CONFIG_CODES, isRetryable, type Failure } from "./failure";
 
-export interface Failure {
-  code: string;
-  message: string;
-  hint?: string;
-}
-
-/** Failures a later attempt can get past on its own (another run held the lock, the network dropped). */
-const RETRYABLE = new Set(["LOCKED", "NETWORK", "S3_FAILED", "WORKER_STOPPED"]);
-const CONFIG_CODES = new Set(["CONFIG_INVALID", "CONFIG_MISSING", "CREDENTIALS", "BUCKET_MISSING", "WRONG_REGION"]);
-
-export function failureOf(error: unknown): Failure {
-  if (error instanceof SmartSyncError) return { code: error.code, message: error.message, hint: error.hint };
-  return { code: "UNEXPECTED", message: error instanceof Error ? error.message : String(error) };
-}
-
-export function isRetryable(failure: Failure): boolean {
-  return RETRYABLE.has(failure.code);
-}
+export type { Failure } from "./failure";
+export { failureOf, isRetryable } from "./failure";
 
 export async function showFailure(
   title: string,

@@ -1,7 +1,9 @@
-// Show Details: everything known about one pending move.
+// Show Details: everything known about one pending move, with the move's own actions.
 import { Detail } from "@raycast/api";
-import { formatBytes, s3Uri, type Target } from "../../engine";
-import { moveTitle, type PreviewMove } from "./fetch";
+import type { ReactNode } from "react";
+import { formatBytes } from "../../engine/format";
+import { s3Uri } from "../../engine/keys";
+import { dependentMoves, moveTitle, type PreviewMove, type PreviewTarget } from "./fetch";
 
 const KIND_TEXT: Record<PreviewMove["kind"], string> = {
   ready: "Ready: a server-side copy and delete",
@@ -9,7 +11,9 @@ const KIND_TEXT: Record<PreviewMove["kind"], string> = {
   unverifiable: "Cannot be verified in S3: aws will upload the file instead",
 };
 
-export function MoveDetail({ move, target }: { move: PreviewMove; target: Target }) {
+export function MoveDetail({ move, entry, actions }: { move: PreviewMove; entry: PreviewTarget; actions: ReactNode }) {
+  const { target } = entry;
+  const dependents = dependentMoves(move, entry.moves);
   const markdown = [
     `# ${moveTitle(move)}`,
     "",
@@ -19,11 +23,15 @@ export function MoveDetail({ move, target }: { move: PreviewMove; target: Target
     "",
     `\`${move.to}\``,
     move.reason ? `\n> ${move.reason}` : "",
+    dependents.length
+      ? `\nApplied together with ${dependents.map((m) => `\`${m.from}\` → \`${m.to}\``).join(", ")} (a chain or swap of names).`
+      : "",
   ].join("\n");
   return (
     <Detail
       navigationTitle={moveTitle(move)}
       markdown={markdown}
+      actions={actions}
       metadata={
         <Detail.Metadata>
           <Detail.Metadata.Label title="Target" text={`${target.name} → ${s3Uri(target.bucket, target.prefix)}`} />

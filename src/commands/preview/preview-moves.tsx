@@ -1,13 +1,20 @@
-// Preview Moves: every pending move of every mounted target, one section per target. Cached results show
-// at once; useCachedPromise refreshes them in the background.
-import { Action, ActionPanel, Color, Icon, Keyboard, List } from "@raycast/api";
+// Preview Moves: every pending move of every target, one section per target; an unmounted target says so,
+// and a sync running on a volume is mentioned (the preview is read-only and runs beside it). Enter applies
+// one move (with the moves of its chain or swap) or, for a move that cannot run now, shows its details.
+import { Action, ActionPanel, Color, Icon, Keyboard, List, useNavigation } from "@raycast/api";
 import { useCachedPromise } from "@raycast/utils";
 import path from "node:path";
-import { formatBytes, plural, s3Uri, type Target } from "../../engine";
-import { readSettings, type Settings } from "../lib/preferences";
+import { useRef } from "react";
+import { formatBytes, plural } from "../../engine/format";
+import { s3Uri } from "../../engine/keys";
+import type { Target } from "../../engine/types";
 import { ConfigErrorView } from "../lib/config-error-view";
-import { applyMoves, skipPreviewMove } from "./apply";
-import { fetchPreview, moveTitle, type PreviewMove, type PreviewTarget } from "./fetch";
+import { isAwsEndpoint } from "../lib/config";
+import { CONFIG_CODES } from "../lib/failure";
+import { readSettings, type Settings } from "../lib/preferences";
+import { counted } from "../lib/text";
+import { applyMoves, confirmApplyAll, skipPreviewMove } from "./apply";
+import { dependentMoves, fetchPreview, moveTitle, type PreviewMove, type PreviewTarget } from "./fetch";
 import { MoveDetail } from "./move-detail";
 
 export function consoleUrl(target: Target, key: string): string {
@@ -15,8 +22,15 @@ export function consoleUrl(target: Target, key: string): string {
   return `https://s3.console.aws.amazon.com/s3/object/${encodeURIComponent(target.bucket)}?${region}prefix=${encodeURIComponent(key)}`;
 }
 
-function accessories(move: PreviewMove): List.Item.Accessory[] {
+/** The S3 URI of the object a move acts on: where it is now (the old key), as the console action shows it. */
+export function objectUri(target: Target, move: PreviewMove): string {
+  return `s3://${target.bucket}/${move.fromKey}`;
+}
+
+function accessories(move: PreviewMove, dependents: number): List.Item.Accessory[] {
   const list: List.Item.Accessory[] = [];
+  if (dependents > 0)
+    list.push({ icon: Icon.Link, text: `+${dependents}`, tooltip: "Applied together with its chain or swap" });
   if (move.kind === "archived")
     list.push({ tag: { value: "Archived", color: Color.Orange }, tooltip: `Restore needed (${move.storageClass})` });
   if (move.kind === "unverifiable")
@@ -26,155 +40,203 @@ function accessories(move: PreviewMove): List.Item.Accessory[] {
 }
 
 function lastSyncText(targets: PreviewTarget[]): string {
-  const times = targets
+  const last = targets
     .map((t) => t.lastRunAt)
     .filter((t): t is string => !!t)
-    .sort();
-  const last = times.at(-1);
+    .sort()
+    .at(-1);
   return last ? `Last sync: ${new Date(last).toLocaleString()}` : "No sync has run yet";
 }
 
-export function PreviewMoves({ only }: { only?: string }) {
-  const settings = readSettings();
-  const { data, isLoading, revalidate, mutate } = useCachedPromise(fetchPreview, [settings, only], {
-    keepPreviousData: true,
-  });
-  const targets = data?.targets ?? [];
-  const pending = targets.reduce((sum, t) => sum + t.moves.length, 0);
+type Run = (work: Promise<void>, remove: (m: PreviewMove) => boolean) => Promise<void>;
 
-  const run = async (work: Promise<void>, remove: (m: PreviewMove) => boolean) => {
-    await mutate(work, {
-      optimisticUpdate: (current) =>
-        current && {
-          ...current,
-          targets: current.targets.map((t) => ({ ...t, moves: t.moves.filter((m) => !remove(m)) })),
-        },
-    });
+/** `navigationTitle` only when pushed from another view: a command's root view shows the command's title. */
+export function PreviewMoves({ only, navigationTitle }: { only?: string; navigationTitle?: string }) {
+  const settings = readSettings();
+  const abortable = useRef<AbortController>(null);
+  const { data, isLoading, revalidate, mutate } = useCachedPromise(
+    (s: Settings, target?: string) => fetchPreview(s, target, abortable.current?.signal),
+    [settings, only],
+    { keepPreviousData: true, abortable },
+  );
+  const targets = data?.targets ?? [];
+  const shown = targets.filter((t) => !t.mounted || t.error || t.moves.length > 0 || t.notices.length > 0);
+
+  const run: Run = async (work, remove) => {
+    try {
+      await mutate(work, {
+        optimisticUpdate: (current) =>
+          current && {
+            ...current,
+            targets: current.targets.map((t) => ({ ...t, moves: t.moves.filter((m) => !remove(m)) })),
+          },
+      });
+    } catch {
+      // The failure was shown where it happened; the list is back as it was.
+    }
   };
+  const refresh = (
+    <Action
+      title="Refresh"
+      icon={Icon.ArrowClockwise}
+      shortcut={Keyboard.Shortcut.Common.Refresh}
+      onAction={revalidate}
+    />
+  );
 
   return (
     <List
-      isLoading={isLoading}
-      navigationTitle={only ? `Preview Moves: ${only}` : "Preview Moves"}
+      isLoading={isLoading || !data}
+      navigationTitle={navigationTitle}
       searchBarPlaceholder="Filter moves by name or path"
     >
-      {data?.configError ? (
-        <ConfigErrorView failure={data.configError} configFile={data.configFile} />
+      {!data ? null : data.configError ? (
+        <ConfigErrorView failure={data.configError} configFile={data.configFile} onCreated={revalidate} />
       ) : (
         <List.EmptyView
           icon={Icon.CheckCircle}
-          title="No pending moves"
-          description={[
-            lastSyncText(targets),
-            data?.notMounted.length ? `Not mounted: ${data.notMounted.join(", ")}` : "",
-          ]
-            .filter(Boolean)
-            .join(" · ")}
-          actions={
-            <ActionPanel>
-              <Action
-                title="Refresh"
-                icon={Icon.ArrowClockwise}
-                shortcut={Keyboard.Shortcut.Common.Refresh}
-                onAction={revalidate}
-              />
-            </ActionPanel>
-          }
+          title="No Pending Moves"
+          description={lastSyncText(targets)}
+          actions={<ActionPanel>{refresh}</ActionPanel>}
         />
       )}
-      {pending === 0 && !targets.some((t) => t.error)
-        ? null
-        : targets.map(({ target, moves, error }) => (
-            <List.Section
-              key={target.name}
-              title={target.name}
-              subtitle={`${s3Uri(target.bucket, target.prefix)} · ${plural(moves.length, "move")}`}
-            >
-              {error ? (
-                <List.Item
-                  icon={{ source: Icon.Warning, tintColor: Color.Red }}
-                  title={`Could not check ${target.name}`}
-                  subtitle={error.message}
-                  actions={
-                    <ActionPanel>
-                      <Action
-                        title="Refresh"
-                        icon={Icon.ArrowClockwise}
-                        shortcut={Keyboard.Shortcut.Common.Refresh}
-                        onAction={revalidate}
-                      />
-                      <Action.Open title="Open Config" target={settings.configPath} />
-                    </ActionPanel>
-                  }
-                />
-              ) : null}
-              {moves.map((move) => (
-                <List.Item
-                  key={`${move.from}\0${move.to}`}
-                  icon={move.kind === "ready" ? Icon.ArrowRight : Icon.Clock}
-                  title={moveTitle(move)}
-                  subtitle={`${move.from} → ${move.to}`}
-                  keywords={[move.from, move.to]}
-                  accessories={accessories(move)}
-                  actions={
-                    <MoveActions
-                      move={move}
-                      target={target}
-                      targetMoves={moves}
-                      settings={settings}
-                      run={run}
-                      revalidate={revalidate}
+      {shown.map((entry) => {
+        const { target, moves, error } = entry;
+        const deletes = entry.deletes ? ` · the sync would delete ${counted(entry.deletes.count, "object")}` : "";
+        return (
+          <List.Section
+            key={target.name}
+            title={target.name}
+            subtitle={`${s3Uri(target.bucket, target.prefix)} · ${counted(entry.movesTotal, "move")}${deletes}`}
+          >
+            {!entry.mounted ? (
+              <List.Item
+                icon={{ source: Icon.HardDrive, tintColor: Color.SecondaryText }}
+                title="Not Mounted"
+                subtitle={`${target.localPath} is not mounted; connect the volume to see its moves`}
+                actions={<ActionPanel>{refresh}</ActionPanel>}
+              />
+            ) : null}
+            {error ? (
+              <List.Item
+                icon={{ source: Icon.Warning, tintColor: Color.Red }}
+                title={`Could Not Check ${target.name}`}
+                subtitle={error.message}
+                accessories={error.hint ? [{ icon: Icon.QuestionMarkCircle, tooltip: error.hint }] : []}
+                actions={
+                  <ActionPanel>
+                    {refresh}
+                    {CONFIG_CODES.has(error.code) ? (
+                      <Action.Open title="Open Config" icon={Icon.Pencil} target={settings.configPath} />
+                    ) : null}
+                    <Action.CopyToClipboard
+                      title="Copy Details"
+                      content={[error.message, error.hint].filter(Boolean).join("\n")}
+                      shortcut={Keyboard.Shortcut.Common.Copy}
                     />
-                  }
-                />
-              ))}
-            </List.Section>
-          ))}
+                  </ActionPanel>
+                }
+              />
+            ) : null}
+            {entry.notices.map((notice) => (
+              <List.Item
+                key={notice}
+                icon={{ source: Icon.Info, tintColor: Color.Blue }}
+                title={notice.startsWith("A sync is running") ? "A Sync Is Running on This Volume" : "Note"}
+                subtitle={notice}
+                actions={<ActionPanel>{refresh}</ActionPanel>}
+              />
+            ))}
+            {moves.map((move) => (
+              <List.Item
+                key={`${move.from}\0${move.to}`}
+                icon={move.kind === "ready" ? Icon.ArrowRight : Icon.Clock}
+                title={moveTitle(move)}
+                subtitle={`${move.from} → ${move.to}`}
+                keywords={[move.from, move.to]}
+                accessories={accessories(move, dependentMoves(move, moves).length)}
+                actions={<MoveActions move={move} entry={entry} settings={settings} run={run} refresh={revalidate} />}
+              />
+            ))}
+          </List.Section>
+        );
+      })}
     </List>
   );
 }
 
-function MoveActions(props: {
+export function MoveActions(props: {
   move: PreviewMove;
-  target: Target;
-  targetMoves: PreviewMove[];
+  entry: PreviewTarget;
   settings: Settings;
-  run: (work: Promise<void>, remove: (m: PreviewMove) => boolean) => Promise<void>;
-  revalidate: () => void;
+  run: Run;
+  refresh: () => void;
+  /** Rendered in the move's Details: no Show Details, and the view closes once the move is applied. */
+  inDetail?: boolean;
 }) {
-  const { move, target, targetMoves, settings, run } = props;
-  const ready = targetMoves.filter((m) => m.kind === "ready");
+  const { move, entry, settings, run, inDetail } = props;
+  const { target, moves } = entry;
+  const { pop } = useNavigation();
+  const dependents = dependentMoves(move, moves);
+  const group = [move, ...dependents];
+  const ready = moves.filter((m) => m.kind === "ready");
   const same = (m: PreviewMove) => m.from === move.from && m.to === move.to;
+  const done = () => (inDetail ? pop() : undefined);
+
+  const apply =
+    move.kind === "ready" ? (
+      <Action
+        title={dependents.length ? `Apply Move (with ${plural(dependents.length, "Dependent Move")})` : "Apply Move"}
+        icon={Icon.ArrowRight}
+        onAction={async () => {
+          done();
+          await run(applyMoves(target, [move], settings), (m) => group.includes(m));
+        }}
+      />
+    ) : null;
+  const details = inDetail ? null : (
+    <Action.Push
+      title="Show Details"
+      icon={Icon.Sidebar}
+      shortcut={{ modifiers: ["cmd"], key: "i" }}
+      target={<MoveDetail move={move} entry={entry} actions={<MoveActions {...props} inDetail />} />}
+    />
+  );
   return (
     <ActionPanel>
       <ActionPanel.Section>
         {move.kind === "ready" ? (
-          <Action
-            title="Apply Move"
-            icon={Icon.ArrowRight}
-            onAction={() => run(applyMoves(target, [move], settings), same)}
-          />
-        ) : null}
+          <>
+            {apply}
+            {details}
+          </>
+        ) : (
+          <>
+            {details}
+            {apply}
+          </>
+        )}
         {ready.length > 0 ? (
           <Action
             title="Apply All Moves in This Target"
             icon={Icon.Forward}
             shortcut={{ modifiers: ["cmd", "shift"], key: "return" }}
-            onAction={() => run(applyMoves(target, ready, settings), (m) => ready.includes(m))}
+            onAction={async () => {
+              if (!(await confirmApplyAll(target, moves))) return;
+              done();
+              await run(applyMoves(target, ready, settings, { all: true }), (m) => ready.includes(m));
+            }}
           />
         ) : null}
-        <Action.Push
-          title="Show Details"
-          icon={Icon.Sidebar}
-          shortcut={{ modifiers: ["cmd"], key: "d" }}
-          target={<MoveDetail move={move} target={target} />}
-        />
         {move.kind !== "unverifiable" ? (
           <Action
             title="Skip Move"
             icon={Icon.XMarkCircle}
             shortcut={Keyboard.Shortcut.Common.Remove}
-            onAction={() => run(skipPreviewMove(target, move), same)}
+            onAction={async () => {
+              done();
+              await run(skipPreviewMove(target, move, settings, props.refresh), same);
+            }}
           />
         ) : null}
       </ActionPanel.Section>
@@ -182,23 +244,27 @@ function MoveActions(props: {
         <Action.ShowInFinder path={path.join(target.localPath, move.to)} shortcut={Keyboard.Shortcut.Common.Open} />
         <Action.CopyToClipboard
           title="Copy S3 URI"
-          content={`s3://${target.bucket}/${move.toKey}`}
+          content={objectUri(target, move)}
           shortcut={Keyboard.Shortcut.Common.Copy}
         />
-        <Action.OpenInBrowser
-          title="Open in AWS Console"
-          url={consoleUrl(target, move.fromKey)}
-          shortcut={{ modifiers: ["cmd", "opt"], key: "o" }}
-        />
+        {isAwsEndpoint(target) ? (
+          <Action.OpenInBrowser
+            title="Open in AWS Console"
+            url={consoleUrl(target, move.fromKey)}
+            shortcut={{ modifiers: ["cmd", "opt"], key: "o" }}
+          />
+        ) : null}
       </ActionPanel.Section>
-      <ActionPanel.Section>
-        <Action
-          title="Refresh"
-          icon={Icon.ArrowClockwise}
-          shortcut={Keyboard.Shortcut.Common.Refresh}
-          onAction={props.revalidate}
-        />
-      </ActionPanel.Section>
+      {inDetail ? null : (
+        <ActionPanel.Section>
+          <Action
+            title="Refresh"
+            icon={Icon.ArrowClockwise}
+            shortcut={Keyboard.Shortcut.Common.Refresh}
+            onAction={props.refresh}
+          />
+        </ActionPanel.Section>
+      )}
     </ActionPanel>
   );
 }

@@ -1,7 +1,7 @@
 // Status drill-down: the files behind a target's counts.
-import { Action, ActionPanel, Icon, List } from "@raycast/api";
+import { Action, ActionPanel, Icon, Keyboard, List } from "@raycast/api";
 import path from "node:path";
-import { plural } from "../../engine";
+import { plural } from "../../engine/format";
 import type { TargetRow } from "./fetch";
 
 function FileItem({ root, rel, subtitle, icon }: { root: string; rel: string; subtitle?: string; icon: Icon }) {
@@ -13,7 +13,11 @@ function FileItem({ root, rel, subtitle, icon }: { root: string; rel: string; su
       actions={
         <ActionPanel>
           <Action.ShowInFinder path={path.join(root, rel)} />
-          <Action.CopyToClipboard title="Copy Path" content={path.join(root, rel)} />
+          <Action.CopyToClipboard
+            title="Copy Path"
+            content={path.join(root, rel)}
+            shortcut={Keyboard.Shortcut.Common.CopyPath}
+          />
         </ActionPanel>
       }
     />
@@ -21,15 +25,16 @@ function FileItem({ root, rel, subtitle, icon }: { root: string; rel: string; su
 }
 
 function more(total: number, shown: number): string | undefined {
-  return total > shown ? `first ${shown} of ${total}` : undefined;
+  return total > shown ? `First ${shown} of ${total}` : undefined;
 }
 
 export function TargetFiles({ row }: { row: TargetRow }) {
-  const { files, counts, target } = row;
+  const { target } = row;
+  const { files, counts, pendingRestores } = row.line!;
   const root = target.localPath;
   return (
-    <List navigationTitle={`${target.name}: Pending Changes`}>
-      <List.EmptyView icon={Icon.CheckCircle} title="Nothing pending" description="The volume matches its last sync." />
+    <List navigationTitle={`${target.name}: Pending Changes`} searchBarPlaceholder="Filter files by path">
+      <List.EmptyView icon={Icon.CheckCircle} title="Nothing Pending" description="The volume matches its last sync." />
       <List.Section title="Moved" subtitle={more(counts.moved, files.moved.length) ?? plural(counts.moved, "file")}>
         {files.moved.map((m) => (
           <FileItem key={`m:${m.from}`} root={root} rel={m.to} subtitle={`from ${m.from}`} icon={Icon.ArrowRight} />
@@ -56,8 +61,11 @@ export function TargetFiles({ row }: { row: TargetRow }) {
           <List.Item key={`d:${rel}`} icon={Icon.MinusCircle} title={rel} />
         ))}
       </List.Section>
-      <List.Section title="Pending Restores" subtitle={plural(row.pendingRestores.length, "object")}>
-        {row.pendingRestores.map((r) => (
+      <List.Section
+        title="Pending Restores"
+        subtitle={more(counts.restores, pendingRestores.length) ?? plural(counts.restores, "object")}
+      >
+        {pendingRestores.map((r) => (
           <List.Item
             key={`r:${r.from}`}
             icon={Icon.Snowflake}

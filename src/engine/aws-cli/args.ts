@@ -3,7 +3,7 @@ import type { AwsSyncOptions } from "./types";
 
 export type AwsSyncArgsOptions = Pick<
   AwsSyncOptions,
-  "source" | "destination" | "excludes" | "delete" | "dryRun" | "endpointUrl" | "profile" | "region" | "storageClass"
+  "source" | "destination" | "filters" | "delete" | "dryRun" | "endpointUrl" | "profile" | "region" | "storageClass"
 >;
 
 /**
@@ -16,7 +16,7 @@ export function buildAwsSyncArgs(opts: AwsSyncArgsOptions): string[] {
   const source = opts.source.startsWith("-") ? `./${opts.source}` : opts.source;
   const args = ["s3", "sync", source, opts.destination];
   if (opts.delete ?? true) args.push("--delete");
-  for (const pattern of opts.excludes) args.push(`--exclude=${pattern}`);
+  for (const rule of opts.filters) args.push(`--${rule.type}=${rule.pattern}`);
   if (opts.dryRun) args.push("--dryrun");
   if (opts.storageClass) args.push(`--storage-class=${opts.storageClass}`);
   if (opts.endpointUrl) args.push(`--endpoint-url=${opts.endpointUrl}`);

@@ -81,6 +81,12 @@ export async function runAwsSync(opts: AwsSyncOptions): Promise<AwsSyncResult> {
     timeout: opts.timeoutMs,
     forceKillAfterDelay: FORCE_KILL_AFTER_MS,
   });
+  try {
+    if (subprocess.pid !== undefined) opts.onSpawn?.({ pid: subprocess.pid, command });
+  } catch (error) {
+    listenerError = error;
+    subprocess.kill();
+  }
 
   const handle = (line: string, fromStderr: boolean) => {
     if (fromStderr) {

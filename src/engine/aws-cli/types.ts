@@ -1,4 +1,5 @@
 // Records the aws CLI runner hands to its consumers (progress bar, toast, log, recorder).
+import type { FilterRule } from "../filters";
 
 export interface AwsCliInfo {
   /** Absolute path of the binary that answered `--version`. */
@@ -58,7 +59,8 @@ export interface AwsSyncOptions {
   source: string;
   /** `s3://bucket/prefix/` (a missing trailing `/` means the same to aws). */
   destination: string;
-  excludes: string[];
+  /** `--exclude` / `--include` rules in command-line order (aws-filters.ts builds them). */
+  filters: readonly FilterRule[];
   /** Defaults to true. */
   delete?: boolean;
   dryRun?: boolean;
@@ -71,6 +73,8 @@ export interface AwsSyncOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   onEvent?: (event: AwsEvent) => void;
+  /** Called as soon as aws is started: the run records the child in the volume's lock. */
+  onSpawn?: (child: { pid: number; command: string[] }) => void;
 }
 
 export type AwsSyncOutcome = "ok" | "skipped-files" | "failed";

@@ -7,9 +7,13 @@
 // - A local path may appear once: the volume's state DB remembers one bucket/prefix.
 // - Two targets may not share a name (front ends pick targets by name) nor overlapping destinations
 //   (same or nested bucket/prefix at the same endpoint): each `sync --delete` would delete the other's objects.
+// - Nor nested local paths (one target's folder inside another's): the outer sync would upload the inner
+//   target's files a second time, its state DB and its logs, and the two runs would not see each other's lock.
+// - A prefix aws cannot be given safely (`*`, `[`: see filters.ts prefixProblem) is refused.
 
 import os from "node:os";
 import path from "node:path";
+import { prefixProblem } from "../filters";
 import type { Target } from "../types";
 import { COLUMNS, classifyLine, DEFAULTS_KEYWORD, splitCells, splitList } from "./lines";
 import {
@@ -153,6 +157,10 @@ function parseTargetLine(lineText: string, line: number, home: string, report: R
   const localPath = resolveLocalPath(rawPath, home);
   if (localPath.problem) fail(localPath.problem);
 
+  const prefix = rawPrefix.replace(/^\/+|\/+$/g, "");
+  const problem = prefixProblem(prefix);
+  if (problem) fail(`prefix "${rawPrefix}" ${problem}`);
+
   if (bucket === "") {
     fail(`missing bucket (columns: ${COLUMN_LIST})`);
   } else {
@@ -175,7 +183,7 @@ function parseTargetLine(lineText: string, line: number, home: string, report: R
     localPath: localPath.path,
     bucket,
     // Keys never start with `/`: `s3://b/p` and `s3://b/p/` both mean prefix `p`.
-    prefix: rawPrefix.replace(/^\/+|\/+$/g, ""),
+    prefix,
     excludes,
     options,
   };
@@ -273,6 +281,18 @@ function resolveTargets(drafts: Draft[], defaults: TargetOptions, file: string, 
       report(draft.line, `local path already used by line ${pathLine}`);
       continue;
     }
+    for (const [other, otherLine] of byPath) {
+      const relation = isInside(draft.localPath, other)
+        ? "is inside"
+        : isInside(other, draft.localPath)
+          ? "contains"
+          : "";
+      if (relation)
+        fail(
+          `local path ${draft.localPath} ${relation} ${other} of line ${otherLine}: one target's folder may not be ` +
+            `inside another's (the outer sync would upload the inner one's files and state DB again)`,
+        );
+    }
     byPath.set(draft.localPath, draft.line);
 
     const nameLine = byName.get(name);
@@ -323,6 +343,11 @@ function toEntry(draft: Draft): ConfigEntry {
       excludes: draft.excludes,
     },
   };
+}
+
+/** `inner` is a folder below `outer` (both normalised, absolute). */
+function isInside(inner: string, outer: string): boolean {
+  return inner !== outer && (outer === "/" || inner.startsWith(`${outer}/`));
 }
 
 function nested(a: string, b: string): boolean {

@@ -3,6 +3,7 @@
 // Issue messages are reasons ("must be …"); the parser prefixes the offending value.
 
 import { z } from "zod";
+import { prefixProblem } from "../filters";
 import type { Target } from "../types";
 import { parseByteSize } from "./bytes";
 
@@ -96,7 +97,7 @@ export const localPathSchema = checked((value) => {
 
 export const prefixSchema = checked((value) => {
   if (value === "") return undefined;
-  return cellText(value, /[|\r\n]/, '"|" or line breaks');
+  return cellText(value, /[|\r\n]/, '"|" or line breaks') ?? prefixProblem(value);
 });
 
 export const excludePatternSchema = checked((value) => cellText(value, /[|,\r\n]/, '"|", "," or line breaks'));

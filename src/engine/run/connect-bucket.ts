@@ -27,7 +27,12 @@ export async function connectBucket(ctx: RunContext): Promise<ConnectedBucket> {
       forcePathStyle: target.forcePathStyle,
     }),
     target.bucket,
-    { multipartCopyThreshold: target.multipartCopyThreshold, endpoint: target.endpointUrl, profile: target.profile },
+    {
+      multipartCopyThreshold: target.multipartCopyThreshold,
+      concurrency: target.concurrency,
+      endpoint: target.endpointUrl,
+      profile: target.profile,
+    },
   );
   const access = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
   return { gateway, hasObjects: !access.empty, aws };

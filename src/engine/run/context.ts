@@ -82,7 +82,13 @@ export function createRunContext(target: Target, options: RunOptions): RunContex
       const events = backlog;
       backlog = undefined;
       if (options.log === false || dryRun) return;
-      context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      try {
+        context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      } catch (error) {
+        // The volume went away or is full: the run's own outcome matters more than its log.
+        report.notices.push(`No run log: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
       report.logFile = context.log.file;
       for (const event of events) context.log.onEvent(event);
     },

@@ -14,6 +14,13 @@ export interface MovedRun {
   outcomes: MoveOutcome[];
   /** Moves waiting for an archived object to be restored: aws leaves both of their paths alone. */
   pending: PlannedMove[];
+  /** Temporary keys of this batch still in the bucket (a cycle stopped half-way). */
+  leftoverTempKeys: string[];
+  /**
+   * Paths whose key may hold other bytes and could not be deleted before aws (the invalidate stage): aws
+   * may keep that object, so the DB does not record them as synced.
+   */
+  notSynced?: string[];
 }
 
 export async function moveStage(
@@ -28,6 +35,7 @@ export async function moveStage(
   db.setTarget(target.bucket, ctx.prefix);
   const pending: PlannedMove[] = [...plan.archived];
   let outcomes: MoveOutcome[] = [];
+  let leftoverTempKeys: string[] = [];
   let stopped: unknown;
   if (plan.moves.length > 0) {
     ctx.phase("move");
@@ -38,7 +46,8 @@ export async function moveStage(
       },
     });
     outcomes = batch.outcomes;
-    applyMovesToDb(db, outcomes);
+    leftoverTempKeys = batch.leftoverTempKeys;
+    applyMovesToDb(db, outcomes, ctx.now().getTime() / 1000);
     await db.save();
     if (batch.complete) await batch.journal.remove();
     for (const o of outcomes)
@@ -53,5 +62,5 @@ export async function moveStage(
   recordPendingRestores(db, pending);
   report.moves.pendingRestore = pending.length;
   if (stopped !== undefined) throw stopped;
-  return { outcomes, pending };
+  return { outcomes, pending, leftoverTempKeys };
 }

@@ -41,13 +41,24 @@ export async function openVolume(ctx: RunContext): Promise<OpenedVolume> {
   if (dryRun) {
     // A dry run reads beside a running sync: it takes no lock and writes nothing to the volume.
     const holder = await lockHolder(target.localPath);
+    const running = holder?.orphan
+      ? `an aws s3 sync left by a killed run, pid ${holder.child?.pid}, since ${holder.child?.startedAt}`
+      : `${holder?.command}, pid ${holder?.pid}, since ${holder?.startedAt}`;
     if (holder)
       ctx.notice(
-        `A sync is running on this volume (${holder.command}, pid ${holder.pid}, since ${holder.startedAt}): ` +
+        `A sync is running on this volume (${running}): ` +
           `this shows the volume as it is now; the running sync may already be making some of these changes.`,
       );
   } else {
     lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+    // A killed run's aws was still syncing this volume: two aws must never run on it at once.
+    const orphan = lock.stoppedChild;
+    if (orphan)
+      ctx.notice(
+        `An aws s3 sync started by an earlier run that was killed (pid ${orphan.pid}, since ${orphan.startedAt}) ` +
+          `was still running on this volume: it was stopped before this run began.`,
+        "warning",
+      );
   }
 
   try {

@@ -1,5 +1,4 @@
 // Stage 5, plan: scan + recorded state → moves, new, modified, deleted (a pure function; see planner.ts).
-import { createExcludeMatcher, TOOL_EXCLUDES } from "../filters";
 import { planRun, type Plan, type PlanInput } from "../planner";
 import type { RunContext } from "./context";
 import type { OpenedVolume } from "./open-volume";
@@ -18,7 +17,7 @@ export function planStage(ctx: RunContext, volume: OpenedVolume, scan: VolumeSca
     scan: scan.files,
     records: volume.baseline ? [] : volume.db.allFiles(),
     prefix: ctx.prefix,
-    isExcluded: createExcludeMatcher(target.localPath, [...TOOL_EXCLUDES, ...target.excludes]),
+    isExcluded: scan.filters.isExcludedPath, // the scan's own rules: one idea of "excluded" for scan, plan and aws
     skippedMoves: volume.db.skippedMoves().map((s) => ({ from: s.fromPath, to: s.toPath })),
     archivedMoves: target.archivedMoves,
   };

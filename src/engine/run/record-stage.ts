@@ -41,7 +41,8 @@ export async function recordStage(
         previous: db.allFiles(),
         scan: scan.files,
         outcome: synced,
-        skippedPaths: result?.skippedPaths,
+        // Files whose stale object could not be deleted are not synced either: aws may have kept it.
+        skippedPaths: [...(result?.skippedPaths ?? []), ...(moved.notSynced ?? [])],
         pendingMoves: moved.pending,
         baseline: volume.baseline,
         objects: uploaded,

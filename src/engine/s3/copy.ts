@@ -1,7 +1,9 @@
-// Server-side copy that keeps what `aws s3 sync` and the user care about: bytes, metadata, tags and the
-// storage class (CopyObject would default to STANDARD). Every request is conditional on the ETag the
-// verifier saw, so a source changed in between makes the copy fail (412) instead of copying other bytes.
-// Above the single-copy limit (5 GiB) it is a multipart copy whose metadata comes from a HEAD.
+// Server-side copy that keeps what `aws s3 sync` and the user care about: bytes, metadata, tags, the
+// storage class (CopyObject would default to STANDARD) and SSE-KMS settings (CopyObject would fall back to the
+// bucket's default encryption), and ends with the Content-Type a fresh aws upload of the new name would get.
+// Every request is conditional on the ETag the verifier saw, so a source changed in between makes the copy
+// fail (412) instead of copying other bytes. A HEAD of the source tells its class, encryption and type;
+// above the single-copy limit (5 GiB) it is a multipart copy whose metadata comes from that HEAD.
 
 import {
   AbortMultipartUploadCommand,
@@ -12,10 +14,14 @@ import {
   HeadObjectCommand,
   UploadPartCopyCommand,
   type CompletedPart,
+  type CopyObjectCommandInput,
   type CreateMultipartUploadCommandInput,
+  type HeadObjectCommandOutput,
   type S3Client,
   type StorageClass,
 } from "@aws-sdk/client-s3";
+import { guessContentType } from "./content-type";
+import type { Limit } from "./limiter";
 import { stripEtag } from "./records";
 
 export const MIB = 1024 * 1024;
@@ -29,17 +35,22 @@ const DEFAULT_PART_SIZE = 256 * MIB;
 
 export interface CopyRequest {
   client: S3Client;
+  /** Every request of the copy goes through the gateway's one request limit. */
+  limit: Limit;
   bucket: string;
   srcKey: string;
   dstKey: string;
   ifMatchEtag: string;
   size: number;
   storageClass?: string;
+  /** See CopyOptions.typeNames. */
+  typeNames?: { from: string; to: string } | null;
   signal?: AbortSignal;
 }
 
 export interface MultipartSettings {
   partSize?: number;
+  /** Parts requested at once; each still waits for a slot of the request limit. */
   concurrency: number;
   threshold: number;
 }
@@ -63,28 +74,90 @@ function storageClassParam(storageClass: string | undefined): StorageClass | und
   return storageClass && storageClass !== "STANDARD" ? (storageClass as StorageClass) : undefined;
 }
 
-export async function copySingle(request: CopyRequest): Promise<{ etag: string }> {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, storageClass, signal } = request;
-  const output = await client.send(
-    new CopyObjectCommand({
-      Bucket: bucket,
-      Key: dstKey,
-      CopySource: encodeCopySource(bucket, srcKey),
-      CopySourceIfMatch: quoted(ifMatchEtag),
-      MetadataDirective: "COPY",
-      TaggingDirective: "COPY",
-      StorageClass: storageClassParam(storageClass),
+/**
+ * The Content-Type the copy must get, when moving changes the type aws would give the name (`song.wav` →
+ * `song.flac`) and the source does not have it already: `{ type: undefined }` means "none", as aws sends
+ * none for a name Python cannot type. null: the source's Content-Type stays.
+ */
+export function contentTypeChange(
+  srcKey: string,
+  dstKey: string,
+  current: string | undefined,
+): { type: string | undefined } | null {
+  const before = guessContentType(srcKey);
+  const after = guessContentType(dstKey);
+  if (before === after || (after !== undefined && after === current)) return null;
+  return { type: after };
+}
+
+/** The type change a copy makes, from the request's names (a temporary key's copy makes none). */
+function typeChangeOf(request: CopyRequest, head: HeadObjectCommandOutput) {
+  if (request.typeNames === null) return null;
+  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+  return contentTypeChange(from, to, head.ContentType);
+}
+
+/** The source's SSE-KMS settings: without them a copy gets the bucket's default encryption instead. */
+function encryptionOf(head: HeadObjectCommandOutput) {
+  if (head.ServerSideEncryption !== "aws:kms" && head.ServerSideEncryption !== "aws:kms:dsse") return {};
+  return {
+    ServerSideEncryption: head.ServerSideEncryption,
+    SSEKMSKeyId: head.SSEKMSKeyId,
+    BucketKeyEnabled: head.BucketKeyEnabled,
+  };
+}
+
+/** What REPLACE (and CreateMultipartUpload) must repeat to keep the source's metadata. */
+function metadataOf(head: HeadObjectCommandOutput) {
+  return {
+    ContentType: head.ContentType,
+    ContentEncoding: head.ContentEncoding,
+    ContentDisposition: head.ContentDisposition,
+    ContentLanguage: head.ContentLanguage,
+    CacheControl: head.CacheControl,
+    Expires: head.Expires,
+    Metadata: head.Metadata,
+    WebsiteRedirectLocation: head.WebsiteRedirectLocation,
+  };
+}
+
+/** HEAD of the source, conditional on the verified ETag (412 when it changed). */
+function headSource(request: CopyRequest): Promise<HeadObjectCommandOutput> {
+  const { client, limit, bucket, srcKey, ifMatchEtag, signal } = request;
+  return limit(() =>
+    client.send(new HeadObjectCommand({ Bucket: bucket, Key: srcKey, IfMatch: quoted(ifMatchEtag) }), {
+      abortSignal: signal,
     }),
-    { abortSignal: signal },
   );
+}
+
+export async function copySingle(request: CopyRequest): Promise<{ etag: string }> {
+  const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, storageClass, signal } = request;
+  const head = await headSource(request);
+  const input: CopyObjectCommandInput = {
+    Bucket: bucket,
+    Key: dstKey,
+    CopySource: encodeCopySource(bucket, srcKey),
+    CopySourceIfMatch: quoted(ifMatchEtag),
+    MetadataDirective: "COPY",
+    TaggingDirective: "COPY",
+    StorageClass: storageClassParam(head.StorageClass ?? storageClass),
+    ...encryptionOf(head),
+  };
+  const change = typeChangeOf(request, head);
+  // REPLACE takes all metadata from the request: repeat the source's, with the new type.
+  if (change) Object.assign(input, { ...metadataOf(head), ContentType: change.type, MetadataDirective: "REPLACE" });
+  const output = await limit(() => client.send(new CopyObjectCommand(input), { abortSignal: signal }));
   return { etag: stripEtag(output.CopyObjectResult?.ETag) };
 }
 
 export async function copyMultipart(request: CopyRequest, settings: MultipartSettings): Promise<{ etag: string }> {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
+  const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
   const createInput = await describeSource(request);
   const size = createInput.size;
-  const created = await client.send(new CreateMultipartUploadCommand(createInput.input), { abortSignal: signal });
+  const created = await limit(() =>
+    client.send(new CreateMultipartUploadCommand(createInput.input), { abortSignal: signal }),
+  );
   const uploadId = created.UploadId;
   if (!uploadId) throw new Error("CreateMultipartUpload returned no UploadId");
 
@@ -95,44 +168,48 @@ export async function copyMultipart(request: CopyRequest, settings: MultipartSet
     await runPool(count, settings.concurrency, signal, async (index) => {
       const start = index * partSize;
       const end = Math.min(size, start + partSize) - 1;
-      const output = await client.send(
-        new UploadPartCopyCommand({
-          Bucket: bucket,
-          Key: dstKey,
-          UploadId: uploadId,
-          PartNumber: index + 1,
-          CopySource: encodeCopySource(bucket, srcKey),
-          CopySourceIfMatch: quoted(ifMatchEtag),
-          CopySourceRange: size > 0 ? `bytes=${start}-${end}` : undefined,
-        }),
-        { abortSignal: signal },
+      const output = await limit(() =>
+        client.send(
+          new UploadPartCopyCommand({
+            Bucket: bucket,
+            Key: dstKey,
+            UploadId: uploadId,
+            PartNumber: index + 1,
+            CopySource: encodeCopySource(bucket, srcKey),
+            CopySourceIfMatch: quoted(ifMatchEtag),
+            CopySourceRange: size > 0 ? `bytes=${start}-${end}` : undefined,
+          }),
+          { abortSignal: signal },
+        ),
       );
       parts[index] = {
         PartNumber: index + 1,
         ETag: output.CopyPartResult?.ETag,
       };
     });
-    const completed = await client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: dstKey,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts },
-      }),
-      { abortSignal: signal },
+    const completed = await limit(() =>
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: dstKey,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+        { abortSignal: signal },
+      ),
     );
     return { etag: stripEtag(completed.ETag) };
   } catch (error) {
     // Not under the caller's signal: an aborted run must still not leave billable parts behind.
-    await client
-      .send(
+    await limit(() =>
+      client.send(
         new AbortMultipartUploadCommand({
           Bucket: bucket,
           Key: dstKey,
           UploadId: uploadId,
         }),
-      )
-      .catch(() => undefined);
+      ),
+    ).catch(() => undefined);
     throw error;
   }
 }
@@ -141,40 +218,24 @@ export async function copyMultipart(request: CopyRequest, settings: MultipartSet
 async function describeSource(
   request: CopyRequest,
 ): Promise<{ size: number; input: CreateMultipartUploadCommandInput }> {
-  const { client, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
-  const head = await client.send(
-    new HeadObjectCommand({
-      Bucket: bucket,
-      Key: srcKey,
-      IfMatch: quoted(ifMatchEtag),
-    }),
-    {
-      abortSignal: signal,
-    },
-  );
+  const { client, limit, bucket, srcKey, dstKey, signal } = request;
+  const head = await headSource(request);
   const input: CreateMultipartUploadCommandInput = {
     Bucket: bucket,
     Key: dstKey,
-    ContentType: head.ContentType,
-    ContentEncoding: head.ContentEncoding,
-    ContentDisposition: head.ContentDisposition,
-    ContentLanguage: head.ContentLanguage,
-    CacheControl: head.CacheControl,
-    Expires: head.Expires,
-    Metadata: head.Metadata,
+    ...metadataOf(head),
     StorageClass: storageClassParam(head.StorageClass ?? request.storageClass),
-    WebsiteRedirectLocation: head.WebsiteRedirectLocation,
+    ...encryptionOf(head),
   };
-  if (head.ServerSideEncryption === "aws:kms" || head.ServerSideEncryption === "aws:kms:dsse") {
-    input.ServerSideEncryption = head.ServerSideEncryption;
-    input.SSEKMSKeyId = head.SSEKMSKeyId;
-    input.BucketKeyEnabled = head.BucketKeyEnabled;
-  }
+  const change = typeChangeOf(request, head);
+  if (change) input.ContentType = change.type;
   // Only ask for tags when HEAD says there are some: not every S3-compatible store implements tagging.
   if ((head.TagCount ?? 0) > 0) {
-    const tagging = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: srcKey }), {
-      abortSignal: signal,
-    });
+    const tagging = await limit(() =>
+      client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: srcKey }), {
+        abortSignal: signal,
+      }),
+    );
     const tags = (tagging.TagSet ?? []).map(
       (tag) => `${encodeURIComponent(tag.Key ?? "")}=${encodeURIComponent(tag.Value ?? "")}`,
     );

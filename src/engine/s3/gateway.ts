@@ -1,7 +1,9 @@
-// Everything the engine asks of one bucket, with every failure classified into a SmartSyncError.
+// Everything the engine asks of one bucket, with every failure classified into a SmartSyncError. Every
+// request goes through one limit (the target's `concurrency`), whatever asks for it: moves, part copies,
+// deletes, listings, HEADs.
 
 import {
-  DeleteObjectCommand,
+  DeleteObjectsCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   RestoreObjectCommand,
@@ -10,14 +12,20 @@ import {
 import type { S3ObjectInfo } from "../types";
 import { classifyS3Error, type S3ErrorContext } from "./classify";
 import { copyMultipart, copySingle, DEFAULT_MULTIPART_COPY_THRESHOLD } from "./copy";
+import { RequestLimiter } from "./limiter";
 import { headObjectInfo, listedObjectInfo } from "./records";
+
+/** S3 requests in flight at once per gateway, unless the target sets `concurrency`. */
+export const DEFAULT_CONCURRENCY = 16;
+/** DeleteObjects takes at most this many keys. */
+export const DELETE_BATCH = 1000;
 
 export interface BucketGatewayOptions {
   /** Objects larger than this use multipart copy; default 5 GiB (CopyObject's limit). */
   multipartCopyThreshold?: number;
   /** Part size for multipart copy; default min(256 MiB, threshold), at least 5 MiB and size/10,000. */
   partSize?: number;
-  /** Parallel UploadPartCopy requests per multipart copy; default 8. */
+  /** S3 requests in flight at once through this gateway, of every kind; default 16. */
   concurrency?: number;
   /** For messages only. */
   endpoint?: string;
@@ -30,7 +38,18 @@ export interface CopyOptions {
   size: number;
   /** The source's storage class, kept on the copy. */
   storageClass?: string;
+  /**
+   * The names whose Content-Types a move goes between (default: the source and destination keys); null
+   * keeps the source's type as it is (a copy to or from a temporary key, which is only half a move).
+   */
+  typeNames?: { from: string; to: string } | null;
   signal?: AbortSignal;
+}
+
+/** A key DeleteObjects reported it could not delete. */
+export interface DeleteFailure {
+  key: string;
+  message: string;
 }
 
 export type RestoreTier = "Bulk" | "Standard" | "Expedited";
@@ -39,12 +58,19 @@ export type RestoreOutcome = "started" | "in-progress" | "already-restored" | "n
 export class BucketGateway {
   readonly client: S3Client;
   readonly bucket: string;
+  readonly limiter: RequestLimiter;
   private readonly options: BucketGatewayOptions;
 
   constructor(client: S3Client, bucket: string, options: BucketGatewayOptions = {}) {
     this.client = client;
     this.bucket = bucket;
     this.options = options;
+    this.limiter = new RequestLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+  }
+
+  /** Runs one SDK request in a slot of the limit; a request waiting for a slot can be aborted. */
+  private send<T>(request: (abortSignal?: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.limiter.run(() => request(signal), signal);
   }
 
   /**
@@ -53,12 +79,14 @@ export class BucketGateway {
    */
   async checkAccess(prefix: string): Promise<{ empty: boolean }> {
     try {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          MaxKeys: 1,
-        }),
+      const page = await this.send(() =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            MaxKeys: 1,
+          }),
+        ),
       );
       return { empty: (page.KeyCount ?? page.Contents?.length ?? 0) === 0 };
     } catch (error) {
@@ -76,14 +104,18 @@ export class BucketGateway {
     try {
       do {
         // EncodingType=url as aws-cli requests it: XML 1.0 cannot carry some characters keys may hold.
-        const page = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: prefix,
-            ContinuationToken: token,
-            EncodingType: "url",
-          }),
-          { abortSignal: options.signal },
+        const page = await this.send(
+          (abortSignal) =>
+            this.client.send(
+              new ListObjectsV2Command({
+                Bucket: this.bucket,
+                Prefix: prefix,
+                ContinuationToken: token,
+                EncodingType: "url",
+              }),
+              { abortSignal },
+            ),
+          options.signal,
         );
         for (const object of page.Contents ?? []) objects.push(listedObjectInfo(object, page.EncodingType));
         options.onPage?.(objects.length);
@@ -98,9 +130,10 @@ export class BucketGateway {
   /** The object's facts, or null when it does not exist. */
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<S3ObjectInfo | null> {
     try {
-      const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), {
-        abortSignal: options.signal,
-      });
+      const output = await this.send(
+        (abortSignal) => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+        options.signal,
+      );
       return headObjectInfo(key, output);
     } catch (error) {
       if (statusOf(error) === 404) return null;
@@ -116,6 +149,7 @@ export class BucketGateway {
     const threshold = this.options.multipartCopyThreshold ?? DEFAULT_MULTIPART_COPY_THRESHOLD;
     const request = {
       client: this.client,
+      limit: <T>(task: () => Promise<T>) => this.limiter.run(task, options.signal),
       bucket: this.bucket,
       srcKey,
       dstKey,
@@ -126,7 +160,7 @@ export class BucketGateway {
       return await copyMultipart(request, {
         threshold,
         partSize: this.options.partSize,
-        concurrency: this.options.concurrency ?? 8,
+        concurrency: this.limiter.limit,
       });
     } catch (error) {
       throw this.classify(error, {
@@ -137,13 +171,31 @@ export class BucketGateway {
     }
   }
 
-  async deleteObject(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+  /**
+   * One DeleteObjects request for up to 1,000 keys (quiet: S3 answers with the failures only). A key S3
+   * could not delete is returned, not thrown; a failed request throws like any other.
+   */
+  async deleteObjects(keys: readonly string[], options: { signal?: AbortSignal } = {}): Promise<DeleteFailure[]> {
+    if (keys.length === 0) return [];
+    if (keys.length > DELETE_BATCH) throw new RangeError(`DeleteObjects takes at most ${DELETE_BATCH} keys`);
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
-        abortSignal: options.signal,
-      });
+      const output = await this.send(
+        (abortSignal) =>
+          this.client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.bucket,
+              Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+            }),
+            { abortSignal },
+          ),
+        options.signal,
+      );
+      return (output.Errors ?? []).map((e) => ({
+        key: e.Key ?? "",
+        message: `${e.Code ?? "Error"}: ${e.Message ?? "not deleted"}`,
+      }));
     } catch (error) {
-      throw this.classify(error, { key });
+      throw this.classify(error, { key: keys.length === 1 ? keys[0] : undefined });
     }
   }
 
@@ -155,15 +207,17 @@ export class BucketGateway {
     // Intelligent-Tiering archive tiers move the object back in place: S3 rejects Days for them.
     const days = options.storageClass === "INTELLIGENT_TIERING" ? undefined : options.days;
     try {
-      const output = await this.client.send(
-        new RestoreObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          RestoreRequest: {
-            Days: days,
-            GlacierJobParameters: { Tier: options.tier },
-          },
-        }),
+      const output = await this.send(() =>
+        this.client.send(
+          new RestoreObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            RestoreRequest: {
+              Days: days,
+              GlacierJobParameters: { Tier: options.tier },
+            },
+          }),
+        ),
       );
       // 202: restore started; 200: a restored copy exists already (its expiry is extended).
       return output.$metadata.httpStatusCode === 200 ? "already-restored" : "started";

@@ -39,6 +39,8 @@ export interface LocalS3Stats {
   /** Body bytes of PutObject + UploadPart requests. */
   uploadedBytes: number;
   requestBytes: number;
+  /** Most S3 requests the server had in progress at once since the last reset. */
+  peakInFlight: number;
   ops: Partial<Record<S3Operation, OperationStats>>;
 }
 
@@ -52,11 +54,26 @@ export interface RequestLogEntry {
   /** HTTP status sent; 0 when the connection was dropped or never answered. */
   status: number;
   bytes: number;
+  /** When the request arrived (epoch ms) and how long until its answer was sent (0 if never). */
+  at: number;
+  ms: number;
   fault?: FaultAction;
   /** CopyObject / UploadPartCopy: the decoded copy source. */
   source?: { bucket: string; key: string };
   /** DeleteObjects: the keys the batch asked to delete. */
   keys?: string[];
+  /** CopyObject, CreateMultipartUpload, PutObject: the server-side encryption the request asked for. */
+  sse?: ServerSideEncryption;
+  /** CopyObject: the x-amz-metadata-directive sent. */
+  metadataDirective?: string;
+  /** CopyObject, CreateMultipartUpload: the Content-Type header sent. */
+  contentType?: string;
+}
+
+export interface ServerSideEncryption {
+  algorithm: string;
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
 }
 
 export interface Faults {
@@ -79,6 +96,16 @@ export interface Faults {
   hang?: boolean;
 }
 
+/** Network shaping (benchmarks): see network.mjs. Every field optional; `{}` is loopback as it is. */
+export interface NetworkShape {
+  /** Round trip added to every request/response exchange. */
+  rttMs?: number;
+  /** Extra round trips on the first request of a connection (TCP + TLS handshakes; 2 for TLS 1.3). */
+  connectRtts?: number;
+  /** Upload bandwidth shared by all connections, in megabits per second (request bodies). */
+  upMbps?: number;
+}
+
 /** Requests signed with this access key id get 403 InvalidAccessKeyId, as S3 answers an unknown key. */
 export const INVALID_ACCESS_KEY_ID = "INVALIDKEY";
 
@@ -94,6 +121,9 @@ export interface ObjectInfo {
   restore?: { ongoing: boolean; expiry?: string };
   tags: Record<string, string>;
   metadata: Record<string, string>;
+  contentType?: string;
+  /** Kept from the write that made the object (the server does not encrypt). */
+  sse?: ServerSideEncryption;
 }
 
 export interface LocalS3Control {
@@ -105,8 +135,12 @@ export interface LocalS3Control {
   requests(): Promise<RequestLogEntry[]>;
   setFaults(faults: Faults): Promise<void>;
   clearFaults(): Promise<void>;
+  /** Shapes every following request like a real link (`{}` turns shaping off). */
+  setNetwork(shape: NetworkShape): Promise<void>;
   createBucket(name: string): Promise<void>;
   emptyBucket(name: string): Promise<void>;
+  /** Benchmarks: empty objects at these keys, stored directly (no request per key, nothing counted). */
+  putEmptyObjects(bucket: string, keys: string[]): Promise<void>;
   /** Marks an existing object (e.g. GLACIER, or INTELLIGENT_TIERING with an archive tier). */
   setStorageClass(bucket: string, key: string, storageClass: string, archiveStatus?: ArchiveStatus): Promise<void>;
   completeRestore(bucket: string, key: string): Promise<void>;
@@ -142,8 +176,10 @@ export function connectLocalS3(endpoint: string): LocalS3Control {
     requests: () => call(base, "requests"),
     setFaults: (faults) => call(base, "set-faults", faults),
     clearFaults: () => call(base, "clear-faults"),
+    setNetwork: (shape) => call(base, "set-network", shape),
     createBucket: (name) => call(base, "create-bucket", { name }),
     emptyBucket: (name) => call(base, "empty-bucket", { name }),
+    putEmptyObjects: (bucket, keys) => call(base, "put-empty-objects", { bucket, keys }),
     setStorageClass: (bucket, key, storageClass, archiveStatus) =>
       call(base, "set-storage-class", { bucket, key, storageClass, archiveStatus }),
     completeRestore: (bucket, key) => call(base, "complete-restore", { bucket, key }),

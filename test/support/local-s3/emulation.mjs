@@ -1,5 +1,5 @@
 // Real S3 behaviours fauxqs lacks: conditional writes and copies, storage classes, Glacier
-// restores, object tags. State lives on fauxqs's stored object, so an overwrite or delete resets it.
+// restores, object tags, server-side encryption settings (kept and reported, not applied). State lives on fauxqs's stored object, so an overwrite or delete resets it.
 import { parseCopySource } from "./operations.mjs";
 import { escapeXml, sendEmpty, sendError, sendXml, unescapeXml } from "./s3-responses.mjs";
 
@@ -41,6 +41,30 @@ function isArchived(obj) {
 function isReadable(obj) {
   if (!isArchived(obj)) return true;
   return obj.restore !== undefined && !obj.restore.ongoing && obj.restore.expiry > Date.now();
+}
+
+/**
+ * The SSE settings a write asks for; S3 gives an object written without them the bucket's default
+ * encryption, which is none here (SSE-S3 on real S3), so a copy must repeat them to keep SSE-KMS.
+ */
+export function requestedSse(headers) {
+  const algorithm = headers["x-amz-server-side-encryption"];
+  if (typeof algorithm !== "string" || algorithm === "") return undefined;
+  const sse = { algorithm };
+  const keyId = headers["x-amz-server-side-encryption-aws-kms-key-id"];
+  if (typeof keyId === "string" && keyId !== "") sse.kmsKeyId = keyId;
+  const bucketKey = headers["x-amz-server-side-encryption-bucket-key-enabled"];
+  if (typeof bucketKey === "string") sse.bucketKeyEnabled = bucketKey.toLowerCase() === "true";
+  return sse;
+}
+
+function sseHeaders(sse) {
+  if (!sse) return {};
+  const out = { "x-amz-server-side-encryption": sse.algorithm };
+  if (sse.kmsKeyId) out["x-amz-server-side-encryption-aws-kms-key-id"] = sse.kmsKeyId;
+  if (sse.bucketKeyEnabled !== undefined)
+    out["x-amz-server-side-encryption-bucket-key-enabled"] = String(sse.bucketKeyEnabled);
+  return out;
 }
 
 function parseTags(header) {
@@ -198,6 +222,9 @@ export function createEmulation(store) {
           if (storedClass) obj.storageClass = storedClass;
           const tags = parseTags(req.headers["x-amz-tagging"]);
           if (tags) obj.tags = tags;
+          const sse = requestedSse(req.headers);
+          if (sse) obj.sse = sse;
+          return sseHeaders(sse);
         }
         return {};
       }
@@ -209,7 +236,11 @@ export function createEmulation(store) {
         const replace = String(req.headers["x-amz-tagging-directive"] ?? "COPY").toUpperCase() === "REPLACE";
         const tags = replace ? parseTags(req.headers["x-amz-tagging"]) : ctx.sourceObject?.tags;
         if (tags) obj.tags = { ...tags };
-        return {};
+        // As on S3: the copy is encrypted as the request says, else with the bucket's default (none here).
+        const sse = requestedSse(req.headers);
+        if (sse) obj.sse = sse;
+        else delete obj.sse;
+        return sseHeaders(sse);
       }
       case "CreateMultipartUpload": {
         const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(body ?? "")?.[1];
@@ -218,6 +249,8 @@ export function createEmulation(store) {
           if (storedClass) upload.storageClass = storedClass;
           const tags = parseTags(req.headers["x-amz-tagging"]);
           if (tags) upload.tags = tags;
+          const sse = requestedSse(req.headers);
+          if (sse) upload.sse = sse;
         }
         return {};
       }
@@ -235,7 +268,7 @@ export function createEmulation(store) {
         }
         const tagCount = Object.keys(obj.tags ?? {}).length;
         if (tagCount > 0) extra["x-amz-tagging-count"] = String(tagCount);
-        return extra;
+        return { ...extra, ...sseHeaders(obj.sse) };
       }
       default:
         return {};
@@ -289,6 +322,8 @@ export function createEmulation(store) {
         },
         tags: obj.tags ?? {},
         metadata: obj.metadata,
+        contentType: obj.contentType,
+        sse: obj.sse,
       };
     },
   };

@@ -1,8 +1,10 @@
-// The HTTP front of the test server: accounting, request log, faults, S3 emulations, control API.
+// The HTTP front of the test server: accounting, request log, faults, network shaping (benchmarks), S3
+// emulations, control API.
 import http from "node:http";
 import { classify, parseCopySource } from "./operations.mjs";
 import { createFaults } from "./faults.mjs";
-import { createEmulation } from "./emulation.mjs";
+import { createNetwork } from "./network.mjs";
+import { createEmulation, requestedSse } from "./emulation.mjs";
 import { createAuth } from "./auth.mjs";
 import { sendError, unescapeXml } from "./s3-responses.mjs";
 
@@ -17,23 +19,37 @@ function createStats() {
   let requests = 0;
   let uploadedBytes = 0;
   let requestBytes = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   return {
     request(op) {
       requests++;
       (ops[op] ??= { count: 0, bytes: 0 }).count++;
+    },
+    /** A request arrived; the returned function marks it answered (or dropped). */
+    open() {
+      peakInFlight = Math.max(peakInFlight, ++inFlight);
+      let closed = false;
+      return () => {
+        if (!closed) inFlight--;
+        closed = true;
+      };
     },
     bytes(op, n) {
       ops[op].bytes += n;
       requestBytes += n;
       if (UPLOAD_OPS.has(op)) uploadedBytes += n;
     },
-    snapshot: () => ({ requests, uploadedBytes, requestBytes, ops: structuredClone(ops) }),
+    snapshot: () => ({ requests, uploadedBytes, requestBytes, peakInFlight, ops: structuredClone(ops) }),
     reset() {
       ops = {};
       requests = uploadedBytes = requestBytes = 0;
+      peakInFlight = inFlight;
     },
   };
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,6 +57,7 @@ export function createProxy({ store, upstreamPort }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const stats = createStats();
   const faults = createFaults();
+  const network = createNetwork();
   const emulation = createEmulation(store);
   const auth = createAuth();
   let log = [];
@@ -53,7 +70,7 @@ export function createProxy({ store, upstreamPort }) {
   }
 
   /** Reads (and counts) the whole request body once; later calls get the same buffer. */
-  function bodyReader(req, op, entry) {
+  function bodyReader(source, op, entry) {
     let pending;
     const count = (chunk) => {
       entry.bytes += chunk.length;
@@ -64,12 +81,12 @@ export function createProxy({ store, upstreamPort }) {
       read() {
         pending ??= new Promise((resolve, reject) => {
           const chunks = [];
-          req.on("data", (c) => {
+          source.on("data", (c) => {
             count(c);
             chunks.push(c);
           });
-          req.on("end", () => resolve(Buffer.concat(chunks)));
-          req.on("error", reject);
+          source.on("end", () => resolve(Buffer.concat(chunks)));
+          source.on("error", reject);
         });
         return pending;
       },
@@ -77,7 +94,7 @@ export function createProxy({ store, upstreamPort }) {
   }
 
   function forward(ctx, counter) {
-    const { req, res, entry } = ctx;
+    const { req, res, entry, source } = ctx;
     const headers = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (!DROP_REQUEST_HEADERS.has(name)) headers[name] = value;
@@ -118,18 +135,36 @@ export function createProxy({ store, upstreamPort }) {
     if (ctx.body) {
       upstream.end(ctx.body);
     } else {
-      req.on("data", counter.count);
-      req.pipe(upstream);
+      source.on("data", counter.count);
+      source.pipe(upstream);
     }
   }
 
   async function handleS3(req, res) {
     const { op, bucket, key, query } = classify(req.method, req.url ?? "/", req.headers);
-    const entry = { seq: ++seq, op, bucket, key, status: 0, bytes: 0 };
+    const entry = { seq: ++seq, op, bucket, key, status: 0, bytes: 0, at: Date.now(), ms: 0 };
+    // What the request asks for, logged on arrival (before any fault delays or answers it).
+    if (op === "CopyObject" || op === "UploadPartCopy")
+      entry.source = parseCopySource(req.headers["x-amz-copy-source"]);
+    if (op === "CopyObject" || op === "CreateMultipartUpload" || op === "PutObject") {
+      // What a write asked for, as sent (the server keeps SSE settings but does not encrypt).
+      const sse = requestedSse(req.headers);
+      if (sse) entry.sse = sse;
+      if (req.headers["x-amz-metadata-directive"])
+        entry.metadataDirective = String(req.headers["x-amz-metadata-directive"]);
+      if (req.headers["content-type"] && op !== "PutObject") entry.contentType = String(req.headers["content-type"]);
+    }
     if (log.length < LOG_LIMIT) log.push(entry);
     stats.request(op);
-    res.on("finish", () => (entry.status = res.statusCode));
-    const counter = bodyReader(req, op, entry);
+    const answered = stats.open();
+    res.on("close", answered);
+    res.on("finish", () => {
+      entry.status = res.statusCode;
+      entry.ms = Date.now() - entry.at;
+    });
+    await network.delay(req);
+    const source = network.body(req);
+    const counter = bodyReader(source, op, entry);
     const ctx = {
       op,
       bucket,
@@ -137,6 +172,7 @@ export function createProxy({ store, upstreamPort }) {
       req,
       res,
       entry,
+      source,
       resource: `/${bucket}${key ? "/" + key : ""}`,
       readBody: counter.read,
     };
@@ -161,8 +197,6 @@ export function createProxy({ store, upstreamPort }) {
     }
     if (await auth.check(ctx, query)) return;
     if (await emulation.before(ctx)) return;
-    if (op === "CopyObject" || op === "UploadPartCopy")
-      entry.source = parseCopySource(req.headers["x-amz-copy-source"]);
     if (op === "DeleteObjects") {
       // Small XML: keep the keys in the log, so tests can tell which objects a batch removed.
       ctx.body = await counter.read();
@@ -198,12 +232,21 @@ export function createProxy({ store, upstreamPort }) {
         faults.set(args);
         releaseHeld();
         return null;
+      case "set-network":
+        network.set(args);
+        return null;
+      case "network":
+        return network.config;
       case "clear-faults":
         faults.clear();
         releaseHeld();
         return null;
       case "create-bucket":
         store.createBucket(args.name);
+        return null;
+      case "put-empty-objects":
+        // Benchmarks: a bucket of a million objects in seconds instead of a million requests.
+        for (const key of args.keys) store.putObject(args.bucket, key, EMPTY);
         return null;
       case "empty-bucket":
         store.emptyBucket(args.name);

@@ -16,6 +16,7 @@ export type {
   Faults,
   LocalS3Control,
   LocalS3Stats,
+  NetworkShape,
   ObjectInfo,
   OperationStats,
   RequestLogEntry,

@@ -112,6 +112,7 @@ export function patchStore(S3Store) {
     const obj = complete.call(this, uploadId, fixed);
     if (upload?.storageClass) obj.storageClass = upload.storageClass;
     if (upload?.tags) obj.tags = upload.tags;
+    if (upload?.sse) obj.sse = upload.sse;
     return obj;
   };
 }

@@ -113,6 +113,18 @@ export async function findItem(title: string | RegExp, timeout = 20_000): Promis
   return screen.findByRole("listitem", { name: title }, { timeout });
 }
 
+/** The actions of an item (or view) in order, as `title [shortcut]`: the first is Enter's, the second ⌘↵'s. */
+export function actionsOf(scope: HTMLElement): string[] {
+  return within(scope)
+    .queryAllByRole("button")
+    .map((b) => `${b.dataset.action}${b.dataset.shortcut ? ` [${b.dataset.shortcut}]` : ""}`);
+}
+
+/** The menu bar item titled `title` (enabled items are buttons, disabled ones text). */
+export function menuItem(title: string | RegExp, scope: HTMLElement = document.body): HTMLElement {
+  return within(scope).getByRole("menuitem", { name: title });
+}
+
 /** Clicks the action titled `title` inside `scope` (an item, a view). */
 export function act(scope: HTMLElement, title: string): void {
   const button = within(scope)
