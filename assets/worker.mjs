@@ -53727,6 +53727,9 @@ var init_archive = __esm({
 });
 
 // src/engine/planner.ts
+function isSameFileAtPath(file2, recorded) {
+  return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
+}
 function countBy(items, key) {
   const counts = /* @__PURE__ */ new Map();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
@@ -53738,9 +53741,17 @@ function planRun(input2) {
   let inodeIndex;
   const inodes = () => {
     if (!inodeIndex) {
+      const sized = records.filter((r5) => r5.size > 0);
       const byInode = /* @__PURE__ */ new Map();
-      for (const r5 of records) if (!byInode.has(r5.inode)) byInode.set(r5.inode, r5);
-      inodeIndex = { linksNow: countBy(scan, (f5) => f5.inode), linksBefore: countBy(records, (r5) => r5.inode), byInode };
+      for (const r5 of sized) if (!byInode.has(r5.inode)) byInode.set(r5.inode, r5);
+      inodeIndex = {
+        linksNow: countBy(
+          scan.filter((f5) => f5.size > 0),
+          (f5) => f5.inode
+        ),
+        linksBefore: countBy(sized, (r5) => r5.inode),
+        byInode
+      };
     }
     return inodeIndex;
   };
@@ -53757,9 +53768,14 @@ function planRun(input2) {
     unsure: []
   };
   const candidateFor = (file2) => {
-    if (recordByPath.get(file2.path)?.inode === file2.inode) return void 0;
+    if (file2.size === 0) return void 0;
+    const here2 = recordByPath.get(file2.path);
+    if (here2?.inode === file2.inode) return void 0;
     const old = inodes().byInode.get(file2.inode);
-    return old && old.path !== file2.path ? old : void 0;
+    if (!old || old.path === file2.path) return void 0;
+    if (here2 && isSameFileAtPath(file2, here2) && !isSameFileAtPath(file2, { ...old, inode: file2.inode }))
+      return void 0;
+    return old;
   };
   for (const file2 of scan) {
     const old = candidateFor(file2);
@@ -54052,7 +54068,7 @@ async function moveStage(ctx, volume, bucket, verified) {
   recordPendingRestores(db, pending);
   report.moves.pendingRestore = pending.length;
   if (stopped !== void 0) throw stopped;
-  return { outcomes, pending, leftoverTempKeys: leftoverTempKeys2 };
+  return { outcomes, pending, leftoverTempKeys: leftoverTempKeys2, doubtful: new Set(plan.unsure.map((f5) => f5.path)) };
 }
 var init_move_stage = __esm({
   "src/engine/run/move-stage.ts"() {
@@ -54352,14 +54368,15 @@ function recordState(input2) {
   for (const file2 of scan) {
     if (keepOld.has(file2.path) || notSeen.has(file2.path)) continue;
     const old = previousByPath.get(file2.path);
-    const unchanged = old && old.inode === file2.inode && old.size === file2.size && sameMtime(file2.mtimeMs, old.mtime);
+    const unchanged = old && old.size === file2.size && sameMtime(file2.mtimeMs, old.mtime);
+    const sameFile = unchanged && (old.inode === file2.inode || !input2.doubtful?.has(file2.path));
     rows.push({
       path: file2.path,
       inode: file2.inode,
       size: file2.size,
       mtime: file2.mtimeMs / 1e3,
-      synced: unchanged ? old.synced : input2.now,
-      etag: unchanged && old.etag ? old.etag : etagFromListing(input2, file2)
+      synced: sameFile ? old.synced : input2.now,
+      etag: input2.proven?.get(file2.path) || sameFile && old.etag || etagFromListing(input2, file2)
     });
   }
   for (const path27 of keepOld) {
@@ -54402,6 +54419,8 @@ async function recordStage(ctx, volume, bucket, scan, moved, result) {
         baseline: volume.baseline,
         objects: uploaded,
         prefix: ctx.prefix,
+        doubtful: moved.doubtful,
+        proven: moved.proven,
         now: ctx.now().getTime() / 1e3
       })
     );

@@ -11,6 +11,11 @@ import {
 } from "./move-rules";
 import type { FileRecord, S3ObjectInfo, ScannedFile } from "./types";
 
+/** Same size and mtime as the row: the file aws would consider unchanged there, whatever its inode. */
+function isSameFileAtPath(file: ScannedFile, recorded: FileRecord): boolean {
+  return file.size === recorded.size && sameMtime(file.mtimeMs, recorded.mtime);
+}
+
 export interface PlanInput {
   scan: ScannedFile[];
   records: FileRecord[];
@@ -88,9 +93,18 @@ export function planRun(input: PlanInput): Plan {
     { linksNow: Map<number, number>; linksBefore: Map<number, number>; byInode: Map<number, FileRecord> } | undefined;
   const inodes = () => {
     if (!inodeIndex) {
+      // Zero-length files are never matched by inode: nothing to save, and exFAT gives them all one number.
+      const sized = records.filter((r) => r.size > 0);
       const byInode = new Map<number, FileRecord>();
-      for (const r of records) if (!byInode.has(r.inode)) byInode.set(r.inode, r);
-      inodeIndex = { linksNow: countBy(scan, (f) => f.inode), linksBefore: countBy(records, (r) => r.inode), byInode };
+      for (const r of sized) if (!byInode.has(r.inode)) byInode.set(r.inode, r);
+      inodeIndex = {
+        linksNow: countBy(
+          scan.filter((f) => f.size > 0),
+          (f) => f.inode,
+        ),
+        linksBefore: countBy(sized, (r) => r.inode),
+        byInode,
+      };
     }
     return inodeIndex;
   };
@@ -111,9 +125,17 @@ export function planRun(input: PlanInput): Plan {
   // The old side of a move: the row that held this inode at another path. Its path may be gone or hold
   // a new file now; the old key is moved either way (aws then uploads whatever sits at the old path).
   const candidateFor = (file: ScannedFile): FileRecord | undefined => {
-    if (recordByPath.get(file.path)?.inode === file.inode) return undefined;
+    if (file.size === 0) return undefined;
+    const here = recordByPath.get(file.path);
+    if (here?.inode === file.inode) return undefined;
     const old = inodes().byInode.get(file.inode);
-    return old && old.path !== file.path ? old : undefined;
+    if (!old || old.path === file.path) return undefined;
+    // Unstable inodes (exFAT, a remount, a file copied over itself): a file at its recorded path with the
+    // recorded size and mtime is that file, whatever its number now, unless the number also names another
+    // row it matches as well (a swap of look-alikes: a tie, which only content can break).
+    if (here && isSameFileAtPath(file, here) && !isSameFileAtPath(file, { ...old, inode: file.inode }))
+      return undefined;
+    return old;
   };
 
   for (const file of scan) {

@@ -19,6 +19,10 @@ export interface RecordInput {
   /** A listing taken after aws ran, to learn the ETags of what it uploaded. */
   objects?: ReadonlyMap<string, S3ObjectInfo>;
   prefix: string;
+  /** Paths whose key may have held other bytes (the plan's `unsure`): a new inode there keeps no old ETag. */
+  doubtful?: ReadonlySet<string>;
+  /** ETags proven by hashing to be those of the file now at the path (content-proven moves and copies). */
+  proven?: ReadonlyMap<string, string>;
   /** Seconds since the epoch. */
   now: number;
 }
@@ -34,14 +38,17 @@ export function recordState(input: RecordInput): FileRecord[] {
   for (const file of scan) {
     if (keepOld.has(file.path) || notSeen.has(file.path)) continue;
     const old = previousByPath.get(file.path);
-    const unchanged = old && old.inode === file.inode && old.size === file.size && sameMtime(file.mtimeMs, old.mtime);
+    const unchanged = old && old.size === file.size && sameMtime(file.mtimeMs, old.mtime);
+    // A new inode at the recorded path with the recorded size and mtime is the same file (unstable inodes):
+    // its row takes the new number, and keeps its ETag unless the plan doubted what its key holds.
+    const sameFile = unchanged && (old.inode === file.inode || !input.doubtful?.has(file.path));
     rows.push({
       path: file.path,
       inode: file.inode,
       size: file.size,
       mtime: file.mtimeMs / 1000,
-      synced: unchanged ? old.synced : input.now,
-      etag: unchanged && old.etag ? old.etag : etagFromListing(input, file),
+      synced: sameFile ? old.synced : input.now,
+      etag: input.proven?.get(file.path) || (sameFile && old.etag) || etagFromListing(input, file),
     });
   }
   for (const path of keepOld) {

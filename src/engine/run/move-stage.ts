@@ -21,6 +21,10 @@ export interface MovedRun {
    * may keep that object, so the DB does not record them as synced.
    */
   notSynced?: string[];
+  /** Paths whose key may have held other bytes before this run (the plan's `unsure`). */
+  doubtful?: ReadonlySet<string>;
+  /** Path → ETag of the object a completed content-proven move or copy left at its key. */
+  proven?: ReadonlyMap<string, string>;
 }
 
 export async function moveStage(
@@ -62,5 +66,5 @@ export async function moveStage(
   recordPendingRestores(db, pending);
   report.moves.pendingRestore = pending.length;
   if (stopped !== undefined) throw stopped;
-  return { outcomes, pending, leftoverTempKeys };
+  return { outcomes, pending, leftoverTempKeys, doubtful: new Set(plan.unsure.map((f) => f.path)) };
 }

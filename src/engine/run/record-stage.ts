@@ -47,6 +47,8 @@ export async function recordStage(
         baseline: volume.baseline,
         objects: uploaded,
         prefix: ctx.prefix,
+        doubtful: moved.doubtful,
+        proven: moved.proven,
         now: ctx.now().getTime() / 1000,
       }),
     );
