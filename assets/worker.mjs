@@ -2433,14 +2433,14 @@ var init_readFile = __esm({
   "../../main/node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile2 = (path27, options) => {
-      if (fileIntercept[path27] !== void 0) {
-        return fileIntercept[path27];
+    readFile2 = (path30, options) => {
+      if (fileIntercept[path30] !== void 0) {
+        return fileIntercept[path30];
       }
-      if (!filePromises[path27] || options?.ignoreCache) {
-        filePromises[path27] = fsReadFile(path27, "utf8");
+      if (!filePromises[path30] || options?.ignoreCache) {
+        filePromises[path30] = fsReadFile(path30, "utf8");
       }
-      return filePromises[path27];
+      return filePromises[path30];
     };
   }
 });
@@ -2552,8 +2552,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path27, contents) {
-        fileIntercept[path27] = Promise.resolve(contents);
+      interceptFile(path30, contents) {
+        fileIntercept[path30] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -5575,8 +5575,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint.url.href;
             }
             if ("hostname" in endpoint) {
-              const { protocol, hostname: hostname3, port, path: path27 } = endpoint;
-              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path27}`;
+              const { protocol, hostname: hostname3, port, path: path30 } = endpoint;
+              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path30}`;
             }
           }
           return endpoint;
@@ -5952,18 +5952,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "../../main/node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path27) => {
-      const parts = path27.split(".");
+    getAttrPathList = (path30) => {
+      const parts = path30.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path27}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path30}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path27}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path30}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -5984,9 +5984,9 @@ var init_getAttr = __esm({
   "../../main/node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path27) => getAttrPathList(path27).reduce((acc, index) => {
+    getAttr = (value, path30) => getAttrPathList(path30).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path27}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path30}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i6 = parseInt(index);
         return acc[i6 < 0 ? acc.length + i6 : i6];
@@ -6047,8 +6047,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname4, port, protocol: protocol2 = "", path: path27 = "", query = {} } = value;
-            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path27}`);
+            const { hostname: hostname4, port, protocol: protocol2 = "", path: path30 = "", query = {} } = value;
+            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path30}`);
             url2.search = Object.entries(query).map(([k5, v]) => `${k5}=${v}`).join("&");
             return url2;
           }
@@ -7897,29 +7897,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path27) => {
+    buildPathSegments = (path30) => {
       const segments = [];
       let offset = 0;
-      for (const match of path27.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match of path30.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match.index > offset) {
-          segments.push([path27.slice(offset, match.index), 0]);
+          segments.push([path30.slice(offset, match.index), 0]);
         }
         segments.push([match[1], match[2] ? 2 : 1]);
         offset = match.index + match[0].length;
       }
-      if (segments.length && offset < path27.length) {
-        segments.push([path27.slice(offset), 0]);
+      if (segments.length && offset < path30.length) {
+        segments.push([path30.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http, endpoint } = translateTraits(schema.traits ?? {});
-      const [path27, search] = http?.[1].split("?") ?? [];
+      const [path30, search] = http?.[1].split("?") ?? [];
       return [
         http?.[0],
-        path27,
+        path30,
         search ? [...new URLSearchParams(search)] : [],
-        path27 ? buildPathSegments(path27) : void 0,
+        path30 ? buildPathSegments(path30) : void 0,
         endpoint?.[0]
       ];
     };
@@ -9953,10 +9953,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint) {
           this.updateServiceEndpoint(request, endpoint);
           this.setHostPrefix(request, operationSchema, input2, operation2);
-          const [method, path27, staticQuery] = operation2;
+          const [method, path30, staticQuery] = operation2;
           if (method) {
             request.method = method;
-            request.path = request.path === "/" ? path27 : request.path + path27;
+            request.path = request.path === "/" ? path30 : request.path + path30;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -10098,10 +10098,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path27 = "";
+        let path30 = "";
         for (const [value, kind] of segments) {
           if (kind === 0) {
-            path27 += value;
+            path30 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -10109,12 +10109,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path27 += `{${value}${kind === 2 ? "+" : ""}}`;
+            path30 += `{${value}${kind === 2 ? "+" : ""}}`;
           } else {
-            path27 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path30 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path27;
+        return path30;
       }
       async deserializeResponse(operationSchema, context, response) {
         const deserializer = this.deserializer;
@@ -10350,11 +10350,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request);
         }
         const { service, operation: operation2 } = getSmithyContext(context);
-        const path27 = `/service/${service}/operation/${operation2}`;
+        const path30 = `/service/${service}/operation/${operation2}`;
         if (request.path.endsWith("/")) {
-          request.path += path27.slice(1);
+          request.path += path30.slice(1);
         } else {
-          request.path += path27;
+          request.path += path30;
         }
         return request;
       }
@@ -10436,8 +10436,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path27) => {
-          this.path = resolvedPath(path27, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path30) => {
+          this.path = resolvedPath(path30, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -13247,10 +13247,10 @@ var init_httpSigningMiddleware = __esm({
       if (!scheme) {
         throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
       }
-      const { httpAuthOption: { signingProperties = {} }, identity: identity3, signer } = scheme;
+      const { httpAuthOption: { signingProperties = {} }, identity: identity4, signer } = scheme;
       const output2 = await next({
         ...args,
-        request: await signer.sign(args.request, identity3, signingProperties)
+        request: await signer.sign(args.request, identity4, signingProperties)
       }).catch((signer.errorHandler || defaultErrorHandler)(signingProperties));
       (signer.successHandler || defaultSuccessHandler)(output2.response, signingProperties);
       return output2;
@@ -13335,9 +13335,9 @@ var init_createPaginator = __esm({
       command5 = withCommand(command5) ?? command5;
       return await client.send(command5, ...args);
     };
-    get = (fromObject, path27) => {
+    get = (fromObject, path30) => {
       let cursor = fromObject;
-      const pathComponents = path27.split(".");
+      const pathComponents = path30.split(".");
       for (const step of pathComponents) {
         if (!cursor || typeof cursor !== "object") {
           return void 0;
@@ -13397,7 +13397,7 @@ var init_httpApiKeyAuth = __esm({
     init_protocols();
     import_types24 = __toESM(require_dist_cjs());
     HttpApiKeyAuthSigner = class {
-      async sign(httpRequest, identity3, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         if (!signingProperties) {
           throw new Error("request could not be signed with `apiKey` since the `name` and `in` signer properties are missing");
         }
@@ -13407,14 +13407,14 @@ var init_httpApiKeyAuth = __esm({
         if (!signingProperties.in) {
           throw new Error("request could not be signed with `apiKey` since the `in` signer property is missing");
         }
-        if (!identity3.apiKey) {
+        if (!identity4.apiKey) {
           throw new Error("request could not be signed with `apiKey` since the `apiKey` is not defined");
         }
         const clonedRequest = HttpRequest.clone(httpRequest);
         if (signingProperties.in === import_types24.HttpApiKeyAuthLocation.QUERY) {
-          clonedRequest.query[signingProperties.name] = identity3.apiKey;
+          clonedRequest.query[signingProperties.name] = identity4.apiKey;
         } else if (signingProperties.in === import_types24.HttpApiKeyAuthLocation.HEADER) {
-          clonedRequest.headers[signingProperties.name] = signingProperties.scheme ? `${signingProperties.scheme} ${identity3.apiKey}` : identity3.apiKey;
+          clonedRequest.headers[signingProperties.name] = signingProperties.scheme ? `${signingProperties.scheme} ${identity4.apiKey}` : identity4.apiKey;
         } else {
           throw new Error("request can only be signed with `apiKey` locations `query` or `header`, but found: `" + signingProperties.in + "`");
         }
@@ -13430,12 +13430,12 @@ var init_httpBearerAuth = __esm({
   "../../main/node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/httpAuthSchemes/httpBearerAuth.js"() {
     init_protocols();
     HttpBearerAuthSigner = class {
-      async sign(httpRequest, identity3, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         const clonedRequest = HttpRequest.clone(httpRequest);
-        if (!identity3.token) {
+        if (!identity4.token) {
           throw new Error("request could not be signed with `token` since the `token` is not defined");
         }
-        clonedRequest.headers["Authorization"] = `Bearer ${identity3.token}`;
+        clonedRequest.headers["Authorization"] = `Bearer ${identity4.token}`;
         return clonedRequest;
       }
     };
@@ -13447,7 +13447,7 @@ var NoAuthSigner;
 var init_noAuth = __esm({
   "../../main/node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/httpAuthSchemes/noAuth.js"() {
     NoAuthSigner = class {
-      async sign(httpRequest, identity3, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         return httpRequest;
       }
     };
@@ -13467,12 +13467,12 @@ var init_httpAuthSchemes = __esm({
 var createIsIdentityExpiredFunction, EXPIRATION_MS, isIdentityExpired, doesIdentityRequireRefresh, memoizeIdentityProvider;
 var init_memoizeIdentityProvider = __esm({
   "../../main/node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/memoizeIdentityProvider.js"() {
-    createIsIdentityExpiredFunction = (expirationMs) => function isIdentityExpired2(identity3) {
-      return doesIdentityRequireRefresh(identity3) && identity3.expiration.getTime() - Date.now() < expirationMs;
+    createIsIdentityExpiredFunction = (expirationMs) => function isIdentityExpired2(identity4) {
+      return doesIdentityRequireRefresh(identity4) && identity4.expiration.getTime() - Date.now() < expirationMs;
     };
     EXPIRATION_MS = 3e5;
     isIdentityExpired = createIsIdentityExpiredFunction(EXPIRATION_MS);
-    doesIdentityRequireRefresh = (identity3) => identity3.expiration !== void 0;
+    doesIdentityRequireRefresh = (identity4) => identity4.expiration !== void 0;
     memoizeIdentityProvider = (provider, isExpired, requiresRefresh) => {
       if (provider === void 0) {
         return void 0;
@@ -15036,9 +15036,9 @@ async function checkFeatures(context, config2, args) {
         break;
     }
   }
-  const identity3 = context.__smithy_context?.selectedHttpAuthScheme?.identity;
-  if (identity3?.$source) {
-    const credentials = identity3;
+  const identity4 = context.__smithy_context?.selectedHttpAuthScheme?.identity;
+  if (identity4?.$source) {
+    const credentials = identity4;
     if (credentials.accountId) {
       setFeature(context, "RESOLVED_ACCOUNT_ID", "T");
     }
@@ -18620,12 +18620,12 @@ var init_S3ExpressIdentityProviderImpl = __esm({
         const cacheGeneration = this.cacheGeneration;
         const entry = cache5.get(bucket);
         if (entry) {
-          return entry.identity.then((identity3) => {
-            const isExpired = (identity3.expiration?.getTime() ?? 0) < Date.now();
+          return entry.identity.then((identity4) => {
+            const isExpired = (identity4.expiration?.getTime() ?? 0) < Date.now();
             if (isExpired) {
               return cache5.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
             }
-            const isExpiringSoon = (identity3.expiration?.getTime() ?? 0) < Date.now() + _S3ExpressIdentityProviderImpl.REFRESH_WINDOW_MS;
+            const isExpiringSoon = (identity4.expiration?.getTime() ?? 0) < Date.now() + _S3ExpressIdentityProviderImpl.REFRESH_WINDOW_MS;
             if (isExpiringSoon && !entry.isRefreshing) {
               entry.isRefreshing = true;
               this.getIdentity(bucket).then((id) => {
@@ -18634,7 +18634,7 @@ var init_S3ExpressIdentityProviderImpl = __esm({
                 }
               });
             }
-            return identity3;
+            return identity4;
           });
         }
         return cache5.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
@@ -18647,13 +18647,13 @@ var init_S3ExpressIdentityProviderImpl = __esm({
         if (!session.Credentials?.AccessKeyId || !session.Credentials?.SecretAccessKey) {
           throw new Error("s3#createSession response credential missing AccessKeyId or SecretAccessKey.");
         }
-        const identity3 = {
+        const identity4 = {
           accessKeyId: session.Credentials.AccessKeyId,
           secretAccessKey: session.Credentials.SecretAccessKey,
           sessionToken: session.Credentials.SessionToken,
           expiration: session.Credentials.Expiration ? new Date(session.Credentials.Expiration) : void 0
         };
-        return identity3;
+        return identity4;
       }
     };
   }
@@ -18966,10 +18966,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path27 }) {
+      getCanonicalPath({ path: path30 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path27.split("/")) {
+          for (const pathSegment of path30.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -18982,11 +18982,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path27?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path27?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path30?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path30?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path27;
+        return path30;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -19527,12 +19527,12 @@ var init_s3ExpressHttpSigningMiddleware = __esm({
       if (!scheme) {
         throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
       }
-      const { httpAuthOption: { signingProperties = {} }, identity: identity3, signer } = scheme;
+      const { httpAuthOption: { signingProperties = {} }, identity: identity4, signer } = scheme;
       let request;
       if (context.s3ExpressIdentity) {
         request = await signS3Express(context.s3ExpressIdentity, signingProperties, args.request, await config2.signer());
       } else {
-        request = await signer.sign(args.request, identity3, signingProperties);
+        request = await signer.sign(args.request, identity4, signingProperties);
       }
       const output2 = await next({
         ...args,
@@ -21989,7 +21989,7 @@ var init_AwsSdkSigV4Signer = __esm({
       };
     };
     AwsSdkSigV4Signer = class {
-      async sign(httpRequest, identity3, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         if (!HttpRequest.isInstance(httpRequest)) {
           throw new Error("The request is not an instance of `HttpRequest` and cannot be signed");
         }
@@ -22067,7 +22067,7 @@ var init_AwsSdkSigV4ASigner = __esm({
     init_utils3();
     init_AwsSdkSigV4Signer();
     AwsSdkSigV4ASigner = class extends AwsSdkSigV4Signer {
-      async sign(httpRequest, identity3, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         if (!HttpRequest.isInstance(httpRequest)) {
           throw new Error("The request is not an instance of `HttpRequest` and cannot be signed");
         }
@@ -23081,12 +23081,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request.password ?? "";
             auth = `${username}:${password}`;
           }
-          let path27 = request.path;
+          let path30 = request.path;
           if (queryString) {
-            path27 += `?${queryString}`;
+            path30 += `?${queryString}`;
           }
           if (request.fragment) {
-            path27 += `#${request.fragment}`;
+            path30 += `#${request.fragment}`;
           }
           let hostname3 = request.hostname ?? "";
           if (hostname3[0] === "[" && hostname3.endsWith("]")) {
@@ -23098,7 +23098,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request.headers,
             host: hostname3,
             method: request.method,
-            path: path27,
+            path: path30,
             port: request.port,
             agent,
             auth
@@ -23520,16 +23520,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path27 = request.path;
+          let path30 = request.path;
           if (queryString) {
-            path27 += `?${queryString}`;
+            path30 += `?${queryString}`;
           }
           if (request.fragment) {
-            path27 += `#${request.fragment}`;
+            path30 += `#${request.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants6.HTTP2_HEADER_PATH]: path27,
+            [constants6.HTTP2_HEADER_PATH]: path30,
             [constants6.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -28049,7 +28049,7 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash8, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
+    var { createHash: createHash10, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises } = __require("node:fs");
     var { homedir: homedir3 } = __require("node:os");
     var { dirname, join: join5 } = __require("node:path");
@@ -28220,7 +28220,7 @@ var require_dist_cjs11 = __commonJS({
       getTokenFilePath() {
         const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join5(homedir3(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash8("sha256").update(loginSessionBytes).digest("hex");
+        const loginSessionSha256 = createHash10("sha256").update(loginSessionBytes).digest("hex");
         return join5(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
@@ -39868,16 +39868,16 @@ function loadTypeTable(files = MIME_TYPES_FILES) {
   }
   return table;
 }
-function splitext(path27) {
-  const sep2 = path27.lastIndexOf("/");
-  const dot = path27.lastIndexOf(".");
+function splitext(path30) {
+  const sep2 = path30.lastIndexOf("/");
+  const dot = path30.lastIndexOf(".");
   if (dot > sep2) {
-    for (let i6 = sep2 + 1; i6 < dot; i6++) if (path27[i6] !== ".") return [path27.slice(0, dot), path27.slice(dot)];
+    for (let i6 = sep2 + 1; i6 < dot; i6++) if (path30[i6] !== ".") return [path30.slice(0, dot), path30.slice(dot)];
   }
-  return [path27, ""];
+  return [path30, ""];
 }
-function guessContentType(path27, table = defaultTable ??= loadTypeTable()) {
-  let [base, ext] = splitext(path27);
+function guessContentType(path30, table = defaultTable ??= loadTypeTable()) {
+  let [base, ext] = splitext(path30);
   for (let mapped = SUFFIX_MAP.get(ext.toLowerCase()); mapped; mapped = SUFFIX_MAP.get(ext.toLowerCase()))
     [base, ext] = splitext(base + mapped);
   if (ENCODINGS.has(ext)) [base, ext] = splitext(base);
@@ -40443,6 +40443,25 @@ var init_gateway = __esm({
         }
       }
       /**
+       * The object's full-object CRC64NVME (base64), when it has one (HEAD in checksum mode); undefined when it
+       * has none, a composite one, or does not exist.
+       */
+      async fullObjectCrc64(key, options = {}) {
+        try {
+          const output2 = await this.send(
+            (abortSignal) => this.client.send(new import_client_s33.HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: "ENABLED" }), {
+              abortSignal
+            }),
+            options.signal
+          );
+          if (!output2.ChecksumCRC64NVME || output2.ChecksumType === "COMPOSITE") return void 0;
+          return output2.ChecksumCRC64NVME;
+        } catch (error63) {
+          if (statusOf(error63) === 404) return void 0;
+          throw this.classify(error63, { key });
+        }
+      }
+      /**
        * Server-side copy conditional on the source's ETag. Throws SourceChangedError (412),
        * ObjectArchivedError (archived source) or SourceMissingError (no source).
        */
@@ -40808,7 +40827,8 @@ var init_move_rules = __esm({
       "source-missing": "old object not found in S3",
       "source-size-differs": "old object in S3 has another size",
       "source-older-than-file": "old object in S3 is older than the file",
-      "source-etag-differs": "old object in S3 holds other bytes than recorded"
+      "source-etag-differs": "old object in S3 holds other bytes than recorded",
+      "content-not-proven": "the inode may be recycled and the file's content could not be proven equal to the old object (aws uploads it)"
     };
     MTIME_TOLERANCE_SECONDS = 1e-3;
     ARCHIVED_CLASSES = /* @__PURE__ */ new Set(["GLACIER", "DEEP_ARCHIVE"]);
@@ -40851,7 +40871,10 @@ function moveSummary(move, status, reason) {
     mtime: move.mtime,
     status,
     reason,
-    storageClass: move.storageClass
+    storageClass: move.storageClass,
+    evidence: move.evidence ?? "inode",
+    ...move.proof ? { proof: move.proof } : {},
+    ...move.copy ? { copy: true } : {}
   };
 }
 function addPlanToReport(report, plan) {
@@ -41878,7 +41901,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function checkPathExt(path27, options) {
+    function checkPathExt(path30, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -41889,25 +41912,25 @@ var require_windows = __commonJS({
       }
       for (var i6 = 0; i6 < pathext.length; i6++) {
         var p3 = pathext[i6].toLowerCase();
-        if (p3 && path27.substr(-p3.length).toLowerCase() === p3) {
+        if (p3 && path30.substr(-p3.length).toLowerCase() === p3) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat10, path27, options) {
-      if (!stat10.isSymbolicLink() && !stat10.isFile()) {
+    function checkStat(stat12, path30, options) {
+      if (!stat12.isSymbolicLink() && !stat12.isFile()) {
         return false;
       }
-      return checkPathExt(path27, options);
+      return checkPathExt(path30, options);
     }
-    function isexe(path27, options, cb) {
-      fs4.stat(path27, function(er, stat10) {
-        cb(er, er ? false : checkStat(stat10, path27, options));
+    function isexe(path30, options, cb) {
+      fs4.stat(path30, function(er, stat12) {
+        cb(er, er ? false : checkStat(stat12, path30, options));
       });
     }
-    function sync(path27, options) {
-      return checkStat(fs4.statSync(path27), path27, options);
+    function sync(path30, options) {
+      return checkStat(fs4.statSync(path30), path30, options);
     }
   }
 });
@@ -41918,21 +41941,21 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function isexe(path27, options, cb) {
-      fs4.stat(path27, function(er, stat10) {
-        cb(er, er ? false : checkStat(stat10, options));
+    function isexe(path30, options, cb) {
+      fs4.stat(path30, function(er, stat12) {
+        cb(er, er ? false : checkStat(stat12, options));
       });
     }
-    function sync(path27, options) {
-      return checkStat(fs4.statSync(path27), options);
+    function sync(path30, options) {
+      return checkStat(fs4.statSync(path30), options);
     }
-    function checkStat(stat10, options) {
-      return stat10.isFile() && checkMode(stat10, options);
+    function checkStat(stat12, options) {
+      return stat12.isFile() && checkMode(stat12, options);
     }
-    function checkMode(stat10, options) {
-      var mod = stat10.mode;
-      var uid2 = stat10.uid;
-      var gid = stat10.gid;
+    function checkMode(stat12, options) {
+      var mod = stat12.mode;
+      var uid2 = stat12.uid;
+      var gid = stat12.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -41957,7 +41980,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path27, options, cb) {
+    function isexe(path30, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -41967,7 +41990,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path27, options || {}, function(er, is) {
+          isexe(path30, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -41976,7 +41999,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path27, options || {}, function(er, is) {
+      core(path30, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -41986,9 +42009,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path27, options) {
+    function sync(path30, options) {
       try {
-        return core.sync(path27, options || {});
+        return core.sync(path30, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -42004,7 +42027,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "../../main/node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path27 = __require("path");
+    var path30 = __require("path");
     var COLON2 = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -42042,7 +42065,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path27.join(pathPart, cmd);
+        const pCmd = path30.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p3, i6, 0));
       });
@@ -42069,7 +42092,7 @@ var require_which = __commonJS({
       for (let i6 = 0; i6 < pathEnv.length; i6++) {
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path27.join(pathPart, cmd);
+        const pCmd = path30.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j5 = 0; j5 < pathExt.length; j5++) {
           const cur = p3 + pathExt[j5];
@@ -42117,7 +42140,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "../../main/node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path27 = __require("path");
+    var path30 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -42135,7 +42158,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env2[getPathKey({ env: env2 })],
-          pathExt: withoutPathExt ? path27.delimiter : void 0
+          pathExt: withoutPathExt ? path30.delimiter : void 0
         });
       } catch (e5) {
       } finally {
@@ -42144,7 +42167,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path27.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path30.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -42198,8 +42221,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path27, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path27.split("/").pop();
+      const [path30, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path30.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -42234,7 +42257,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "../../main/node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path27 = __require("path");
+    var path30 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -42259,7 +42282,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path27.normalize(parsed.command);
+        parsed.command = path30.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -46390,13 +46413,13 @@ var init_output_sync = __esm({
       }
     };
     writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-      for (const { path: path27, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-        const pathString = typeof path27 === "string" ? path27 : path27.toString();
+      for (const { path: path30, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+        const pathString = typeof path30 === "string" ? path30 : path30.toString();
         if (append || outputFiles.has(pathString)) {
-          appendFileSync(path27, serializedResult);
+          appendFileSync(path30, serializedResult);
         } else {
           outputFiles.add(pathString);
-          writeFileSync(path27, serializedResult);
+          writeFileSync(path30, serializedResult);
         }
       }
     };
@@ -49894,8 +49917,8 @@ function prefixProblem(prefix) {
   if (found.length === 0) return void 0;
   return `holds ${found.map((c7) => `"${c7}"`).join(" and ")}, which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`;
 }
-function escapeFnmatch(path27) {
-  return path27.replace(
+function escapeFnmatch(path30) {
+  return path30.replace(
     /[[*?]|[\uD800-\uDFFF]/gu,
     (c7) => c7 === "[" || c7 === "*" || c7 === "?" ? `[${c7}]` : SURROGATE_CLASS
   );
@@ -49965,7 +49988,7 @@ function meantRules(input2) {
   return [
     ...input2.userExcludes.map(exclude),
     ...TOOL_EXCLUDES.map(exclude),
-    ...(input2.leaveAlone ?? []).map((path27) => exclude(escapeFnmatch(path27))),
+    ...(input2.leaveAlone ?? []).map((path30) => exclude(escapeFnmatch(path30))),
     ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
   ];
 }
@@ -50247,7 +50270,7 @@ function createRunContext(target, options) {
     emit(event) {
       options.onEvent?.(event);
       if (context.log) context.log.onEvent(event);
-      else if (backlog && event.type !== "scan-progress" && event.type !== "list-progress") backlog.push(event);
+      else if (backlog && !event.type.endsWith("-progress")) backlog.push(event);
     },
     phase(phase) {
       context.emit({ type: "phase", target: target.name, phase });
@@ -52729,8 +52752,8 @@ function schemaProblem(db, version2) {
   for (const [table, columns] of Object.entries(required2)) {
     const present = tableColumns(db, table);
     if (present.length === 0) return `table ${table} is missing`;
-    const missing = columns.filter((column) => !present.includes(column));
-    if (missing.length > 0) return `table ${table} lacks column ${missing.join(", ")}`;
+    const missing2 = columns.filter((column) => !present.includes(column));
+    if (missing2.length > 0) return `table ${table} lacks column ${missing2.join(", ")}`;
   }
   return void 0;
 }
@@ -53956,7 +53979,7 @@ async function invalidateStage(ctx, bucket, verified, moved) {
   if (ctx.dryRun) return moved;
   const { gateway } = bucket;
   const signal = ctx.options.signal;
-  const leftAlone = new Set(moved.pending.flatMap((m3) => [m3.from, m3.to]));
+  const leftAlone = /* @__PURE__ */ new Set([...moved.pending.flatMap((m3) => [m3.from, m3.to]), ...moved.copied ?? []]);
   const files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
   let state2;
   if (files.length > 0) {
@@ -54035,6 +54058,41 @@ var init_invalidate_stage = __esm({
 });
 
 // src/engine/run/move-stage.ts
+async function runCopies(bucket, copies, signal) {
+  return Promise.all(
+    copies.map(async (move) => {
+      try {
+        const { etag } = await bucket.gateway.copyObject(move.fromKey, move.toKey, {
+          ifMatchEtag: move.etag ?? "",
+          size: move.size,
+          storageClass: move.storageClass,
+          signal
+        });
+        return { move, status: "done", etag };
+      } catch (error63) {
+        if (!isPerObjectError2(error63)) throw error63;
+        return { move, status: "failed", error: error63 instanceof Error ? error63.message : String(error63) };
+      }
+    })
+  );
+}
+function isPerObjectError2(error63) {
+  return error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError;
+}
+function applyProvenToDb(db, outcomes, now) {
+  if (outcomes.length === 0) return;
+  db.deleteFiles(outcomes.filter((o4) => !o4.move.copy).map((o4) => o4.move.from));
+  db.upsertFiles(
+    outcomes.map(({ move, etag }) => ({
+      path: move.to,
+      inode: move.inode,
+      size: move.size,
+      mtime: move.mtime,
+      synced: now,
+      etag: etag ?? move.etag ?? null
+    }))
+  );
+}
 async function moveStage(ctx, volume, bucket, verified) {
   const { target, report } = ctx;
   const { db } = volume;
@@ -54065,10 +54123,27 @@ async function moveStage(ctx, volume, bucket, verified) {
     for (const o4 of outcomes) if (o4.archived) pending.push({ ...o4.move, state: "archived" });
     stopped = batch.error;
   }
+  let copies = [];
+  if (stopped === void 0 && (plan.copies ?? []).length > 0) {
+    copies = await runCopies(bucket, plan.copies ?? [], ctx.options.signal);
+    for (const o4 of copies) report.moves.list.push(moveSummary(o4.move, o4.status, o4.error));
+    report.moves.copied = copies.filter((o4) => o4.status === "done").length;
+    report.bytesSaved += copies.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
+  }
+  const proven = [...outcomes, ...copies].filter((o4) => o4.status === "done" && o4.move.evidence === "hash");
+  applyProvenToDb(db, proven, ctx.now().getTime() / 1e3);
+  if (proven.length > 0) await db.save();
   recordPendingRestores(db, pending);
   report.moves.pendingRestore = pending.length;
   if (stopped !== void 0) throw stopped;
-  return { outcomes, pending, leftoverTempKeys: leftoverTempKeys2, doubtful: new Set(plan.unsure.map((f5) => f5.path)) };
+  return {
+    outcomes,
+    pending,
+    leftoverTempKeys: leftoverTempKeys2,
+    doubtful: new Set(plan.unsure.map((f5) => f5.path)),
+    copied: copies.filter((o4) => o4.status === "done").map((o4) => o4.move.to),
+    proven: new Map(proven.map((o4) => [o4.move.to, o4.etag ?? o4.move.etag ?? ""]))
+  };
 }
 var init_move_stage = __esm({
   "src/engine/run/move-stage.ts"() {
@@ -54076,6 +54151,7 @@ var init_move_stage = __esm({
     init_archive();
     init_move_batch();
     init_report();
+    init_s33();
   }
 });
 
@@ -54345,8 +54421,10 @@ async function previewStage(ctx, aws, scan, verified) {
       dryRun: true
     });
   }
+  for (const copy of plan.copies ?? []) ctx.report.moves.list.push(moveSummary(copy, "planned"));
   ctx.report.bytesSaved = plan.bytesSaved;
-  if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, [...plan.archived, ...plan.moves]), { dryRun: true });
+  const leftOut = [...plan.archived, ...plan.moves, ...(plan.copies ?? []).map((c7) => ({ from: c7.to, to: c7.to }))];
+  if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, leftOut), { dryRun: true });
 }
 var init_preview_stage = __esm({
   "src/engine/run/preview-stage.ts"() {
@@ -54354,6 +54432,525 @@ var init_preview_stage = __esm({
     init_move_order();
     init_report();
     init_aws_stage();
+  }
+});
+
+// src/engine/content-pairing.ts
+import path16 from "node:path";
+function findCandidates(input2) {
+  const { scan, objects, prefix } = input2;
+  const scanKeys = new Set(scan.map((f5) => keyFor(prefix, f5.path)));
+  const orphansBySize = /* @__PURE__ */ new Map();
+  const stayingBySize = /* @__PURE__ */ new Map();
+  for (const object2 of objects.values()) {
+    if (object2.size < input2.minSize || object2.key.endsWith("/") || isArchived(object2)) continue;
+    if (input2.busyKeys.has(object2.key) || input2.doubtfulKeys?.has(object2.key) || OWN_KEY.test(object2.key)) continue;
+    const rel = pathForKey(prefix, object2.key);
+    if (rel === null || input2.isExcluded(rel) || input2.skippedPaths?.has(rel)) continue;
+    const bySize = scanKeys.has(object2.key) ? stayingBySize : orphansBySize;
+    const list2 = bySize.get(object2.size) ?? [];
+    list2.push(object2);
+    bySize.set(object2.size, list2);
+  }
+  const files = scan.filter((f5) => f5.size >= input2.minSize && f5.size > 0).filter((f5) => !objects.has(keyFor(prefix, f5.path)) && !input2.busyKeys.has(keyFor(prefix, f5.path))).sort((a6, b5) => b5.size - a6.size || (a6.path < b5.path ? -1 : 1));
+  const pairs = (bySize) => files.flatMap((file2) => {
+    const same = bySize.get(file2.size);
+    return same ? [{ file: file2, objects: likeliestFirst(file2, same, prefix).slice(0, MAX_OBJECTS_PER_FILE) }] : [];
+  });
+  return { moves: pairs(orphansBySize), copies: pairs(stayingBySize) };
+}
+function likeliestFirst(file2, objects, prefix) {
+  const name = path16.posix.basename(file2.path);
+  const stem = name.replace(/\.[^.]*$/, "");
+  const rank = (object2) => {
+    const other = path16.posix.basename(pathForKey(prefix, object2.key) ?? object2.key);
+    if (other === name) return 0;
+    return other.replace(/\.[^.]*$/, "") === stem ? 1 : 2;
+  };
+  const distance = (object2) => {
+    const after = object2.lastModifiedMs - file2.mtimeMs;
+    return after >= -1e3 ? after : Number.MAX_SAFE_INTEGER / 2 - after;
+  };
+  return [...objects].sort(
+    (a6, b5) => rank(a6) - rank(b5) || distance(a6) - distance(b5) || (a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0)
+  );
+}
+function assignMoves(pairs, proofs) {
+  const taken = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const pair of pairs) {
+    for (const object2 of pair.objects) {
+      if (taken.has(object2.key)) continue;
+      const proof = proofs(pair.file, object2);
+      if (proof === void 0) continue;
+      taken.add(object2.key);
+      out.push({ file: pair.file, object: object2, proof });
+      break;
+    }
+  }
+  return out;
+}
+var DEFAULT_PROVE_MIN_SIZE, DEFAULT_HASH_BUDGET, MAX_OBJECTS_PER_FILE, OWN_KEY;
+var init_content_pairing = __esm({
+  "src/engine/content-pairing.ts"() {
+    "use strict";
+    init_move_rules();
+    init_keys();
+    DEFAULT_PROVE_MIN_SIZE = 256 * 1024;
+    DEFAULT_HASH_BUDGET = 64 * 1024 ** 3;
+    MAX_OBJECTS_PER_FILE = 8;
+    OWN_KEY = /(^|\/)\.s3-smart-sync/;
+  }
+});
+
+// src/engine/etag.ts
+import { createHash as createHash8 } from "node:crypto";
+function parseEtag(etag) {
+  const bare = etag.replace(/^"|"$/g, "").toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(bare)) return { kind: "md5", md5: bare };
+  const multipart = /^([0-9a-f]{32})-(\d+)$/.exec(bare);
+  if (multipart) return { kind: "multipart", etag: bare, parts: Number(multipart[2]) };
+  return { kind: "unknown" };
+}
+function partsFor(size, partSize) {
+  return Math.max(1, Math.ceil(size / partSize));
+}
+function awsCliPartSize(size, configured = AWS_CLI_PART_SIZE) {
+  let partSize = Math.min(MAX_PART_SIZE2, Math.max(MIN_PART_SIZE2, configured));
+  while (partsFor(size, partSize) > MAX_PARTS2) partSize *= 2;
+  return partSize;
+}
+function partSizeCandidates(size, parts, configured = []) {
+  const preferred = [awsCliPartSize(size), ...configured.map((p3) => awsCliPartSize(size, p3)), ...configured];
+  preferred.push(...OTHER_TOOLS_PART_SIZES);
+  const candidates = [];
+  const add = (partSize) => {
+    if (candidates.length >= MAX_CANDIDATES || candidates.includes(partSize)) return;
+    if (partSize >= 1 && partsFor(size, partSize) === parts) candidates.push(partSize);
+  };
+  for (const partSize of preferred) add(partSize);
+  if (parts > 1) {
+    const low = Math.ceil(size / parts / MIB3);
+    const high = Math.ceil(size / (parts - 1) / MIB3) - 1;
+    for (let mib = low; mib <= high && candidates.length < MAX_CANDIDATES; mib++) add(mib * MIB3);
+  }
+  return candidates;
+}
+function multipartEtag(partMd5s) {
+  const md5 = createHash8("md5");
+  for (const part of partMd5s) md5.update(part);
+  return `${md5.digest("hex")}-${partMd5s.length}`;
+}
+var MIB3, AWS_CLI_PART_SIZE, MAX_PARTS2, MIN_PART_SIZE2, MAX_PART_SIZE2, OTHER_TOOLS_PART_SIZES, MAX_CANDIDATES;
+var init_etag = __esm({
+  "src/engine/etag.ts"() {
+    "use strict";
+    MIB3 = 1024 * 1024;
+    AWS_CLI_PART_SIZE = 8 * MIB3;
+    MAX_PARTS2 = 1e4;
+    MIN_PART_SIZE2 = 5 * MIB3;
+    MAX_PART_SIZE2 = 5 * 1024 * MIB3;
+    OTHER_TOOLS_PART_SIZES = [5 * MIB3, 16 * MIB3];
+    MAX_CANDIDATES = 4;
+  }
+});
+
+// src/engine/content-proof.ts
+function digestsNeeded(object2, size, configuredPartSizes = []) {
+  if (object2.size !== size) return void 0;
+  if (object2.crc64nvme) return { crc64nvme: true };
+  const etag = parseEtag(object2.etag);
+  if (etag.kind === "md5") return { md5: true };
+  if (etag.kind === "multipart") {
+    const partSizes = partSizeCandidates(size, etag.parts, configuredPartSizes);
+    return partSizes.length > 0 ? { partSizes } : void 0;
+  }
+  return void 0;
+}
+function mergeRequests(requests) {
+  const merged = {};
+  let any2 = false;
+  for (const r5 of requests) {
+    if (!r5) continue;
+    any2 = true;
+    if (r5.md5) merged.md5 = true;
+    if (r5.crc64nvme) merged.crc64nvme = true;
+    if (r5.partSizes) merged.partSizes = [.../* @__PURE__ */ new Set([...merged.partSizes ?? [], ...r5.partSizes])];
+  }
+  return any2 ? merged : void 0;
+}
+function proves(object2, size, digests) {
+  if (object2.size !== size) return void 0;
+  if (object2.crc64nvme && digests.crc64nvme !== void 0)
+    return digests.crc64nvme === object2.crc64nvme ? "crc64nvme" : void 0;
+  const etag = parseEtag(object2.etag);
+  if (etag.kind === "md5") return digests.md5 === etag.md5 ? "md5" : void 0;
+  if (etag.kind === "multipart") {
+    for (const candidate of digests.multipart.values()) if (candidate === etag.etag) return "multipart-etag";
+  }
+  return void 0;
+}
+var init_content_proof = __esm({
+  "src/engine/content-proof.ts"() {
+    "use strict";
+    init_etag();
+  }
+});
+
+// src/engine/file-digest.ts
+import { createHash as createHash9 } from "node:crypto";
+import { createReadStream as createReadStream4 } from "node:fs";
+import { stat as stat5 } from "node:fs/promises";
+async function digestFile(file2, request, options = {}) {
+  const before = await stat5(file2);
+  const md5 = request.md5 ? createHash9("md5") : void 0;
+  const crc = request.crc64nvme ? new Crc64Nvme() : void 0;
+  const parts = [...new Set(request.partSizes ?? [])].map((size) => [size, new PartHasher(size)]);
+  const stream = createReadStream4(file2, { highWaterMark: 1024 * 1024, signal: options.signal });
+  for await (const chunk of stream) {
+    md5?.update(chunk);
+    crc?.update(chunk);
+    for (const [, hasher] of parts) hasher.update(chunk);
+    options.onBytes?.(chunk.length);
+  }
+  const after = await stat5(file2);
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino)
+    throw new FileChangedError(`${file2} changed while it was read`);
+  return {
+    md5: md5?.digest("hex"),
+    multipart: new Map(parts.map(([size, hasher]) => [size, hasher.etag()])),
+    crc64nvme: crc ? Buffer.from(await crc.digest()).toString("base64") : void 0
+  };
+}
+var FileChangedError, PartHasher;
+var init_file_digest = __esm({
+  "src/engine/file-digest.ts"() {
+    "use strict";
+    init_crc();
+    init_etag();
+    FileChangedError = class extends Error {
+      name = "FileChangedError";
+    };
+    PartHasher = class {
+      constructor(partSize) {
+        this.partSize = partSize;
+      }
+      partSize;
+      md5 = createHash9("md5");
+      filled = 0;
+      parts = [];
+      update(chunk) {
+        let offset = 0;
+        while (offset < chunk.length) {
+          const take2 = Math.min(this.partSize - this.filled, chunk.length - offset);
+          this.md5.update(chunk.subarray(offset, offset + take2));
+          this.filled += take2;
+          offset += take2;
+          if (this.filled === this.partSize) {
+            this.parts.push(this.md5.digest());
+            this.md5 = createHash9("md5");
+            this.filled = 0;
+          }
+        }
+      }
+      etag() {
+        if (this.filled > 0 || this.parts.length === 0) this.parts.push(this.md5.digest());
+        return multipartEtag(this.parts);
+      }
+    };
+  }
+});
+
+// src/engine/prover.ts
+import path17 from "node:path";
+function fromCache(cached2) {
+  const multipart = /* @__PURE__ */ new Map();
+  for (const [kind, value] of cached2)
+    if (kind.startsWith(PART_KIND)) multipart.set(Number(kind.slice(PART_KIND.length)), value);
+  return { md5: cached2.get("md5"), crc64nvme: cached2.get("crc64nvme"), multipart };
+}
+function missing(request, have) {
+  const need = {};
+  if (request.md5 && have.md5 === void 0) need.md5 = true;
+  if (request.crc64nvme && have.crc64nvme === void 0) need.crc64nvme = true;
+  const parts = (request.partSizes ?? []).filter((p3) => !have.multipart.has(p3));
+  if (parts.length > 0) need.partSizes = parts;
+  return need.md5 || need.crc64nvme || need.partSizes ? need : void 0;
+}
+var identity3, PART_KIND, Prover;
+var init_prover = __esm({
+  "src/engine/prover.ts"() {
+    "use strict";
+    init_content_proof();
+    init_etag();
+    init_file_digest();
+    identity3 = (file2) => ({ inode: file2.inode, size: file2.size, mtime: file2.mtimeMs / 1e3 });
+    PART_KIND = "etag-part-size:";
+    Prover = class {
+      constructor(options) {
+        this.options = options;
+        this.stats = { bytes: 0, files: 0, cachedFiles: 0, budgetLeft: options.budget };
+      }
+      options;
+      stats;
+      fingerprints = /* @__PURE__ */ new Map();
+      get result() {
+        return { ...this.stats };
+      }
+      fingerprint(object2) {
+        let known = this.fingerprints.get(object2.key);
+        if (!known) {
+          const base = { size: object2.size, etag: object2.etag };
+          known = parseEtag(object2.etag).kind === "md5" || !this.options.crc64 ? Promise.resolve(base) : this.options.crc64(object2.key).then((crc64nvme) => crc64nvme ? { ...base, crc64nvme } : base);
+          this.fingerprints.set(object2.key, known);
+        }
+        return known;
+      }
+      /**
+       * For each object of the pair, how the file proves equal to it (undefined: not proven). Reads the file
+       * once, or not at all when its hashes are cached or the budget is spent.
+       */
+      async prove(pair) {
+        const { file: file2 } = pair;
+        const fingerprints = await Promise.all(pair.objects.map((o4) => this.fingerprint(o4)));
+        const request = mergeRequests(fingerprints.map((f5) => digestsNeeded(f5, file2.size, this.options.partSizes)));
+        const out = /* @__PURE__ */ new Map();
+        if (!request) return out;
+        const cached2 = this.options.cache?.cachedHashes(identity3(file2)) ?? /* @__PURE__ */ new Map();
+        let digests = fromCache(cached2);
+        const need = missing(request, digests);
+        if (need) {
+          if (file2.size > this.stats.budgetLeft) return out;
+          this.stats.budgetLeft -= file2.size;
+          let read;
+          try {
+            read = await digestFile(path17.join(this.options.root, file2.path), need, {
+              signal: this.options.signal,
+              onBytes: (n4) => {
+                this.stats.bytes += n4;
+                this.options.onProgress?.({ bytes: this.stats.bytes, files: this.stats.files });
+              }
+            });
+          } catch (error63) {
+            if (this.options.signal?.aborted) throw error63;
+            return out;
+          }
+          this.stats.files++;
+          digests = {
+            md5: read.md5 ?? digests.md5,
+            crc64nvme: read.crc64nvme ?? digests.crc64nvme,
+            multipart: new Map([...digests.multipart, ...read.multipart])
+          };
+          const cache5 = this.options.cache;
+          if (cache5) {
+            if (read.md5) cache5.cacheHash(identity3(file2), "md5", read.md5);
+            if (read.crc64nvme) cache5.cacheHash(identity3(file2), "crc64nvme", read.crc64nvme);
+            for (const [size, etag] of read.multipart) cache5.cacheHash(identity3(file2), `${PART_KIND}${size}`, etag);
+          }
+        } else {
+          this.stats.cachedFiles++;
+        }
+        pair.objects.forEach((object2, i6) => out.set(object2.key, proves(fingerprints[i6], file2.size, digests)));
+        return out;
+      }
+    };
+  }
+});
+
+// src/engine/run/prove-stage.ts
+import { stat as stat6 } from "node:fs/promises";
+import path18 from "node:path";
+async function proveStage(ctx, volume, bucket, scan, verified) {
+  const { target, prefix } = ctx;
+  const { plan } = verified;
+  const minSize = Math.max(1, target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
+  const uploads = volume.baseline ? scan.files : plan.newFiles;
+  const doubtful = await doubtfulMoves(ctx, volume, scan, plan);
+  if (doubtful.size === 0 && !uploads.some((f5) => f5.size >= minSize)) return verified;
+  let objects = verified.objects;
+  if (!objects) {
+    ctx.phase("list");
+    objects = await listPrefix(
+      bucket.gateway,
+      prefix,
+      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
+      ctx.options.signal
+    );
+  }
+  const candidates = findCandidates({
+    scan: scan.files,
+    objects,
+    prefix,
+    isExcluded: scan.filters.isExcludedPath,
+    busyKeys: busyKeys(plan, prefix),
+    doubtfulKeys: new Set(plan.unsure.map((f5) => keyFor(prefix, f5.path))),
+    skippedPaths: new Set(scan.skipped.map((s2) => s2.path)),
+    minSize
+  });
+  if (doubtful.size === 0 && candidates.moves.length === 0 && candidates.copies.length === 0)
+    return { ...verified, objects };
+  ctx.phase("hash");
+  const files = /* @__PURE__ */ new Map();
+  for (const pair of [...candidates.moves, ...candidates.copies]) files.set(pair.file.path, pair.file);
+  const totalBytes = [...files.values(), ...doubtful.values()].reduce((sum, f5) => sum + f5.size, 0);
+  const prover = new Prover({
+    root: target.localPath,
+    cache: ctx.dryRun ? readOnlyCache(volume) : volume.db,
+    crc64: (key) => bucket.gateway.fullObjectCrc64(key, { signal: ctx.options.signal }),
+    budget: target.hashBudget ?? DEFAULT_HASH_BUDGET,
+    partSizes: target.partSizes,
+    signal: ctx.options.signal,
+    onProgress: ({ bytes, files: count2 }) => ctx.emit({ type: "hash-progress", target: target.name, bytes, totalBytes, files: count2 })
+  });
+  const confirmed = await confirmMoves(plan, doubtful, objects, prover);
+  for (const r5 of confirmed.rejected.slice(plan.rejected.length)) {
+    ctx.report.moves.skipped++;
+    ctx.report.moves.list.push({
+      ...r5,
+      fromKey: keyFor(prefix, r5.from),
+      toKey: keyFor(prefix, r5.to),
+      status: "skipped",
+      reason: REJECT_REASON_TEXT[r5.reason]
+    });
+  }
+  const proofs = /* @__PURE__ */ new Map();
+  for (const pair of candidates.moves) proofs.set(pair.file.path, await prover.prove(pair));
+  const lookup = (file2, object2) => proofs.get(file2.path)?.get(object2.key);
+  const moved = assignMoves(candidates.moves, lookup);
+  const movedTo = new Set(moved.map((m3) => m3.file.path));
+  const copyPairs = candidates.copies.filter((pair) => !movedTo.has(pair.file.path));
+  for (const pair of copyPairs) {
+    const known = proofs.get(pair.file.path) ?? /* @__PURE__ */ new Map();
+    for (const [key, proof] of await prover.prove(pair)) known.set(key, proof);
+    proofs.set(pair.file.path, known);
+  }
+  const copied = copyPairs.flatMap((pair) => {
+    const object2 = pair.objects.find((o4) => lookup(pair.file, o4) !== void 0);
+    return object2 ? [{ file: pair.file, object: object2, proof: lookup(pair.file, object2) }] : [];
+  });
+  const toMove = (pair, copy) => provenMove(prefix, pair.file, pair.object, pair.proof, copy);
+  const next = withProven(
+    confirmed,
+    moved.map((p3) => toMove(p3, false)),
+    copied.map((p3) => toMove(p3, true))
+  );
+  const stats = prover.result;
+  ctx.report.counts.new = next.newFiles.length;
+  ctx.report.counts.deleted = next.deleted.length;
+  ctx.report.hashing = {
+    bytes: stats.bytes,
+    files: stats.files,
+    cachedFiles: stats.cachedFiles,
+    proven: moved.length + copied.length + confirmed.moves.filter((m3) => m3.evidence === "inode+hash").length,
+    bytesProven: [...moved, ...copied].reduce((sum, p3) => sum + p3.file.size, 0),
+    budgetLeft: stats.budgetLeft
+  };
+  const unproven = files.size - moved.length - copied.length;
+  if (moved.length + copied.length > 0 || unproven > 0)
+    ctx.notice(
+      `Content proof: ${moved.length} move(s) and ${copied.length} copy(ies) proven by hashing ${stats.files} file(s)${stats.cachedFiles ? ` (${stats.cachedFiles} from earlier hashes)` : ""}` + (unproven > 0 ? `; ${unproven} file(s) not proven equal to any object are left to aws` : "") + "."
+    );
+  return { ...verified, plan: next, objects };
+}
+async function doubtfulMoves(ctx, volume, scan, plan) {
+  const doubtful = /* @__PURE__ */ new Map();
+  if (plan.moves.length === 0) return doubtful;
+  const byPath2 = new Map(scan.files.map((f5) => [f5.path, f5]));
+  const lastRunAt = lastRunStart(volume);
+  for (const move of plan.moves) {
+    const file2 = byPath2.get(move.to);
+    const old = volume.db.getFile(move.from);
+    if (!file2 || !old) continue;
+    const here2 = volume.db.getFile(move.to);
+    const tie = here2 !== void 0 && here2.size === file2.size && Math.abs(here2.mtime - file2.mtimeMs / 1e3) < 1e-3;
+    let born = 0;
+    try {
+      born = (await stat6(path18.join(ctx.target.localPath, move.to))).birthtimeMs;
+    } catch {
+      continue;
+    }
+    const since = lastRunAt ?? old.synced;
+    if (tie || born > 0 && born / 1e3 > since + CLOCK_SLACK_SECONDS) doubtful.set(move.to, file2);
+  }
+  return doubtful;
+}
+function lastRunStart(volume) {
+  try {
+    const at = JSON.parse(volume.db.getMeta("last_run") ?? "null")?.at;
+    return at ? Date.parse(at) / 1e3 : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function confirmMoves(plan, doubtful, objects, prover) {
+  if (doubtful.size === 0) return plan;
+  const moves = [];
+  const rejected = [...plan.rejected];
+  for (const move of plan.moves) {
+    const file2 = doubtful.get(move.to);
+    const object2 = objects.get(move.fromKey);
+    if (!file2) {
+      moves.push(move);
+      continue;
+    }
+    const proof = object2 ? (await prover.prove({ file: file2, objects: [object2] })).get(object2.key) : void 0;
+    if (proof) moves.push({ ...move, evidence: "inode+hash", proof });
+    else rejected.push({ from: move.from, to: move.to, size: move.size, reason: "content-not-proven" });
+  }
+  return { ...plan, moves, rejected, bytesSaved: moves.reduce((sum, m3) => sum + m3.size, 0) };
+}
+function busyKeys(plan, prefix) {
+  const keys = /* @__PURE__ */ new Set();
+  for (const m3 of [...plan.moves, ...plan.archived]) keys.add(m3.fromKey).add(m3.toKey);
+  for (const r5 of plan.rejected)
+    if (r5.reason === "skipped-by-user" || r5.reason === "held-with-group")
+      keys.add(keyFor(prefix, r5.from)).add(keyFor(prefix, r5.to));
+  return keys;
+}
+function provenMove(prefix, file2, object2, proof, copy) {
+  return {
+    from: pathForKey(prefix, object2.key) ?? object2.key,
+    to: file2.path,
+    fromKey: object2.key,
+    toKey: keyFor(prefix, file2.path),
+    inode: file2.inode,
+    size: file2.size,
+    mtime: file2.mtimeMs / 1e3,
+    etag: object2.etag,
+    storageClass: object2.storageClass,
+    state: "ready",
+    evidence: "hash",
+    proof,
+    ...copy ? { copy: true } : {}
+  };
+}
+function withProven(plan, moves, copies) {
+  if (moves.length === 0 && copies.length === 0) return plan;
+  const handled = new Set([...moves, ...copies].map((m3) => m3.to));
+  const movedFrom = new Set(moves.map((m3) => m3.from));
+  return {
+    ...plan,
+    moves: [...plan.moves, ...moves],
+    copies: [...plan.copies ?? [], ...copies],
+    newFiles: plan.newFiles.filter((f5) => !handled.has(f5.path)),
+    modified: plan.modified.filter((f5) => !handled.has(f5.path)),
+    deleted: plan.deleted.filter((r5) => !movedFrom.has(r5.path)),
+    bytesSaved: plan.bytesSaved + [...moves, ...copies].reduce((sum, m3) => sum + m3.size, 0)
+  };
+}
+function readOnlyCache(volume) {
+  return { cachedHashes: (file2) => volume.db.cachedHashes(file2), cacheHash: () => void 0 };
+}
+var CLOCK_SLACK_SECONDS;
+var init_prove_stage = __esm({
+  "src/engine/run/prove-stage.ts"() {
+    "use strict";
+    init_content_pairing();
+    init_keys();
+    init_move_rules();
+    init_prover();
+    init_verify_stage();
+    CLOCK_SLACK_SECONDS = 2;
   }
 });
 
@@ -54379,8 +54976,8 @@ function recordState(input2) {
       etag: input2.proven?.get(file2.path) || sameFile && old.etag || etagFromListing(input2, file2)
     });
   }
-  for (const path27 of keepOld) {
-    const old = previousByPath.get(path27);
+  for (const path30 of keepOld) {
+    const old = previousByPath.get(path30);
     if (old) rows.push(old);
   }
   return rows;
@@ -54400,7 +54997,7 @@ var init_recorder = __esm({
 
 // src/engine/run/record-stage.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
-import path16 from "node:path";
+import path19 from "node:path";
 async function recordStage(ctx, volume, bucket, scan, moved, result) {
   const { db } = volume;
   const { report } = ctx;
@@ -54424,6 +55021,7 @@ async function recordStage(ctx, volume, bucket, scan, moved, result) {
         now: ctx.now().getTime() / 1e3
       })
     );
+    db.pruneHashes();
   }
   if (report.moves.failed > 0 || result?.outcome === "failed" || result?.outcome === "skipped-files" || scan.skipped.some((s2) => s2.reason === "invalid-utf8-name") || moved.pending.length > 0)
     report.status = "partial";
@@ -54486,7 +55084,7 @@ function recordRunMeta(db, report, startedAt) {
       bytesSaved: report.bytesSaved,
       uploads: report.aws?.uploads ?? 0,
       deletes: report.aws?.deletes ?? 0,
-      logFile: report.logFile ? path16.basename(report.logFile) : void 0
+      logFile: report.logFile ? path19.basename(report.logFile) : void 0
     })
   );
 }
@@ -54505,18 +55103,18 @@ var init_record_stage = __esm({
 // src/engine/scanner.ts
 import { isUtf8 } from "node:buffer";
 import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync2 } from "node:fs";
-import { stat as stat5 } from "node:fs/promises";
+import { stat as stat7 } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
 import { isMainThread } from "node:worker_threads";
 function errorCode(error63) {
   return error63?.code;
 }
-function canRead(path27, stats) {
+function canRead(path30, stats) {
   if (uid === 0) return true;
   if (stats.mode & 4) return true;
   if (stats.uid === uid && stats.mode & 256) return true;
   try {
-    accessSync(path27, constants5.R_OK);
+    accessSync(path30, constants5.R_OK);
     return true;
   } catch {
     return false;
@@ -54526,7 +55124,7 @@ async function scanVolume(options) {
   const { root: root5, signal, onProgress } = options;
   let rootStats;
   try {
-    rootStats = await stat5(root5);
+    rootStats = await stat7(root5);
   } catch (error63) {
     if (errorCode(error63) === "EACCES") throw unreadableRoot(root5, error63);
     throw missingRoot(root5, error63);
@@ -54539,7 +55137,7 @@ async function scanVolume(options) {
   let filesSeen = 0;
   let lastYield = performance.now();
   const ancestors = /* @__PURE__ */ new Set();
-  const skip = (path27, reason, error63) => skipped.push(error63 === void 0 ? { path: path27, reason } : { path: path27, reason, detail: errorCode(error63) ?? String(error63) });
+  const skip = (path30, reason, error63) => skipped.push(error63 === void 0 ? { path: path30, reason } : { path: path30, reason, detail: errorCode(error63) ?? String(error63) });
   const pause = async () => {
     lastYield = performance.now();
     onProgress?.(filesSeen);
@@ -54647,18 +55245,18 @@ async function scanVolume(options) {
     if (names === null) return;
     ancestors.add(id);
     for (const entry of statAll(abs, rel, names)) {
-      const path27 = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      const path30 = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) {
         if (ancestors.has(`${entry.dev}:${entry.ino}`)) {
-          skip(path27, "symlink-loop");
+          skip(path30, "symlink-loop");
           continue;
         }
-        await walk(`${abs}/${entry.name}`, path27, entry.dev, entry.ino);
+        await walk(`${abs}/${entry.name}`, path30, entry.dev, entry.ino);
         continue;
       }
       filesSeen++;
-      if (isExcluded(path27)) excludedCount++;
-      else files.push({ path: path27, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
+      if (isExcluded(path30)) excludedCount++;
+      else files.push({ path: path30, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
@@ -54758,7 +55356,8 @@ async function runTarget(target, options) {
       });
     }
     const planned = planStage(ctx, volume, scan);
-    const verified = await verifyStage(ctx, volume, bucket, planned);
+    const listed = await verifyStage(ctx, volume, bucket, planned);
+    const verified = await proveStage(ctx, volume, bucket, scan, listed);
     guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived));
     const aws = await bucket.aws;
     if (ctx.dryRun) {
@@ -54822,6 +55421,7 @@ var init_run2 = __esm({
     init_open_volume();
     init_plan_stage();
     init_preview_stage();
+    init_prove_stage();
     init_record_stage();
     init_scan_stage();
     init_verify_stage();
@@ -55152,10 +55752,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path27) {
-  if (!path27)
+function getElementAtPath(obj, path30) {
+  if (!path30)
     return obj;
-  return path27.reduce((acc, key) => acc?.[key], obj);
+  return path30.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -55414,11 +56014,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path27, issues) {
+function prefixIssues(path30, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path27);
+    iss.path.unshift(path30);
     return iss;
   });
 }
@@ -55951,16 +56551,16 @@ function flattenError(error63, mapper = (issue2) => issue2.message) {
 }
 function formatError(error63, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path27 = []) => {
+  const processError = (error64, path30 = []) => {
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path30, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path30, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path30, ...issue2.path]);
       } else {
-        const fullpath = [...path27, ...issue2.path];
+        const fullpath = [...path30, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -55999,17 +56599,17 @@ function formatError(error63, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error63, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error64, path27 = []) => {
+  const processError = (error64, path30 = []) => {
     var _a4;
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path30, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path30, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path30, ...issue2.path]);
       } else {
-        const fullpath = [...path27, ...issue2.path];
+        const fullpath = [...path30, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -56048,8 +56648,8 @@ function treeifyError(error63, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path27 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path27) {
+  const path30 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path30) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -74081,13 +74681,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path27 = ref.slice(1).split("/").filter(Boolean);
-  if (path27.length === 0) {
+  const path30 = ref.slice(1).split("/").filter(Boolean);
+  if (path30.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path27[0] === defsKey) {
-    const key = path27[1] === void 0 ? void 0 : decodeJSONPointerSegment(path27[1]);
+  if (path30[0] === defsKey) {
+    const key = path30[1] === void 0 ? void 0 : decodeJSONPointerSegment(path30[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -75402,7 +76002,17 @@ function isAbsoluteOrHome(value) {
 function lowerCase(value) {
   return value.toLowerCase();
 }
-var STORAGE_CLASSES, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, MAX_DELETES_PROBLEM, maxDeletesSchema, SHARE_PROBLEM, maxDeleteShareSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
+function byteSizeText() {
+  return external_exports.string().transform((value, ctx) => {
+    const bytes = parseByteSize(value);
+    if (bytes === void 0) {
+      ctx.addIssue({ code: "custom", message: SIZE_PROBLEM });
+      return external_exports.NEVER;
+    }
+    return bytes;
+  });
+}
+var STORAGE_CLASSES, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, SIZE_PROBLEM, byteSizeSchema, PART_SIZE_PROBLEM, partSizesSchema, MAX_DELETES_PROBLEM, maxDeletesSchema, SHARE_PROBLEM, maxDeleteShareSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
 var init_schema2 = __esm({
   "src/engine/config/schema.ts"() {
     "use strict";
@@ -75433,6 +76043,9 @@ var init_schema2 = __esm({
       aws_cli: "awsCli",
       concurrency: "concurrency",
       multipart_threshold: "multipartCopyThreshold",
+      prove_min_size: "proveMinSize",
+      hash_budget: "hashBudget",
+      part_size: "partSizes",
       max_deletes: "maxDeletes",
       max_delete_share: "maxDeleteShare"
     };
@@ -75484,6 +76097,12 @@ var init_schema2 = __esm({
     concurrencySchema = external_exports.number({ error: CONCURRENCY_PROBLEM }).int({ error: CONCURRENCY_PROBLEM }).min(1, { error: CONCURRENCY_PROBLEM }).max(MAX_CONCURRENCY, { error: CONCURRENCY_PROBLEM });
     THRESHOLD_PROBLEM = "must be from 1 byte to 5GiB (the largest single copy S3 allows)";
     multipartThresholdSchema = external_exports.number({ error: THRESHOLD_PROBLEM }).int({ error: THRESHOLD_PROBLEM }).min(1, { error: THRESHOLD_PROBLEM }).max(MAX_SINGLE_COPY_BYTES, { error: THRESHOLD_PROBLEM });
+    SIZE_PROBLEM = "must be a size in bytes, like 5GiB, 8MiB or 1048576";
+    byteSizeSchema = external_exports.number({ error: SIZE_PROBLEM }).int({ error: SIZE_PROBLEM }).min(0, { error: SIZE_PROBLEM });
+    PART_SIZE_PROBLEM = "must be a multipart part size from 5MiB to 5GiB";
+    partSizesSchema = external_exports.array(
+      external_exports.number({ error: PART_SIZE_PROBLEM }).int({ error: PART_SIZE_PROBLEM }).min(5 * 1024 ** 2, { error: PART_SIZE_PROBLEM }).max(5 * 1024 ** 3, { error: PART_SIZE_PROBLEM })
+    );
     MAX_DELETES_PROBLEM = "must be a whole number of objects, 0 or more";
     maxDeletesSchema = external_exports.number({ error: MAX_DELETES_PROBLEM }).int({ error: MAX_DELETES_PROBLEM }).min(0, { error: MAX_DELETES_PROBLEM });
     SHARE_PROBLEM = "must be a percentage from 0% to 100%, like 50%";
@@ -75499,6 +76118,9 @@ var init_schema2 = __esm({
       awsCli: awsCliSchema.optional(),
       concurrency: concurrencySchema.optional(),
       multipartCopyThreshold: multipartThresholdSchema.optional(),
+      proveMinSize: byteSizeSchema.optional(),
+      hashBudget: byteSizeSchema.optional(),
+      partSizes: partSizesSchema.optional(),
       maxDeletes: maxDeletesSchema.optional(),
       maxDeleteShare: maxDeleteShareSchema.optional()
     });
@@ -75519,6 +76141,9 @@ var init_schema2 = __esm({
       archived: external_exports.string().transform(lowerCase).pipe(archivedMovesSchema),
       aws_cli: awsCliSchema,
       concurrency: external_exports.string().regex(/^\d+$/, { error: CONCURRENCY_PROBLEM }).transform(Number).pipe(concurrencySchema),
+      prove_min_size: byteSizeText().pipe(byteSizeSchema),
+      hash_budget: byteSizeText().pipe(byteSizeSchema),
+      part_size: byteSizeText().transform((value) => [value]).pipe(partSizesSchema),
       multipart_threshold: external_exports.string().transform((value, ctx) => {
         const bytes = parseByteSize(value);
         if (bytes === void 0) {
@@ -75538,7 +76163,7 @@ var init_schema2 = __esm({
 
 // src/engine/config/parse.ts
 import os3 from "node:os";
-import path17 from "node:path";
+import path20 from "node:path";
 function parseConfig(text, file2, env2 = {}) {
   const home = env2.home ?? os3.homedir();
   const problems = [];
@@ -75655,7 +76280,7 @@ function resolveLocalPath(raw, home) {
     return {
       problem: `local path "${raw}" is relative: it must start with / or ~/`
     };
-  const normalized = path17.posix.normalize(expandHome(raw, home));
+  const normalized = path20.posix.normalize(expandHome(raw, home));
   return {
     path: normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized
   };
@@ -75705,7 +76330,7 @@ function resolveTargets(drafts, defaults, file2, report) {
   const targets = [];
   for (const draft of drafts) {
     const options = { ...defaults, ...draft.options };
-    const name = options.name ?? (path17.posix.basename(draft.localPath) || draft.localPath);
+    const name = options.name ?? (path20.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail2 = (message) => {
       report(draft.line, message);
@@ -75832,6 +76457,11 @@ function sampleConfig() {
 #   concurrency=16               S3 requests at once while moving objects (1 to 256).
 #   multipart_threshold=5GiB     Objects larger than this are copied in parts (at most 5GiB). Sizes take
 #                                B, KiB, MiB, GiB, TiB; KB, MB, GB, TB mean the same (as in the aws CLI).
+#   prove_min_size=256KiB        Files smaller than this are uploaded rather than proven equal to an object
+#                                by hashing (renames found by content, copies of objects the bucket holds).
+#   hash_budget=64GiB            Bytes read per run to prove content; files beyond it are left to aws.
+#   part_size=16MiB              Part size of another tool that uploaded to the bucket, tried when proving
+#                                multipart ETags (the aws CLI's sizes are always tried).
 #   max_deletes=10000            A sync that would delete more objects than this is refused until you
 #                                confirm it (s3-smart-sync --allow-deletes, or the confirmation in Raycast).
 #   max_delete_share=50%         The same for a share of the prefix's objects (once it holds 20 or more).
@@ -75868,9 +76498,9 @@ var init_write = __esm({
 // src/engine/config.ts
 import fs3 from "node:fs/promises";
 import os4 from "node:os";
-import path18 from "node:path";
+import path21 from "node:path";
 function defaultConfigPath() {
-  return path18.join(os4.homedir(), CONFIG_FILE_NAME);
+  return path21.join(os4.homedir(), CONFIG_FILE_NAME);
 }
 async function loadConfig2(file2 = defaultConfigPath()) {
   let bytes;
@@ -75893,7 +76523,7 @@ async function loadConfig2(file2 = defaultConfigPath()) {
   return config2;
 }
 async function initConfig(file2 = defaultConfigPath()) {
-  await fs3.mkdir(path18.dirname(file2), { recursive: true });
+  await fs3.mkdir(path21.dirname(file2), { recursive: true });
   try {
     await fs3.writeFile(file2, sampleConfig(), { flag: "wx" });
   } catch (error63) {
@@ -77135,7 +77765,7 @@ var require_command = __commonJS({
   "../../main/node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path27 = __require("node:path");
+    var path30 = __require("node:path");
     var fs4 = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -78148,9 +78778,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path27.resolve(baseDir, baseName2);
+          const localBin = path30.resolve(baseDir, baseName2);
           if (fs4.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path27.extname(baseName2))) return void 0;
+          if (sourceExt.includes(path30.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs4.existsSync(`${localBin}${ext}`)
           );
@@ -78168,17 +78798,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path27.resolve(
-            path27.dirname(resolvedScriptPath),
+          executableDir = path30.resolve(
+            path30.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path27.basename(
+            const legacyName = path30.basename(
               this._scriptPath,
-              path27.extname(this._scriptPath)
+              path30.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -78189,7 +78819,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path27.extname(executableFile));
+        launchWithNode = sourceExt.includes(path30.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -79104,7 +79734,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path27.basename(filename, path27.extname(filename));
+        this._name = path30.basename(filename, path30.extname(filename));
         return this;
       }
       /**
@@ -79118,9 +79748,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path28) {
-        if (path28 === void 0) return this._executableDir;
-        this._executableDir = path28;
+      executableDir(path31) {
+        if (path31 === void 0) return this._executableDir;
+        this._executableDir = path31;
         return this;
       }
       /**
@@ -79511,6 +80141,8 @@ function progressText(event, options = {}) {
       return `${event.target} \xB7 scanning ${event.files.toLocaleString("en-US")} files`;
     case "list-progress":
       return `${event.target} \xB7 listing ${event.objects.toLocaleString("en-US")} objects`;
+    case "hash-progress":
+      return `${event.target} \xB7 hashing ${bar2(event.totalBytes > 0 ? event.bytes / event.totalBytes : 1)}${formatBytes(event.bytes)} of ${formatBytes(event.totalBytes)}`;
     case "move":
       if (event.dryRun) return null;
       return `${event.target} \xB7 moving ${bar2((event.done + event.failed) / event.total)}${event.done + event.failed}/${event.total}`;
@@ -79541,6 +80173,7 @@ var init_progress_text = __esm({
       scan: "scanning",
       list: "listing the bucket",
       plan: "planning",
+      hash: "hashing files to prove renames and copies",
       move: "moving",
       aws: "syncing with aws",
       record: "recording the new state"
@@ -79600,8 +80233,8 @@ var init_progress = __esm({
 });
 
 // src/cli/preview.ts
-import { stat as stat6 } from "node:fs/promises";
-import path19 from "node:path";
+import { stat as stat8 } from "node:fs/promises";
+import path22 from "node:path";
 async function configTargets(o4, only, overrides) {
   const config2 = await loadConfig2(o4.config);
   const unknown2 = (only ?? []).filter((name) => !config2.targets.some((t) => t.name === name));
@@ -79672,8 +80305,8 @@ async function skipMoveCommand(io, name, move, o4) {
   if (o4.undo) {
     await unskipMove(root5, move, { commandName: "skip-move" });
   } else {
-    const file2 = await stat6(path19.join(root5, move.to)).catch(() => {
-      throw new SmartSyncError("USAGE", `${path19.join(root5, move.to)} does not exist.`, {
+    const file2 = await stat8(path22.join(root5, move.to)).catch(() => {
+      throw new SmartSyncError("USAGE", `${path22.join(root5, move.to)} does not exist.`, {
         hint: "Name the move as Preview Moves (or `s3-smart-sync preview`) lists it: old path, then new path."
       });
     });
@@ -79750,14 +80383,14 @@ var init_restore = __esm({
 
 // src/cli/schedule.ts
 import { execFile as execFile2 } from "node:child_process";
-import { mkdir as mkdir2, readFile as readFile6, realpath, rm, stat as stat7, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir2, readFile as readFile6, realpath, rm, stat as stat9, writeFile as writeFile2 } from "node:fs/promises";
 import os5 from "node:os";
-import path20 from "node:path";
+import path23 from "node:path";
 function agentPlistPath(home = os5.homedir()) {
-  return path20.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
+  return path23.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
 }
 function agentLogPath(home = os5.homedir()) {
-  return path20.join(home, "Library/Logs/s3-smart-sync/batch.log");
+  return path23.join(home, "Library/Logs/s3-smart-sync/batch.log");
 }
 function parseInterval(text) {
   const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
@@ -79833,12 +80466,12 @@ function launchctl(args) {
 async function installAgent(io, o4) {
   const home = os5.homedir();
   const script = await realpath(process.argv[1] ?? "");
-  const config2 = path20.resolve(o4.config ?? defaultConfigPath());
+  const config2 = path23.resolve(o4.config ?? defaultConfigPath());
   const passOn = [];
   if (o4.profile) passOn.push("--profile", o4.profile);
   if (o4.region) passOn.push("--region", o4.region);
   if (o4.endpointUrl) passOn.push("--endpoint-url", o4.endpointUrl);
-  if (o4.awsCli) passOn.push("--aws-cli", path20.resolve(o4.awsCli));
+  if (o4.awsCli) passOn.push("--aws-cli", path23.resolve(o4.awsCli));
   if (o4.concurrency) passOn.push("--concurrency", String(o4.concurrency));
   const spec = {
     programArguments: [
@@ -79857,8 +80490,8 @@ async function installAgent(io, o4) {
     env: { PATH: AGENT_PATH }
   };
   const file2 = agentPlistPath(home);
-  await mkdir2(path20.dirname(file2), { recursive: true });
-  await mkdir2(path20.dirname(spec.logPath), { recursive: true });
+  await mkdir2(path23.dirname(file2), { recursive: true });
+  await mkdir2(path23.dirname(spec.logPath), { recursive: true });
   await writeFile2(file2, agentPlist(spec));
   const lines = [
     `Wrote ${file2}`,
@@ -79885,7 +80518,7 @@ function describeInterval(seconds) {
 }
 async function tail(file2, lines) {
   try {
-    const [text, info] = await Promise.all([readFile6(file2, "utf8"), stat7(file2)]);
+    const [text, info] = await Promise.all([readFile6(file2, "utf8"), stat9(file2)]);
     return { text: text.trimEnd().split("\n").slice(-lines), modified: info.mtime.toISOString() };
   } catch {
     return { text: [] };
@@ -79968,8 +80601,8 @@ var init_schedule = __esm({
 });
 
 // src/cli/status.ts
-import { stat as stat8 } from "node:fs/promises";
-import path21 from "node:path";
+import { stat as stat10 } from "node:fs/promises";
+import path24 from "node:path";
 async function configExcludes(root5, file2) {
   try {
     const config2 = await loadConfig2(file2);
@@ -79979,7 +80612,7 @@ async function configExcludes(root5, file2) {
   }
 }
 async function statusCommand(io, localPath, o4) {
-  const root5 = path21.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path24.resolve(localPath.replace(/\/\.$/, "") || "/");
   const excludes = o4.exclude ?? await configExcludes(root5, o4.config) ?? [];
   const status = await volumeStatus({ localPath: root5, excludes, signal: io.signal });
   const { plan } = status;
@@ -80103,7 +80736,7 @@ async function targetStatusLine(target, limit, signal) {
 }
 async function isDirectory2(root5) {
   try {
-    return (await stat8(root5)).isDirectory();
+    return (await stat10(root5)).isDirectory();
   } catch {
     return false;
   }
@@ -80158,7 +80791,7 @@ var init_status2 = __esm({
 
 // src/cli/changed.ts
 import { access as access2 } from "node:fs/promises";
-import path22 from "node:path";
+import path25 from "node:path";
 async function exists2(file2) {
   try {
     await access2(file2);
@@ -80169,7 +80802,7 @@ async function exists2(file2) {
 }
 async function hasChanges(target, signal) {
   try {
-    if (await exists2(path22.join(target.localPath, JOURNAL_FILE))) return true;
+    if (await exists2(path25.join(target.localPath, JOURNAL_FILE))) return true;
     const status = await volumeStatus({
       localPath: target.localPath,
       excludes: target.excludes,
@@ -80260,12 +80893,12 @@ var init_notify = __esm({
 
 // src/cli/results-file.ts
 import { readFile as readFile7 } from "node:fs/promises";
-import path23 from "node:path";
+import path26 from "node:path";
 function deletesOf(report) {
   return report.deletes;
 }
 function resultsFileFor(stateFile) {
-  return path23.join(path23.dirname(stateFile), RESULTS_FILE_NAME);
+  return path26.join(path26.dirname(stateFile), RESULTS_FILE_NAME);
 }
 async function readResults(file2) {
   try {
@@ -80306,9 +80939,9 @@ var init_results_file = __esm({
 });
 
 // src/cli/state-file.ts
-import { stat as stat9 } from "node:fs/promises";
+import { stat as stat11 } from "node:fs/promises";
 import { mkdir as mkdir3 } from "node:fs/promises";
-import path24 from "node:path";
+import path27 from "node:path";
 function slim(report) {
   const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
   return { ...report, moves: { ...report.moves, list: failed } };
@@ -80366,7 +80999,7 @@ var init_state_file = __esm({
       /** Creates the folder, writes the first state and starts the heartbeat. */
       async begin() {
         if (!this.file) return;
-        await mkdir3(path24.dirname(this.file), { recursive: true });
+        await mkdir3(path27.dirname(this.file), { recursive: true });
         await this.flush();
         this.heartbeat = setInterval(() => void this.flush(), this.heartbeatMs);
         this.heartbeat.unref();
@@ -80428,7 +81061,7 @@ var init_state_file = __esm({
         const tally = this.state.uploaded[target] ??= { files: 0, bytes: 0 };
         tally.files++;
         this.sizes.push(
-          stat9(localPath).then(
+          stat11(localPath).then(
             (s2) => tally.bytes += s2.size,
             () => void 0
           )
@@ -80581,7 +81214,7 @@ var init_worker_run = __esm({
 });
 
 // src/cli/main.ts
-import path25 from "node:path";
+import path28 from "node:path";
 function addGlobalOptions(command5) {
   return command5.option("--profile <name>", "AWS profile (credentials come from the SDK's default chain)").option("--region <region>", "AWS region of the bucket").option(
     "--endpoint-url <url>",
@@ -80622,10 +81255,10 @@ function applyOverrides(target, o4) {
   };
 }
 function targetFromArgs(localPath, bucket, o4) {
-  const root5 = path25.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path28.resolve(localPath.replace(/\/\.$/, "") || "/");
   return applyOverrides(
     {
-      name: path25.basename(root5) || root5,
+      name: path28.basename(root5) || root5,
       localPath: root5,
       bucket,
       prefix: normalizePrefix(o4.prefix ?? ""),
@@ -80868,7 +81501,7 @@ var init_cli = __esm({
 });
 
 // src/worker/index.ts
-import path26 from "node:path";
+import path29 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 
 // src/engine/index.ts
@@ -80886,6 +81519,6 @@ init_skip();
 init_move_rules();
 
 // src/worker/index.ts
-var here = path26.dirname(fileURLToPath3(import.meta.url));
-await initSql(await loadSqlWasm(path26.join(here, "sql-wasm.wasm")));
+var here = path29.dirname(fileURLToPath3(import.meta.url));
+await initSql(await loadSqlWasm(path29.join(here, "sql-wasm.wasm")));
 await init_cli().then(() => cli_exports);

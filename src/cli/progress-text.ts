@@ -11,6 +11,7 @@ const PHASE_TEXT: Record<Phase, string> = {
   scan: "scanning",
   list: "listing the bucket",
   plan: "planning",
+  hash: "hashing files to prove renames and copies",
   move: "moving",
   aws: "syncing with aws",
   record: "recording the new state",
@@ -38,6 +39,8 @@ export function progressText(event: EngineEvent, options: { bar?: (fraction: num
       return `${event.target} · scanning ${event.files.toLocaleString("en-US")} files`;
     case "list-progress":
       return `${event.target} · listing ${event.objects.toLocaleString("en-US")} objects`;
+    case "hash-progress":
+      return `${event.target} · hashing ${bar(event.totalBytes > 0 ? event.bytes / event.totalBytes : 1)}${formatBytes(event.bytes)} of ${formatBytes(event.totalBytes)}`;
     case "move":
       if (event.dryRun) return null;
       return `${event.target} · moving ${bar((event.done + event.failed) / event.total)}${event.done + event.failed}/${event.total}`;

@@ -4,7 +4,7 @@ import type { AwsEvent } from "./aws-cli";
 import type { MoveOutcome } from "./mover";
 import type { TargetReport } from "./report";
 
-export type Phase = "lock" | "database" | "resume" | "scan" | "list" | "plan" | "move" | "aws" | "record";
+export type Phase = "lock" | "database" | "resume" | "scan" | "list" | "plan" | "hash" | "move" | "aws" | "record";
 
 export type EngineEvent =
   | { type: "target-start"; target: string; localPath: string; destination: string; dryRun: boolean }
@@ -12,6 +12,8 @@ export type EngineEvent =
   | { type: "notice"; target: string; level: "info" | "warning"; message: string }
   | { type: "scan-progress"; target: string; files: number }
   | { type: "list-progress"; target: string; objects: number }
+  /** Files read to prove their content equal to objects (content-proven moves and copies). */
+  | { type: "hash-progress"; target: string; bytes: number; totalBytes: number; files: number }
   | {
       type: "plan";
       target: string;

@@ -11,7 +11,8 @@ export type RejectReason =
   | "source-missing"
   | "source-size-differs"
   | "source-older-than-file"
-  | "source-etag-differs";
+  | "source-etag-differs"
+  | "content-not-proven";
 
 export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   "changed-since-recorded": "edited since the last sync (aws uploads it)",
@@ -23,6 +24,8 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   "source-size-differs": "old object in S3 has another size",
   "source-older-than-file": "old object in S3 is older than the file",
   "source-etag-differs": "old object in S3 holds other bytes than recorded",
+  "content-not-proven":
+    "the inode may be recycled and the file's content could not be proven equal to the old object (aws uploads it)",
 };
 
 /** mtimes are compared to the millisecond: the DB keeps seconds as REAL, the scan milliseconds. */

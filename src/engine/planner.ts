@@ -9,6 +9,7 @@ import {
   sameMtime,
   type RejectReason,
 } from "./move-rules";
+import type { ProofKind } from "./content-proof";
 import type { FileRecord, S3ObjectInfo, ScannedFile } from "./types";
 
 /** Same size and mtime as the row: the file aws would consider unchanged there, whatever its inode. */
@@ -44,7 +45,18 @@ export interface PlannedMove {
   storageClass?: string;
   /** ready: verified against S3; unverified: no listing given; archived: needs a restore first. */
   state: "ready" | "unverified" | "archived";
+  /**
+   * What the move rests on: the recorded inode, size and mtime (inode), that plus a content proof
+   * (inode+hash), or a content proof alone (hash; see content-pairing.ts). Absent means inode.
+   */
+  evidence?: MoveEvidence;
+  /** How the content was proven equal to the source object. */
+  proof?: ProofKind;
+  /** A server-side copy: the source object stays where it is (its file is still there). */
+  copy?: boolean;
 }
+
+export type MoveEvidence = "inode" | "inode+hash" | "hash";
 
 export interface RejectedMove {
   from: string;
@@ -70,6 +82,8 @@ export interface Plan {
    * right; for the others the invalidation step asks the bucket (see invalidation.ts).
    */
   unsure: ScannedFile[];
+  /** Server-side copies from objects that stay, proven by content (the prove stage adds them). */
+  copies?: PlannedMove[];
 }
 
 /** Rejections whose old object still holds the file's current bytes: no other move may overwrite it. */

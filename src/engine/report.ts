@@ -2,7 +2,8 @@
 import type { AwsSyncResult } from "./aws-cli";
 import { SmartSyncError } from "./errors";
 import { REJECT_REASON_TEXT } from "./move-rules";
-import type { Plan, PlannedMove } from "./planner";
+import type { ProofKind } from "./content-proof";
+import type { MoveEvidence, Plan, PlannedMove } from "./planner";
 
 export type TargetStatus = "ok" | "partial" | "failed" | "skipped";
 
@@ -20,6 +21,12 @@ export interface MoveSummary {
   storageClass?: string;
   /** Planned moves of one chain, swap or cycle share a group number: they are applied together or not at all. */
   group?: number;
+  /** What the move rests on (inode, inode+hash, hash); a copy rests on a hash. */
+  evidence?: MoveEvidence;
+  /** How the content was proven (md5, multipart-etag, crc64nvme), for inode+hash and hash. */
+  proof?: ProofKind;
+  /** A server-side copy: the source object stays (the same content is at both paths). */
+  copy?: boolean;
 }
 
 export interface TargetReport {
@@ -38,10 +45,24 @@ export interface TargetReport {
     /** Rename candidates left to aws, with the rule that stopped them. */
     skipped: number;
     pendingRestore: number;
+    /** Server-side copies made from objects that stay (new files whose content the bucket held). */
+    copied?: number;
     list: MoveSummary[];
   };
   /** Bytes not uploaded thanks to server-side moves (done, or planned in a dry run). */
   bytesSaved: number;
+  /**
+   * Files read to prove content equal to objects (moves without a usable inode, copies): bytes and files
+   * read this run, proofs found, and the bytes those proofs save from being uploaded.
+   */
+  hashing?: {
+    bytes: number;
+    files: number;
+    cachedFiles: number;
+    proven: number;
+    bytesProven: number;
+    budgetLeft: number;
+  };
   counts: { new: number; modified: number; deleted: number; unchanged: number };
   /**
    * Objects the aws step deletes (or would, in a dry run), the prefix's objects, and the deletion cap for this
@@ -102,6 +123,9 @@ export function moveSummary(move: PlannedMove, status: MoveSummary["status"], re
     status,
     reason,
     storageClass: move.storageClass,
+    evidence: move.evidence ?? "inode",
+    ...(move.proof ? { proof: move.proof } : {}),
+    ...(move.copy ? { copy: true } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { moveStage } from "./run/move-stage";
 import { openVolume, type OpenedVolume } from "./run/open-volume";
 import { planStage } from "./run/plan-stage";
 import { previewStage } from "./run/preview-stage";
+import { proveStage } from "./run/prove-stage";
 import { recordRunMeta, recordStage } from "./run/record-stage";
 import { scanStage } from "./run/scan-stage";
 import { verifyStage } from "./run/verify-stage";
@@ -38,7 +39,8 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       });
     }
     const planned = planStage(ctx, volume, scan); //    moves, new, modified, deleted
-    const verified = await verifyStage(ctx, volume, bucket, planned); // against the bucket's listing
+    const listed = await verifyStage(ctx, volume, bucket, planned); // against the bucket's listing
+    const verified = await proveStage(ctx, volume, bucket, scan, listed); // content proof where inodes cannot tell
     guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived)); // deletion cap
     const aws = await bucket.aws;
     if (ctx.dryRun) {

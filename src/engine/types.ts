@@ -91,6 +91,12 @@ export interface Target {
   concurrency?: number;
   /** Objects larger than this are copied with multipart copy. */
   multipartCopyThreshold?: number;
+  /** Files smaller than this are uploaded rather than proven equal to an object by hashing (default 256 KiB). */
+  proveMinSize?: number;
+  /** Bytes read per run to prove content (default 64 GiB); files beyond it are left to aws. */
+  hashBudget?: number;
+  /** Multipart part sizes of other uploaders, tried after the aws CLI's when proving multipart ETags. */
+  partSizes?: number[];
   /** A sync deleting more objects than this must be confirmed (default 10,000). */
   maxDeletes?: number;
   /** …or more than this share (0–1) of the prefix's objects, once it holds 20 (default 0.5). */

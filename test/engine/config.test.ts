@@ -157,7 +157,7 @@ describe("parseConfig: problems", () => {
       "unknown option",
       "/V | bkt | | | colour=red",
       [
-        'unknown option "colour" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, max_deletes, max_delete_share)',
+        'unknown option "colour" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, prove_min_size, hash_budget, part_size, max_deletes, max_delete_share)',
       ],
     ],
     ["option without =", "/V | bkt | | | profile", ['option "profile" is not key=value']],
@@ -249,7 +249,7 @@ describe("parseConfig: problems", () => {
       `${FILE}:1: missing bucket (columns: local_path | bucket | prefix | excludes | options)`,
       `${FILE}:3: bad bucket name "Bad_": may only contain lowercase letters, digits, dots and hyphens`,
       `${FILE}:3: bad concurrency "0": must be a whole number from 1 to 256`,
-      `${FILE}:3: unknown option "zz" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, max_deletes, max_delete_share)`,
+      `${FILE}:3: unknown option "zz" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, prove_min_size, hash_budget, part_size, max_deletes, max_delete_share)`,
     ]);
     expect(parse(text).targets.map((t) => t.bucket)).toEqual(["good-bucket"]);
   });
@@ -324,6 +324,14 @@ describe("parseConfig: problems", () => {
 });
 
 describe("parseConfig: options and defaults", () => {
+  it("parses the content-proof settings: size floor, hashing budget, another tool's part size", () => {
+    const target = only("/V | bkt | | | prove_min_size=1MiB, hash_budget=10GiB, part_size=16MiB");
+    expect(target).toMatchObject({ proveMinSize: 1024 ** 2, hashBudget: 10 * 1024 ** 3, partSizes: [16 * 1024 ** 2] });
+    expect(messages("/V | bkt | | | part_size=1MiB")).toEqual([
+      `${FILE}:1: bad part_size "1MiB": must be a multipart part size from 5MiB to 5GiB`,
+    ]);
+  });
+
   it("parses every option into the Target's fields", () => {
     const target = only(
       "/Volumes/Vault/. | bucket-vault | crates | .* | name=The Vault, profile=work, region=eu-west-1, " +
@@ -627,6 +635,9 @@ describe("the sample", () => {
       "aws_cli",
       "concurrency",
       "multipart_threshold",
+      "prove_min_size",
+      "hash_budget",
+      "part_size",
       "max_deletes",
       "max_delete_share",
     ]) {

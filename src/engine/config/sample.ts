@@ -43,6 +43,11 @@ export function sampleConfig(): string {
 #   concurrency=16               S3 requests at once while moving objects (1 to 256).
 #   multipart_threshold=5GiB     Objects larger than this are copied in parts (at most 5GiB). Sizes take
 #                                B, KiB, MiB, GiB, TiB; KB, MB, GB, TB mean the same (as in the aws CLI).
+#   prove_min_size=256KiB        Files smaller than this are uploaded rather than proven equal to an object
+#                                by hashing (renames found by content, copies of objects the bucket holds).
+#   hash_budget=64GiB            Bytes read per run to prove content; files beyond it are left to aws.
+#   part_size=16MiB              Part size of another tool that uploaded to the bucket, tried when proving
+#                                multipart ETags (the aws CLI's sizes are always tried).
 #   max_deletes=10000            A sync that would delete more objects than this is refused until you
 #                                confirm it (s3-smart-sync --allow-deletes, or the confirmation in Raycast).
 #   max_delete_share=50%         The same for a share of the prefix's objects (once it holds 20 or more).

@@ -36,6 +36,9 @@ export const OPTION_FIELDS = {
   aws_cli: "awsCli",
   concurrency: "concurrency",
   multipart_threshold: "multipartCopyThreshold",
+  prove_min_size: "proveMinSize",
+  hash_budget: "hashBudget",
+  part_size: "partSizes",
   max_deletes: "maxDeletes",
   max_delete_share: "maxDeleteShare",
 } as const satisfies Record<string, keyof Target>;
@@ -155,6 +158,22 @@ export const multipartThresholdSchema = z
   .min(1, { error: THRESHOLD_PROBLEM })
   .max(MAX_SINGLE_COPY_BYTES, { error: THRESHOLD_PROBLEM });
 
+const SIZE_PROBLEM = "must be a size in bytes, like 5GiB, 8MiB or 1048576";
+/** A size of 0 bytes or more (proof floor, hashing budget). */
+export const byteSizeSchema = z
+  .number({ error: SIZE_PROBLEM })
+  .int({ error: SIZE_PROBLEM })
+  .min(0, { error: SIZE_PROBLEM });
+const PART_SIZE_PROBLEM = "must be a multipart part size from 5MiB to 5GiB";
+/** Another uploader's multipart part size, tried when proving multipart ETags. */
+export const partSizesSchema = z.array(
+  z
+    .number({ error: PART_SIZE_PROBLEM })
+    .int({ error: PART_SIZE_PROBLEM })
+    .min(5 * 1024 ** 2, { error: PART_SIZE_PROBLEM })
+    .max(5 * 1024 ** 3, { error: PART_SIZE_PROBLEM }),
+);
+
 const MAX_DELETES_PROBLEM = "must be a whole number of objects, 0 or more";
 export const maxDeletesSchema = z
   .number({ error: MAX_DELETES_PROBLEM })
@@ -180,6 +199,9 @@ export const targetOptionsSchema = z.object({
   awsCli: awsCliSchema.optional(),
   concurrency: concurrencySchema.optional(),
   multipartCopyThreshold: multipartThresholdSchema.optional(),
+  proveMinSize: byteSizeSchema.optional(),
+  hashBudget: byteSizeSchema.optional(),
+  partSizes: partSizesSchema.optional(),
   maxDeletes: maxDeletesSchema.optional(),
   maxDeleteShare: maxDeleteShareSchema.optional(),
 });
@@ -201,6 +223,18 @@ function lowerCase(value: string): string {
   return value.toLowerCase();
 }
 
+/** A size as written in the file (`8MiB`, `5GB`, `1048576`) → bytes. */
+function byteSizeText() {
+  return z.string().transform((value, ctx) => {
+    const bytes = parseByteSize(value);
+    if (bytes === undefined) {
+      ctx.addIssue({ code: "custom", message: SIZE_PROBLEM });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+}
+
 /** Option values as written in the file (strings) → typed Target field values. */
 export const optionTextSchemas = {
   name: nameSchema,
@@ -219,6 +253,11 @@ export const optionTextSchemas = {
   archived: z.string().transform(lowerCase).pipe(archivedMovesSchema),
   aws_cli: awsCliSchema,
   concurrency: z.string().regex(/^\d+$/, { error: CONCURRENCY_PROBLEM }).transform(Number).pipe(concurrencySchema),
+  prove_min_size: byteSizeText().pipe(byteSizeSchema),
+  hash_budget: byteSizeText().pipe(byteSizeSchema),
+  part_size: byteSizeText()
+    .transform((value) => [value])
+    .pipe(partSizesSchema),
   multipart_threshold: z
     .string()
     .transform((value, ctx) => {

@@ -94,11 +94,13 @@ function formatOptions(options: Record<string, unknown>): string {
     const value = options[OPTION_FIELDS[key]];
     if (value === undefined) continue;
     const text =
-      key === "multipart_threshold"
+      key === "multipart_threshold" || key === "prove_min_size" || key === "hash_budget"
         ? formatByteSize(value as number)
-        : key === "max_delete_share"
-          ? `${Math.round((value as number) * 10_000) / 100}%`
-          : String(value);
+        : key === "part_size"
+          ? formatByteSize((value as number[])[0])
+          : key === "max_delete_share"
+            ? `${Math.round((value as number) * 10_000) / 100}%`
+            : String(value);
     items.push(`${key}=${text}`);
   }
   return items.join(", ");

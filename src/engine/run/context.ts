@@ -95,7 +95,7 @@ export function createRunContext(target: Target, options: RunOptions): RunContex
     emit(event) {
       options.onEvent?.(event);
       if (context.log) context.log.onEvent(event);
-      else if (backlog && event.type !== "scan-progress" && event.type !== "list-progress") backlog.push(event);
+      else if (backlog && !event.type.endsWith("-progress")) backlog.push(event);
     },
     phase(phase) {
       context.emit({ type: "phase", target: target.name, phase });

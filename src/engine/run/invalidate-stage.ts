@@ -25,7 +25,7 @@ export async function invalidateStage(
   if (ctx.dryRun) return moved;
   const { gateway } = bucket;
   const signal = ctx.options.signal;
-  const leftAlone = new Set(moved.pending.flatMap((m) => [m.from, m.to]));
+  const leftAlone = new Set([...moved.pending.flatMap((m) => [m.from, m.to]), ...(moved.copied ?? [])]);
   // Only a sync has an aws run to upload what is deleted here; `moves` leaves such keys to the next sync.
   const files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
   let state: ((key: string) => KeyState) | undefined;

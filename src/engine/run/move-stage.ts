@@ -5,6 +5,7 @@ import { applyMovesToDb, runMoveBatch } from "../move-batch";
 import type { MoveOutcome } from "../mover";
 import type { PlannedMove } from "../planner";
 import { moveSummary } from "../report";
+import { ObjectArchivedError, SourceChangedError, SourceMissingError } from "../s3";
 import type { ConnectedBucket } from "./connect-bucket";
 import type { RunContext } from "./context";
 import type { OpenedVolume } from "./open-volume";
@@ -23,8 +24,56 @@ export interface MovedRun {
   notSynced?: string[];
   /** Paths whose key may have held other bytes before this run (the plan's `unsure`). */
   doubtful?: ReadonlySet<string>;
+  /** Destinations of the server-side copies made: their keys hold their files' proven bytes. */
+  copied?: string[];
   /** Path → ETag of the object a completed content-proven move or copy left at its key. */
   proven?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Server-side copies from objects that stay, conditional on the ETag the proof was made against. Their
+ * destinations held nothing and no move touches their sources, so they need no order and no journal: a
+ * copy interrupted leaves either nothing or the proven bytes at its key.
+ */
+async function runCopies(bucket: ConnectedBucket, copies: readonly PlannedMove[], signal?: AbortSignal) {
+  return Promise.all(
+    copies.map(async (move): Promise<MoveOutcome> => {
+      try {
+        const { etag } = await bucket.gateway.copyObject(move.fromKey, move.toKey, {
+          ifMatchEtag: move.etag ?? "",
+          size: move.size,
+          storageClass: move.storageClass,
+          signal,
+        });
+        return { move, status: "done", etag };
+      } catch (error) {
+        if (!isPerObjectError(error)) throw error;
+        return { move, status: "failed", error: error instanceof Error ? error.message : String(error) };
+      }
+    }),
+  );
+}
+
+function isPerObjectError(error: unknown): boolean {
+  return (
+    error instanceof SourceChangedError || error instanceof SourceMissingError || error instanceof ObjectArchivedError
+  );
+}
+
+/** A proven move's old row (a file recorded there is gone) goes; the file's row is recorded with its object's ETag. */
+function applyProvenToDb(db: OpenedVolume["db"], outcomes: readonly MoveOutcome[], now: number): void {
+  if (outcomes.length === 0) return;
+  db.deleteFiles(outcomes.filter((o) => !o.move.copy).map((o) => o.move.from));
+  db.upsertFiles(
+    outcomes.map(({ move, etag }) => ({
+      path: move.to,
+      inode: move.inode,
+      size: move.size,
+      mtime: move.mtime,
+      synced: now,
+      etag: etag ?? move.etag ?? null,
+    })),
+  );
 }
 
 export async function moveStage(
@@ -63,8 +112,26 @@ export async function moveStage(
     for (const o of outcomes) if (o.archived) pending.push({ ...o.move, state: "archived" });
     stopped = batch.error;
   }
+  let copies: MoveOutcome[] = [];
+  if (stopped === undefined && (plan.copies ?? []).length > 0) {
+    copies = await runCopies(bucket, plan.copies ?? [], ctx.options.signal);
+    for (const o of copies) report.moves.list.push(moveSummary(o.move, o.status, o.error));
+    report.moves.copied = copies.filter((o) => o.status === "done").length;
+    report.bytesSaved += copies.filter((o) => o.status === "done").reduce((sum, o) => sum + o.move.size, 0);
+  }
+  // Moves and copies proven by content: their files' rows (the inode rule above only moves known rows).
+  const proven = [...outcomes, ...copies].filter((o) => o.status === "done" && o.move.evidence === "hash");
+  applyProvenToDb(db, proven, ctx.now().getTime() / 1000);
+  if (proven.length > 0) await db.save();
   recordPendingRestores(db, pending);
   report.moves.pendingRestore = pending.length;
   if (stopped !== undefined) throw stopped;
-  return { outcomes, pending, leftoverTempKeys, doubtful: new Set(plan.unsure.map((f) => f.path)) };
+  return {
+    outcomes,
+    pending,
+    leftoverTempKeys,
+    doubtful: new Set(plan.unsure.map((f) => f.path)),
+    copied: copies.filter((o) => o.status === "done").map((o) => o.move.to),
+    proven: new Map(proven.map((o) => [o.move.to, o.etag ?? o.move.etag ?? ""])),
+  };
 }

@@ -28,6 +28,9 @@ export async function previewStage(
       dryRun: true,
     });
   }
+  for (const copy of plan.copies ?? []) ctx.report.moves.list.push(moveSummary(copy, "planned"));
   ctx.report.bytesSaved = plan.bytesSaved;
-  if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, [...plan.archived, ...plan.moves]), { dryRun: true });
+  // A copy's source stays and aws still compares it; only its destination is left out.
+  const leftOut = [...plan.archived, ...plan.moves, ...(plan.copies ?? []).map((c) => ({ from: c.to, to: c.to }))];
+  if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, leftOut), { dryRun: true });
 }

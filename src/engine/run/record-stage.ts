@@ -52,6 +52,7 @@ export async function recordStage(
         now: ctx.now().getTime() / 1000,
       }),
     );
+    db.pruneHashes();
   }
   if (
     report.moves.failed > 0 ||

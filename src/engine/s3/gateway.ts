@@ -142,6 +142,27 @@ export class BucketGateway {
   }
 
   /**
+   * The object's full-object CRC64NVME (base64), when it has one (HEAD in checksum mode); undefined when it
+   * has none, a composite one, or does not exist.
+   */
+  async fullObjectCrc64(key: string, options: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+    try {
+      const output = await this.send(
+        (abortSignal) =>
+          this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: "ENABLED" }), {
+            abortSignal,
+          }),
+        options.signal,
+      );
+      if (!output.ChecksumCRC64NVME || output.ChecksumType === "COMPOSITE") return undefined;
+      return output.ChecksumCRC64NVME;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw this.classify(error, { key });
+    }
+  }
+
+  /**
    * Server-side copy conditional on the source's ETag. Throws SourceChangedError (412),
    * ObjectArchivedError (archived source) or SourceMissingError (no source).
    */

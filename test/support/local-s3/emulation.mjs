@@ -1,5 +1,5 @@
 // Real S3 behaviours fauxqs lacks: conditional writes and copies, storage classes, Glacier
-// restores, object tags, server-side encryption settings (kept and reported, not applied). State lives on fauxqs's stored object, so an overwrite or delete resets it.
+// restores, object tags, full-object CRC64NVME checksums given at completion, server-side encryption settings (kept and reported, not applied). State lives on fauxqs's stored object, so an overwrite or delete resets it.
 import { parseCopySource } from "./operations.mjs";
 import { escapeXml, sendEmpty, sendError, sendXml, unescapeXml } from "./s3-responses.mjs";
 
@@ -236,11 +236,20 @@ export function createEmulation(store) {
         const replace = String(req.headers["x-amz-tagging-directive"] ?? "COPY").toUpperCase() === "REPLACE";
         const tags = replace ? parseTags(req.headers["x-amz-tagging"]) : ctx.sourceObject?.tags;
         if (tags) obj.tags = { ...tags };
+        if (ctx.sourceObject?.crc64nvme) obj.crc64nvme = ctx.sourceObject.crc64nvme;
         // As on S3: the copy is encrypted as the request says, else with the bucket's default (none here).
         const sse = requestedSse(req.headers);
         if (sse) obj.sse = sse;
         else delete obj.sse;
         return sseHeaders(sse);
+      }
+      case "CompleteMultipartUpload": {
+        // A full-object CRC64NVME sent with the completion is kept and reported as S3 does (fauxqs knows
+        // only CRC32, SHA-1 and SHA-256, and does not check this one either).
+        const obj = objectOf(ctx.bucket, ctx.key);
+        const crc64 = req.headers["x-amz-checksum-crc64nvme"];
+        if (obj && typeof crc64 === "string") obj.crc64nvme = crc64;
+        return {};
       }
       case "CreateMultipartUpload": {
         const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(body ?? "")?.[1];
@@ -265,6 +274,10 @@ export function createEmulation(store) {
           extra["x-amz-restore"] = obj.restore.ongoing
             ? 'ongoing-request="true"'
             : `ongoing-request="false", expiry-date="${new Date(obj.restore.expiry).toUTCString()}"`;
+        }
+        if (obj.crc64nvme && String(req.headers["x-amz-checksum-mode"] ?? "").toUpperCase() === "ENABLED") {
+          extra["x-amz-checksum-crc64nvme"] = obj.crc64nvme;
+          extra["x-amz-checksum-type"] = "FULL_OBJECT";
         }
         const tagCount = Object.keys(obj.tags ?? {}).length;
         if (tagCount > 0) extra["x-amz-tagging-count"] = String(tagCount);
