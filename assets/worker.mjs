@@ -54684,6 +54684,7 @@ var init_prover = __esm({
     init_content_proof();
     init_etag();
     init_file_digest();
+    init_move_rules();
     identity3 = (file2) => ({ inode: file2.inode, size: file2.size, mtime: file2.mtimeMs / 1e3 });
     PART_KIND = "etag-part-size:";
     Prover = class {
@@ -54694,14 +54695,27 @@ var init_prover = __esm({
       options;
       stats;
       fingerprints = /* @__PURE__ */ new Map();
+      live = /* @__PURE__ */ new Map();
+      /** The object as last seen (by HEAD when the candidates came from the DB), once fingerprinted. */
+      objectNow(object2) {
+        return this.live.get(object2.key) ?? object2;
+      }
       get result() {
         return { ...this.stats };
       }
       fingerprint(object2) {
         let known = this.fingerprints.get(object2.key);
         if (!known) {
-          const base = { size: object2.size, etag: object2.etag };
-          known = parseEtag(object2.etag).kind === "md5" || !this.options.crc64 ? Promise.resolve(base) : this.options.crc64(object2.key).then((crc64nvme) => crc64nvme ? { ...base, crc64nvme } : base);
+          known = (async () => {
+            const current = this.options.current ? await this.options.current(object2.key) : object2;
+            if (!current || current.etag !== object2.etag || current.size !== object2.size || isArchived(current))
+              return void 0;
+            this.live.set(object2.key, current);
+            const base = { size: current.size, etag: current.etag };
+            if (parseEtag(current.etag).kind === "md5" || !this.options.crc64) return base;
+            const crc64nvme = await this.options.crc64(current.key);
+            return crc64nvme ? { ...base, crc64nvme } : base;
+          })();
           this.fingerprints.set(object2.key, known);
         }
         return known;
@@ -54713,7 +54727,9 @@ var init_prover = __esm({
       async prove(pair) {
         const { file: file2 } = pair;
         const fingerprints = await Promise.all(pair.objects.map((o4) => this.fingerprint(o4)));
-        const request = mergeRequests(fingerprints.map((f5) => digestsNeeded(f5, file2.size, this.options.partSizes)));
+        const request = mergeRequests(
+          fingerprints.map((f5) => f5 ? digestsNeeded(f5, file2.size, this.options.partSizes) : void 0)
+        );
         const out = /* @__PURE__ */ new Map();
         if (!request) return out;
         const cached2 = this.options.cache?.cachedHashes(identity3(file2)) ?? /* @__PURE__ */ new Map();
@@ -54750,7 +54766,10 @@ var init_prover = __esm({
         } else {
           this.stats.cachedFiles++;
         }
-        pair.objects.forEach((object2, i6) => out.set(object2.key, proves(fingerprints[i6], file2.size, digests)));
+        pair.objects.forEach((object2, i6) => {
+          const fingerprint = fingerprints[i6];
+          out.set(object2.key, fingerprint ? proves(fingerprint, file2.size, digests) : void 0);
+        });
         return out;
       }
     };
@@ -54768,7 +54787,10 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
   const doubtful = await doubtfulMoves(ctx, volume, scan, plan);
   if (doubtful.size === 0 && !uploads.some((f5) => f5.size >= minSize)) return verified;
   let objects = verified.objects;
-  if (!objects) {
+  const fromRecords = !objects && !volume.baseline;
+  if (fromRecords) {
+    objects = recordedObjects(volume, plan, prefix, minSize);
+  } else if (!objects) {
     ctx.phase("list");
     objects = await listPrefix(
       bucket.gateway,
@@ -54788,7 +54810,7 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
     minSize
   });
   if (doubtful.size === 0 && candidates.moves.length === 0 && candidates.copies.length === 0)
-    return { ...verified, objects };
+    return fromRecords ? verified : { ...verified, objects };
   ctx.phase("hash");
   const files = /* @__PURE__ */ new Map();
   for (const pair of [...candidates.moves, ...candidates.copies]) files.set(pair.file.path, pair.file);
@@ -54797,6 +54819,7 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
     root: target.localPath,
     cache: ctx.dryRun ? readOnlyCache(volume) : volume.db,
     crc64: (key) => bucket.gateway.fullObjectCrc64(key, { signal: ctx.options.signal }),
+    current: fromRecords ? (key) => bucket.gateway.head(key, { signal: ctx.options.signal }) : void 0,
     budget: target.hashBudget ?? DEFAULT_HASH_BUDGET,
     partSizes: target.partSizes,
     signal: ctx.options.signal,
@@ -54828,7 +54851,7 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
     const object2 = pair.objects.find((o4) => lookup(pair.file, o4) !== void 0);
     return object2 ? [{ file: pair.file, object: object2, proof: lookup(pair.file, object2) }] : [];
   });
-  const toMove = (pair, copy) => provenMove(prefix, pair.file, pair.object, pair.proof, copy);
+  const toMove = (pair, copy) => provenMove(prefix, pair.file, prover.objectNow(pair.object), pair.proof, copy);
   const next = withProven(
     confirmed,
     moved.map((p3) => toMove(p3, false)),
@@ -54850,7 +54873,23 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
     ctx.notice(
       `Content proof: ${moved.length} move(s) and ${copied.length} copy(ies) proven by hashing ${stats.files} file(s)${stats.cachedFiles ? ` (${stats.cachedFiles} from earlier hashes)` : ""}` + (unproven > 0 ? `; ${unproven} file(s) not proven equal to any object are left to aws` : "") + "."
     );
-  return { ...verified, plan: next, objects };
+  return { ...verified, plan: next, objects: fromRecords ? verified.objects : objects };
+}
+function recordedObjects(volume, plan, prefix, minSize) {
+  const sizes = new Set(plan.newFiles.filter((f5) => f5.size >= minSize).map((f5) => f5.size));
+  const objects = /* @__PURE__ */ new Map();
+  for (const row of volume.db.allFiles()) {
+    if (!row.etag || !sizes.has(row.size)) continue;
+    const key = keyFor(prefix, row.path);
+    objects.set(key, {
+      key,
+      size: row.size,
+      etag: row.etag,
+      lastModifiedMs: row.synced * 1e3,
+      storageClass: "STANDARD"
+    });
+  }
+  return objects;
 }
 async function doubtfulMoves(ctx, volume, scan, plan) {
   const doubtful = /* @__PURE__ */ new Map();

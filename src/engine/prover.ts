@@ -8,6 +8,7 @@ import { digestsNeeded, mergeRequests, proves, type ObjectFingerprint, type Proo
 import { parseEtag } from "./etag";
 import { digestFile, type DigestRequest, type FileDigests } from "./file-digest";
 import type { CandidatePair } from "./content-pairing";
+import { isArchived } from "./move-rules";
 import type { S3ObjectInfo, ScannedFile } from "./types";
 
 /** Where hashes are remembered between runs (the state DB's `hashes` table). */
@@ -21,6 +22,11 @@ export interface ProverOptions {
   cache?: HashCache;
   /** The object's full-object CRC64NVME, or undefined (HEAD in checksum mode). */
   crc64?: (key: string) => Promise<string | undefined>;
+  /**
+   * The object as the bucket holds it now, when the candidates came from the DB rather than a listing:
+   * a proof is made against what is there (null: gone).
+   */
+  current?: (key: string) => Promise<S3ObjectInfo | null>;
   /** Bytes that may be read this run. */
   budget: number;
   /** Part sizes of other uploaders, from the config. */
@@ -58,24 +64,37 @@ function missing(request: DigestRequest, have: FileDigests): DigestRequest | und
 
 export class Prover {
   private readonly stats: ProverStats;
-  private readonly fingerprints = new Map<string, Promise<ObjectFingerprint>>();
+  private readonly fingerprints = new Map<string, Promise<ObjectFingerprint | undefined>>();
 
   constructor(private readonly options: ProverOptions) {
     this.stats = { bytes: 0, files: 0, cachedFiles: 0, budgetLeft: options.budget };
+  }
+
+  private readonly live = new Map<string, S3ObjectInfo>();
+
+  /** The object as last seen (by HEAD when the candidates came from the DB), once fingerprinted. */
+  objectNow(object: S3ObjectInfo): S3ObjectInfo {
+    return this.live.get(object.key) ?? object;
   }
 
   get result(): ProverStats {
     return { ...this.stats };
   }
 
-  private fingerprint(object: S3ObjectInfo): Promise<ObjectFingerprint> {
+  private fingerprint(object: S3ObjectInfo): Promise<ObjectFingerprint | undefined> {
     let known = this.fingerprints.get(object.key);
     if (!known) {
-      const base = { size: object.size, etag: object.etag };
-      known =
-        parseEtag(object.etag).kind === "md5" || !this.options.crc64
-          ? Promise.resolve(base)
-          : this.options.crc64(object.key).then((crc64nvme) => (crc64nvme ? { ...base, crc64nvme } : base));
+      known = (async () => {
+        const current = this.options.current ? await this.options.current(object.key) : object;
+        // Gone, no longer what the DB recorded, or archived (cannot be copied): nothing to prove against.
+        if (!current || current.etag !== object.etag || current.size !== object.size || isArchived(current))
+          return undefined;
+        this.live.set(object.key, current);
+        const base = { size: current.size, etag: current.etag };
+        if (parseEtag(current.etag).kind === "md5" || !this.options.crc64) return base;
+        const crc64nvme = await this.options.crc64(current.key);
+        return crc64nvme ? { ...base, crc64nvme } : base;
+      })();
       this.fingerprints.set(object.key, known);
     }
     return known;
@@ -88,7 +107,9 @@ export class Prover {
   async prove(pair: CandidatePair): Promise<Map<string, ProofKind | undefined>> {
     const { file } = pair;
     const fingerprints = await Promise.all(pair.objects.map((o) => this.fingerprint(o)));
-    const request = mergeRequests(fingerprints.map((f) => digestsNeeded(f, file.size, this.options.partSizes)));
+    const request = mergeRequests(
+      fingerprints.map((f) => (f ? digestsNeeded(f, file.size, this.options.partSizes) : undefined)),
+    );
     const out = new Map<string, ProofKind | undefined>();
     if (!request) return out;
     const cached = this.options.cache?.cachedHashes(identity(file)) ?? new Map<string, string>();
@@ -126,7 +147,10 @@ export class Prover {
     } else {
       this.stats.cachedFiles++;
     }
-    pair.objects.forEach((object, i) => out.set(object.key, proves(fingerprints[i], file.size, digests)));
+    pair.objects.forEach((object, i) => {
+      const fingerprint = fingerprints[i];
+      out.set(object.key, fingerprint ? proves(fingerprint, file.size, digests) : undefined);
+    });
     return out;
   }
 }

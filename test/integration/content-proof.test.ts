@@ -134,6 +134,48 @@ describe.each(AWS_CLIS)("content-proven moves and copies, with $name", ({ path: 
     expect(await bucketContents(s3.client, bucket)).toEqual(expectedContents(v, listFiles(v.root)));
   });
 
+  it("with the DB, a rename that also changed the inode (exFAT) is proven from the recorded ETag and a HEAD, without a listing", async () => {
+    const bucket = await freshBucket();
+    const v = volume();
+    library(v);
+    const first = await sync(v, bucket);
+    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+    // Renamed, and a new inode (a copy, as a remount of exFAT gives new numbers), mtime kept.
+    const { atime, mtime } = statSync(v.abs("Video/clip.mov"));
+    v.write("Clips/clip.mov", v.read("Video/clip.mov"));
+    utimesSync(v.abs("Clips/clip.mov"), atime, mtime);
+    v.remove("Video/clip.mov");
+    await local.resetStats();
+
+    const run = await runCli(["moves", v.root, bucket, "--json", "--no-progress", ...awsCliArgs(local, awsPath)], {
+      local,
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.reports[0].moves.list.map((m) => [m.from, m.to, m.status, m.evidence, m.proof])).toEqual([
+      ["Video/clip.mov", "Clips/clip.mov", "done", "hash", "multipart-etag"],
+    ]);
+    const log = await local.requests();
+    expect(log.filter((e) => e.op === "HeadObject").map((e) => e.key)).toContain("Video/clip.mov");
+    expect((await local.stats()).uploadedBytes).toBe(0);
+    // No listing beyond what a run with nothing to do asks for (the access check, the temporary folder).
+    await local.resetStats();
+    const idle = await runCli(["moves", v.root, bucket, "--json", "--no-progress", ...awsCliArgs(local, awsPath)], {
+      local,
+    });
+    expect(idle.reports[0].moves.list).toEqual([]);
+    const lists = (entries: { op: string }[]) => entries.filter((e) => e.op === "ListObjectsV2").length;
+    expect(lists(log)).toBe(lists(await local.requests()));
+    const rows = new Map((await dbRecords(v.root)).map((r) => [r.path, r]));
+    expect(rows.has("Video/clip.mov")).toBe(false);
+    expect(rows.get("Clips/clip.mov")?.inode).toBe(statSync(v.abs("Clips/clip.mov")).ino);
+
+    await local.resetStats();
+    const after = await sync(v, bucket);
+    expect(after.exitCode, after.stdout + after.stderr).toBe(0);
+    expect((await local.stats()).uploadedBytes).toBe(0);
+    expect(await bucketContents(s3.client, bucket)).toEqual(expectedContents(v, listFiles(v.root)));
+  });
+
   it("a recycled inode (same number, size and mtime, other bytes) is not moved: content decides", async () => {
     const bucket = await freshBucket();
     const v = volume();

@@ -33,7 +33,12 @@ export async function proveStage(
   // Without a file worth proving, not even a listing is asked for.
   if (doubtful.size === 0 && !uploads.some((f) => f.size >= minSize)) return verified;
   let objects = verified.objects;
-  if (!objects) {
+  // With usable state and no listing taken, the DB says what the bucket holds (each row with a known ETag);
+  // every object a proof is made against is then asked for with HEAD. Without state, only a listing can.
+  const fromRecords = !objects && !volume.baseline;
+  if (fromRecords) {
+    objects = recordedObjects(volume, plan, prefix, minSize);
+  } else if (!objects) {
     ctx.phase("list");
     objects = await listPrefix(
       bucket.gateway,
@@ -53,7 +58,7 @@ export async function proveStage(
     minSize,
   });
   if (doubtful.size === 0 && candidates.moves.length === 0 && candidates.copies.length === 0)
-    return { ...verified, objects };
+    return fromRecords ? verified : { ...verified, objects };
 
   ctx.phase("hash");
   const files = new Map<string, ScannedFile>();
@@ -63,6 +68,7 @@ export async function proveStage(
     root: target.localPath,
     cache: ctx.dryRun ? readOnlyCache(volume) : volume.db,
     crc64: (key) => bucket.gateway.fullObjectCrc64(key, { signal: ctx.options.signal }),
+    current: fromRecords ? (key) => bucket.gateway.head(key, { signal: ctx.options.signal }) : undefined,
     budget: target.hashBudget ?? DEFAULT_HASH_BUDGET,
     partSizes: target.partSizes,
     signal: ctx.options.signal,
@@ -99,7 +105,7 @@ export async function proveStage(
   });
 
   const toMove = (pair: { file: ScannedFile; object: S3ObjectInfo; proof: ProofKind }, copy: boolean) =>
-    provenMove(prefix, pair.file, pair.object, pair.proof, copy);
+    provenMove(prefix, pair.file, prover.objectNow(pair.object), pair.proof, copy);
   const next = withProven(
     confirmed,
     moved.map((p) => toMove(p, false)),
@@ -124,7 +130,29 @@ export async function proveStage(
         (unproven > 0 ? `; ${unproven} file(s) not proven equal to any object are left to aws` : "") +
         ".",
     );
-  return { ...verified, plan: next, objects };
+  // Later stages read `objects` as the bucket's listing: the DB's picture of it is not one.
+  return { ...verified, plan: next, objects: fromRecords ? verified.objects : objects };
+}
+
+/**
+ * The objects the DB says the bucket holds, of the sizes of the files that may be proven: rows with a known
+ * ETag, still on the volume (objects that stay) or gone from it (objects aws would delete).
+ */
+function recordedObjects(volume: OpenedVolume, plan: Plan, prefix: string, minSize: number): Map<string, S3ObjectInfo> {
+  const sizes = new Set(plan.newFiles.filter((f) => f.size >= minSize).map((f) => f.size));
+  const objects = new Map<string, S3ObjectInfo>();
+  for (const row of volume.db.allFiles()) {
+    if (!row.etag || !sizes.has(row.size)) continue;
+    const key = keyFor(prefix, row.path);
+    objects.set(key, {
+      key,
+      size: row.size,
+      etag: row.etag,
+      lastModifiedMs: row.synced * 1000,
+      storageClass: "STANDARD",
+    });
+  }
+  return objects;
 }
 
 /** Slack between the sync's clock and the file system's, in seconds. */
