@@ -80104,6 +80104,10 @@ function exitCodeFor(reports) {
   if (reports.some((r5) => r5.status !== "ok")) return EXIT.PARTIAL;
   return EXIT.OK;
 }
+function evidenceText(m3) {
+  const evidence = m3.evidence ?? "inode";
+  return m3.proof ? `${evidence} (${PROOF_TEXT[m3.proof]})` : evidence;
+}
 function renderReport(r5) {
   const lines = [];
   const destination = `s3://${r5.bucket}/${r5.prefix ? `${r5.prefix}/` : ""}`;
@@ -80115,18 +80119,26 @@ function renderReport(r5) {
   }
   for (const notice of r5.notices) lines.push(`  note: ${notice}`);
   const planned = r5.moves.list.filter((m3) => m3.status === "planned");
-  for (const m3 of planned) lines.push(`  would move ${m3.fromKey} \u2192 ${m3.toKey} (${formatBytes(m3.size)})`);
+  for (const m3 of planned)
+    lines.push(
+      `  would ${m3.copy ? "copy" : "move"} ${m3.fromKey} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`
+    );
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "done"))
-    lines.push(`  moved ${m3.fromKey} \u2192 ${m3.toKey} (${formatBytes(m3.size)})`);
+    lines.push(
+      `  ${m3.copy ? "copied" : "moved"} ${m3.fromKey} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`
+    );
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "failed" || m4.status === "blocked"))
-    lines.push(`  move failed ${m3.fromKey} \u2192 ${m3.toKey}: ${m3.reason ?? "unknown error"}`);
+    lines.push(`  ${m3.copy ? "copy" : "move"} failed ${m3.fromKey} \u2192 ${m3.toKey}: ${m3.reason ?? "unknown error"}`);
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "pending-restore"))
     lines.push(`  waiting for restore (${m3.storageClass}): ${m3.fromKey} \u2192 ${m3.toKey}`);
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "skipped"))
     lines.push(`  not a move: ${m3.from} \u2192 ${m3.to}: ${m3.reason}`);
   if (!r5.error || r5.moves.done > 0) {
-    const moved = r5.dryRun ? planned.length : r5.moves.done;
-    const parts = [`${plural(moved, "move")}${r5.dryRun ? " planned" : ""} (${formatBytes(r5.bytesSaved)} not uploaded)`];
+    const copies = r5.dryRun ? planned.filter((m3) => m3.copy).length : r5.moves.copied ?? 0;
+    const moved = r5.dryRun ? planned.length - copies : r5.moves.done;
+    const what = copies > 0 ? `${plural(moved, "move")}, ${plural(copies, "copy", "copies")}` : plural(moved, "move");
+    const parts = [`${what}${r5.dryRun ? " planned" : ""} (${formatBytes(r5.bytesSaved)} not uploaded)`];
+    if (r5.hashing) parts.push(`hashed ${formatBytes(r5.hashing.bytes)} of ${plural(r5.hashing.files, "file")}`);
     if (r5.moves.failed) parts.push(`${r5.moves.failed} failed`);
     if (r5.moves.pendingRestore) parts.push(`${r5.moves.pendingRestore} waiting for restore`);
     if (r5.aws) {
@@ -80145,7 +80157,7 @@ function renderReport(r5) {
   if (r5.logFile) lines.push(`  log: ${r5.logFile}`);
   return lines.join("\n");
 }
-var EXIT, REFUSALS;
+var EXIT, REFUSALS, PROOF_TEXT;
 var init_output2 = __esm({
   "src/cli/output.ts"() {
     "use strict";
@@ -80165,6 +80177,11 @@ var init_output2 = __esm({
       INTERRUPTED: 130
     };
     REFUSALS = /* @__PURE__ */ new Set(["VOLUME_REFUSED", "DELETES_REFUSED"]);
+    PROOF_TEXT = {
+      md5: "MD5",
+      "multipart-etag": "multipart ETag",
+      crc64nvme: "CRC64NVME"
+    };
   }
 });
 
@@ -80692,7 +80709,8 @@ async function statusCommand(io, localPath, o4) {
   };
   section(
     "Moved",
-    plan.moves.map((m3) => `${m3.from} \u2192 ${m3.to} (${formatBytes(m3.size)})`)
+    // Status asks nothing of S3: its moves rest on the inode; a sync may also prove new files by content.
+    plan.moves.map((m3) => `${m3.from} \u2192 ${m3.to} (${formatBytes(m3.size)}, ${evidenceText(m3)})`)
   );
   section(
     "New",

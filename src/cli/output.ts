@@ -1,6 +1,7 @@
 // Plain-text rendering of reports for people; `--json` prints the reports themselves.
 import { formatBytes, formatDuration, plural } from "../engine/format";
-import type { TargetReport } from "../engine/report";
+import type { ProofKind } from "../engine/content-proof";
+import type { MoveSummary, TargetReport } from "../engine/report";
 
 export const EXIT = {
   OK: 0,
@@ -32,6 +33,18 @@ export function exitCodeFor(reports: readonly TargetReport[]): number {
   return EXIT.OK;
 }
 
+const PROOF_TEXT: Record<ProofKind, string> = {
+  md5: "MD5",
+  "multipart-etag": "multipart ETag",
+  crc64nvme: "CRC64NVME",
+};
+
+/** What a move rests on, as the report line says it: `inode`, `inode+hash (MD5)`, `hash (multipart ETag)`. */
+export function evidenceText(m: Pick<MoveSummary, "evidence" | "proof">): string {
+  const evidence = m.evidence ?? "inode";
+  return m.proof ? `${evidence} (${PROOF_TEXT[m.proof]})` : evidence;
+}
+
 export function renderReport(r: TargetReport): string {
   const lines: string[] = [];
   const destination = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ""}`;
@@ -43,18 +56,26 @@ export function renderReport(r: TargetReport): string {
   }
   for (const notice of r.notices) lines.push(`  note: ${notice}`);
   const planned = r.moves.list.filter((m) => m.status === "planned");
-  for (const m of planned) lines.push(`  would move ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)})`);
+  for (const m of planned)
+    lines.push(
+      `  would ${m.copy ? "copy" : "move"} ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`,
+    );
   for (const m of r.moves.list.filter((m) => m.status === "done"))
-    lines.push(`  moved ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)})`);
+    lines.push(
+      `  ${m.copy ? "copied" : "moved"} ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`,
+    );
   for (const m of r.moves.list.filter((m) => m.status === "failed" || m.status === "blocked"))
-    lines.push(`  move failed ${m.fromKey} → ${m.toKey}: ${m.reason ?? "unknown error"}`);
+    lines.push(`  ${m.copy ? "copy" : "move"} failed ${m.fromKey} → ${m.toKey}: ${m.reason ?? "unknown error"}`);
   for (const m of r.moves.list.filter((m) => m.status === "pending-restore"))
     lines.push(`  waiting for restore (${m.storageClass}): ${m.fromKey} → ${m.toKey}`);
   for (const m of r.moves.list.filter((m) => m.status === "skipped"))
     lines.push(`  not a move: ${m.from} → ${m.to}: ${m.reason}`);
   if (!r.error || r.moves.done > 0) {
-    const moved = r.dryRun ? planned.length : r.moves.done;
-    const parts = [`${plural(moved, "move")}${r.dryRun ? " planned" : ""} (${formatBytes(r.bytesSaved)} not uploaded)`];
+    const copies = r.dryRun ? planned.filter((m) => m.copy).length : (r.moves.copied ?? 0);
+    const moved = r.dryRun ? planned.length - copies : r.moves.done;
+    const what = copies > 0 ? `${plural(moved, "move")}, ${plural(copies, "copy", "copies")}` : plural(moved, "move");
+    const parts = [`${what}${r.dryRun ? " planned" : ""} (${formatBytes(r.bytesSaved)} not uploaded)`];
+    if (r.hashing) parts.push(`hashed ${formatBytes(r.hashing.bytes)} of ${plural(r.hashing.files, "file")}`);
     if (r.moves.failed) parts.push(`${r.moves.failed} failed`);
     if (r.moves.pendingRestore) parts.push(`${r.moves.pendingRestore} waiting for restore`);
     if (r.aws) {

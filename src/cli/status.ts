@@ -9,7 +9,7 @@ import { lockHolder, type LockInfo } from "../engine/lock";
 import { volumeStatus, type VolumeStatus } from "../engine/status";
 import type { Target } from "../engine/types";
 import type { CliIO, GlobalOptions } from "./main";
-import { EXIT } from "./output";
+import { EXIT, evidenceText } from "./output";
 
 const LIST_LIMIT = 20;
 
@@ -72,7 +72,8 @@ export async function statusCommand(
   };
   section(
     "Moved",
-    plan.moves.map((m) => `${m.from} → ${m.to} (${formatBytes(m.size)})`),
+    // Status asks nothing of S3: its moves rest on the inode; a sync may also prove new files by content.
+    plan.moves.map((m) => `${m.from} → ${m.to} (${formatBytes(m.size)}, ${evidenceText(m)})`),
   );
   section(
     "New",

@@ -72,8 +72,8 @@ describe("s3-smart-sync CLI", () => {
 
     const dry = await runCli(["sync", v.root, b, "-n", ...args], { local });
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain("would move a/one.bin → b/one.bin (5.0 KB)");
-    expect(dry.stdout).toContain("would move a/two.bin → b/two.bin (6.0 KB)");
+    expect(dry.stdout).toContain("would move a/one.bin → b/one.bin (5.0 KB, inode)");
+    expect(dry.stdout).toContain("would move a/two.bin → b/two.bin (6.0 KB, inode)");
     expect(dry.stdout).toContain("aws: would upload new.txt");
     expect(dry.stdout).not.toContain("would upload b/one.bin");
     expect(readFileSync(v.abs(".s3-smart-sync.db")).equals(dbBefore)).toBe(true);

@@ -13,7 +13,7 @@ import {
 import { Crc64Nvme } from "@aws-sdk/checksums/crc";
 import { execa } from "execa";
 import { createHash } from "node:crypto";
-import { linkSync, rmSync, statSync, utimesSync } from "node:fs";
+import { existsSync, linkSync, rmSync, statSync, utimesSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { AWS_CLIS, awsCliArgs } from "../support/cli";
 import { disposeBundledCli, runBundled as runCli } from "../support/fast-cli";
@@ -74,6 +74,22 @@ describe.each(AWS_CLIS)("content-proven moves and copies, with $name", ({ path: 
     v.rename("Photos/a.jpg", "Photos/2019/a.jpg");
     v.file("Photos/decoy.jpg", 400_000, "other bytes");
     sameMtimeAs(v, "Photos/decoy.jpg", "Photos/2019/a.jpg");
+    await local.resetStats();
+
+    // A dry run shows each move with what it rests on and the bytes hashed, and changes nothing.
+    const before = await bucketContents(s3.client, bucket);
+    const dry = await runCli(["sync", v.root, bucket, "-n", "--no-progress", ...awsCliArgs(local, awsPath)], { local });
+    expect(dry.exitCode, dry.stdout + dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(
+      /would move Video\/long\.mov → Archive\/long \(2019\)\.mov \(.*, hash \(multipart ETag\)\)/,
+    );
+    expect(dry.stdout).toMatch(/would move Music\/song 1\.mp3 → Music\/Best of\/song 1\.mp3 \(.*, hash \(MD5\)\)/);
+    expect(dry.stdout).not.toMatch(/would move .*decoy/);
+    expect(dry.stdout).toMatch(/4 moves planned \(.*\) · hashed .* of \d+ files/);
+    expect(dry.stdout).not.toMatch(/aws: would upload .*long \(2019\)/);
+    expect((await local.stats()).uploadedBytes).toBe(0);
+    expect(await bucketContents(s3.client, bucket)).toEqual(before);
+    expect(existsSync(v.abs(".s3-smart-sync.db"))).toBe(false);
     await local.resetStats();
 
     const run = await sync(v, bucket);
