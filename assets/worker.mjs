@@ -54852,10 +54852,11 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
     return object2 ? [{ file: pair.file, object: object2, proof: lookup(pair.file, object2) }] : [];
   });
   const toMove = (pair, copy) => provenMove(prefix, pair.file, prover.objectNow(pair.object), pair.proof, copy);
+  const chosen = (m3) => !ctx.options.selectMoves || ctx.options.selectMoves({ from: m3.from, to: m3.to });
   const next = withProven(
     confirmed,
-    moved.map((p3) => toMove(p3, false)),
-    copied.map((p3) => toMove(p3, true))
+    moved.map((p3) => toMove(p3, false)).filter(chosen),
+    copied.map((p3) => toMove(p3, true)).filter(chosen)
   );
   const stats = prover.result;
   ctx.report.counts.new = next.newFiles.length;

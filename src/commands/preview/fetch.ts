@@ -29,6 +29,11 @@ export interface PreviewMove {
   reason?: string;
   /** Moves of one chain, swap or cycle share a group and are applied together. */
   group?: number;
+  /** What the move rests on: the recorded inode, that plus a content proof, or a content proof alone. */
+  evidence?: MoveSummary["evidence"];
+  proof?: MoveSummary["proof"];
+  /** A server-side copy from an object that stays (the bucket already holds the file's content). */
+  copy?: boolean;
 }
 
 export interface PreviewTarget {
@@ -74,6 +79,9 @@ function previewMove(m: MoveSummary, prefix: string): PreviewMove | undefined {
     storageClass: m.storageClass,
     reason: m.reason,
     group: m.group,
+    evidence: m.evidence,
+    proof: m.proof,
+    copy: m.copy,
   };
   if (m.status === "planned") return { ...base, kind: "ready" };
   if (m.status === "pending-restore") return { ...base, kind: "archived" };

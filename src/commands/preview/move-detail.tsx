@@ -1,6 +1,7 @@
 // Show Details: everything known about one pending move, with the move's own actions.
 import { Detail } from "@raycast/api";
 import type { ReactNode } from "react";
+import { evidenceText } from "../../cli/output";
 import { formatBytes } from "../../engine/format";
 import { s3Uri } from "../../engine/keys";
 import { dependentMoves, moveTitle, type PreviewMove, type PreviewTarget } from "./fetch";
@@ -36,6 +37,10 @@ export function MoveDetail({ move, entry, actions }: { move: PreviewMove; entry:
         <Detail.Metadata>
           <Detail.Metadata.Label title="Target" text={`${target.name} → ${s3Uri(target.bucket, target.prefix)}`} />
           <Detail.Metadata.Label title="State" text={KIND_TEXT[move.kind]} />
+          <Detail.Metadata.Label
+            title="Evidence"
+            text={`${evidenceText(move)}${move.copy ? ", a copy: the source object stays" : ""}`}
+          />
           <Detail.Metadata.Separator />
           <Detail.Metadata.Label title="Inode" text={move.inode === undefined ? "Unknown" : String(move.inode)} />
           <Detail.Metadata.Label

@@ -5,6 +5,7 @@ import { Action, ActionPanel, Color, Icon, Keyboard, List, useNavigation } from 
 import { useCachedPromise } from "@raycast/utils";
 import path from "node:path";
 import { useRef } from "react";
+import { evidenceText } from "../../cli/output";
 import { formatBytes, plural } from "../../engine/format";
 import { s3Uri } from "../../engine/keys";
 import type { Target } from "../../engine/types";
@@ -35,6 +36,13 @@ function accessories(move: PreviewMove, dependents: number): List.Item.Accessory
     list.push({ tag: { value: "Archived", color: Color.Orange }, tooltip: `Restore needed (${move.storageClass})` });
   if (move.kind === "unverifiable")
     list.push({ tag: { value: "Unverified", color: Color.Red }, tooltip: `Cannot be verified in S3: ${move.reason}` });
+  if (move.copy)
+    list.push({ tag: { value: "Copy", color: Color.Blue }, tooltip: "Server-side copy: the source stays" });
+  if (move.evidence === "hash" || move.evidence === "inode+hash")
+    list.push({
+      tag: { value: move.evidence === "hash" ? "Hash" : "Inode+Hash", color: Color.Green },
+      tooltip: `Content proven equal to the object (${evidenceText(move)})`,
+    });
   list.push({ text: formatBytes(move.size) });
   return list;
 }

@@ -106,10 +106,12 @@ export async function proveStage(
 
   const toMove = (pair: { file: ScannedFile; object: S3ObjectInfo; proof: ProofKind }, copy: boolean) =>
     provenMove(prefix, pair.file, prover.objectNow(pair.object), pair.proof, copy);
+  // Moves chosen in Preview: proven moves and copies stand alone (no chain or swap), so each is kept or not.
+  const chosen = (m: PlannedMove) => !ctx.options.selectMoves || ctx.options.selectMoves({ from: m.from, to: m.to });
   const next = withProven(
     confirmed,
-    moved.map((p) => toMove(p, false)),
-    copied.map((p) => toMove(p, true)),
+    moved.map((p) => toMove(p, false)).filter(chosen),
+    copied.map((p) => toMove(p, true)).filter(chosen),
   );
   const stats = prover.result;
   ctx.report.counts.new = next.newFiles.length;
