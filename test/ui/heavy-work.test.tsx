@@ -94,7 +94,7 @@ beforeAll(async () => {
   expect(JSON.parse(made.stdout)).toEqual({ rows: ROWS, files: FILES });
   rmSync(path.dirname(script), { recursive: true, force: true });
   // One renamed file: its old object is in the bucket, so the preview has one verified move to show.
-  await fx.client().send(new PutObjectCommand({ Bucket: bucket, Key: "Group 0/Album 0/000 Track 0.mp3", Body: "" }));
+  await fx.client().send(new PutObjectCommand({ Bucket: bucket, Key: "Group 0/Album 0/000 Track 0.mp3", Body: "x" }));
   volume.rename("Group 0/Album 0/000 Track 0.mp3", "Moved/000 Track 0.mp3");
 }, 900_000);
 

@@ -2,7 +2,7 @@
 // files would, with `files` of them still on the volume (100 per folder; the rest read as deleted since the
 // last sync). It runs as its own process (bundled with sql.js's wasm beside it), so that neither the scan nor
 // the DB ever lives in the test's process, whose heap is measured.
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { initSql, loadSqlWasm, openStateDb } from "../../../src/engine/db";
@@ -18,7 +18,8 @@ for (let made = 0, d = 0; made < files; d++) {
   const dir = path.join(root!, `Group ${Math.floor(d / 100)}`, `Album ${d % 100}`);
   mkdirSync(dir, { recursive: true });
   for (let f = 0; f < 100 && made < files; f++, made++)
-    closeSync(openSync(path.join(dir, `${String(f).padStart(3, "0")} Track ${made}.mp3`), "w"));
+    // One byte each: zero-length files are never matched by inode, so an empty file's rename is no move.
+    writeFileSync(path.join(dir, `${String(f).padStart(3, "0")} Track ${made}.mp3`), "x");
 }
 
 const scan = await scanVolume({ root: root!, excludes: [] });
