@@ -53117,6 +53117,10 @@ var init_db = __esm({
           created: String(row[5])
         }));
       }
+      /** Undo of a skip: the planner proposes the move again. */
+      removeSkippedMove(fromPath, toPath2) {
+        this.statement("DELETE FROM skipped_moves WHERE from_path = ? AND to_path = ?").run([fromPath, toPath2]);
+      }
       // --- pending restores ---------------------------------------------------------------------------------
       upsertPendingRestore(restore) {
         this.statement(
