@@ -50364,7 +50364,7 @@ var init_guards = __esm({
 
 // src/engine/run/guard-deletes.ts
 function guardDeletes(ctx, volume, scan, verified, filters) {
-  if (ctx.options.command !== "sync") return;
+  if (ctx.options.command !== "sync" && !ctx.dryRun) return;
   const { target } = ctx;
   const cap = {
     maxDeletes: target.maxDeletes ?? DEFAULT_DELETION_CAP.maxDeletes,
@@ -79403,7 +79403,7 @@ function renderReport(r5) {
     }
     if (r5.deletes && (r5.dryRun || r5.deletes.count > 0))
       parts.push(
-        `${r5.dryRun ? "would delete" : "deletes"} ${plural(r5.deletes.count, "object")} of ${r5.deletes.objects} (cap ${r5.deletes.limit})`
+        `${r5.dryRun ? r5.command === "sync" ? "would delete" : "a sync would delete" : "deletes"} ${plural(r5.deletes.count, "object")} of ${r5.deletes.objects} (cap ${r5.deletes.limit})`
       );
     parts.push(formatDuration(r5.durationMs));
     lines.push(`  ${parts.join(" \xB7 ")}`);
