@@ -465,9 +465,9 @@ function moveGroups(moves) {
     let root5 = key;
     while (parent.has(root5) && parent.get(root5) !== root5) root5 = parent.get(root5);
     for (let k5 = key; k5 !== root5; ) {
-      const next = parent.get(k5);
+      const next2 = parent.get(k5);
       parent.set(k5, root5);
-      k5 = next;
+      k5 = next2;
     }
     return root5;
   };
@@ -618,9 +618,9 @@ More information can be found at: https://a.co/c895JFp`);
 var longPollMiddleware, longPollMiddlewareOptions, getLongPollPlugin;
 var init_longPollMiddleware = __esm({
   "../../main/node_modules/@aws-sdk/core/dist-es/submodules/client/longPollMiddleware.js"() {
-    longPollMiddleware = () => (next, context) => async (args) => {
+    longPollMiddleware = () => (next2, context) => async (args) => {
       context.__retryLongPoll = true;
-      return next(args);
+      return next2(args);
     };
     longPollMiddlewareOptions = {
       name: "longPollMiddleware",
@@ -1993,8 +1993,8 @@ var deserializerMiddleware, findHeader;
 var init_deserializerMiddleware = __esm({
   "../../main/node_modules/@smithy/core/dist-es/submodules/serde/middleware-serde/deserializerMiddleware.js"() {
     init_transport();
-    deserializerMiddleware = (options, deserializer) => (next, context) => async (args) => {
-      const { response } = await next(args);
+    deserializerMiddleware = (options, deserializer) => (next2, context) => async (args) => {
+      const { response } = await next2(args);
       try {
         const parsed = await deserializer(response, options);
         return {
@@ -3314,8 +3314,8 @@ var init_schemaDeserializationMiddleware = __esm({
   "../../main/node_modules/@smithy/core/dist-es/submodules/schema/middleware/schemaDeserializationMiddleware.js"() {
     init_transport();
     init_operation();
-    schemaDeserializationMiddleware = (config2) => (next, context) => async (args) => {
-      const { response } = await next(args);
+    schemaDeserializationMiddleware = (config2) => (next2, context) => async (args) => {
+      const { response } = await next2(args);
       const { operationSchema } = getSmithyContext(context);
       const [, ns, n4, t, i6, o4] = operationSchema ?? [];
       try {
@@ -3381,7 +3381,7 @@ var init_schemaSerializationMiddleware = __esm({
   "../../main/node_modules/@smithy/core/dist-es/submodules/schema/middleware/schemaSerializationMiddleware.js"() {
     init_transport();
     init_operation();
-    schemaSerializationMiddleware = (config2) => (next, context) => async (args) => {
+    schemaSerializationMiddleware = (config2) => (next2, context) => async (args) => {
       const { operationSchema } = getSmithyContext(context);
       const [, ns, n4, t, i6, o4] = operationSchema ?? [];
       const endpoint = context.endpointV2 ? async () => toEndpointV1(context.endpointV2) : config2.endpoint;
@@ -3390,7 +3390,7 @@ var init_schemaSerializationMiddleware = __esm({
         ...context,
         endpoint
       });
-      return next({
+      return next2({
         ...args,
         request
       });
@@ -5678,7 +5678,7 @@ function setFeature2(context, feature, value) {
 function bindEndpointMiddleware(getEndpointFromConfig2) {
   const getEndpointFromInstructions2 = bindGetEndpointFromInstructions(getEndpointFromConfig2);
   return ({ config: config2, instructions }) => {
-    return (next, context) => async (args) => {
+    return (next2, context) => async (args) => {
       if (config2.isCustomEndpoint) {
         setFeature2(context, "ENDPOINT_OVERRIDE", "N");
       }
@@ -5705,7 +5705,7 @@ function bindEndpointMiddleware(getEndpointFromConfig2) {
           }, authScheme.properties);
         }
       }
-      return next({
+      return next2({
         ...args
       });
     };
@@ -6670,14 +6670,14 @@ var serializerMiddleware;
 var init_serializerMiddleware = __esm({
   "../../main/node_modules/@smithy/core/dist-es/submodules/serde/middleware-serde/serializerMiddleware.js"() {
     init_endpoints();
-    serializerMiddleware = (options, serializer) => (next, context) => async (args) => {
+    serializerMiddleware = (options, serializer) => (next2, context) => async (args) => {
       const endpointConfig = options;
       const endpoint = context.endpointV2 ? async () => toEndpointV1(context.endpointV2) : endpointConfig.endpoint;
       if (!endpoint) {
         throw new Error("No valid endpoint provider available.");
       }
       const request = await serializer(args.input, { ...options, endpoint });
-      return next({
+      return next2({
         ...args,
         request
       });
@@ -10846,7 +10846,7 @@ var init_httpExtensionConfiguration = __esm({
 
 // ../../main/node_modules/@smithy/core/dist-es/submodules/protocols/middleware-content-length/contentLengthMiddleware.js
 function contentLengthMiddleware(bodyLengthChecker) {
-  return (next) => async (args) => {
+  return (next2) => async (args) => {
     const request = args.request;
     if (HttpRequest.isInstance(request)) {
       const { body, headers } = request;
@@ -10863,7 +10863,7 @@ function contentLengthMiddleware(bodyLengthChecker) {
         }
       }
     }
-    return next({
+    return next2({
       ...args,
       request
     });
@@ -11702,9 +11702,9 @@ var init_JsonShapeSerializer2 = __esm({
           while (newSize < i6 + byteCount) {
             newSize *= 2;
           }
-          const next = alloc(newSize);
-          next.set(this.json);
-          this.json = next;
+          const next2 = alloc(newSize);
+          next2.set(this.json);
+          this.json = next2;
         }
       }
       writeAscii(s2) {
@@ -11748,8 +11748,8 @@ var init_JsonShapeSerializer2 = __esm({
               this.json[this.i++] = c7;
             }
           } else if (c7 >= 55296 && c7 <= 56319) {
-            const next = j5 + 1 < z2 ? s2.charCodeAt(j5 + 1) : 0;
-            if (next >= 56320 && next <= 57343) {
+            const next2 = j5 + 1 < z2 ? s2.charCodeAt(j5 + 1) : 0;
+            if (next2 >= 56320 && next2 <= 57343) {
               this.ensure(4);
               const { written } = encoder.encodeInto(s2.substring(j5, j5 + 2), this.json.subarray(this.i));
               this.i += written;
@@ -12794,9 +12794,9 @@ var hostHeaderMiddleware, hostHeaderMiddlewareOptions, getHostHeaderPlugin;
 var init_hostHeaderMiddleware = __esm({
   "../../main/node_modules/@aws-sdk/core/dist-es/submodules/client/middleware-host-header/hostHeaderMiddleware.js"() {
     init_protocols();
-    hostHeaderMiddleware = (options) => (next) => async (args) => {
+    hostHeaderMiddleware = (options) => (next2) => async (args) => {
       if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
+        return next2(args);
       }
       const { request } = args;
       const { handlerProtocol = "" } = options.requestHandler.metadata || {};
@@ -12810,7 +12810,7 @@ var init_hostHeaderMiddleware = __esm({
         }
         request.headers["host"] = host;
       }
-      return next(args);
+      return next2(args);
     };
     hostHeaderMiddlewareOptions = {
       name: "hostHeaderMiddleware",
@@ -12831,9 +12831,9 @@ var init_hostHeaderMiddleware = __esm({
 var loggerMiddleware, loggerMiddlewareOptions, getLoggerPlugin;
 var init_loggerMiddleware = __esm({
   "../../main/node_modules/@aws-sdk/core/dist-es/submodules/client/middleware-logger/loggerMiddleware.js"() {
-    loggerMiddleware = () => (next, context) => async (args) => {
+    loggerMiddleware = () => (next2, context) => async (args) => {
       try {
-        const response = await next(args);
+        const response = await next2(args);
         const { clientName, commandName, logger: logger2, dynamoDbDocumentClientOptions = {} } = context;
         const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
         const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
@@ -13037,10 +13037,10 @@ var init_recursionDetectionMiddleware = __esm({
     TRACEPARENT = "traceparent";
     TRACESTATE = "tracestate";
     BAGGAGE = "baggage";
-    recursionDetectionMiddleware = () => (next) => async (args) => {
+    recursionDetectionMiddleware = () => (next2) => async (args) => {
       const { request } = args;
       if (!HttpRequest.isInstance(request)) {
-        return next(args);
+        return next2(args);
       }
       let invokeStore;
       {
@@ -13075,7 +13075,7 @@ var init_recursionDetectionMiddleware = __esm({
           }
         }
       }
-      return next(args);
+      return next2(args);
     };
   }
 });
@@ -13134,7 +13134,7 @@ var init_httpAuthSchemeMiddleware = __esm({
   "../../main/node_modules/@smithy/core/dist-es/legacy-root-exports/middleware-http-auth-scheme/httpAuthSchemeMiddleware.js"() {
     init_transport();
     init_resolveAuthOptions();
-    httpAuthSchemeMiddleware = (config2, mwOptions) => (next, context) => async (args) => {
+    httpAuthSchemeMiddleware = (config2, mwOptions) => (next2, context) => async (args) => {
       const options = config2.httpAuthSchemeProvider(await mwOptions.httpAuthSchemeParametersProvider(config2, context, args.input));
       const authSchemePreference = config2.authSchemePreference ? await config2.authSchemePreference() : [];
       const resolvedOptions = resolveAuthOptions(options, authSchemePreference);
@@ -13165,7 +13165,7 @@ var init_httpAuthSchemeMiddleware = __esm({
       if (!smithyContext.selectedHttpAuthScheme) {
         throw new Error(failureReasons.join("\n"));
       }
-      return next(args);
+      return next2(args);
     };
   }
 });
@@ -13238,9 +13238,9 @@ var init_httpSigningMiddleware = __esm({
     };
     defaultSuccessHandler = (httpResponse, signingProperties) => {
     };
-    httpSigningMiddleware = (config2) => (next, context) => async (args) => {
+    httpSigningMiddleware = (config2) => (next2, context) => async (args) => {
       if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
+        return next2(args);
       }
       const smithyContext = getSmithyContext(context);
       const scheme = smithyContext.selectedHttpAuthScheme;
@@ -13248,7 +13248,7 @@ var init_httpSigningMiddleware = __esm({
         throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
       }
       const { httpAuthOption: { signingProperties = {} }, identity: identity4, signer } = scheme;
-      const output2 = await next({
+      const output2 = await next2({
         ...args,
         request: await signer.sign(args.request, identity4, signingProperties)
       }).catch((signer.errorHandler || defaultErrorHandler)(signingProperties));
@@ -14146,7 +14146,7 @@ var init_util = __esm({
 
 // ../../main/node_modules/@smithy/core/dist-es/submodules/retry/middleware-retry/retryMiddleware.js
 function bindRetryMiddleware(isStreamingPayload2) {
-  return (options) => (next, context) => async (args) => {
+  return (options) => (next2, context) => async (args) => {
     let retryStrategy = await options.retryStrategy();
     const maxAttempts = await options.maxAttempts();
     const abortSignal = context[import_types25.SMITHY_CONTEXT_KEY]?.abortSignal;
@@ -14167,7 +14167,7 @@ function bindRetryMiddleware(isStreamingPayload2) {
           if (isRequest) {
             request.headers[REQUEST_HEADER] = `attempt=${attempts + 1}; max=${maxAttempts}`;
           }
-          const { response, output: output2 } = await next(args);
+          const { response, output: output2 } = await next2(args);
           retryStrategy.recordSuccess(retryToken);
           output2.$metadata.attempts = attempts + 1;
           output2.$metadata.totalRetryDelay = totalRetryDelay;
@@ -14205,7 +14205,7 @@ function bindRetryMiddleware(isStreamingPayload2) {
       if (retryStrategy?.mode) {
         context.userAgent = [...context.userAgent || [], ["cfg/retry-mode", retryStrategy.mode]];
       }
-      return retryStrategy.retry(next, args);
+      return retryStrategy.retry(next2, args);
     }
   };
 }
@@ -14733,7 +14733,7 @@ var init_StandardRetryStrategy2 = __esm({
         }
         return maxAttempts;
       }
-      async retry(next, args, options) {
+      async retry(next2, args, options) {
         let retryTokenAmount;
         let attempts = 0;
         let totalDelay = 0;
@@ -14750,7 +14750,7 @@ var init_StandardRetryStrategy2 = __esm({
             if (options?.beforeRequest) {
               await options.beforeRequest();
             }
-            const { response, output: output2 } = await next(args);
+            const { response, output: output2 } = await next2(args);
             if (options?.afterRequest) {
               options.afterRequest(response);
             }
@@ -14814,8 +14814,8 @@ var init_AdaptiveRetryStrategy2 = __esm({
         this.rateLimiter = rateLimiter ?? new DefaultRateLimiter();
         this.mode = RETRY_MODES.ADAPTIVE;
       }
-      async retry(next, args) {
-        return super.retry(next, args, {
+      async retry(next2, args) {
+        return super.retry(next2, args, {
           beforeRequest: async () => {
             return this.rateLimiter.getSendToken();
           },
@@ -14904,13 +14904,13 @@ var init_omitRetryHeadersMiddleware = __esm({
   "../../main/node_modules/@smithy/core/dist-es/submodules/retry/middleware-retry/omitRetryHeadersMiddleware.js"() {
     init_protocols();
     init_constants6();
-    omitRetryHeadersMiddleware = () => (next) => async (args) => {
+    omitRetryHeadersMiddleware = () => (next2) => async (args) => {
       const { request } = args;
       if (HttpRequest.isInstance(request)) {
         delete request.headers[INVOCATION_ID_HEADER];
         delete request.headers[REQUEST_HEADER];
       }
-      return next(args);
+      return next2(args);
     };
     omitRetryHeadersMiddlewareOptions = {
       name: "omitRetryHeadersMiddleware",
@@ -15103,10 +15103,10 @@ var init_user_agent_middleware = __esm({
     init_check_features();
     init_constants7();
     init_encode_features();
-    userAgentMiddleware = (options) => (next, context) => async (args) => {
+    userAgentMiddleware = (options) => (next2, context) => async (args) => {
       const { request } = args;
       if (!HttpRequest.isInstance(request)) {
-        return next(args);
+        return next2(args);
       }
       const { headers } = request;
       const userAgent = context?.userAgent?.map(escapeUserAgent) || [];
@@ -15133,7 +15133,7 @@ var init_user_agent_middleware = __esm({
       } else {
         headers[X_AMZ_USER_AGENT] = sdkUserAgentValue;
       }
-      return next({
+      return next2({
         ...args,
         request
       });
@@ -18023,12 +18023,12 @@ var init_flexibleChecksumsMiddleware = __esm({
       tags: ["BODY_CHECKSUM"],
       override: true
     };
-    flexibleChecksumsMiddleware = (config2, middlewareConfig) => (next, context) => async (args) => {
+    flexibleChecksumsMiddleware = (config2, middlewareConfig) => (next2, context) => async (args) => {
       if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
+        return next2(args);
       }
       if (hasHeaderWithPrefix("x-amz-checksum-", args.request.headers)) {
-        return next(args);
+        return next2(args);
       }
       const { request, input: input2 } = args;
       const { body: requestBody, headers } = request;
@@ -18099,7 +18099,7 @@ var init_flexibleChecksumsMiddleware = __esm({
         }
       }
       try {
-        const result = await next({
+        const result = await next2({
           ...args,
           request: {
             ...request,
@@ -18137,7 +18137,7 @@ var init_flexibleChecksumsInputMiddleware = __esm({
       tags: ["BODY_CHECKSUM"],
       override: true
     };
-    flexibleChecksumsInputMiddleware = (config2, middlewareConfig) => (next, context) => async (args) => {
+    flexibleChecksumsInputMiddleware = (config2, middlewareConfig) => (next2, context) => async (args) => {
       const input2 = args.input;
       const { requestValidationModeMember } = middlewareConfig;
       const requestChecksumCalculation = await config2.requestChecksumCalculation();
@@ -18163,7 +18163,7 @@ var init_flexibleChecksumsInputMiddleware = __esm({
           input2[requestValidationModeMember] = "ENABLED";
         }
       }
-      return next(args);
+      return next2(args);
     };
   }
 });
@@ -18284,12 +18284,12 @@ var init_flexibleChecksumsResponseMiddleware = __esm({
       tags: ["BODY_CHECKSUM"],
       override: true
     };
-    flexibleChecksumsResponseMiddleware = (config2, middlewareConfig) => (next, context) => async (args) => {
+    flexibleChecksumsResponseMiddleware = (config2, middlewareConfig) => (next2, context) => async (args) => {
       if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
+        return next2(args);
       }
       const input2 = args.input;
-      const result = await next(args);
+      const result = await next2(args);
       const response = result.response;
       const { requestValidationModeMember, responseAlgorithms } = middlewareConfig;
       if (requestValidationModeMember && input2[requestValidationModeMember] === "ENABLED") {
@@ -18390,7 +18390,7 @@ var init_flexible_checksums = __esm({
 
 // ../../main/node_modules/@aws-sdk/middleware-sdk-s3/dist-es/submodules/s3/middleware-check-content-length-header/check-content-length-header.js
 function checkContentLengthHeader() {
-  return (next, context) => async (args) => {
+  return (next2, context) => async (args) => {
     const { request } = args;
     if (HttpRequest.isInstance(request)) {
       if (!(CONTENT_LENGTH_HEADER2 in request.headers) && !(DECODED_CONTENT_LENGTH_HEADER in request.headers)) {
@@ -18402,7 +18402,7 @@ function checkContentLengthHeader() {
         }
       }
     }
-    return next({ ...args });
+    return next2({ ...args });
   };
 }
 var CONTENT_LENGTH_HEADER2, DECODED_CONTENT_LENGTH_HEADER, checkContentLengthHeaderMiddlewareOptions, getCheckContentLengthHeaderPlugin;
@@ -18431,7 +18431,7 @@ var regionRedirectEndpointMiddleware, regionRedirectEndpointMiddlewareOptions;
 var init_region_redirect_endpoint_middleware = __esm({
   "../../main/node_modules/@aws-sdk/middleware-sdk-s3/dist-es/submodules/s3/middleware-region-redirect/region-redirect-endpoint-middleware.js"() {
     regionRedirectEndpointMiddleware = (config2) => {
-      return (next, context) => async (args) => {
+      return (next2, context) => async (args) => {
         const originalRegion = await config2.region();
         const regionProviderRef = config2.region;
         let unlock = () => {
@@ -18449,7 +18449,7 @@ var init_region_redirect_endpoint_middleware = __esm({
           });
         }
         try {
-          const result = await next(args);
+          const result = await next2(args);
           if (context.__s3RegionRedirect) {
             unlock();
             const region = await config2.region();
@@ -18476,9 +18476,9 @@ var init_region_redirect_endpoint_middleware = __esm({
 
 // ../../main/node_modules/@aws-sdk/middleware-sdk-s3/dist-es/submodules/s3/middleware-region-redirect/region-redirect-middleware.js
 function regionRedirectMiddleware(clientConfig2) {
-  return (next, context) => async (args) => {
+  return (next2, context) => async (args) => {
     try {
-      return await next(args);
+      return await next2(args);
     } catch (err) {
       if (clientConfig2.followRegionRedirects) {
         const statusCode = err?.$metadata?.httpStatusCode;
@@ -18494,7 +18494,7 @@ function regionRedirectMiddleware(clientConfig2) {
             } catch (e5) {
               throw new Error("Region redirect failed: " + e5);
             }
-            return next(args);
+            return next2(args);
           }
         }
       }
@@ -18689,8 +18689,8 @@ var init_s3_expires_middleware = __esm({
     init_protocols();
     init_serde();
     s3ExpiresMiddleware = (config2) => {
-      return (next, context) => async (args) => {
-        const result = await next(args);
+      return (next2, context) => async (args) => {
+        const result = await next2(args);
         const { response } = result;
         if (HttpResponse.isInstance(response)) {
           if (response.headers.expires) {
@@ -19451,7 +19451,7 @@ var init_s3ExpressMiddleware = __esm({
     init_protocols();
     init_constants8();
     s3ExpressMiddleware = (options) => {
-      return (next, context) => async (args) => {
+      return (next2, context) => async (args) => {
         if (context.endpointV2) {
           const endpoint = context.endpointV2;
           const isS3ExpressAuth = endpoint.properties?.authSchemes?.[0]?.name === S3_EXPRESS_AUTH_SCHEME;
@@ -19473,7 +19473,7 @@ var init_s3ExpressMiddleware = __esm({
             }
           }
         }
-        return next(args);
+        return next2(args);
       };
     };
     s3ExpressMiddlewareOptions = {
@@ -19518,9 +19518,9 @@ var init_s3ExpressHttpSigningMiddleware = __esm({
     defaultSuccessHandler2 = (httpResponse, signingProperties) => {
     };
     s3ExpressHttpSigningMiddlewareOptions = httpSigningMiddlewareOptions;
-    s3ExpressHttpSigningMiddleware = (config2) => (next, context) => async (args) => {
+    s3ExpressHttpSigningMiddleware = (config2) => (next2, context) => async (args) => {
       if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
+        return next2(args);
       }
       const smithyContext = getSmithyContext(context);
       const scheme = smithyContext.selectedHttpAuthScheme;
@@ -19534,7 +19534,7 @@ var init_s3ExpressHttpSigningMiddleware = __esm({
       } else {
         request = await signer.sign(args.request, identity4, signingProperties);
       }
-      const output2 = await next({
+      const output2 = await next2({
         ...args,
         request
       }).catch((signer.errorHandler || defaultErrorHandler2)(signingProperties));
@@ -19570,8 +19570,8 @@ var init_throw_200_exceptions = __esm({
       UploadPartCopyCommand: true,
       CompleteMultipartUploadCommand: true
     };
-    throw200ExceptionsMiddleware = (config2) => (next, context) => async (args) => {
-      const result = await next(args);
+    throw200ExceptionsMiddleware = (config2) => (next2, context) => async (args) => {
+      const result = await next2(args);
       const { response } = result;
       if (!HttpResponse.isInstance(response)) {
         return result;
@@ -19648,7 +19648,7 @@ var init_util2 = __esm({
 
 // ../../main/node_modules/@aws-sdk/middleware-sdk-s3/dist-es/submodules/s3/middleware-region-redirect/bucket-endpoint-middleware.js
 function bucketEndpointMiddleware(options) {
-  return (next, context) => async (args) => {
+  return (next2, context) => async (args) => {
     if (options.bucketEndpoint) {
       const endpoint = context.endpointV2;
       if (endpoint) {
@@ -19672,7 +19672,7 @@ function bucketEndpointMiddleware(options) {
         }
       }
     }
-    return next(args);
+    return next2(args);
   };
 }
 var bucketEndpointMiddlewareOptions;
@@ -19689,14 +19689,14 @@ var init_bucket_endpoint_middleware = __esm({
 
 // ../../main/node_modules/@aws-sdk/middleware-sdk-s3/dist-es/submodules/s3/middleware-validate-bucket-name/validate-bucket-name.js
 function validateBucketNameMiddleware({ bucketEndpoint }) {
-  return (next) => async (args) => {
+  return (next2) => async (args) => {
     const { input: { Bucket } } = args;
     if (!bucketEndpoint && typeof Bucket === "string" && !validate(Bucket) && Bucket.indexOf("/") >= 0) {
       const err = new Error(`Bucket name shouldn't contain '/', received '${Bucket}'`);
       err.name = "InvalidBucketName";
       throw err;
     }
-    return next({ ...args });
+    return next2({ ...args });
   };
 }
 var validateBucketNameMiddlewareOptions, getValidateBucketNamePlugin;
@@ -21563,7 +21563,7 @@ var init_bucketEndpointMiddleware = __esm({
     init_util2();
     init_protocols();
     init_bucketHostname();
-    bucketEndpointMiddleware2 = (options) => (next, context) => async (args) => {
+    bucketEndpointMiddleware2 = (options) => (next2, context) => async (args) => {
       const { Bucket: bucketName } = args.input;
       let replaceBucketInPath = options.bucketEndpoint;
       const request = args.request;
@@ -21625,7 +21625,7 @@ var init_bucketEndpointMiddleware = __esm({
           }
         }
       }
-      return next({ ...args, request });
+      return next2({ ...args, request });
     };
     bucketEndpointMiddlewareOptions2 = {
       tags: ["BUCKET_ENDPOINT"],
@@ -21660,7 +21660,7 @@ var init_configurations3 = __esm({
 
 // ../../main/node_modules/@aws-sdk/middleware-sdk-s3/dist-es/submodules/s3/middleware-expect-continue/middleware-expect-continue.js
 function addExpectContinueMiddleware(options) {
-  return (next) => async (args) => {
+  return (next2) => async (args) => {
     const { request } = args;
     if (options.expectContinueHeader !== false && HttpRequest.isInstance(request) && request.body && options.runtime === "node" && options.requestHandler?.constructor?.name !== "FetchHttpHandler") {
       let sendHeader = true;
@@ -21677,7 +21677,7 @@ function addExpectContinueMiddleware(options) {
         request.headers.Expect = "100-continue";
       }
     }
-    return next({
+    return next2({
       ...args,
       request
     });
@@ -21703,7 +21703,7 @@ var init_middleware_expect_continue = __esm({
 
 // ../../main/node_modules/@aws-sdk/middleware-sdk-s3/dist-es/submodules/s3/middleware-location-constraint/middleware-location-constraint.js
 function locationConstraintMiddleware(options) {
-  return (next) => async (args) => {
+  return (next2) => async (args) => {
     const { CreateBucketConfiguration } = args.input;
     const region = await options.region();
     if (!CreateBucketConfiguration?.LocationConstraint && !CreateBucketConfiguration?.Location) {
@@ -21712,7 +21712,7 @@ function locationConstraintMiddleware(options) {
         args.input.CreateBucketConfiguration.LocationConstraint = region;
       }
     }
-    return next(args);
+    return next2(args);
   };
 }
 var locationConstraintMiddlewareOptions, getLocationConstraintPlugin;
@@ -21743,7 +21743,7 @@ var init_configuration2 = __esm({
 
 // ../../main/node_modules/@aws-sdk/middleware-sdk-s3/dist-es/submodules/s3/middleware-ssec/middleware-ssec.js
 function ssecMiddleware(options) {
-  return (next) => async (args) => {
+  return (next2) => async (args) => {
     const input2 = { ...args.input };
     const properties = [
       {
@@ -21775,7 +21775,7 @@ function ssecMiddleware(options) {
         input2[prop.hash] = options.base64Encoder(await hash2.digest());
       }
     }
-    return next({
+    return next2({
       ...args,
       input: input2
     });
@@ -28245,7 +28245,7 @@ var require_dist_cjs11 = __commonJS({
         return Buffer.concat([rPadded, sPadded]);
       }
       createDPoPInterceptor(middlewareStack) {
-        middlewareStack.add((next) => async (args) => {
+        middlewareStack.add((next2) => async (args) => {
           if (HttpRequest2.isInstance(args.request)) {
             const request = args.request;
             const actualEndpoint = `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ""}${request.path}`;
@@ -28255,7 +28255,7 @@ var require_dist_cjs11 = __commonJS({
               DPoP: dpop
             };
           }
-          return next(args);
+          return next2(args);
         }, {
           step: "finalizeRequest",
           name: "dpopInterceptor",
@@ -40259,12 +40259,12 @@ async function describeSource(request) {
   return { size: head.ContentLength ?? request.size, input: input2 };
 }
 async function runPool(count2, limit, signal, task) {
-  let next = 0;
+  let next2 = 0;
   let failed = false;
   const worker = async () => {
-    while (!failed && next < count2) {
+    while (!failed && next2 < count2) {
       signal?.throwIfAborted();
-      const index = next++;
+      const index = next2++;
       try {
         await task(index);
       } catch (error63) {
@@ -40340,8 +40340,8 @@ var init_limiter = __esm({
         });
       }
       release() {
-        const next = this.waiting.shift();
-        if (next) next();
+        const next2 = this.waiting.shift();
+        if (next2) next2();
         else this.active--;
       }
     };
@@ -40572,9 +40572,9 @@ function isPerObjectError(error63) {
   return error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError;
 }
 async function pool(items, limit, work, stop) {
-  let next = 0;
+  let next2 = 0;
   const worker = async () => {
-    while (next < items.length && !stop()) await work(items[next++]);
+    while (next2 < items.length && !stop()) await work(items[next2++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
@@ -50387,7 +50387,7 @@ var init_guards = __esm({
 
 // src/engine/run/guard-deletes.ts
 function guardDeletes(ctx, volume, scan, verified, filters) {
-  if (ctx.options.command !== "sync") return;
+  if (ctx.options.command !== "sync" && !ctx.dryRun) return;
   const { target } = ctx;
   const cap = {
     maxDeletes: target.maxDeletes ?? DEFAULT_DELETION_CAP.maxDeletes,
@@ -53038,6 +53038,22 @@ var init_db = __esm({
         }
         return records;
       }
+      /**
+       * Every row in path order, one at a time: a walk over a million rows need not hold them all. Its own
+       * statement, freed when the walk ends (also early), so other queries may run meanwhile; do not write
+       * `files` before it ends.
+       */
+      *eachFile() {
+        const statement = this.db.prepare("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+        try {
+          while (statement.step()) {
+            const row = statement.get();
+            yield { path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] };
+          }
+        } finally {
+          statement.free();
+        }
+      }
       getFile(filePath) {
         const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files WHERE path = ?");
         try {
@@ -53111,6 +53127,15 @@ var init_db = __esm({
         }
         while (i6 < sorted.length) changed.push(sorted[i6++]);
         return { gone, changed };
+      }
+      /** Writes and deletes these rows in one transaction; nothing at all when there is nothing to change. */
+      writeFileChanges(changes) {
+        if (changes.upserts.length === 0 && changes.deletes.length === 0) return;
+        this.reserve(estimateBytes(changes.upserts));
+        this.transaction(() => {
+          this.deleteFiles(changes.deletes);
+          this.upsertFiles(changes.upserts);
+        });
       }
       upsertFiles(records) {
         if (records.length > 1e3) this.reserve(estimateBytes(records));
@@ -53518,12 +53543,12 @@ function heldLock(lockPath, info, firstText, stoppedChild) {
     stoppedChild,
     setChild(child) {
       if (released) return;
-      const next = `${JSON.stringify({ ...info, child })}
+      const next2 = `${JSON.stringify({ ...info, child })}
 `;
       const temp = `${lockPath}.tmp-${process.pid}`;
-      writeFileSync2(temp, next);
+      writeFileSync2(temp, next2);
       renameSync(temp, lockPath);
-      text = next;
+      text = next2;
     },
     async release() {
       if (released) return false;
@@ -53749,6 +53774,67 @@ var init_archive = __esm({
   }
 });
 
+// src/engine/path-order.ts
+function comparePaths(a6, b5) {
+  if (a6 === b5) return 0;
+  const n4 = Math.min(a6.length, b5.length);
+  for (let i6 = 0; i6 < n4; i6++) {
+    const x = a6.charCodeAt(i6);
+    const y = b5.charCodeAt(i6);
+    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
+  }
+  return a6.length - b5.length;
+}
+function highUnitRank(unit) {
+  return unit < 57344 ? unit + 8192 : unit - 2048;
+}
+function inPathOrder(items) {
+  for (let i6 = 1; i6 < items.length; i6++) {
+    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
+      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
+  }
+  return items;
+}
+function walkByPath(files, rows, onFile, onRowAlone) {
+  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
+  try {
+    let row = next(iterator, void 0);
+    let matched = false;
+    for (const file2 of inPathOrder(files)) {
+      let order = row ? comparePaths(row.path, file2.path) : 1;
+      while (row && order < 0) {
+        if (!matched) onRowAlone(row);
+        row = next(iterator, row);
+        matched = false;
+        order = row ? comparePaths(row.path, file2.path) : 1;
+      }
+      if (order === 0) matched = true;
+      onFile(file2, order === 0 ? row : void 0);
+    }
+    for (; row; row = next(iterator, row)) {
+      if (!matched) onRowAlone(row);
+      matched = false;
+    }
+  } finally {
+    iterator.return?.();
+  }
+}
+function next(iterator, previous) {
+  const result = iterator.next();
+  if (result.done) return void 0;
+  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
+    throw new Error(
+      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
+    );
+  }
+  return result.value;
+}
+var init_path_order = __esm({
+  "src/engine/path-order.ts"() {
+    "use strict";
+  }
+});
+
 // src/engine/planner.ts
 function isSameFileAtPath(file2, recorded) {
   return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
@@ -53760,7 +53846,18 @@ function countBy(items, key) {
 }
 function planRun(input2) {
   const { scan, records, prefix, isExcluded, objects } = input2;
-  const recordByPath = new Map(records.map((r5) => [r5.path, r5]));
+  const files = [];
+  const recordedAt = [];
+  const gone = [];
+  walkByPath(
+    scan,
+    records,
+    (file2, row) => {
+      files.push(file2);
+      recordedAt.push(row);
+    },
+    (row) => gone.push(row)
+  );
   let inodeIndex;
   const inodes = () => {
     if (!inodeIndex) {
@@ -53790,9 +53887,8 @@ function planRun(input2) {
     bytesSaved: 0,
     unsure: []
   };
-  const candidateFor = (file2) => {
+  const candidateFor = (file2, here2) => {
     if (file2.size === 0) return void 0;
-    const here2 = recordByPath.get(file2.path);
     if (here2?.inode === file2.inode) return void 0;
     const old = inodes().byInode.get(file2.inode);
     if (!old || old.path === file2.path) return void 0;
@@ -53800,8 +53896,9 @@ function planRun(input2) {
       return void 0;
     return old;
   };
-  for (const file2 of scan) {
-    const old = candidateFor(file2);
+  for (let i6 = 0; i6 < files.length; i6++) {
+    const file2 = files[i6];
+    const old = candidateFor(file2, recordedAt[i6]);
     if (!old) continue;
     const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
     if (!isUnchangedSinceRecorded(file2, old)) {
@@ -53861,8 +53958,9 @@ function planRun(input2) {
   for (const move of plan.moves) plan.bytesSaved += move.size;
   const waiting = new Set(plan.archived.flatMap((m3) => [m3.from, m3.to]));
   const candidateEnds = new Set([...plan.moves, ...plan.rejected].flatMap((m3) => [m3.from, m3.to]));
-  for (const file2 of scan) {
-    const recorded = recordByPath.get(file2.path);
+  for (let i6 = 0; i6 < files.length; i6++) {
+    const file2 = files[i6];
+    const recorded = recordedAt[i6];
     if (candidateEnds.has(file2.path) && !waiting.has(file2.path) && !(recorded && isUnchangedSinceRecorded(file2, recorded)))
       plan.unsure.push(file2);
     if (movedTo.has(file2.path)) continue;
@@ -53873,9 +53971,8 @@ function planRun(input2) {
         plan.unsure.push(file2);
     } else plan.unchangedCount++;
   }
-  const scanPaths = new Set(scan.map((f5) => f5.path));
-  for (const r5 of records) {
-    if (!scanPaths.has(r5.path) && !movedFrom.has(r5.path) && !isExcluded(r5.path)) plan.deleted.push(r5);
+  for (const r5 of gone) {
+    if (!movedFrom.has(r5.path) && !isExcluded(r5.path)) plan.deleted.push(r5);
   }
   return plan;
 }
@@ -53914,6 +54011,7 @@ var init_planner = __esm({
     "use strict";
     init_keys();
     init_move_rules();
+    init_path_order();
     HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
     SYNC_CLOCK_SLACK_SECONDS = 2;
   }
@@ -54853,14 +54951,14 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
   });
   const toMove = (pair, copy) => provenMove(prefix, pair.file, prover.objectNow(pair.object), pair.proof, copy);
   const chosen = (m3) => !ctx.options.selectMoves || ctx.options.selectMoves({ from: m3.from, to: m3.to });
-  const next = withProven(
+  const next2 = withProven(
     confirmed,
     moved.map((p3) => toMove(p3, false)).filter(chosen),
     copied.map((p3) => toMove(p3, true)).filter(chosen)
   );
   const stats = prover.result;
-  ctx.report.counts.new = next.newFiles.length;
-  ctx.report.counts.deleted = next.deleted.length;
+  ctx.report.counts.new = next2.newFiles.length;
+  ctx.report.counts.deleted = next2.deleted.length;
   ctx.report.hashing = {
     bytes: stats.bytes,
     files: stats.files,
@@ -54874,7 +54972,7 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
     ctx.notice(
       `Content proof: ${moved.length} move(s) and ${copied.length} copy(ies) proven by hashing ${stats.files} file(s)${stats.cachedFiles ? ` (${stats.cachedFiles} from earlier hashes)` : ""}` + (unproven > 0 ? `; ${unproven} file(s) not proven equal to any object are left to aws` : "") + "."
     );
-  return { ...verified, plan: next, objects: fromRecords ? verified.objects : objects };
+  return { ...verified, plan: next2, objects: fromRecords ? verified.objects : objects };
 }
 function recordedObjects(volume, plan, prefix, minSize) {
   const sizes = new Set(plan.newFiles.filter((f5) => f5.size >= minSize).map((f5) => f5.size));
@@ -54995,32 +55093,40 @@ var init_prove_stage = __esm({
 });
 
 // src/engine/recorder.ts
-function recordState(input2) {
-  const { previous, scan, outcome } = input2;
-  if (outcome === "not-synced" && !input2.baseline) return [...previous];
-  const previousByPath = new Map(previous.map((r5) => [r5.path, r5]));
+function recordChanges(input2) {
+  const changes = { upserts: [], deletes: [] };
+  if (input2.outcome === "not-synced" && !input2.baseline) return changes;
   const keepOld = /* @__PURE__ */ new Set([...input2.skippedPaths ?? [], ...(input2.pendingMoves ?? []).map((m3) => m3.from)]);
   const notSeen = new Set((input2.pendingMoves ?? []).map((m3) => m3.to));
-  const rows = [];
-  for (const file2 of scan) {
-    if (keepOld.has(file2.path) || notSeen.has(file2.path)) continue;
-    const old = previousByPath.get(file2.path);
-    const unchanged = old && old.size === file2.size && sameMtime(file2.mtimeMs, old.mtime);
-    const sameFile = unchanged && (old.inode === file2.inode || !input2.doubtful?.has(file2.path));
-    rows.push({
-      path: file2.path,
-      inode: file2.inode,
-      size: file2.size,
-      mtime: file2.mtimeMs / 1e3,
-      synced: sameFile ? old.synced : input2.now,
-      etag: input2.proven?.get(file2.path) || sameFile && old.etag || etagFromListing(input2, file2)
-    });
-  }
-  for (const path30 of keepOld) {
-    const old = previousByPath.get(path30);
-    if (old) rows.push(old);
-  }
-  return rows;
+  walkByPath(
+    input2.scan,
+    input2.previous,
+    (file2, old) => {
+      if (keepOld.has(file2.path)) return;
+      if (notSeen.has(file2.path)) {
+        if (old) changes.deletes.push(old.path);
+        return;
+      }
+      const unchanged = old && old.size === file2.size && sameMtime(file2.mtimeMs, old.mtime);
+      const sameFile = unchanged && (old.inode === file2.inode || !input2.doubtful?.has(file2.path));
+      const row = {
+        path: file2.path,
+        inode: file2.inode,
+        size: file2.size,
+        mtime: file2.mtimeMs / 1e3,
+        synced: sameFile ? old.synced : input2.now,
+        etag: input2.proven?.get(file2.path) || sameFile && old.etag || etagFromListing(input2, file2)
+      };
+      if (!old || !sameRow(row, old)) changes.upserts.push(row);
+    },
+    (old) => {
+      if (!keepOld.has(old.path)) changes.deletes.push(old.path);
+    }
+  );
+  return changes;
+}
+function sameRow(a6, b5) {
+  return a6.inode === b5.inode && a6.size === b5.size && a6.mtime === b5.mtime && a6.synced === b5.synced && (a6.etag ?? null) === (b5.etag ?? null);
 }
 function etagFromListing(input2, file2) {
   const object2 = input2.objects?.get(keyFor(input2.prefix, file2.path));
@@ -55032,6 +55138,7 @@ var init_recorder = __esm({
     "use strict";
     init_keys();
     init_move_rules();
+    init_path_order();
   }
 });
 
@@ -55045,9 +55152,9 @@ async function recordStage(ctx, volume, bucket, scan, moved, result) {
   const synced = result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
   if (synced !== "not-synced" || volume.baseline) {
     const uploaded = synced !== "not-synced" && result && result.uploads.length > 0 ? await uploadedObjects(bucket.gateway, ctx.prefix, result, ctx.options.signal) : void 0;
-    db.replaceFiles(
-      recordState({
-        previous: db.allFiles(),
+    db.writeFileChanges(
+      recordChanges({
+        previous: db.eachFile(),
         scan: scan.files,
         outcome: synced,
         // Files whose stale object could not be deleted are not synced either: aws may have kept it.
@@ -58222,12 +58329,12 @@ function handleCatchResult(payload, result, def, ctx) {
   });
   return payload;
 }
-function handlePipeResult(left, next, ctx) {
+function handlePipeResult(left, next2, ctx) {
   if (left.issues.some((iss) => iss.code !== "unrecognized_keys")) {
     left.aborted = true;
     return left;
   }
-  return next._zod.run({ value: left.value, issues: left.issues }, ctx);
+  return next2._zod.run({ value: left.value, issues: left.issues }, ctx);
 }
 function handleCodecAResult(result, def, ctx) {
   if (result.issues.length) {
@@ -80150,7 +80257,7 @@ function renderReport(r5) {
     }
     if (r5.deletes && (r5.dryRun || r5.deletes.count > 0))
       parts.push(
-        `${r5.dryRun ? "would delete" : "deletes"} ${plural(r5.deletes.count, "object")} of ${r5.deletes.objects} (cap ${r5.deletes.limit})`
+        `${r5.dryRun ? r5.command === "sync" ? "would delete" : "a sync would delete" : "deletes"} ${plural(r5.deletes.count, "object")} of ${r5.deletes.objects} (cap ${r5.deletes.limit})`
       );
     parts.push(formatDuration(r5.durationMs));
     lines.push(`  ${parts.join(" \xB7 ")}`);
@@ -80978,13 +81085,13 @@ function recordChecked(file2, targets, at) {
   });
 }
 function update(file2, change) {
-  const next = chain2.then(async () => {
+  const next2 = chain2.then(async () => {
     const all = await readResults(file2);
     change(all);
     await writeFileAtomic(file2, Buffer.from(JSON.stringify(all)));
   });
-  chain2 = next.catch(() => void 0);
-  return next;
+  chain2 = next2.catch(() => void 0);
+  return next2;
 }
 var RESULTS_FILE_NAME, chain2;
 var init_results_file = __esm({
@@ -81252,9 +81359,9 @@ var init_worker_run = __esm({
         return changed;
       }
       /** The event sink to give the engine: the state file's, then the terminal's. */
-      sink(next) {
+      sink(next2) {
         const state2 = this.state;
-        return state2 ? (event) => (state2.onEvent(event), next(event)) : next;
+        return state2 ? (event) => (state2.onEvent(event), next2(event)) : next2;
       }
       async finish(exitCode, error63) {
         await this.state?.finish(exitCode, error63);

@@ -90,6 +90,14 @@ function rows(line: Any): string[][] {
           `${x(r.moves_ours_per_pairCapacity)} of pairs, ${x(r.moves_ours_per_copyAndBatchedDeleteCapacity)} of copy + batched delete; ${x(r.maxRss_per_1GiB)} of 1 GiB`,
         ],
       ];
+    case "journal":
+      return [
+        [
+          `Move journal of ${line.moves} moves (journaled, recorded, read back)`,
+          `${s(line.wallMs)}, journal ${line.journalMiB} MiB; peak heap ${line.peakHeapMiB} MiB against ${line.movesHeapMiB} MiB for the moves alone; peak RSS ${line.maxRssMiB} MiB`,
+          `${x(r.peakHeap_per_movesHeap)} of the moves' heap; ${x(r.maxRss_per_1GiB)} of 1 GiB`,
+        ],
+      ];
     default:
       return [[String(line.bench), line.failed ? "FAILED" : "", ""]];
   }

@@ -86,7 +86,7 @@ export function renderReport(r: TargetReport): string {
     }
     if (r.deletes && (r.dryRun || r.deletes.count > 0))
       parts.push(
-        `${r.dryRun ? "would delete" : "deletes"} ${plural(r.deletes.count, "object")} of ${r.deletes.objects} (cap ${r.deletes.limit})`,
+        `${r.dryRun ? (r.command === "sync" ? "would delete" : "a sync would delete") : "deletes"} ${plural(r.deletes.count, "object")} of ${r.deletes.objects} (cap ${r.deletes.limit})`,
       );
     parts.push(formatDuration(r.durationMs));
     lines.push(`  ${parts.join(" · ")}`);

@@ -476,6 +476,23 @@ export class StateDb {
     return records;
   }
 
+  /**
+   * Every row in path order, one at a time: a walk over a million rows need not hold them all. Its own
+   * statement, freed when the walk ends (also early), so other queries may run meanwhile; do not write
+   * `files` before it ends.
+   */
+  *eachFile(): Generator<FileRecord> {
+    const statement = this.db.prepare("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+    try {
+      while (statement.step()) {
+        const row = statement.get() as FileRow;
+        yield { path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] };
+      }
+    } finally {
+      statement.free();
+    }
+  }
+
   getFile(filePath: string): FileRecord | undefined {
     const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files WHERE path = ?");
     try {
@@ -560,6 +577,16 @@ export class StateDb {
     }
     while (i < sorted.length) changed.push(sorted[i++]);
     return { gone, changed };
+  }
+
+  /** Writes and deletes these rows in one transaction; nothing at all when there is nothing to change. */
+  writeFileChanges(changes: { upserts: FileRecord[]; deletes: string[] }): void {
+    if (changes.upserts.length === 0 && changes.deletes.length === 0) return;
+    this.reserve(estimateBytes(changes.upserts));
+    this.transaction(() => {
+      this.deleteFiles(changes.deletes);
+      this.upsertFiles(changes.upserts);
+    });
   }
 
   upsertFiles(records: FileRecord[]): void {

@@ -10,6 +10,7 @@ import {
   type RejectReason,
 } from "./move-rules";
 import type { ProofKind } from "./content-proof";
+import { walkByPath } from "./path-order";
 import type { FileRecord, S3ObjectInfo, ScannedFile } from "./types";
 
 /** Same size and mtime as the row: the file aws would consider unchanged there, whatever its inode. */
@@ -100,7 +101,20 @@ function countBy<T>(items: readonly T[], key: (item: T) => number): Map<number, 
 
 export function planRun(input: PlanInput): Plan {
   const { scan, records, prefix, isExcluded, objects } = input;
-  const recordByPath = new Map(records.map((r) => [r.path, r]));
+  // Scan and records side by side in path order: each file with the row at its path, and the rows no file
+  // has, without a map of a million paths. `files` is the scan in path order, `recordedAt[i]` its row.
+  const files: ScannedFile[] = [];
+  const recordedAt: (FileRecord | undefined)[] = [];
+  const gone: FileRecord[] = [];
+  walkByPath(
+    scan,
+    records,
+    (file, row) => {
+      files.push(file);
+      recordedAt.push(row);
+    },
+    (row) => gone.push(row),
+  );
   // The inode indexes cost as much as the path index on a million files, and are only needed once a file
   // is not at its recorded path: built on first use, so a pass where nothing moved never builds them.
   let inodeIndex:
@@ -138,9 +152,8 @@ export function planRun(input: PlanInput): Plan {
 
   // The old side of a move: the row that held this inode at another path. Its path may be gone or hold
   // a new file now; the old key is moved either way (aws then uploads whatever sits at the old path).
-  const candidateFor = (file: ScannedFile): FileRecord | undefined => {
+  const candidateFor = (file: ScannedFile, here: FileRecord | undefined): FileRecord | undefined => {
     if (file.size === 0) return undefined;
-    const here = recordByPath.get(file.path);
     if (here?.inode === file.inode) return undefined;
     const old = inodes().byInode.get(file.inode);
     if (!old || old.path === file.path) return undefined;
@@ -152,8 +165,9 @@ export function planRun(input: PlanInput): Plan {
     return old;
   };
 
-  for (const file of scan) {
-    const old = candidateFor(file);
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    const old = candidateFor(file, recordedAt[i]);
     if (!old) continue;
     const reject = (reason: RejectReason) =>
       plan.rejected.push({ from: old.path, to: file.path, size: old.size, reason });
@@ -215,8 +229,9 @@ export function planRun(input: PlanInput): Plan {
   const waiting = new Set(plan.archived.flatMap((m) => [m.from, m.to]));
   const candidateEnds = new Set([...plan.moves, ...plan.rejected].flatMap((m) => [m.from, m.to]));
 
-  for (const file of scan) {
-    const recorded = recordByPath.get(file.path);
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    const recorded = recordedAt[i];
     // aws leaves the paths of moves waiting for a restore alone; anything else at a candidate's end may
     // sit on a key holding another file's bytes, unless it is the very file recorded there.
     if (
@@ -239,9 +254,8 @@ export function planRun(input: PlanInput): Plan {
         plan.unsure.push(file);
     } else plan.unchangedCount++;
   }
-  const scanPaths = new Set(scan.map((f) => f.path));
-  for (const r of records) {
-    if (!scanPaths.has(r.path) && !movedFrom.has(r.path) && !isExcluded(r.path)) plan.deleted.push(r);
+  for (const r of gone) {
+    if (!movedFrom.has(r.path) && !isExcluded(r.path)) plan.deleted.push(r);
   }
   return plan;
 }

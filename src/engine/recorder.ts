@@ -1,12 +1,14 @@
 // What the DB may believe after a run (DESIGN.md): only what happened. Pure: previous rows (with the
-// executed moves already applied) + scan + what aws reported → the rows to store.
+// executed moves already applied) + scan + what aws reported → the rows to write and to delete. Both sides
+// are walked in path order, so a pass where nothing changed holds no map of paths and writes nothing.
 import { keyFor } from "./keys";
 import { sameMtime } from "./move-rules";
+import { walkByPath } from "./path-order";
 import type { FileRecord, S3ObjectInfo, ScannedFile } from "./types";
 
 export interface RecordInput {
-  /** DB rows after executed moves were applied. */
-  previous: readonly FileRecord[];
+  /** DB rows after executed moves were applied, in path order (an array may come in any order). */
+  previous: Iterable<FileRecord>;
   scan: readonly ScannedFile[];
   /** synced: aws exited 0; synced-with-skips: exited 2; not-synced: aws failed, was killed, or did not run. */
   outcome: "synced" | "synced-with-skips" | "not-synced";
@@ -27,35 +29,58 @@ export interface RecordInput {
   now: number;
 }
 
-export function recordState(input: RecordInput): FileRecord[] {
-  const { previous, scan, outcome } = input;
-  if (outcome === "not-synced" && !input.baseline) return [...previous];
+/** What to change in `files` so that it holds the state this run may record. */
+export interface RecordChanges {
+  /** New rows and rows that differ from the stored one, in path order. */
+  upserts: FileRecord[];
+  /** Paths whose row goes. */
+  deletes: string[];
+}
 
-  const previousByPath = new Map(previous.map((r) => [r.path, r]));
+export function recordChanges(input: RecordInput): RecordChanges {
+  const changes: RecordChanges = { upserts: [], deletes: [] };
+  if (input.outcome === "not-synced" && !input.baseline) return changes;
+
   const keepOld = new Set([...(input.skippedPaths ?? []), ...(input.pendingMoves ?? []).map((m) => m.from)]);
   const notSeen = new Set((input.pendingMoves ?? []).map((m) => m.to));
-  const rows: FileRecord[] = [];
-  for (const file of scan) {
-    if (keepOld.has(file.path) || notSeen.has(file.path)) continue;
-    const old = previousByPath.get(file.path);
-    const unchanged = old && old.size === file.size && sameMtime(file.mtimeMs, old.mtime);
-    // A new inode at the recorded path with the recorded size and mtime is the same file (unstable inodes):
-    // its row takes the new number, and keeps its ETag unless the plan doubted what its key holds.
-    const sameFile = unchanged && (old.inode === file.inode || !input.doubtful?.has(file.path));
-    rows.push({
-      path: file.path,
-      inode: file.inode,
-      size: file.size,
-      mtime: file.mtimeMs / 1000,
-      synced: sameFile ? old.synced : input.now,
-      etag: input.proven?.get(file.path) || (sameFile && old.etag) || etagFromListing(input, file),
-    });
-  }
-  for (const path of keepOld) {
-    const old = previousByPath.get(path);
-    if (old) rows.push(old);
-  }
-  return rows;
+  walkByPath(
+    input.scan,
+    input.previous,
+    (file, old) => {
+      if (keepOld.has(file.path)) return;
+      if (notSeen.has(file.path)) {
+        if (old) changes.deletes.push(old.path);
+        return;
+      }
+      const unchanged = old && old.size === file.size && sameMtime(file.mtimeMs, old.mtime);
+      // A new inode at the recorded path with the recorded size and mtime is the same file (unstable inodes):
+      // its row takes the new number, and keeps its ETag unless the plan doubted what its key holds.
+      const sameFile = unchanged && (old.inode === file.inode || !input.doubtful?.has(file.path));
+      const row: FileRecord = {
+        path: file.path,
+        inode: file.inode,
+        size: file.size,
+        mtime: file.mtimeMs / 1000,
+        synced: sameFile ? old.synced : input.now,
+        etag: input.proven?.get(file.path) || (sameFile && old.etag) || etagFromListing(input, file),
+      };
+      if (!old || !sameRow(row, old)) changes.upserts.push(row);
+    },
+    (old) => {
+      if (!keepOld.has(old.path)) changes.deletes.push(old.path);
+    },
+  );
+  return changes;
+}
+
+function sameRow(a: FileRecord, b: FileRecord): boolean {
+  return (
+    a.inode === b.inode &&
+    a.size === b.size &&
+    a.mtime === b.mtime &&
+    a.synced === b.synced &&
+    (a.etag ?? null) === (b.etag ?? null)
+  );
 }
 
 /** The listed ETag, when the object is the one aws would consider this file (same test as the move rules). */

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempPathFor, writeFileAtomic } from "../../src/engine/atomic-write";
 import { DB_FILE_NAME, loadSqlWasm, openStateDb, SCHEMA_VERSION, type StateDb } from "../../src/engine/db";
 import { SmartSyncError } from "../../src/engine/errors";
+import { comparePaths } from "../../src/engine/path-order";
 import type { FileRecord } from "../../src/engine/types";
 
 let root: string;
@@ -38,6 +39,8 @@ async function writeRawDb(setup: string): Promise<Uint8Array> {
   await writeFile(dbFile, bytes);
   return bytes;
 }
+
+const inOrder = (records: FileRecord[]) => [...records].sort((a, b) => comparePaths(a.path, b.path));
 
 function record(i: number, overrides: Partial<FileRecord> = {}): FileRecord {
   return {
@@ -177,6 +180,46 @@ describe("openStateDb", () => {
     expect(got.size).toBe(46);
     for (const r of next.slice(0, 45)) expect(got.get(r.path)).toEqual(r);
     expect(got.get("a/new.mp3")?.size).toBe(2);
+  });
+
+  it("eachFile streams the rows in SQLite's byte order, which comparePaths is", async () => {
+    const { db } = await open();
+    const names = [
+      "a/😀.mp3",
+      "a/！.mp3",
+      "a/b.mp3",
+      "a/𝄞 clef.mp3",
+      "a/\uE000.mp3",
+      "a/b",
+      "a/b/c",
+      "a/b!",
+      "a0",
+      "é",
+    ];
+    db.replaceFiles(names.map((name, i) => record(i, { path: name })));
+    const streamed = [...db.eachFile()];
+    expect(streamed.map((r) => r.path)).toEqual([...names].sort(comparePaths));
+    expect(streamed.map((r) => r.path)).toEqual(db.allFiles().map((r) => r.path));
+    expect(streamed.find((r) => r.path === "a0")).toEqual(record(8, { path: "a0" }));
+  });
+
+  it("writeFileChanges writes and deletes only the given rows, and leaves the rest as they were", async () => {
+    const { db } = await open();
+    db.replaceFiles([record(1), record(2), record(3)]);
+    db.writeFileChanges({ upserts: [record(2, { size: 5 }), record(4)], deletes: [record(1).path] });
+    expect(db.allFiles()).toEqual(inOrder([record(2, { size: 5 }), record(3), record(4)]));
+    db.writeFileChanges({ upserts: [], deletes: [] });
+    await db.save();
+    const { db: again } = await open();
+    expect(again.allFiles()).toEqual(inOrder([record(2, { size: 5 }), record(3), record(4)]));
+  });
+
+  it("rolls back changes that fail half-way", async () => {
+    const { db } = await open();
+    db.replaceFiles([record(1), record(2)]);
+    const bad = { ...record(4), inode: undefined as unknown as number };
+    expect(() => db.writeFileChanges({ upserts: [record(3), bad], deletes: [record(1).path] })).toThrow();
+    expect(db.allFiles()).toEqual([record(1), record(2)]);
   });
 
   it("rolls back a replace that fails half-way", async () => {

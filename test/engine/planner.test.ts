@@ -41,6 +41,24 @@ describe("planRun", () => {
     expect(p.deleted).toEqual([]);
   });
 
+  it("pairs files with their rows by path where JavaScript and SQLite order names differently", () => {
+    // The scanner sorts by UTF-16 units (the emoji's surrogates before U+FF01); the DB by UTF-8 bytes.
+    const byBytes = ["a/b.mp3", "a/\uE000.mp3", "a/！.mp3", "a/𝄞 clef.mp3", "a/😀.mp3", "a/🦄.mp3"];
+    const scan = byBytes.slice(0, 5).map((name, i) => file(name, i + 1));
+    scan.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    scan.push(file("a/😀 live.mp3", 5)); // the emoji file, renamed
+    scan.splice(
+      scan.findIndex((f) => f.path === "a/😀.mp3"),
+      1,
+    );
+    const p = plan({ scan, records: byBytes.map((name, i) => row(name, i + 1)) });
+    expect(p.unchangedCount).toBe(4);
+    expect(p.moves.map((m) => [m.from, m.to])).toEqual([["a/😀.mp3", "a/😀 live.mp3"]]);
+    expect(p.newFiles).toEqual([]);
+    expect(p.modified).toEqual([]);
+    expect(p.deleted.map((r) => r.path)).toEqual(["a/🦄.mp3"]);
+  });
+
   it("plans moves unverified when no listing is given (status)", () => {
     const p = plan({ scan: [file("b", 7)], records: [row("a", 7)] });
     expect(p.moves.map((m) => m.state)).toEqual(["unverified"]);

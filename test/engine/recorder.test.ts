@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recordState, type RecordInput } from "../../src/engine/recorder";
+import { recordChanges, type RecordInput } from "../../src/engine/recorder";
 import type { FileRecord, ScannedFile } from "../../src/engine/types";
 
 const T = 1_700_000_000;
@@ -19,18 +19,26 @@ const row = (path: string, inode: number, size = 10, mtime = T, etag: string | n
   synced: T + 1,
   etag,
 });
-const record = (input: Partial<RecordInput>) =>
-  recordState({ previous: [], scan: [], outcome: "synced", baseline: false, prefix: "", now: NOW, ...input });
+const changes = (input: Partial<RecordInput>) =>
+  recordChanges({ previous: [], scan: [], outcome: "synced", baseline: false, prefix: "", now: NOW, ...input });
+/** The recorded state after the changes: the previous rows with the deletes and upserts applied, by path. */
+const record = (input: Partial<RecordInput>): FileRecord[] => {
+  const { upserts, deletes } = changes(input);
+  const rows = new Map([...((input.previous ?? []) as FileRecord[])].map((r) => [r.path, r]));
+  for (const path of deletes) rows.delete(path);
+  for (const r of upserts) rows.set(r.path, r);
+  return [...rows.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+};
 
-describe("recordState (what the DB may believe)", () => {
+describe("recordChanges (what the DB may believe)", () => {
   it("after aws exited 0, the whole scan becomes the recorded state", () => {
     const rows = record({
       previous: [row("gone", 1), row("same", 2, 10, T, "e2")],
       scan: [file("same", 2), file("new", 3)],
     });
     expect(rows).toEqual([
-      { path: "same", inode: 2, size: 10, mtime: T, synced: T + 1, etag: "e2" },
       { path: "new", inode: 3, size: 10, mtime: T, synced: NOW, etag: null },
+      { path: "same", inode: 2, size: 10, mtime: T, synced: T + 1, etag: "e2" },
     ]);
   });
 
@@ -65,7 +73,7 @@ describe("recordState (what the DB may believe)", () => {
       scan: [file("new", 7), file("other", 8)],
       pendingMoves: [{ from: "old", to: "new" }],
     });
-    expect(rows.map((r) => r.path).sort()).toEqual(["old", "other"]);
+    expect(rows.map((r) => r.path)).toEqual(["old", "other"]);
   });
 
   it("learns an uploaded file's ETag from a listing only when aws would see the same file", () => {
@@ -75,5 +83,54 @@ describe("recordState (what the DB may believe)", () => {
     ]);
     const rows = record({ prefix: "p", objects, scan: [file("up", 1), file("stale", 2)] });
     expect(Object.fromEntries(rows.map((r) => [r.path, r.etag]))).toEqual({ up: "fresh", stale: null });
+  });
+
+  it("writes nothing when nothing changed: each unchanged row keeps its synced time and ETag", () => {
+    const previous = [row("a", 1, 10, T, "e1"), row("b", 2, 20, T + 0.5)];
+    expect(changes({ previous, scan: [file("a", 1), file("b", 2, 20, T + 0.5)] })).toEqual({
+      upserts: [],
+      deletes: [],
+    });
+  });
+
+  it("writes only the rows that differ, and deletes only the rows no longer recorded", () => {
+    const previous = [row("edited", 1), row("gone", 2), row("same", 3, 10, T, "e3"), row("skipped", 4)];
+    const scan = [file("edited", 1, 11), file("new", 5), file("same", 3)];
+    expect(changes({ previous, scan, skippedPaths: ["skipped"] })).toEqual({
+      upserts: [
+        { path: "edited", inode: 1, size: 11, mtime: T, synced: NOW, etag: null },
+        { path: "new", inode: 5, size: 10, mtime: T, synced: NOW, etag: null },
+      ],
+      deletes: ["gone"],
+    });
+  });
+
+  it("drops a row recorded at a pending move's new path, since aws leaves that path alone", () => {
+    const rows = record({
+      previous: [row("from", 7), row("to", 8)],
+      scan: [file("to", 7)],
+      pendingMoves: [{ from: "from", to: "to" }],
+    });
+    expect(rows.map((r) => r.path)).toEqual(["from"]);
+  });
+
+  it("matches rows streamed in SQLite's byte order with a scan in the scanner's order", () => {
+    // UTF-16 puts the emoji (surrogates) before U+FF01 and U+E000; UTF-8 bytes put them last.
+    const names = ["a/b.mp3", "a/\uE000.mp3", "a/！.mp3", "a/𝄞 clef.mp3", "a/😀.mp3"];
+    const previous = names.map((name, i) => row(name, i + 1, 10, T, `e${i}`));
+    function* stream() {
+      yield* previous; // already in byte order, as `ORDER BY path` returns them
+    }
+    const scan = names.map((name, i) => file(name, i + 1)).sort((a, b) => (a.path < b.path ? -1 : 1));
+    expect(scan.map((f) => f.path)).not.toEqual(names);
+    expect(changes({ previous: stream(), scan })).toEqual({ upserts: [], deletes: [] });
+  });
+
+  it("refuses rows that come out of path order rather than take rows for absent", () => {
+    function* stream() {
+      yield row("b", 2);
+      yield row("a", 1);
+    }
+    expect(() => changes({ previous: stream(), scan: [file("a", 1), file("b", 2)] })).toThrow(/out of path order/);
   });
 });

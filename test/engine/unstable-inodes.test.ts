@@ -2,7 +2,7 @@
 // recorded size and mtime is unchanged whatever its number; zero-length files are never matched by inode.
 import { describe, expect, it } from "vitest";
 import { planRun, type PlanInput } from "../../src/engine/planner";
-import { recordState } from "../../src/engine/recorder";
+import { recordChanges } from "../../src/engine/recorder";
 import type { FileRecord, ScannedFile } from "../../src/engine/types";
 
 const T = 1_700_000_000;
@@ -50,7 +50,7 @@ describe("unstable inodes", () => {
   });
 
   it("the record takes the new inode and keeps its sync time and ETag, unless the plan doubted the key", () => {
-    const rows = recordState({
+    const changes = recordChanges({
       previous: [row("a", 1, 100, T, "etag-a"), row("b", 2, 100, T, "etag-b")],
       scan: [file("a", 7), file("b", 8)],
       outcome: "synced",
@@ -59,9 +59,13 @@ describe("unstable inodes", () => {
       doubtful: new Set(["b"]),
       now: T + 100,
     });
-    expect(rows).toEqual([
-      { path: "a", inode: 7, size: 100, mtime: T, synced: T + 10, etag: "etag-a" },
-      { path: "b", inode: 8, size: 100, mtime: T, synced: T + 100, etag: null },
-    ]);
+    // Both rows change (their inode did), so both are written; none goes.
+    expect(changes).toEqual({
+      upserts: [
+        { path: "a", inode: 7, size: 100, mtime: T, synced: T + 10, etag: "etag-a" },
+        { path: "b", inode: 8, size: 100, mtime: T, synced: T + 100, etag: null },
+      ],
+      deletes: [],
+    });
   });
 });

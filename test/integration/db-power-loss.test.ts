@@ -33,13 +33,27 @@ it(`a DB killed ${KILLS} times mid-save is always the old or the new state, neve
   const random = prng(7);
   const seen = new Set<string>();
   for (let k = 0; k < KILLS; k++) {
+    // Wait for a save of state 1 (even kills) or 2 (odd ones), then kill inside the save that follows, at a
+    // random point of it: the time one save takes here, measured, so the kill lands mid-save however loaded
+    // the machine is.
+    const waitFor = k % 2 === 0 ? "1" : "2";
     const child = execa(process.execPath, [script, volume, String(ROWS)], { reject: false, buffer: false });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on("data", (d: Buffer) => d.toString().includes("saved") && resolve());
+    const saveMs = await new Promise<number>((resolve, reject) => {
+      let last = 0;
+      let pending = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        pending += d.toString();
+        const lines = pending.split("\n");
+        pending = lines.pop()!;
+        for (const line of lines) {
+          const now = performance.now();
+          if (line === `saved ${waitFor}` && last > 0) resolve(now - last);
+          last = now;
+        }
+      });
       void child.then((r) => reject(new Error(`saver exited early: ${r.exitCode} ${r.stderr}`)));
     });
-    // Saves of this size take tens to hundreds of ms: kill somewhere inside one of the next few.
-    await new Promise((r) => setTimeout(r, 20 + random() * 600));
+    await new Promise((r) => setTimeout(r, random() * saveMs));
     child.kill("SIGKILL");
     await child;
 

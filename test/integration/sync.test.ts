@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openStateDb } from "../../src/engine/db";
 import { AWS_CLIS, awsCliArgs, runCli } from "../support/cli";
 import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
+import { dbRecords } from "../support/library";
 import { bucketContents, expectedContents, sha, Volume } from "../support/volume";
 
 const MiB = 1024 * 1024;
@@ -148,5 +149,38 @@ describe.each(AWS_CLIS)("sync with $name", ({ path: awsPath }) => {
     expect(stats.ops.DeleteObjects).toBeUndefined();
     expect(again.reports[0].moves.done).toBe(0);
     expect(again.reports[0].aws?.uploads).toBe(0);
+  });
+
+  it("records by path: unchanged rows stay as they were, the others are written or dropped", async () => {
+    const bucket = await freshBucket();
+    const v = volume();
+    // Names JavaScript and SQLite order differently (surrogate pairs against U+E000–U+FFFF).
+    const kept = ["a/b.mp3", "a/\uE000.mp3", "a/！.mp3", "a/𝄞 clef.mp3", "a/😀.mp3", "keep.txt"];
+    for (const name of [...kept, "edit.txt", "gone.txt", "from.dat"]) v.file(name, 1000);
+    expect((await sync(v, bucket)).exitCode).toBe(0);
+    const first = new Map((await dbRecords(v.root)).map((r) => [r.path, r]));
+    expect(first.size).toBe(9);
+
+    v.file("edit.txt", 2000, "edited");
+    v.remove("gone.txt");
+    v.file("new.txt", 10);
+    v.rename("from.dat", "to.dat");
+    const second = await sync(v, bucket);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.reports[0].moves.done).toBe(1);
+    const rows = await dbRecords(v.root);
+    const byPath = new Map(rows.map((r) => [r.path, r]));
+    expect([...byPath.keys()].sort()).toEqual([...kept, "edit.txt", "new.txt", "to.dat"].sort());
+    for (const name of kept) expect(byPath.get(name)).toEqual(first.get(name));
+    const md5 = (name: string) => createHash("md5").update(v.read(name)).digest("hex");
+    expect(byPath.get("edit.txt")).toMatchObject({ size: 2000, etag: md5("edit.txt") });
+    expect(byPath.get("edit.txt")!.synced).toBeGreaterThan(first.get("edit.txt")!.synced);
+    expect(byPath.get("new.txt")).toMatchObject({ size: 10, etag: md5("new.txt") });
+    expect(byPath.get("to.dat")).toMatchObject({ inode: first.get("from.dat")!.inode, etag: md5("to.dat") });
+
+    // Nothing changed: every row, synced time and ETag included, is what the last run recorded.
+    const third = await sync(v, bucket);
+    expect(third.exitCode, third.stderr).toBe(0);
+    expect(await dbRecords(v.root)).toEqual(rows);
   });
 });

@@ -1,5 +1,5 @@
 // Child for the power-loss test: saves the volume's state DB over and over, alternating two large states
-// (A: every row synced=1, B: every row synced=2), until it is killed. Prints "saved" after the first save.
+// (A: every row synced=1, B: every row synced=2), until it is killed. Prints "saved <state>" after each save.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { initSql, loadSqlWasm, openStateDb } from "../../src/engine/db";
@@ -26,5 +26,5 @@ for (let n = 0; ; n++) {
   db.replaceFiles(state(mark));
   db.setMeta("state", String(mark));
   await db.save();
-  if (n === 0) process.stdout.write("saved\n");
+  process.stdout.write(`saved ${mark}\n`);
 }

@@ -16,7 +16,8 @@ export function guardDeletes(
   verified: VerifiedRun,
   filters: AwsFilters,
 ): void {
-  if (ctx.options.command !== "sync") return;
+  // A sync judges its deletes; a dry run of the moves alone (Preview Moves) counts them for the next sync.
+  if (ctx.options.command !== "sync" && !ctx.dryRun) return;
   const { target } = ctx;
   const cap: DeletionCap = {
     maxDeletes: target.maxDeletes ?? DEFAULT_DELETION_CAP.maxDeletes,

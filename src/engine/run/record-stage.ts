@@ -5,7 +5,7 @@ import path from "node:path";
 import type { AwsSyncResult } from "../aws-cli";
 import type { StateDb } from "../db";
 import type { BucketGateway } from "../s3";
-import { recordState } from "../recorder";
+import { recordChanges } from "../recorder";
 import type { TargetReport } from "../report";
 import type { S3ObjectInfo } from "../types";
 import { writeTargetMemory } from "../user-state";
@@ -36,9 +36,10 @@ export async function recordStage(
       synced !== "not-synced" && result && result.uploads.length > 0
         ? await uploadedObjects(bucket.gateway, ctx.prefix, result, ctx.options.signal)
         : undefined;
-    db.replaceFiles(
-      recordState({
-        previous: db.allFiles(),
+    // Rows streamed in path order beside the scan: only the rows that differ are written.
+    db.writeFileChanges(
+      recordChanges({
+        previous: db.eachFile(),
         scan: scan.files,
         outcome: synced,
         // Files whose stale object could not be deleted are not synced either: aws may have kept it.

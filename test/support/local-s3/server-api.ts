@@ -62,6 +62,9 @@ export function s3ClientConfig(local: Pick<LocalS3, "endpoint">) {
     region: "us-east-1",
     forcePathStyle: true,
     credentials: { accessKeyId: "local", secretAccessKey: "local-secret" },
+    // The tests' own checks (seeding, reading the bucket back) ride out a connection reset on a loaded
+    // machine; the engine keeps its own retry settings.
+    maxAttempts: 6,
   };
 }
 
