@@ -282,7 +282,10 @@ export function createProxy({ store, upstreamPort }) {
       res.end(json);
     });
   });
-  server.keepAliveTimeout = 30_000;
+  // Clients keep idle connections open between tests (often longer than a CLI run): a server closing them
+  // races with the client's next request ("socket hang up"), and a burst of such resets drains the SDK's
+  // retry quota. The server lives only as long as the suite, so idle connections stay until it stops.
+  server.keepAliveTimeout = 3_600_000;
   server.on("close", () => agent.destroy());
   return { server, releaseHeld };
 }

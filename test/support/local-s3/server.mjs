@@ -15,6 +15,8 @@ export async function main(argv) {
   const app = buildApp({ logger: false, stores: { s3Store } });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const upstreamPort = app.server.address().port;
+  // The proxy's pooled connections to fauxqs stay open too (see the proxy's keepAliveTimeout).
+  app.server.keepAliveTimeout = 3_600_000;
 
   const { server } = createProxy({ store: s3Store, upstreamPort });
   await new Promise((resolve, reject) => {
