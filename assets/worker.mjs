@@ -40135,6 +40135,10 @@ function encryptionOf(head) {
     BucketKeyEnabled: head.BucketKeyEnabled
   };
 }
+function placementOf(request, head, storageClass) {
+  if (isCrossBucket(request)) return { StorageClass: storageClassParam(storageClass) };
+  return { StorageClass: storageClassParam(head.StorageClass ?? storageClass), ...encryptionOf(head) };
+}
 function metadataOf(head) {
   return {
     ContentType: head.ContentType,
@@ -40147,10 +40151,16 @@ function metadataOf(head) {
     WebsiteRedirectLocation: head.WebsiteRedirectLocation
   };
 }
+function sourceBucketOf(request) {
+  return request.sourceBucket ?? request.bucket;
+}
+function isCrossBucket(request) {
+  return request.sourceBucket !== void 0 && request.sourceBucket !== request.bucket;
+}
 function headSource(request) {
-  const { client, limit, bucket, srcKey, ifMatchEtag, signal } = request;
+  const { client, limit, srcKey, ifMatchEtag, signal } = request;
   return limit(
-    () => client.send(new import_client_s32.HeadObjectCommand({ Bucket: bucket, Key: srcKey, IfMatch: quoted(ifMatchEtag) }), {
+    () => client.send(new import_client_s32.HeadObjectCommand({ Bucket: sourceBucketOf(request), Key: srcKey, IfMatch: quoted(ifMatchEtag) }), {
       abortSignal: signal
     })
   );
@@ -40161,12 +40171,11 @@ async function copySingle(request) {
   const input2 = {
     Bucket: bucket,
     Key: dstKey,
-    CopySource: encodeCopySource(bucket, srcKey),
+    CopySource: encodeCopySource(sourceBucketOf(request), srcKey),
     CopySourceIfMatch: quoted(ifMatchEtag),
     MetadataDirective: "COPY",
     TaggingDirective: "COPY",
-    StorageClass: storageClassParam(head.StorageClass ?? storageClass),
-    ...encryptionOf(head)
+    ...placementOf(request, head, storageClass)
   };
   const change = typeChangeOf(request, head);
   if (change) Object.assign(input2, { ...metadataOf(head), ContentType: change.type, MetadataDirective: "REPLACE" });
@@ -40196,7 +40205,7 @@ async function copyMultipart(request, settings) {
             Key: dstKey,
             UploadId: uploadId,
             PartNumber: index + 1,
-            CopySource: encodeCopySource(bucket, srcKey),
+            CopySource: encodeCopySource(sourceBucketOf(request), srcKey),
             CopySourceIfMatch: quoted(ifMatchEtag),
             CopySourceRange: size > 0 ? `bytes=${start}-${end}` : void 0
           }),
@@ -40240,14 +40249,13 @@ async function describeSource(request) {
     Bucket: bucket,
     Key: dstKey,
     ...metadataOf(head),
-    StorageClass: storageClassParam(head.StorageClass ?? request.storageClass),
-    ...encryptionOf(head)
+    ...placementOf(request, head, request.storageClass)
   };
   const change = typeChangeOf(request, head);
   if (change) input2.ContentType = change.type;
   if ((head.TagCount ?? 0) > 0) {
     const tagging = await limit(
-      () => client.send(new import_client_s32.GetObjectTaggingCommand({ Bucket: bucket, Key: srcKey }), {
+      () => client.send(new import_client_s32.GetObjectTaggingCommand({ Bucket: sourceBucketOf(request), Key: srcKey }), {
         abortSignal: signal
       })
     );
@@ -40874,7 +40882,8 @@ function moveSummary(move, status, reason) {
     storageClass: move.storageClass,
     evidence: move.evidence ?? "inode",
     ...move.proof ? { proof: move.proof } : {},
-    ...move.copy ? { copy: true } : {}
+    ...move.copy ? { copy: true } : {},
+    ...move.fromBucket ? { fromTarget: move.fromTarget, fromBucket: move.fromBucket } : {}
   };
 }
 function addPlanToReport(report, plan) {
@@ -49563,16 +49572,16 @@ function readStatements(stream, onLine) {
   };
   return new Promise((resolve3) => {
     stream.on("data", (chunk) => push(decoder.write(chunk)));
-    const finish2 = () => {
+    const finish = () => {
       push(decoder.end());
       if (pending !== "") onLine(pending);
       pending = "";
       resolve3();
     };
-    stream.once("end", finish2);
+    stream.once("end", finish);
     stream.once("close", () => {
       if (stream.readableEnded) return;
-      finish2();
+      finish();
     });
   });
 }
@@ -54191,7 +54200,7 @@ function applyProvenToDb(db, outcomes, now) {
     }))
   );
 }
-async function moveStage(ctx, volume, bucket, verified) {
+async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
   const { target, report } = ctx;
   const { db } = volume;
   const { plan } = verified;
@@ -54221,14 +54230,17 @@ async function moveStage(ctx, volume, bucket, verified) {
     for (const o4 of outcomes) if (o4.archived) pending.push({ ...o4.move, state: "archived" });
     stopped = batch.error;
   }
-  let copies = [];
-  if (stopped === void 0 && (plan.copies ?? []).length > 0) {
-    copies = await runCopies(bucket, plan.copies ?? [], ctx.options.signal);
+  const copies = [...crossCopies];
+  if (stopped === void 0 && (plan.copies ?? []).length > 0)
+    copies.push(...await runCopies(bucket, plan.copies ?? [], ctx.options.signal));
+  if (copies.length > 0) {
     for (const o4 of copies) report.moves.list.push(moveSummary(o4.move, o4.status, o4.error));
     report.moves.copied = copies.filter((o4) => o4.status === "done").length;
     report.bytesSaved += copies.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
   }
-  const proven = [...outcomes, ...copies].filter((o4) => o4.status === "done" && o4.move.evidence === "hash");
+  const proven = [...outcomes, ...copies].filter(
+    (o4) => o4.status === "done" && (o4.move.evidence === "hash" || o4.move.evidence === "cross-target")
+  );
   applyProvenToDb(db, proven, ctx.now().getTime() / 1e3);
   if (proven.length > 0) await db.save();
   recordPendingRestores(db, pending);
@@ -54504,7 +54516,7 @@ var init_plan_stage = __esm({
 });
 
 // src/engine/run/preview-stage.ts
-async function previewStage(ctx, aws, scan, verified) {
+async function previewStage(ctx, aws, scan, verified, crossCopies = []) {
   const { plan } = verified;
   const groups = moveGroups(plan.moves);
   for (const [i6, move] of plan.moves.entries()) {
@@ -54519,9 +54531,10 @@ async function previewStage(ctx, aws, scan, verified) {
       dryRun: true
     });
   }
-  for (const copy of plan.copies ?? []) ctx.report.moves.list.push(moveSummary(copy, "planned"));
-  ctx.report.bytesSaved = plan.bytesSaved;
-  const leftOut = [...plan.archived, ...plan.moves, ...(plan.copies ?? []).map((c7) => ({ from: c7.to, to: c7.to }))];
+  const copies = [...plan.copies ?? [], ...crossCopies.map((o4) => o4.move)];
+  for (const copy of copies) ctx.report.moves.list.push(moveSummary(copy, "planned"));
+  ctx.report.bytesSaved = plan.bytesSaved + crossCopies.reduce((sum, o4) => sum + o4.move.size, 0);
+  const leftOut = [...plan.archived, ...plan.moves, ...copies.map((c7) => ({ from: c7.to, to: c7.to }))];
   if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, leftOut), { dryRun: true });
 }
 var init_preview_stage = __esm({
@@ -54535,7 +54548,7 @@ var init_preview_stage = __esm({
 
 // src/engine/content-pairing.ts
 import path16 from "node:path";
-function findCandidates(input2) {
+function classifyObjects(input2) {
   const { scan, objects, prefix } = input2;
   const scanKeys = new Set(scan.map((f5) => keyFor(prefix, f5.path)));
   const orphansBySize = /* @__PURE__ */ new Map();
@@ -54550,18 +54563,26 @@ function findCandidates(input2) {
     list2.push(object2);
     bySize.set(object2.size, list2);
   }
+  return { orphansBySize, stayingBySize };
+}
+function orphanObjects(input2) {
+  return [...classifyObjects({ ...input2, minSize: 1 }).orphansBySize.values()].flat();
+}
+function findCandidates(input2) {
+  const { scan, objects, prefix } = input2;
+  const { orphansBySize, stayingBySize } = classifyObjects(input2);
   const files = scan.filter((f5) => f5.size >= input2.minSize && f5.size > 0).filter((f5) => !objects.has(keyFor(prefix, f5.path)) && !input2.busyKeys.has(keyFor(prefix, f5.path))).sort((a6, b5) => b5.size - a6.size || (a6.path < b5.path ? -1 : 1));
   const pairs = (bySize) => files.flatMap((file2) => {
     const same = bySize.get(file2.size);
-    return same ? [{ file: file2, objects: likeliestFirst(file2, same, prefix).slice(0, MAX_OBJECTS_PER_FILE) }] : [];
+    return same ? [{ file: file2, objects: likeliestFirst(file2, same) }] : [];
   });
   return { moves: pairs(orphansBySize), copies: pairs(stayingBySize) };
 }
-function likeliestFirst(file2, objects, prefix) {
+function likeliestFirst(file2, objects) {
   const name = path16.posix.basename(file2.path);
   const stem = name.replace(/\.[^.]*$/, "");
   const rank = (object2) => {
-    const other = path16.posix.basename(pathForKey(prefix, object2.key) ?? object2.key);
+    const other = path16.posix.basename(object2.key);
     if (other === name) return 0;
     return other.replace(/\.[^.]*$/, "") === stem ? 1 : 2;
   };
@@ -54569,9 +54590,7 @@ function likeliestFirst(file2, objects, prefix) {
     const after = object2.lastModifiedMs - file2.mtimeMs;
     return after >= -1e3 ? after : Number.MAX_SAFE_INTEGER / 2 - after;
   };
-  return [...objects].sort(
-    (a6, b5) => rank(a6) - rank(b5) || distance(a6) - distance(b5) || (a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0)
-  );
+  return [...objects].sort((a6, b5) => rank(a6) - rank(b5) || distance(a6) - distance(b5) || (a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0)).slice(0, MAX_OBJECTS_PER_FILE);
 }
 function assignMoves(pairs, proofs) {
   const taken = /* @__PURE__ */ new Set();
@@ -54788,10 +54807,12 @@ var init_prover = __esm({
     Prover = class {
       constructor(options) {
         this.options = options;
-        this.stats = { bytes: 0, files: 0, cachedFiles: 0, budgetLeft: options.budget };
+        this.stats = { bytes: 0, files: 0, cachedFiles: 0 };
+        this.pool = options.pool ?? { left: options.budget };
       }
       options;
       stats;
+      pool;
       fingerprints = /* @__PURE__ */ new Map();
       live = /* @__PURE__ */ new Map();
       /** The object as last seen (by HEAD when the candidates came from the DB), once fingerprinted. */
@@ -54799,7 +54820,7 @@ var init_prover = __esm({
         return this.live.get(object2.key) ?? object2;
       }
       get result() {
-        return { ...this.stats };
+        return { ...this.stats, budgetLeft: this.pool.left };
       }
       fingerprint(object2) {
         let known = this.fingerprints.get(object2.key);
@@ -54834,8 +54855,8 @@ var init_prover = __esm({
         let digests = fromCache(cached2);
         const need = missing(request, digests);
         if (need) {
-          if (file2.size > this.stats.budgetLeft) return out;
-          this.stats.budgetLeft -= file2.size;
+          if (file2.size > this.pool.left) return out;
+          this.pool.left -= file2.size;
           let read;
           try {
             read = await digestFile(path17.join(this.options.root, file2.path), need, {
@@ -55487,6 +55508,10 @@ var init_scan_stage = __esm({
 
 // src/engine/run.ts
 async function runTarget(target, options) {
+  const prepared = await prepareTarget(target, options);
+  return "report" in prepared ? prepared.report : executeTarget(prepared);
+}
+async function prepareTarget(target, options) {
   const ctx = createRunContext(target, options);
   let volume;
   try {
@@ -55505,13 +55530,22 @@ async function runTarget(target, options) {
     const planned = planStage(ctx, volume, scan);
     const listed = await verifyStage(ctx, volume, bucket, planned);
     const verified = await proveStage(ctx, volume, bucket, scan, listed);
+    return { ctx, volume, bucket, scan, verified, crossCopies: [] };
+  } catch (error63) {
+    return { report: await failTarget(ctx, volume, error63) };
+  }
+}
+async function executeTarget(run) {
+  const { ctx, volume, bucket, scan, verified } = run;
+  try {
+    ctx.options.signal?.throwIfAborted();
     guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived));
     const aws = await bucket.aws;
     if (ctx.dryRun) {
-      await previewStage(ctx, aws, scan, verified);
-      return finish(ctx);
+      await previewStage(ctx, aws, scan, verified, run.crossCopies);
+      return await closeTarget(ctx, volume);
     }
-    const moved = await moveStage(ctx, volume, bucket, verified);
+    const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
     const settled = await invalidateStage(ctx, bucket, verified, moved);
     let result;
     if (aws) {
@@ -55523,23 +55557,28 @@ async function runTarget(target, options) {
       }
     }
     await recordStage(ctx, volume, bucket, scan, settled, result);
-    return finish(ctx);
+    return await closeTarget(ctx, volume);
   } catch (error63) {
-    failReport(ctx.report, error63);
-    if (volume && !isRefusal(error63)) {
-      ctx.openLog();
-      if (!ctx.dryRun && !volume.db.isNew) await saveFailure(ctx, volume);
-    }
-    return finish(ctx);
-  } finally {
-    volume?.db.close();
-    await volume?.lock?.release();
-    ctx.emit({ type: "target-end", target: target.name, report: ctx.report });
-    await ctx.log?.close();
+    return failTarget(ctx, volume, error63);
   }
 }
-function finish(ctx) {
+async function abandonTarget(run, reason) {
+  return failTarget(run.ctx, run.volume, reason);
+}
+async function failTarget(ctx, volume, error63) {
+  failReport(ctx.report, error63);
+  if (volume && !isRefusal(error63)) {
+    ctx.openLog();
+    if (!ctx.dryRun && !volume.db.isNew) await saveFailure(ctx, volume);
+  }
+  return closeTarget(ctx, volume);
+}
+async function closeTarget(ctx, volume) {
   ctx.report.durationMs = ctx.now().getTime() - ctx.startedAt.getTime();
+  volume?.db.close();
+  await volume?.lock?.release();
+  ctx.emit({ type: "target-end", target: ctx.target.name, report: ctx.report });
+  await ctx.log?.close();
   return ctx.report;
 }
 function isRefusal(error63) {
@@ -55575,32 +55614,238 @@ var init_run2 = __esm({
   }
 });
 
+// src/engine/run/cross-target-stage.ts
+async function crossTargetStage(runs, signal) {
+  if (runs.length < 2) return;
+  const leaving = new Map(runs.map((run) => [run, leavingObjects(run)]));
+  for (const destination of runs) {
+    const others = runs.filter((r5) => r5 !== destination && sameStore(r5, destination)).flatMap((r5) => leaving.get(r5));
+    if (others.length === 0) continue;
+    await copyInto(destination, others, signal);
+  }
+}
+function sameStore(a6, b5) {
+  return (a6.ctx.target.endpointUrl ?? "") === (b5.ctx.target.endpointUrl ?? "");
+}
+function leavingObjects(run) {
+  const { ctx, scan, verified } = run;
+  const { plan } = verified;
+  if (verified.objects) {
+    const objects = orphanObjects({
+      scan: scan.files,
+      objects: verified.objects,
+      prefix: ctx.prefix,
+      isExcluded: scan.filters.isExcludedPath,
+      busyKeys: busyKeys(plan, ctx.prefix),
+      doubtfulKeys: new Set(plan.unsure.map((f5) => keyFor(ctx.prefix, f5.path))),
+      skippedPaths: new Set(scan.skipped.map((s2) => s2.path))
+    });
+    return objects.map((o4) => ({ ...o4, source: run, recorded: false }));
+  }
+  const busy = busyKeys(plan, ctx.prefix);
+  return plan.deleted.flatMap((row) => {
+    const key = keyFor(ctx.prefix, row.path);
+    if (!row.etag || row.size === 0 || busy.has(key)) return [];
+    const object2 = { key, size: row.size, etag: row.etag, lastModifiedMs: row.synced * 1e3, storageClass: "STANDARD" };
+    return [{ ...object2, source: run, recorded: true }];
+  });
+}
+function arrivingFiles(run) {
+  const { ctx, verified } = run;
+  const minSize = Math.max(1, ctx.target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
+  return verified.plan.newFiles.filter((f5) => f5.size >= minSize && !verified.objects?.has(keyFor(ctx.prefix, f5.path))).sort((a6, b5) => b5.size - a6.size || (a6.path < b5.path ? -1 : 1));
+}
+async function copyInto(destination, leaving, signal) {
+  const { ctx, volume } = destination;
+  const bySize = /* @__PURE__ */ new Map();
+  for (const object2 of leaving) bySize.set(object2.size, [...bySize.get(object2.size) ?? [], object2]);
+  const files = arrivingFiles(destination).filter((f5) => bySize.has(f5.size));
+  if (files.length === 0) return;
+  ctx.phase("hash");
+  const totalBytes = files.reduce((sum, f5) => sum + f5.size, 0);
+  const spent = ctx.report.hashing?.bytes ?? 0;
+  const pool2 = { left: Math.max(0, (ctx.target.hashBudget ?? DEFAULT_HASH_BUDGET) - spent) };
+  const read = { bytes: 0, files: 0, cachedFiles: 0 };
+  const provers = /* @__PURE__ */ new Map();
+  const proverFor = (source, recorded) => {
+    let prover = provers.get(source);
+    if (!prover) {
+      const gateway = source.bucket.gateway;
+      prover = new Prover({
+        root: ctx.target.localPath,
+        cache: ctx.dryRun ? readOnlyCache(volume) : volume.db,
+        crc64: (key) => gateway.fullObjectCrc64(key, { signal }),
+        current: recorded ? (key) => gateway.head(key, { signal }) : void 0,
+        budget: pool2.left,
+        pool: pool2,
+        partSizes: ctx.target.partSizes,
+        signal,
+        onProgress: () => {
+          const all = [...provers.values()].map((p3) => p3.result);
+          const bytes = all.reduce((sum, r5) => sum + r5.bytes, 0);
+          const count2 = all.reduce((sum, r5) => sum + r5.files, 0);
+          ctx.emit({ type: "hash-progress", target: ctx.target.name, bytes, totalBytes, files: count2 });
+        }
+      });
+      provers.set(source, prover);
+    }
+    return prover;
+  };
+  const proven = [];
+  for (const file2 of files) {
+    for (const object2 of likeliestFirst(file2, bySize.get(file2.size))) {
+      const prover = proverFor(object2.source, object2.recorded);
+      const proof = (await prover.prove({ file: file2, objects: [object2] })).get(object2.key);
+      if (proof === void 0) continue;
+      proven.push({ file: file2, object: object2, proof, now: prover.objectNow(object2) });
+      break;
+    }
+  }
+  for (const prover of provers.values()) {
+    const stats = prover.result;
+    read.bytes += stats.bytes;
+    read.files += stats.files;
+    read.cachedFiles += stats.cachedFiles;
+  }
+  const outcomes = await Promise.all(
+    proven.map(async ({ file: file2, object: object2, proof, now }) => {
+      const move = crossCopy(destination, file2, object2, now, proof);
+      if (ctx.dryRun) return { move, status: "done" };
+      try {
+        const { etag } = await destination.bucket.gateway.copyObject(move.fromKey, move.toKey, {
+          ifMatchEtag: move.etag ?? "",
+          size: move.size,
+          storageClass: ctx.target.storageClass,
+          sourceBucket: object2.source.ctx.target.bucket,
+          signal
+        });
+        return { move, status: "done", etag };
+      } catch (error63) {
+        if (signal?.aborted) throw error63;
+        return { move, status: "failed", error: copyFailure(error63) };
+      }
+    })
+  );
+  settle(destination, outcomes, read, pool2.left);
+}
+function crossCopy(destination, file2, object2, now, proof) {
+  const source = object2.source.ctx;
+  return {
+    from: pathForKey(source.prefix, object2.key) ?? object2.key,
+    to: file2.path,
+    fromKey: object2.key,
+    toKey: keyFor(destination.ctx.prefix, file2.path),
+    inode: file2.inode,
+    size: file2.size,
+    mtime: file2.mtimeMs / 1e3,
+    etag: now.etag,
+    storageClass: destination.ctx.target.storageClass,
+    state: "ready",
+    evidence: "cross-target",
+    proof,
+    copy: true,
+    fromTarget: source.target.name,
+    fromBucket: source.target.bucket
+  };
+}
+function copyFailure(error63) {
+  const message = error63 instanceof Error ? error63.message : String(error63);
+  if (error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError)
+    return message;
+  return `the other target's object could not be copied (${message})`;
+}
+function settle(destination, outcomes, read, budgetLeft) {
+  const { ctx } = destination;
+  const copied = outcomes.filter((o4) => o4.status === "done");
+  const failed = outcomes.length - copied.length;
+  destination.crossCopies.push(...outcomes);
+  const handled = new Set(copied.map((o4) => o4.move.to));
+  const plan = destination.verified.plan;
+  destination.verified = {
+    ...destination.verified,
+    plan: { ...plan, newFiles: plan.newFiles.filter((f5) => !handled.has(f5.path)) }
+  };
+  ctx.report.counts.new = destination.verified.plan.newFiles.length;
+  const before = ctx.report.hashing;
+  ctx.report.hashing = {
+    bytes: (before?.bytes ?? 0) + read.bytes,
+    files: (before?.files ?? 0) + read.files,
+    cachedFiles: (before?.cachedFiles ?? 0) + read.cachedFiles,
+    proven: (before?.proven ?? 0) + outcomes.length,
+    bytesProven: (before?.bytesProven ?? 0) + outcomes.reduce((sum, o4) => sum + o4.move.size, 0),
+    budgetLeft
+  };
+  const sources = [...new Set(outcomes.map((o4) => o4.move.fromTarget))].join(", ");
+  if (outcomes.length > 0)
+    ctx.notice(
+      `Between targets: ${copied.length} file(s) ${ctx.dryRun ? "would be " : ""}copied server-side from ${sources}, proven by content` + (failed > 0 ? `; ${failed} copy(ies) could not be made and are left to aws` : "") + ".",
+      failed > 0 ? "warning" : "info"
+    );
+}
+var init_cross_target_stage = __esm({
+  "src/engine/run/cross-target-stage.ts"() {
+    "use strict";
+    init_content_pairing();
+    init_keys();
+    init_prover();
+    init_s33();
+    init_prove_stage();
+  }
+});
+
 // src/engine/batch.ts
 async function runBatch(config2, options) {
   const targets = options.only ? config2.targets.filter((t) => options.only.includes(t.name)) : config2.targets;
   const located = /* @__PURE__ */ new Map();
-  const reports = [];
-  for (const target of targets) {
+  const awsFor = (target) => {
+    if (options.command !== "sync") return void 0;
+    const key = target.awsCli ?? "";
+    if (!located.has(key))
+      located.set(
+        key,
+        locateAwsCli({ explicit: target.awsCli, env: options.env }).catch(() => void 0)
+      );
+    return located.get(key);
+  };
+  const reports = /* @__PURE__ */ new Map();
+  for (const round of rounds(targets)) {
     if (options.signal?.aborted) break;
-    let aws;
-    if (options.command === "sync") {
-      const key = target.awsCli ?? "";
-      if (!located.has(key))
-        located.set(
-          key,
-          locateAwsCli({ explicit: target.awsCli, env: options.env }).catch(() => void 0)
-        );
-      aws = located.get(key);
+    const prepared = [];
+    for (const target of round) {
+      if (options.signal?.aborted) break;
+      const run = await prepareTarget(target, { ...options, aws: awsFor(target) });
+      if ("report" in run) reports.set(target, run.report);
+      else prepared.push(run);
     }
-    reports.push(await runTarget(target, { ...options, aws }));
+    try {
+      if (!options.signal?.aborted) await crossTargetStage(prepared, options.signal);
+    } catch (error63) {
+      for (const run of prepared) reports.set(run.ctx.target, await abandonTarget(run, error63));
+      break;
+    }
+    for (const run of prepared) {
+      const report = options.signal?.aborted ? await abandonTarget(run, options.signal.reason) : await executeTarget(run);
+      reports.set(run.ctx.target, report);
+    }
   }
-  return reports;
+  return targets.flatMap((t) => reports.has(t) ? [reports.get(t)] : []);
+}
+function rounds(targets) {
+  const out = [];
+  for (const target of targets) {
+    let round = out.find((r5) => !r5.paths.has(target.localPath));
+    if (!round) out.push(round = { paths: /* @__PURE__ */ new Set(), targets: [] });
+    round.paths.add(target.localPath);
+    round.targets.push(target);
+  }
+  return out.map((r5) => r5.targets);
 }
 var init_batch = __esm({
   "src/engine/batch.ts"() {
     "use strict";
     init_aws_cli2();
     init_run2();
+    init_cross_target_stage();
   }
 });
 
@@ -60344,9 +60589,9 @@ function isRecursive(inst, stack, resolve3) {
     }
   }
   stack.delete(inst);
-  return settle(inst, result);
+  return settle2(inst, result);
 }
-function settle(inst, answer) {
+function settle2(inst, answer) {
   if (answer !== ASSUMED)
     recursive.set(inst, answer === PROVEN);
   return answer;
@@ -80216,6 +80461,9 @@ function evidenceText(m3) {
   const evidence = m3.evidence ?? "inode";
   return m3.proof ? `${evidence} (${PROOF_TEXT[m3.proof]})` : evidence;
 }
+function sourceText(m3) {
+  return m3.fromBucket ? `s3://${m3.fromBucket}/${m3.fromKey}` : m3.fromKey;
+}
 function renderReport(r5) {
   const lines = [];
   const destination = `s3://${r5.bucket}/${r5.prefix ? `${r5.prefix}/` : ""}`;
@@ -80229,14 +80477,14 @@ function renderReport(r5) {
   const planned = r5.moves.list.filter((m3) => m3.status === "planned");
   for (const m3 of planned)
     lines.push(
-      `  would ${m3.copy ? "copy" : "move"} ${m3.fromKey} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`
+      `  would ${m3.copy ? "copy" : "move"} ${sourceText(m3)} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`
     );
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "done"))
     lines.push(
-      `  ${m3.copy ? "copied" : "moved"} ${m3.fromKey} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`
+      `  ${m3.copy ? "copied" : "moved"} ${sourceText(m3)} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`
     );
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "failed" || m4.status === "blocked"))
-    lines.push(`  ${m3.copy ? "copy" : "move"} failed ${m3.fromKey} \u2192 ${m3.toKey}: ${m3.reason ?? "unknown error"}`);
+    lines.push(`  ${m3.copy ? "copy" : "move"} failed ${sourceText(m3)} \u2192 ${m3.toKey}: ${m3.reason ?? "unknown error"}`);
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "pending-restore"))
     lines.push(`  waiting for restore (${m3.storageClass}): ${m3.fromKey} \u2192 ${m3.toKey}`);
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "skipped"))
@@ -80423,18 +80671,12 @@ async function lastRunOf(localPath) {
 }
 async function previewCommand(io, o4, overrides) {
   const targets = await configTargets(o4, o4.target, overrides);
-  const reports = [];
-  for (const target of targets) {
-    if (io.signal?.aborted) break;
-    const report = await runTarget(target, {
-      command: "moves",
-      dryRun: true,
-      log: false,
-      env: io.env,
-      signal: io.signal,
-      commandName: "preview"
-    });
-    reports.push(report);
+  const reports = await runBatch(
+    { targets },
+    { command: "moves", dryRun: true, log: false, env: io.env, signal: io.signal, commandName: "preview" }
+  );
+  for (const report of reports) {
+    const target = targets.find((t) => t.name === report.target);
     const list2 = report.moves.list;
     const line = {
       ...report,
@@ -80493,6 +80735,7 @@ var init_preview = __esm({
     init_config4();
     init_db();
     init_errors();
+    init_batch();
     init_run2();
     init_skip();
     init_output2();
@@ -81178,7 +81421,7 @@ var init_state_file = __esm({
         }
         const fraction = fractionOf(event);
         if (fraction !== void 0) this.state.fraction = fraction;
-        if (event.type === "target-start") this.state.target = event.target;
+        if (event.type !== "target-end") this.state.target = event.target;
         if (event.type === "aws" && event.event.type === "aws-upload" && !event.event.dryRun)
           this.countUpload(event.target, event.event.localPath);
         if (event.type === "target-end") {

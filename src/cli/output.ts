@@ -45,6 +45,11 @@ export function evidenceText(m: Pick<MoveSummary, "evidence" | "proof">): string
   return m.proof ? `${evidence} (${PROOF_TEXT[m.proof]})` : evidence;
 }
 
+/** A move's source key; one from another target of the batch names its bucket too. */
+function sourceText(m: Pick<MoveSummary, "fromKey" | "fromBucket">): string {
+  return m.fromBucket ? `s3://${m.fromBucket}/${m.fromKey}` : m.fromKey;
+}
+
 export function renderReport(r: TargetReport): string {
   const lines: string[] = [];
   const destination = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ""}`;
@@ -58,14 +63,14 @@ export function renderReport(r: TargetReport): string {
   const planned = r.moves.list.filter((m) => m.status === "planned");
   for (const m of planned)
     lines.push(
-      `  would ${m.copy ? "copy" : "move"} ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`,
+      `  would ${m.copy ? "copy" : "move"} ${sourceText(m)} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`,
     );
   for (const m of r.moves.list.filter((m) => m.status === "done"))
     lines.push(
-      `  ${m.copy ? "copied" : "moved"} ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`,
+      `  ${m.copy ? "copied" : "moved"} ${sourceText(m)} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`,
     );
   for (const m of r.moves.list.filter((m) => m.status === "failed" || m.status === "blocked"))
-    lines.push(`  ${m.copy ? "copy" : "move"} failed ${m.fromKey} → ${m.toKey}: ${m.reason ?? "unknown error"}`);
+    lines.push(`  ${m.copy ? "copy" : "move"} failed ${sourceText(m)} → ${m.toKey}: ${m.reason ?? "unknown error"}`);
   for (const m of r.moves.list.filter((m) => m.status === "pending-restore"))
     lines.push(`  waiting for restore (${m.storageClass}): ${m.fromKey} → ${m.toKey}`);
   for (const m of r.moves.list.filter((m) => m.status === "skipped"))

@@ -10,6 +10,7 @@ import { loadConfig } from "../engine/config";
 import { openStateDb } from "../engine/db";
 import { SmartSyncError } from "../engine/errors";
 import type { TargetReport } from "../engine/report";
+import { runBatch } from "../engine/batch";
 import { runTarget } from "../engine/run";
 import { skipMove, unskipMove } from "../engine/skip";
 import type { LastRun } from "../engine/status";
@@ -57,18 +58,13 @@ export async function previewCommand(
   overrides: (t: Target) => Target,
 ): Promise<number> {
   const targets = await configTargets(o, o.target, overrides);
-  const reports: TargetReport[] = [];
-  for (const target of targets) {
-    if (io.signal?.aborted) break;
-    const report = await runTarget(target, {
-      command: "moves",
-      dryRun: true,
-      log: false,
-      env: io.env,
-      signal: io.signal,
-      commandName: "preview",
-    });
-    reports.push(report);
+  // As a batch: a file moved from one target to another shows as the copy the next batch sync makes.
+  const reports = await runBatch(
+    { targets },
+    { command: "moves", dryRun: true, log: false, env: io.env, signal: io.signal, commandName: "preview" },
+  );
+  for (const report of reports) {
+    const target = targets.find((t) => t.name === report.target)!;
     const list = report.moves.list;
     const line: PreviewLine = {
       ...report,

@@ -171,7 +171,8 @@ export class StateFileWriter {
     }
     const fraction = fractionOf(event);
     if (fraction !== undefined) this.state.fraction = fraction;
-    if (event.type === "target-start") this.state.target = event.target;
+    // A batch prepares every target before it executes any: the target is the one this event is about.
+    if (event.type !== "target-end") this.state.target = event.target;
     if (event.type === "aws" && event.event.type === "aws-upload" && !event.event.dryRun)
       this.countUpload(event.target, event.event.localPath);
     if (event.type === "target-end") {

@@ -47,7 +47,8 @@ export interface Candidates {
 /** Keys the tool keeps to itself under the prefix (temporary keys of cycles): never orphans. */
 const OWN_KEY = /(^|\/)\.s3-smart-sync/;
 
-export function findCandidates(input: PairingInput): Candidates {
+/** The prefix's objects a sync leaves (a file is at their key) and those it would delete (none is), by size. */
+function classifyObjects(input: PairingInput) {
   const { scan, objects, prefix } = input;
   const scanKeys = new Set(scan.map((f) => keyFor(prefix, f.path)));
   const orphansBySize = new Map<number, S3ObjectInfo[]>();
@@ -62,6 +63,17 @@ export function findCandidates(input: PairingInput): Candidates {
     list.push(object);
     bySize.set(object.size, list);
   }
+  return { orphansBySize, stayingBySize };
+}
+
+/** Objects no file explains and no move uses: what the sync would delete, and another target may prove. */
+export function orphanObjects(input: Omit<PairingInput, "minSize">): S3ObjectInfo[] {
+  return [...classifyObjects({ ...input, minSize: 1 }).orphansBySize.values()].flat();
+}
+
+export function findCandidates(input: PairingInput): Candidates {
+  const { scan, objects, prefix } = input;
+  const { orphansBySize, stayingBySize } = classifyObjects(input);
   const files = scan
     .filter((f) => f.size >= input.minSize && f.size > 0)
     .filter((f) => !objects.has(keyFor(prefix, f.path)) && !input.busyKeys.has(keyFor(prefix, f.path)))
@@ -69,17 +81,20 @@ export function findCandidates(input: PairingInput): Candidates {
   const pairs = (bySize: Map<number, S3ObjectInfo[]>) =>
     files.flatMap((file) => {
       const same = bySize.get(file.size);
-      return same ? [{ file, objects: likeliestFirst(file, same, prefix).slice(0, MAX_OBJECTS_PER_FILE) }] : [];
+      return same ? [{ file, objects: likeliestFirst(file, same) }] : [];
     });
   return { moves: pairs(orphansBySize), copies: pairs(stayingBySize) };
 }
 
-/** Same name first, then same name without extension, then the object written closest after the file's mtime. */
-function likeliestFirst(file: ScannedFile, objects: readonly S3ObjectInfo[], prefix: string): S3ObjectInfo[] {
+/**
+ * At most MAX_OBJECTS_PER_FILE objects: same name first, then same name without extension, then the object
+ * written closest after the file's mtime (a key's last segment is its file's name under any prefix).
+ */
+export function likeliestFirst<T extends S3ObjectInfo>(file: ScannedFile, objects: readonly T[]): T[] {
   const name = path.posix.basename(file.path);
   const stem = name.replace(/\.[^.]*$/, "");
   const rank = (object: S3ObjectInfo) => {
-    const other = path.posix.basename(pathForKey(prefix, object.key) ?? object.key);
+    const other = path.posix.basename(object.key);
     if (other === name) return 0;
     return other.replace(/\.[^.]*$/, "") === stem ? 1 : 2;
   };
@@ -87,9 +102,9 @@ function likeliestFirst(file: ScannedFile, objects: readonly S3ObjectInfo[], pre
     const after = object.lastModifiedMs - file.mtimeMs;
     return after >= -1000 ? after : Number.MAX_SAFE_INTEGER / 2 - after;
   };
-  return [...objects].sort(
-    (a, b) => rank(a) - rank(b) || distance(a) - distance(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  return [...objects]
+    .sort((a, b) => rank(a) - rank(b) || distance(a) - distance(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, MAX_OBJECTS_PER_FILE);
 }
 
 /** A proof found: the file holds exactly this object's bytes. */

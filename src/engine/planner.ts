@@ -48,16 +48,21 @@ export interface PlannedMove {
   state: "ready" | "unverified" | "archived";
   /**
    * What the move rests on: the recorded inode, size and mtime (inode), that plus a content proof
-   * (inode+hash), or a content proof alone (hash; see content-pairing.ts). Absent means inode.
+   * (inode+hash), a content proof alone (hash; see content-pairing.ts), or one against another target's
+   * object (cross-target). Absent means inode.
    */
   evidence?: MoveEvidence;
   /** How the content was proven equal to the source object. */
   proof?: ProofKind;
   /** A server-side copy: the source object stays where it is (its file is still there). */
   copy?: boolean;
+  /** A copy from another target of the batch (cross-target): that target's name and bucket; `from` is its path. */
+  fromTarget?: string;
+  fromBucket?: string;
 }
 
-export type MoveEvidence = "inode" | "inode+hash" | "hash";
+/** cross-target: a content proof against an object another target of the batch is about to delete. */
+export type MoveEvidence = "inode" | "inode+hash" | "hash" | "cross-target";
 
 export interface RejectedMove {
   from: string;

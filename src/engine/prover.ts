@@ -29,6 +29,8 @@ export interface ProverOptions {
   current?: (key: string) => Promise<S3ObjectInfo | null>;
   /** Bytes that may be read this run. */
   budget: number;
+  /** A budget shared with other provers of the same run (its `left` is spent by all); overrides `budget`. */
+  pool?: { left: number };
   /** Part sizes of other uploaders, from the config. */
   partSizes?: readonly number[];
   signal?: AbortSignal;
@@ -63,11 +65,13 @@ function missing(request: DigestRequest, have: FileDigests): DigestRequest | und
 }
 
 export class Prover {
-  private readonly stats: ProverStats;
+  private readonly stats: Omit<ProverStats, "budgetLeft">;
+  private readonly pool: { left: number };
   private readonly fingerprints = new Map<string, Promise<ObjectFingerprint | undefined>>();
 
   constructor(private readonly options: ProverOptions) {
-    this.stats = { bytes: 0, files: 0, cachedFiles: 0, budgetLeft: options.budget };
+    this.stats = { bytes: 0, files: 0, cachedFiles: 0 };
+    this.pool = options.pool ?? { left: options.budget };
   }
 
   private readonly live = new Map<string, S3ObjectInfo>();
@@ -78,7 +82,7 @@ export class Prover {
   }
 
   get result(): ProverStats {
-    return { ...this.stats };
+    return { ...this.stats, budgetLeft: this.pool.left };
   }
 
   private fingerprint(object: S3ObjectInfo): Promise<ObjectFingerprint | undefined> {
@@ -116,8 +120,8 @@ export class Prover {
     let digests = fromCache(cached);
     const need = missing(request, digests);
     if (need) {
-      if (file.size > this.stats.budgetLeft) return out;
-      this.stats.budgetLeft -= file.size;
+      if (file.size > this.pool.left) return out;
+      this.pool.left -= file.size;
       let read: FileDigests;
       try {
         read = await digestFile(path.join(this.options.root, file.path), need, {

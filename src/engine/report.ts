@@ -21,12 +21,15 @@ export interface MoveSummary {
   storageClass?: string;
   /** Planned moves of one chain, swap or cycle share a group number: they are applied together or not at all. */
   group?: number;
-  /** What the move rests on (inode, inode+hash, hash); a copy rests on a hash. */
+  /** What the move rests on (inode, inode+hash, hash, cross-target); a copy rests on a hash. */
   evidence?: MoveEvidence;
   /** How the content was proven (md5, multipart-etag, crc64nvme), for inode+hash and hash. */
   proof?: ProofKind;
   /** A server-side copy: the source object stays (the same content is at both paths). */
   copy?: boolean;
+  /** Cross-target copies: the target and bucket the object came from (`from` and `fromKey` are theirs). */
+  fromTarget?: string;
+  fromBucket?: string;
 }
 
 export interface TargetReport {
@@ -126,6 +129,7 @@ export function moveSummary(move: PlannedMove, status: MoveSummary["status"], re
     evidence: move.evidence ?? "inode",
     ...(move.proof ? { proof: move.proof } : {}),
     ...(move.copy ? { copy: true } : {}),
+    ...(move.fromBucket ? { fromTarget: move.fromTarget, fromBucket: move.fromBucket } : {}),
   };
 }
 

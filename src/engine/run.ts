@@ -1,11 +1,13 @@
 // One target, end to end: the stages of DESIGN.md "The run", in order. Each stage is its own module under
-// run/ and takes what the ones before it returned; this function only lists them and decides what the DB
-// may keep when one of them fails.
+// run/ and takes what the ones before it returned; this file only lists them and decides what the DB may
+// keep when one of them fails. A batch prepares every target (up to a proven plan) before it executes any,
+// so that a file moved from one target to another can be copied between them first (batch.ts).
 import { SmartSyncError } from "./errors";
 import { resumeMoveBatch } from "./move-batch";
+import type { MoveOutcome } from "./mover";
 import { failReport, type TargetReport } from "./report";
 import { awsStage, runFilters } from "./run/aws-stage";
-import { connectBucket } from "./run/connect-bucket";
+import { connectBucket, type ConnectedBucket } from "./run/connect-bucket";
 import { createRunContext, type RunContext, type RunOptions } from "./run/context";
 import { guardDeletes } from "./run/guard-deletes";
 import { guardVolume } from "./run/guard-volume";
@@ -16,13 +18,33 @@ import { planStage } from "./run/plan-stage";
 import { previewStage } from "./run/preview-stage";
 import { proveStage } from "./run/prove-stage";
 import { recordRunMeta, recordStage } from "./run/record-stage";
-import { scanStage } from "./run/scan-stage";
-import { verifyStage } from "./run/verify-stage";
+import { scanStage, type VolumeScan } from "./run/scan-stage";
+import { verifyStage, type VerifiedRun } from "./run/verify-stage";
 import type { Target } from "./types";
 
 export type { RunOptions };
 
+/** A target planned and proven, its volume locked and its DB open, nothing changed yet. */
+export interface PreparedRun {
+  readonly ctx: RunContext;
+  readonly volume: OpenedVolume;
+  readonly bucket: ConnectedBucket;
+  readonly scan: VolumeScan;
+  verified: VerifiedRun;
+  /** Copies from other targets of the batch, made (or planned, in a dry run) before this target runs. */
+  crossCopies: MoveOutcome[];
+}
+
 export async function runTarget(target: Target, options: RunOptions): Promise<TargetReport> {
+  const prepared = await prepareTarget(target, options);
+  return "report" in prepared ? prepared.report : executeTarget(prepared);
+}
+
+/** Stages 1–6: everything that reads. A target that cannot run ends here with its report. */
+export async function prepareTarget(
+  target: Target,
+  options: RunOptions,
+): Promise<PreparedRun | { report: TargetReport }> {
   const ctx = createRunContext(target, options);
   let volume: OpenedVolume | undefined;
   try {
@@ -41,13 +63,24 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
     const planned = planStage(ctx, volume, scan); //    moves, new, modified, deleted
     const listed = await verifyStage(ctx, volume, bucket, planned); // against the bucket's listing
     const verified = await proveStage(ctx, volume, bucket, scan, listed); // content proof where inodes cannot tell
+    return { ctx, volume, bucket, scan, verified, crossCopies: [] };
+  } catch (error) {
+    return { report: await failTarget(ctx, volume, error) };
+  }
+}
+
+/** Stages 7–10: everything that writes (or, in a dry run, shows what would be written). */
+export async function executeTarget(run: PreparedRun): Promise<TargetReport> {
+  const { ctx, volume, bucket, scan, verified } = run;
+  try {
+    ctx.options.signal?.throwIfAborted();
     guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived)); // deletion cap
     const aws = await bucket.aws;
     if (ctx.dryRun) {
-      await previewStage(ctx, aws, scan, verified); // what would happen, nothing changed
-      return finish(ctx);
+      await previewStage(ctx, aws, scan, verified, run.crossCopies); // what would happen, nothing changed
+      return await closeTarget(ctx, volume);
     }
-    const moved = await moveStage(ctx, volume, bucket, verified); // server-side copy + delete, journaled
+    const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies); // copy + delete, journaled
     const settled = await invalidateStage(ctx, bucket, verified, moved); // keys left holding other bytes go
     let result;
     if (aws) {
@@ -60,26 +93,34 @@ export async function runTarget(target: Target, options: RunOptions): Promise<Ta
       }
     }
     await recordStage(ctx, volume, bucket, scan, settled, result); // what the DB may believe
-    return finish(ctx);
+    return await closeTarget(ctx, volume);
   } catch (error) {
-    failReport(ctx.report, error);
-    // A first run that failed leaves no DB behind; an existing one records the failure. A refused volume
-    // may not be the right one: nothing is written to it, not even the log.
-    if (volume && !isRefusal(error)) {
-      ctx.openLog();
-      if (!ctx.dryRun && !volume.db.isNew) await saveFailure(ctx, volume);
-    }
-    return finish(ctx);
-  } finally {
-    volume?.db.close();
-    await volume?.lock?.release();
-    ctx.emit({ type: "target-end", target: target.name, report: ctx.report });
-    await ctx.log?.close();
+    return failTarget(ctx, volume, error);
   }
 }
 
-function finish(ctx: RunContext): TargetReport {
+/** A prepared target the batch will not execute (it was cancelled): its lock and DB are let go. */
+export async function abandonTarget(run: PreparedRun, reason: unknown): Promise<TargetReport> {
+  return failTarget(run.ctx, run.volume, reason);
+}
+
+async function failTarget(ctx: RunContext, volume: OpenedVolume | undefined, error: unknown): Promise<TargetReport> {
+  failReport(ctx.report, error);
+  // A first run that failed leaves no DB behind; an existing one records the failure. A refused volume
+  // may not be the right one: nothing is written to it, not even the log.
+  if (volume && !isRefusal(error)) {
+    ctx.openLog();
+    if (!ctx.dryRun && !volume.db.isNew) await saveFailure(ctx, volume);
+  }
+  return closeTarget(ctx, volume);
+}
+
+async function closeTarget(ctx: RunContext, volume: OpenedVolume | undefined): Promise<TargetReport> {
   ctx.report.durationMs = ctx.now().getTime() - ctx.startedAt.getTime();
+  volume?.db.close();
+  await volume?.lock?.release();
+  ctx.emit({ type: "target-end", target: ctx.target.name, report: ctx.report });
+  await ctx.log?.close();
   return ctx.report;
 }
 

@@ -34,6 +34,9 @@ export interface PreviewMove {
   proof?: MoveSummary["proof"];
   /** A server-side copy from an object that stays (the bucket already holds the file's content). */
   copy?: boolean;
+  /** A copy from another target's object (a file moved between targets): made by the next batch sync. */
+  fromTarget?: string;
+  fromBucket?: string;
 }
 
 export interface PreviewTarget {
@@ -82,6 +85,8 @@ function previewMove(m: MoveSummary, prefix: string): PreviewMove | undefined {
     evidence: m.evidence,
     proof: m.proof,
     copy: m.copy,
+    fromTarget: m.fromTarget,
+    fromBucket: m.fromBucket,
   };
   if (m.status === "planned") return { ...base, kind: "ready" };
   if (m.status === "pending-restore") return { ...base, kind: "archived" };

@@ -25,7 +25,12 @@ export function consoleUrl(target: Target, key: string): string {
 
 /** The S3 URI of the object a move acts on: where it is now (the old key), as the console action shows it. */
 export function objectUri(target: Target, move: PreviewMove): string {
-  return `s3://${target.bucket}/${move.fromKey}`;
+  return `s3://${move.fromBucket ?? target.bucket}/${move.fromKey}`;
+}
+
+/** A move this target can make alone; one from another target is made by a batch sync of both. */
+function applicable(move: PreviewMove): boolean {
+  return move.kind === "ready" && !move.fromTarget;
 }
 
 function accessories(move: PreviewMove, dependents: number): List.Item.Accessory[] {
@@ -36,7 +41,12 @@ function accessories(move: PreviewMove, dependents: number): List.Item.Accessory
     list.push({ tag: { value: "Archived", color: Color.Orange }, tooltip: `Restore needed (${move.storageClass})` });
   if (move.kind === "unverifiable")
     list.push({ tag: { value: "Unverified", color: Color.Red }, tooltip: `Cannot be verified in S3: ${move.reason}` });
-  if (move.copy)
+  if (move.fromTarget)
+    list.push({
+      tag: { value: `From ${move.fromTarget}`, color: Color.Purple },
+      tooltip: `Copied server-side from ${move.fromTarget} by the next sync of all targets (${evidenceText(move)})`,
+    });
+  else if (move.copy)
     list.push({ tag: { value: "Copy", color: Color.Blue }, tooltip: "Server-side copy: the source stays" });
   if (move.evidence === "hash" || move.evidence === "inode+hash")
     list.push({
@@ -187,21 +197,20 @@ export function MoveActions(props: {
   const { pop } = useNavigation();
   const dependents = dependentMoves(move, moves);
   const group = [move, ...dependents];
-  const ready = moves.filter((m) => m.kind === "ready");
+  const ready = moves.filter(applicable);
   const same = (m: PreviewMove) => m.from === move.from && m.to === move.to;
   const done = () => (inDetail ? pop() : undefined);
 
-  const apply =
-    move.kind === "ready" ? (
-      <Action
-        title={dependents.length ? `Apply Move (with ${plural(dependents.length, "Dependent Move")})` : "Apply Move"}
-        icon={Icon.ArrowRight}
-        onAction={async () => {
-          done();
-          await run(applyMoves(target, [move], settings), (m) => group.includes(m));
-        }}
-      />
-    ) : null;
+  const apply = applicable(move) ? (
+    <Action
+      title={dependents.length ? `Apply Move (with ${plural(dependents.length, "Dependent Move")})` : "Apply Move"}
+      icon={Icon.ArrowRight}
+      onAction={async () => {
+        done();
+        await run(applyMoves(target, [move], settings), (m) => group.includes(m));
+      }}
+    />
+  ) : null;
   const details = inDetail ? null : (
     <Action.Push
       title="Show Details"
@@ -213,7 +222,7 @@ export function MoveActions(props: {
   return (
     <ActionPanel>
       <ActionPanel.Section>
-        {move.kind === "ready" ? (
+        {applicable(move) ? (
           <>
             {apply}
             {details}
@@ -236,7 +245,7 @@ export function MoveActions(props: {
             }}
           />
         ) : null}
-        {move.kind !== "unverifiable" ? (
+        {move.kind !== "unverifiable" && !move.fromTarget ? (
           <Action
             title="Skip Move"
             icon={Icon.XMarkCircle}

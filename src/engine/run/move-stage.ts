@@ -81,6 +81,8 @@ export async function moveStage(
   volume: OpenedVolume,
   bucket: ConnectedBucket,
   verified: VerifiedRun,
+  /** Copies from other targets, made by the batch before any target ran (cross-target-stage.ts). */
+  crossCopies: readonly MoveOutcome[] = [],
 ): Promise<MovedRun> {
   const { target, report } = ctx;
   const { db } = volume;
@@ -112,15 +114,18 @@ export async function moveStage(
     for (const o of outcomes) if (o.archived) pending.push({ ...o.move, state: "archived" });
     stopped = batch.error;
   }
-  let copies: MoveOutcome[] = [];
-  if (stopped === undefined && (plan.copies ?? []).length > 0) {
-    copies = await runCopies(bucket, plan.copies ?? [], ctx.options.signal);
+  const copies: MoveOutcome[] = [...crossCopies];
+  if (stopped === undefined && (plan.copies ?? []).length > 0)
+    copies.push(...(await runCopies(bucket, plan.copies ?? [], ctx.options.signal)));
+  if (copies.length > 0) {
     for (const o of copies) report.moves.list.push(moveSummary(o.move, o.status, o.error));
     report.moves.copied = copies.filter((o) => o.status === "done").length;
     report.bytesSaved += copies.filter((o) => o.status === "done").reduce((sum, o) => sum + o.move.size, 0);
   }
   // Moves and copies proven by content: their files' rows (the inode rule above only moves known rows).
-  const proven = [...outcomes, ...copies].filter((o) => o.status === "done" && o.move.evidence === "hash");
+  const proven = [...outcomes, ...copies].filter(
+    (o) => o.status === "done" && (o.move.evidence === "hash" || o.move.evidence === "cross-target"),
+  );
   applyProvenToDb(db, proven, ctx.now().getTime() / 1000);
   if (proven.length > 0) await db.save();
   recordPendingRestores(db, pending);

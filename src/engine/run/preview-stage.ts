@@ -2,6 +2,7 @@
 // with the moves left out: aws would see each as an upload plus a delete).
 import type { AwsCliInfo } from "../aws-cli";
 import { moveGroups } from "../move-order";
+import type { MoveOutcome } from "../mover";
 import { moveSummary } from "../report";
 import { awsStage, runFilters } from "./aws-stage";
 import type { RunContext } from "./context";
@@ -13,6 +14,8 @@ export async function previewStage(
   aws: AwsCliInfo | undefined,
   scan: VolumeScan,
   verified: VerifiedRun,
+  /** Copies other targets of the batch would make into this one (cross-target-stage.ts). */
+  crossCopies: readonly MoveOutcome[] = [],
 ): Promise<void> {
   const { plan } = verified;
   const groups = moveGroups(plan.moves);
@@ -28,9 +31,10 @@ export async function previewStage(
       dryRun: true,
     });
   }
-  for (const copy of plan.copies ?? []) ctx.report.moves.list.push(moveSummary(copy, "planned"));
-  ctx.report.bytesSaved = plan.bytesSaved;
+  const copies = [...(plan.copies ?? []), ...crossCopies.map((o) => o.move)];
+  for (const copy of copies) ctx.report.moves.list.push(moveSummary(copy, "planned"));
+  ctx.report.bytesSaved = plan.bytesSaved + crossCopies.reduce((sum, o) => sum + o.move.size, 0);
   // A copy's source stays and aws still compares it; only its destination is left out.
-  const leftOut = [...plan.archived, ...plan.moves, ...(plan.copies ?? []).map((c) => ({ from: c.to, to: c.to }))];
+  const leftOut = [...plan.archived, ...plan.moves, ...copies.map((c) => ({ from: c.to, to: c.to }))];
   if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, leftOut), { dryRun: true });
 }

@@ -232,7 +232,7 @@ async function confirmMoves(
 }
 
 /** Keys whose objects the plan already moves, waits on or holds: never paired again. */
-function busyKeys(plan: Plan, prefix: string): Set<string> {
+export function busyKeys(plan: Plan, prefix: string): Set<string> {
   const keys = new Set<string>();
   for (const m of [...plan.moves, ...plan.archived]) keys.add(m.fromKey).add(m.toKey);
   // Pairs the user chose not to move (and their groups) stay unmoved. Other rejections (a hard link, an
@@ -284,6 +284,6 @@ function withProven(plan: Plan, moves: PlannedMove[], copies: PlannedMove[]): Pl
 }
 
 /** A dry run reads earlier hashes but writes nothing to the volume's DB. */
-function readOnlyCache(volume: OpenedVolume): HashCache {
+export function readOnlyCache(volume: OpenedVolume): HashCache {
   return { cachedHashes: (file) => volume.db.cachedHashes(file), cacheHash: () => undefined };
 }

@@ -38,6 +38,8 @@ export interface CopyRequest {
   /** Every request of the copy goes through the gateway's one request limit. */
   limit: Limit;
   bucket: string;
+  /** The source's bucket when it is another one (a file moved between targets); default: `bucket`. */
+  sourceBucket?: string;
   srcKey: string;
   dstKey: string;
   ifMatchEtag: string;
@@ -107,6 +109,12 @@ function encryptionOf(head: HeadObjectCommandOutput) {
   };
 }
 
+/** Storage class and encryption of the copy: the source's within a bucket; across buckets, an upload's. */
+function placementOf(request: CopyRequest, head: HeadObjectCommandOutput, storageClass: string | undefined) {
+  if (isCrossBucket(request)) return { StorageClass: storageClassParam(storageClass) };
+  return { StorageClass: storageClassParam(head.StorageClass ?? storageClass), ...encryptionOf(head) };
+}
+
 /** What REPLACE (and CreateMultipartUpload) must repeat to keep the source's metadata. */
 function metadataOf(head: HeadObjectCommandOutput) {
   return {
@@ -121,11 +129,23 @@ function metadataOf(head: HeadObjectCommandOutput) {
   };
 }
 
+function sourceBucketOf(request: CopyRequest): string {
+  return request.sourceBucket ?? request.bucket;
+}
+
+/**
+ * A copy from another bucket stands for the upload aws would make to this one: the destination bucket's own
+ * default encryption and the class aws would upload with, not the source's.
+ */
+function isCrossBucket(request: CopyRequest): boolean {
+  return request.sourceBucket !== undefined && request.sourceBucket !== request.bucket;
+}
+
 /** HEAD of the source, conditional on the verified ETag (412 when it changed). */
 function headSource(request: CopyRequest): Promise<HeadObjectCommandOutput> {
-  const { client, limit, bucket, srcKey, ifMatchEtag, signal } = request;
+  const { client, limit, srcKey, ifMatchEtag, signal } = request;
   return limit(() =>
-    client.send(new HeadObjectCommand({ Bucket: bucket, Key: srcKey, IfMatch: quoted(ifMatchEtag) }), {
+    client.send(new HeadObjectCommand({ Bucket: sourceBucketOf(request), Key: srcKey, IfMatch: quoted(ifMatchEtag) }), {
       abortSignal: signal,
     }),
   );
@@ -137,12 +157,11 @@ export async function copySingle(request: CopyRequest): Promise<{ etag: string }
   const input: CopyObjectCommandInput = {
     Bucket: bucket,
     Key: dstKey,
-    CopySource: encodeCopySource(bucket, srcKey),
+    CopySource: encodeCopySource(sourceBucketOf(request), srcKey),
     CopySourceIfMatch: quoted(ifMatchEtag),
     MetadataDirective: "COPY",
     TaggingDirective: "COPY",
-    StorageClass: storageClassParam(head.StorageClass ?? storageClass),
-    ...encryptionOf(head),
+    ...placementOf(request, head, storageClass),
   };
   const change = typeChangeOf(request, head);
   // REPLACE takes all metadata from the request: repeat the source's, with the new type.
@@ -175,7 +194,7 @@ export async function copyMultipart(request: CopyRequest, settings: MultipartSet
             Key: dstKey,
             UploadId: uploadId,
             PartNumber: index + 1,
-            CopySource: encodeCopySource(bucket, srcKey),
+            CopySource: encodeCopySource(sourceBucketOf(request), srcKey),
             CopySourceIfMatch: quoted(ifMatchEtag),
             CopySourceRange: size > 0 ? `bytes=${start}-${end}` : undefined,
           }),
@@ -224,15 +243,14 @@ async function describeSource(
     Bucket: bucket,
     Key: dstKey,
     ...metadataOf(head),
-    StorageClass: storageClassParam(head.StorageClass ?? request.storageClass),
-    ...encryptionOf(head),
+    ...placementOf(request, head, request.storageClass),
   };
   const change = typeChangeOf(request, head);
   if (change) input.ContentType = change.type;
   // Only ask for tags when HEAD says there are some: not every S3-compatible store implements tagging.
   if ((head.TagCount ?? 0) > 0) {
     const tagging = await limit(() =>
-      client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: srcKey }), {
+      client.send(new GetObjectTaggingCommand({ Bucket: sourceBucketOf(request), Key: srcKey }), {
         abortSignal: signal,
       }),
     );

@@ -36,8 +36,10 @@ export interface CopyOptions {
   /** ETag (quotes optional) the source must still have. */
   ifMatchEtag: string;
   size: number;
-  /** The source's storage class, kept on the copy. */
+  /** The source's storage class, kept on the copy (across buckets: the class aws would upload with). */
   storageClass?: string;
+  /** The source's bucket, when it is not this gateway's (a file moved between targets). */
+  sourceBucket?: string;
   /**
    * The names whose Content-Types a move goes between (default: the source and destination keys); null
    * keeps the source's type as it is (a copy to or from a temporary key, which is only half a move).
