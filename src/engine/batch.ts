@@ -1,7 +1,8 @@
 // `batch`: every target of the config. Each target is prepared (scanned, planned, proven) before any is
 // executed, so that a file moved from one target to another is copied between their buckets before the
-// first target's aws deletes its old object (run/cross-target-stage.ts). A target that cannot run is
-// reported and skipped; the others still run. Targets sharing a folder (one lock, one DB) take turns.
+// first target's aws deletes its old object (run/cross-target-stage.ts); each holds its volume's lock
+// until it has run (the config gives each target its own folder). A target that cannot run is reported and
+// skipped; the others still run.
 import { locateAwsCli, type AwsCliInfo } from "./aws-cli";
 import type { ParsedConfig } from "./config";
 import type { TargetReport } from "./report";
@@ -30,40 +31,33 @@ export async function runBatch(config: Pick<ParsedConfig, "targets">, options: B
     return located.get(key);
   };
   const reports = new Map<Target, TargetReport>();
-  for (const round of rounds(targets)) {
+  const prepared: PreparedRun[] = [];
+  for (const target of targets) {
     if (options.signal?.aborted) break;
-    const prepared: PreparedRun[] = [];
-    for (const target of round) {
-      if (options.signal?.aborted) break;
-      const run = await prepareTarget(target, { ...options, aws: awsFor(target) });
-      if ("report" in run) reports.set(target, run.report);
-      else prepared.push(run);
-    }
+    const run = await prepareTarget(target, { ...options, aws: awsFor(target) });
+    if ("report" in run) reports.set(target, run.report);
+    else prepared.push(run);
+  }
+  let stopped: unknown = options.signal?.aborted ? options.signal.reason : undefined;
+  if (stopped === undefined) {
     try {
-      if (!options.signal?.aborted) await crossTargetStage(prepared, options.signal);
+      await crossTargetStage(prepared, options.signal);
     } catch (error) {
-      // Cancelled while proving or copying: every prepared target still lets go of its lock and DB.
-      for (const run of prepared) reports.set(run.ctx.target, await abandonTarget(run, error));
-      break;
+      if (options.signal?.aborted) stopped = error;
+      // Copies already made stay in their targets' reports; the other files are uploaded by aws as usual.
+      else
+        for (const run of prepared)
+          run.ctx.notice(
+            `Copies between targets stopped: ${error instanceof Error ? error.message : String(error)}. ` +
+              `aws uploads the files they would have saved.`,
+            "warning",
+          );
     }
-    for (const run of prepared) {
-      const report = options.signal?.aborted
-        ? await abandonTarget(run, options.signal.reason)
-        : await executeTarget(run);
-      reports.set(run.ctx.target, report);
-    }
+  }
+  for (const run of prepared) {
+    // Cancelled: every prepared target still lets go of its lock and DB, and says why it did not run.
+    if (stopped === undefined && options.signal?.aborted) stopped = options.signal.reason;
+    reports.set(run.ctx.target, stopped === undefined ? await executeTarget(run) : await abandonTarget(run, stopped));
   }
   return targets.flatMap((t) => (reports.has(t) ? [reports.get(t)!] : []));
-}
-
-/** The targets in config order, split so that no two of one round share a local folder. */
-function rounds(targets: readonly Target[]): Target[][] {
-  const out: { paths: Set<string>; targets: Target[] }[] = [];
-  for (const target of targets) {
-    let round = out.find((r) => !r.paths.has(target.localPath));
-    if (!round) out.push((round = { paths: new Set(), targets: [] }));
-    round.paths.add(target.localPath);
-    round.targets.push(target);
-  }
-  return out.map((r) => r.targets);
 }

@@ -125,22 +125,4 @@ describe.each(AWS_CLIS)("files moved between targets of one batch, with $name", 
     expect(await bucketContents(s3.client, workBucket)).toEqual(expectedContents(work, listFiles(work.root)));
     expect(await bucketContents(s3.client, archiveBucket)).toEqual(expectedContents(archive, listFiles(archive.root)));
   });
-
-  it("two targets of one folder take turns (one lock, one DB): both run, neither is locked out by the other", async () => {
-    const [first, second] = [await freshBucket(), await freshBucket()];
-    const v = volume();
-    v.file("a.doc", 300_000);
-    const config = path.join(v.root, "..", `${path.basename(v.root)}.conf`);
-    writeFileSync(config, `${v.root} | ${first} | | | name=First\n${v.root} | ${second} | | | name=Second\n`);
-    const run = await runCli(["batch", "-c", config, "--json", "--no-progress", ...awsCliArgs(local, awsPath)], {
-      local,
-    });
-    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-    expect(run.reports.map((r) => [r.target, r.status])).toEqual([
-      ["First", "ok"],
-      ["Second", "ok"],
-    ]);
-    for (const bucket of [first, second])
-      expect(await bucketContents(s3.client, bucket)).toEqual(expectedContents(v, ["a.doc"]));
-  });
 });
