@@ -53901,9 +53901,14 @@ function planRun(input2) {
     if (here2?.inode === file2.inode) return void 0;
     const old = inodes().byInode.get(file2.inode);
     if (!old || old.path === file2.path) return void 0;
-    if (here2 && isSameFileAtPath(file2, here2) && !isSameFileAtPath(file2, { ...old, inode: file2.inode }))
-      return void 0;
+    if (isRecordedHere(file2, here2)) return void 0;
     return old;
+  };
+  const isRecordedHere = (file2, here2) => {
+    if (!here2 || !isSameFileAtPath(file2, here2)) return false;
+    if (here2.inode === file2.inode) return true;
+    const other = inodes().byInode.get(file2.inode);
+    return !other || other.path === file2.path || !isSameFileAtPath(file2, other);
   };
   for (let i6 = 0; i6 < files.length; i6++) {
     const file2 = files[i6];
@@ -53970,7 +53975,7 @@ function planRun(input2) {
   for (let i6 = 0; i6 < files.length; i6++) {
     const file2 = files[i6];
     const recorded = recordedAt[i6];
-    if (candidateEnds.has(file2.path) && !waiting.has(file2.path) && !(recorded && isUnchangedSinceRecorded(file2, recorded)))
+    if (candidateEnds.has(file2.path) && !waiting.has(file2.path) && !isRecordedHere(file2, recorded))
       plan.unsure.push(file2);
     if (movedTo.has(file2.path)) continue;
     if (!recorded) plan.newFiles.push(file2);
@@ -55808,37 +55813,32 @@ async function runBatch(config2, options) {
     return located.get(key);
   };
   const reports = /* @__PURE__ */ new Map();
-  for (const round of rounds(targets)) {
+  const prepared = [];
+  for (const target of targets) {
     if (options.signal?.aborted) break;
-    const prepared = [];
-    for (const target of round) {
-      if (options.signal?.aborted) break;
-      const run = await prepareTarget(target, { ...options, aws: awsFor(target) });
-      if ("report" in run) reports.set(target, run.report);
-      else prepared.push(run);
-    }
+    const run = await prepareTarget(target, { ...options, aws: awsFor(target) });
+    if ("report" in run) reports.set(target, run.report);
+    else prepared.push(run);
+  }
+  let stopped = options.signal?.aborted ? options.signal.reason : void 0;
+  if (stopped === void 0) {
     try {
-      if (!options.signal?.aborted) await crossTargetStage(prepared, options.signal);
+      await crossTargetStage(prepared, options.signal);
     } catch (error63) {
-      for (const run of prepared) reports.set(run.ctx.target, await abandonTarget(run, error63));
-      break;
+      if (options.signal?.aborted) stopped = error63;
+      else
+        for (const run of prepared)
+          run.ctx.notice(
+            `Copies between targets stopped: ${error63 instanceof Error ? error63.message : String(error63)}. aws uploads the files they would have saved.`,
+            "warning"
+          );
     }
-    for (const run of prepared) {
-      const report = options.signal?.aborted ? await abandonTarget(run, options.signal.reason) : await executeTarget(run);
-      reports.set(run.ctx.target, report);
-    }
+  }
+  for (const run of prepared) {
+    if (stopped === void 0 && options.signal?.aborted) stopped = options.signal.reason;
+    reports.set(run.ctx.target, stopped === void 0 ? await executeTarget(run) : await abandonTarget(run, stopped));
   }
   return targets.flatMap((t) => reports.has(t) ? [reports.get(t)] : []);
-}
-function rounds(targets) {
-  const out = [];
-  for (const target of targets) {
-    let round = out.find((r5) => !r5.paths.has(target.localPath));
-    if (!round) out.push(round = { paths: /* @__PURE__ */ new Set(), targets: [] });
-    round.paths.add(target.localPath);
-    round.targets.push(target);
-  }
-  return out.map((r5) => r5.targets);
 }
 var init_batch = __esm({
   "src/engine/batch.ts"() {

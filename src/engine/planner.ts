@@ -162,12 +162,17 @@ export function planRun(input: PlanInput): Plan {
     if (here?.inode === file.inode) return undefined;
     const old = inodes().byInode.get(file.inode);
     if (!old || old.path === file.path) return undefined;
-    // Unstable inodes (exFAT, a remount, a file copied over itself): a file at its recorded path with the
-    // recorded size and mtime is that file, whatever its number now, unless the number also names another
-    // row it matches as well (a swap of look-alikes: a tie, which only content can break).
-    if (here && isSameFileAtPath(file, here) && !isSameFileAtPath(file, { ...old, inode: file.inode }))
-      return undefined;
+    if (isRecordedHere(file, here)) return undefined;
     return old;
+  };
+  // Unstable inodes (exFAT, a remount, a file copied over itself): a file at its recorded path with the
+  // recorded size and mtime is that file, whatever its number now, unless the number also names another
+  // row it matches as well (a swap of look-alikes: a tie, which only content can break).
+  const isRecordedHere = (file: ScannedFile, here: FileRecord | undefined): boolean => {
+    if (!here || !isSameFileAtPath(file, here)) return false;
+    if (here.inode === file.inode) return true;
+    const other = inodes().byInode.get(file.inode);
+    return !other || other.path === file.path || !isSameFileAtPath(file, other);
   };
 
   for (let i = 0; i < files.length; i++) {
@@ -238,12 +243,9 @@ export function planRun(input: PlanInput): Plan {
     const file = files[i];
     const recorded = recordedAt[i];
     // aws leaves the paths of moves waiting for a restore alone; anything else at a candidate's end may
-    // sit on a key holding another file's bytes, unless it is the very file recorded there.
-    if (
-      candidateEnds.has(file.path) &&
-      !waiting.has(file.path) &&
-      !(recorded && isUnchangedSinceRecorded(file, recorded))
-    )
+    // sit on a key holding another file's bytes, unless it is the very file recorded there (by the same
+    // rule as above when its number changed: a file copied over itself whose old number a new file took).
+    if (candidateEnds.has(file.path) && !waiting.has(file.path) && !isRecordedHere(file, recorded))
       plan.unsure.push(file);
     if (movedTo.has(file.path)) continue;
     if (!recorded) plan.newFiles.push(file);

@@ -12,6 +12,11 @@ const KIND_TEXT: Record<PreviewMove["kind"], string> = {
   unverifiable: "Cannot be verified in S3: aws will upload the file instead",
 };
 
+function copyText(move: PreviewMove): string {
+  if (move.fromTarget) return `, a copy from ${move.fromTarget}: its sync then deletes the object there`;
+  return move.copy ? ", a copy: the source object stays" : "";
+}
+
 export function MoveDetail({ move, entry, actions }: { move: PreviewMove; entry: PreviewTarget; actions: ReactNode }) {
   const { target } = entry;
   const dependents = dependentMoves(move, entry.moves);
@@ -36,11 +41,15 @@ export function MoveDetail({ move, entry, actions }: { move: PreviewMove; entry:
       metadata={
         <Detail.Metadata>
           <Detail.Metadata.Label title="Target" text={`${target.name} → ${s3Uri(target.bucket, target.prefix)}`} />
-          <Detail.Metadata.Label title="State" text={KIND_TEXT[move.kind]} />
           <Detail.Metadata.Label
-            title="Evidence"
-            text={`${evidenceText(move)}${move.copy ? ", a copy: the source object stays" : ""}`}
+            title="State"
+            text={
+              move.fromTarget
+                ? `Made by the next sync of all targets: a server-side copy from ${move.fromTarget}`
+                : KIND_TEXT[move.kind]
+            }
           />
+          <Detail.Metadata.Label title="Evidence" text={`${evidenceText(move)}${copyText(move)}`} />
           <Detail.Metadata.Separator />
           <Detail.Metadata.Label title="Inode" text={move.inode === undefined ? "Unknown" : String(move.inode)} />
           <Detail.Metadata.Label
@@ -53,7 +62,10 @@ export function MoveDetail({ move, entry, actions }: { move: PreviewMove; entry:
           />
           <Detail.Metadata.Label title="Storage Class" text={move.storageClass ?? "STANDARD"} />
           <Detail.Metadata.Separator />
-          <Detail.Metadata.Label title="Old Key" text={move.fromKey} />
+          <Detail.Metadata.Label
+            title="Old Key"
+            text={move.fromBucket ? `s3://${move.fromBucket}/${move.fromKey}` : move.fromKey}
+          />
           <Detail.Metadata.Label title="New Key" text={move.toKey} />
         </Detail.Metadata>
       }
