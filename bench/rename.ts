@@ -164,7 +164,7 @@ async function runTool(server: BenchServer, work: string, pristine: string, prof
     wallMs: figures.wallMs,
     uploadedBytes: stats.uploadedBytes,
     uploadedMiB: round(stats.uploadedBytes / MiB),
-    // rchar of the process tree: files hashed or uploaded plus the programs' own files (Node, Python, rclone).
+    // rchar of the process tree: files hashed or uploaded plus the programs' own files (Node and its bundle, aws's Python).
     readMiB: round(run.readBytes / MiB),
     // What was read beyond what was sent: hashing (rclone MD5s the files it cannot pair by size and time,
     // and each file it uploads, for its metadata) plus the programs' own files.
