@@ -152,6 +152,8 @@ export interface ChangeSet {
   counts: { folderRenamedFiles: number; renamedAcross: number; added: number; edited: number; deleted: number };
   /** Files over 8 MiB among the renamed ones. */
   largeRenamed: number;
+  /** Every renamed file, with its path before and after the reorganisation (its bucket key once synced). */
+  renamed: { from: string; to: string; size: number }[];
 }
 
 /**
@@ -198,6 +200,11 @@ export function changeSet(
     });
   }
   const inBig = spec.files.filter((f) => f.path.startsWith(`${spec.bigFolder}/`));
+  const acrossTo = changes.slice(1, 1 + across.length).map((c) => (c.type === "rename" ? c.to : ""));
+  const renamed = [
+    ...inBig.map((f) => ({ from: f.path, to: newFolder + f.path.slice(spec.bigFolder.length), size: f.size })),
+    ...across.map((f, i) => ({ from: f.path, to: acrossTo[i], size: f.size })),
+  ];
   return {
     changes,
     counts: {
@@ -207,7 +214,8 @@ export function changeSet(
       edited: edited.length,
       deleted: deleted.length,
     },
-    largeRenamed: [...inBig, ...across].filter((f) => f.size > 8 * MiB).length,
+    largeRenamed: renamed.filter((f) => f.size > 8 * MiB).length,
+    renamed,
   };
 }
 

@@ -7,6 +7,28 @@ const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const x = (r: number | null | undefined) => (r === null || r === undefined ? "n/a" : `${r}×`);
 
+/**
+ * The first run after aws with renames made before it (no state DB): what each tool uploads and reads, and
+ * what it uploads for the renamed files over 8 MiB (aws's multipart objects). Ours hashes (the report's own
+ * count); aws and rclone are shown by what their processes read beyond what they uploaded (rclone's MD5s).
+ */
+function firstAfterAwsRows(f: Any, pr: Any): string[][] {
+  if (!f) return [];
+  const peer = (t: Any) => `${mib(t.uploadedBytes)} / ${mib(t.readBeyondUploadedBytes)} read beyond uploads`;
+  return [
+    [
+      `↳ first run after aws, renames made before: uploaded / hashed, ours vs aws vs rclone`,
+      `ours ${mib(f.ours.uploadedBytes)} / ${mib(f.ours.hashedBytes)} hashed (${f.ours.hashedFiles} files, ${f.ours.provenByContent} proven, ${mib(f.ours.bytesProvenByContent)}); aws ${peer(f.aws)}; rclone --track-renames ${peer(f.rcloneAfterAws)}`,
+      `uploaded ${x(pr.firstAfterAws_uploadedBytes_ours_per_aws)} aws, ${x(pr.firstAfterAws_uploadedBytes_ours_per_rclone)} rclone; read ${x(pr.firstAfterAws_readBytes_ours_per_aws)} aws, ${x(pr.firstAfterAws_readBytes_ours_per_rclone)} rclone`,
+    ],
+    [
+      `↳ renamed files over 8 MiB (${f.renamedMultipart.files}, ${mib(f.renamedMultipart.bytes)}), first run after aws: bytes uploaded, ours vs rclone --track-renames`,
+      `ours ${mib(f.ours.renamedMultipart_uploadedBytes)}, rclone ${mib(f.rcloneAfterAws.renamedMultipart_uploadedBytes)}, aws ${mib(f.aws.renamedMultipart_uploadedBytes)}`,
+      `${x(pr.firstAfterAws_renamedMultipart_uploadedBytes_ours_per_rclone)} rclone, ${x(pr.firstAfterAws_renamedMultipart_uploadedBytes_ours_per_aws)} aws`,
+    ],
+  ];
+}
+
 function rows(line: Any): string[][] {
   const r = line.ratios as Any;
   switch (line.bench) {
@@ -43,6 +65,7 @@ function rows(line: Any): string[][] {
               "",
               `bytes ${x(pr.firstAfterAws_uploadedBytes_ours_per_aws)} aws, ${x(pr.firstAfterAws_uploadedBytes_ours_per_rclone)} rclone; wall ${x(pr.firstAfterAws_wallTime_ours_per_aws)} aws, ${x(pr.firstAfterAws_wallTime_ours_per_rclone)} rclone`,
             ],
+            ...firstAfterAwsRows(p.firstAfterAws, pr),
           ];
         }),
       ];
