@@ -81439,8 +81439,11 @@ var init_state_file = __esm({
           await recordChecked(resultsFileFor(this.file), targets, this.now().toISOString()).catch(() => void 0);
         await this.flush();
       }
-      /** The run ended (with its exit code) or failed outside any target (with the error). */
-      async finish(exitCode, error63) {
+      /**
+       * The run ended (with its exit code) or failed outside any target (with the error). `beforeDone` sees the
+       * final state before it is written (the end-of-run notification): a reader that sees `done` sees it all.
+       */
+      async finish(exitCode, error63, beforeDone) {
         clearInterval(this.heartbeat);
         await Promise.all([...this.sizes, ...this.results]);
         this.state.done = true;
@@ -81458,11 +81461,7 @@ var init_state_file = __esm({
           };
         }
         this.state.progress = this.state.stopped ? "Stopped" : error63 === void 0 ? "Done" : "Failed";
-        await this.flush();
-      }
-      /** Records the notification sent at the end. */
-      async notified(notification) {
-        this.state.notification = notification;
+        await beforeDone?.(this.state);
         await this.flush();
       }
       countUpload(target, localPath) {
@@ -81607,15 +81606,14 @@ var init_worker_run = __esm({
         return state2 ? (event) => (state2.onEvent(event), next2(event)) : next2;
       }
       async finish(exitCode, error63) {
-        await this.state?.finish(exitCode, error63);
-        const state2 = this.state?.state;
-        if (!state2 || this.o.notifyAfter === void 0 && !this.o.notifyFailures) return;
-        const message = finishedMessage(state2);
-        const took = Date.parse(state2.finishedAt ?? "") - Date.parse(state2.startedAt);
-        const long = this.o.notifyAfter !== void 0 && !(took < this.o.notifyAfter * 1e3);
-        if (!long && !(this.o.notifyFailures && message.failed)) return;
-        const sent = await notify(message.title, message.message);
-        await this.state.notified({ title: message.title, message: message.message, sent });
+        await this.state?.finish(exitCode, error63, async (state2) => {
+          const message = finishedMessage(state2);
+          const took = Date.parse(state2.finishedAt ?? "") - Date.parse(state2.startedAt);
+          const long = this.o.notifyAfter !== void 0 && !(took < this.o.notifyAfter * 1e3);
+          if (!long && !(this.o.notifyFailures && message.failed)) return;
+          const sent = await notify(message.title, message.message);
+          state2.notification = { title: message.title, message: message.message, sent };
+        });
       }
     };
   }

@@ -192,8 +192,11 @@ export class StateFileWriter {
     await this.flush();
   }
 
-  /** The run ended (with its exit code) or failed outside any target (with the error). */
-  async finish(exitCode: number, error?: unknown): Promise<void> {
+  /**
+   * The run ended (with its exit code) or failed outside any target (with the error). `beforeDone` sees the
+   * final state before it is written (the end-of-run notification): a reader that sees `done` sees it all.
+   */
+  async finish(exitCode: number, error?: unknown, beforeDone?: (state: SyncState) => Promise<void>): Promise<void> {
     clearInterval(this.heartbeat);
     await Promise.all([...this.sizes, ...this.results]);
     this.state.done = true;
@@ -212,12 +215,7 @@ export class StateFileWriter {
       };
     }
     this.state.progress = this.state.stopped ? "Stopped" : error === undefined ? "Done" : "Failed";
-    await this.flush();
-  }
-
-  /** Records the notification sent at the end. */
-  async notified(notification: NonNullable<SyncState["notification"]>): Promise<void> {
-    this.state.notification = notification;
+    await beforeDone?.(this.state);
     await this.flush();
   }
 

@@ -58,15 +58,16 @@ export class WorkerRun {
   }
 
   async finish(exitCode: number, error?: unknown): Promise<void> {
-    await this.state?.finish(exitCode, error);
-    const state = this.state?.state;
-    if (!state || (this.o.notifyAfter === undefined && !this.o.notifyFailures)) return;
-    const message = finishedMessage(state);
-    // Measured as the state file says, so that a reader deciding "quick enough for a HUD" agrees.
-    const took = Date.parse(state.finishedAt ?? "") - Date.parse(state.startedAt);
-    const long = this.o.notifyAfter !== undefined && !(took < this.o.notifyAfter * 1000);
-    if (!long && !(this.o.notifyFailures && message.failed)) return;
-    const sent = await notify(message.title, message.message);
-    await this.state!.notified({ title: message.title, message: message.message, sent });
+    // Sent before the state says done, and recorded with it: Raycast, waiting for done, must not show a HUD
+    // for a run that also notifies.
+    await this.state?.finish(exitCode, error, async (state) => {
+      const message = finishedMessage(state);
+      // Measured as the state file says, so that a reader deciding "quick enough for a HUD" agrees.
+      const took = Date.parse(state.finishedAt ?? "") - Date.parse(state.startedAt);
+      const long = this.o.notifyAfter !== undefined && !(took < this.o.notifyAfter * 1000);
+      if (!long && !(this.o.notifyFailures && message.failed)) return;
+      const sent = await notify(message.title, message.message);
+      state.notification = { title: message.title, message: message.message, sent };
+    });
   }
 }
