@@ -1,5 +1,5 @@
 // Benchmark 5: one folder rename of N files (default 20,000; the target is 1,000,000: `--files 1M`). A tree
-// of empty files with its state DB and a bucket holding it; the top folder is renamed, then the `moves`
+// of one-byte files with its state DB and a bucket holding it; the top folder is renamed, then the `moves`
 // pass (journal, copies, deletes, DB) runs in a child process of its own for its peak RSS. Its move rate is
 // set against the server's own capacity, measured on a sample at the same concurrency: CopyObject +
 // DeleteObject pairs, and CopyObject alone plus DeleteObjects batches of 1,000 keys. The bucket is checked
@@ -12,7 +12,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { renameSync } from "node:fs";
+import { renameSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { s3ClientConfig } from "../test/support/local-s3/server-api";
 import { amountFlag, parseFlags } from "./lib/args";
@@ -28,6 +28,7 @@ const files = amountFlag(flags, "files", flags.quick === true ? 2_000 : 20_000);
 const concurrency = amountFlag(flags, "concurrency", 16);
 const sampleSize = Math.min(files, amountFlag(flags, "sample", flags.quick === true ? 1_000 : 4_000));
 const BUCKET = "bench-folder-rename";
+const BODY = "x";
 const CAPACITY = "bench-folder-capacity";
 const TARGET_RSS_MIB = 1024;
 /** S3's documented rate per partitioned prefix for PUT/COPY/POST/DELETE requests. */
@@ -108,6 +109,13 @@ async function main(): Promise<void> {
   const volume = workDir("folder-rename");
   say(`folder-rename: a tree of ${files} files`);
   const tree = ensureTree(volume, files);
+  // One byte per file: an empty file is never a move (nothing to save, and exFAT gives them all one inode).
+  const keysBefore = treeKeys(volume);
+  const old = new Date(Date.now() - 86_400_000);
+  for (const key of keysBefore) {
+    writeFileSync(path.join(volume, key), BODY);
+    utimesSync(path.join(volume, key), old, old);
+  }
   const server = await startServer([BUCKET, CAPACITY]);
   const client = new S3Client({ ...s3ClientConfig(server.local), requestChecksumCalculation: "WHEN_REQUIRED" });
   const env = { ...server.awsEnv };
@@ -123,12 +131,13 @@ async function main(): Promise<void> {
     say(`folder-rename: state DB and bucket`);
     child(["build", volume, BUCKET]);
     const keys = treeKeys(volume);
-    await seedEmptyObjects(server, BUCKET, keys);
+    await seedEmptyObjects(server, BUCKET, keys, BODY);
     say(`folder-rename: server capacity on a sample of ${sampleSize} keys at concurrency ${concurrency}`);
     await seedEmptyObjects(
       server,
       CAPACITY,
       keys.slice(0, sampleSize).map((k) => `a/${k}`),
+      BODY,
     );
     const limit = await capacity(client, keys.slice(0, sampleSize));
 

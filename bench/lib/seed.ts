@@ -12,6 +12,12 @@ export function treeKeys(root: string): string[] {
     .filter((k) => !k.startsWith("logs/"));
 }
 
-export async function seedEmptyObjects(server: BenchServer, bucket: string, keys: string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 50_000) await server.local.putEmptyObjects(bucket, keys.slice(i, i + 50_000));
+export async function seedEmptyObjects(
+  server: BenchServer,
+  bucket: string,
+  keys: string[],
+  body?: string,
+): Promise<void> {
+  for (let i = 0; i < keys.length; i += 50_000)
+    await server.local.putEmptyObjects(bucket, keys.slice(i, i + 50_000), body);
 }

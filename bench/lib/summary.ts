@@ -31,6 +31,8 @@ function firstAfterAwsRows(f: Any, pr: Any): string[][] {
 
 function rows(line: Any): string[][] {
   const r = line.ratios as Any;
+  // A benchmark that failed has no figures: its row says so (its error is on stderr).
+  if (line.failed) return [[String(line.bench), "FAILED", ""]];
   switch (line.bench) {
     case "rename": {
       const head = [

@@ -140,7 +140,8 @@ export interface LocalS3Control {
   createBucket(name: string): Promise<void>;
   emptyBucket(name: string): Promise<void>;
   /** Benchmarks: empty objects at these keys, stored directly (no request per key, nothing counted). */
-  putEmptyObjects(bucket: string, keys: string[]): Promise<void>;
+  /** Objects stored directly (benchmarks), empty or each holding `body`. */
+  putEmptyObjects(bucket: string, keys: string[], body?: string): Promise<void>;
   /** Marks an existing object (e.g. GLACIER, or INTELLIGENT_TIERING with an archive tier). */
   setStorageClass(bucket: string, key: string, storageClass: string, archiveStatus?: ArchiveStatus): Promise<void>;
   completeRestore(bucket: string, key: string): Promise<void>;
@@ -179,7 +180,7 @@ export function connectLocalS3(endpoint: string): LocalS3Control {
     setNetwork: (shape) => call(base, "set-network", shape),
     createBucket: (name) => call(base, "create-bucket", { name }),
     emptyBucket: (name) => call(base, "empty-bucket", { name }),
-    putEmptyObjects: (bucket, keys) => call(base, "put-empty-objects", { bucket, keys }),
+    putEmptyObjects: (bucket, keys, body) => call(base, "put-empty-objects", { bucket, keys, body }),
     setStorageClass: (bucket, key, storageClass, archiveStatus) =>
       call(base, "set-storage-class", { bucket, key, storageClass, archiveStatus }),
     completeRestore: (bucket, key) => call(base, "complete-restore", { bucket, key }),

@@ -245,8 +245,9 @@ export function createProxy({ store, upstreamPort }) {
         store.createBucket(args.name);
         return null;
       case "put-empty-objects":
-        // Benchmarks: a bucket of a million objects in seconds instead of a million requests.
-        for (const key of args.keys) store.putObject(args.bucket, key, EMPTY);
+        // Benchmarks: a bucket of a million objects in seconds instead of a million requests (each holding
+        // `body` when one is given: a tree of one-byte files, which renames can move).
+        for (const key of args.keys) store.putObject(args.bucket, key, args.body ? Buffer.from(args.body) : EMPTY);
         return null;
       case "empty-bucket":
         store.emptyBucket(args.name);
