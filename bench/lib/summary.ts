@@ -14,7 +14,10 @@ const x = (r: number | null | undefined) => (r === null || r === undefined ? "n/
  */
 function firstAfterAwsRows(f: Any, pr: Any): string[][] {
   if (!f) return [];
-  const peer = (t: Any) => `${mib(t.uploadedBytes)} / ${mib(t.readBeyondUploadedBytes)} read beyond uploads`;
+  // A run of `rename --tools …` may leave out a peer.
+  const peer = (t: Any) =>
+    t ? `${mib(t.uploadedBytes)} / ${mib(t.readBeyondUploadedBytes)} read beyond uploads` : "not run";
+  const multipart = (t: Any) => (t ? mib(t.renamedMultipart_uploadedBytes) : "not run");
   return [
     [
       `↳ first run after aws, renames made before: uploaded / hashed, ours vs aws vs rclone`,
@@ -23,7 +26,7 @@ function firstAfterAwsRows(f: Any, pr: Any): string[][] {
     ],
     [
       `↳ renamed files over 8 MiB (${f.renamedMultipart.files}, ${mib(f.renamedMultipart.bytes)}), first run after aws: bytes uploaded, ours vs rclone --track-renames`,
-      `ours ${mib(f.ours.renamedMultipart_uploadedBytes)}, rclone ${mib(f.rcloneAfterAws.renamedMultipart_uploadedBytes)}, aws ${mib(f.aws.renamedMultipart_uploadedBytes)}`,
+      `ours ${mib(f.ours.renamedMultipart_uploadedBytes)}, rclone ${multipart(f.rcloneAfterAws)}, aws ${multipart(f.aws)}`,
       `${x(pr.firstAfterAws_renamedMultipart_uploadedBytes_ours_per_rclone)} rclone, ${x(pr.firstAfterAws_renamedMultipart_uploadedBytes_ours_per_aws)} aws`,
     ],
   ];
