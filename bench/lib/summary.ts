@@ -75,6 +75,25 @@ function rows(line: Any): string[][] {
         }),
       ];
     }
+    case "rename-large": {
+      return [
+        [
+          `Rename scenario on the largest library here (${line.size.rule}: limited by ${line.size.limitedBy}): ${line.library.files} files, ${mib(line.library.bytes)}, network ${line.network}; server peak RSS ${mib(line.server.peakRssBytes)}`,
+          "",
+          `${x(r.serverPeakRss_per_library)} the library`,
+        ],
+        ...Object.entries(line.resync as Any).map(([name, t]: [string, Any]) => [
+          `↳ ${name}`,
+          `${s(t.wallMs)}, ${mib(t.uploadedBytes)} uploaded, ${t.requests} requests, bucket ${t.bucketMatchesVolume ? "matches" : "DOES NOT match"}`,
+          "",
+        ]),
+        [
+          `↳ ours: wall time, bytes uploaded`,
+          "",
+          `wall ${x(r.wallTime_ours_per_aws)} aws, ${x(r.wallTime_ours_per_rclone)} rclone; bytes ${x(r.uploadedBytes_ours_per_aws)} aws, ${x(r.uploadedBytes_ours_per_rclone)} rclone`,
+        ],
+      ];
+    }
     case "scan":
       return (line.sizes as Any[]).map((z) => [
         `Scan of ${z.files} files (warm cache, median of ${line.runs})`,
