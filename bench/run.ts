@@ -11,7 +11,7 @@ import { ROOT } from "./lib/tools";
 import { workDir } from "./lib/workspace";
 import type { BenchLine } from "./lib/report";
 
-const BENCHES = ["rename", "scan", "no-change", "moves", "folder-rename", "journal"] as const;
+const BENCHES = ["rename", "rename-large", "scan", "no-change", "moves", "folder-rename", "journal"] as const;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

@@ -14,7 +14,10 @@ const x = (r: number | null | undefined) => (r === null || r === undefined ? "n/
  */
 function firstAfterAwsRows(f: Any, pr: Any): string[][] {
   if (!f) return [];
-  const peer = (t: Any) => `${mib(t.uploadedBytes)} / ${mib(t.readBeyondUploadedBytes)} read beyond uploads`;
+  // A run of `rename --tools …` may leave out a peer.
+  const peer = (t: Any) =>
+    t ? `${mib(t.uploadedBytes)} / ${mib(t.readBeyondUploadedBytes)} read beyond uploads` : "not run";
+  const multipart = (t: Any) => (t ? mib(t.renamedMultipart_uploadedBytes) : "not run");
   return [
     [
       `↳ first run after aws, renames made before: uploaded / hashed, ours vs aws vs rclone`,
@@ -23,7 +26,7 @@ function firstAfterAwsRows(f: Any, pr: Any): string[][] {
     ],
     [
       `↳ renamed files over 8 MiB (${f.renamedMultipart.files}, ${mib(f.renamedMultipart.bytes)}), first run after aws: bytes uploaded, ours vs rclone --track-renames`,
-      `ours ${mib(f.ours.renamedMultipart_uploadedBytes)}, rclone ${mib(f.rcloneAfterAws.renamedMultipart_uploadedBytes)}, aws ${mib(f.aws.renamedMultipart_uploadedBytes)}`,
+      `ours ${mib(f.ours.renamedMultipart_uploadedBytes)}, rclone ${multipart(f.rcloneAfterAws)}, aws ${multipart(f.aws)}`,
       `${x(pr.firstAfterAws_renamedMultipart_uploadedBytes_ours_per_rclone)} rclone, ${x(pr.firstAfterAws_renamedMultipart_uploadedBytes_ours_per_aws)} aws`,
     ],
   ];
@@ -70,6 +73,25 @@ function rows(line: Any): string[][] {
             ...firstAfterAwsRows(p.firstAfterAws, pr),
           ];
         }),
+      ];
+    }
+    case "rename-large": {
+      return [
+        [
+          `Rename scenario on the largest library here (${line.size.rule}: limited by ${line.size.limitedBy}): ${line.library.files} files, ${mib(line.library.bytes)}, network ${line.network}; server peak RSS ${mib(line.server.peakRssBytes)}`,
+          "",
+          `${x(r.serverPeakRss_per_library)} the library`,
+        ],
+        ...Object.entries(line.resync as Any).map(([name, t]: [string, Any]) => [
+          `↳ ${name}`,
+          `${s(t.wallMs)}, ${mib(t.uploadedBytes)} uploaded, ${t.requests} requests, bucket ${t.bucketMatchesVolume ? "matches" : "DOES NOT match"}`,
+          "",
+        ]),
+        [
+          `↳ ours: wall time, bytes uploaded`,
+          "",
+          `wall ${x(r.wallTime_ours_per_aws)} aws, ${x(r.wallTime_ours_per_rclone)} rclone; bytes ${x(r.uploadedBytes_ours_per_aws)} aws, ${x(r.uploadedBytes_ours_per_rclone)} rclone`,
+        ],
       ];
     }
     case "scan":
