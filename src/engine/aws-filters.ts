@@ -37,6 +37,13 @@ export interface AwsFilterInput {
   userExcludes: readonly string[];
   /** Relative paths aws must neither upload nor delete this run (both sides of moves waiting for a restore). */
   leaveAlone?: readonly string[];
+  /** Relative folders aws must leave alone with everything below them (early-aws.ts). */
+  leaveAloneFolders?: readonly string[];
+  /**
+   * Only these relative paths (a follow-up run): everything else is excluded first, and the rules above
+   * still apply to these.
+   */
+  only?: readonly string[];
   /** What the scan skipped: their objects stay (aws would delete the object of an unreadable file). */
   skipped?: readonly SkippedEntry[];
 }
@@ -73,11 +80,18 @@ export function localExcludeMatcher(root: string, userExcludes: readonly string[
 }
 
 /** The rules as the user and the run mean them, relative to the root; later ones win. */
-function meantRules(input: Pick<AwsFilterInput, "userExcludes" | "leaveAlone" | "skipped">): FilterRule[] {
+function meantRules(
+  input: Pick<AwsFilterInput, "userExcludes" | "leaveAlone" | "leaveAloneFolders" | "only" | "skipped">,
+): FilterRule[] {
+  const only: FilterRule[] = input.only
+    ? [exclude("*"), ...input.only.map((path): FilterRule => ({ type: "include", pattern: escapeFnmatch(path) }))]
+    : [];
   return [
+    ...only,
     ...input.userExcludes.map(exclude),
     ...TOOL_EXCLUDES.map(exclude),
     ...(input.leaveAlone ?? []).map((path) => exclude(escapeFnmatch(path))),
+    ...(input.leaveAloneFolders ?? []).map((folder) => exclude(`${escapeFnmatch(folder)}/*`)),
     ...(input.skipped ?? []).flatMap((s) => skippedPatterns(s).map(exclude)),
   ];
 }

@@ -4,7 +4,7 @@
 // engine's matchers (isExcludedPath, isExcludedKey) must say the same as aws.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { anchorToRoot, awsFilters, localExcludeMatcher } from "../../src/engine/aws-filters";
+import { anchorToRoot, awsFilters, localExcludeMatcher, type AwsFilterInput } from "../../src/engine/aws-filters";
 import {
   createExcludeMatcher,
   escapeFnmatch,
@@ -33,6 +33,8 @@ def meant(rules, rel, full):
             hit = fnmatch.fnmatchcase(rel, value)
         elif how == "exact":
             hit = rel == value
+        elif how == "tree-below":
+            hit = rel.startswith(value + "/")
         else:
             hit = rel == value or rel.startswith(value + "/")
         if hit:
@@ -64,7 +66,7 @@ for case in json.load(sys.stdin):
 print(json.dumps(out))
 `;
 
-type Meant = ["exclude" | "include", "glob" | "exact" | "tree", string];
+type Meant = ["exclude" | "include", "glob" | "exact" | "tree" | "tree-below", string];
 
 interface Case {
   root: string;
@@ -140,29 +142,44 @@ const USER_EXCLUDE_LISTS: string[][] = [
   ["/vol/*/x"],
 ];
 
-function casesFor(root: string, prefix: string): { case: Case; userExcludes: string[] }[] {
-  return USER_EXCLUDE_LISTS.map((userExcludes) => {
-    const leaveAlone = ["wait [1]/for*restore?.mp3"];
-    const skipped: SkippedEntry[] = [{ path: "locked dir", reason: "unreadable" }];
-    const filters = awsFilters({ root, bucket: "bkt", prefix, userExcludes, leaveAlone, skipped });
-    const meant: Meant[] = [
-      ...userExcludes.map((p): Meant => ["exclude", "glob", p]),
-      ...TOOL_EXCLUDES.map((p): Meant => ["exclude", "glob", p]),
-      ["exclude", "exact", leaveAlone[0]],
-      ["exclude", "tree", "locked dir"],
-    ];
-    return {
-      userExcludes,
-      case: {
-        root,
-        bucket: "bkt",
-        prefix,
-        argv: filters.rules.map((r) => [r.type, r.pattern]),
-        meant,
-        rels: RELS,
-      },
-    };
-  });
+// Besides the target's own rules: a folder left alone (early-aws.ts, moves running beside aws), and a
+// follow-up run that takes only some paths.
+const VARIANTS: { leaveAloneFolders?: string[]; only?: string[] }[] = [
+  {},
+  { leaveAloneFolders: ["wait [1]", "o"] },
+  { only: ["[old]/x", "wait [1]/for-restore!.mp3", "song.m4p", "*", "caf\u00e9/x"] },
+];
+
+function casesFor(root: string, prefix: string): { case: Case; input: AwsFilterInput }[] {
+  return USER_EXCLUDE_LISTS.flatMap((userExcludes) =>
+    VARIANTS.map((variant) => {
+      const leaveAlone = ["wait [1]/for*restore?.mp3"];
+      const skipped: SkippedEntry[] = [{ path: "locked dir", reason: "unreadable" }];
+      const input: AwsFilterInput = { root, bucket: "bkt", prefix, userExcludes, leaveAlone, skipped, ...variant };
+      const filters = awsFilters(input);
+      const meant: Meant[] = [
+        ...(variant.only
+          ? [["exclude", "glob", "*"] as Meant, ...variant.only.map((p): Meant => ["include", "exact", p])]
+          : []),
+        ...userExcludes.map((p): Meant => ["exclude", "glob", p]),
+        ...TOOL_EXCLUDES.map((p): Meant => ["exclude", "glob", p]),
+        ["exclude", "exact", leaveAlone[0]],
+        ...(variant.leaveAloneFolders ?? []).map((f): Meant => ["exclude", "tree-below", f]),
+        ["exclude", "tree", "locked dir"],
+      ];
+      return {
+        input,
+        case: {
+          root,
+          bucket: "bkt",
+          prefix,
+          argv: filters.rules.map((r) => [r.type, r.pattern]),
+          meant,
+          rels: RELS,
+        },
+      };
+    }),
+  );
 }
 
 const CASES = ROOTS.flatMap((root) => PREFIXES.flatMap((prefix) => casesFor(root, prefix)));
@@ -189,15 +206,8 @@ describe.each(PYTHONS)("the rules given to $name", ({ python }) => {
 
   it("and the engine's matchers say what aws does, for files and for keys", () => {
     const wrong: string[] = [];
-    CASES.forEach(({ case: c, userExcludes }, n) => {
-      const filters = awsFilters({
-        root: c.root,
-        bucket: c.bucket,
-        prefix: c.prefix,
-        userExcludes,
-        leaveAlone: ["wait [1]/for*restore?.mp3"],
-        skipped: [{ path: "locked dir", reason: "unreadable" }],
-      });
+    CASES.forEach(({ case: c, input }, n) => {
+      const filters = awsFilters(input);
       c.rels.forEach((rel, i) => {
         if (filters.isExcludedPath(rel) !== verdicts[n].local[i]) wrong.push(`path ${c.root} ${rel}`);
         if (filters.isExcludedKey(rel) !== verdicts[n].s3[i]) wrong.push(`key ${c.prefix} ${rel}`);
