@@ -2,17 +2,19 @@
 // run/ and takes what the ones before it returned; this file only lists them and decides what the DB may
 // keep when one of them fails. A batch prepares every target (up to a proven plan) before it executes any,
 // so that a file moved from one target to another can be copied between them first (batch.ts).
+import type { AwsCliInfo, AwsSyncResult } from "./aws-cli";
 import { SmartSyncError } from "./errors";
 import { resumeMoveBatch } from "./move-batch";
 import type { MoveOutcome } from "./mover";
-import { failReport, type TargetReport } from "./report";
+import { addAwsToReport, failReport, type TargetReport } from "./report";
 import { awsStage, runFilters } from "./run/aws-stage";
 import { connectBucket, type ConnectedBucket } from "./run/connect-bucket";
 import { createRunContext, type RunContext, type RunOptions } from "./run/context";
+import { combineAwsRuns, followUpPaths, narrowFollowUp, planEarlyAws, type EarlyAws } from "./run/early-aws";
 import { guardDeletes } from "./run/guard-deletes";
 import { guardVolume } from "./run/guard-volume";
 import { invalidateStage } from "./run/invalidate-stage";
-import { moveStage } from "./run/move-stage";
+import { moveStage, type MovedRun } from "./run/move-stage";
 import { openVolume, type OpenedVolume } from "./run/open-volume";
 import { planStage } from "./run/plan-stage";
 import { previewStage } from "./run/preview-stage";
@@ -80,22 +82,88 @@ export async function executeTarget(run: PreparedRun): Promise<TargetReport> {
       await previewStage(ctx, aws, scan, verified, run.crossCopies); // what would happen, nothing changed
       return await closeTarget(ctx, volume);
     }
-    const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies); // copy + delete, journaled
-    const settled = await invalidateStage(ctx, bucket, verified, moved); // keys left holding other bytes go
-    let result;
-    if (aws) {
-      try {
-        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false, lock: volume.lock });
-      } catch (error) {
-        // What aws did before failing is unknown: the DB keeps the old state plus the executed moves.
-        await volume.db.save();
-        throw error;
-      }
+    const early =
+      aws && planEarlyAws({ plan: verified.plan, scan: scan.files, objects: verified.objects, prefix: ctx.prefix });
+    let settled: MovedRun;
+    let result: AwsSyncResult | undefined;
+    if (aws && early) {
+      ({ settled, result } = await syncBesideMoves(run, aws, early)); // aws starts with the moves
+    } else {
+      const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies); // copy + delete, journaled
+      settled = await invalidateStage(ctx, bucket, verified, moved); // keys left holding other bytes go
+      if (aws)
+        result = await awsOrSave(volume, awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), awsOptions(run)));
     }
     await recordStage(ctx, volume, bucket, scan, settled, result); // what the DB may believe
     return await closeTarget(ctx, volume);
   } catch (error) {
     return failTarget(ctx, volume, error);
+  }
+}
+
+/**
+ * Moves and aws side by side (run/early-aws.ts): aws starts at once and leaves the moves' paths alone; once
+ * the moves and the invalidation are done, a narrow aws run takes what of those paths is still aws's.
+ */
+async function syncBesideMoves(
+  run: PreparedRun,
+  aws: AwsCliInfo,
+  early: EarlyAws,
+): Promise<{ settled: MovedRun; result: AwsSyncResult }> {
+  const { ctx, volume, bucket, scan, verified } = run;
+  const untouched = (path: string) => !early.held.has(path);
+  const before = await invalidateStage(ctx, bucket, verified, notMovedYet(verified), {
+    files: untouched,
+    temporary: false,
+  });
+  const filters = runFilters(ctx, scan, verified.plan.archived, { leaveAlone: early.leaveAlone });
+  const first = awsStage(ctx, aws, filters, awsOptions(run));
+  first.catch(() => undefined); // awaited below, once the moves are done
+  let settled: MovedRun;
+  try {
+    const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
+    settled = await invalidateStage(
+      ctx,
+      bucket,
+      verified,
+      { ...moved, notSynced: before.notSynced },
+      {
+        files: (path) => !untouched(path),
+      },
+    );
+  } catch (error) {
+    // The executed moves are saved already; aws is let finish (its uploads stand, the DB learns none of them).
+    await first.catch(() => undefined);
+    throw error;
+  }
+  const firstResult = await awsOrSave(volume, first);
+  const rest = followUpPaths(early, scan.files, settled);
+  if (rest.length === 0) return { settled, result: firstResult };
+  const narrow = narrowFollowUp(rest, scan.files.length, verified.objects?.size ?? scan.files.length);
+  const secondFilters = runFilters(ctx, scan, settled.pending, narrow ? { only: rest } : {});
+  const result = combineAwsRuns(
+    firstResult,
+    await awsOrSave(volume, awsStage(ctx, aws, secondFilters, awsOptions(run))),
+  );
+  addAwsToReport(ctx.report, result);
+  return { settled, result };
+}
+
+function notMovedYet(verified: VerifiedRun): MovedRun {
+  return { outcomes: [], pending: verified.plan.archived, leftoverTempKeys: [] };
+}
+
+function awsOptions(run: PreparedRun) {
+  return { dryRun: false, lock: run.volume.lock };
+}
+
+/** What aws did before failing is unknown: the DB keeps the old state plus the executed moves. */
+async function awsOrSave(volume: OpenedVolume, running: Promise<AwsSyncResult>): Promise<AwsSyncResult> {
+  try {
+    return await running;
+  } catch (error) {
+    await volume.db.save();
+    throw error;
   }
 }
 

@@ -9,6 +9,7 @@ import type { VolumeLock } from "../lock";
 import { addAwsToReport } from "../report";
 import type { SkippedEntry } from "../types";
 import type { RunContext } from "./context";
+import type { LeaveAlone } from "./early-aws";
 
 /**
  * The rules of this run as aws is given them, and what they leave out on each side. Before the scan: the
@@ -19,13 +20,16 @@ export function runFilters(
   ctx: RunContext,
   scan?: { skipped: readonly SkippedEntry[] },
   leaveAlone: readonly { from: string; to: string }[] = [],
+  more: { leaveAlone?: LeaveAlone; only?: readonly string[] } = {},
 ): AwsFilters {
   return awsFilters({
     root: ctx.target.localPath,
     bucket: ctx.target.bucket,
     prefix: ctx.prefix,
     userExcludes: ctx.target.excludes,
-    leaveAlone: leaveAlone.flatMap((m) => [m.from, m.to]),
+    leaveAlone: [...leaveAlone.flatMap((m) => [m.from, m.to]), ...(more.leaveAlone?.paths ?? [])],
+    leaveAloneFolders: more.leaveAlone?.folders,
+    only: more.only,
     skipped: scan?.skipped,
   });
 }

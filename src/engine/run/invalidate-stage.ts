@@ -21,13 +21,20 @@ export async function invalidateStage(
   bucket: ConnectedBucket,
   verified: VerifiedRun,
   moved: MovedRun,
+  /**
+   * With aws beside the moves (early-aws.ts) this runs twice: before aws, for the files no move touches
+   * (their keys hold now what they will hold after the moves), and after the moves for the rest, with the
+   * temporary keys.
+   */
+  scope: { files?: (path: string) => boolean; temporary?: boolean } = {},
 ): Promise<MovedRun> {
   if (ctx.dryRun) return moved;
   const { gateway } = bucket;
   const signal = ctx.options.signal;
   const leftAlone = new Set([...moved.pending.flatMap((m) => [m.from, m.to]), ...(moved.copied ?? [])]);
   // Only a sync has an aws run to upload what is deleted here; `moves` leaves such keys to the next sync.
-  const files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
+  let files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
+  if (scope.files) files = files.filter((f) => scope.files!(f.path));
   let state: ((key: string) => KeyState) | undefined;
   if (files.length > 0) {
     state = verified.objects
@@ -35,7 +42,8 @@ export async function invalidateStage(
       : await askBucket(gateway, ctx.prefix, files, signal);
   }
   const stale = state ? staleKeys(ctx.prefix, files, state) : [];
-  const temporary = await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
+  const temporary =
+    scope.temporary === false ? [] : await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
   if (stale.length === 0 && temporary.length === 0) return moved;
 
   const failures = await deleteAll(gateway, [...stale, ...temporary], signal);
@@ -67,7 +75,7 @@ export async function invalidateStage(
     "warning",
   );
   const notSynced = kept.map((k) => pathForKey(ctx.prefix, k)).filter((p): p is string => p !== null);
-  return { ...moved, notSynced };
+  return { ...moved, notSynced: [...(moved.notSynced ?? []), ...notSynced] };
 }
 
 /** What the bucket holds now at the files' keys, from HEADs or one listing. */
