@@ -2433,14 +2433,14 @@ var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile2 = (path30, options) => {
-      if (fileIntercept[path30] !== void 0) {
-        return fileIntercept[path30];
+    readFile2 = (path31, options) => {
+      if (fileIntercept[path31] !== void 0) {
+        return fileIntercept[path31];
       }
-      if (!filePromises[path30] || options?.ignoreCache) {
-        filePromises[path30] = fsReadFile(path30, "utf8");
+      if (!filePromises[path31] || options?.ignoreCache) {
+        filePromises[path31] = fsReadFile(path31, "utf8");
       }
-      return filePromises[path30];
+      return filePromises[path31];
     };
   }
 });
@@ -2552,8 +2552,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path30, contents) {
-        fileIntercept[path30] = Promise.resolve(contents);
+      interceptFile(path31, contents) {
+        fileIntercept[path31] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -5575,8 +5575,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint.url.href;
             }
             if ("hostname" in endpoint) {
-              const { protocol, hostname: hostname3, port, path: path30 } = endpoint;
-              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path30}`;
+              const { protocol, hostname: hostname3, port, path: path31 } = endpoint;
+              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path31}`;
             }
           }
           return endpoint;
@@ -5952,18 +5952,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path30) => {
-      const parts = path30.split(".");
+    getAttrPathList = (path31) => {
+      const parts = path31.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path30}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path31}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path30}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path31}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -5984,9 +5984,9 @@ var init_getAttr = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path30) => getAttrPathList(path30).reduce((acc, index) => {
+    getAttr = (value, path31) => getAttrPathList(path31).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path30}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path31}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i6 = parseInt(index);
         return acc[i6 < 0 ? acc.length + i6 : i6];
@@ -6047,8 +6047,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname4, port, protocol: protocol2 = "", path: path30 = "", query = {} } = value;
-            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path30}`);
+            const { hostname: hostname4, port, protocol: protocol2 = "", path: path31 = "", query = {} } = value;
+            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path31}`);
             url2.search = Object.entries(query).map(([k5, v]) => `${k5}=${v}`).join("&");
             return url2;
           }
@@ -7897,29 +7897,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path30) => {
+    buildPathSegments = (path31) => {
       const segments = [];
       let offset = 0;
-      for (const match of path30.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match of path31.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match.index > offset) {
-          segments.push([path30.slice(offset, match.index), 0]);
+          segments.push([path31.slice(offset, match.index), 0]);
         }
         segments.push([match[1], match[2] ? 2 : 1]);
         offset = match.index + match[0].length;
       }
-      if (segments.length && offset < path30.length) {
-        segments.push([path30.slice(offset), 0]);
+      if (segments.length && offset < path31.length) {
+        segments.push([path31.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http, endpoint } = translateTraits(schema.traits ?? {});
-      const [path30, search] = http?.[1].split("?") ?? [];
+      const [path31, search] = http?.[1].split("?") ?? [];
       return [
         http?.[0],
-        path30,
+        path31,
         search ? [...new URLSearchParams(search)] : [],
-        path30 ? buildPathSegments(path30) : void 0,
+        path31 ? buildPathSegments(path31) : void 0,
         endpoint?.[0]
       ];
     };
@@ -9953,10 +9953,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint) {
           this.updateServiceEndpoint(request, endpoint);
           this.setHostPrefix(request, operationSchema, input2, operation2);
-          const [method, path30, staticQuery] = operation2;
+          const [method, path31, staticQuery] = operation2;
           if (method) {
             request.method = method;
-            request.path = request.path === "/" ? path30 : request.path + path30;
+            request.path = request.path === "/" ? path31 : request.path + path31;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -10098,10 +10098,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path30 = "";
+        let path31 = "";
         for (const [value, kind] of segments) {
           if (kind === 0) {
-            path30 += value;
+            path31 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -10109,12 +10109,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path30 += `{${value}${kind === 2 ? "+" : ""}}`;
+            path31 += `{${value}${kind === 2 ? "+" : ""}}`;
           } else {
-            path30 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path31 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path30;
+        return path31;
       }
       async deserializeResponse(operationSchema, context, response) {
         const deserializer = this.deserializer;
@@ -10350,11 +10350,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request);
         }
         const { service, operation: operation2 } = getSmithyContext(context);
-        const path30 = `/service/${service}/operation/${operation2}`;
+        const path31 = `/service/${service}/operation/${operation2}`;
         if (request.path.endsWith("/")) {
-          request.path += path30.slice(1);
+          request.path += path31.slice(1);
         } else {
-          request.path += path30;
+          request.path += path31;
         }
         return request;
       }
@@ -10436,8 +10436,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path30) => {
-          this.path = resolvedPath(path30, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path31) => {
+          this.path = resolvedPath(path31, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -13247,10 +13247,10 @@ var init_httpSigningMiddleware = __esm({
       if (!scheme) {
         throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
       }
-      const { httpAuthOption: { signingProperties = {} }, identity: identity4, signer } = scheme;
+      const { httpAuthOption: { signingProperties = {} }, identity: identity5, signer } = scheme;
       const output2 = await next2({
         ...args,
-        request: await signer.sign(args.request, identity4, signingProperties)
+        request: await signer.sign(args.request, identity5, signingProperties)
       }).catch((signer.errorHandler || defaultErrorHandler)(signingProperties));
       (signer.successHandler || defaultSuccessHandler)(output2.response, signingProperties);
       return output2;
@@ -13335,9 +13335,9 @@ var init_createPaginator = __esm({
       command5 = withCommand(command5) ?? command5;
       return await client.send(command5, ...args);
     };
-    get = (fromObject, path30) => {
+    get = (fromObject, path31) => {
       let cursor = fromObject;
-      const pathComponents = path30.split(".");
+      const pathComponents = path31.split(".");
       for (const step of pathComponents) {
         if (!cursor || typeof cursor !== "object") {
           return void 0;
@@ -13397,7 +13397,7 @@ var init_httpApiKeyAuth = __esm({
     init_protocols();
     import_types24 = __toESM(require_dist_cjs());
     HttpApiKeyAuthSigner = class {
-      async sign(httpRequest, identity4, signingProperties) {
+      async sign(httpRequest, identity5, signingProperties) {
         if (!signingProperties) {
           throw new Error("request could not be signed with `apiKey` since the `name` and `in` signer properties are missing");
         }
@@ -13407,14 +13407,14 @@ var init_httpApiKeyAuth = __esm({
         if (!signingProperties.in) {
           throw new Error("request could not be signed with `apiKey` since the `in` signer property is missing");
         }
-        if (!identity4.apiKey) {
+        if (!identity5.apiKey) {
           throw new Error("request could not be signed with `apiKey` since the `apiKey` is not defined");
         }
         const clonedRequest = HttpRequest.clone(httpRequest);
         if (signingProperties.in === import_types24.HttpApiKeyAuthLocation.QUERY) {
-          clonedRequest.query[signingProperties.name] = identity4.apiKey;
+          clonedRequest.query[signingProperties.name] = identity5.apiKey;
         } else if (signingProperties.in === import_types24.HttpApiKeyAuthLocation.HEADER) {
-          clonedRequest.headers[signingProperties.name] = signingProperties.scheme ? `${signingProperties.scheme} ${identity4.apiKey}` : identity4.apiKey;
+          clonedRequest.headers[signingProperties.name] = signingProperties.scheme ? `${signingProperties.scheme} ${identity5.apiKey}` : identity5.apiKey;
         } else {
           throw new Error("request can only be signed with `apiKey` locations `query` or `header`, but found: `" + signingProperties.in + "`");
         }
@@ -13430,12 +13430,12 @@ var init_httpBearerAuth = __esm({
   "node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/httpAuthSchemes/httpBearerAuth.js"() {
     init_protocols();
     HttpBearerAuthSigner = class {
-      async sign(httpRequest, identity4, signingProperties) {
+      async sign(httpRequest, identity5, signingProperties) {
         const clonedRequest = HttpRequest.clone(httpRequest);
-        if (!identity4.token) {
+        if (!identity5.token) {
           throw new Error("request could not be signed with `token` since the `token` is not defined");
         }
-        clonedRequest.headers["Authorization"] = `Bearer ${identity4.token}`;
+        clonedRequest.headers["Authorization"] = `Bearer ${identity5.token}`;
         return clonedRequest;
       }
     };
@@ -13447,7 +13447,7 @@ var NoAuthSigner;
 var init_noAuth = __esm({
   "node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/httpAuthSchemes/noAuth.js"() {
     NoAuthSigner = class {
-      async sign(httpRequest, identity4, signingProperties) {
+      async sign(httpRequest, identity5, signingProperties) {
         return httpRequest;
       }
     };
@@ -13467,12 +13467,12 @@ var init_httpAuthSchemes = __esm({
 var createIsIdentityExpiredFunction, EXPIRATION_MS, isIdentityExpired, doesIdentityRequireRefresh, memoizeIdentityProvider;
 var init_memoizeIdentityProvider = __esm({
   "node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/memoizeIdentityProvider.js"() {
-    createIsIdentityExpiredFunction = (expirationMs) => function isIdentityExpired2(identity4) {
-      return doesIdentityRequireRefresh(identity4) && identity4.expiration.getTime() - Date.now() < expirationMs;
+    createIsIdentityExpiredFunction = (expirationMs) => function isIdentityExpired2(identity5) {
+      return doesIdentityRequireRefresh(identity5) && identity5.expiration.getTime() - Date.now() < expirationMs;
     };
     EXPIRATION_MS = 3e5;
     isIdentityExpired = createIsIdentityExpiredFunction(EXPIRATION_MS);
-    doesIdentityRequireRefresh = (identity4) => identity4.expiration !== void 0;
+    doesIdentityRequireRefresh = (identity5) => identity5.expiration !== void 0;
     memoizeIdentityProvider = (provider, isExpired, requiresRefresh) => {
       if (provider === void 0) {
         return void 0;
@@ -15036,9 +15036,9 @@ async function checkFeatures(context, config2, args) {
         break;
     }
   }
-  const identity4 = context.__smithy_context?.selectedHttpAuthScheme?.identity;
-  if (identity4?.$source) {
-    const credentials = identity4;
+  const identity5 = context.__smithy_context?.selectedHttpAuthScheme?.identity;
+  if (identity5?.$source) {
+    const credentials = identity5;
     if (credentials.accountId) {
       setFeature(context, "RESOLVED_ACCOUNT_ID", "T");
     }
@@ -18620,12 +18620,12 @@ var init_S3ExpressIdentityProviderImpl = __esm({
         const cacheGeneration = this.cacheGeneration;
         const entry = cache5.get(bucket);
         if (entry) {
-          return entry.identity.then((identity4) => {
-            const isExpired = (identity4.expiration?.getTime() ?? 0) < Date.now();
+          return entry.identity.then((identity5) => {
+            const isExpired = (identity5.expiration?.getTime() ?? 0) < Date.now();
             if (isExpired) {
               return cache5.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
             }
-            const isExpiringSoon = (identity4.expiration?.getTime() ?? 0) < Date.now() + _S3ExpressIdentityProviderImpl.REFRESH_WINDOW_MS;
+            const isExpiringSoon = (identity5.expiration?.getTime() ?? 0) < Date.now() + _S3ExpressIdentityProviderImpl.REFRESH_WINDOW_MS;
             if (isExpiringSoon && !entry.isRefreshing) {
               entry.isRefreshing = true;
               this.getIdentity(bucket).then((id) => {
@@ -18634,7 +18634,7 @@ var init_S3ExpressIdentityProviderImpl = __esm({
                 }
               });
             }
-            return identity4;
+            return identity5;
           });
         }
         return cache5.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
@@ -18647,13 +18647,13 @@ var init_S3ExpressIdentityProviderImpl = __esm({
         if (!session.Credentials?.AccessKeyId || !session.Credentials?.SecretAccessKey) {
           throw new Error("s3#createSession response credential missing AccessKeyId or SecretAccessKey.");
         }
-        const identity4 = {
+        const identity5 = {
           accessKeyId: session.Credentials.AccessKeyId,
           secretAccessKey: session.Credentials.SecretAccessKey,
           sessionToken: session.Credentials.SessionToken,
           expiration: session.Credentials.Expiration ? new Date(session.Credentials.Expiration) : void 0
         };
-        return identity4;
+        return identity5;
       }
     };
   }
@@ -18966,10 +18966,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path30 }) {
+      getCanonicalPath({ path: path31 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path30.split("/")) {
+          for (const pathSegment of path31.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -18982,11 +18982,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path30?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path30?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path31?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path31?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path30;
+        return path31;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -19527,12 +19527,12 @@ var init_s3ExpressHttpSigningMiddleware = __esm({
       if (!scheme) {
         throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
       }
-      const { httpAuthOption: { signingProperties = {} }, identity: identity4, signer } = scheme;
+      const { httpAuthOption: { signingProperties = {} }, identity: identity5, signer } = scheme;
       let request;
       if (context.s3ExpressIdentity) {
         request = await signS3Express(context.s3ExpressIdentity, signingProperties, args.request, await config2.signer());
       } else {
-        request = await signer.sign(args.request, identity4, signingProperties);
+        request = await signer.sign(args.request, identity5, signingProperties);
       }
       const output2 = await next2({
         ...args,
@@ -21989,7 +21989,7 @@ var init_AwsSdkSigV4Signer = __esm({
       };
     };
     AwsSdkSigV4Signer = class {
-      async sign(httpRequest, identity4, signingProperties) {
+      async sign(httpRequest, identity5, signingProperties) {
         if (!HttpRequest.isInstance(httpRequest)) {
           throw new Error("The request is not an instance of `HttpRequest` and cannot be signed");
         }
@@ -22067,7 +22067,7 @@ var init_AwsSdkSigV4ASigner = __esm({
     init_utils3();
     init_AwsSdkSigV4Signer();
     AwsSdkSigV4ASigner = class extends AwsSdkSigV4Signer {
-      async sign(httpRequest, identity4, signingProperties) {
+      async sign(httpRequest, identity5, signingProperties) {
         if (!HttpRequest.isInstance(httpRequest)) {
           throw new Error("The request is not an instance of `HttpRequest` and cannot be signed");
         }
@@ -23081,12 +23081,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request.password ?? "";
             auth = `${username}:${password}`;
           }
-          let path30 = request.path;
+          let path31 = request.path;
           if (queryString) {
-            path30 += `?${queryString}`;
+            path31 += `?${queryString}`;
           }
           if (request.fragment) {
-            path30 += `#${request.fragment}`;
+            path31 += `#${request.fragment}`;
           }
           let hostname3 = request.hostname ?? "";
           if (hostname3[0] === "[" && hostname3.endsWith("]")) {
@@ -23098,7 +23098,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request.headers,
             host: hostname3,
             method: request.method,
-            path: path30,
+            path: path31,
             port: request.port,
             agent,
             auth
@@ -23520,16 +23520,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path30 = request.path;
+          let path31 = request.path;
           if (queryString) {
-            path30 += `?${queryString}`;
+            path31 += `?${queryString}`;
           }
           if (request.fragment) {
-            path30 += `#${request.fragment}`;
+            path31 += `#${request.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants6.HTTP2_HEADER_PATH]: path30,
+            [constants6.HTTP2_HEADER_PATH]: path31,
             [constants6.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -39611,9 +39611,9 @@ async function resolveRegion2(profile) {
     probe2.destroy();
   }
 }
-function memoize2(load2) {
+function memoize2(load3) {
   let value;
-  return () => value ??= load2();
+  return () => value ??= load3();
 }
 function caBundle() {
   const file2 = process.env.AWS_CA_BUNDLE;
@@ -39868,16 +39868,16 @@ function loadTypeTable(files = MIME_TYPES_FILES) {
   }
   return table;
 }
-function splitext(path30) {
-  const sep2 = path30.lastIndexOf("/");
-  const dot = path30.lastIndexOf(".");
+function splitext(path31) {
+  const sep2 = path31.lastIndexOf("/");
+  const dot = path31.lastIndexOf(".");
   if (dot > sep2) {
-    for (let i6 = sep2 + 1; i6 < dot; i6++) if (path30[i6] !== ".") return [path30.slice(0, dot), path30.slice(dot)];
+    for (let i6 = sep2 + 1; i6 < dot; i6++) if (path31[i6] !== ".") return [path31.slice(0, dot), path31.slice(dot)];
   }
-  return [path30, ""];
+  return [path31, ""];
 }
-function guessContentType(path30, table = defaultTable ??= loadTypeTable()) {
-  let [base, ext] = splitext(path30);
+function guessContentType(path31, table = defaultTable ??= loadTypeTable()) {
+  let [base, ext] = splitext(path31);
   for (let mapped = SUFFIX_MAP.get(ext.toLowerCase()); mapped; mapped = SUFFIX_MAP.get(ext.toLowerCase()))
     [base, ext] = splitext(base + mapped);
   if (ENCODINGS.has(ext)) [base, ext] = splitext(base);
@@ -41910,7 +41910,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function checkPathExt(path30, options) {
+    function checkPathExt(path31, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -41921,25 +41921,25 @@ var require_windows = __commonJS({
       }
       for (var i6 = 0; i6 < pathext.length; i6++) {
         var p3 = pathext[i6].toLowerCase();
-        if (p3 && path30.substr(-p3.length).toLowerCase() === p3) {
+        if (p3 && path31.substr(-p3.length).toLowerCase() === p3) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat12, path30, options) {
-      if (!stat12.isSymbolicLink() && !stat12.isFile()) {
+    function checkStat(stat13, path31, options) {
+      if (!stat13.isSymbolicLink() && !stat13.isFile()) {
         return false;
       }
-      return checkPathExt(path30, options);
+      return checkPathExt(path31, options);
     }
-    function isexe(path30, options, cb) {
-      fs4.stat(path30, function(er, stat12) {
-        cb(er, er ? false : checkStat(stat12, path30, options));
+    function isexe(path31, options, cb) {
+      fs4.stat(path31, function(er, stat13) {
+        cb(er, er ? false : checkStat(stat13, path31, options));
       });
     }
-    function sync(path30, options) {
-      return checkStat(fs4.statSync(path30), path30, options);
+    function sync(path31, options) {
+      return checkStat(fs4.statSync(path31), path31, options);
     }
   }
 });
@@ -41950,21 +41950,21 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function isexe(path30, options, cb) {
-      fs4.stat(path30, function(er, stat12) {
-        cb(er, er ? false : checkStat(stat12, options));
+    function isexe(path31, options, cb) {
+      fs4.stat(path31, function(er, stat13) {
+        cb(er, er ? false : checkStat(stat13, options));
       });
     }
-    function sync(path30, options) {
-      return checkStat(fs4.statSync(path30), options);
+    function sync(path31, options) {
+      return checkStat(fs4.statSync(path31), options);
     }
-    function checkStat(stat12, options) {
-      return stat12.isFile() && checkMode(stat12, options);
+    function checkStat(stat13, options) {
+      return stat13.isFile() && checkMode(stat13, options);
     }
-    function checkMode(stat12, options) {
-      var mod = stat12.mode;
-      var uid2 = stat12.uid;
-      var gid = stat12.gid;
+    function checkMode(stat13, options) {
+      var mod = stat13.mode;
+      var uid2 = stat13.uid;
+      var gid = stat13.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -41989,7 +41989,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path30, options, cb) {
+    function isexe(path31, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -41999,7 +41999,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path30, options || {}, function(er, is) {
+          isexe(path31, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -42008,7 +42008,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path30, options || {}, function(er, is) {
+      core(path31, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -42018,9 +42018,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path30, options) {
+    function sync(path31, options) {
       try {
-        return core.sync(path30, options || {});
+        return core.sync(path31, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -42036,7 +42036,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path30 = __require("path");
+    var path31 = __require("path");
     var COLON2 = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -42074,7 +42074,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path30.join(pathPart, cmd);
+        const pCmd = path31.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p3, i6, 0));
       });
@@ -42101,7 +42101,7 @@ var require_which = __commonJS({
       for (let i6 = 0; i6 < pathEnv.length; i6++) {
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path30.join(pathPart, cmd);
+        const pCmd = path31.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j5 = 0; j5 < pathExt.length; j5++) {
           const cur = p3 + pathExt[j5];
@@ -42149,7 +42149,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path30 = __require("path");
+    var path31 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -42167,7 +42167,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env2[getPathKey({ env: env2 })],
-          pathExt: withoutPathExt ? path30.delimiter : void 0
+          pathExt: withoutPathExt ? path31.delimiter : void 0
         });
       } catch (e5) {
       } finally {
@@ -42176,7 +42176,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path30.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path31.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -42230,8 +42230,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path30, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path30.split("/").pop();
+      const [path31, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path31.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -42266,7 +42266,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path30 = __require("path");
+    var path31 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -42291,7 +42291,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path30.normalize(parsed.command);
+        parsed.command = path31.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -46422,13 +46422,13 @@ var init_output_sync = __esm({
       }
     };
     writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-      for (const { path: path30, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-        const pathString = typeof path30 === "string" ? path30 : path30.toString();
+      for (const { path: path31, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+        const pathString = typeof path31 === "string" ? path31 : path31.toString();
         if (append || outputFiles.has(pathString)) {
-          appendFileSync(path30, serializedResult);
+          appendFileSync(path31, serializedResult);
         } else {
           outputFiles.add(pathString);
-          writeFileSync(path30, serializedResult);
+          writeFileSync(path31, serializedResult);
         }
       }
     };
@@ -49178,13 +49178,144 @@ var init_execa = __esm({
   }
 });
 
+// src/engine/atomic-write.ts
+import { open, rename, unlink } from "node:fs/promises";
+import path7 from "node:path";
+function tempPathFor(target) {
+  return `${target}.tmp-${process.pid}`;
+}
+async function writeFileAtomic(target, data, io = defaultIo) {
+  const temp = tempPathFor(target);
+  try {
+    const handle = await io.open(temp, "w", 420);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await io.rename(temp, target);
+  } catch (error63) {
+    await io.unlink(temp).catch(() => void 0);
+    throw error63;
+  }
+  await fsyncDirectory(path7.dirname(target));
+}
+async function fsyncDirectory(dir) {
+  let handle;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+  } finally {
+    await handle?.close();
+  }
+}
+var defaultIo;
+var init_atomic_write = __esm({
+  "src/engine/atomic-write.ts"() {
+    "use strict";
+    defaultIo = { open, rename, unlink };
+  }
+});
+
+// src/engine/user-state.ts
+import { createHash as createHash7 } from "node:crypto";
+import { mkdir, readFile as readFile3 } from "node:fs/promises";
+import os from "node:os";
+import path8 from "node:path";
+function userStateDir(env2 = process.env) {
+  if (env2.S3_SMART_SYNC_STATE_DIR) return env2.S3_SMART_SYNC_STATE_DIR;
+  const home = env2.HOME || os.homedir();
+  if (process.platform === "darwin") return path8.join(home, "Library", "Application Support", "s3-smart-sync");
+  return path8.join(env2.XDG_STATE_HOME || path8.join(home, ".local", "state"), "s3-smart-sync");
+}
+function memoryFile(target, env2) {
+  const id = createHash7("sha256").update([target.localPath, target.endpointUrl ?? "", target.bucket, normalizePrefix(target.prefix)].join("\0")).digest("hex").slice(0, 20);
+  return path8.join(userStateDir(env2), "targets", `${id}.json`);
+}
+async function readTargetMemory(target, env2) {
+  try {
+    const memory = JSON.parse(await readFile3(memoryFile(target, env2), "utf8"));
+    return memory.version === 1 && memory.volume && typeof memory.volume.dbId === "string" ? memory : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function writeTargetMemory(target, memory, env2) {
+  const file2 = memoryFile(target, env2);
+  await mkdir(path8.dirname(file2), { recursive: true });
+  const full = {
+    version: 1,
+    localPath: target.localPath,
+    bucket: target.bucket,
+    prefix: normalizePrefix(target.prefix),
+    endpoint: target.endpointUrl ?? null,
+    ...memory
+  };
+  await writeFileAtomic(file2, Buffer.from(JSON.stringify(full, null, 2) + "\n"));
+}
+var init_user_state = __esm({
+  "src/engine/user-state.ts"() {
+    "use strict";
+    init_atomic_write();
+    init_keys();
+  }
+});
+
+// src/engine/aws-cli/version-cache.ts
+import { mkdir as mkdir2, readFile as readFile4, realpath, stat } from "node:fs/promises";
+import path9 from "node:path";
+async function identity3(file2) {
+  const real = await realpath(file2);
+  const [a6, b5] = await Promise.all([stat(file2), stat(real)]);
+  return [a6.dev, a6.ino, a6.size, a6.mtimeMs, real, b5.dev, b5.ino, b5.size, b5.mtimeMs].join(":");
+}
+async function load2(env2) {
+  try {
+    const parsed = JSON.parse(await readFile4(path9.join(userStateDir(env2), FILE), "utf8"));
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+async function cachedVersion(file2, env2, now = Date.now()) {
+  try {
+    const entry = (await load2(env2))[file2];
+    if (!entry || now - entry.checkedAt > VERSION_CACHE_MAX_AGE_MS || now < entry.checkedAt) return void 0;
+    if (entry.id !== await identity3(file2)) return void 0;
+    return { path: file2, version: entry.version, major: entry.major };
+  } catch {
+    return void 0;
+  }
+}
+async function rememberVersion(info, env2, now = Date.now()) {
+  try {
+    const cache5 = await load2(env2);
+    cache5[info.path] = { id: await identity3(info.path), version: info.version, major: info.major, checkedAt: now };
+    await mkdir2(userStateDir(env2), { recursive: true });
+    await writeFileAtomic(path9.join(userStateDir(env2), FILE), Buffer.from(JSON.stringify(cache5, null, 2) + "\n"));
+  } catch {
+  }
+}
+var FILE, VERSION_CACHE_MAX_AGE_MS;
+var init_version_cache = __esm({
+  "src/engine/aws-cli/version-cache.ts"() {
+    "use strict";
+    init_atomic_write();
+    init_user_state();
+    FILE = "aws-cli.json";
+    VERSION_CACHE_MAX_AGE_MS = 24 * 3600 * 1e3;
+  }
+});
+
 // src/engine/aws-cli/locate.ts
 import { constants as constants4, existsSync } from "node:fs";
-import { access, stat } from "node:fs/promises";
+import { access, stat as stat2 } from "node:fs/promises";
 import { homedir as homedir2 } from "node:os";
-import path7 from "node:path";
+import path10 from "node:path";
 function awsCandidates(env2 = process.env) {
-  const fromPath = (env2.PATH ?? "").split(path7.delimiter).filter((dir) => dir !== "" && path7.isAbsolute(dir)).map((dir) => path7.join(dir, "aws"));
+  const fromPath = (env2.PATH ?? "").split(path10.delimiter).filter((dir) => dir !== "" && path10.isAbsolute(dir)).map((dir) => path10.join(dir, "aws"));
   return [.../* @__PURE__ */ new Set([...fromPath, ...WELL_KNOWN_AWS_PATHS])];
 }
 function parseAwsVersion(output2) {
@@ -49194,12 +49325,19 @@ function parseAwsVersion(output2) {
 async function isExecutableFile(file2) {
   try {
     await access(file2, constants4.X_OK);
-    return (await stat(file2)).isFile();
+    return (await stat2(file2)).isFile();
   } catch {
     return false;
   }
 }
 async function probe(file2, env2) {
+  const cached2 = await cachedVersion(file2, env2);
+  if (cached2) return cached2;
+  const info = await askVersion(file2, env2);
+  await rememberVersion(info, env2);
+  return info;
+}
+async function askVersion(file2, env2) {
   const result = await execa(file2, ["--version"], {
     env: env2,
     extendEnv: false,
@@ -49253,13 +49391,13 @@ async function locateAwsCli(options = {}) {
   );
 }
 function resolveExplicit(explicit, env2) {
-  if (explicit === "~" || explicit.startsWith("~/")) return path7.join(homedir2(), explicit.slice(1));
+  if (explicit === "~" || explicit.startsWith("~/")) return path10.join(homedir2(), explicit.slice(1));
   if (!explicit.includes("/")) {
-    const dirs = (env2.PATH ?? "").split(path7.delimiter).filter((dir) => path7.isAbsolute(dir));
-    const found = dirs.map((dir) => path7.join(dir, explicit)).find((file2) => existsSync(file2));
+    const dirs = (env2.PATH ?? "").split(path10.delimiter).filter((dir) => path10.isAbsolute(dir));
+    const found = dirs.map((dir) => path10.join(dir, explicit)).find((file2) => existsSync(file2));
     if (found) return found;
   }
-  return path7.resolve(explicit);
+  return path10.resolve(explicit);
 }
 function describe146(error63) {
   return error63 instanceof Error ? error63.message : String(error63);
@@ -49270,6 +49408,7 @@ var init_locate = __esm({
     "use strict";
     init_execa();
     init_errors();
+    init_version_cache();
     WELL_KNOWN_AWS_PATHS = ["/opt/homebrew/bin/aws", "/usr/local/bin/aws", "/usr/bin/aws"];
     VERSION_TIMEOUT_MS = 2e4;
     INSTALL_HINT = 'Install it ("brew install awscli" on macOS) or set the path of the aws binary in the preferences or the config.';
@@ -49299,7 +49438,7 @@ var init_args = __esm({
 });
 
 // src/engine/aws-cli/parse.ts
-import path8 from "node:path";
+import path11 from "node:path";
 function parseAwsLine(rawLine, context = {}) {
   const line = rawLine.replace(/[ \r\n]+$/, "");
   if (line.trim() === "") return null;
@@ -49365,7 +49504,7 @@ function parseTransfer(operation2, location, dryRun, context) {
     const uri = restoreTrailingSpaces(split2.source, split2.destination);
     return {
       type: "aws-upload",
-      localPath: context.cwd ? path8.resolve(context.cwd, split2.source) : split2.source,
+      localPath: context.cwd ? path11.resolve(context.cwd, split2.source) : split2.source,
       key: splitS3Uri(uri).key,
       path: relativeKey(uri, context),
       dryRun
@@ -49383,7 +49522,7 @@ function parseFailure(line, operation2, rest, context) {
     type: "aws-error",
     message: line,
     operation: operation2,
-    localPath: source && context.cwd ? path8.resolve(context.cwd, source) : source,
+    localPath: source && context.cwd ? path11.resolve(context.cwd, source) : source,
     fatal: false
   };
 }
@@ -49435,10 +49574,10 @@ function relativeKey(uri, context) {
   return object2.key.slice(prefix.length);
 }
 function relativeLocal(printed, context) {
-  if (!context.sourceRoot || !path8.isAbsolute(printed)) return void 0;
-  const relative = path8.relative(context.sourceRoot, printed);
-  if (relative === "" || relative === ".." || relative.startsWith("../") || path8.isAbsolute(relative)) return void 0;
-  return relative.split(path8.sep).join("/");
+  if (!context.sourceRoot || !path11.isAbsolute(printed)) return void 0;
+  const relative = path11.relative(context.sourceRoot, printed);
+  if (relative === "" || relative === ".." || relative.startsWith("../") || path11.isAbsolute(relative)) return void 0;
+  return relative.split(path11.sep).join("/");
 }
 var S3_SCHEME, SEPARATOR, SIZE_UNITS, BYTE_PROGRESS, FILE_PROGRESS, SKIPPING, SKIP_REASONS;
 var init_parse = __esm({
@@ -49556,7 +49695,7 @@ var init_classify2 = __esm({
 });
 
 // src/engine/aws-cli/run.ts
-import path9 from "node:path";
+import path12 from "node:path";
 import { StringDecoder as StringDecoder3 } from "node:string_decoder";
 function awsChildEnv(env2 = process.env) {
   return { ...env2, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", AWS_PAGER: "" };
@@ -49591,7 +49730,7 @@ async function runAwsSync(opts) {
   const command5 = redactCommand([opts.aws.path, ...args]);
   if (opts.signal?.aborted) throw aborted2(opts.signal);
   const cwd = process.cwd();
-  const context = { cwd, sourceRoot: path9.resolve(cwd, opts.source), destination: opts.destination };
+  const context = { cwd, sourceRoot: path12.resolve(cwd, opts.source), destination: opts.destination };
   const result = {
     exitCode: -1,
     outcome: "ok",
@@ -49926,8 +50065,8 @@ function prefixProblem(prefix) {
   if (found.length === 0) return void 0;
   return `holds ${found.map((c7) => `"${c7}"`).join(" and ")}, which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`;
 }
-function escapeFnmatch(path30) {
-  return path30.replace(
+function escapeFnmatch(path31) {
+  return path31.replace(
     /[[*?]|[\uD800-\uDFFF]/gu,
     (c7) => c7 === "[" || c7 === "*" || c7 === "?" ? `[${c7}]` : SURROGATE_CLASS
   );
@@ -49994,10 +50133,13 @@ function localExcludeMatcher(root5, userExcludes) {
   return createRuleMatcher(abs, anchorToRoot(abs, meantRules({ userExcludes })));
 }
 function meantRules(input2) {
+  const only = input2.only ? [exclude("*"), ...input2.only.map((path31) => ({ type: "include", pattern: escapeFnmatch(path31) }))] : [];
   return [
+    ...only,
     ...input2.userExcludes.map(exclude),
     ...TOOL_EXCLUDES.map(exclude),
-    ...(input2.leaveAlone ?? []).map((path30) => exclude(escapeFnmatch(path30))),
+    ...(input2.leaveAlone ?? []).map((path31) => exclude(escapeFnmatch(path31))),
+    ...(input2.leaveAloneFolders ?? []).map((folder) => exclude(`${escapeFnmatch(folder)}/*`)),
     ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
   ];
 }
@@ -50037,13 +50179,15 @@ var init_aws_filters = __esm({
 });
 
 // src/engine/run/aws-stage.ts
-function runFilters(ctx, scan, leaveAlone = []) {
+function runFilters(ctx, scan, leaveAlone = [], more = {}) {
   return awsFilters({
     root: ctx.target.localPath,
     bucket: ctx.target.bucket,
     prefix: ctx.prefix,
     userExcludes: ctx.target.excludes,
-    leaveAlone: leaveAlone.flatMap((m3) => [m3.from, m3.to]),
+    leaveAlone: [...leaveAlone.flatMap((m3) => [m3.from, m3.to]), ...more.leaveAlone?.paths ?? []],
+    leaveAloneFolders: more.leaveAlone?.folders,
+    only: more.only,
     skipped: scan?.skipped
   });
 }
@@ -50154,7 +50298,7 @@ var init_format = __esm({
 
 // src/engine/logger.ts
 import { createWriteStream as createWriteStream2, mkdirSync } from "node:fs";
-import path10 from "node:path";
+import path13 from "node:path";
 function pad(n4) {
   return String(n4).padStart(2, "0");
 }
@@ -50179,13 +50323,13 @@ var init_logger = __esm({
       file;
       stream;
       static open(volumeRoot, command5, at) {
-        const dir = path10.join(volumeRoot, LOG_DIR);
+        const dir = path13.join(volumeRoot, LOG_DIR);
         try {
           mkdirSync(dir);
         } catch (error63) {
           if (error63.code !== "EEXIST") throw error63;
         }
-        return new _RunLog(path10.join(dir, logFileName(command5, at)));
+        return new _RunLog(path13.join(dir, logFileName(command5, at)));
       }
       line(text) {
         this.stream.write(`${(/* @__PURE__ */ new Date()).toISOString()} ${text}
@@ -50297,6 +50441,116 @@ var init_context = __esm({
     init_keys();
     init_logger();
     init_report();
+  }
+});
+
+// src/engine/run/early-aws.ts
+function planEarlyAws(input2) {
+  const { plan, prefix } = input2;
+  const copies = plan.copies ?? [];
+  if (plan.moves.length === 0 && copies.length === 0) return void 0;
+  const held = /* @__PURE__ */ new Set();
+  for (const m3 of plan.moves) held.add(m3.from).add(m3.to);
+  for (const c7 of copies) held.add(c7.to);
+  for (const m3 of plan.archived) held.delete(m3.from), held.delete(m3.to);
+  if (held.size === 0) return void 0;
+  const universe = input2.objects ? objectPaths(input2.objects, prefix) : void 0;
+  const leaveAlone = compress2(held, input2.scan, universe);
+  const rules = leaveAlone.paths.length + leaveAlone.folders.length;
+  const tested = (input2.scan.length + (input2.objects?.size ?? input2.scan.length)) * rules;
+  if (rules > EARLY_AWS_MAX_RULES || tested > EARLY_AWS_MATCH_BUDGET) return void 0;
+  if (ruleBytes([...leaveAlone.paths, ...leaveAlone.folders]) > EARLY_AWS_MAX_RULE_BYTES) return void 0;
+  return { leaveAlone, held };
+}
+function followUpPaths(early, scan, moved) {
+  const local = /* @__PURE__ */ new Set();
+  for (const f5 of scan) if (early.held.has(f5.path)) local.add(f5.path);
+  const written = new Set(moved.copied ?? []);
+  const cleared = /* @__PURE__ */ new Set();
+  for (const o4 of moved.outcomes) {
+    if (o4.status !== "done") continue;
+    written.add(o4.move.to);
+    if (!o4.deleteFailed) cleared.add(o4.move.from);
+  }
+  for (const path31 of written) cleared.add(path31);
+  const pending = new Set(moved.pending.flatMap((m3) => [m3.from, m3.to]));
+  const paths = [];
+  for (const path31 of early.held) {
+    if (pending.has(path31)) continue;
+    if (local.has(path31) ? !written.has(path31) : !cleared.has(path31)) paths.push(path31);
+  }
+  return paths;
+}
+function narrowFollowUp(paths, files, objects) {
+  return paths.length <= EARLY_AWS_MAX_RULES && (files + objects) * (paths.length + 1) <= EARLY_AWS_MATCH_BUDGET && ruleBytes(paths) <= EARLY_AWS_MAX_RULE_BYTES;
+}
+function objectPaths(objects, prefix) {
+  const paths = [];
+  for (const key of objects.keys()) {
+    const path31 = pathForKey(prefix, key);
+    if (path31 !== null && keyFor(prefix, path31) === key) paths.push(path31);
+  }
+  return paths;
+}
+function compress2(held, scan, objects) {
+  if (!objects) return { paths: [...held], folders: [] };
+  const candidates = /* @__PURE__ */ new Set();
+  for (const path31 of held) for (const folder of parents(path31)) candidates.add(folder);
+  const tops = /* @__PURE__ */ new Set();
+  for (const folder of candidates) if (!folder.includes("/")) tops.add(folder);
+  const mixed = /* @__PURE__ */ new Set();
+  const visit2 = (path31) => {
+    const slash = path31.indexOf("/");
+    if (slash < 0 || !tops.has(path31.slice(0, slash)) || held.has(path31)) return;
+    for (const folder of parents(path31)) {
+      if (mixed.has(folder)) break;
+      if (candidates.has(folder)) mixed.add(folder);
+    }
+  };
+  for (const f5 of scan) visit2(f5.path);
+  for (const path31 of objects) visit2(path31);
+  const whole = (folder) => candidates.has(folder) && !mixed.has(folder);
+  const folders = /* @__PURE__ */ new Set();
+  const paths = [];
+  for (const path31 of held) {
+    let top;
+    for (const folder of parents(path31)) if (whole(folder)) top = folder;
+    if (top === void 0) paths.push(path31);
+    else folders.add(top);
+  }
+  return { paths, folders: [...folders] };
+}
+function* parents(path31) {
+  for (let i6 = path31.lastIndexOf("/"); i6 > 0; i6 = path31.lastIndexOf("/", i6 - 1)) yield path31.slice(0, i6);
+}
+function ruleBytes(patterns) {
+  let bytes = 0;
+  for (const p3 of patterns) bytes += Buffer.byteLength(p3) + 16;
+  return bytes;
+}
+function combineAwsRuns(first, second) {
+  const worse = SEVERITY[second.outcome] > SEVERITY[first.outcome] ? second : first;
+  return {
+    exitCode: worse.exitCode,
+    outcome: worse.outcome,
+    uploads: [...first.uploads, ...second.uploads],
+    deletes: [...first.deletes, ...second.deletes],
+    warnings: [...first.warnings, ...second.warnings],
+    errors: [...first.errors, ...second.errors],
+    skippedPaths: [...first.skippedPaths, ...second.skippedPaths],
+    durationMs: first.durationMs + second.durationMs,
+    command: first.command
+  };
+}
+var EARLY_AWS_MATCH_BUDGET, EARLY_AWS_MAX_RULES, EARLY_AWS_MAX_RULE_BYTES, SEVERITY;
+var init_early_aws = __esm({
+  "src/engine/run/early-aws.ts"() {
+    "use strict";
+    init_keys();
+    EARLY_AWS_MATCH_BUDGET = 4e6;
+    EARLY_AWS_MAX_RULES = 2e3;
+    EARLY_AWS_MAX_RULE_BYTES = 256 * 1024;
+    SEVERITY = { ok: 0, "skipped-files": 1, failed: 2 };
   }
 });
 
@@ -52679,54 +52933,13 @@ var require_sql_wasm = __commonJS({
   }
 });
 
-// src/engine/atomic-write.ts
-import { open, rename, unlink } from "node:fs/promises";
-import path11 from "node:path";
-function tempPathFor(target) {
-  return `${target}.tmp-${process.pid}`;
-}
-async function writeFileAtomic(target, data, io = defaultIo) {
-  const temp = tempPathFor(target);
-  try {
-    const handle = await io.open(temp, "w", 420);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await io.rename(temp, target);
-  } catch (error63) {
-    await io.unlink(temp).catch(() => void 0);
-    throw error63;
-  }
-  await fsyncDirectory(path11.dirname(target));
-}
-async function fsyncDirectory(dir) {
-  let handle;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle?.close();
-  }
-}
-var defaultIo;
-var init_atomic_write = __esm({
-  "src/engine/atomic-write.ts"() {
-    "use strict";
-    defaultIo = { open, rename, unlink };
-  }
-});
-
 // src/engine/db.ts
-import { open as open2, readFile as readFile3, rename as rename2, stat as stat2 } from "node:fs/promises";
+import { open as open2, readFile as readFile5, rename as rename2, stat as stat3 } from "node:fs/promises";
 import { createRequire } from "node:module";
-import path12 from "node:path";
+import path14 from "node:path";
 async function loadSqlWasm(wasmPath) {
   const file2 = wasmPath ?? createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
-  return new Uint8Array(await readFile3(file2));
+  return new Uint8Array(await readFile5(file2));
 }
 async function initSql(wasmBinary) {
   await getSql(wasmBinary);
@@ -52856,7 +53069,7 @@ function timestamp(date6) {
   return `${date6.getFullYear()}${two(date6.getMonth() + 1)}${two(date6.getDate())}-${two(date6.getHours())}${two(date6.getMinutes())}${two(date6.getSeconds())}`;
 }
 async function exists(file2) {
-  return stat2(file2).then(
+  return stat3(file2).then(
     () => true,
     () => false
   );
@@ -52877,7 +53090,7 @@ async function moveAside(dbPath, now) {
 }
 async function openStateDb(options) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const dbPath = path12.join(options.volumeRoot, DB_FILE_NAME);
+  const dbPath = path14.join(options.volumeRoot, DB_FILE_NAME);
   const SQL = await getSql(options.wasmBinary);
   const notices = [];
   let file2;
@@ -53420,14 +53633,14 @@ var init_orphan_child = __esm({
 
 // src/engine/lock.ts
 import { readFileSync as readFileSync5, renameSync, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
-import { readFile as readFile4, stat as stat3, unlink as unlink2, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path13 from "node:path";
+import { readFile as readFile6, stat as stat4, unlink as unlink2, writeFile } from "node:fs/promises";
+import os2 from "node:os";
+import path15 from "node:path";
 async function acquireVolumeLock(volumeRoot, info, options = {}) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const host = options.hostname ?? os.hostname();
+  const host = options.hostname ?? os2.hostname();
   const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
-  const lockPath = path13.join(volumeRoot, LOCK_FILE_NAME);
+  const lockPath = path15.join(volumeRoot, LOCK_FILE_NAME);
   let stoppedChild;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
@@ -53452,11 +53665,11 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
   });
 }
 async function lockHolder(volumeRoot, options = {}) {
-  const found = await readLock(path13.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
+  const found = await readLock(path15.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
   if (found === "gone" || !found.info) return void 0;
   const context = {
     now: (options.now ?? (() => /* @__PURE__ */ new Date()))(),
-    host: options.hostname ?? os.hostname(),
+    host: options.hostname ?? os2.hostname(),
     foreignStaleMs: options.foreignStaleMs ?? DAY_MS
   };
   if (judge(found, context) === "held") return found.info;
@@ -53472,7 +53685,7 @@ async function createExclusive(file2, text) {
   } catch (error63) {
     const code2 = error63.code;
     if (code2 === "EEXIST") return false;
-    const volume = path13.dirname(file2);
+    const volume = path15.dirname(file2);
     if (code2 === "ENOENT") {
       throw new SmartSyncError("VOLUME_MISSING", `The folder ${volume} does not exist.`, {
         hint: "Mount the volume or fix the target's path.",
@@ -53487,7 +53700,7 @@ async function createExclusive(file2, text) {
 }
 async function readLock(file2) {
   try {
-    const [text, stats] = await Promise.all([readFile4(file2, "utf8"), stat3(file2)]);
+    const [text, stats] = await Promise.all([readFile6(file2, "utf8"), stat4(file2)]);
     return { text, ageMs: Date.now() - stats.mtimeMs, info: parseLock(text) };
   } catch (error63) {
     if (error63.code === "ENOENT") return "gone";
@@ -53514,7 +53727,7 @@ function judge(found, context) {
   const { pid, host, startedAt } = found.info;
   const started = Date.parse(startedAt);
   if (host !== context.host) return context.now.getTime() - started > context.foreignStaleMs ? "stale" : "held";
-  const bootTime = Date.now() - os.uptime() * 1e3;
+  const bootTime = Date.now() - os2.uptime() * 1e3;
   if (started < bootTime - 6e4) return "stale";
   return isAlive(pid) ? "held" : "stale";
 }
@@ -53563,7 +53776,7 @@ function heldLock(lockPath, info, firstText, stoppedChild) {
       if (released) return false;
       released = true;
       try {
-        if (await readFile4(lockPath, "utf8") !== text) return false;
+        if (await readFile6(lockPath, "utf8") !== text) return false;
         await unlink2(lockPath);
         return true;
       } catch {
@@ -54087,18 +54300,19 @@ var init_verify_stage = __esm({
 });
 
 // src/engine/run/invalidate-stage.ts
-async function invalidateStage(ctx, bucket, verified, moved) {
+async function invalidateStage(ctx, bucket, verified, moved, scope = {}) {
   if (ctx.dryRun) return moved;
   const { gateway } = bucket;
   const signal = ctx.options.signal;
   const leftAlone = /* @__PURE__ */ new Set([...moved.pending.flatMap((m3) => [m3.from, m3.to]), ...moved.copied ?? []]);
-  const files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
+  let files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
+  if (scope.files) files = files.filter((f5) => scope.files(f5.path));
   let state2;
   if (files.length > 0) {
     state2 = verified.objects ? bucketAfterMoves(verified.objects, moved.outcomes) : await askBucket(gateway, ctx.prefix, files, signal);
   }
   const stale = state2 ? staleKeys(ctx.prefix, files, state2) : [];
-  const temporary = await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
+  const temporary = scope.temporary === false ? [] : await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
   if (stale.length === 0 && temporary.length === 0) return moved;
   const failures = await deleteAll(gateway, [...stale, ...temporary], signal);
   const failed = new Set(failures.map((f5) => f5.key));
@@ -54122,7 +54336,7 @@ async function invalidateStage(ctx, bucket, verified, moved) {
     "warning"
   );
   const notSynced = kept.map((k5) => pathForKey(ctx.prefix, k5)).filter((p3) => p3 !== null);
-  return { ...moved, notSynced };
+  return { ...moved, notSynced: [...moved.notSynced ?? [], ...notSynced] };
 }
 async function askBucket(gateway, prefix, files, signal) {
   let objects;
@@ -54270,53 +54484,9 @@ var init_move_stage = __esm({
   }
 });
 
-// src/engine/user-state.ts
-import { createHash as createHash7 } from "node:crypto";
-import { mkdir, readFile as readFile5 } from "node:fs/promises";
-import os2 from "node:os";
-import path14 from "node:path";
-function userStateDir(env2 = process.env) {
-  if (env2.S3_SMART_SYNC_STATE_DIR) return env2.S3_SMART_SYNC_STATE_DIR;
-  const home = env2.HOME || os2.homedir();
-  if (process.platform === "darwin") return path14.join(home, "Library", "Application Support", "s3-smart-sync");
-  return path14.join(env2.XDG_STATE_HOME || path14.join(home, ".local", "state"), "s3-smart-sync");
-}
-function memoryFile(target, env2) {
-  const id = createHash7("sha256").update([target.localPath, target.endpointUrl ?? "", target.bucket, normalizePrefix(target.prefix)].join("\0")).digest("hex").slice(0, 20);
-  return path14.join(userStateDir(env2), "targets", `${id}.json`);
-}
-async function readTargetMemory(target, env2) {
-  try {
-    const memory = JSON.parse(await readFile5(memoryFile(target, env2), "utf8"));
-    return memory.version === 1 && memory.volume && typeof memory.volume.dbId === "string" ? memory : void 0;
-  } catch {
-    return void 0;
-  }
-}
-async function writeTargetMemory(target, memory, env2) {
-  const file2 = memoryFile(target, env2);
-  await mkdir(path14.dirname(file2), { recursive: true });
-  const full = {
-    version: 1,
-    localPath: target.localPath,
-    bucket: target.bucket,
-    prefix: normalizePrefix(target.prefix),
-    endpoint: target.endpointUrl ?? null,
-    ...memory
-  };
-  await writeFileAtomic(file2, Buffer.from(JSON.stringify(full, null, 2) + "\n"));
-}
-var init_user_state = __esm({
-  "src/engine/user-state.ts"() {
-    "use strict";
-    init_atomic_write();
-    init_keys();
-  }
-});
-
 // src/engine/volume-facts.ts
-import { stat as stat4 } from "node:fs/promises";
-import path15 from "node:path";
+import { stat as stat5 } from "node:fs/promises";
+import path16 from "node:path";
 async function readVolumeFacts(root5) {
   const [isMountPoint, described] = await Promise.all([
     mountPoint(root5),
@@ -54325,11 +54495,11 @@ async function readVolumeFacts(root5) {
   return { isMountPoint, ...described };
 }
 async function mountPoint(root5) {
-  const resolved = path15.resolve(root5);
-  const parent = path15.dirname(resolved);
+  const resolved = path16.resolve(root5);
+  const parent = path16.dirname(resolved);
   if (parent === resolved) return true;
   try {
-    const [self2, above] = await Promise.all([stat4(resolved), stat4(parent)]);
+    const [self2, above] = await Promise.all([stat5(resolved), stat5(parent)]);
     return self2.dev !== above.dev;
   } catch {
     return false;
@@ -54552,7 +54722,7 @@ var init_preview_stage = __esm({
 });
 
 // src/engine/content-pairing.ts
-import path16 from "node:path";
+import path17 from "node:path";
 function classifyObjects(input2) {
   const { scan, objects, prefix } = input2;
   const scanKeys = new Set(scan.map((f5) => keyFor(prefix, f5.path)));
@@ -54584,10 +54754,10 @@ function findCandidates(input2) {
   return { moves: pairs(orphansBySize), copies: pairs(stayingBySize) };
 }
 function likeliestFirst(file2, objects) {
-  const name = path16.posix.basename(file2.path);
+  const name = path17.posix.basename(file2.path);
   const stem = name.replace(/\.[^.]*$/, "");
   const rank = (object2) => {
-    const other = path16.posix.basename(object2.key);
+    const other = path17.posix.basename(object2.key);
     if (other === name) return 0;
     return other.replace(/\.[^.]*$/, "") === stem ? 1 : 2;
   };
@@ -54722,9 +54892,9 @@ var init_content_proof = __esm({
 // src/engine/file-digest.ts
 import { createHash as createHash9 } from "node:crypto";
 import { createReadStream as createReadStream4 } from "node:fs";
-import { stat as stat5 } from "node:fs/promises";
+import { stat as stat6 } from "node:fs/promises";
 async function digestFile(file2, request, options = {}) {
-  const before = await stat5(file2);
+  const before = await stat6(file2);
   const md5 = request.md5 ? createHash9("md5") : void 0;
   const crc = request.crc64nvme ? new Crc64Nvme() : void 0;
   const parts = [...new Set(request.partSizes ?? [])].map((size) => [size, new PartHasher(size)]);
@@ -54735,7 +54905,7 @@ async function digestFile(file2, request, options = {}) {
     for (const [, hasher] of parts) hasher.update(chunk);
     options.onBytes?.(chunk.length);
   }
-  const after = await stat5(file2);
+  const after = await stat6(file2);
   if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino)
     throw new FileChangedError(`${file2} changed while it was read`);
   return {
@@ -54784,7 +54954,7 @@ var init_file_digest = __esm({
 });
 
 // src/engine/prover.ts
-import path17 from "node:path";
+import path18 from "node:path";
 function fromCache(cached2) {
   const multipart = /* @__PURE__ */ new Map();
   for (const [kind, value] of cached2)
@@ -54799,7 +54969,7 @@ function missing(request, have) {
   if (parts.length > 0) need.partSizes = parts;
   return need.md5 || need.crc64nvme || need.partSizes ? need : void 0;
 }
-var identity3, PART_KIND, Prover;
+var identity4, PART_KIND, Prover;
 var init_prover = __esm({
   "src/engine/prover.ts"() {
     "use strict";
@@ -54807,7 +54977,7 @@ var init_prover = __esm({
     init_etag();
     init_file_digest();
     init_move_rules();
-    identity3 = (file2) => ({ inode: file2.inode, size: file2.size, mtime: file2.mtimeMs / 1e3 });
+    identity4 = (file2) => ({ inode: file2.inode, size: file2.size, mtime: file2.mtimeMs / 1e3 });
     PART_KIND = "etag-part-size:";
     Prover = class {
       constructor(options) {
@@ -54856,7 +55026,7 @@ var init_prover = __esm({
         );
         const out = /* @__PURE__ */ new Map();
         if (!request) return out;
-        const cached2 = this.options.cache?.cachedHashes(identity3(file2)) ?? /* @__PURE__ */ new Map();
+        const cached2 = this.options.cache?.cachedHashes(identity4(file2)) ?? /* @__PURE__ */ new Map();
         let digests = fromCache(cached2);
         const need = missing(request, digests);
         if (need) {
@@ -54864,7 +55034,7 @@ var init_prover = __esm({
           this.pool.left -= file2.size;
           let read;
           try {
-            read = await digestFile(path17.join(this.options.root, file2.path), need, {
+            read = await digestFile(path18.join(this.options.root, file2.path), need, {
               signal: this.options.signal,
               onBytes: (n4) => {
                 this.stats.bytes += n4;
@@ -54883,9 +55053,9 @@ var init_prover = __esm({
           };
           const cache5 = this.options.cache;
           if (cache5) {
-            if (read.md5) cache5.cacheHash(identity3(file2), "md5", read.md5);
-            if (read.crc64nvme) cache5.cacheHash(identity3(file2), "crc64nvme", read.crc64nvme);
-            for (const [size, etag] of read.multipart) cache5.cacheHash(identity3(file2), `${PART_KIND}${size}`, etag);
+            if (read.md5) cache5.cacheHash(identity4(file2), "md5", read.md5);
+            if (read.crc64nvme) cache5.cacheHash(identity4(file2), "crc64nvme", read.crc64nvme);
+            for (const [size, etag] of read.multipart) cache5.cacheHash(identity4(file2), `${PART_KIND}${size}`, etag);
           }
         } else {
           this.stats.cachedFiles++;
@@ -54901,8 +55071,8 @@ var init_prover = __esm({
 });
 
 // src/engine/run/prove-stage.ts
-import { stat as stat6 } from "node:fs/promises";
-import path18 from "node:path";
+import { stat as stat7 } from "node:fs/promises";
+import path19 from "node:path";
 async function proveStage(ctx, volume, bucket, scan, verified) {
   const { target, prefix } = ctx;
   const { plan } = verified;
@@ -55029,7 +55199,7 @@ async function doubtfulMoves(ctx, volume, scan, plan) {
     const tie = here2 !== void 0 && here2.size === file2.size && Math.abs(here2.mtime - file2.mtimeMs / 1e3) < 1e-3;
     let born = 0;
     try {
-      born = (await stat6(path18.join(ctx.target.localPath, move.to))).birthtimeMs;
+      born = (await stat7(path19.join(ctx.target.localPath, move.to))).birthtimeMs;
     } catch {
       continue;
     }
@@ -55170,7 +55340,7 @@ var init_recorder = __esm({
 
 // src/engine/run/record-stage.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
-import path19 from "node:path";
+import path20 from "node:path";
 async function recordStage(ctx, volume, bucket, scan, moved, result) {
   const { db } = volume;
   const { report } = ctx;
@@ -55257,7 +55427,7 @@ function recordRunMeta(db, report, startedAt) {
       bytesSaved: report.bytesSaved,
       uploads: report.aws?.uploads ?? 0,
       deletes: report.aws?.deletes ?? 0,
-      logFile: report.logFile ? path19.basename(report.logFile) : void 0
+      logFile: report.logFile ? path20.basename(report.logFile) : void 0
     })
   );
 }
@@ -55276,18 +55446,18 @@ var init_record_stage = __esm({
 // src/engine/scanner.ts
 import { isUtf8 } from "node:buffer";
 import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync2 } from "node:fs";
-import { stat as stat7 } from "node:fs/promises";
+import { stat as stat8 } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
 import { isMainThread } from "node:worker_threads";
 function errorCode(error63) {
   return error63?.code;
 }
-function canRead(path30, stats) {
+function canRead(path31, stats) {
   if (uid === 0) return true;
   if (stats.mode & 4) return true;
   if (stats.uid === uid && stats.mode & 256) return true;
   try {
-    accessSync(path30, constants5.R_OK);
+    accessSync(path31, constants5.R_OK);
     return true;
   } catch {
     return false;
@@ -55297,7 +55467,7 @@ async function scanVolume(options) {
   const { root: root5, signal, onProgress } = options;
   let rootStats;
   try {
-    rootStats = await stat7(root5);
+    rootStats = await stat8(root5);
   } catch (error63) {
     if (errorCode(error63) === "EACCES") throw unreadableRoot(root5, error63);
     throw missingRoot(root5, error63);
@@ -55310,7 +55480,7 @@ async function scanVolume(options) {
   let filesSeen = 0;
   let lastYield = performance.now();
   const ancestors = /* @__PURE__ */ new Set();
-  const skip = (path30, reason, error63) => skipped.push(error63 === void 0 ? { path: path30, reason } : { path: path30, reason, detail: errorCode(error63) ?? String(error63) });
+  const skip = (path31, reason, error63) => skipped.push(error63 === void 0 ? { path: path31, reason } : { path: path31, reason, detail: errorCode(error63) ?? String(error63) });
   const pause = async () => {
     lastYield = performance.now();
     onProgress?.(filesSeen);
@@ -55418,18 +55588,18 @@ async function scanVolume(options) {
     if (names === null) return;
     ancestors.add(id);
     for (const entry of statAll(abs, rel, names)) {
-      const path30 = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      const path31 = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) {
         if (ancestors.has(`${entry.dev}:${entry.ino}`)) {
-          skip(path30, "symlink-loop");
+          skip(path31, "symlink-loop");
           continue;
         }
-        await walk(`${abs}/${entry.name}`, path30, entry.dev, entry.ino);
+        await walk(`${abs}/${entry.name}`, path31, entry.dev, entry.ino);
         continue;
       }
       filesSeen++;
-      if (isExcluded(path30)) excludedCount++;
-      else files.push({ path: path30, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
+      if (isExcluded(path31)) excludedCount++;
+      else files.push({ path: path31, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
@@ -55550,21 +55720,73 @@ async function executeTarget(run) {
       await previewStage(ctx, aws, scan, verified, run.crossCopies);
       return await closeTarget(ctx, volume);
     }
-    const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
-    const settled = await invalidateStage(ctx, bucket, verified, moved);
+    const early = aws && planEarlyAws({ plan: verified.plan, scan: scan.files, objects: verified.objects, prefix: ctx.prefix });
+    let settled;
     let result;
-    if (aws) {
-      try {
-        result = await awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), { dryRun: false, lock: volume.lock });
-      } catch (error63) {
-        await volume.db.save();
-        throw error63;
-      }
+    if (aws && early) {
+      ({ settled, result } = await syncBesideMoves(run, aws, early));
+    } else {
+      const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
+      settled = await invalidateStage(ctx, bucket, verified, moved);
+      if (aws)
+        result = await awsOrSave(volume, awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), awsOptions(run)));
     }
     await recordStage(ctx, volume, bucket, scan, settled, result);
     return await closeTarget(ctx, volume);
   } catch (error63) {
     return failTarget(ctx, volume, error63);
+  }
+}
+async function syncBesideMoves(run, aws, early) {
+  const { ctx, volume, bucket, scan, verified } = run;
+  const untouched = (path31) => !early.held.has(path31);
+  const before = await invalidateStage(ctx, bucket, verified, notMovedYet(verified), {
+    files: untouched,
+    temporary: false
+  });
+  const filters = runFilters(ctx, scan, verified.plan.archived, { leaveAlone: early.leaveAlone });
+  const first = awsStage(ctx, aws, filters, awsOptions(run));
+  first.catch(() => void 0);
+  let settled;
+  try {
+    const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
+    settled = await invalidateStage(
+      ctx,
+      bucket,
+      verified,
+      { ...moved, notSynced: before.notSynced },
+      {
+        files: (path31) => !untouched(path31)
+      }
+    );
+  } catch (error63) {
+    await first.catch(() => void 0);
+    throw error63;
+  }
+  const firstResult = await awsOrSave(volume, first);
+  const rest = followUpPaths(early, scan.files, settled);
+  if (rest.length === 0) return { settled, result: firstResult };
+  const narrow = narrowFollowUp(rest, scan.files.length, verified.objects?.size ?? scan.files.length);
+  const secondFilters = runFilters(ctx, scan, settled.pending, narrow ? { only: rest } : {});
+  const result = combineAwsRuns(
+    firstResult,
+    await awsOrSave(volume, awsStage(ctx, aws, secondFilters, awsOptions(run)))
+  );
+  addAwsToReport(ctx.report, result);
+  return { settled, result };
+}
+function notMovedYet(verified) {
+  return { outcomes: [], pending: verified.plan.archived, leftoverTempKeys: [] };
+}
+function awsOptions(run) {
+  return { dryRun: false, lock: run.volume.lock };
+}
+async function awsOrSave(volume, running) {
+  try {
+    return await running;
+  } catch (error63) {
+    await volume.db.save();
+    throw error63;
   }
 }
 async function abandonTarget(run, reason) {
@@ -55605,6 +55827,7 @@ var init_run2 = __esm({
     init_aws_stage();
     init_connect_bucket();
     init_context();
+    init_early_aws();
     init_guard_deletes();
     init_guard_volume();
     init_invalidate_stage();
@@ -56144,10 +56367,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path30) {
-  if (!path30)
+function getElementAtPath(obj, path31) {
+  if (!path31)
     return obj;
-  return path30.reduce((acc, key) => acc?.[key], obj);
+  return path31.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -56406,11 +56629,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path30, issues) {
+function prefixIssues(path31, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path30);
+    iss.path.unshift(path31);
     return iss;
   });
 }
@@ -56943,16 +57166,16 @@ function flattenError(error63, mapper = (issue2) => issue2.message) {
 }
 function formatError(error63, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path30 = []) => {
+  const processError = (error64, path31 = []) => {
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path30, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path31, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path30, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path31, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path30, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path31, ...issue2.path]);
       } else {
-        const fullpath = [...path30, ...issue2.path];
+        const fullpath = [...path31, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -56991,17 +57214,17 @@ function formatError(error63, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error63, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error64, path30 = []) => {
+  const processError = (error64, path31 = []) => {
     var _a4;
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path30, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path31, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path30, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path31, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path30, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path31, ...issue2.path]);
       } else {
-        const fullpath = [...path30, ...issue2.path];
+        const fullpath = [...path31, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -57040,8 +57263,8 @@ function treeifyError(error63, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path30 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path30) {
+  const path31 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path31) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -75073,13 +75296,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path30 = ref.slice(1).split("/").filter(Boolean);
-  if (path30.length === 0) {
+  const path31 = ref.slice(1).split("/").filter(Boolean);
+  if (path31.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path30[0] === defsKey) {
-    const key = path30[1] === void 0 ? void 0 : decodeJSONPointerSegment(path30[1]);
+  if (path31[0] === defsKey) {
+    const key = path31[1] === void 0 ? void 0 : decodeJSONPointerSegment(path31[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -76555,7 +76778,7 @@ var init_schema2 = __esm({
 
 // src/engine/config/parse.ts
 import os3 from "node:os";
-import path20 from "node:path";
+import path21 from "node:path";
 function parseConfig(text, file2, env2 = {}) {
   const home = env2.home ?? os3.homedir();
   const problems = [];
@@ -76672,7 +76895,7 @@ function resolveLocalPath(raw, home) {
     return {
       problem: `local path "${raw}" is relative: it must start with / or ~/`
     };
-  const normalized = path20.posix.normalize(expandHome(raw, home));
+  const normalized = path21.posix.normalize(expandHome(raw, home));
   return {
     path: normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized
   };
@@ -76722,7 +76945,7 @@ function resolveTargets(drafts, defaults, file2, report) {
   const targets = [];
   for (const draft of drafts) {
     const options = { ...defaults, ...draft.options };
-    const name = options.name ?? (path20.posix.basename(draft.localPath) || draft.localPath);
+    const name = options.name ?? (path21.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail2 = (message) => {
       report(draft.line, message);
@@ -76890,9 +77113,9 @@ var init_write = __esm({
 // src/engine/config.ts
 import fs3 from "node:fs/promises";
 import os4 from "node:os";
-import path21 from "node:path";
+import path22 from "node:path";
 function defaultConfigPath() {
-  return path21.join(os4.homedir(), CONFIG_FILE_NAME);
+  return path22.join(os4.homedir(), CONFIG_FILE_NAME);
 }
 async function loadConfig2(file2 = defaultConfigPath()) {
   let bytes;
@@ -76915,7 +77138,7 @@ async function loadConfig2(file2 = defaultConfigPath()) {
   return config2;
 }
 async function initConfig(file2 = defaultConfigPath()) {
-  await fs3.mkdir(path21.dirname(file2), { recursive: true });
+  await fs3.mkdir(path22.dirname(file2), { recursive: true });
   try {
     await fs3.writeFile(file2, sampleConfig(), { flag: "wx" });
   } catch (error63) {
@@ -78157,7 +78380,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path30 = __require("node:path");
+    var path31 = __require("node:path");
     var fs4 = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -79170,9 +79393,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path30.resolve(baseDir, baseName2);
+          const localBin = path31.resolve(baseDir, baseName2);
           if (fs4.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path30.extname(baseName2))) return void 0;
+          if (sourceExt.includes(path31.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs4.existsSync(`${localBin}${ext}`)
           );
@@ -79190,17 +79413,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path30.resolve(
-            path30.dirname(resolvedScriptPath),
+          executableDir = path31.resolve(
+            path31.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path30.basename(
+            const legacyName = path31.basename(
               this._scriptPath,
-              path30.extname(this._scriptPath)
+              path31.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -79211,7 +79434,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path30.extname(executableFile));
+        launchWithNode = sourceExt.includes(path31.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -80126,7 +80349,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path30.basename(filename, path30.extname(filename));
+        this._name = path31.basename(filename, path31.extname(filename));
         return this;
       }
       /**
@@ -80140,9 +80363,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path31) {
-        if (path31 === void 0) return this._executableDir;
-        this._executableDir = path31;
+      executableDir(path32) {
+        if (path32 === void 0) return this._executableDir;
+        this._executableDir = path32;
         return this;
       }
       /**
@@ -80645,8 +80868,8 @@ var init_progress = __esm({
 });
 
 // src/cli/preview.ts
-import { stat as stat8 } from "node:fs/promises";
-import path22 from "node:path";
+import { stat as stat9 } from "node:fs/promises";
+import path23 from "node:path";
 async function configTargets(o4, only, overrides) {
   const config2 = await loadConfig2(o4.config);
   const unknown2 = (only ?? []).filter((name) => !config2.targets.some((t) => t.name === name));
@@ -80711,8 +80934,8 @@ async function skipMoveCommand(io, name, move, o4) {
   if (o4.undo) {
     await unskipMove(root5, move, { commandName: "skip-move" });
   } else {
-    const file2 = await stat8(path22.join(root5, move.to)).catch(() => {
-      throw new SmartSyncError("USAGE", `${path22.join(root5, move.to)} does not exist.`, {
+    const file2 = await stat9(path23.join(root5, move.to)).catch(() => {
+      throw new SmartSyncError("USAGE", `${path23.join(root5, move.to)} does not exist.`, {
         hint: "Name the move as Preview Moves (or `s3-smart-sync preview`) lists it: old path, then new path."
       });
     });
@@ -80790,14 +81013,14 @@ var init_restore = __esm({
 
 // src/cli/schedule.ts
 import { execFile as execFile2 } from "node:child_process";
-import { mkdir as mkdir2, readFile as readFile6, realpath, rm, stat as stat9, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir3, readFile as readFile7, realpath as realpath2, rm, stat as stat10, writeFile as writeFile2 } from "node:fs/promises";
 import os5 from "node:os";
-import path23 from "node:path";
+import path24 from "node:path";
 function agentPlistPath(home = os5.homedir()) {
-  return path23.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
+  return path24.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
 }
 function agentLogPath(home = os5.homedir()) {
-  return path23.join(home, "Library/Logs/s3-smart-sync/batch.log");
+  return path24.join(home, "Library/Logs/s3-smart-sync/batch.log");
 }
 function parseInterval(text) {
   const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
@@ -80847,7 +81070,7 @@ ${env2}
 async function readAgent(file2 = agentPlistPath()) {
   let text;
   try {
-    text = await readFile6(file2, "utf8");
+    text = await readFile7(file2, "utf8");
   } catch {
     return void 0;
   }
@@ -80872,13 +81095,13 @@ function launchctl(args) {
 }
 async function installAgent(io, o4) {
   const home = os5.homedir();
-  const script = await realpath(process.argv[1] ?? "");
-  const config2 = path23.resolve(o4.config ?? defaultConfigPath());
+  const script = await realpath2(process.argv[1] ?? "");
+  const config2 = path24.resolve(o4.config ?? defaultConfigPath());
   const passOn = [];
   if (o4.profile) passOn.push("--profile", o4.profile);
   if (o4.region) passOn.push("--region", o4.region);
   if (o4.endpointUrl) passOn.push("--endpoint-url", o4.endpointUrl);
-  if (o4.awsCli) passOn.push("--aws-cli", path23.resolve(o4.awsCli));
+  if (o4.awsCli) passOn.push("--aws-cli", path24.resolve(o4.awsCli));
   if (o4.concurrency) passOn.push("--concurrency", String(o4.concurrency));
   const spec = {
     programArguments: [
@@ -80897,8 +81120,8 @@ async function installAgent(io, o4) {
     env: { PATH: AGENT_PATH }
   };
   const file2 = agentPlistPath(home);
-  await mkdir2(path23.dirname(file2), { recursive: true });
-  await mkdir2(path23.dirname(spec.logPath), { recursive: true });
+  await mkdir3(path24.dirname(file2), { recursive: true });
+  await mkdir3(path24.dirname(spec.logPath), { recursive: true });
   await writeFile2(file2, agentPlist(spec));
   const lines = [
     `Wrote ${file2}`,
@@ -80925,7 +81148,7 @@ function describeInterval(seconds) {
 }
 async function tail(file2, lines) {
   try {
-    const [text, info] = await Promise.all([readFile6(file2, "utf8"), stat9(file2)]);
+    const [text, info] = await Promise.all([readFile7(file2, "utf8"), stat10(file2)]);
     return { text: text.trimEnd().split("\n").slice(-lines), modified: info.mtime.toISOString() };
   } catch {
     return { text: [] };
@@ -81008,8 +81231,8 @@ var init_schedule = __esm({
 });
 
 // src/cli/status.ts
-import { stat as stat10 } from "node:fs/promises";
-import path24 from "node:path";
+import { stat as stat11 } from "node:fs/promises";
+import path25 from "node:path";
 async function configExcludes(root5, file2) {
   try {
     const config2 = await loadConfig2(file2);
@@ -81019,7 +81242,7 @@ async function configExcludes(root5, file2) {
   }
 }
 async function statusCommand(io, localPath, o4) {
-  const root5 = path24.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path25.resolve(localPath.replace(/\/\.$/, "") || "/");
   const excludes = o4.exclude ?? await configExcludes(root5, o4.config) ?? [];
   const status = await volumeStatus({ localPath: root5, excludes, signal: io.signal });
   const { plan } = status;
@@ -81144,7 +81367,7 @@ async function targetStatusLine(target, limit, signal) {
 }
 async function isDirectory2(root5) {
   try {
-    return (await stat10(root5)).isDirectory();
+    return (await stat11(root5)).isDirectory();
   } catch {
     return false;
   }
@@ -81199,7 +81422,7 @@ var init_status2 = __esm({
 
 // src/cli/changed.ts
 import { access as access2 } from "node:fs/promises";
-import path25 from "node:path";
+import path26 from "node:path";
 async function exists2(file2) {
   try {
     await access2(file2);
@@ -81210,7 +81433,7 @@ async function exists2(file2) {
 }
 async function hasChanges(target, signal) {
   try {
-    if (await exists2(path25.join(target.localPath, JOURNAL_FILE))) return true;
+    if (await exists2(path26.join(target.localPath, JOURNAL_FILE))) return true;
     const status = await volumeStatus({
       localPath: target.localPath,
       excludes: target.excludes,
@@ -81300,17 +81523,17 @@ var init_notify = __esm({
 });
 
 // src/cli/results-file.ts
-import { readFile as readFile7 } from "node:fs/promises";
-import path26 from "node:path";
+import { readFile as readFile8 } from "node:fs/promises";
+import path27 from "node:path";
 function deletesOf(report) {
   return report.deletes;
 }
 function resultsFileFor(stateFile) {
-  return path26.join(path26.dirname(stateFile), RESULTS_FILE_NAME);
+  return path27.join(path27.dirname(stateFile), RESULTS_FILE_NAME);
 }
 async function readResults(file2) {
   try {
-    const parsed = JSON.parse(await readFile7(file2, "utf8"));
+    const parsed = JSON.parse(await readFile8(file2, "utf8"));
     return parsed && typeof parsed === "object" ? parsed : {};
   } catch {
     return {};
@@ -81347,9 +81570,9 @@ var init_results_file = __esm({
 });
 
 // src/cli/state-file.ts
-import { stat as stat11 } from "node:fs/promises";
-import { mkdir as mkdir3 } from "node:fs/promises";
-import path27 from "node:path";
+import { stat as stat12 } from "node:fs/promises";
+import { mkdir as mkdir4 } from "node:fs/promises";
+import path28 from "node:path";
 function slim(report) {
   const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
   return { ...report, moves: { ...report.moves, list: failed } };
@@ -81407,7 +81630,7 @@ var init_state_file = __esm({
       /** Creates the folder, writes the first state and starts the heartbeat. */
       async begin() {
         if (!this.file) return;
-        await mkdir3(path27.dirname(this.file), { recursive: true });
+        await mkdir4(path28.dirname(this.file), { recursive: true });
         await this.flush();
         this.heartbeat = setInterval(() => void this.flush(), this.heartbeatMs);
         this.heartbeat.unref();
@@ -81468,7 +81691,7 @@ var init_state_file = __esm({
         const tally = this.state.uploaded[target] ??= { files: 0, bytes: 0 };
         tally.files++;
         this.sizes.push(
-          stat11(localPath).then(
+          stat12(localPath).then(
             (s2) => tally.bytes += s2.size,
             () => void 0
           )
@@ -81620,7 +81843,7 @@ var init_worker_run = __esm({
 });
 
 // src/cli/main.ts
-import path28 from "node:path";
+import path29 from "node:path";
 function addGlobalOptions(command5) {
   return command5.option("--profile <name>", "AWS profile (credentials come from the SDK's default chain)").option("--region <region>", "AWS region of the bucket").option(
     "--endpoint-url <url>",
@@ -81661,10 +81884,10 @@ function applyOverrides(target, o4) {
   };
 }
 function targetFromArgs(localPath, bucket, o4) {
-  const root5 = path28.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path29.resolve(localPath.replace(/\/\.$/, "") || "/");
   return applyOverrides(
     {
-      name: path28.basename(root5) || root5,
+      name: path29.basename(root5) || root5,
       localPath: root5,
       bucket,
       prefix: normalizePrefix(o4.prefix ?? ""),
@@ -81907,7 +82130,7 @@ var init_cli = __esm({
 });
 
 // src/worker/index.ts
-import path29 from "node:path";
+import path30 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 
 // src/engine/index.ts
@@ -81925,6 +82148,6 @@ init_skip();
 init_move_rules();
 
 // src/worker/index.ts
-var here = path29.dirname(fileURLToPath3(import.meta.url));
-await initSql(await loadSqlWasm(path29.join(here, "sql-wasm.wasm")));
+var here = path30.dirname(fileURLToPath3(import.meta.url));
+await initSql(await loadSqlWasm(path30.join(here, "sql-wasm.wasm")));
 await init_cli().then(() => cli_exports);

@@ -1,7 +1,7 @@
 // The aws runner against the real aws CLIs (1.x first on PATH here, 2.x at /usr/bin/aws) and the local
 // S3 server. A missing CLI fails these tests: both majors must keep working.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,6 +16,7 @@ import {
   type AwsEvent,
   type AwsSyncOptions,
 } from "../../src/engine/aws-cli";
+import { cachedVersion, VERSION_CACHE_MAX_AGE_MS } from "../../src/engine/aws-cli/version-cache";
 import { AwsCliError, SmartSyncError } from "../../src/engine/errors";
 import { awsEnv, s3ClientConfig, useLocalS3 } from "../support/local-s3";
 
@@ -271,6 +272,31 @@ describe("locateAwsCli", () => {
     const info = await locateAwsCli();
     const { stdout } = await execa("sh", ["-c", "command -v aws"]);
     expect(info.path).toBe(stdout.trim());
+  });
+
+  it("asks a binary its version once, and again when the binary changed or a day passed", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "s3ss-aws-version-"));
+    try {
+      const bin = path.join(dir, "aws");
+      const calls = path.join(dir, "calls");
+      const fake = (version: string) =>
+        writeFileSync(bin, `#!/bin/sh\necho x >> "${calls}"\necho "aws-cli/${version} Python/3.11.2 Linux"\n`, {
+          mode: 0o755,
+        });
+      const asked = () => readFileSync(calls, "utf8").split("\n").filter(Boolean).length;
+      const env = { PATH: "/usr/bin:/bin", S3_SMART_SYNC_STATE_DIR: path.join(dir, "state") };
+      fake("2.9.19");
+      expect(await locateAwsCli({ explicit: bin, env })).toEqual({ path: bin, version: "2.9.19", major: 2 });
+      expect(await locateAwsCli({ explicit: bin, env })).toEqual({ path: bin, version: "2.9.19", major: 2 });
+      expect(asked()).toBe(1);
+      fake("2.15.0"); // upgraded in place
+      expect(await locateAwsCli({ explicit: bin, env })).toMatchObject({ version: "2.15.0" });
+      expect(asked()).toBe(2);
+      expect(await cachedVersion(bin, env)).toMatchObject({ version: "2.15.0" });
+      expect(await cachedVersion(bin, env, Date.now() + VERSION_CACHE_MAX_AGE_MS + 1000)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("runAwsSync with a vanished binary throws AWS_CLI_MISSING", async () => {

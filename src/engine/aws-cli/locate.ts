@@ -7,6 +7,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { AwsCliError } from "../errors";
 import type { AwsCliInfo } from "./types";
+import { cachedVersion, rememberVersion } from "./version-cache";
 
 export const WELL_KNOWN_AWS_PATHS = ["/opt/homebrew/bin/aws", "/usr/local/bin/aws", "/usr/bin/aws"];
 const VERSION_TIMEOUT_MS = 20_000;
@@ -43,7 +44,16 @@ async function isExecutableFile(file: string): Promise<boolean> {
   }
 }
 
+/** The binary's version, from the cache when the binary has not changed since it was asked. */
 async function probe(file: string, env: NodeJS.ProcessEnv): Promise<AwsCliInfo> {
+  const cached = await cachedVersion(file, env);
+  if (cached) return cached;
+  const info = await askVersion(file, env);
+  await rememberVersion(info, env);
+  return info;
+}
+
+async function askVersion(file: string, env: NodeJS.ProcessEnv): Promise<AwsCliInfo> {
   const result = await execa(file, ["--version"], {
     env,
     extendEnv: false,
