@@ -50452,7 +50452,10 @@ function planEarlyAws(input2) {
   const held = /* @__PURE__ */ new Set();
   for (const m3 of plan.moves) held.add(m3.from).add(m3.to);
   for (const c7 of copies) held.add(c7.to);
-  for (const m3 of plan.archived) held.delete(m3.from), held.delete(m3.to);
+  for (const m3 of plan.archived) {
+    held.delete(m3.from);
+    held.delete(m3.to);
+  }
   if (held.size === 0) return void 0;
   const universe = input2.objects ? objectPaths(input2.objects, prefix) : void 0;
   const leaveAlone = compress2(held, input2.scan, universe);

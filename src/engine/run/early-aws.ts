@@ -53,7 +53,10 @@ export function planEarlyAws(input: {
   for (const m of plan.moves) held.add(m.from).add(m.to);
   for (const c of copies) held.add(c.to);
   // Moves waiting for a restore are left alone by every aws run of this target already.
-  for (const m of plan.archived) (held.delete(m.from), held.delete(m.to));
+  for (const m of plan.archived) {
+    held.delete(m.from);
+    held.delete(m.to);
+  }
   if (held.size === 0) return undefined;
 
   const universe = input.objects ? objectPaths(input.objects, prefix) : undefined;
