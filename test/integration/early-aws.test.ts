@@ -3,14 +3,13 @@
 // never uploads a moved file, and a move that fails under it (412) or a file that now sits at a vacated
 // path is taken by the follow-up aws run. The bucket ends holding the volume's bytes, the DB rows name
 // each file's own object, and the next sync has nothing to do.
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, it } from "vitest";
 import { AWS_CLIS, awsCliArgs } from "../support/cli";
 import { disposeBundledCli, runBundled as runCli } from "../support/fast-cli";
 import { useS3Fixture } from "../support/fixture";
-import { dbRecords, hashes, listFiles } from "../support/library";
+import { hashes, listFiles } from "../support/library";
+import { expectRowsTrue, firstCopySource } from "../support/move-checks";
 import { bucketContents, bytesFor, type Volume } from "../support/volume";
 import type { RequestLogEntry } from "../support/local-s3/control";
 
@@ -19,34 +18,9 @@ afterAll(async () => {
   await disposeBundledCli();
 });
 
-const md5 = (data: Buffer) => createHash("md5").update(data).digest("hex");
 const UPLOADS = new Set(["PutObject", "UploadPart"]);
 const uploadedKeys = (log: RequestLogEntry[]) =>
   [...new Set(log.filter((e) => UPLOADS.has(e.op)).map((e) => e.key))].sort();
-
-/** Every DB row names the file now at its path and, where it has one, its own object's ETag. */
-async function expectRowsTrue(v: Volume, bucket: string) {
-  const rows = await dbRecords(v.root);
-  expect(rows.map((r) => r.path).sort()).toEqual(listFiles(v.root));
-  for (const row of rows) {
-    expect(row.inode, row.path).toBe(statSync(v.abs(row.path)).ino);
-    if (row.etag === null || row.etag === undefined) continue;
-    expect(row.etag, `ETag recorded for ${row.path}`).toBe(md5(v.read(row.path)));
-    const head = await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: row.path }));
-    expect(head.ETag?.replaceAll('"', "")).toBe(row.etag);
-  }
-}
-
-/** Waits until a CopyObject (held by the fault's latency) reached the server; returns its source key. */
-async function firstCopySource(): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const copy = (await local.requests()).find((e) => e.op === "CopyObject" && e.source);
-    if (copy) return copy.source!.key;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("no CopyObject reached the server");
-}
 
 describe.each(AWS_CLIS)("aws beside the moves, with $name", ({ path: awsPath }) => {
   const sync = (v: Volume, bucket: string) =>
@@ -102,7 +76,7 @@ describe.each(AWS_CLIS)("aws beside the moves, with $name", ({ path: awsPath }) 
     expect(uploadedKeys(log)).toEqual(["new.bin", "notes.txt"]);
     expect(log.filter((e) => e.op === "DeleteObject").map((e) => e.key)).toEqual(["gone.txt"]);
     expect(await bucketContents(s3.client, bucket)).toEqual(hashes(v, listFiles(v.root)));
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
 
     await local.resetStats();
     const rerun = await sync(v, bucket);
@@ -124,7 +98,7 @@ describe.each(AWS_CLIS)("aws beside the moves, with $name", ({ path: awsPath }) 
     let changed = "";
     const run = await syncWithSlowCopies(v, bucket, async () => {
       // Another writer replaces the first copy's source while the copy is held: CopySourceIfMatch fails.
-      changed = await firstCopySource();
+      changed = await firstCopySource(local);
       await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: changed, Body: bytesFor("theirs", 5000) }));
     });
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
@@ -146,7 +120,7 @@ describe.each(AWS_CLIS)("aws beside the moves, with $name", ({ path: awsPath }) 
     const after = await bucketContents(s3.client, bucket);
     expect(after).toEqual(hashes(v, listFiles(v.root)));
     expect(Object.keys(after)).not.toContain(changed);
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
 
     await local.resetStats();
     const rerun = await sync(v, bucket);
@@ -170,6 +144,6 @@ describe.each(AWS_CLIS)("aws beside the moves, with $name", ({ path: awsPath }) 
     const copy = log.find((e) => e.op === "CopyObject")!;
     expect(log.find((e) => e.op === "PutObject")!.at).toBeGreaterThanOrEqual(copy.at + copy.ms);
     expect(await bucketContents(s3.client, bucket)).toEqual(hashes(v, listFiles(v.root)));
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
   }, 180_000);
 });

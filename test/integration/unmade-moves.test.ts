@@ -6,8 +6,7 @@
 // from Preview, a left-over temporary key, the Content-Type after a move to another file type, and old keys
 // deleted in DeleteObjects batches.
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
-import { statSync, utimesSync, writeFileSync } from "node:fs";
+import { utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { skipMove } from "../../src/engine";
@@ -17,6 +16,7 @@ import { AWS_CLIS, awsCliArgs } from "../support/cli";
 import { disposeBundledCli, runBundled as runCli } from "../support/fast-cli";
 import { useS3Fixture } from "../support/fixture";
 import { dbRecords, hashes, listFiles, uploadAll } from "../support/library";
+import { expectRowsTrue, firstCopySource } from "../support/move-checks";
 import { bucketContents, bytesFor, type Volume } from "../support/volume";
 
 const { local, s3, volume, freshBucket } = useS3Fixture("unmade");
@@ -34,33 +34,8 @@ afterAll(async () => {
   await disposeBundledCli();
 });
 
-const md5 = (data: Buffer) => createHash("md5").update(data).digest("hex");
-
 async function head(bucket: string, key: string) {
   return s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-}
-
-/** Every DB row names the file now at its path and the ETag of that file's own bytes, as the bucket holds them. */
-async function expectRowsTrue(v: Volume, bucket: string) {
-  const rows = await dbRecords(v.root);
-  expect(rows.map((r) => r.path).sort()).toEqual(listFiles(v.root));
-  for (const row of rows) {
-    expect(row.inode, row.path).toBe(statSync(v.abs(row.path)).ino);
-    if (row.etag === null || row.etag === undefined) continue;
-    expect(row.etag, `ETag recorded for ${row.path}`).toBe(md5(v.read(row.path)));
-    expect((await head(bucket, row.path)).ETag?.replaceAll('"', "")).toBe(row.etag);
-  }
-}
-
-/** Waits until the proxy has seen a CopyObject (held by its latency); returns its source key. */
-async function firstCopySource(): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const copy = (await local.requests()).find((e) => e.op === "CopyObject" && e.source);
-    if (copy) return copy.source!.key;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("no CopyObject reached the server");
 }
 
 describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath }) => {
@@ -120,7 +95,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
     ).toEqual(["swap/x.dat", "swap/y.dat"]);
     expect(report.aws?.uploads).toBe(2);
     expect(await bucketContents(s3.client, bucket)).toEqual(hashes(v, listFiles(v.root)));
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
 
     await local.resetStats();
     const rerun = await sync(v, bucket);
@@ -142,7 +117,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     expect(run.reports[0].aws?.uploads).toBe(2);
     expect(await bucketContents(s3.client, bucket)).toEqual(hashes(v, listFiles(v.root)));
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
   }, 120_000);
 
   it("a file replaced by an older one of the same size: the DB knows, the old object goes, aws uploads it", async () => {
@@ -157,7 +132,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
     expect(run.reports[0].aws?.uploads).toBe(1);
     expect((await local.requests()).filter((e) => e.op === "DeleteObjects").map((e) => e.keys)).toEqual([["take.wav"]]);
     expect(await bucketContents(s3.client, bucket)).toEqual(hashes(v, listFiles(v.root)));
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
   }, 120_000);
 
   it("a 412 in the middle of a cycle: the rest of the cycle waits, its keys are re-uploaded, no temporary key stays", async () => {
@@ -186,7 +161,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
       const pending = sync(v, bucket);
       // The cycle opens by copying one key (A) aside; the next copy writes A from the key whose file went
       // there, the one after reads A's next key (B). Another writer replaces B now: that copy must fail.
-      opened = await firstCopySource();
+      opened = await firstCopySource(local);
       changed = next[opened];
       await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: changed, Body: bytesFor("theirs", 3000) }));
       run = await pending;
@@ -213,7 +188,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
         .map((e) => e.key)
         .sort(),
     ).toEqual([changed, changed, prev(opened)].sort());
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
 
     await local.resetStats();
     const rerun = await sync(v, bucket);
@@ -235,7 +210,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
     try {
       const pending = sync(v, bucket);
       // The chain runs from its end: ch3 → ch4 first. While it waits, another writer replaces ch2.
-      expect(await firstCopySource()).toBe("chain/ch3.dat");
+      expect(await firstCopySource(local)).toBe("chain/ch3.dat");
       await s3.client.send(
         new PutObjectCommand({ Bucket: bucket, Key: "chain/ch2.dat", Body: bytesFor("theirs", 2500) }),
       );
@@ -257,7 +232,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
         .sort(),
     ).toEqual(["chain/ch2.dat", "chain/ch3.dat"]);
     expect(report.aws?.uploads).toBe(2);
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
   }, 180_000);
 
   it("one move of a swap applied from Preview brings the other half; the next sync uploads nothing", async () => {
@@ -294,7 +269,7 @@ describe.each(AWS_CLIS)("moves that do not happen, with $name", ({ path: awsPath
     expect(run.reports[0].moves.done).toBe(1);
     expect((await local.stats()).uploadedBytes).toBe(0);
     expect(await bucketContents(s3.client, bucket)).toEqual(hashes(v, listFiles(v.root)));
-    await expectRowsTrue(v, bucket);
+    await expectRowsTrue(s3.client, v, bucket);
   }, 120_000);
 
   it("removes a temporary key an earlier run left behind, but not one a journal still owns", async () => {
