@@ -14,10 +14,10 @@ import MenuBarCommand from "../../src/menu-bar";
 import { __raycast, environment } from "../mocks/raycast-api";
 import { __resetCache } from "../mocks/raycast-utils";
 import { menuItem, renderCommand, useUiFixture } from "./support/fixture";
+import { failedReport, finishedState, stateFile, writeState } from "./support/worker-files";
 
 const fx = useUiFixture();
 
-const stateFile = () => path.join(environment.supportPath, "sync-state.json");
 const readState = () => JSON.parse(readFileSync(stateFile(), "utf8")) as SyncState;
 const extra = () => document.querySelector("[data-menubar]") as HTMLElement;
 
@@ -107,23 +107,6 @@ describe("Sync Menu Bar", () => {
     const p = fx.volume("photos");
     fx.writeConfig([fx.line(v, "vault-bucket", "name=Vault"), fx.line(p, "photo-bucket", "name=Photos")]);
     const at = new Date(Date.now() - 5 * 60_000).toISOString();
-    const report = (target: string, localPath: string, bucket: string, error: object, deletes?: object) => ({
-      target,
-      localPath,
-      bucket,
-      prefix: "",
-      command: "sync",
-      dryRun: false,
-      status: "failed",
-      error,
-      ...(deletes ? { deletes } : {}),
-      notices: [],
-      moves: { done: 0, failed: 0, skipped: 0, pendingRestore: 0, list: [] },
-      bytesSaved: 0,
-      counts: { new: 0, modified: 0, deleted: 0, unchanged: 0 },
-      startedAt: at,
-      durationMs: 900,
-    });
     const deletes = { count: 12_400, objects: 13_000, limit: 1_000 };
     const refusedDeletes = {
       code: "DELETES_REFUSED",
@@ -137,28 +120,10 @@ describe("Sync Menu Bar", () => {
     };
     // As the worker writes them (src/cli/state-file.ts, src/cli/results-file.ts).
     const reports = [
-      report("Vault", v.root, "vault-bucket", refusedDeletes, deletes),
-      report("Photos", p.root, "photo-bucket", refusedVolume),
+      failedReport("Vault", v.root, "vault-bucket", refusedDeletes, { deletes, startedAt: at }),
+      failedReport("Photos", p.root, "photo-bucket", refusedVolume, { startedAt: at }),
     ];
-    mkdirSync(environment.supportPath, { recursive: true });
-    writeFileSync(
-      stateFile(),
-      JSON.stringify({
-        pid: 1,
-        workerStartedAt: at,
-        startedAt: at,
-        updatedAt: at,
-        heartbeatAt: at,
-        finishedAt: at,
-        phase: "done",
-        progress: "Done",
-        done: true,
-        reports,
-        uploaded: {},
-        unchanged: [],
-        exitCode: 3,
-      }),
-    );
+    writeState(finishedState(reports, at));
     writeFileSync(
       path.join(environment.supportPath, "last-results.json"),
       JSON.stringify({

@@ -7,12 +7,12 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { SyncState } from "../../src/cli/state-file";
 import { readSettings } from "../../src/commands/lib/preferences";
 import { reportEnd } from "../../src/commands/lib/sync";
 import StatusCommand from "../../src/status";
 import { __raycast, environment } from "../mocks/raycast-api";
 import { act, actionsOf, findItem, renderCommand, settled, useUiFixture, waitForToast } from "./support/fixture";
+import { failedReport, finishedState, uploadingState, writeState } from "./support/worker-files";
 
 const fx = useUiFixture();
 
@@ -21,26 +21,6 @@ const started = () =>
     .split("\n")
     .filter((l) => l.includes(" started: "))
     .map((l) => l.replace(/^.* started: /, ""));
-
-function refusedReport(target: string, localPath: string, bucket: string, error: object, deletes?: object) {
-  return {
-    target,
-    localPath,
-    bucket,
-    prefix: "",
-    command: "sync",
-    dryRun: false,
-    status: "failed",
-    error,
-    ...(deletes ? { deletes } : {}),
-    notices: [],
-    moves: { done: 0, failed: 0, skipped: 0, pendingRestore: 0, list: [] },
-    bytesSaved: 0,
-    counts: { new: 0, modified: 0, deleted: 0, unchanged: 0 },
-    startedAt: new Date().toISOString(),
-    durationMs: 900,
-  };
-}
 
 describe("Sync Status", () => {
   it("shows each target's pending changes and acts on them", async () => {
@@ -153,25 +133,7 @@ describe("Sync Status", () => {
     v.file("a.txt", 100);
     fx.writeConfig([fx.line(v, bucket, "name=After")]);
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
-    mkdirSync(environment.supportPath, { recursive: true });
-    writeFileSync(
-      path.join(environment.supportPath, "sync-state.json"),
-      JSON.stringify({
-        pid: 999_999,
-        workerStartedAt: old,
-        startedAt: old,
-        updatedAt: old,
-        heartbeatAt: old,
-        phase: "aws",
-        target: "After",
-        progress: "After · uploading 35% of 3.4 GB",
-        done: false,
-        only: ["After"],
-        reports: [],
-        uploaded: {},
-        unchanged: [],
-      }),
-    );
+    writeState(uploadingState(999_999, "After", old, { only: ["After"] }));
     renderCommand(<StatusCommand />);
     await settled();
     const item = await findItem("Last Sync Was Interrupted");
@@ -275,22 +237,7 @@ describe("Sync Status", () => {
       message: `${v.root} is empty while its bucket is not.`,
       hint: "Mount the volume that holds the files, then sync again.",
     };
-    const now = new Date().toISOString();
-    const state = {
-      pid: 1,
-      workerStartedAt: now,
-      startedAt: now,
-      updatedAt: now,
-      heartbeatAt: now,
-      finishedAt: now,
-      phase: "done",
-      progress: "Done",
-      done: true,
-      reports: [refusedReport("Vault", v.root, "vault-bucket", error)],
-      uploaded: {},
-      unchanged: [],
-      exitCode: 3,
-    } as unknown as SyncState;
+    const state = finishedState([failedReport("Vault", v.root, "vault-bucket", error)]);
     await reportEnd(readSettings(), state, async () => undefined);
     const failure = __raycast.toasts.at(-1)!;
     expect(failure.title).toBe("Sync Refused: Vault");

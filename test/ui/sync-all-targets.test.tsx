@@ -3,7 +3,7 @@
 // the worker's own notification; a failure stays in the menu bar with Retry and Open Log.
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { screen } from "@testing-library/react";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SyncState } from "../../src/cli/state-file";
@@ -14,6 +14,7 @@ import MenuBarCommand from "../../src/menu-bar";
 import SyncAllTargets from "../../src/sync-all-targets";
 import { __raycast, environment } from "../mocks/raycast-api";
 import { menuItem, renderCommand, useUiFixture } from "./support/fixture";
+import { stateFile, uploadingState, writeState } from "./support/worker-files";
 
 const fx = useUiFixture();
 
@@ -23,7 +24,6 @@ const fx = useUiFixture();
  */
 const hotkey = () => syncFromHotkey(readSettings(), { quickSeconds: 120 });
 
-const stateFile = () => path.join(environment.supportPath, "sync-state.json");
 const readState = () => JSON.parse(readFileSync(stateFile(), "utf8")) as SyncState;
 /** The command lines the extension started workers with, from the worker log. */
 const started = () =>
@@ -150,21 +150,7 @@ describe("Sync All Targets", () => {
     const v = fx.volume("any");
     fx.writeConfig([fx.line(v, "some-bucket")]);
     const now = new Date().toISOString();
-    const state = {
-      pid: process.pid,
-      workerStartedAt: now,
-      startedAt: now,
-      updatedAt: now,
-      heartbeatAt: now,
-      phase: "move",
-      target: "Vault",
-      progress: "Vault · moving 12/40",
-      done: false,
-      reports: [],
-      uploaded: {},
-      unchanged: [],
-    };
-    writeFileSync(stateFile(), JSON.stringify(state));
+    writeState(uploadingState(process.pid, "Vault", now, { phase: "move", progress: "Vault · moving 12/40" }));
 
     await SyncAllTargets();
 
@@ -178,21 +164,7 @@ describe("Sync All Targets", () => {
     fx.writeConfig([fx.line(v, bucket, "name=After")]);
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
     // This test's own pid is alive, but the heartbeat is ten minutes old: the worker is gone.
-    const stale = {
-      pid: process.pid,
-      workerStartedAt: old,
-      startedAt: old,
-      updatedAt: old,
-      heartbeatAt: old,
-      phase: "aws",
-      target: "After",
-      progress: "After · uploading 35% of 3.4 GB",
-      done: false,
-      reports: [],
-      uploaded: {},
-      unchanged: [],
-    };
-    writeFileSync(stateFile(), JSON.stringify(stale));
+    writeState(uploadingState(process.pid, "After", old));
 
     renderCommand(<MenuBarCommand />);
     const interrupted = await screen.findByRole("group", { name: "Last Sync Interrupted" });
