@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     const smartStats = await local.stats();
     for (const m of second.moves.list.filter((m) => m.status === "done"))
       say(`   moved server-side: ${m.fromKey} → ${m.toKey} (${formatBytes(m.size)})`);
-    say(`   aws s3 sync afterwards: ${second.aws?.uploads} uploads, ${second.aws?.deletes} deletes`);
+    say(`   aws s3 sync (started beside the moves): ${second.aws?.uploads} uploads, ${second.aws?.deletes} deletes`);
 
     await local.resetStats();
     await plainSync();
