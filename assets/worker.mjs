@@ -50459,10 +50459,8 @@ function planEarlyAws(input2) {
   if (held.size === 0) return void 0;
   const universe = input2.objects ? objectPaths(input2.objects, prefix) : void 0;
   const leaveAlone = compress2(held, input2.scan, universe);
-  const rules = leaveAlone.paths.length + leaveAlone.folders.length;
-  const tested = (input2.scan.length + (input2.objects?.size ?? input2.scan.length)) * rules;
-  if (rules > EARLY_AWS_MAX_RULES || tested > EARLY_AWS_MATCH_BUDGET) return void 0;
-  if (ruleBytes([...leaveAlone.paths, ...leaveAlone.folders]) > EARLY_AWS_MAX_RULE_BYTES) return void 0;
+  const patterns = [...leaveAlone.paths, ...leaveAlone.folders];
+  if (!awsCanTest(patterns, input2.scan.length, input2.objects?.size ?? input2.scan.length)) return void 0;
   return { leaveAlone, held };
 }
 function followUpPaths(early, scan, moved) {
@@ -50485,7 +50483,10 @@ function followUpPaths(early, scan, moved) {
   return paths;
 }
 function narrowFollowUp(paths, files, objects) {
-  return paths.length <= EARLY_AWS_MAX_RULES && (files + objects) * (paths.length + 1) <= EARLY_AWS_MATCH_BUDGET && ruleBytes(paths) <= EARLY_AWS_MAX_RULE_BYTES;
+  return awsCanTest(["*", ...paths], files, objects);
+}
+function awsCanTest(patterns, files, objects) {
+  return patterns.length <= EARLY_AWS_MAX_RULES && (files + objects) * patterns.length <= EARLY_AWS_MATCH_BUDGET && ruleBytes(patterns) <= EARLY_AWS_MAX_RULE_BYTES;
 }
 function objectPaths(objects, prefix) {
   const paths = [];
@@ -55742,9 +55743,9 @@ async function executeTarget(run) {
 }
 async function syncBesideMoves(run, aws, early) {
   const { ctx, volume, bucket, scan, verified } = run;
-  const untouched = (path31) => !early.held.has(path31);
+  const touched = (path31) => early.held.has(path31);
   const before = await invalidateStage(ctx, bucket, verified, notMovedYet(verified), {
-    files: untouched,
+    files: (path31) => !touched(path31),
     temporary: false
   });
   const filters = runFilters(ctx, scan, verified.plan.archived, { leaveAlone: early.leaveAlone });
@@ -55758,9 +55759,7 @@ async function syncBesideMoves(run, aws, early) {
       bucket,
       verified,
       { ...moved, notSynced: before.notSynced },
-      {
-        files: (path31) => !untouched(path31)
-      }
+      { files: touched }
     );
   } catch (error63) {
     await first.catch(() => void 0);

@@ -111,9 +111,9 @@ async function syncBesideMoves(
   early: EarlyAws,
 ): Promise<{ settled: MovedRun; result: AwsSyncResult }> {
   const { ctx, volume, bucket, scan, verified } = run;
-  const untouched = (path: string) => !early.held.has(path);
+  const touched = (path: string) => early.held.has(path);
   const before = await invalidateStage(ctx, bucket, verified, notMovedYet(verified), {
-    files: untouched,
+    files: (path) => !touched(path),
     temporary: false,
   });
   const filters = runFilters(ctx, scan, verified.plan.archived, { leaveAlone: early.leaveAlone });
@@ -127,9 +127,7 @@ async function syncBesideMoves(
       bucket,
       verified,
       { ...moved, notSynced: before.notSynced },
-      {
-        files: (path) => !untouched(path),
-      },
+      { files: touched },
     );
   } catch (error) {
     // The executed moves are saved already; aws is let finish (its uploads stand, the DB learns none of them).

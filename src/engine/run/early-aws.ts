@@ -61,10 +61,8 @@ export function planEarlyAws(input: {
 
   const universe = input.objects ? objectPaths(input.objects, prefix) : undefined;
   const leaveAlone = compress(held, input.scan, universe);
-  const rules = leaveAlone.paths.length + leaveAlone.folders.length;
-  const tested = (input.scan.length + (input.objects?.size ?? input.scan.length)) * rules;
-  if (rules > EARLY_AWS_MAX_RULES || tested > EARLY_AWS_MATCH_BUDGET) return undefined;
-  if (ruleBytes([...leaveAlone.paths, ...leaveAlone.folders]) > EARLY_AWS_MAX_RULE_BYTES) return undefined;
+  const patterns = [...leaveAlone.paths, ...leaveAlone.folders];
+  if (!awsCanTest(patterns, input.scan.length, input.objects?.size ?? input.scan.length)) return undefined;
   return { leaveAlone, held };
 }
 
@@ -104,10 +102,15 @@ export function followUpPaths(
 
 /** True when the follow-up may name its paths (`--exclude '*' --include <path>…`) rather than sync all. */
 export function narrowFollowUp(paths: readonly string[], files: number, objects: number): boolean {
+  return awsCanTest(["*", ...paths], files, objects);
+}
+
+/** Whether aws can be given these extra rules: few enough for its command line and for testing every file. */
+function awsCanTest(patterns: readonly string[], files: number, objects: number): boolean {
   return (
-    paths.length <= EARLY_AWS_MAX_RULES &&
-    (files + objects) * (paths.length + 1) <= EARLY_AWS_MATCH_BUDGET &&
-    ruleBytes(paths) <= EARLY_AWS_MAX_RULE_BYTES
+    patterns.length <= EARLY_AWS_MAX_RULES &&
+    (files + objects) * patterns.length <= EARLY_AWS_MATCH_BUDGET &&
+    ruleBytes(patterns) <= EARLY_AWS_MAX_RULE_BYTES
   );
 }
 
