@@ -381,6 +381,7 @@ function scheduleMoves(moves, tempKey) {
     dstKey: m3.toKey,
     size: m3.size,
     storageClass: m3.storageClass,
+    defaultSse: m3.defaultSse,
     ifMatchEtag: m3.etag,
     moveIndex: i6,
     after: NO_STEPS,
@@ -411,6 +412,7 @@ function scheduleMoves(moves, tempKey) {
         dstKey: tempKey(tempCopies.length),
         size: opener.size,
         storageClass: opener.storageClass,
+        defaultSse: opener.defaultSse,
         ifMatchEtag: opener.ifMatchEtag,
         moveIndex: null,
         after: NO_STEPS,
@@ -40127,6 +40129,14 @@ function typeChangeOf(request, head) {
   const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
   return contentTypeChange(from, to, head.ContentType);
 }
+function mayChangeType(request) {
+  if (request.typeNames === null) return false;
+  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+  return guessContentType(from) !== guessContentType(to);
+}
+function needsHead(request) {
+  return mayChangeType(request) || !(request.defaultSse === true || isCrossBucket(request));
+}
 function encryptionOf(head) {
   if (head.ServerSideEncryption !== "aws:kms" && head.ServerSideEncryption !== "aws:kms:dsse") return {};
   return {
@@ -40167,7 +40177,7 @@ function headSource(request) {
 }
 async function copySingle(request) {
   const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, storageClass, signal } = request;
-  const head = await headSource(request);
+  const head = needsHead(request) ? await headSource(request) : void 0;
   const input2 = {
     Bucket: bucket,
     Key: dstKey,
@@ -40175,12 +40185,12 @@ async function copySingle(request) {
     CopySourceIfMatch: quoted(ifMatchEtag),
     MetadataDirective: "COPY",
     TaggingDirective: "COPY",
-    ...placementOf(request, head, storageClass)
+    ...head ? placementOf(request, head, storageClass) : { StorageClass: storageClassParam(storageClass) }
   };
-  const change = typeChangeOf(request, head);
+  const change = head && typeChangeOf(request, head);
   if (change) Object.assign(input2, { ...metadataOf(head), ContentType: change.type, MetadataDirective: "REPLACE" });
   const output2 = await limit(() => client.send(new import_client_s32.CopyObjectCommand(input2), { abortSignal: signal }));
-  return { etag: stripEtag(output2.CopyObjectResult?.ETag) };
+  return { etag: stripEtag(output2.CopyObjectResult?.ETag), defaultSse: input2.ServerSideEncryption === void 0 };
 }
 async function copyMultipart(request, settings) {
   const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
@@ -40228,7 +40238,7 @@ async function copyMultipart(request, settings) {
         { abortSignal: signal }
       )
     );
-    return { etag: stripEtag(completed.ETag) };
+    return { etag: stripEtag(completed.ETag), defaultSse: createInput.input.ServerSideEncryption === void 0 };
   } catch (error63) {
     await limit(
       () => client.send(
@@ -40601,13 +40611,14 @@ async function executeMoves(options) {
   const stopped = () => fatal !== void 0 || signal?.aborted === true;
   const progress = { done: 0, failed: 0, total: moves.length };
   const report = (last) => options.onProgress?.({ ...progress, last });
-  const finishCopy = (step, etag, error63) => {
+  const finishCopy = (step, etag, error63, defaultSse = false) => {
     const outcome = step.moveIndex === null ? void 0 : outcomes[step.moveIndex];
     if (error63 === void 0) {
       done.set(step.id, { step: step.id, ok: true, etag });
       if (outcome) {
         outcome.status = "done";
         outcome.etag = etag;
+        outcome.defaultSse = defaultSse;
         progress.done++;
         report(outcome);
       }
@@ -40638,10 +40649,11 @@ async function executeMoves(options) {
         size: step.size,
         storageClass: step.storageClass,
         typeNames: move ? { from: move.fromKey, to: move.toKey } : null,
+        defaultSse: step.defaultSse,
         signal
       });
       journal.record({ step: step.id, ok: true, etag: result.etag });
-      finishCopy(step, result.etag);
+      finishCopy(step, result.etag, void 0, result.defaultSse);
     } catch (error63) {
       if (isPerObjectError(error63)) finishCopy(step, void 0, error63);
       else fatal ??= error63;
@@ -40737,7 +40749,14 @@ function applyMovesToDb(db, outcomes, now = Date.now() / 1e3) {
   });
   db.deleteFiles(moved.map(({ o: o4 }) => o4.move.from));
   db.upsertFiles(
-    moved.map(({ o: o4, record: record3 }) => ({ ...record3, path: o4.move.to, etag: o4.etag ?? record3.etag, synced: now }))
+    moved.map(({ o: o4, record: record3 }) => ({
+      ...record3,
+      path: o4.move.to,
+      etag: o4.etag ?? record3.etag,
+      // A copy finished by an earlier run (its result read back from the journal) tells no encryption.
+      defaultSse: o4.etag !== void 0 && o4.defaultSse || void 0,
+      synced: now
+    }))
   );
 }
 function foreignJournal(header, target, legacy) {
@@ -53139,7 +53158,26 @@ async function openStateDb(options) {
   return { db: new StateDb({ SQL, db, capacity: 0, path: dbPath, isNew: true, now }), notices };
 }
 function fileRow(record3) {
-  return [record3.path, record3.inode, record3.size, record3.mtime, record3.synced, record3.etag ?? null];
+  return [
+    record3.path,
+    record3.inode,
+    record3.size,
+    record3.mtime,
+    record3.synced,
+    record3.etag ?? null,
+    record3.defaultSse ? 1 : null
+  ];
+}
+function fileRecord(row) {
+  return {
+    path: row[0],
+    inode: row[1],
+    size: row[2],
+    mtime: row[3],
+    synced: row[4],
+    etag: row[5],
+    defaultSse: row[6] === 1 || void 0
+  };
 }
 function estimateBytes(records) {
   let bytes = 0;
@@ -53149,7 +53187,7 @@ function estimateBytes(records) {
 function byPath(a6, b5) {
   return a6.path < b5.path ? -1 : a6.path > b5.path ? 1 : 0;
 }
-var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, PYTHON_TOOL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_SINCE, MIGRATIONS, SQLITE_MAGIC, MIB2, StateDb;
+var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, FILE_COLUMNS_V3, PYTHON_TOOL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_SINCE, MIGRATIONS, SQLITE_MAGIC, MIB2, FILE_FIELDS, StateDb;
 var init_db = __esm({
   "src/engine/db.ts"() {
     "use strict";
@@ -53157,8 +53195,9 @@ var init_db = __esm({
     init_atomic_write();
     init_errors();
     DB_FILE_NAME = ".s3-smart-sync.db";
-    SCHEMA_VERSION = 2;
+    SCHEMA_VERSION = 3;
     FILE_COLUMNS = ["path", "inode", "size", "mtime", "synced", "etag"];
+    FILE_COLUMNS_V3 = [...FILE_COLUMNS, "default_sse"];
     PYTHON_TOOL_COLUMNS = ["path", "inode", "size", "mtime", "synced"];
     REQUIRED_COLUMNS = {
       files: FILE_COLUMNS,
@@ -53180,7 +53219,8 @@ var init_db = __esm({
       ]
     };
     REQUIRED_SINCE = {
-      2: { hashes: ["inode", "size", "mtime", "kind", "value"] }
+      2: { hashes: ["inode", "size", "mtime", "kind", "value"] },
+      3: { files: FILE_COLUMNS_V3 }
     };
     MIGRATIONS = [
       {
@@ -53212,10 +53252,17 @@ var init_db = __esm({
           db.exec(`CREATE TABLE hashes(inode INTEGER, size INTEGER, mtime REAL, kind TEXT, value TEXT,
         PRIMARY KEY(inode, size, mtime, kind)) WITHOUT ROWID`);
         }
+      },
+      {
+        version: 3,
+        migrate(db) {
+          db.exec("ALTER TABLE files ADD COLUMN default_sse INTEGER");
+        }
       }
     ];
     SQLITE_MAGIC = "SQLite format 3\0";
     MIB2 = 1024 * 1024;
+    FILE_FIELDS = FILE_COLUMNS_V3.join(", ");
     StateDb = class {
       /** True when no usable DB existed: this run is a first run. */
       isNew;
@@ -53252,12 +53299,11 @@ var init_db = __esm({
       // --- files --------------------------------------------------------------------------------------------
       /** Every row, in path order (SQLite's byte order). */
       allFiles() {
-        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
         const records = [];
         try {
           while (statement.step()) {
-            const row = statement.get();
-            records.push({ path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] });
+            records.push(fileRecord(statement.get()));
           }
         } finally {
           statement.reset();
@@ -53270,23 +53316,21 @@ var init_db = __esm({
        * `files` before it ends.
        */
       *eachFile() {
-        const statement = this.db.prepare("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+        const statement = this.db.prepare(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
         try {
           while (statement.step()) {
-            const row = statement.get();
-            yield { path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] };
+            yield fileRecord(statement.get());
           }
         } finally {
           statement.free();
         }
       }
       getFile(filePath) {
-        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files WHERE path = ?");
+        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files WHERE path = ?`);
         try {
           statement.bind([filePath]);
           if (!statement.step()) return void 0;
-          const row = statement.get();
-          return { path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] };
+          return fileRecord(statement.get());
         } finally {
           statement.reset();
         }
@@ -53331,7 +53375,7 @@ var init_db = __esm({
       diffFiles(sorted) {
         const gone = [];
         const changed = [];
-        const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
         let i6 = 0;
         try {
           while (statement.step()) {
@@ -53344,7 +53388,7 @@ var init_db = __esm({
               continue;
             }
             const record3 = sorted[i6++];
-            if (record3.inode !== row[1] || record3.size !== row[2] || record3.mtime !== row[3] || record3.synced !== row[4] || (record3.etag ?? null) !== row[5]) {
+            if (record3.inode !== row[1] || record3.size !== row[2] || record3.mtime !== row[3] || record3.synced !== row[4] || (record3.etag ?? null) !== row[5] || (record3.defaultSse ? 1 : null) !== row[6]) {
               changed.push(record3);
             }
           }
@@ -53365,9 +53409,7 @@ var init_db = __esm({
       }
       upsertFiles(records) {
         if (records.length > 1e3) this.reserve(estimateBytes(records));
-        const statement = this.statement(
-          "INSERT OR REPLACE INTO files(path, inode, size, mtime, synced, etag) VALUES (?, ?, ?, ?, ?, ?)"
-        );
+        const statement = this.statement(`INSERT OR REPLACE INTO files(${FILE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
         this.transaction(() => {
           for (const record3 of records) statement.run(fileRow(record3));
         });
@@ -54168,6 +54210,7 @@ function planRun(input2) {
       }
       move.etag = object2.etag;
       move.storageClass = object2.storageClass;
+      if (old.defaultSse && old.etag === object2.etag) move.defaultSse = true;
       if (isArchived(object2)) {
         if (input2.archivedMoves === "upload") continue;
         move.state = "archived";
@@ -54392,13 +54435,14 @@ async function runCopies(bucket, copies, signal) {
   return Promise.all(
     copies.map(async (move) => {
       try {
-        const { etag } = await bucket.gateway.copyObject(move.fromKey, move.toKey, {
+        const { etag, defaultSse } = await bucket.gateway.copyObject(move.fromKey, move.toKey, {
           ifMatchEtag: move.etag ?? "",
           size: move.size,
           storageClass: move.storageClass,
+          defaultSse: move.defaultSse,
           signal
         });
-        return { move, status: "done", etag };
+        return { move, status: "done", etag, defaultSse };
       } catch (error63) {
         if (!isPerObjectError2(error63)) throw error63;
         return { move, status: "failed", error: error63 instanceof Error ? error63.message : String(error63) };
@@ -54413,13 +54457,14 @@ function applyProvenToDb(db, outcomes, now) {
   if (outcomes.length === 0) return;
   db.deleteFiles(outcomes.filter((o4) => !o4.move.copy).map((o4) => o4.move.from));
   db.upsertFiles(
-    outcomes.map(({ move, etag }) => ({
+    outcomes.map(({ move, etag, defaultSse }) => ({
       path: move.to,
       inode: move.inode,
       size: move.size,
       mtime: move.mtime,
       synced: now,
-      etag: etag ?? move.etag ?? null
+      etag: etag ?? move.etag ?? null,
+      defaultSse: etag !== void 0 && defaultSse || void 0
     }))
   );
 }
@@ -55309,13 +55354,16 @@ function recordChanges(input2) {
       }
       const unchanged = old && old.size === file2.size && sameMtime(file2.mtimeMs, old.mtime);
       const sameFile = unchanged && (old.inode === file2.inode || !input2.doubtful?.has(file2.path));
+      const uploaded = etagFromListing(input2, file2);
+      const kept = sameFile ? old : void 0;
       const row = {
         path: file2.path,
         inode: file2.inode,
         size: file2.size,
         mtime: file2.mtimeMs / 1e3,
-        synced: sameFile ? old.synced : input2.now,
-        etag: input2.proven?.get(file2.path) || sameFile && old.etag || etagFromListing(input2, file2)
+        synced: kept ? kept.synced : input2.now,
+        etag: input2.proven?.get(file2.path) || uploaded || kept?.etag || null,
+        defaultSse: (input2.proven?.has(file2.path) ? kept?.defaultSse : uploaded !== null || kept?.defaultSse) || void 0
       };
       if (!old || !sameRow(row, old)) changes.upserts.push(row);
     },
@@ -55326,7 +55374,7 @@ function recordChanges(input2) {
   return changes;
 }
 function sameRow(a6, b5) {
-  return a6.inode === b5.inode && a6.size === b5.size && a6.mtime === b5.mtime && a6.synced === b5.synced && (a6.etag ?? null) === (b5.etag ?? null);
+  return a6.inode === b5.inode && a6.size === b5.size && a6.mtime === b5.mtime && a6.synced === b5.synced && (a6.etag ?? null) === (b5.etag ?? null) && a6.defaultSse === true === (b5.defaultSse === true);
 }
 function etagFromListing(input2, file2) {
   const object2 = input2.objects?.get(keyFor(input2.prefix, file2.path));
@@ -55942,14 +55990,14 @@ async function copyInto(destination, leaving, signal) {
       const move = crossCopy(destination, file2, object2, now, proof);
       if (ctx.dryRun) return { move, status: "done" };
       try {
-        const { etag } = await destination.bucket.gateway.copyObject(move.fromKey, move.toKey, {
+        const { etag, defaultSse } = await destination.bucket.gateway.copyObject(move.fromKey, move.toKey, {
           ifMatchEtag: move.etag ?? "",
           size: move.size,
           storageClass: ctx.target.storageClass,
           sourceBucket: object2.source.ctx.target.bucket,
           signal
         });
-        return { move, status: "done", etag };
+        return { move, status: "done", etag, defaultSse };
       } catch (error63) {
         if (signal?.aborted) throw error63;
         return { move, status: "failed", error: copyFailure(error63) };

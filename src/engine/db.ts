@@ -22,7 +22,7 @@ import { SmartSyncError } from "./errors";
 import type { FileRecord } from "./types";
 
 export const DB_FILE_NAME = ".s3-smart-sync.db";
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface DbTarget {
   bucket: string;
@@ -103,6 +103,8 @@ function getSql(wasmBinary?: Uint8Array): Promise<SqlJsStatic> {
 // Schema
 
 const FILE_COLUMNS = ["path", "inode", "size", "mtime", "synced", "etag"];
+/** `default_sse` 1: the object was written by aws or by a copy of ours without encryption settings. */
+const FILE_COLUMNS_V3 = [...FILE_COLUMNS, "default_sse"];
 const PYTHON_TOOL_COLUMNS = ["path", "inode", "size", "mtime", "synced"];
 
 /** The tables of schema version 1; later versions add theirs in REQUIRED_SINCE. */
@@ -128,6 +130,7 @@ const REQUIRED_COLUMNS: Record<string, string[]> = {
 
 const REQUIRED_SINCE: Record<number, Record<string, string[]>> = {
   2: { hashes: ["inode", "size", "mtime", "kind", "value"] },
+  3: { files: FILE_COLUMNS_V3 },
 };
 
 /** Every table (and its columns) a DB of `version` must have. */
@@ -170,6 +173,13 @@ const MIGRATIONS: { version: number; migrate: (db: Database) => void }[] = [
       // Hashes of file contents by (inode, size, mtime): a file is read once to prove it, not once per run.
       db.exec(`CREATE TABLE hashes(inode INTEGER, size INTEGER, mtime REAL, kind TEXT, value TEXT,
         PRIMARY KEY(inode, size, mtime, kind)) WITHOUT ROWID`);
+    },
+  },
+  {
+    version: 3,
+    migrate(db) {
+      // Which objects carry the bucket's default encryption: a copy of one needs no HEAD to learn its SSE-KMS key.
+      db.exec("ALTER TABLE files ADD COLUMN default_sse INTEGER");
     },
   },
 ];
@@ -396,10 +406,31 @@ export async function openStateDb(options: OpenStateDbOptions): Promise<{ db: St
 // ---------------------------------------------------------------------------------------------------------
 // The DB
 
-type FileRow = [string, number, number, number, number, string | null];
+type FileRow = [string, number, number, number, number, string | null, number | null];
+const FILE_FIELDS = FILE_COLUMNS_V3.join(", ");
 
 function fileRow(record: FileRecord): FileRow {
-  return [record.path, record.inode, record.size, record.mtime, record.synced, record.etag ?? null];
+  return [
+    record.path,
+    record.inode,
+    record.size,
+    record.mtime,
+    record.synced,
+    record.etag ?? null,
+    record.defaultSse ? 1 : null,
+  ];
+}
+
+function fileRecord(row: FileRow): FileRecord {
+  return {
+    path: row[0],
+    inode: row[1],
+    size: row[2],
+    mtime: row[3],
+    synced: row[4],
+    etag: row[5],
+    defaultSse: row[6] === 1 || undefined,
+  };
 }
 
 /** Roughly what rows take in the file: path, numbers, an ETag for some, B-tree overhead. */
@@ -463,12 +494,11 @@ export class StateDb {
 
   /** Every row, in path order (SQLite's byte order). */
   allFiles(): FileRecord[] {
-    const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+    const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
     const records: FileRecord[] = [];
     try {
       while (statement.step()) {
-        const row = statement.get() as FileRow;
-        records.push({ path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] });
+        records.push(fileRecord(statement.get() as FileRow));
       }
     } finally {
       statement.reset();
@@ -482,11 +512,10 @@ export class StateDb {
    * `files` before it ends.
    */
   *eachFile(): Generator<FileRecord> {
-    const statement = this.db.prepare("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+    const statement = this.db.prepare(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
     try {
       while (statement.step()) {
-        const row = statement.get() as FileRow;
-        yield { path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] };
+        yield fileRecord(statement.get() as FileRow);
       }
     } finally {
       statement.free();
@@ -494,12 +523,11 @@ export class StateDb {
   }
 
   getFile(filePath: string): FileRecord | undefined {
-    const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files WHERE path = ?");
+    const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files WHERE path = ?`);
     try {
       statement.bind([filePath]);
       if (!statement.step()) return undefined;
-      const row = statement.get() as FileRow;
-      return { path: row[0], inode: row[1], size: row[2], mtime: row[3], synced: row[4], etag: row[5] };
+      return fileRecord(statement.get() as FileRow);
     } finally {
       statement.reset();
     }
@@ -548,7 +576,7 @@ export class StateDb {
   private diffFiles(sorted: FileRecord[]): { gone: string[]; changed: FileRecord[] } {
     const gone: string[] = [];
     const changed: FileRecord[] = [];
-    const statement = this.statement("SELECT path, inode, size, mtime, synced, etag FROM files ORDER BY path");
+    const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
     let i = 0;
     try {
       while (statement.step()) {
@@ -567,7 +595,8 @@ export class StateDb {
           record.size !== row[2] ||
           record.mtime !== row[3] ||
           record.synced !== row[4] ||
-          (record.etag ?? null) !== row[5]
+          (record.etag ?? null) !== row[5] ||
+          (record.defaultSse ? 1 : null) !== row[6]
         ) {
           changed.push(record);
         }
@@ -591,9 +620,7 @@ export class StateDb {
 
   upsertFiles(records: FileRecord[]): void {
     if (records.length > 1000) this.reserve(estimateBytes(records));
-    const statement = this.statement(
-      "INSERT OR REPLACE INTO files(path, inode, size, mtime, synced, etag) VALUES (?, ?, ?, ?, ?, ?)",
-    );
+    const statement = this.statement(`INSERT OR REPLACE INTO files(${FILE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.transaction(() => {
       for (const record of records) statement.run(fileRow(record));
     });

@@ -76,7 +76,14 @@ export function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[], no
   });
   db.deleteFiles(moved.map(({ o }) => o.move.from));
   db.upsertFiles(
-    moved.map(({ o, record }) => ({ ...record, path: o.move.to, etag: o.etag ?? record.etag, synced: now })),
+    moved.map(({ o, record }) => ({
+      ...record,
+      path: o.move.to,
+      etag: o.etag ?? record.etag,
+      // A copy finished by an earlier run (its result read back from the journal) tells no encryption.
+      defaultSse: (o.etag !== undefined && o.defaultSse) || undefined,
+      synced: now,
+    })),
   );
 }
 

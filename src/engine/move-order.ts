@@ -19,6 +19,8 @@ export interface CopyStep {
   dstKey: string;
   size: number;
   storageClass?: string;
+  /** The source has the bucket's default encryption (PlannedMove.defaultSse); a temporary key's copy too. */
+  defaultSse?: boolean;
   /** ETag the source must still have; for a copy out of a temporary key, taken from `etagFromStep`'s result. */
   ifMatchEtag?: string;
   etagFromStep?: number;
@@ -56,6 +58,7 @@ export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number
     dstKey: m.toKey,
     size: m.size,
     storageClass: m.storageClass,
+    defaultSse: m.defaultSse,
     ifMatchEtag: m.etag,
     moveIndex: i,
     after: NO_STEPS,
@@ -90,6 +93,7 @@ export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number
         dstKey: tempKey(tempCopies.length),
         size: opener.size,
         storageClass: opener.storageClass,
+        defaultSse: opener.defaultSse,
         ifMatchEtag: opener.ifMatchEtag,
         moveIndex: null,
         after: NO_STEPS,

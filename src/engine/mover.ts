@@ -21,6 +21,8 @@ export interface MoveOutcome {
   status: "done" | "failed" | "blocked";
   /** ETag of the object at the new key. */
   etag?: string;
+  /** That object was copied without encryption settings: it has the bucket's default encryption. */
+  defaultSse?: boolean;
   /** The old key could not be deleted (aws --delete or the next run removes it). */
   deleteFailed?: string;
   error?: string;
@@ -90,13 +92,14 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   const progress = { done: 0, failed: 0, total: moves.length };
   const report = (last?: MoveOutcome) => options.onProgress?.({ ...progress, last });
 
-  const finishCopy = (step: CopyStep, etag: string | undefined, error?: unknown) => {
+  const finishCopy = (step: CopyStep, etag: string | undefined, error?: unknown, defaultSse = false) => {
     const outcome = step.moveIndex === null ? undefined : outcomes[step.moveIndex];
     if (error === undefined) {
       done.set(step.id, { step: step.id, ok: true, etag });
       if (outcome) {
         outcome.status = "done";
         outcome.etag = etag;
+        outcome.defaultSse = defaultSse;
         progress.done++;
         report(outcome);
       }
@@ -130,10 +133,11 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
         size: step.size,
         storageClass: step.storageClass,
         typeNames: move ? { from: move.fromKey, to: move.toKey } : null,
+        defaultSse: step.defaultSse,
         signal,
       });
       journal.record({ step: step.id, ok: true, etag: result.etag });
-      finishCopy(step, result.etag);
+      finishCopy(step, result.etag, undefined, result.defaultSse);
     } catch (error) {
       if (isPerObjectError(error)) finishCopy(step, undefined, error);
       else fatal ??= error;

@@ -44,6 +44,11 @@ export interface PlannedMove {
   /** ETag of the source object as listed (used for CopySourceIfMatch); absent when unverified. */
   etag?: string;
   storageClass?: string;
+  /**
+   * The source object is the one the DB recorded as written by aws or by a plain copy of ours (same ETag):
+   * it has the bucket's default encryption, so copying it without encryption settings keeps that.
+   */
+  defaultSse?: boolean;
   /** ready: verified against S3; unverified: no listing given; archived: needs a restore first. */
   state: "ready" | "unverified" | "archived";
   /**
@@ -217,6 +222,7 @@ export function planRun(input: PlanInput): Plan {
       }
       move.etag = object!.etag;
       move.storageClass = object!.storageClass;
+      if (old.defaultSse && old.etag === object!.etag) move.defaultSse = true;
       if (isArchived(object!)) {
         if (input.archivedMoves === "upload") continue;
         move.state = "archived";

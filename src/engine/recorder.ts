@@ -56,13 +56,18 @@ export function recordChanges(input: RecordInput): RecordChanges {
       // A new inode at the recorded path with the recorded size and mtime is the same file (unstable inodes):
       // its row takes the new number, and keeps its ETag unless the plan doubted what its key holds.
       const sameFile = unchanged && (old.inode === file.inode || !input.doubtful?.has(file.path));
+      // An object aws uploaded this run is what the key holds now: its ETag, and the bucket's default encryption.
+      const uploaded = etagFromListing(input, file);
+      const kept = sameFile ? old : undefined;
       const row: FileRecord = {
         path: file.path,
         inode: file.inode,
         size: file.size,
         mtime: file.mtimeMs / 1000,
-        synced: sameFile ? old.synced : input.now,
-        etag: input.proven?.get(file.path) || (sameFile && old.etag) || etagFromListing(input, file),
+        synced: kept ? kept.synced : input.now,
+        etag: input.proven?.get(file.path) || uploaded || kept?.etag || null,
+        defaultSse:
+          (input.proven?.has(file.path) ? kept?.defaultSse : uploaded !== null || kept?.defaultSse) || undefined,
       };
       if (!old || !sameRow(row, old)) changes.upserts.push(row);
     },
@@ -79,7 +84,8 @@ function sameRow(a: FileRecord, b: FileRecord): boolean {
     a.size === b.size &&
     a.mtime === b.mtime &&
     a.synced === b.synced &&
-    (a.etag ?? null) === (b.etag ?? null)
+    (a.etag ?? null) === (b.etag ?? null) &&
+    (a.defaultSse === true) === (b.defaultSse === true)
   );
 }
 

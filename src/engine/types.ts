@@ -48,6 +48,11 @@ export interface FileRecord {
   synced: number;
   /** ETag of the object at key(path) once known (quotes stripped). */
   etag?: string | null;
+  /**
+   * That object (the one with `etag`) was written by aws or by a copy of ours that set no encryption, so it
+   * has the bucket's default encryption: copying it needs no HEAD to learn an SSE-KMS key to repeat.
+   */
+  defaultSse?: boolean;
 }
 
 /** What a listing or a HEAD told us about one object. */

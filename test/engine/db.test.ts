@@ -416,6 +416,42 @@ describe("content hashes", () => {
     await db.save();
     const again = (await open()).db;
     expect(again.cachedHashes(file).get("md5")).toBe("0123");
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(again.allFiles()).toEqual([
+      { path: "a.mp3", inode: 7, size: 100, mtime: 1700000000.5, synced: 1700000001, etag: "e1" },
+    ]);
+  });
+
+  it("a DB of schema version 2 learns which objects have the bucket's default encryption, knowing none yet", async () => {
+    await writeRawDb(`
+      CREATE TABLE files(path TEXT PRIMARY KEY NOT NULL, inode INTEGER, size INTEGER, mtime REAL, synced INTEGER,
+        etag TEXT) WITHOUT ROWID;
+      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+      CREATE TABLE skipped_moves(from_path TEXT, to_path TEXT, inode INTEGER, size INTEGER, mtime REAL,
+        created TEXT, PRIMARY KEY(from_path, to_path));
+      CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
+        storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
+        requested_at TEXT, updated_at TEXT);
+      CREATE TABLE hashes(inode INTEGER, size INTEGER, mtime REAL, kind TEXT, value TEXT,
+        PRIMARY KEY(inode, size, mtime, kind)) WITHOUT ROWID;
+      INSERT INTO files VALUES ('a.mp3', 7, 100, 1700000000.5, 1700000001, 'e1');
+      INSERT INTO files VALUES ('b.mp3', 8, 200, 1700000000.5, 1700000001, NULL);
+      PRAGMA user_version = 2;`);
+    const { db } = await open();
+    const rows = db.allFiles();
+    expect(rows.map((r) => [r.path, r.etag, r.defaultSse])).toEqual([
+      ["a.mp3", "e1", undefined],
+      ["b.mp3", null, undefined],
+    ]);
+    db.upsertFiles([{ ...rows[0], defaultSse: true }]);
+    await db.save();
+    const again = (await open()).db;
+    expect(again.allFiles().map((r) => [r.path, r.defaultSse])).toEqual([
+      ["a.mp3", true],
+      ["b.mp3", undefined],
+    ]);
+    // A row written again without the flag loses it: the object it describes is another one.
+    again.writeFileChanges({ upserts: [{ ...rows[0], etag: "e2" }], deletes: [] });
+    expect(again.getFile("a.mp3")?.defaultSse).toBeUndefined();
+    expect(SCHEMA_VERSION).toBe(3);
   });
 });

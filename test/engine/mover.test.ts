@@ -38,7 +38,7 @@ class MemoryBucket {
       throw new SourceChangedError(src, { expectedEtag: options.ifMatchEtag });
     this.objects.set(dst, content);
     this.check();
-    return { etag: content };
+    return { etag: content, defaultSse: true };
   }
 
   async deleteObjects(keys: readonly string[]) {

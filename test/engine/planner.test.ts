@@ -41,6 +41,25 @@ describe("planRun", () => {
     expect(p.deleted).toEqual([]);
   });
 
+  it("knows a source has the bucket's default encryption only while it is the object the DB saw written", () => {
+    const flagged = (path: string, inode: number, etag: string): FileRecord => ({
+      ...row(path, inode, 100, T, etag),
+      defaultSse: true,
+    });
+    const p = plan({
+      scan: [file("a2", 1), file("b2", 2), file("c2", 3)],
+      records: [flagged("a", 1, "ea"), flagged("b", 2, "eb"), row("c", 3, 100, T, "ec")],
+      // b's object was replaced since (another ETag): it may carry other encryption settings.
+      objects: listing(object("a", 100, T + 5, "ea"), object("b", 100, T + 5, "eb-new"), object("c", 100, T + 5, "ec")),
+    });
+    expect(p.moves.map((m) => [m.from, m.defaultSse === true])).toEqual([
+      ["a", true],
+      ["c", false],
+    ]);
+    // A replaced object is not moved at all: the recorded ETag is part of the check.
+    expect(p.rejected.map((r) => r.from)).toEqual(["b"]);
+  });
+
   it("pairs files with their rows by path where JavaScript and SQLite order names differently", () => {
     // The scanner sorts by UTF-16 units (the emoji's surrogates before U+FF01); the DB by UTF-8 bytes.
     const byBytes = ["a/b.mp3", "a/\uE000.mp3", "a/！.mp3", "a/𝄞 clef.mp3", "a/😀.mp3", "a/🦄.mp3"];

@@ -85,6 +85,35 @@ describe("recordChanges (what the DB may believe)", () => {
     expect(Object.fromEntries(rows.map((r) => [r.path, r.etag]))).toEqual({ up: "fresh", stale: null });
   });
 
+  it("marks what aws uploaded as having the bucket's default encryption; other rows keep what they knew", () => {
+    const listed = (key: string, etag: string) => ({
+      key,
+      size: 10,
+      lastModifiedMs: (T + 5) * 1000,
+      etag,
+      storageClass: "STANDARD",
+    });
+    const objects = new Map([["up", listed("up", "fresh")]]);
+    const previous = [
+      { ...row("kept", 2, 10, T, "e2"), defaultSse: true },
+      row("unknown", 3, 10, T, "e3"),
+      { ...row("replaced", 4, 10, T, "e4"), defaultSse: true },
+      { ...row("proven", 5, 10, T, "e5"), defaultSse: true },
+    ];
+    const scan = [file("kept", 2), file("proven", 5), file("replaced", 4, 12), file("unknown", 3), file("up", 1)];
+    const rows = record({ objects, previous, scan, proven: new Map([["proven", "e5"]]) });
+    expect(Object.fromEntries(rows.map((r) => [r.path, [r.etag, r.defaultSse === true]]))).toEqual({
+      up: ["fresh", true],
+      kept: ["e2", true],
+      unknown: ["e3", false],
+      // Edited and not uploaded (aws failed on it, say): the row no longer describes the flagged object.
+      replaced: [null, false],
+      proven: ["e5", true],
+    });
+    // Flags written back unchanged are no change.
+    expect(changes({ previous: rows, scan })).toEqual({ upserts: [], deletes: [] });
+  });
+
   it("writes nothing when nothing changed: each unchanged row keeps its synced time and ETag", () => {
     const previous = [row("a", 1, 10, T, "e1"), row("b", 2, 20, T + 0.5)];
     expect(changes({ previous, scan: [file("a", 1), file("b", 2, 20, T + 0.5)] })).toEqual({

@@ -179,8 +179,16 @@ describe("BucketGateway against the local S3 server", () => {
     const plain = (await gateway.head("plain/src.bin"))!;
     await s3.resetStats();
 
-    await gateway.copyObject("enc/src.bin", "enc/dst.bin", { ifMatchEtag: encrypted.etag, size: encrypted.size });
-    await gateway.copyObject("plain/src.bin", "plain/dst.bin", { ifMatchEtag: plain.etag, size: plain.size });
+    const kms = await gateway.copyObject("enc/src.bin", "enc/dst.bin", {
+      ifMatchEtag: encrypted.etag,
+      size: encrypted.size,
+    });
+    const bucketDefault = await gateway.copyObject("plain/src.bin", "plain/dst.bin", {
+      ifMatchEtag: plain.etag,
+      size: plain.size,
+    });
+    // What the DB may record: only the copy that set no encryption has the bucket's default.
+    expect([kms.defaultSse, bucketDefault.defaultSse]).toEqual([false, true]);
 
     // What was asked of S3 (the local server keeps the settings but does not encrypt).
     const copies = (await s3.requests()).filter((e) => e.op === "CopyObject");
@@ -196,6 +204,61 @@ describe("BucketGateway against the local S3 server", () => {
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "enc/dst.bin" }));
     expect(head.ServerSideEncryption).toBe("aws:kms");
     expect(head.SSEKMSKeyId).toBe(sse.SSEKMSKeyId);
+  });
+
+  it("copies a source with the bucket's default encryption without a HEAD when the name keeps its type", async () => {
+    const body = randomBytes(32 * 1024);
+    await put("d/src.mp3", body, {
+      ContentType: "audio/mpeg",
+      Metadata: { artist: "Nina" },
+      StorageClass: "STANDARD_IA",
+      Tagging: "genre=house",
+    });
+    const source = (await gateway.head("d/src.mp3"))!;
+    await s3.resetStats();
+
+    const copied = await gateway.copyObject("d/src.mp3", "d/dst.mp3", {
+      ifMatchEtag: source.etag,
+      size: source.size,
+      storageClass: source.storageClass,
+      defaultSse: true,
+    });
+
+    // One request: the class came from the listing, COPY keeps type, metadata and tags.
+    const log = await s3.requests();
+    expect(log.map((e) => [e.op, e.key])).toEqual([["CopyObject", "d/dst.mp3"]]);
+    expect(log[0].metadataDirective).toBe("COPY");
+    expect(log[0].sse).toBeUndefined();
+    expect(copied).toEqual({ etag: source.etag, defaultSse: true });
+    expect((await read("d/dst.mp3")).equals(body)).toBe(true);
+    const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "d/dst.mp3" }));
+    expect([head.ContentType, head.Metadata]).toEqual(["audio/mpeg", { artist: "Nina" }]);
+    const info = await s3.objectInfo(BUCKET, "d/dst.mp3");
+    expect([info?.storageClass, info?.tags]).toEqual(["STANDARD_IA", { genre: "house" }]);
+
+    // The copy itself is conditional: a source changed since it was listed is refused, nothing written.
+    await put("d/src.mp3", randomBytes(1024));
+    await s3.resetStats();
+    const refused = await rejection(
+      gateway.copyObject("d/src.mp3", "d/late.mp3", { ifMatchEtag: source.etag, size: source.size, defaultSse: true }),
+    );
+    expect(refused).toBeInstanceOf(SourceChangedError);
+    expect((await s3.requests()).map((e) => [e.op, e.status])).toEqual([["CopyObject", 412]]);
+    expect(await gateway.head("d/late.mp3")).toBeNull();
+
+    // A new type still needs the source's metadata to repeat under REPLACE: HEAD first.
+    await s3.resetStats();
+    await gateway.copyObject("d/dst.mp3", "d/dst.flac", {
+      ifMatchEtag: source.etag,
+      size: source.size,
+      defaultSse: true,
+    });
+    const typed = await s3.requests();
+    expect(typed.map((e) => e.op)).toEqual(["HeadObject", "CopyObject"]);
+    expect(typed[1].metadataDirective).toBe("REPLACE");
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: "d/dst.flac" }))).Metadata).toEqual({
+      artist: "Nina",
+    });
   });
 
   it("gives a copy to another file type the Content-Type aws gives that name, keeping the other metadata", async () => {

@@ -1,6 +1,6 @@
 // End to end through the real CLI binary, the real aws CLI (both versions) and the local S3 server:
 // what ends up in the bucket, byte for byte, and how many bytes went over the wire.
-import { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openStateDb } from "../../src/engine/db";
@@ -62,6 +62,9 @@ describe.each(AWS_CLIS)("sync with $name", ({ path: awsPath }) => {
     expect(second.reports[0].bytesSaved).toBe(20 * MiB + 1_200_000);
     expect(second.reports[0].aws?.uploads).toBe(0);
     expect(second.reports[0].aws?.deletes).toBe(0);
+    // aws wrote every source, so each has the bucket's default encryption: copies need no HEAD first.
+    expect(stats.ops.HeadObject?.count ?? 0).toBe(0);
+    expect((await dbRecords(v.root)).map((r) => r.defaultSse)).toEqual([true, true, true, true, true]);
     const files = [
       "big/Live at the Hall.flac",
       "Albums/Blue (2021 Remaster)/01 Intro.mp3",
@@ -70,6 +73,47 @@ describe.each(AWS_CLIS)("sync with $name", ({ path: awsPath }) => {
       "keep.txt",
     ];
     expect(await bucketContents(client, bucket)).toEqual(expectedContents(v, files, "lib"));
+  });
+
+  it("HEADs a source it did not see written, and carries its SSE-KMS key over to the copy", async () => {
+    const bucket = await freshBucket();
+    const v = volume();
+    const bytes = v.file("a.bin", 40_000, "kms");
+    v.file("plain.bin", 30_000, "plain");
+    await new Promise((r) => setTimeout(r, 1100)); // the object is newer than the file: aws skips it
+    const kms = { ServerSideEncryption: "aws:kms", SSEKMSKeyId: "arn:aws:kms:us-east-1:111122223333:key/k1" } as const;
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "a.bin", Body: bytes, ...kms }));
+    const first = await sync(v, bucket);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.reports[0].aws?.uploads).toBe(1);
+    expect((await dbRecords(v.root)).map((r) => [r.path, r.defaultSse === true])).toEqual([
+      ["a.bin", false],
+      ["plain.bin", true],
+    ]);
+
+    for (const [from, to] of [
+      ["a.bin", "b.bin"],
+      ["b.bin", "c.bin"],
+    ]) {
+      v.rename(from, to);
+      v.rename(from === "a.bin" ? "plain.bin" : "plain2.bin", from === "a.bin" ? "plain2.bin" : "plain3.bin");
+      await local.resetStats();
+      const run = await sync(v, bucket);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.reports[0].moves.done).toBe(2);
+      const log = await local.requests();
+      // Only the object of unknown encryption is HEADed; its copy repeats the key it was made with.
+      expect(log.filter((e) => e.op === "HeadObject").map((e) => e.key)).toEqual([from]);
+      expect(log.filter((e) => e.op === "CopyObject").map((e) => [e.key, e.sse?.kmsKeyId])).toEqual(
+        expect.arrayContaining([
+          [to, kms.SSEKMSKeyId],
+          [from === "a.bin" ? "plain2.bin" : "plain3.bin", undefined],
+        ]),
+      );
+      expect((await local.objectInfo(bucket, to))?.sse?.kmsKeyId).toBe(kms.SSEKMSKeyId);
+      expect((await local.stats()).uploadedBytes).toBe(0);
+    }
+    expect(await bucketContents(client, bucket)).toEqual(expectedContents(v, ["c.bin", "plain3.bin"]));
   });
 
   it("uploads the new bytes of a renamed and edited same-size file", async () => {

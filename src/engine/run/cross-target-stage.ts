@@ -134,14 +134,14 @@ async function copyInto(destination: PreparedRun, leaving: readonly Leaving[], s
       const move = crossCopy(destination, file, object, now, proof);
       if (ctx.dryRun) return { move, status: "done" };
       try {
-        const { etag } = await destination.bucket.gateway.copyObject(move.fromKey, move.toKey, {
+        const { etag, defaultSse } = await destination.bucket.gateway.copyObject(move.fromKey, move.toKey, {
           ifMatchEtag: move.etag ?? "",
           size: move.size,
           storageClass: ctx.target.storageClass,
           sourceBucket: object.source.ctx.target.bucket,
           signal,
         });
-        return { move, status: "done", etag };
+        return { move, status: "done", etag, defaultSse };
       } catch (error) {
         if (signal?.aborted) throw error;
         return { move, status: "failed", error: copyFailure(error) };

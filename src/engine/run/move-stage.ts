@@ -39,13 +39,14 @@ async function runCopies(bucket: ConnectedBucket, copies: readonly PlannedMove[]
   return Promise.all(
     copies.map(async (move): Promise<MoveOutcome> => {
       try {
-        const { etag } = await bucket.gateway.copyObject(move.fromKey, move.toKey, {
+        const { etag, defaultSse } = await bucket.gateway.copyObject(move.fromKey, move.toKey, {
           ifMatchEtag: move.etag ?? "",
           size: move.size,
           storageClass: move.storageClass,
+          defaultSse: move.defaultSse,
           signal,
         });
-        return { move, status: "done", etag };
+        return { move, status: "done", etag, defaultSse };
       } catch (error) {
         if (!isPerObjectError(error)) throw error;
         return { move, status: "failed", error: error instanceof Error ? error.message : String(error) };
@@ -65,13 +66,14 @@ function applyProvenToDb(db: OpenedVolume["db"], outcomes: readonly MoveOutcome[
   if (outcomes.length === 0) return;
   db.deleteFiles(outcomes.filter((o) => !o.move.copy).map((o) => o.move.from));
   db.upsertFiles(
-    outcomes.map(({ move, etag }) => ({
+    outcomes.map(({ move, etag, defaultSse }) => ({
       path: move.to,
       inode: move.inode,
       size: move.size,
       mtime: move.mtime,
       synced: now,
       etag: etag ?? move.etag ?? null,
+      defaultSse: (etag !== undefined && defaultSse) || undefined,
     })),
   );
 }

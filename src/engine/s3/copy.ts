@@ -3,7 +3,9 @@
 // bucket's default encryption), and ends with the Content-Type a fresh aws upload of the new name would get.
 // Every request is conditional on the ETag the verifier saw, so a source changed in between makes the copy
 // fail (412) instead of copying other bytes. A HEAD of the source tells its class, encryption and type;
-// above the single-copy limit (5 GiB) it is a multipart copy whose metadata comes from that HEAD.
+// above the single-copy limit (5 GiB) it is a multipart copy whose metadata comes from that HEAD. A
+// single-part copy that keeps the type skips the HEAD when the source's encryption is known to be the
+// bucket's default (or does not carry over, across buckets): the listing gave its class, COPY keeps the rest.
 
 import {
   AbortMultipartUploadCommand,
@@ -47,7 +49,15 @@ export interface CopyRequest {
   storageClass?: string;
   /** See CopyOptions.typeNames. */
   typeNames?: { from: string; to: string } | null;
+  /** See CopyOptions.defaultSse. */
+  defaultSse?: boolean;
   signal?: AbortSignal;
+}
+
+export interface CopyResult {
+  etag: string;
+  /** Copied without encryption settings: the new object has the bucket's default encryption. */
+  defaultSse: boolean;
 }
 
 export interface MultipartSettings {
@@ -97,6 +107,18 @@ function typeChangeOf(request: CopyRequest, head: HeadObjectCommandOutput) {
   if (request.typeNames === null) return null;
   const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
   return contentTypeChange(from, to, head.ContentType);
+}
+
+/** Names of different types: the source's Content-Type (and the metadata REPLACE must repeat) is needed. */
+function mayChangeType(request: CopyRequest): boolean {
+  if (request.typeNames === null) return false;
+  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+  return guessContentType(from) !== guessContentType(to);
+}
+
+/** What only a HEAD can tell a single-part copy: an SSE-KMS key to repeat, or the type and metadata to replace. */
+function needsHead(request: CopyRequest): boolean {
+  return mayChangeType(request) || !(request.defaultSse === true || isCrossBucket(request));
 }
 
 /** The source's SSE-KMS settings: without them a copy gets the bucket's default encryption instead. */
@@ -151,9 +173,9 @@ function headSource(request: CopyRequest): Promise<HeadObjectCommandOutput> {
   );
 }
 
-export async function copySingle(request: CopyRequest): Promise<{ etag: string }> {
+export async function copySingle(request: CopyRequest): Promise<CopyResult> {
   const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, storageClass, signal } = request;
-  const head = await headSource(request);
+  const head = needsHead(request) ? await headSource(request) : undefined;
   const input: CopyObjectCommandInput = {
     Bucket: bucket,
     Key: dstKey,
@@ -161,16 +183,16 @@ export async function copySingle(request: CopyRequest): Promise<{ etag: string }
     CopySourceIfMatch: quoted(ifMatchEtag),
     MetadataDirective: "COPY",
     TaggingDirective: "COPY",
-    ...placementOf(request, head, storageClass),
+    ...(head ? placementOf(request, head, storageClass) : { StorageClass: storageClassParam(storageClass) }),
   };
-  const change = typeChangeOf(request, head);
+  const change = head && typeChangeOf(request, head);
   // REPLACE takes all metadata from the request: repeat the source's, with the new type.
   if (change) Object.assign(input, { ...metadataOf(head), ContentType: change.type, MetadataDirective: "REPLACE" });
   const output = await limit(() => client.send(new CopyObjectCommand(input), { abortSignal: signal }));
-  return { etag: stripEtag(output.CopyObjectResult?.ETag) };
+  return { etag: stripEtag(output.CopyObjectResult?.ETag), defaultSse: input.ServerSideEncryption === undefined };
 }
 
-export async function copyMultipart(request: CopyRequest, settings: MultipartSettings): Promise<{ etag: string }> {
+export async function copyMultipart(request: CopyRequest, settings: MultipartSettings): Promise<CopyResult> {
   const { client, limit, bucket, srcKey, dstKey, ifMatchEtag, signal } = request;
   const createInput = await describeSource(request);
   const size = createInput.size;
@@ -217,7 +239,7 @@ export async function copyMultipart(request: CopyRequest, settings: MultipartSet
         { abortSignal: signal },
       ),
     );
-    return { etag: stripEtag(completed.ETag) };
+    return { etag: stripEtag(completed.ETag), defaultSse: createInput.input.ServerSideEncryption === undefined };
   } catch (error) {
     // Not under the caller's signal: an aborted run must still not leave billable parts behind.
     await limit(() =>

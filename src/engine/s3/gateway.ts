@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { S3ObjectInfo } from "../types";
 import { classifyS3Error, type S3ErrorContext } from "./classify";
-import { copyMultipart, copySingle, DEFAULT_MULTIPART_COPY_THRESHOLD } from "./copy";
+import { copyMultipart, copySingle, DEFAULT_MULTIPART_COPY_THRESHOLD, type CopyResult } from "./copy";
 import { RequestLimiter } from "./limiter";
 import { headObjectInfo, listedObjectInfo } from "./records";
 
@@ -45,6 +45,11 @@ export interface CopyOptions {
    * keeps the source's type as it is (a copy to or from a temporary key, which is only half a move).
    */
   typeNames?: { from: string; to: string } | null;
+  /**
+   * The source has the bucket's default encryption (the DB saw aws or a plain copy of ours write it): no
+   * SSE-KMS settings to repeat, so a copy that keeps the type needs no HEAD of it.
+   */
+  defaultSse?: boolean;
   signal?: AbortSignal;
 }
 
@@ -168,7 +173,7 @@ export class BucketGateway {
    * Server-side copy conditional on the source's ETag. Throws SourceChangedError (412),
    * ObjectArchivedError (archived source) or SourceMissingError (no source).
    */
-  async copyObject(srcKey: string, dstKey: string, options: CopyOptions): Promise<{ etag: string }> {
+  async copyObject(srcKey: string, dstKey: string, options: CopyOptions): Promise<CopyResult> {
     const threshold = this.options.multipartCopyThreshold ?? DEFAULT_MULTIPART_COPY_THRESHOLD;
     const request = {
       client: this.client,
