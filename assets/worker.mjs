@@ -40743,8 +40743,13 @@ async function runMoveBatch(target, gateway, moves, options = {}) {
   return { ...result, journal };
 }
 function applyMovesToDb(db, outcomes, now = Date.now() / 1e3) {
-  const moved = outcomes.flatMap((o4) => {
-    const record3 = o4.status === "done" ? db.getFile(o4.move.from) : void 0;
+  const done = outcomes.filter((o4) => o4.status === "done");
+  const rows = recordedRows(
+    db,
+    done.map((o4) => o4.move.from)
+  );
+  const moved = done.flatMap((o4) => {
+    const record3 = rows.get(o4.move.from);
     return record3 && record3.inode === o4.move.inode && record3.size === o4.move.size ? [{ o: o4, record: record3 }] : [];
   });
   db.deleteFiles(moved.map(({ o: o4 }) => o4.move.from));
@@ -40758,6 +40763,19 @@ function applyMovesToDb(db, outcomes, now = Date.now() / 1e3) {
       synced: now
     }))
   );
+}
+function recordedRows(db, paths) {
+  const rows = /* @__PURE__ */ new Map();
+  if (paths.length < 1e3 || paths.length * 20 < db.fileCount()) {
+    for (const filePath of paths) {
+      const row = db.getFile(filePath);
+      if (row) rows.set(filePath, row);
+    }
+    return rows;
+  }
+  const wanted = new Set(paths);
+  for (const row of db.eachFile()) if (wanted.has(row.path)) rows.set(row.path, row);
+  return rows;
 }
 function foreignJournal(header, target, legacy) {
   const where2 = `s3://${header.bucket}/${header.prefix}`;
@@ -41946,15 +41964,15 @@ var require_windows = __commonJS({
       }
       return false;
     }
-    function checkStat(stat13, path31, options) {
-      if (!stat13.isSymbolicLink() && !stat13.isFile()) {
+    function checkStat(stat12, path31, options) {
+      if (!stat12.isSymbolicLink() && !stat12.isFile()) {
         return false;
       }
       return checkPathExt(path31, options);
     }
     function isexe(path31, options, cb) {
-      fs4.stat(path31, function(er, stat13) {
-        cb(er, er ? false : checkStat(stat13, path31, options));
+      fs4.stat(path31, function(er, stat12) {
+        cb(er, er ? false : checkStat(stat12, path31, options));
       });
     }
     function sync(path31, options) {
@@ -41970,20 +41988,20 @@ var require_mode = __commonJS({
     isexe.sync = sync;
     var fs4 = __require("fs");
     function isexe(path31, options, cb) {
-      fs4.stat(path31, function(er, stat13) {
-        cb(er, er ? false : checkStat(stat13, options));
+      fs4.stat(path31, function(er, stat12) {
+        cb(er, er ? false : checkStat(stat12, options));
       });
     }
     function sync(path31, options) {
       return checkStat(fs4.statSync(path31), options);
     }
-    function checkStat(stat13, options) {
-      return stat13.isFile() && checkMode(stat13, options);
+    function checkStat(stat12, options) {
+      return stat12.isFile() && checkMode(stat12, options);
     }
-    function checkMode(stat13, options) {
-      var mod = stat13.mode;
-      var uid2 = stat13.uid;
-      var gid = stat13.gid;
+    function checkMode(stat12, options) {
+      var mod = stat12.mode;
+      var uid2 = stat12.uid;
+      var gid = stat12.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -55120,14 +55138,14 @@ var init_prover = __esm({
 });
 
 // src/engine/run/prove-stage.ts
-import { stat as stat7 } from "node:fs/promises";
+import { statSync as statSync2 } from "node:fs";
 import path19 from "node:path";
 async function proveStage(ctx, volume, bucket, scan, verified) {
   const { target, prefix } = ctx;
   const { plan } = verified;
   const minSize = Math.max(1, target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
   const uploads = volume.baseline ? scan.files : plan.newFiles;
-  const doubtful = await doubtfulMoves(ctx, volume, scan, plan);
+  const doubtful = doubtfulMoves(ctx, volume, scan, verified);
   if (doubtful.size === 0 && !uploads.some((f5) => f5.size >= minSize)) return verified;
   let objects = verified.objects;
   const fromRecords = !objects && !volume.baseline;
@@ -55235,27 +55253,38 @@ function recordedObjects(volume, plan, prefix, minSize) {
   }
   return objects;
 }
-async function doubtfulMoves(ctx, volume, scan, plan) {
+function doubtfulMoves(ctx, volume, scan, verified) {
   const doubtful = /* @__PURE__ */ new Map();
+  const { plan, input: input2 } = verified;
   if (plan.moves.length === 0) return doubtful;
-  const byPath2 = new Map(scan.files.map((f5) => [f5.path, f5]));
+  const paths = /* @__PURE__ */ new Set();
   const lastRunAt = lastRunStart(volume);
   for (const move of plan.moves) {
-    const file2 = byPath2.get(move.to);
-    const old = volume.db.getFile(move.from);
-    if (!file2 || !old) continue;
-    const here2 = volume.db.getFile(move.to);
-    const tie = here2 !== void 0 && here2.size === file2.size && Math.abs(here2.mtime - file2.mtimeMs / 1e3) < 1e-3;
-    let born = 0;
-    try {
-      born = (await stat7(path19.join(ctx.target.localPath, move.to))).birthtimeMs;
-    } catch {
+    const here2 = findRecord(input2.records, move.to);
+    if (here2 !== void 0 && here2.size === move.size && Math.abs(here2.mtime - move.mtime) < 1e-3) {
+      paths.add(move.to);
       continue;
     }
-    const since = lastRunAt ?? old.synced;
-    if (tie || born > 0 && born / 1e3 > since + CLOCK_SLACK_SECONDS) doubtful.set(move.to, file2);
+    const born = statSync2(path19.join(ctx.target.localPath, move.to), { throwIfNoEntry: false })?.birthtimeMs ?? 0;
+    const since = lastRunAt ?? findRecord(input2.records, move.from)?.synced ?? Infinity;
+    if (born > 0 && born / 1e3 > since + CLOCK_SLACK_SECONDS) paths.add(move.to);
+  }
+  if (paths.size > 0) {
+    for (const file2 of scan.files) if (paths.has(file2.path)) doubtful.set(file2.path, file2);
   }
   return doubtful;
+}
+function findRecord(rows, filePath) {
+  let low = 0;
+  let high = rows.length - 1;
+  while (low <= high) {
+    const mid = low + high >>> 1;
+    const order = comparePaths(rows[mid].path, filePath);
+    if (order === 0) return rows[mid];
+    if (order < 0) low = mid + 1;
+    else high = mid - 1;
+  }
+  return void 0;
 }
 function lastRunStart(volume) {
   try {
@@ -55332,6 +55361,7 @@ var init_prove_stage = __esm({
     init_keys();
     init_move_rules();
     init_prover();
+    init_path_order();
     init_verify_stage();
     CLOCK_SLACK_SECONDS = 2;
   }
@@ -55497,8 +55527,8 @@ var init_record_stage = __esm({
 
 // src/engine/scanner.ts
 import { isUtf8 } from "node:buffer";
-import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync2 } from "node:fs";
-import { stat as stat8 } from "node:fs/promises";
+import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync3 } from "node:fs";
+import { stat as stat7 } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
 import { isMainThread } from "node:worker_threads";
 function errorCode(error63) {
@@ -55519,7 +55549,7 @@ async function scanVolume(options) {
   const { root: root5, signal, onProgress } = options;
   let rootStats;
   try {
-    rootStats = await stat8(root5);
+    rootStats = await stat7(root5);
   } catch (error63) {
     if (errorCode(error63) === "EACCES") throw unreadableRoot(root5, error63);
     throw missingRoot(root5, error63);
@@ -55595,7 +55625,7 @@ async function scanVolume(options) {
         const target = inside ? name : `${abs}/${name}`;
         let stats;
         try {
-          stats = statSync2(target, { throwIfNoEntry: false });
+          stats = statSync3(target, { throwIfNoEntry: false });
         } catch (error63) {
           skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "unreadable", error63);
           continue;
@@ -80918,7 +80948,7 @@ var init_progress = __esm({
 });
 
 // src/cli/preview.ts
-import { stat as stat9 } from "node:fs/promises";
+import { stat as stat8 } from "node:fs/promises";
 import path23 from "node:path";
 async function configTargets(o4, only, overrides) {
   const config2 = await loadConfig2(o4.config);
@@ -80984,7 +81014,7 @@ async function skipMoveCommand(io, name, move, o4) {
   if (o4.undo) {
     await unskipMove(root5, move, { commandName: "skip-move" });
   } else {
-    const file2 = await stat9(path23.join(root5, move.to)).catch(() => {
+    const file2 = await stat8(path23.join(root5, move.to)).catch(() => {
       throw new SmartSyncError("USAGE", `${path23.join(root5, move.to)} does not exist.`, {
         hint: "Name the move as Preview Moves (or `s3-smart-sync preview`) lists it: old path, then new path."
       });
@@ -81063,7 +81093,7 @@ var init_restore = __esm({
 
 // src/cli/schedule.ts
 import { execFile as execFile2 } from "node:child_process";
-import { mkdir as mkdir3, readFile as readFile7, realpath as realpath2, rm, stat as stat10, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir3, readFile as readFile7, realpath as realpath2, rm, stat as stat9, writeFile as writeFile2 } from "node:fs/promises";
 import os5 from "node:os";
 import path24 from "node:path";
 function agentPlistPath(home = os5.homedir()) {
@@ -81198,7 +81228,7 @@ function describeInterval(seconds) {
 }
 async function tail(file2, lines) {
   try {
-    const [text, info] = await Promise.all([readFile7(file2, "utf8"), stat10(file2)]);
+    const [text, info] = await Promise.all([readFile7(file2, "utf8"), stat9(file2)]);
     return { text: text.trimEnd().split("\n").slice(-lines), modified: info.mtime.toISOString() };
   } catch {
     return { text: [] };
@@ -81281,7 +81311,7 @@ var init_schedule = __esm({
 });
 
 // src/cli/status.ts
-import { stat as stat11 } from "node:fs/promises";
+import { stat as stat10 } from "node:fs/promises";
 import path25 from "node:path";
 async function configExcludes(root5, file2) {
   try {
@@ -81417,7 +81447,7 @@ async function targetStatusLine(target, limit, signal) {
 }
 async function isDirectory2(root5) {
   try {
-    return (await stat11(root5)).isDirectory();
+    return (await stat10(root5)).isDirectory();
   } catch {
     return false;
   }
@@ -81620,7 +81650,7 @@ var init_results_file = __esm({
 });
 
 // src/cli/state-file.ts
-import { stat as stat12 } from "node:fs/promises";
+import { stat as stat11 } from "node:fs/promises";
 import { mkdir as mkdir4 } from "node:fs/promises";
 import path28 from "node:path";
 function slim(report) {
@@ -81741,7 +81771,7 @@ var init_state_file = __esm({
         const tally = this.state.uploaded[target] ??= { files: 0, bytes: 0 };
         tally.files++;
         this.sizes.push(
-          stat12(localPath).then(
+          stat11(localPath).then(
             (s2) => tally.bytes += s2.size,
             () => void 0
           )

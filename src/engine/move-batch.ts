@@ -7,7 +7,7 @@ import { SCHEDULER_VERSION, scheduleMoves, stepCount, type MoveSchedule } from "
 import { executeMoves, type MoveBatchResult, type MoveOutcome, type MoverProgress } from "./mover";
 import type { PlannedMove } from "./planner";
 import type { BucketGateway } from "./s3";
-import type { Target } from "./types";
+import type { FileRecord, Target } from "./types";
 
 /** Temporary keys that open cycles live here; `.s3-smart-sync*` keeps aws away from them. */
 export const TEMP_PREFIX = ".s3-smart-sync-tmp";
@@ -70,8 +70,13 @@ export async function runMoveBatch(
  * before removing its journal): applying it again would undo a swap.
  */
 export function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[], now = Date.now() / 1000): void {
-  const moved = outcomes.flatMap((o) => {
-    const record = o.status === "done" ? db.getFile(o.move.from) : undefined;
+  const done = outcomes.filter((o) => o.status === "done");
+  const rows = recordedRows(
+    db,
+    done.map((o) => o.move.from),
+  );
+  const moved = done.flatMap((o) => {
+    const record = rows.get(o.move.from);
     return record && record.inode === o.move.inode && record.size === o.move.size ? [{ o, record }] : [];
   });
   db.deleteFiles(moved.map(({ o }) => o.move.from));
@@ -85,6 +90,21 @@ export function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[], no
       synced: now,
     })),
   );
+}
+
+/** The rows at these paths: a query each for a few, one walk over the table for many (a folder of a million). */
+function recordedRows(db: StateDb, paths: readonly string[]): Map<string, FileRecord> {
+  const rows = new Map<string, FileRecord>();
+  if (paths.length < 1000 || paths.length * 20 < db.fileCount()) {
+    for (const filePath of paths) {
+      const row = db.getFile(filePath);
+      if (row) rows.set(filePath, row);
+    }
+    return rows;
+  }
+  const wanted = new Set(paths);
+  for (const row of db.eachFile()) if (wanted.has(row.path)) rows.set(row.path, row);
+  return rows;
 }
 
 /** Why a journal cannot be finished by this run, or null when it can. */

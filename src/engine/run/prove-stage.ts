@@ -3,7 +3,7 @@
 // proven equal to them from ETags or checksums (prover.ts): an object no file explains becomes a
 // server-side move, an object that stays becomes the source of a server-side copy. Anything unproven is
 // left to aws. Runs after verify (it needs the listing) and before the deletion guard.
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_HASH_BUDGET, DEFAULT_PROVE_MIN_SIZE, assignMoves, findCandidates } from "../content-pairing";
 import type { ProofKind } from "../content-proof";
@@ -11,7 +11,8 @@ import { keyFor, pathForKey } from "../keys";
 import { REJECT_REASON_TEXT } from "../move-rules";
 import type { Plan, PlannedMove } from "../planner";
 import { Prover, type HashCache } from "../prover";
-import type { S3ObjectInfo, ScannedFile } from "../types";
+import { comparePaths } from "../path-order";
+import type { FileRecord, S3ObjectInfo, ScannedFile } from "../types";
 import type { ConnectedBucket } from "./connect-bucket";
 import type { RunContext } from "./context";
 import type { OpenedVolume } from "./open-volume";
@@ -29,7 +30,7 @@ export async function proveStage(
   const { plan } = verified;
   const minSize = Math.max(1, target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
   const uploads = volume.baseline ? scan.files : plan.newFiles;
-  const doubtful = await doubtfulMoves(ctx, volume, scan, plan);
+  const doubtful = doubtfulMoves(ctx, volume, scan, verified);
   // Without a file worth proving, not even a listing is asked for.
   if (doubtful.size === 0 && !uploads.some((f) => f.size >= minSize)) return verified;
   let objects = verified.objects;
@@ -163,34 +164,43 @@ const CLOCK_SLACK_SECONDS = 2;
 /**
  * Inode moves whose inode alone is not enough, by destination path: the file was born after the old row
  * was last synced (its number was recycled from a deleted file: a rename keeps the birth time), or it sits
- * at its own recorded path with that row's size and mtime too (the number ties two rows).
+ * at its own recorded path with that row's size and mtime too (the number ties two rows). Rows are found in
+ * the planner's sorted records and birth times with a synchronous stat: a folder rename of a million files
+ * costs a million of each, which must not be a million DB queries and awaited round trips.
  */
-async function doubtfulMoves(
-  ctx: RunContext,
-  volume: OpenedVolume,
-  scan: VolumeScan,
-  plan: Plan,
-): Promise<Map<string, ScannedFile>> {
+function doubtfulMoves(ctx: RunContext, volume: OpenedVolume, scan: VolumeScan, verified: VerifiedRun) {
   const doubtful = new Map<string, ScannedFile>();
+  const { plan, input } = verified;
   if (plan.moves.length === 0) return doubtful;
-  const byPath = new Map(scan.files.map((f) => [f.path, f]));
+  const paths = new Set<string>();
   const lastRunAt = lastRunStart(volume);
   for (const move of plan.moves) {
-    const file = byPath.get(move.to);
-    const old = volume.db.getFile(move.from);
-    if (!file || !old) continue;
-    const here = volume.db.getFile(move.to);
-    const tie = here !== undefined && here.size === file.size && Math.abs(here.mtime - file.mtimeMs / 1000) < 0.001;
-    let born = 0;
-    try {
-      born = (await stat(path.join(ctx.target.localPath, move.to))).birthtimeMs;
-    } catch {
-      continue; // gone since the scan: aws sees to it
+    const here = findRecord(input.records, move.to);
+    if (here !== undefined && here.size === move.size && Math.abs(here.mtime - move.mtime) < 0.001) {
+      paths.add(move.to);
+      continue;
     }
-    const since = lastRunAt ?? old.synced;
-    if (tie || (born > 0 && born / 1000 > since + CLOCK_SLACK_SECONDS)) doubtful.set(move.to, file);
+    // Gone since the scan: aws sees to it.
+    const born = statSync(path.join(ctx.target.localPath, move.to), { throwIfNoEntry: false })?.birthtimeMs ?? 0;
+    const since = lastRunAt ?? findRecord(input.records, move.from)?.synced ?? Infinity;
+    if (born > 0 && born / 1000 > since + CLOCK_SLACK_SECONDS) paths.add(move.to);
   }
+  if (paths.size > 0) for (const file of scan.files) if (paths.has(file.path)) doubtful.set(file.path, file);
   return doubtful;
+}
+
+/** The row at `filePath` in rows sorted in SQLite's order (`allFiles()`), by binary search. */
+function findRecord(rows: readonly FileRecord[], filePath: string): FileRecord | undefined {
+  let low = 0;
+  let high = rows.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const order = comparePaths(rows[mid].path, filePath);
+    if (order === 0) return rows[mid];
+    if (order < 0) low = mid + 1;
+    else high = mid - 1;
+  }
+  return undefined;
 }
 
 /**
