@@ -1,5 +1,6 @@
 // Benchmark 5: one folder rename of N files (default 20,000; the target is 1,000,000: `--files 1M`). A tree
-// of one-byte files with its state DB and a bucket holding it; the top folder is renamed, then the `moves`
+// of one-byte files with its state DB (as a sync that uploaded the tree leaves it: each object's ETag, and
+// that it has the bucket's default encryption) and a bucket holding it; the top folder is renamed, then the `moves`
 // pass (journal, copies, deletes, DB) runs in a child process of its own for its peak RSS. Its move rate is
 // set against the server's own capacity, measured on a sample at the same concurrency: CopyObject +
 // DeleteObject pairs, and CopyObject alone plus DeleteObjects batches of 1,000 keys. The bucket is checked
@@ -12,6 +13,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
 import { renameSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { s3ClientConfig } from "../test/support/local-s3/server-api";
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
   };
   try {
     say(`folder-rename: state DB and bucket`);
-    child(["build", volume, BUCKET]);
+    child(["build", volume, BUCKET, createHash("md5").update(BODY).digest("hex")]);
     const keys = treeKeys(volume);
     await seedEmptyObjects(server, BUCKET, keys, BODY);
     say(`folder-rename: server capacity on a sample of ${sampleSize} keys at concurrency ${concurrency}`);

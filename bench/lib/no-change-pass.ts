@@ -1,5 +1,7 @@
 // Child process of the no-change benchmark, so that its peak RSS is the pass's own.
-//   build <root> <bucket>: scan the volume and record it as the synced state (the DB a real volume has).
+//   build <root> <bucket> [etag]: scan the volume and record it as the synced state (the DB a real volume has);
+//   with the ETag every object was put with (without encryption settings, as aws puts them), the rows say so,
+//   as a sync that uploaded the tree leaves them.
 //   pass <root> <bucket> <endpoint>: the `moves` pass (lock, DB load, scan, plan, DB save).
 //   sync <root> <bucket> <endpoint> <aws>: the full `sync` pass (lock, DB load, scan, plan, aws, record, DB
 //   save) with the given aws binary (the bench passes a no-op one: the engine's own work is measured).
@@ -10,6 +12,7 @@ import { runTarget } from "../../src/engine/run";
 import { scanVolume } from "../../src/engine/scanner";
 
 const [mode, root, bucket, endpoint, aws] = process.argv.slice(2);
+const etag = mode === "build" ? endpoint : undefined;
 
 async function build(): Promise<Record<string, unknown>> {
   const scan = await scanVolume({ root, excludes: [] });
@@ -22,7 +25,8 @@ async function build(): Promise<Record<string, unknown>> {
       size: f.size,
       mtime: f.mtimeMs / 1000,
       synced: now,
-      etag: null,
+      etag: etag ?? null,
+      defaultSse: etag ? true : undefined,
     })),
   );
   db.setTarget(bucket, "");
