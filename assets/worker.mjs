@@ -80876,7 +80876,7 @@ function progressText(event, options = {}) {
       return null;
   }
 }
-var PHASE_TEXT, STATUS_TEXT;
+var PHASE_TEXT, STATUS_TEXT, RunProgress;
 var init_progress_text = __esm({
   "src/cli/progress-text.ts"() {
     "use strict";
@@ -80899,6 +80899,45 @@ var init_progress_text = __esm({
       failed: "failed",
       skipped: "skipped"
     };
+    RunProgress = class {
+      constructor(options = {}) {
+        this.options = options;
+      }
+      options;
+      target;
+      moving;
+      uploading;
+      /** How far the current step is (aws's upload while it runs, else the moves), when it can be told. */
+      fraction;
+      /** The line after this event, or null when the event does not change it. */
+      update(event) {
+        if (event.target !== this.target) this.reset(event.target);
+        if (event.type === "target-start" || event.type === "target-end") this.reset(event.target);
+        if (event.type === "phase") {
+          if (event.phase === "aws") this.uploading = void 0;
+          else if (event.phase === "move") this.moving = void 0;
+          else this.reset(event.target);
+        }
+        const text = progressText(event, this.options);
+        if (event.type === "move" && !event.dryRun && event.total > 0) {
+          const done = event.done + event.failed;
+          this.moving = done < event.total ? { text: `moving ${done}/${event.total}`, fraction: done / event.total } : void 0;
+        }
+        if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0 && text !== null)
+          this.uploading = {
+            text: text.slice(event.target.length + 3),
+            fraction: Math.min(1, event.event.doneBytes / event.event.totalBytes)
+          };
+        this.fraction = this.uploading?.fraction ?? this.moving?.fraction;
+        if (text === null || !this.moving || !this.uploading) return text;
+        return `${event.target} \xB7 ${this.moving.text} \xB7 ${this.uploading.text}`;
+      }
+      reset(target) {
+        this.target = target;
+        this.moving = void 0;
+        this.uploading = void 0;
+      }
+    };
   }
 });
 
@@ -80920,12 +80959,13 @@ var init_progress = __esm({
       stream;
       last = "";
       lastDraw = 0;
+      progress = new RunProgress({ bar });
       get enabled() {
         return this.stream.isTTY === true;
       }
       onEvent = (event) => {
         if (!this.enabled) return;
-        const text = progressText(event, { bar });
+        const text = this.progress.update(event);
         if (text === null) return;
         const now = Date.now();
         if (event.type !== "phase" && now - this.lastDraw < 100) return;
@@ -81657,12 +81697,6 @@ function slim(report) {
   const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
   return { ...report, moves: { ...report.moves, list: failed } };
 }
-function fractionOf(event) {
-  if (event.type === "move" && !event.dryRun && event.total > 0) return (event.done + event.failed) / event.total;
-  if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0)
-    return Math.min(1, event.event.doneBytes / event.event.totalBytes);
-  return void 0;
-}
 var HEARTBEAT_MS, StateFileWriter;
 var init_state_file = __esm({
   "src/cli/state-file.ts"() {
@@ -81707,6 +81741,7 @@ var init_state_file = __esm({
       chain = Promise.resolve();
       sizes = [];
       results = [];
+      progress = new RunProgress();
       /** Creates the folder, writes the first state and starts the heartbeat. */
       async begin() {
         if (!this.file) return;
@@ -81716,14 +81751,10 @@ var init_state_file = __esm({
         this.heartbeat.unref();
       }
       onEvent = (event) => {
-        const text = progressText(event);
+        const text = this.progress.update(event);
         if (text !== null) this.state.progress = text;
-        if (event.type === "phase") {
-          this.state.phase = event.phase;
-          this.state.fraction = void 0;
-        }
-        const fraction = fractionOf(event);
-        if (fraction !== void 0) this.state.fraction = fraction;
+        if (event.type === "phase") this.state.phase = event.phase;
+        this.state.fraction = this.progress.fraction;
         if (event.type !== "target-end") this.state.target = event.target;
         if (event.type === "aws" && event.event.type === "aws-upload" && !event.event.dryRun)
           this.countUpload(event.target, event.event.localPath);

@@ -1,5 +1,6 @@
 // The one-line progress text of a run, shared by the terminal's progress line and the state file that
-// Raycast's toast reads, so both say the same thing.
+// Raycast's toast reads, so both say the same thing. aws starts beside the moves, so their events
+// interleave: RunProgress keeps both and shows them on one line instead of flipping between them.
 import type { EngineEvent, Phase } from "../engine/events";
 import { formatBytes } from "../engine/format";
 import type { TargetReport } from "../engine/report";
@@ -58,5 +59,54 @@ export function progressText(event: EngineEvent, options: { bar?: (fraction: num
       return `${event.target} · ${STATUS_TEXT[event.report.status]}`;
     default:
       return null;
+  }
+}
+
+interface Part {
+  /** Without the target: "moving 12/40". */
+  text: string;
+  fraction: number;
+}
+
+/** The progress of one run, event by event, with the moves and aws's upload side by side while both run. */
+export class RunProgress {
+  private target: string | undefined;
+  private moving: Part | undefined;
+  private uploading: Part | undefined;
+  /** How far the current step is (aws's upload while it runs, else the moves), when it can be told. */
+  fraction: number | undefined;
+
+  constructor(private readonly options: { bar?: (fraction: number) => string } = {}) {}
+
+  /** The line after this event, or null when the event does not change it. */
+  update(event: EngineEvent): string | null {
+    if (event.target !== this.target) this.reset(event.target);
+    if (event.type === "target-start" || event.type === "target-end") this.reset(event.target);
+    if (event.type === "phase") {
+      // A new aws run (the narrow one after the moves) starts its own count; other steps end both.
+      if (event.phase === "aws") this.uploading = undefined;
+      else if (event.phase === "move") this.moving = undefined;
+      else this.reset(event.target);
+    }
+    const text = progressText(event, this.options);
+    if (event.type === "move" && !event.dryRun && event.total > 0) {
+      const done = event.done + event.failed;
+      this.moving =
+        done < event.total ? { text: `moving ${done}/${event.total}`, fraction: done / event.total } : undefined;
+    }
+    if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0 && text !== null)
+      this.uploading = {
+        text: text.slice(event.target.length + 3),
+        fraction: Math.min(1, event.event.doneBytes / event.event.totalBytes),
+      };
+    this.fraction = this.uploading?.fraction ?? this.moving?.fraction;
+    if (text === null || !this.moving || !this.uploading) return text;
+    return `${event.target} · ${this.moving.text} · ${this.uploading.text}`;
+  }
+
+  private reset(target: string): void {
+    this.target = target;
+    this.moving = undefined;
+    this.uploading = undefined;
   }
 }

@@ -1,6 +1,6 @@
 // The terminal's progress line: one consumer of engine events, drawn on stderr only when it is a TTY.
 import type { EngineEvent } from "../engine/events";
-import { progressText } from "./progress-text";
+import { RunProgress } from "./progress-text";
 
 const BAR_WIDTH = 24;
 
@@ -12,6 +12,7 @@ function bar(fraction: number): string {
 export class ProgressLine {
   private last = "";
   private lastDraw = 0;
+  private readonly progress = new RunProgress({ bar });
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
@@ -21,7 +22,7 @@ export class ProgressLine {
 
   readonly onEvent = (event: EngineEvent): void => {
     if (!this.enabled) return;
-    const text = progressText(event, { bar });
+    const text = this.progress.update(event);
     if (text === null) return;
     // Redraw at most 10 times a second; phase changes always show.
     const now = Date.now();

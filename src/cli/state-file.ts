@@ -19,7 +19,7 @@ import { SmartSyncError } from "../engine/errors";
 import type { EngineEvent, Phase } from "../engine/events";
 import type { TargetReport } from "../engine/report";
 import { EXIT } from "./output";
-import { progressText } from "./progress-text";
+import { RunProgress } from "./progress-text";
 import { deletesOf, recordChecked, recordResults, resultsFileFor } from "./results-file";
 
 export interface UploadTally {
@@ -107,14 +107,6 @@ function slim(report: TargetReport): TargetReport {
   return { ...report, moves: { ...report.moves, list: failed } };
 }
 
-/** The fraction done an event tells, if any. */
-function fractionOf(event: EngineEvent): number | undefined {
-  if (event.type === "move" && !event.dryRun && event.total > 0) return (event.done + event.failed) / event.total;
-  if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0)
-    return Math.min(1, event.event.doneBytes / event.event.totalBytes);
-  return undefined;
-}
-
 export class StateFileWriter {
   readonly state: SyncState;
   private readonly intervalMs: number;
@@ -126,6 +118,7 @@ export class StateFileWriter {
   private chain: Promise<void> = Promise.resolve();
   private sizes: Promise<unknown>[] = [];
   private results: Promise<unknown>[] = [];
+  private readonly progress = new RunProgress();
 
   constructor(
     /** Without a file the state is only kept in memory (for the end-of-run notification). */
@@ -163,14 +156,10 @@ export class StateFileWriter {
   }
 
   readonly onEvent = (event: EngineEvent): void => {
-    const text = progressText(event);
+    const text = this.progress.update(event);
     if (text !== null) this.state.progress = text;
-    if (event.type === "phase") {
-      this.state.phase = event.phase;
-      this.state.fraction = undefined;
-    }
-    const fraction = fractionOf(event);
-    if (fraction !== undefined) this.state.fraction = fraction;
+    if (event.type === "phase") this.state.phase = event.phase;
+    this.state.fraction = this.progress.fraction;
     // A batch prepares every target before it executes any: the target is the one this event is about.
     if (event.type !== "target-end") this.state.target = event.target;
     if (event.type === "aws" && event.event.type === "aws-upload" && !event.event.dryRun)
