@@ -172,6 +172,9 @@ export async function runTool(server: BenchServer, work: string, lib: Library, p
   // A second later than the uploads, so aws sees the edited files' mtimes as newer whatever its rounding.
   await new Promise((r) => setTimeout(r, 1100));
   applyChanges(volume, lib.changes);
+  // The copy of the library is still being written back to disk: flush it, or the timed run shares the disk
+  // and the cores with the kernel's writeback (the first tool of each profile the most).
+  execFileSync("sync");
 
   say(`rename [${profile}] ${tool}: re-sync with ${label}`);
   await server.local.setNetwork(PROFILES[profile]);
