@@ -40124,15 +40124,17 @@ function contentTypeChange(srcKey, dstKey, current) {
   if (before === after || after !== void 0 && after === current) return null;
   return { type: after };
 }
-function typeChangeOf(request, head) {
+function typeNamesOf(request) {
   if (request.typeNames === null) return null;
-  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
-  return contentTypeChange(from, to, head.ContentType);
+  return request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+}
+function typeChangeOf(request, head) {
+  const names = typeNamesOf(request);
+  return names && contentTypeChange(names.from, names.to, head.ContentType);
 }
 function mayChangeType(request) {
-  if (request.typeNames === null) return false;
-  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
-  return guessContentType(from) !== guessContentType(to);
+  const names = typeNamesOf(request);
+  return names !== null && guessContentType(names.from) !== guessContentType(names.to);
 }
 function needsHead(request) {
   return mayChangeType(request) || !(request.defaultSse === true || isCrossBucket(request));

@@ -391,9 +391,8 @@ describe("save", () => {
   });
 });
 
-describe("content hashes", () => {
-  it("a DB of schema version 1 gains the hash cache and keeps its rows", async () => {
-    await writeRawDb(`
+/** The tables a DB of schema version 1 has, as that version created them. */
+const SCHEMA_1_TABLES = `
       CREATE TABLE files(path TEXT PRIMARY KEY NOT NULL, inode INTEGER, size INTEGER, mtime REAL, synced INTEGER,
         etag TEXT) WITHOUT ROWID;
       CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -401,7 +400,11 @@ describe("content hashes", () => {
         created TEXT, PRIMARY KEY(from_path, to_path));
       CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
         storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
-        requested_at TEXT, updated_at TEXT);
+        requested_at TEXT, updated_at TEXT);`;
+
+describe("content hashes", () => {
+  it("a DB of schema version 1 gains the hash cache and keeps its rows", async () => {
+    await writeRawDb(`${SCHEMA_1_TABLES}
       INSERT INTO files VALUES ('a.mp3', 7, 100, 1700000000.5, 1700000001, 'e1');
       PRAGMA user_version = 1;`);
     const { db } = await open();
@@ -422,15 +425,7 @@ describe("content hashes", () => {
   });
 
   it("a DB of schema version 2 learns which objects have the bucket's default encryption, knowing none yet", async () => {
-    await writeRawDb(`
-      CREATE TABLE files(path TEXT PRIMARY KEY NOT NULL, inode INTEGER, size INTEGER, mtime REAL, synced INTEGER,
-        etag TEXT) WITHOUT ROWID;
-      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-      CREATE TABLE skipped_moves(from_path TEXT, to_path TEXT, inode INTEGER, size INTEGER, mtime REAL,
-        created TEXT, PRIMARY KEY(from_path, to_path));
-      CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
-        storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
-        requested_at TEXT, updated_at TEXT);
+    await writeRawDb(`${SCHEMA_1_TABLES}
       CREATE TABLE hashes(inode INTEGER, size INTEGER, mtime REAL, kind TEXT, value TEXT,
         PRIMARY KEY(inode, size, mtime, kind)) WITHOUT ROWID;
       INSERT INTO files VALUES ('a.mp3', 7, 100, 1700000000.5, 1700000001, 'e1');

@@ -102,18 +102,22 @@ export function contentTypeChange(
   return { type: after };
 }
 
-/** The type change a copy makes, from the request's names (a temporary key's copy makes none). */
-function typeChangeOf(request: CopyRequest, head: HeadObjectCommandOutput) {
+/** The names whose types a copy goes between; null for a temporary key's copy, which changes none. */
+function typeNamesOf(request: CopyRequest): { from: string; to: string } | null {
   if (request.typeNames === null) return null;
-  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
-  return contentTypeChange(from, to, head.ContentType);
+  return request.typeNames ?? { from: request.srcKey, to: request.dstKey };
+}
+
+/** The type change a copy makes, from the request's names. */
+function typeChangeOf(request: CopyRequest, head: HeadObjectCommandOutput) {
+  const names = typeNamesOf(request);
+  return names && contentTypeChange(names.from, names.to, head.ContentType);
 }
 
 /** Names of different types: the source's Content-Type (and the metadata REPLACE must repeat) is needed. */
 function mayChangeType(request: CopyRequest): boolean {
-  if (request.typeNames === null) return false;
-  const { from, to } = request.typeNames ?? { from: request.srcKey, to: request.dstKey };
-  return guessContentType(from) !== guessContentType(to);
+  const names = typeNamesOf(request);
+  return names !== null && guessContentType(names.from) !== guessContentType(names.to);
 }
 
 /** What only a HEAD can tell a single-part copy: an SSE-KMS key to repeat, or the type and metadata to replace. */
