@@ -433,10 +433,14 @@ function fileRecord(row: FileRow): FileRecord {
   };
 }
 
-/** Roughly what rows take in the file: path, numbers, an ETag for some, B-tree overhead. */
+/** Roughly what a row takes in the file: path, numbers, an ETag for some, B-tree overhead. */
+export function rowBytes(filePath: string): number {
+  return filePath.length * 1.2 + 80;
+}
+
 function estimateBytes(records: FileRecord[]): number {
   let bytes = 0;
-  for (const record of records) bytes += record.path.length * 1.2 + 80;
+  for (const record of records) bytes += rowBytes(record.path);
   return Math.ceil(bytes);
 }
 
@@ -619,7 +623,15 @@ export class StateDb {
   }
 
   upsertFiles(records: FileRecord[]): void {
-    if (records.length > 1000) this.reserve(estimateBytes(records));
+    this.upsertEach(records, records.length > 1000 ? estimateBytes(records) : 0);
+  }
+
+  /**
+   * Writes rows made one at a time, in one transaction: a million need not exist as objects at once.
+   * `bytes` is roughly what they take (`rowBytes` each); room is made for it first.
+   */
+  upsertEach(records: Iterable<FileRecord>, bytes: number): void {
+    if (bytes > 0) this.reserve(Math.ceil(bytes));
     const statement = this.statement(`INSERT OR REPLACE INTO files(${FILE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.transaction(() => {
       for (const record of records) statement.run(fileRow(record));

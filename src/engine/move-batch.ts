@@ -1,6 +1,6 @@
 // A journaled batch of moves for one target: schedule, journal, execute, and what the DB learns from it.
 // Also finishes the batch an interrupted run left behind, before anything else is planned.
-import type { StateDb } from "./db";
+import { rowBytes, type StateDb } from "./db";
 import { MoveJournal, newRunId, type JournalHeader } from "./journal";
 import { keyFor, normalizePrefix } from "./keys";
 import { SCHEDULER_VERSION, scheduleMoves, stepCount, type MoveSchedule } from "./move-order";
@@ -67,44 +67,71 @@ export async function runMoveBatch(
  * now (the copy's LastModified is no later than that: the invalidation step relies on it). Every old row is
  * read before any is written: in swaps, cycles and chains one move's destination is another's source.
  * A row that no longer holds the move's file was already moved (a run killed after saving the DB but
- * before removing its journal): applying it again would undo a swap.
+ * before removing its journal): applying it again would undo a swap. Rows are read into typed arrays and
+ * written one at a time: a folder rename of a million files must not hold a million rows twice over.
  */
 export function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[], now = Date.now() / 1000): void {
   const done = outcomes.filter((o) => o.status === "done");
-  const rows = recordedRows(
-    db,
-    done.map((o) => o.move.from),
+  const rows = recordedRows(db, done);
+  const moved = function* () {
+    for (let i = 0; i < done.length; i++) if (rows.holds[i] === 1) yield i;
+  };
+  let bytes = 0;
+  for (const i of moved()) bytes += rowBytes(done[i].move.to);
+  db.deleteFiles(
+    (function* () {
+      for (const i of moved()) yield done[i].move.from;
+    })(),
   );
-  const moved = done.flatMap((o) => {
-    const record = rows.get(o.move.from);
-    return record && record.inode === o.move.inode && record.size === o.move.size ? [{ o, record }] : [];
-  });
-  db.deleteFiles(moved.map(({ o }) => o.move.from));
-  db.upsertFiles(
-    moved.map(({ o, record }) => ({
-      ...record,
-      path: o.move.to,
-      etag: o.etag ?? record.etag,
-      // A copy finished by an earlier run (its result read back from the journal) tells no encryption.
-      defaultSse: (o.etag !== undefined && o.defaultSse) || undefined,
-      synced: now,
-    })),
+  db.upsertEach(
+    (function* () {
+      for (const i of moved()) {
+        const { move, etag, defaultSse } = done[i];
+        yield {
+          path: move.to,
+          inode: move.inode,
+          size: move.size,
+          mtime: rows.mtime[i],
+          synced: now,
+          etag: etag ?? rows.etag.get(i) ?? null,
+          // A copy finished by an earlier run (its result read back from the journal) tells no encryption.
+          defaultSse: (etag !== undefined && defaultSse) || undefined,
+        };
+      }
+    })(),
+    bytes,
   );
 }
 
-/** The rows at these paths: a query each for a few, one walk over the table for many (a folder of a million). */
-function recordedRows(db: StateDb, paths: readonly string[]): Map<string, FileRecord> {
-  const rows = new Map<string, FileRecord>();
-  if (paths.length < 1000 || paths.length * 20 < db.fileCount()) {
-    for (const filePath of paths) {
-      const row = db.getFile(filePath);
-      if (row) rows.set(filePath, row);
+/**
+ * For each done move, whether the row at its old path still holds its file (same inode and size), that
+ * row's mtime, and its ETag where the copy reported none. A query each for a few moves, one walk over the
+ * table for many (a folder of a million).
+ */
+function recordedRows(db: StateDb, done: readonly MoveOutcome[]) {
+  const holds = new Uint8Array(done.length);
+  const mtime = new Float64Array(done.length);
+  const etag = new Map<number, string | null | undefined>();
+  const take = (i: number, row: FileRecord) => {
+    const { move } = done[i];
+    if (row.inode !== move.inode || row.size !== move.size) return;
+    holds[i] = 1;
+    mtime[i] = row.mtime;
+    if (done[i].etag === undefined) etag.set(i, row.etag);
+  };
+  if (done.length < 1000 || done.length * 20 < db.fileCount()) {
+    done.forEach((o, i) => {
+      const row = db.getFile(o.move.from);
+      if (row) take(i, row);
+    });
+  } else {
+    const wanted = new Map(done.map((o, i) => [o.move.from, i]));
+    for (const row of db.eachFile()) {
+      const i = wanted.get(row.path);
+      if (i !== undefined) take(i, row);
     }
-    return rows;
   }
-  const wanted = new Set(paths);
-  for (const row of db.eachFile()) if (wanted.has(row.path)) rows.set(row.path, row);
-  return rows;
+  return { holds, mtime, etag };
 }
 
 /** Why a journal cannot be finished by this run, or null when it can. */

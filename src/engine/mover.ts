@@ -84,8 +84,10 @@ export interface MoveBatchResult {
 export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBatchResult> {
   const { gateway, moves, schedule, journal, signal } = options;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const done = new Map<number, StepOutcome>(options.alreadyDone ?? []);
-  const failed = new Set<number>();
+  // Step state in arrays indexed by step id, not maps of objects: a folder rename of a million files has
+  // two million steps, and this bookkeeping lives for the whole batch.
+  const steps = new StepState(schedule);
+  for (const outcome of options.alreadyDone?.values() ?? []) steps.succeed(outcome.step, outcome.etag);
   const outcomes: MoveOutcome[] = moves.map((move) => ({ move, status: "blocked" }));
   let fatal: unknown;
   const stopped = () => fatal !== undefined || signal?.aborted === true;
@@ -95,7 +97,7 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   const finishCopy = (step: CopyStep, etag: string | undefined, error?: unknown, defaultSse = false) => {
     const outcome = step.moveIndex === null ? undefined : outcomes[step.moveIndex];
     if (error === undefined) {
-      done.set(step.id, { step: step.id, ok: true, etag });
+      steps.succeed(step.id, etag);
       if (outcome) {
         outcome.status = "done";
         outcome.etag = etag;
@@ -105,7 +107,6 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
       }
       return;
     }
-    failed.add(step.id);
     if (outcome) {
       outcome.status = "failed";
       outcome.error = error instanceof Error ? error.message : String(error);
@@ -116,15 +117,13 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   };
 
   const runCopy = async (step: CopyStep) => {
-    const previous = done.get(step.id);
-    if (previous) return finishCopy(step, previous.etag);
-    if (step.after.some((id) => !done.has(id))) {
+    if (steps.isDone(step.id)) return finishCopy(step, steps.etag(step.id));
+    if (step.after.some((id) => !steps.isDone(id))) {
       // Copying now could overwrite bytes another failed move still needs: leave both to aws.
-      failed.add(step.id);
       if (step.moveIndex !== null) outcomes[step.moveIndex].error = "waits for a move that did not complete";
       return;
     }
-    const ifMatchEtag = step.etagFromStep !== undefined ? done.get(step.etagFromStep)?.etag : step.ifMatchEtag;
+    const ifMatchEtag = step.etagFromStep !== undefined ? steps.etag(step.etagFromStep) : step.ifMatchEtag;
     try {
       // A cycle goes through a temporary key: the type changes (if at all) between the move's own names.
       const move = step.moveIndex === null ? undefined : moves[step.moveIndex];
@@ -151,9 +150,8 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
     if (stopped()) break;
   }
 
-  const copies = new Map(schedule.waves.flat().map((c) => [c.id, c]));
   if (!stopped()) {
-    const deletable = schedule.deletes.filter((d) => done.has(d.afterCopy) && !done.has(d.id));
+    const deletable = schedule.deletes.filter((d) => steps.isDone(d.afterCopy) && !steps.isDone(d.id));
     const deleteBatch = async (batch: DeleteStep[]) => {
       try {
         const failures = new Map(
@@ -168,12 +166,12 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
           const problem = failures.get(step.key);
           if (problem === undefined) {
             journal.record({ step: step.id, ok: true });
-            done.set(step.id, { step: step.id, ok: true });
+            steps.succeed(step.id);
             continue;
           }
           // Reported, not fatal: aws --delete or the next run removes the key.
-          const moveIndex = copies.get(step.afterCopy)?.moveIndex;
-          const outcome = moveIndex === null || moveIndex === undefined ? undefined : outcomes[moveIndex];
+          const moveIndex = steps.moveIndexOf(step.afterCopy);
+          const outcome = moveIndex === null ? undefined : outcomes[moveIndex];
           if (outcome?.move.fromKey === step.key) outcome.deleteFailed = problem;
         }
       } catch (error) {
@@ -184,13 +182,57 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
     await journal.flush();
   }
 
-  // A temporary key written and not deleted stays in the bucket (its cycle stopped half-way): say which.
-  const deletedKeys = new Set(schedule.deletes.filter((d) => done.has(d.id)).map((d) => d.key));
-  const leftoverTempKeys = [...copies.values()]
-    .filter((c) => c.moveIndex === null && done.has(c.id) && !deletedKeys.has(c.dstKey))
-    .map((c) => c.dstKey);
-
   if (fatal === undefined && signal?.aborted)
     fatal = new SmartSyncError("ABORTED", "Stopped before all moves were made.", { cause: signal.reason });
-  return { outcomes, error: fatal, complete: fatal === undefined, leftoverTempKeys };
+  return { outcomes, error: fatal, complete: fatal === undefined, leftoverTempKeys: steps.leftoverTempKeys() };
+}
+
+/** Which steps succeeded, each copy's ETag, and which move each copy makes (null for a cycle's opener). */
+class StepState {
+  private readonly done: Uint8Array;
+  private readonly etags: (string | undefined)[] = [];
+  private readonly moveIndex: Int32Array;
+  private readonly temps: CopyStep[] = [];
+
+  constructor(private readonly schedule: MoveSchedule) {
+    let maxId = -1;
+    for (const wave of schedule.waves) for (const step of wave) maxId = Math.max(maxId, step.id);
+    const copyIds = maxId + 1;
+    for (const step of schedule.deletes) maxId = Math.max(maxId, step.id);
+    this.done = new Uint8Array(maxId + 1);
+    this.moveIndex = new Int32Array(copyIds).fill(-1);
+    // Filled, not sized: a sparse write far past the end would turn the array into a dictionary.
+    for (let id = 0; id < copyIds; id++) this.etags.push(undefined);
+    for (const wave of schedule.waves)
+      for (const step of wave) {
+        if (step.moveIndex === null) this.temps.push(step);
+        else this.moveIndex[step.id] = step.moveIndex;
+      }
+  }
+
+  succeed(id: number, etag?: string): void {
+    if (id < 0 || id >= this.done.length) return; // not a step of this schedule
+    this.done[id] = 1;
+    if (etag !== undefined) this.etags[id] = etag;
+  }
+
+  isDone(id: number): boolean {
+    return this.done[id] === 1;
+  }
+
+  etag(id: number): string | undefined {
+    return this.etags[id];
+  }
+
+  moveIndexOf(copyId: number): number | null {
+    const index = this.moveIndex[copyId];
+    return index === undefined || index < 0 ? null : index;
+  }
+
+  /** Temporary keys written and not deleted: their cycle stopped half-way. */
+  leftoverTempKeys(): string[] {
+    if (this.temps.length === 0) return [];
+    const deleted = new Set(this.schedule.deletes.filter((d) => this.isDone(d.id)).map((d) => d.key));
+    return this.temps.filter((c) => this.isDone(c.id) && !deleted.has(c.dstKey)).map((c) => c.dstKey);
+  }
 }
