@@ -16,7 +16,7 @@ import { guardVolume } from "./run/guard-volume";
 import { invalidateStage } from "./run/invalidate-stage";
 import { moveStage, type MovedRun } from "./run/move-stage";
 import { openVolume, type OpenedVolume } from "./run/open-volume";
-import { planStage } from "./run/plan-stage";
+import { planStage, withoutRecords } from "./run/plan-stage";
 import { previewStage } from "./run/preview-stage";
 import { proveStage } from "./run/prove-stage";
 import { recordRunMeta, recordStage } from "./run/record-stage";
@@ -65,7 +65,7 @@ export async function prepareTarget(
     const planned = planStage(ctx, volume, scan); //    moves, new, modified, deleted
     const listed = await verifyStage(ctx, volume, bucket, planned); // against the bucket's listing
     const verified = await proveStage(ctx, volume, bucket, scan, listed); // content proof where inodes cannot tell
-    return { ctx, volume, bucket, scan, verified, crossCopies: [] };
+    return { ctx, volume, bucket, scan, verified: withoutRecords(verified), crossCopies: [] };
   } catch (error) {
     return { report: await failTarget(ctx, volume, error) };
   }

@@ -28,7 +28,7 @@ export function guardDeletes(
     scan: scan.files,
     plan: verified.plan,
     objects: verified.objects,
-    recordCount: verified.input.records.length,
+    recordCount: verified.recordCount,
     isExcludedKey: filters.isExcludedKey,
   });
   ctx.report.deletes = { ...evidence, limit: deletionLimit(evidence.objects, cap) };
