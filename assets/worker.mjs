@@ -115,6 +115,2899 @@ var init_errors = __esm({
   }
 });
 
+// node_modules/sql.js/dist/sql-wasm.js
+var require_sql_wasm = __commonJS({
+  "node_modules/sql.js/dist/sql-wasm.js"(exports, module) {
+    var initSqlJsPromise = void 0;
+    var initSqlJs2 = function(moduleConfig) {
+      if (initSqlJsPromise) {
+        return initSqlJsPromise;
+      }
+      initSqlJsPromise = new Promise(function(resolveModule, reject) {
+        var Module = typeof moduleConfig !== "undefined" ? moduleConfig : {};
+        var originalOnAbortFunction = Module["onAbort"];
+        Module["onAbort"] = function(errorThatCausedAbort) {
+          reject(new Error(errorThatCausedAbort));
+          if (originalOnAbortFunction) {
+            originalOnAbortFunction(errorThatCausedAbort);
+          }
+        };
+        Module["postRun"] = Module["postRun"] || [];
+        Module["postRun"].push(function() {
+          resolveModule(Module);
+        });
+        module = void 0;
+        var k5;
+        k5 ||= typeof Module !== "undefined" ? Module : {};
+        var aa = !!globalThis.window, ba = !!globalThis.WorkerGlobalScope, ca = globalThis.process?.versions?.node && globalThis.process?.type != "renderer";
+        k5.onRuntimeInitialized = function() {
+          function a6(f5, h6) {
+            tb(f5, h6 instanceof Error ? h6.message : String(h6), -1);
+          }
+          function b5(f5, h6) {
+            switch (typeof h6) {
+              case "boolean":
+                kc(f5, h6 ? 1 : 0);
+                break;
+              case "number":
+                lc(f5, h6);
+                break;
+              case "string":
+                mc(f5, h6, l3(h6), -1);
+                break;
+              case "object":
+                if (h6 === null) ub(f5);
+                else if (h6.length != null) {
+                  var p3 = da(h6.length);
+                  v.set(h6, p3);
+                  nc(f5, p3, h6.length, -1);
+                  ea(p3);
+                } else tb(f5, "Wrong API use : tried to return a value of an unknown type (" + h6 + ").", -1);
+                break;
+              default:
+                ub(f5);
+            }
+          }
+          function d5(f5, h6) {
+            for (var p3 = [], r5 = 0; r5 < f5; r5 += 1) {
+              var u2 = y(
+                h6 + 4 * r5,
+                "i32"
+              ), w = oc(u2);
+              if (w === 1 || w === 2) u2 = pc(u2);
+              else if (w === 3) w = vb(u2), u2 = qc(u2), u2 = A(u2, w, true);
+              else if (w === 4) {
+                w = u2;
+                u2 = vb(w);
+                w = rc(w);
+                for (var x = new Uint8Array(u2), G = 0; G < u2; G += 1) x[G] = v[w + G];
+                u2 = x;
+              } else u2 = null;
+              p3.push(u2);
+            }
+            return p3;
+          }
+          function c7(f5, h6) {
+            this.Va = f5;
+            this.db = h6;
+            this.Ta = 1;
+            this.rb = [];
+          }
+          function e5(f5, h6) {
+            this.db = h6;
+            this.kb = fa(f5);
+            if (this.kb === null) throw Error("Unable to allocate memory for the SQL string");
+            this.pb = this.kb;
+            this.bb = this.xb = null;
+          }
+          function g5(f5) {
+            this.filename = "dbfile_" + (4294967295 * Math.random() >>> 0);
+            f5 != null && ja(
+              this.filename,
+              f5
+            );
+            this.handleError(F(this.filename, q3));
+            this.db = y(q3, "i32");
+            z2 && sc(this.db);
+            this.qb = {};
+            this.Ya = /* @__PURE__ */ new Map();
+          }
+          function m3(f5, h6) {
+            return f5.replace(/[A-Z]/g, function(p3) {
+              return p3.toLowerCase();
+            }) + ":" + h6;
+          }
+          function t(f5) {
+            f5.forEach(ka);
+          }
+          var z2 = k5.useOldExtensionFunctions !== false, q3 = la(4), n4 = k5.cwrap, F = n4("sqlite3_open", "number", ["string", "number"]), S2 = n4("sqlite3_close_v2", "number", ["number"]), Ta = n4("sqlite3_backup_init", "number", ["number", "string", "number", "string"]), ma = n4("sqlite3_backup_step", "number", ["number", "number"]), na = n4(
+            "sqlite3_backup_finish",
+            "number",
+            ["number"]
+          ), ha = n4("sqlite3_exec", "number", ["number", "number", "number", "number", "number"]), Aa = n4("sqlite3_changes", "number", ["number"]), N = n4("sqlite3_sql", "string", ["number"]), tc = n4("sqlite3_normalized_sql", "string", ["number"]), Ua = n4("sqlite3_prepare_v2", "number", ["number", "number", "number", "number", "number"]), uc = n4("sqlite3_bind_text", "number", ["number", "number", "number", "number", "number"]), xb = n4("sqlite3_bind_blob", "number", ["number", "number", "number", "number", "number"]), vc = n4(
+            "sqlite3_bind_double",
+            "number",
+            ["number", "number", "number"]
+          ), wc = n4("sqlite3_bind_int", "number", ["number", "number", "number"]), xc = n4("sqlite3_bind_parameter_index", "number", ["number", "string"]), yc = n4("sqlite3_step", "number", ["number"]), ia = n4("sqlite3_errmsg", "string", ["number"]), zc = n4("sqlite3_column_count", "number", ["number"]), Ac = n4("sqlite3_data_count", "number", ["number"]), Bc = n4("sqlite3_column_double", "number", ["number", "number"]), Cc = n4("sqlite3_column_text", "number", ["number", "number"]), Dc = n4("sqlite3_column_blob", "number", [
+            "number",
+            "number"
+          ]), yb = n4("sqlite3_column_bytes", "number", ["number", "number"]), Ec = n4("sqlite3_column_type", "number", ["number", "number"]), Fc = n4("sqlite3_column_name", "string", ["number", "number"]), Gc = n4("sqlite3_reset", "number", ["number"]), Hc = n4("sqlite3_clear_bindings", "number", ["number"]), Ic = n4("sqlite3_finalize", "number", ["number"]), zb = n4("sqlite3_create_function_v2", "number", "number string number number number number number number number".split(" ")), oc = n4("sqlite3_value_type", "number", ["number"]), vb = n4(
+            "sqlite3_value_bytes",
+            "number",
+            ["number"]
+          ), qc = n4("sqlite3_value_text", "number", ["number"]), rc = n4("sqlite3_value_blob", "number", ["number"]), pc = n4("sqlite3_value_double", "number", ["number"]), lc = n4("sqlite3_result_double", "", ["number", "number"]), ub = n4("sqlite3_result_null", "", ["number"]), mc = n4("sqlite3_result_text", "", ["number", "string", "number", "number"]), nc = n4("sqlite3_result_blob", "", ["number", "number", "number", "number"]), kc = n4("sqlite3_result_int", "", ["number", "number"]), tb = n4("sqlite3_result_error", "", ["number", "string", "number"]), Ab = n4("sqlite3_aggregate_context", "number", ["number", "number"]), sc = n4("RegisterExtensionFunctions", "number", ["number"]), Bb = n4("sqlite3_update_hook", "number", ["number", "number", "number"]);
+          c7.prototype.bind = function(f5) {
+            if (!this.Va) throw "Statement closed";
+            this.reset();
+            return Array.isArray(f5) ? this.Ob(f5) : f5 != null && typeof f5 === "object" ? this.Pb(f5) : true;
+          };
+          c7.prototype.step = function() {
+            if (!this.Va) throw "Statement closed";
+            this.Ta = 1;
+            var f5 = yc(this.Va);
+            switch (f5) {
+              case 100:
+                return true;
+              case 101:
+                return false;
+              default:
+                throw this.db.handleError(f5);
+            }
+          };
+          c7.prototype.Hb = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            return Bc(this.Va, f5);
+          };
+          c7.prototype.Xb = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            if (typeof BigInt !== "function") throw Error("BigInt is not supported");
+            return BigInt(this.Ib(f5));
+          };
+          c7.prototype.Ib = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            var h6 = Cc(this.Va, f5);
+            f5 = yb(this.Va, f5);
+            return A(h6, f5, true);
+          };
+          c7.prototype.getBlob = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            var h6 = yb(this.Va, f5);
+            f5 = Dc(this.Va, f5);
+            for (var p3 = new Uint8Array(h6), r5 = 0; r5 < h6; r5 += 1) p3[r5] = v[f5 + r5];
+            return p3;
+          };
+          c7.prototype.get = function(f5, h6) {
+            h6 = h6 || {};
+            f5 != null && this.bind(f5) && this.step();
+            f5 = [];
+            for (var p3 = Ac(this.Va), r5 = 0; r5 < p3; r5 += 1) switch (Ec(this.Va, r5)) {
+              case 1:
+                var u2 = h6.useBigInt ? this.Xb(r5) : this.Hb(r5);
+                f5.push(u2);
+                break;
+              case 2:
+                f5.push(this.Hb(r5));
+                break;
+              case 3:
+                f5.push(this.Ib(r5));
+                break;
+              case 4:
+                f5.push(this.getBlob(r5));
+                break;
+              default:
+                f5.push(null);
+            }
+            return f5;
+          };
+          c7.prototype.ub = function() {
+            for (var f5 = [], h6 = zc(this.Va), p3 = 0; p3 < h6; p3 += 1) f5.push(Fc(this.Va, p3));
+            return f5;
+          };
+          c7.prototype.Gb = function(f5, h6) {
+            var p3 = this.get(f5, h6);
+            f5 = this.ub();
+            return Object.fromEntries(f5.map(function(r5, u2) {
+              return [r5, p3[u2]];
+            }));
+          };
+          c7.prototype.ac = function() {
+            return N(this.Va);
+          };
+          c7.prototype.Yb = function() {
+            return tc(this.Va);
+          };
+          c7.prototype.run = function(f5) {
+            f5 != null && this.bind(f5);
+            this.step();
+            return this.reset();
+          };
+          c7.prototype.Cb = function(f5, h6) {
+            h6 == null && (h6 = this.Ta, this.Ta += 1);
+            var p3 = fa(f5);
+            this.rb.push(p3);
+            this.db.handleError(uc(this.Va, h6, p3, l3(f5), 0));
+          };
+          c7.prototype.Nb = function(f5, h6) {
+            h6 == null && (h6 = this.Ta, this.Ta += 1);
+            var p3 = da(f5.length);
+            v.set(f5, p3);
+            this.rb.push(p3);
+            this.db.handleError(xb(
+              this.Va,
+              h6,
+              p3,
+              f5.length,
+              0
+            ));
+          };
+          c7.prototype.Bb = function(f5, h6) {
+            h6 == null && (h6 = this.Ta, this.Ta += 1);
+            this.db.handleError((f5 === (f5 | 0) ? wc : vc)(this.Va, h6, f5));
+          };
+          c7.prototype.Qb = function(f5) {
+            f5 == null && (f5 = this.Ta, this.Ta += 1);
+            xb(this.Va, f5, 0, 0, 0);
+          };
+          c7.prototype.Db = function(f5, h6) {
+            h6 == null && (h6 = this.Ta, this.Ta += 1);
+            switch (typeof f5) {
+              case "string":
+                this.Cb(f5, h6);
+                return;
+              case "number":
+                this.Bb(f5, h6);
+                return;
+              case "bigint":
+                this.Cb(f5.toString(), h6);
+                return;
+              case "boolean":
+                this.Bb(f5 + 0, h6);
+                return;
+              case "object":
+                if (f5 === null) {
+                  this.Qb(h6);
+                  return;
+                }
+                if (f5.length != null) {
+                  this.Nb(
+                    f5,
+                    h6
+                  );
+                  return;
+                }
+            }
+            throw "Wrong API use : tried to bind a value of an unknown type (" + f5 + ").";
+          };
+          c7.prototype.Pb = function(f5) {
+            var h6 = this;
+            Object.keys(f5).forEach(function(p3) {
+              var r5 = xc(h6.Va, p3);
+              r5 !== 0 && h6.Db(f5[p3], r5);
+            });
+            return true;
+          };
+          c7.prototype.Ob = function(f5) {
+            for (var h6 = 0; h6 < f5.length; h6 += 1) this.Db(f5[h6], h6 + 1);
+            return true;
+          };
+          c7.prototype.reset = function() {
+            this.freemem();
+            return Hc(this.Va) === 0 && Gc(this.Va) === 0;
+          };
+          c7.prototype.freemem = function() {
+            for (var f5; (f5 = this.rb.pop()) !== void 0; ) ea(f5);
+          };
+          c7.prototype.eb = function() {
+            this.freemem();
+            var f5 = Ic(this.Va) === 0;
+            delete this.db.qb[this.Va];
+            this.Va = 0;
+            return f5;
+          };
+          e5.prototype.next = function() {
+            if (this.kb === null) return { done: true };
+            this.bb !== null && (this.bb.eb(), this.bb = null);
+            if (!this.db.db) throw this.lb(), Error("Database closed");
+            var f5 = oa(), h6 = la(4);
+            pa(q3);
+            pa(h6);
+            try {
+              this.db.handleError(Ua(this.db.db, this.pb, -1, q3, h6));
+              this.pb = y(h6, "i32");
+              var p3 = y(q3, "i32");
+              if (p3 === 0) return this.lb(), { done: true };
+              this.bb = new c7(p3, this.db);
+              this.db.qb[p3] = this.bb;
+              return { value: this.bb, done: false };
+            } catch (r5) {
+              throw this.xb = A(this.pb), this.lb(), r5;
+            } finally {
+              qa(f5);
+            }
+          };
+          e5.prototype.lb = function() {
+            ea(this.kb);
+            this.kb = null;
+          };
+          e5.prototype["return"] = function() {
+            this.bb !== null && (this.bb.eb(), this.bb = null);
+            this.lb();
+            return { done: true };
+          };
+          e5.prototype.Zb = function() {
+            return this.xb !== null ? this.xb : A(this.pb);
+          };
+          typeof Symbol === "function" && typeof Symbol.iterator === "symbol" && (e5.prototype[Symbol.iterator] = function() {
+            return this;
+          });
+          g5.prototype.run = function(f5, h6) {
+            if (!this.db) throw "Database closed";
+            if (h6) {
+              f5 = this.yb(f5, h6);
+              try {
+                f5.step();
+              } finally {
+                f5.eb();
+              }
+            } else {
+              f5 = fa(f5);
+              try {
+                this.handleError(ha(
+                  this.db,
+                  f5,
+                  0,
+                  0,
+                  q3
+                ));
+              } finally {
+                ea(f5);
+              }
+            }
+            return this;
+          };
+          g5.prototype.exec = function(f5, h6, p3) {
+            if (!this.db) throw "Database closed";
+            var r5 = oa(), u2 = null, w = null, x = null;
+            try {
+              x = w = fa(f5);
+              var G = la(4);
+              for (f5 = []; y(x, "i8") !== 0; ) {
+                pa(q3);
+                pa(G);
+                this.handleError(Ua(this.db, x, -1, q3, G));
+                var T3 = y(q3, "i32");
+                x = y(G, "i32");
+                if (T3 !== 0) {
+                  var D = null;
+                  u2 = new c7(T3, this);
+                  for (h6 != null && u2.bind(h6); u2.step(); ) D === null && (D = { columns: u2.ub(), values: [] }, f5.push(D)), D.values.push(u2.get(null, p3));
+                  u2.eb();
+                }
+              }
+              return f5;
+            } catch (K4) {
+              throw u2 && u2.eb(), K4;
+            } finally {
+              w && ea(w), qa(r5);
+            }
+          };
+          g5.prototype.Ub = function(f5, h6, p3, r5, u2) {
+            typeof h6 === "function" && (r5 = p3, p3 = h6, h6 = void 0);
+            f5 = this.yb(f5, h6);
+            try {
+              for (; f5.step(); ) p3(f5.Gb(null, u2));
+            } finally {
+              f5.eb();
+            }
+            if (typeof r5 === "function") return r5();
+          };
+          g5.prototype.yb = function(f5, h6) {
+            f5 = fa(f5);
+            try {
+              pa(q3), this.handleError(Ua(this.db, f5, -1, q3, 0));
+            } finally {
+              ea(f5);
+            }
+            f5 = y(q3, "i32");
+            if (f5 === 0) throw "Nothing to prepare";
+            var p3 = new c7(f5, this);
+            h6 != null && p3.bind(h6);
+            return this.qb[f5] = p3;
+          };
+          g5.prototype.bc = function(f5) {
+            return new e5(f5, this);
+          };
+          g5.prototype.Wb = function() {
+            if (!this.db) throw Error("Database closed");
+            var f5 = this.filename + "_export";
+            ja(f5, []);
+            var h6 = 0, p3 = 0;
+            try {
+              var r5 = B(f5).node, u2 = null, w = r5.Qa.write;
+              r5.Qa = Object.create(r5.Qa);
+              r5.Qa.write = function(T3, D, K4, V, U) {
+                if (u2 === null) return w(T3, D, K4, V, U);
+                r5.Ua.set(D.subarray(K4, K4 + V), U);
+                r5.Wa = Math.max(r5.Wa, U + V);
+                return V;
+              };
+              var x = F(f5, q3);
+              h6 = y(q3, "i32");
+              if (x !== 0) throw Error(ia(h6));
+              p3 = Ta(h6, "main", this.db, "main");
+              if (p3 === 0) throw Error(ia(h6));
+              x = ma(p3, 0);
+              if (x === 0) {
+                var G = this.exec("PRAGMA main.page_count; PRAGMA main.page_size");
+                u2 = new Uint8Array(G[0].values[0][0] * G[1].values[0][0]);
+                r5.Ua = u2;
+                x = ma(p3, -1);
+              }
+              if (x === 5 || x === 6) throw Error("Unable to export: SQLite is busy or locked. Finish active write transactions before exporting.");
+              if (x !== 101) throw Error(ia(h6));
+              x = na(p3);
+              p3 = 0;
+              if (x !== 0) throw Error(ia(h6));
+              x = S2(h6);
+              if (x !== 0) throw Error(ia(h6));
+              h6 = 0;
+              u2 = new Uint8Array(r5.Ua.buffer, r5.Ua.byteOffset, r5.Wa);
+              u2.length > 0 && (u2[18] = 1, u2[19] = 1);
+              return u2;
+            } finally {
+              p3 !== 0 && na(p3), h6 !== 0 && S2(h6), ra("/" + f5);
+            }
+          };
+          g5.prototype.close = function() {
+            this.db !== null && (Object.values(this.qb).forEach(function(f5) {
+              f5.eb();
+            }), this.Ya.forEach(t), this.Ya.clear(), this.fb && (ka(this.fb), this.fb = void 0), this.handleError(S2(this.db)), ra("/" + this.filename), this.db = null);
+          };
+          g5.prototype.handleError = function(f5) {
+            if (f5 === 0) return null;
+            f5 = ia(this.db);
+            throw Error(f5);
+          };
+          g5.prototype.$b = function() {
+            return Aa(this.db);
+          };
+          g5.prototype.Tb = function(f5, h6) {
+            var p3 = m3(f5, h6.length);
+            this.Ya.has(p3) && (t(this.Ya.get(p3)), this.Ya.delete(p3));
+            var r5 = sa(function(u2, w, x) {
+              w = d5(w, x);
+              try {
+                var G = h6.apply(null, w);
+              } catch (T3) {
+                a6(u2, T3);
+                return;
+              }
+              b5(u2, G);
+            }, "viii");
+            this.Ya.set(p3, [r5]);
+            this.handleError(zb(this.db, f5, h6.length, 1, 0, r5, 0, 0, 0));
+            return this;
+          };
+          g5.prototype.Sb = function(f5, h6) {
+            function p3(D) {
+              x.has(D) || x.set(D, r5());
+              return x.get(D);
+            }
+            var r5 = h6.init || function() {
+              return null;
+            }, u2 = h6.finalize || function(D) {
+              return D;
+            }, w = h6.step;
+            if (!w) throw "An aggregate function must have a step function in " + f5;
+            var x = /* @__PURE__ */ new Map();
+            h6 = m3(f5, w.length - 1);
+            this.Ya.has(h6) && (t(this.Ya.get(h6)), this.Ya.delete(h6));
+            var G = sa(function(D, K4, V) {
+              var U = Ab(D, 1), Wa = p3(U);
+              K4 = d5(K4, V);
+              Wa = [Wa].concat(K4);
+              try {
+                x.set(U, w.apply(null, Wa));
+              } catch (Jc) {
+                x.delete(U), a6(D, Jc);
+              }
+            }, "viii"), T3 = sa(function(D) {
+              var K4 = Ab(
+                D,
+                1
+              );
+              try {
+                var V = u2(p3(K4));
+              } catch (U) {
+                x.delete(K4);
+                a6(D, U);
+                return;
+              }
+              b5(D, V);
+              x.delete(K4);
+            }, "vi");
+            this.Ya.set(h6, [G, T3]);
+            this.handleError(zb(this.db, f5, w.length - 1, 1, 0, 0, G, T3, 0));
+            return this;
+          };
+          g5.prototype.jc = function(f5) {
+            this.fb && (Bb(this.db, 0, 0), ka(this.fb), this.fb = void 0);
+            if (!f5) return this;
+            this.fb = sa(function(h6, p3, r5, u2, w) {
+              switch (p3) {
+                case 18:
+                  h6 = "insert";
+                  break;
+                case 23:
+                  h6 = "update";
+                  break;
+                case 9:
+                  h6 = "delete";
+                  break;
+                default:
+                  throw "unknown operationCode in updateHook callback: " + p3;
+              }
+              r5 = A(r5);
+              u2 = A(u2);
+              if (w > Number.MAX_SAFE_INTEGER) throw "rowId too big to fit inside a Number";
+              f5(h6, r5, u2, Number(w));
+            }, "viiiij");
+            Bb(this.db, this.fb, 0);
+            return this;
+          };
+          c7.prototype.bind = c7.prototype.bind;
+          c7.prototype.step = c7.prototype.step;
+          c7.prototype.get = c7.prototype.get;
+          c7.prototype.getColumnNames = c7.prototype.ub;
+          c7.prototype.getAsObject = c7.prototype.Gb;
+          c7.prototype.getSQL = c7.prototype.ac;
+          c7.prototype.getNormalizedSQL = c7.prototype.Yb;
+          c7.prototype.run = c7.prototype.run;
+          c7.prototype.reset = c7.prototype.reset;
+          c7.prototype.freemem = c7.prototype.freemem;
+          c7.prototype.free = c7.prototype.eb;
+          e5.prototype.next = e5.prototype.next;
+          e5.prototype.getRemainingSQL = e5.prototype.Zb;
+          g5.prototype.run = g5.prototype.run;
+          g5.prototype.exec = g5.prototype.exec;
+          g5.prototype.each = g5.prototype.Ub;
+          g5.prototype.prepare = g5.prototype.yb;
+          g5.prototype.iterateStatements = g5.prototype.bc;
+          g5.prototype["export"] = g5.prototype.Wb;
+          g5.prototype.close = g5.prototype.close;
+          g5.prototype.handleError = g5.prototype.handleError;
+          g5.prototype.getRowsModified = g5.prototype.$b;
+          g5.prototype.create_function = g5.prototype.Tb;
+          g5.prototype.create_aggregate = g5.prototype.Sb;
+          g5.prototype.updateHook = g5.prototype.jc;
+          k5.Database = g5;
+        };
+        var ta = "./this.program", ua = (a6, b5) => {
+          throw b5;
+        }, va = globalThis.document?.currentScript?.src;
+        typeof __filename !== "undefined" ? va = __filename : ba && (va = self.location.href);
+        var wa = "", xa, ya;
+        if (ca) {
+          var fs4 = __require("node:fs");
+          wa = __dirname + "/";
+          ya = (a6) => {
+            a6 = za(a6) ? new URL(a6) : a6;
+            return fs4.readFileSync(a6);
+          };
+          xa = async (a6) => {
+            a6 = za(a6) ? new URL(a6) : a6;
+            return fs4.readFileSync(a6, void 0);
+          };
+          process.argv.length > 1 && (ta = process.argv[1].replace(/\\/g, "/"));
+          process.argv.slice(2);
+          typeof module !== "undefined" && (module.exports = k5);
+          ua = (a6, b5) => {
+            process.exitCode = a6;
+            throw b5;
+          };
+        } else if (aa || ba) {
+          try {
+            wa = new URL(".", va).href;
+          } catch {
+          }
+          ba && (ya = (a6) => {
+            var b5 = new XMLHttpRequest();
+            b5.open("GET", a6, false);
+            b5.responseType = "arraybuffer";
+            b5.send(null);
+            return new Uint8Array(b5.response);
+          });
+          xa = async (a6) => {
+            if (za(a6)) return new Promise((d5, c7) => {
+              var e5 = new XMLHttpRequest();
+              e5.open("GET", a6, true);
+              e5.responseType = "arraybuffer";
+              e5.onload = () => {
+                e5.status == 200 || e5.status == 0 && e5.response ? d5(e5.response) : c7(e5.status);
+              };
+              e5.onerror = c7;
+              e5.send(null);
+            });
+            var b5 = await fetch(a6, { credentials: "same-origin" });
+            if (b5.ok) return b5.arrayBuffer();
+            throw Error(b5.status + " : " + b5.url);
+          };
+        }
+        var Ba = console.log.bind(console), C = console.error.bind(console), Ca, Da = false, Ea, za = (a6) => a6.startsWith("file://");
+        function Fa() {
+          if (!v?.buffer?.resizable) {
+            var a6 = Ga.buffer;
+            v = new Int8Array(a6);
+            Ha = new Int16Array(a6);
+            E = new Uint8Array(a6);
+            H = new Int32Array(a6);
+            I = new Uint32Array(a6);
+            Ia = new Float32Array(a6);
+            Ja = new Float64Array(a6);
+            J = new BigInt64Array(a6);
+          }
+        }
+        function Ka() {
+          var a6 = k5.preRun;
+          a6 && (typeof a6 === "function" && (a6 = [a6]), La.push(...a6));
+          for (a6 = La; a6.length > 0; ) a6.shift()(k5);
+        }
+        function Ma() {
+          var a6 = k5.postRun;
+          a6 && (typeof a6 === "function" && (a6 = [a6]), Na.push(...a6));
+          for (a6 = Na; a6.length > 0; ) a6.shift()(k5);
+        }
+        function Oa(a6) {
+          k5.onAbort?.(a6);
+          a6 = `Aborted(${a6})`;
+          C(a6);
+          Da = true;
+          throw new WebAssembly.RuntimeError(a6 + ". Build with -sASSERTIONS for more info.");
+        }
+        var Pa;
+        async function Qa(a6) {
+          if (!Ca) try {
+            return await xa(a6);
+          } catch {
+          }
+          if (a6 == Pa && Ca) a6 = new Uint8Array(Ca);
+          else if (ya) a6 = ya(a6);
+          else throw "both async and sync fetching of the wasm failed";
+          return a6;
+        }
+        async function Ra(a6, b5) {
+          try {
+            var d5 = await Qa(a6);
+            return await WebAssembly.instantiate(d5, b5);
+          } catch (c7) {
+            C(`failed to asynchronously prepare wasm: ${c7}`), Oa(c7);
+          }
+        }
+        async function Sa(a6) {
+          var b5 = Pa;
+          if (!Ca && !za(b5) && !ca) try {
+            var d5 = fetch(b5, { credentials: "same-origin" });
+            return await WebAssembly.instantiateStreaming(d5, a6);
+          } catch (c7) {
+            C(`wasm streaming compile failed: ${c7}`), C("falling back to ArrayBuffer instantiation");
+          }
+          return Ra(b5, a6);
+        }
+        class Va {
+          name = "ExitStatus";
+          constructor(a6) {
+            this.message = `Program terminated with exit(${a6})`;
+            this.status = a6;
+          }
+        }
+        var v, Na = [], La = [], Xa = true, E, Ya = new TextDecoder(), Za = (a6, b5, d5, c7) => {
+          d5 = b5 + d5;
+          if (c7) return d5;
+          for (; a6[b5] && !(b5 >= d5); ) ++b5;
+          return b5;
+        }, A = (a6, b5, d5) => a6 ? Ya.decode(E.subarray(a6, Za(E, a6, b5, d5))) : "", $a = (a6, b5) => {
+          for (var d5 = 0, c7 = a6.length - 1; c7 >= 0; c7--) {
+            var e5 = a6[c7];
+            e5 === "." ? a6.splice(c7, 1) : e5 === ".." ? (a6.splice(c7, 1), d5++) : d5 && (a6.splice(c7, 1), d5--);
+          }
+          if (b5) for (; d5; d5--) a6.unshift("..");
+          return a6;
+        }, ab = (a6) => {
+          var b5 = a6.charAt(0) === "/", d5 = a6.slice(-1) === "/";
+          (a6 = $a(a6.split("/").filter((c7) => !!c7), !b5).join("/")) || b5 || (a6 = ".");
+          a6 && d5 && (a6 += "/");
+          return (b5 ? "/" : "") + a6;
+        }, bb = (a6) => {
+          var b5 = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/.exec(a6).slice(1);
+          a6 = b5[0];
+          b5 = b5[1];
+          if (!a6 && !b5) return ".";
+          b5 &&= b5.slice(0, -1);
+          return a6 + b5;
+        }, cb = (a6) => a6 && a6.match(/([^\/]+|\/)\/*$/)[1], db = (...a6) => {
+          for (var b5 = "", d5 = false, c7 = a6.length - 1; c7 >= -1 && !d5; c7--) {
+            d5 = c7 >= 0 ? a6[c7] : "/";
+            if (typeof d5 !== "string") throw new TypeError("Arguments to path.resolve must be strings");
+            if (!d5) return "";
+            b5 = d5 + "/" + b5;
+            d5 = d5.charAt(0) === "/";
+          }
+          b5 = $a(b5.split("/").filter((e5) => !!e5), !d5).join("/");
+          return (d5 ? "/" : "") + b5 || ".";
+        }, l3 = (a6) => {
+          for (var b5 = 0, d5 = 0; d5 < a6.length; ++d5) {
+            var c7 = a6.codePointAt(d5);
+            c7 <= 127 ? b5++ : c7 <= 2047 ? b5 += 2 : c7 <= 65535 ? b5 += 3 : (b5 += 4, d5++);
+          }
+          return b5;
+        }, L = (a6, b5, d5, c7) => {
+          if (!(c7 > 0)) return 0;
+          var e5 = d5;
+          c7 = d5 + c7 - 1;
+          for (var g5 = 0; g5 < a6.length; ++g5) {
+            var m3 = a6.codePointAt(g5);
+            if (m3 <= 127) {
+              if (d5 >= c7) break;
+              b5[d5++] = m3;
+            } else if (m3 <= 2047) {
+              if (d5 + 1 >= c7) break;
+              b5[d5++] = 192 | m3 >> 6;
+              b5[d5++] = 128 | m3 & 63;
+            } else if (m3 <= 65535) {
+              if (d5 + 2 >= c7) break;
+              b5[d5++] = 224 | m3 >> 12;
+              b5[d5++] = 128 | m3 >> 6 & 63;
+              b5[d5++] = 128 | m3 & 63;
+            } else {
+              if (d5 + 3 >= c7) break;
+              b5[d5++] = 240 | m3 >> 18;
+              b5[d5++] = 128 | m3 >> 12 & 63;
+              b5[d5++] = 128 | m3 >> 6 & 63;
+              b5[d5++] = 128 | m3 & 63;
+              g5++;
+            }
+          }
+          b5[d5] = 0;
+          return d5 - e5;
+        }, eb = (a6) => {
+          var b5 = Array(l3(a6) + 1);
+          a6 = L(a6, b5, 0, b5.length);
+          b5.length = a6;
+          return b5;
+        }, fb = (a6, b5) => {
+          var d5 = 0;
+          a6 && (d5 |= 365);
+          b5 && (d5 |= 146);
+          return d5;
+        }, M2 = { $a: null, cb() {
+          return M2.createNode(null, "/", 16895, 0);
+        }, createNode(a6, b5, d5, c7) {
+          if ((d5 & 61440) === 24576 || (d5 & 61440) === 4096) throw new O(63);
+          M2.$a || (M2.$a = { dir: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab, lookup: M2.Ra.lookup, mb: M2.Ra.mb, rename: M2.Ra.rename, unlink: M2.Ra.unlink, rmdir: M2.Ra.rmdir, readdir: M2.Ra.readdir, symlink: M2.Ra.symlink }, stream: { Za: M2.Qa.Za } }, file: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab }, stream: { Za: M2.Qa.Za, read: M2.Qa.read, write: M2.Qa.write, nb: M2.Qa.nb, ob: M2.Qa.ob } }, link: {
+            node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab, readlink: M2.Ra.readlink },
+            stream: {}
+          }, Eb: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab }, stream: gb } });
+          d5 = hb(a6, b5, d5, c7);
+          P(d5.mode) ? (d5.Ra = M2.$a.dir.node, d5.Qa = M2.$a.dir.stream, d5.Ua = {}) : (d5.mode & 61440) === 32768 ? (d5.Ra = M2.$a.file.node, d5.Qa = M2.$a.file.stream, d5.Wa = 0, d5.Ua = M2.Vb ?? (M2.Vb = new Uint8Array(0))) : (d5.mode & 61440) === 40960 ? (d5.Ra = M2.$a.link.node, d5.Qa = M2.$a.link.stream) : (d5.mode & 61440) === 8192 && (d5.Ra = M2.$a.Eb.node, d5.Qa = M2.$a.Eb.stream);
+          d5.atime = d5.mtime = d5.ctime = Date.now();
+          a6 && (a6.Ua[b5] = d5, a6.atime = a6.mtime = a6.ctime = d5.atime);
+          return d5;
+        }, Ra: { Xa(a6) {
+          var b5 = {};
+          b5.dev = (a6.mode & 61440) === 8192 ? a6.id : 1;
+          b5.ino = a6.id;
+          b5.mode = a6.mode;
+          b5.nlink = 1;
+          b5.uid = 0;
+          b5.gid = 0;
+          b5.rdev = a6.rdev;
+          P(a6.mode) ? b5.size = 4096 : (a6.mode & 61440) === 32768 ? b5.size = a6.Wa : (a6.mode & 61440) === 40960 ? b5.size = a6.link.length : b5.size = 0;
+          b5.atime = new Date(a6.atime);
+          b5.mtime = new Date(a6.mtime);
+          b5.ctime = new Date(a6.ctime);
+          b5.blksize = 4096;
+          b5.blocks = Math.ceil(b5.size / b5.blksize);
+          return b5;
+        }, ab(a6, b5) {
+          for (var d5 of ["mode", "atime", "mtime", "ctime"]) b5[d5] != null && (a6[d5] = b5[d5]);
+          b5.size !== void 0 && (b5 = b5.size, a6.Wa != b5 && (d5 = a6.Ua, a6.Ua = new Uint8Array(b5), a6.Ua.set(d5.subarray(0, Math.min(
+            b5,
+            a6.Wa
+          ))), a6.Wa = b5));
+        }, lookup() {
+          M2.sb || (M2.sb = new O(44), M2.sb.stack = "<generic error, no stack>");
+          throw M2.sb;
+        }, mb(a6, b5, d5, c7) {
+          return M2.createNode(a6, b5, d5, c7);
+        }, rename(a6, b5, d5) {
+          try {
+            var c7 = ib(b5, d5);
+          } catch (g5) {
+          }
+          if (c7 && P(a6.mode)) for (var e5 in c7.Ua) throw new O(55);
+          delete a6.parent.Ua[a6.name];
+          b5.Ua[d5] = a6;
+          a6.name = d5;
+          b5.ctime = b5.mtime = a6.parent.ctime = a6.parent.mtime = Date.now();
+        }, unlink(a6, b5) {
+          delete a6.Ua[b5];
+          a6.ctime = a6.mtime = Date.now();
+        }, rmdir(a6, b5) {
+          var d5 = ib(a6, b5), c7;
+          for (c7 in d5.Ua) throw new O(55);
+          delete a6.Ua[b5];
+          a6.ctime = a6.mtime = Date.now();
+        }, readdir(a6) {
+          return [
+            ".",
+            "..",
+            ...Object.keys(a6.Ua)
+          ];
+        }, symlink(a6, b5, d5) {
+          a6 = M2.createNode(a6, b5, 41471, 0);
+          a6.link = d5;
+          return a6;
+        }, readlink(a6) {
+          if ((a6.mode & 61440) !== 40960) throw new O(28);
+          return a6.link;
+        } }, Qa: { read(a6, b5, d5, c7, e5) {
+          if (e5 >= a6.node.Wa) return 0;
+          c7 = Math.min(a6.node.Wa - e5, c7);
+          b5.set(a6.node.Ua.subarray(e5, e5 + c7), d5);
+          return c7;
+        }, write(a6, b5, d5, c7, e5, g5) {
+          b5.buffer === v.buffer && (g5 = false);
+          if (!c7) return 0;
+          a6 = a6.node;
+          a6.mtime = a6.ctime = Date.now();
+          if (g5) a6.Ua = b5.subarray(d5, d5 + c7), a6.Wa = c7;
+          else if (a6.Wa || e5) {
+            g5 = e5 + c7;
+            var m3 = a6.Ua.length;
+            m3 >= g5 || (g5 = Math.max(g5, m3 * (m3 < 1048576 ? 2 : 1.125) >>> 0), m3 && (g5 = Math.max(g5, 256)), m3 = a6.Ua.subarray(0, a6.Wa), a6.Ua = new Uint8Array(g5), a6.Ua.set(m3));
+            a6.Ua.set(b5.subarray(d5, d5 + c7), e5);
+            a6.Wa = Math.max(a6.Wa, e5 + c7);
+          } else a6.Ua = b5.slice(d5, d5 + c7), a6.Wa = c7;
+          return c7;
+        }, Za(a6, b5, d5) {
+          d5 === 1 ? b5 += a6.position : d5 === 2 && (a6.node.mode & 61440) === 32768 && (b5 += a6.node.Wa);
+          if (b5 < 0) throw new O(28);
+          return b5;
+        }, nb(a6, b5, d5, c7, e5) {
+          if ((a6.node.mode & 61440) !== 32768) throw new O(43);
+          a6 = a6.node.Ua;
+          if (e5 & 2 || a6.buffer !== v.buffer) {
+            e5 = true;
+            c7 = Math.ceil(b5 / 65536) * 65536;
+            var g5 = jb(65536, c7);
+            g5 && E.fill(0, g5, g5 + c7);
+            c7 = g5;
+            if (!c7) throw new O(48);
+            if (a6) {
+              if (d5 > 0 || d5 + b5 < a6.length) a6 = a6.subarray ? a6.subarray(d5, d5 + b5) : a6.slice(d5, d5 + b5);
+              v.set(a6, c7);
+            }
+          } else e5 = false, c7 = a6.byteOffset;
+          return { fc: c7, Mb: e5 };
+        }, ob(a6, b5, d5, c7) {
+          M2.Qa.write(a6, b5, 0, c7, d5, false);
+          return 0;
+        } } }, kb = [], lb = (a6) => {
+          var b5 = Za(a6, 0);
+          return Ya.decode(a6.buffer ? a6.subarray(0, b5) : new Uint8Array(a6.slice(0, b5)));
+        }, mb = [];
+        function nb(a6, b5) {
+          mb[a6] = { input: [], output: [], jb: b5 };
+          ob(a6, pb);
+        }
+        var pb = { open(a6) {
+          var b5 = mb[a6.node.rdev];
+          if (!b5) throw new O(43);
+          a6.tty = b5;
+          a6.seekable = false;
+        }, close(a6) {
+          a6.tty.jb.fsync(a6.tty);
+        }, fsync(a6) {
+          a6.tty.jb.fsync(a6.tty);
+        }, read(a6, b5, d5, c7) {
+          if (!a6.tty || !a6.tty.jb.Jb) throw new O(60);
+          for (var e5 = 0, g5 = 0; g5 < c7; g5++) {
+            try {
+              var m3 = a6.tty.jb.Jb(a6.tty);
+            } catch (t) {
+              throw new O(29);
+            }
+            if (m3 === void 0 && !e5) throw new O(6);
+            if (m3 === null || m3 === void 0) break;
+            e5++;
+            b5[d5 + g5] = m3;
+            if (m3 === 10) break;
+          }
+          e5 && (a6.node.atime = Date.now());
+          return e5;
+        }, write(a6, b5, d5, c7) {
+          if (!a6.tty || !a6.tty.jb.zb) throw new O(60);
+          try {
+            for (var e5 = 0; e5 < c7; e5++) a6.tty.jb.zb(
+              a6.tty,
+              b5[d5 + e5]
+            );
+          } catch (g5) {
+            throw new O(29);
+          }
+          c7 && (a6.node.mtime = a6.node.ctime = Date.now());
+          return e5;
+        } }, qb = {
+          Jb() {
+            a: {
+              if (!kb.length) {
+                var a6 = null;
+                if (ca) {
+                  var b5 = Buffer.alloc(256), d5 = 0;
+                  try {
+                    d5 = fs4.readSync(process.stdin.fd, b5, 0, 256);
+                  } catch (c7) {
+                    if (c7.toString().includes("EOF")) d5 = 0;
+                    else throw c7;
+                  }
+                  d5 > 0 && (a6 = b5.toString("utf-8", 0, d5));
+                } else globalThis.window?.prompt && (a6 = window.prompt("Input: "), a6 !== null && (a6 += "\n"));
+                if (!a6) {
+                  a6 = null;
+                  break a;
+                }
+                kb = eb(a6);
+              }
+              a6 = kb.shift();
+            }
+            return a6;
+          },
+          zb(a6, b5) {
+            b5 === null || b5 === 10 ? (Ba(lb(a6.output)), a6.output = []) : b5 != 0 && a6.output.push(b5);
+          },
+          fsync(a6) {
+            a6.output?.length > 0 && (Ba(lb(a6.output)), a6.output = []);
+          },
+          rc() {
+            return { mc: 25856, oc: 5, lc: 191, nc: 35387, kc: [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+          },
+          sc() {
+            return 0;
+          },
+          tc() {
+            return [24, 80];
+          }
+        }, rb = { zb(a6, b5) {
+          b5 === null || b5 === 10 ? (C(lb(a6.output)), a6.output = []) : b5 != 0 && a6.output.push(b5);
+        }, fsync(a6) {
+          a6.output?.length > 0 && (C(lb(a6.output)), a6.output = []);
+        } }, sb = () => {
+          if (ca) {
+            var a6 = __require("node:crypto");
+            return (b5) => (a6.randomFillSync(b5), 0);
+          }
+          return (b5) => (crypto.getRandomValues(b5), 0);
+        }, wb = (a6) => (wb = sb())(a6), Cb = null, Db = {}, Eb = [], Fb = 1, Q = [], Gb = false, Hb = true, Ib = {}, O = class {
+          name = "ErrnoError";
+          constructor(a6) {
+            this.Sa = a6;
+          }
+        }, Jb = class {
+          shared = {};
+          node = null;
+          get flags() {
+            return this.shared.flags;
+          }
+          set flags(a6) {
+            this.shared.flags = a6;
+          }
+          get position() {
+            return this.shared.position;
+          }
+          set position(a6) {
+            this.shared.position = a6;
+          }
+        }, Kb = class {
+          Ra = {};
+          Qa = {};
+          hb = null;
+          listeners = null;
+          Ab = 0;
+          constructor(a6, b5, d5, c7) {
+            a6 ||= this;
+            this.parent = a6;
+            this.cb = a6.cb;
+            this.id = Fb++;
+            this.name = b5;
+            this.mode = d5;
+            this.rdev = c7;
+            this.atime = this.mtime = this.ctime = Date.now();
+          }
+          get read() {
+            return (this.mode & 365) === 365;
+          }
+          set read(a6) {
+            a6 ? this.mode |= 365 : this.mode &= -366;
+          }
+          get write() {
+            return (this.mode & 146) === 146;
+          }
+          set write(a6) {
+            a6 ? this.mode |= 146 : this.mode &= -147;
+          }
+          ec() {
+            if (this.listeners) {
+              var a6;
+              for (b5 of this.listeners) b5.exclusive ? (a6 ||= []).push(b5) : b5.Rb(32);
+              if (a6) {
+                var b5 = (this.Ab || 0) % a6.length;
+                this.Ab = b5 + 1;
+                a6[b5].Rb(32);
+              }
+            }
+          }
+        };
+        function B(a6, b5 = {}) {
+          if (!a6) throw new O(44);
+          b5.tb ?? (b5.tb = true);
+          a6.charAt(0) === "/" || (a6 = "//" + a6);
+          var d5 = 0;
+          a: for (; d5 < 40; d5++) {
+            a6 = a6.split("/").filter((t) => !!t);
+            for (var c7 = Cb, e5 = "/", g5 = 0; g5 < a6.length; g5++) {
+              var m3 = g5 === a6.length - 1;
+              if (m3 && b5.parent) break;
+              if (a6[g5] !== ".") if (a6[g5] === "..") if (e5 = bb(e5), c7 === c7.parent) {
+                a6 = e5 + "/" + a6.slice(g5 + 1).join("/");
+                d5--;
+                continue a;
+              } else c7 = c7.parent;
+              else {
+                e5 = ab(e5 + "/" + a6[g5]);
+                try {
+                  c7 = ib(c7, a6[g5]);
+                } catch (t) {
+                  if (t?.Sa === 44 && m3 && b5.dc) return { path: e5 };
+                  throw t;
+                }
+                !c7.hb || m3 && !b5.tb || (c7 = c7.hb.root);
+                if ((c7.mode & 61440) === 40960 && (!m3 || b5.gb)) {
+                  if (!c7.Ra.readlink) throw new O(52);
+                  c7 = c7.Ra.readlink(c7);
+                  c7.charAt(0) === "/" || (c7 = bb(e5) + "/" + c7);
+                  a6 = c7 + "/" + a6.slice(g5 + 1).join("/");
+                  continue a;
+                }
+              }
+            }
+            return { path: e5, node: c7 };
+          }
+          throw new O(32);
+        }
+        function Lb(a6) {
+          for (var b5; ; ) {
+            if (a6 === a6.parent) return a6 = a6.cb.Lb, b5 ? a6[a6.length - 1] !== "/" ? `${a6}/${b5}` : a6 + b5 : a6;
+            b5 = b5 ? `${a6.name}/${b5}` : a6.name;
+            a6 = a6.parent;
+          }
+        }
+        function Mb(a6, b5) {
+          for (var d5 = 0, c7 = 0; c7 < b5.length; c7++) d5 = (d5 << 5) - d5 + b5.charCodeAt(c7) | 0;
+          return (a6 + d5 >>> 0) % Q.length;
+        }
+        function Nb(a6) {
+          var b5 = Mb(a6.parent.id, a6.name);
+          if (Q[b5] === a6) Q[b5] = a6.ib;
+          else for (b5 = Q[b5]; b5; ) {
+            if (b5.ib === a6) {
+              b5.ib = a6.ib;
+              break;
+            }
+            b5 = b5.ib;
+          }
+        }
+        function ib(a6, b5) {
+          var d5 = P(a6.mode) ? (d5 = Ob(a6, "x")) ? d5 : a6.Ra.lookup ? 0 : 2 : 54;
+          if (d5) throw new O(d5);
+          for (d5 = Q[Mb(a6.id, b5)]; d5; d5 = d5.ib) {
+            var c7 = d5.name;
+            if (d5.parent.id === a6.id && c7 === b5) return d5;
+          }
+          return a6.Ra.lookup(a6, b5);
+        }
+        function hb(a6, b5, d5, c7) {
+          a6 = new Kb(a6, b5, d5, c7);
+          b5 = Mb(a6.parent.id, a6.name);
+          a6.ib = Q[b5];
+          return Q[b5] = a6;
+        }
+        function P(a6) {
+          return (a6 & 61440) === 16384;
+        }
+        function Ob(a6, b5) {
+          return Hb ? 0 : b5.includes("r") && !(a6.mode & 292) || b5.includes("w") && !(a6.mode & 146) || b5.includes("x") && !(a6.mode & 73) ? 2 : 0;
+        }
+        function Pb(a6, b5) {
+          if (!P(a6.mode)) return 54;
+          try {
+            return ib(a6, b5), 20;
+          } catch (d5) {
+          }
+          return Ob(a6, "wx");
+        }
+        function Qb(a6, b5, d5) {
+          try {
+            var c7 = ib(a6, b5);
+          } catch (e5) {
+            return e5.Sa;
+          }
+          if (a6 = Ob(a6, "wx")) return a6;
+          if (d5) {
+            if (!P(c7.mode)) return 54;
+            if (c7 === c7.parent || Lb(c7) === "/") return 10;
+          } else if (P(c7.mode)) return 31;
+          return 0;
+        }
+        function Rb(a6) {
+          if (!a6) throw new O(63);
+          return a6;
+        }
+        function R(a6) {
+          a6 = Eb[a6];
+          if (!a6) throw new O(8);
+          return a6;
+        }
+        function Sb(a6, b5 = -1) {
+          a6 = Object.assign(new Jb(), a6);
+          if (b5 == -1) a: {
+            for (b5 = 0; b5 <= 4096; b5++) if (!Eb[b5]) break a;
+            throw new O(33);
+          }
+          a6.fd = b5;
+          return Eb[b5] = a6;
+        }
+        function Tb(a6, b5 = -1) {
+          a6 = Sb(a6, b5);
+          a6.Qa?.qc?.(a6);
+          return a6;
+        }
+        function Ub(a6, b5, d5) {
+          var c7 = a6?.Qa.ab;
+          a6 = c7 ? a6 : b5;
+          c7 ??= b5.Ra.ab;
+          Rb(c7);
+          try {
+            c7(a6, d5);
+          } catch (e5) {
+            if (e5 instanceof RangeError) throw new O(22);
+            throw e5;
+          }
+        }
+        var gb = { open(a6) {
+          a6.Qa = Db[a6.node.rdev].Qa;
+          a6.Qa.open?.(a6);
+        }, Za() {
+          throw new O(70);
+        } };
+        function ob(a6, b5) {
+          Db[a6] = { Qa: b5 };
+        }
+        function Vb(a6, b5) {
+          var d5 = b5 === "/";
+          if (d5 && Cb) throw new O(10);
+          if (!d5 && b5) {
+            var c7 = B(b5, { tb: false });
+            b5 = c7.path;
+            c7 = c7.node;
+            if (c7.hb) throw new O(10);
+            if (!P(c7.mode)) throw new O(54);
+          }
+          b5 = { type: a6, uc: {}, Lb: b5, cc: [] };
+          a6 = a6.cb(b5);
+          a6.cb = b5;
+          b5.root = a6;
+          d5 ? Cb = a6 : c7 && (c7.hb = b5, c7.cb && c7.cb.cc.push(b5));
+        }
+        function Wb(a6, b5, d5) {
+          var c7 = B(a6, { parent: true }).node;
+          a6 = cb(a6);
+          if (!a6) throw new O(28);
+          if (a6 === "." || a6 === "..") throw new O(20);
+          var e5 = Pb(c7, a6);
+          if (e5) throw new O(e5);
+          if (!c7.Ra.mb) throw new O(63);
+          return c7.Ra.mb(c7, a6, b5, d5);
+        }
+        function Xb(a6, b5 = 438) {
+          return Wb(a6, b5 & 4095 | 32768, 0);
+        }
+        function W(a6, b5 = 511) {
+          return Wb(a6, b5 & 1023 | 16384, 0);
+        }
+        function Yb(a6, b5, d5) {
+          typeof d5 === "undefined" && (d5 = b5, b5 = 438);
+          Wb(a6, b5 | 8192, d5);
+        }
+        function Zb(a6, b5) {
+          if (!db(a6)) throw new O(44);
+          var d5 = B(b5, { parent: true }).node;
+          if (!d5) throw new O(44);
+          b5 = cb(b5);
+          var c7 = Pb(d5, b5);
+          if (c7) throw new O(c7);
+          if (!d5.Ra.symlink) throw new O(63);
+          d5.Ra.symlink(d5, b5, a6);
+        }
+        function $b(a6) {
+          var b5 = B(a6, { parent: true }).node;
+          a6 = cb(a6);
+          var d5 = ib(b5, a6), c7 = Qb(b5, a6, true);
+          if (c7) throw new O(c7);
+          if (!b5.Ra.rmdir) throw new O(63);
+          if (d5.hb) throw new O(10);
+          b5.Ra.rmdir(b5, a6);
+          Nb(d5);
+        }
+        function ra(a6) {
+          var b5 = B(a6, { parent: true }).node;
+          if (!b5) throw new O(44);
+          a6 = cb(a6);
+          var d5 = ib(b5, a6), c7 = Qb(b5, a6, false);
+          if (c7) throw new O(c7);
+          if (!b5.Ra.unlink) throw new O(63);
+          if (d5.hb) throw new O(10);
+          b5.Ra.unlink(b5, a6);
+          Nb(d5);
+        }
+        function ac(a6, b5 = false) {
+          a6 = B(a6, { gb: !b5 }).node;
+          return Rb(a6.Ra.Xa)(a6);
+        }
+        function bc(a6, b5, d5) {
+          Ub(a6, b5, { mode: d5 & 4095 | b5.mode & -4096, ctime: Date.now(), Fb: false });
+        }
+        function cc(a6, b5) {
+          a6 = typeof a6 === "string" ? B(a6, { gb: true }).node : a6;
+          bc(null, a6, b5);
+        }
+        function dc(a6, b5, d5) {
+          if (P(b5.mode)) throw new O(31);
+          if ((b5.mode & 61440) !== 32768) throw new O(28);
+          var c7 = Ob(b5, "w");
+          if (c7) throw new O(c7);
+          Ub(a6, b5, { size: d5, timestamp: Date.now() });
+        }
+        function ec(a6, b5, d5, c7 = false) {
+          a6 = B(a6, { gb: !c7 });
+          Ub(null, a6.node, { atime: b5, mtime: d5, Fb: c7 });
+        }
+        function fc(a6, b5, d5 = 438) {
+          if (a6 === "") throw new O(44);
+          if (typeof b5 === "string") {
+            var c7 = { r: 0, "r+": 2, w: 577, "w+": 578, a: 1089, "a+": 1090 }[b5];
+            if (typeof c7 === "undefined") throw Error(`Unknown file open mode: ${b5}`);
+            b5 = c7;
+          }
+          d5 = b5 & 64 ? d5 & 4095 | 32768 : 0;
+          if (typeof a6 === "object") c7 = a6;
+          else {
+            var e5 = a6.endsWith("/");
+            a6 = B(a6, { gb: !(b5 & 131072), dc: true });
+            c7 = a6.node;
+            a6 = a6.path;
+          }
+          var g5 = false;
+          if (b5 & 64) if (c7) {
+            if (b5 & 128) throw new O(20);
+          } else {
+            if (e5) throw new O(31);
+            c7 = Wb(a6, d5 | 511, 0);
+            g5 = true;
+          }
+          if (!c7) throw new O(44);
+          (c7.mode & 61440) === 8192 && (b5 &= -513);
+          if (b5 & 65536 && !P(c7.mode)) throw new O(54);
+          if (!g5 && (c7 ? (c7.mode & 61440) === 40960 ? e5 = 32 : (e5 = ["r", "w", "rw"][b5 & 3], b5 & 512 && (e5 += "w"), e5 = P(c7.mode) && (e5 !== "r" || b5 & 576) ? 31 : Ob(c7, e5)) : e5 = 44, e5)) throw new O(e5);
+          b5 & 512 && !g5 && (e5 = c7, e5 = typeof e5 === "string" ? B(e5, { gb: true }).node : e5, dc(null, e5, 0));
+          b5 &= -131713;
+          e5 = Sb({ node: c7, path: Lb(c7), flags: b5, seekable: true, position: 0, Qa: c7.Qa, hc: [], error: false });
+          e5.Qa.open && e5.Qa.open(e5);
+          g5 && cc(c7, d5 & 511);
+          !k5.logReadFiles || b5 & 1 || a6 in Ib || (Ib[a6] = 1, C(`read file: ${a6}`));
+          return e5;
+        }
+        function hc(a6) {
+          if (a6.fd === null) throw new O(8);
+          a6.wb && (a6.wb = null);
+          a6.node?.ec();
+          try {
+            a6.Qa.close && a6.Qa.close(a6);
+          } catch (b5) {
+            throw b5;
+          } finally {
+            Eb[a6.fd] = null;
+          }
+          a6.fd = null;
+        }
+        function ic(a6, b5, d5) {
+          if (a6.fd === null) throw new O(8);
+          if (!a6.seekable || !a6.Qa.Za) throw new O(70);
+          if (d5 != 0 && d5 != 1 && d5 != 2) throw new O(28);
+          a6.position = a6.Qa.Za(a6, b5, d5);
+          a6.hc = [];
+        }
+        function jc(a6, b5, d5, c7, e5) {
+          if (c7 < 0 || e5 < 0) throw new O(28);
+          if (a6.fd === null) throw new O(8);
+          if ((a6.flags & 2097155) === 0) throw new O(8);
+          if (P(a6.node.mode)) throw new O(31);
+          if (!a6.Qa.write) throw new O(28);
+          a6.seekable && a6.flags & 1024 && ic(a6, 0, 2);
+          var g5 = typeof e5 !== "undefined";
+          if (!g5) e5 = a6.position;
+          else if (!a6.seekable) throw new O(70);
+          b5 = a6.Qa.write(a6, b5, d5, c7, e5, void 0);
+          g5 || (a6.position += b5);
+          return b5;
+        }
+        function Kc() {
+          var a6, b5, d5;
+          Gb = true;
+          a6 ??= k5.stdin;
+          b5 ??= k5.stdout;
+          d5 ??= k5.stderr;
+          a6 ? X("stdin", a6) : Zb("/dev/tty", "/dev/stdin");
+          b5 ? X("stdout", null, b5) : Zb("/dev/tty", "/dev/stdout");
+          d5 ? X("stderr", null, d5) : Zb("/dev/tty1", "/dev/stderr");
+          fc("/dev/stdin", 0);
+          fc("/dev/stdout", 1);
+          fc("/dev/stderr", 1);
+        }
+        function ja(a6, b5) {
+          var d5 = "/", c7 = a6;
+          d5 && (d5 = typeof d5 === "string" ? d5 : Lb(d5), c7 = a6 ? ab(d5 + "/" + a6) : d5);
+          a6 = fb(true, true);
+          c7 = Xb(c7, a6);
+          b5 && (typeof b5 === "string" && (b5 = eb(b5)), b5.subarray || (b5 = new Uint8Array(b5)), cc(c7, a6 | 146), d5 = fc(c7, 577), jc(d5, b5, 0, b5.length, 0), hc(d5), cc(c7, a6));
+        }
+        function X(a6, b5, d5) {
+          a6 = ab("/dev/" + a6);
+          var c7 = fb(!!b5, !!d5);
+          X.Kb ?? (X.Kb = 64);
+          var e5 = X.Kb++ << 8 | 0;
+          ob(e5, { open(g5) {
+            g5.seekable = false;
+          }, close() {
+            d5?.buffer?.length && d5(10);
+          }, read(g5, m3, t, z2) {
+            for (var q3 = 0, n4 = 0; n4 < z2; n4++) {
+              try {
+                var F = b5();
+              } catch (S2) {
+                throw new O(29);
+              }
+              if (F === void 0 && !q3) throw new O(6);
+              if (F === null || F === void 0) break;
+              q3++;
+              m3[t + n4] = F;
+            }
+            q3 && (g5.node.atime = Date.now());
+            return q3;
+          }, write(g5, m3, t, z2) {
+            for (var q3 = 0; q3 < z2; q3++) try {
+              d5(m3[t + q3]);
+            } catch (n4) {
+              throw new O(29);
+            }
+            z2 && (g5.node.mtime = g5.node.ctime = Date.now());
+            return q3;
+          } });
+          Yb(a6, c7, e5);
+        }
+        var Y = {}, H, J, I;
+        function Lc(a6, b5, d5 = false) {
+          if (b5.charAt(0) === "/") return b5;
+          a6 = a6 === -100 ? "/" : R(a6).path;
+          if (b5.length == 0) {
+            if (!d5) throw new O(44);
+            return a6;
+          }
+          return a6 + "/" + b5;
+        }
+        function Mc(a6, b5) {
+          I[a6 >> 2] = b5.dev;
+          I[a6 + 4 >> 2] = b5.mode;
+          I[a6 + 8 >> 2] = b5.nlink;
+          I[a6 + 12 >> 2] = b5.uid;
+          I[a6 + 16 >> 2] = b5.gid;
+          I[a6 + 20 >> 2] = b5.rdev;
+          J[a6 + 24 >> 3] = BigInt(b5.size);
+          H[a6 + 32 >> 2] = 4096;
+          H[a6 + 36 >> 2] = b5.blocks;
+          var d5 = b5.atime.getTime(), c7 = b5.mtime.getTime(), e5 = b5.ctime.getTime();
+          J[a6 + 40 >> 3] = BigInt(Math.floor(d5 / 1e3));
+          I[a6 + 48 >> 2] = d5 % 1e3 * 1e3 * 1e3;
+          J[a6 + 56 >> 3] = BigInt(Math.floor(c7 / 1e3));
+          I[a6 + 64 >> 2] = c7 % 1e3 * 1e3 * 1e3;
+          J[a6 + 72 >> 3] = BigInt(Math.floor(e5 / 1e3));
+          I[a6 + 80 >> 2] = e5 % 1e3 * 1e3 * 1e3;
+          J[a6 + 88 >> 3] = BigInt(b5.ino);
+          return 0;
+        }
+        var Nc = void 0, Ha, Oc = () => {
+          var a6 = H[+Nc >> 2];
+          Nc += 4;
+          return a6;
+        }, Pc = 0, Qc = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335], Rc = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], Sc = (a6) => {
+          Ea = a6;
+          Xa || Pc > 0 || (k5.onExit?.(a6), Da = true);
+          ua(a6, new Va(a6));
+        }, Tc = {}, Uc = {}, Wc = () => {
+          if (!Vc) {
+            var a6 = { USER: "web_user", LOGNAME: "web_user", PATH: "/", PWD: "/", HOME: "/home/web_user", LANG: (globalThis.navigator?.language ?? "C").replace("-", "_") + ".UTF-8", _: ta }, b5;
+            for (b5 in Uc) Uc[b5] === void 0 ? delete a6[b5] : a6[b5] = Uc[b5];
+            var d5 = [];
+            for (b5 in a6) d5.push(`${b5}=${a6[b5]}`);
+            Vc = d5;
+          }
+          return Vc;
+        }, Vc, Ia, Ja;
+        function pa(a6) {
+          var b5 = "i32";
+          b5.endsWith("*") && (b5 = "*");
+          switch (b5) {
+            case "i1":
+              v[a6] = 0;
+              break;
+            case "i8":
+              v[a6] = 0;
+              break;
+            case "i16":
+              Ha[a6 >> 1] = 0;
+              break;
+            case "i32":
+              H[a6 >> 2] = 0;
+              break;
+            case "i64":
+              J[a6 >> 3] = BigInt(0);
+              break;
+            case "float":
+              Ia[a6 >> 2] = 0;
+              break;
+            case "double":
+              Ja[a6 >> 3] = 0;
+              break;
+            case "*":
+              I[a6 >> 2] = 0;
+              break;
+            default:
+              Oa(`invalid type for setValue: ${b5}`);
+          }
+        }
+        function y(a6, b5 = "i8") {
+          b5.endsWith("*") && (b5 = "*");
+          switch (b5) {
+            case "i1":
+              return v[a6];
+            case "i8":
+              return v[a6];
+            case "i16":
+              return Ha[a6 >> 1];
+            case "i32":
+              return H[a6 >> 2];
+            case "i64":
+              return J[a6 >> 3];
+            case "float":
+              return Ia[a6 >> 2];
+            case "double":
+              return Ja[a6 >> 3];
+            case "*":
+              return I[a6 >> 2];
+            default:
+              Oa(`invalid type for getValue: ${b5}`);
+          }
+        }
+        var Xc = (a6, b5, d5, c7) => {
+          var e5 = { string: (q3) => {
+            var n4 = 0;
+            if (q3 !== null && q3 !== void 0 && q3 !== 0) {
+              n4 = l3(q3) + 1;
+              var F = la(n4);
+              L(q3, E, F, n4);
+              n4 = F;
+            }
+            return n4;
+          }, array: (q3) => {
+            var n4 = la(q3.length);
+            v.set(q3, n4);
+            return n4;
+          } };
+          a6 = k5["_" + a6];
+          var g5 = [], m3 = 0;
+          if (c7) for (var t = 0; t < c7.length; t++) {
+            var z2 = e5[d5[t]];
+            z2 ? (m3 ||= oa(), g5[t] = z2(c7[t])) : g5[t] = c7[t];
+          }
+          d5 = a6(...g5);
+          return d5 = (function(q3) {
+            m3 && qa(m3);
+            return b5 === "string" ? A(q3) : b5 === "boolean" ? !!q3 : q3;
+          })(d5);
+        }, fa = (a6) => {
+          var b5 = l3(a6) + 1, d5 = da(b5);
+          d5 && L(a6, E, d5, b5);
+          return d5;
+        }, Yc = [], Zc, ka = (a6) => {
+          Zc.delete(Z.get(a6));
+          Z.set(a6, null);
+          Yc.push(a6);
+        }, $c = (a6) => {
+          var b5 = a6.length;
+          return [b5 % 128 | 128, b5 >> 7, ...a6];
+        }, ad = { i: 127, p: 127, j: 126, f: 125, d: 124, e: 111 }, bd = (a6) => $c(Array.from(a6, (b5) => ad[b5])), sa = (a6, b5) => {
+          if (!Zc) {
+            Zc = /* @__PURE__ */ new WeakMap();
+            var d5 = Z.length;
+            if (Zc) for (var c7 = 0; c7 < 0 + d5; c7++) {
+              var e5 = Z.get(c7);
+              e5 && Zc.set(e5, c7);
+            }
+          }
+          if (d5 = Zc.get(a6) || 0) return d5;
+          d5 = Yc.length ? Yc.pop() : Z.grow(1);
+          try {
+            Z.set(d5, a6);
+          } catch (g5) {
+            if (!(g5 instanceof TypeError)) throw g5;
+            b5 = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, ...$c([1, 96, ...bd(b5.slice(1)), ...bd(b5[0] === "v" ? "" : b5[0])]), 2, 7, 1, 1, 101, 1, 102, 0, 0, 7, 5, 1, 1, 102, 0, 0);
+            b5 = new WebAssembly.Module(b5);
+            b5 = new WebAssembly.Instance(
+              b5,
+              { e: { f: a6 } }
+            ).exports.f;
+            Z.set(d5, b5);
+          }
+          Zc.set(a6, d5);
+          return d5;
+        };
+        Q.length = 4096;
+        Vb(M2, "/");
+        W("/tmp");
+        W("/home");
+        W("/home/web_user");
+        (function() {
+          W("/dev");
+          ob(259, { read: () => 0, write: (c7, e5, g5, m3) => m3, Za: () => 0 });
+          Yb("/dev/null", 259);
+          nb(1280, qb);
+          nb(1536, rb);
+          Yb("/dev/tty", 1280);
+          Yb("/dev/tty1", 1536);
+          var a6 = new Uint8Array(1024), b5 = 0, d5 = () => {
+            b5 || (wb(a6), b5 = a6.byteLength);
+            return a6[--b5];
+          };
+          X("random", d5);
+          X("urandom", d5);
+          W("/dev/shm");
+          W("/dev/shm/tmp");
+        })();
+        (function() {
+          W("/proc");
+          var a6 = W("/proc/self");
+          W("/proc/self/fd");
+          Vb({ cb() {
+            var b5 = hb(a6, "fd", 16895, 73);
+            b5.Qa = { Za: M2.Qa.Za };
+            b5.Ra = { lookup(d5, c7) {
+              d5 = +c7;
+              var e5 = R(d5);
+              d5 = { parent: null, cb: { Lb: "fake" }, Ra: { readlink: () => e5.path }, id: d5 + 1 };
+              return d5.parent = d5;
+            }, readdir() {
+              return Array.from(Eb.entries()).filter(([, d5]) => d5).map(([d5]) => d5.toString());
+            } };
+            return b5;
+          } }, "/proc/self/fd");
+        })();
+        k5.noExitRuntime && (Xa = k5.noExitRuntime);
+        k5.print && (Ba = k5.print);
+        k5.printErr && (C = k5.printErr);
+        k5.wasmBinary && (Ca = k5.wasmBinary);
+        k5.thisProgram && (ta = k5.thisProgram);
+        var cd = k5.preInit;
+        if (cd) for (typeof cd === "function" && (k5.preInit = cd = [cd]); cd.length > 0; ) cd.shift()();
+        k5.stackSave = () => oa();
+        k5.stackRestore = (a6) => qa(a6);
+        k5.stackAlloc = (a6) => la(a6);
+        k5.cwrap = (a6, b5, d5, c7) => {
+          var e5 = !d5 || d5.every((g5) => g5 === "number" || g5 === "boolean");
+          return b5 !== "string" && e5 && !c7 ? k5["_" + a6] : (...g5) => Xc(a6, b5, d5, g5);
+        };
+        k5.addFunction = sa;
+        k5.removeFunction = ka;
+        k5.UTF8ToString = A;
+        k5.lengthBytesUTF8 = l3;
+        k5.stringToNewUTF8 = fa;
+        k5.writeArrayToMemory = (a6, b5) => {
+          v.set(a6, b5);
+        };
+        var da, ea, jb, dd, qa, la, oa, Ga, Z, ed = {
+          a: (a6, b5, d5, c7) => Oa(`Assertion failed: ${A(a6)}, at: ` + [b5 ? A(b5) : "unknown filename", d5, c7 ? A(c7) : "unknown function"]),
+          i: function(a6, b5) {
+            try {
+              return a6 = A(a6), cc(a6, b5), 0;
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return -d5.Sa;
+            }
+          },
+          D: function(a6, b5, d5) {
+            try {
+              b5 = A(b5);
+              b5 = Lc(a6, b5);
+              if (d5 & -8) return -28;
+              var c7 = B(b5, { gb: true }).node;
+              if (!c7) return -44;
+              a6 = "";
+              d5 & 4 && (a6 += "r");
+              d5 & 2 && (a6 += "w");
+              d5 & 1 && (a6 += "x");
+              return a6 && Ob(c7, a6) ? -2 : 0;
+            } catch (e5) {
+              if (typeof Y === "undefined" || e5.name !== "ErrnoError") throw e5;
+              return -e5.Sa;
+            }
+          },
+          j: function(a6, b5) {
+            try {
+              var d5 = R(a6);
+              bc(d5, d5.node, b5);
+              return 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          h: function(a6) {
+            try {
+              var b5 = R(a6);
+              Ub(b5, b5.node, { timestamp: Date.now(), Fb: false });
+              return 0;
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return -d5.Sa;
+            }
+          },
+          b: function(a6, b5, d5) {
+            Nc = d5;
+            try {
+              var c7 = R(a6);
+              switch (b5) {
+                case 0:
+                  var e5 = Oc();
+                  if (e5 < 0) break;
+                  for (; Eb[e5]; ) e5++;
+                  return Tb(c7, e5).fd;
+                case 1:
+                case 2:
+                  return 0;
+                case 3:
+                  return c7.flags;
+                case 4:
+                  return e5 = Oc(), c7.flags = c7.flags & -289793 | e5 & 289792, 0;
+                case 12:
+                  return e5 = Oc(), Ha[e5 + 0 >> 1] = 2, 0;
+                case 13:
+                case 14:
+                  return 0;
+              }
+              return -28;
+            } catch (g5) {
+              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
+              return -g5.Sa;
+            }
+          },
+          g: function(a6, b5) {
+            try {
+              var d5 = R(a6), c7 = d5.node, e5 = d5.Qa.Xa;
+              a6 = e5 ? d5 : c7;
+              e5 ??= c7.Ra.Xa;
+              Rb(e5);
+              var g5 = e5(a6);
+              return Mc(b5, g5);
+            } catch (m3) {
+              if (typeof Y === "undefined" || m3.name !== "ErrnoError") throw m3;
+              return -m3.Sa;
+            }
+          },
+          J: function(a6, b5) {
+            b5 = b5 < -9007199254740992 || b5 > 9007199254740992 ? NaN : Number(b5);
+            try {
+              if (isNaN(b5)) return -22;
+              var d5 = R(a6);
+              if (b5 < 0 || (d5.flags & 2097155) === 0) throw new O(28);
+              dc(
+                d5,
+                d5.node,
+                b5
+              );
+              return 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          I: function(a6, b5) {
+            try {
+              if (!b5) return -28;
+              var d5 = l3("/") + 1;
+              if (b5 < d5) return -68;
+              L("/", E, a6, b5);
+              return d5;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          F: () => 0,
+          M: function(a6, b5) {
+            try {
+              return a6 = A(a6), Mc(b5, ac(a6, true));
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return -d5.Sa;
+            }
+          },
+          C: function(a6, b5, d5) {
+            try {
+              return b5 = A(b5), b5 = Lc(a6, b5), W(b5, d5 & -19), 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          L: function(a6, b5, d5, c7) {
+            try {
+              b5 = A(b5);
+              var e5 = c7 & 256;
+              b5 = Lc(a6, b5, c7 & 4096);
+              return Mc(d5, e5 ? ac(b5, true) : ac(b5));
+            } catch (g5) {
+              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
+              return -g5.Sa;
+            }
+          },
+          x: function(a6, b5, d5, c7) {
+            Nc = c7;
+            try {
+              b5 = A(b5);
+              b5 = Lc(a6, b5);
+              var e5 = c7 ? Oc() : 0;
+              d5 & 64 && (e5 &= -19);
+              return fc(b5, d5, e5).fd;
+            } catch (g5) {
+              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
+              return -g5.Sa;
+            }
+          },
+          s: function(a6, b5, d5, c7) {
+            try {
+              b5 = A(b5);
+              b5 = Lc(a6, b5);
+              if (c7 <= 0) return -28;
+              var e5 = B(b5).node;
+              if (!e5) throw new O(44);
+              if (!e5.Ra.readlink) throw new O(28);
+              var g5 = e5.Ra.readlink(e5);
+              var m3 = Math.min(c7, l3(g5)), t = v[d5 + m3];
+              L(g5, E, d5, c7 + 1);
+              v[d5 + m3] = t;
+              return m3;
+            } catch (z2) {
+              if (typeof Y === "undefined" || z2.name !== "ErrnoError") throw z2;
+              return -z2.Sa;
+            }
+          },
+          r: function(a6) {
+            try {
+              return a6 = A(a6), $b(a6), 0;
+            } catch (b5) {
+              if (typeof Y === "undefined" || b5.name !== "ErrnoError") throw b5;
+              return -b5.Sa;
+            }
+          },
+          N: function(a6, b5) {
+            try {
+              return a6 = A(a6), Mc(b5, ac(a6));
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return -d5.Sa;
+            }
+          },
+          o: function(a6, b5, d5) {
+            try {
+              b5 = A(b5);
+              b5 = Lc(a6, b5);
+              if (d5) if (d5 === 512) $b(b5);
+              else return -28;
+              else ra(b5);
+              return 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return -c7.Sa;
+            }
+          },
+          n: function(a6, b5, d5, c7) {
+            try {
+              c7 &= 256;
+              b5 = A(b5);
+              b5 = Lc(a6, b5, true);
+              var e5 = Date.now();
+              if (d5) {
+                let t8 = function(z2) {
+                  var q3 = H[z2 + 8 >> 2];
+                  return q3 == 1073741823 ? e5 : q3 == 1073741822 ? null : (I[z2 >> 2] + H[z2 + 4 >> 2] * 4294967296) * 1e3 + Math.floor(q3 / 1e6);
+                };
+                var t = t8;
+                var g5 = t8(d5);
+                var m3 = t8(d5 + 16);
+              } else m3 = g5 = e5;
+              (m3 ?? g5) !== null && ec(b5, g5, m3, c7);
+              return 0;
+            } catch (t8) {
+              if (typeof Y === "undefined" || t8.name !== "ErrnoError") throw t8;
+              return -t8.Sa;
+            }
+          },
+          w: () => Oa(""),
+          v: () => {
+            Xa = false;
+            Pc = 0;
+          },
+          A: function(a6, b5) {
+            a6 = a6 < -9007199254740992 || a6 > 9007199254740992 ? NaN : Number(a6);
+            a6 = new Date(a6 * 1e3);
+            if (isNaN(a6.getTime())) return 1;
+            H[b5 >> 2] = a6.getSeconds();
+            H[b5 + 4 >> 2] = a6.getMinutes();
+            H[b5 + 8 >> 2] = a6.getHours();
+            H[b5 + 12 >> 2] = a6.getDate();
+            H[b5 + 16 >> 2] = a6.getMonth();
+            H[b5 + 20 >> 2] = a6.getFullYear() - 1900;
+            H[b5 + 24 >> 2] = a6.getDay();
+            var d5 = a6.getFullYear();
+            H[b5 + 28 >> 2] = (d5 % 4 !== 0 || d5 % 100 === 0 && d5 % 400 !== 0 ? Rc : Qc)[a6.getMonth()] + a6.getDate() - 1 | 0;
+            H[b5 + 36 >> 2] = -(a6.getTimezoneOffset() * 60);
+            d5 = new Date(a6.getFullYear(), 6, 1).getTimezoneOffset();
+            var c7 = new Date(a6.getFullYear(), 0, 1).getTimezoneOffset();
+            H[b5 + 32 >> 2] = (d5 != c7 && a6.getTimezoneOffset() == Math.min(c7, d5)) | 0;
+            return 0;
+          },
+          y: function(a6, b5, d5, c7, e5, g5, m3) {
+            e5 = e5 < -9007199254740992 || e5 > 9007199254740992 ? NaN : Number(e5);
+            try {
+              var t = R(c7);
+              if (b5 & 2 && !(d5 & 2) && (t.flags & 2097155) !== 2) throw new O(2);
+              if ((t.flags & 2097155) === 1) throw new O(2);
+              if (!t.Qa.nb) throw new O(43);
+              if (!a6) throw new O(28);
+              var z2 = t.Qa.nb(t, a6, e5, b5, d5);
+              var q3 = z2.fc;
+              H[g5 >> 2] = z2.Mb;
+              I[m3 >> 2] = q3;
+              return 0;
+            } catch (n4) {
+              if (typeof Y === "undefined" || n4.name !== "ErrnoError") throw n4;
+              return -n4.Sa;
+            }
+          },
+          z: function(a6, b5, d5, c7, e5, g5) {
+            g5 = g5 < -9007199254740992 || g5 > 9007199254740992 ? NaN : Number(g5);
+            try {
+              var m3 = R(e5);
+              if (d5 & 2) {
+                if ((m3.node.mode & 61440) !== 32768) throw new O(43);
+                c7 & 2 || m3.Qa.ob && m3.Qa.ob(m3, E.subarray(a6, a6 + b5), g5, b5, c7);
+              }
+            } catch (t) {
+              if (typeof Y === "undefined" || t.name !== "ErrnoError") throw t;
+              return -t.Sa;
+            }
+          },
+          k: (a6, b5) => {
+            Tc[a6] && (clearTimeout(Tc[a6].id), delete Tc[a6]);
+            if (!b5) return 0;
+            var d5 = setTimeout(() => {
+              delete Tc[a6];
+              var c7 = [a6, performance.now()], e5 = dd;
+              if (!Da) try {
+                e5(...c7);
+              } catch (g5) {
+                g5 instanceof Va || g5 == "unwind" || ua(1, g5);
+              } finally {
+                if (!(Xa || Pc > 0)) try {
+                  Ea = c7 = Ea, Sc(c7);
+                } catch (g5) {
+                  g5 instanceof Va || g5 == "unwind" || ua(
+                    1,
+                    g5
+                  );
+                }
+              }
+            }, b5);
+            Tc[a6] = { id: d5, vc: b5 };
+            return 0;
+          },
+          B: (a6, b5, d5, c7) => {
+            var e5 = (/* @__PURE__ */ new Date()).getFullYear(), g5 = new Date(e5, 0, 1).getTimezoneOffset();
+            e5 = new Date(e5, 6, 1).getTimezoneOffset();
+            I[a6 >> 2] = Math.max(g5, e5) * 60;
+            H[b5 >> 2] = Number(g5 != e5);
+            b5 = (m3) => {
+              var t = Math.abs(m3);
+              return `UTC${m3 >= 0 ? "-" : "+"}${String(Math.floor(t / 60)).padStart(2, "0")}${String(t % 60).padStart(2, "0")}`;
+            };
+            a6 = b5(g5);
+            b5 = b5(e5);
+            e5 < g5 ? (L(a6, E, d5, 17), L(b5, E, c7, 17)) : (L(a6, E, c7, 17), L(b5, E, d5, 17));
+          },
+          d: () => Date.now(),
+          p: () => 2147483648,
+          c: () => performance.now(),
+          l: (a6) => {
+            var b5 = E.length;
+            a6 >>>= 0;
+            if (a6 > 2147483648) return false;
+            for (var d5 = 1; d5 <= 4; d5 *= 2) {
+              var c7 = b5 * (1 + 0.2 / d5);
+              c7 = Math.min(c7, a6 + 100663296);
+              a: {
+                c7 = (Math.min(2147483648, Math.ceil(Math.max(a6, c7) / 65536) * 65536) - Ga.buffer.byteLength + 65535) / 65536 | 0;
+                try {
+                  Ga.grow(c7);
+                  Fa();
+                  var e5 = 1;
+                  break a;
+                } catch (g5) {
+                }
+                e5 = void 0;
+              }
+              if (e5) return true;
+            }
+            return false;
+          },
+          G: (a6, b5) => {
+            var d5 = 0, c7 = 0, e5;
+            for (e5 of Wc()) {
+              var g5 = b5 + d5;
+              I[a6 + c7 >> 2] = g5;
+              d5 += L(e5, E, g5, Infinity) + 1;
+              c7 += 4;
+            }
+            return 0;
+          },
+          H: (a6, b5) => {
+            var d5 = Wc();
+            I[a6 >> 2] = d5.length;
+            a6 = 0;
+            for (var c7 of d5) a6 += l3(c7) + 1;
+            I[b5 >> 2] = a6;
+            return 0;
+          },
+          e: function(a6) {
+            try {
+              var b5 = R(a6);
+              hc(b5);
+              return 0;
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return d5.Sa;
+            }
+          },
+          m: function(a6, b5) {
+            try {
+              var d5 = R(a6);
+              v[b5] = d5.tty ? 2 : P(d5.mode) ? 3 : (d5.mode & 61440) === 40960 ? 7 : 4;
+              Ha[b5 + 2 >> 1] = 0;
+              J[b5 + 8 >> 3] = BigInt(0);
+              J[b5 + 16 >> 3] = BigInt(0);
+              return 0;
+            } catch (c7) {
+              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
+              return c7.Sa;
+            }
+          },
+          t: function(a6, b5, d5, c7) {
+            try {
+              a: {
+                var e5 = R(a6);
+                a6 = b5;
+                for (var g5, m3 = b5 = 0; m3 < d5; m3++) {
+                  var t = I[a6 >> 2], z2 = I[a6 + 4 >> 2];
+                  a6 += 8;
+                  try {
+                    var q3 = e5, n4 = t, F = z2, S2 = g5, Ta = v;
+                    if (F < 0 || S2 < 0) throw new O(28);
+                    if (q3.fd === null) throw new O(8);
+                    if ((q3.flags & 2097155) === 1) throw new O(8);
+                    if (P(q3.node.mode)) throw new O(31);
+                    if (!q3.Qa.read) throw new O(28);
+                    var ma = typeof S2 !== "undefined";
+                    if (!ma) S2 = q3.position;
+                    else if (!q3.seekable) throw new O(70);
+                    var na = q3.Qa.read(q3, Ta, n4, F, S2);
+                    ma || (q3.position += na);
+                    var ha = na;
+                  } catch (N) {
+                    if (b5 > 0 && N instanceof O && (N.Sa == 6 || N.Sa == 6)) break;
+                    throw N;
+                  }
+                  if (ha < 0) {
+                    var Aa = -1;
+                    break a;
+                  }
+                  b5 += ha;
+                  if (ha < z2) break;
+                  typeof g5 !== "undefined" && (g5 += ha);
+                }
+                Aa = b5;
+              }
+              I[c7 >> 2] = Aa;
+              return 0;
+            } catch (N) {
+              if (typeof Y === "undefined" || N.name !== "ErrnoError") throw N;
+              return N.Sa;
+            }
+          },
+          E: function(a6, b5, d5, c7) {
+            b5 = b5 < -9007199254740992 || b5 > 9007199254740992 ? NaN : Number(b5);
+            try {
+              if (isNaN(b5)) return 22;
+              var e5 = R(a6);
+              ic(e5, b5, d5);
+              J[c7 >> 3] = BigInt(e5.position);
+              e5.wb && !b5 && d5 === 0 && (e5.wb = null);
+              return 0;
+            } catch (g5) {
+              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
+              return g5.Sa;
+            }
+          },
+          K: function(a6) {
+            try {
+              var b5 = R(a6);
+              return b5.Qa?.fsync?.(b5);
+            } catch (d5) {
+              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
+              return d5.Sa;
+            }
+          },
+          q: function(a6, b5, d5, c7) {
+            try {
+              var e5 = R(a6);
+              a6 = b5;
+              if (d5 == 1) var g5 = jc(e5, v, I[a6 >> 2], I[a6 + 4 >> 2]);
+              else {
+                for (var m3 = b5 = 0, t = a6; m3 < d5; m3++, t += 8) b5 += I[t + 4 >> 2];
+                var z2 = new Uint8Array(b5);
+                for (m3 = t = 0; m3 < d5; m3++, a6 += 8) {
+                  var q3 = I[a6 >> 2], n4 = I[a6 + 4 >> 2];
+                  z2.set(E.subarray(q3, q3 + n4), t);
+                  t += n4;
+                }
+                g5 = jc(e5, z2, 0, b5);
+              }
+              I[c7 >> 2] = g5;
+              return 0;
+            } catch (F) {
+              if (typeof Y === "undefined" || F.name !== "ErrnoError") throw F;
+              return F.Sa;
+            }
+          },
+          u: Sc,
+          f: function(a6) {
+            console.warn("sql.js: legacy function " + A(a6) + "() is deprecated and will be disabled by default in the next major version. Initialize with useOldExtensionFunctions: false to use native SQLite functions. See https://github.com/sql-js/sql.js/pull/647");
+          }
+        };
+        async function fd() {
+          Ka();
+          var a6 = k5.setStatus;
+          a6 && (a6("Running..."), await new Promise((b5) => setTimeout(b5, 1)), setTimeout(a6, 1, ""));
+          Da || (k5.noFSInit || Gb || Kc(), gd.P(), Hb = false, k5.onRuntimeInitialized?.(), Ma());
+        }
+        var gd;
+        (async function() {
+          function a6(c7) {
+            c7 = gd = c7.exports;
+            k5._sqlite3_free = c7.R;
+            k5._sqlite3_value_text = c7.S;
+            k5._sqlite3_prepare_v2 = c7.T;
+            k5._sqlite3_step = c7.U;
+            k5._sqlite3_reset = c7.V;
+            k5._sqlite3_exec = c7.W;
+            k5._sqlite3_finalize = c7.X;
+            k5._sqlite3_column_name = c7.Y;
+            k5._sqlite3_column_text = c7.Z;
+            k5._sqlite3_column_type = c7._;
+            k5._sqlite3_errmsg = c7.$;
+            k5._sqlite3_backup_init = c7.aa;
+            k5._sqlite3_backup_step = c7.ba;
+            k5._sqlite3_backup_finish = c7.ca;
+            k5._sqlite3_clear_bindings = c7.da;
+            k5._sqlite3_value_blob = c7.ea;
+            k5._sqlite3_value_bytes = c7.fa;
+            k5._sqlite3_value_double = c7.ga;
+            k5._sqlite3_value_int = c7.ha;
+            k5._sqlite3_value_type = c7.ia;
+            k5._sqlite3_result_blob = c7.ja;
+            k5._sqlite3_result_double = c7.ka;
+            k5._sqlite3_result_error = c7.la;
+            k5._sqlite3_result_int = c7.ma;
+            k5._sqlite3_result_int64 = c7.na;
+            k5._sqlite3_result_null = c7.oa;
+            k5._sqlite3_result_text = c7.pa;
+            k5._sqlite3_aggregate_context = c7.qa;
+            k5._sqlite3_column_count = c7.ra;
+            k5._sqlite3_data_count = c7.sa;
+            k5._sqlite3_column_blob = c7.ta;
+            k5._sqlite3_column_bytes = c7.ua;
+            k5._sqlite3_column_double = c7.va;
+            k5._sqlite3_bind_blob = c7.wa;
+            k5._sqlite3_bind_double = c7.xa;
+            k5._sqlite3_bind_int = c7.ya;
+            k5._sqlite3_bind_text = c7.za;
+            k5._sqlite3_bind_parameter_index = c7.Aa;
+            k5._sqlite3_sql = c7.Ba;
+            k5._sqlite3_normalized_sql = c7.Ca;
+            k5._sqlite3_changes = c7.Da;
+            k5._sqlite3_close_v2 = c7.Ea;
+            k5._sqlite3_create_function_v2 = c7.Fa;
+            k5._sqlite3_update_hook = c7.Ga;
+            k5._sqlite3_open = c7.Ha;
+            da = k5._malloc = c7.Ia;
+            ea = k5._free = c7.Ja;
+            k5._RegisterExtensionFunctions = c7.Ka;
+            jb = c7.La;
+            dd = c7.Ma;
+            qa = c7.Na;
+            la = c7.Oa;
+            oa = c7.Pa;
+            Ga = c7.O;
+            Z = c7.Q;
+            Fa();
+            return gd;
+          }
+          var b5 = { a: ed }, d5 = k5.instantiateWasm;
+          if (d5) return new Promise((c7) => {
+            d5(b5, (e5) => c7(a6(e5)));
+          });
+          Pa ??= k5.locateFile ? k5.locateFile(
+            "sql-wasm.wasm",
+            wa
+          ) : wa + "sql-wasm.wasm";
+          return (function(c7) {
+            return a6(c7.instance);
+          })(await Sa(b5));
+        })().then(() => fd());
+        return Module;
+      });
+      return initSqlJsPromise;
+    };
+    if (typeof exports === "object" && typeof module === "object") {
+      module.exports = initSqlJs2;
+      module.exports.default = initSqlJs2;
+    } else if (typeof define === "function" && define["amd"]) {
+      define([], function() {
+        return initSqlJs2;
+      });
+    } else if (typeof exports === "object") {
+      exports["Module"] = initSqlJs2;
+    }
+  }
+});
+
+// src/engine/atomic-write.ts
+import { open, rename, unlink } from "node:fs/promises";
+import path from "node:path";
+function tempPathFor(target) {
+  return `${target}.tmp-${process.pid}`;
+}
+async function writeFileAtomic(target, data, io = defaultIo) {
+  const temp = tempPathFor(target);
+  try {
+    const handle = await io.open(temp, "w", 420);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await io.rename(temp, target);
+  } catch (error63) {
+    await io.unlink(temp).catch(() => void 0);
+    throw error63;
+  }
+  await fsyncDirectory(path.dirname(target));
+}
+async function fsyncDirectory(dir) {
+  let handle;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+  } finally {
+    await handle?.close();
+  }
+}
+var defaultIo;
+var init_atomic_write = __esm({
+  "src/engine/atomic-write.ts"() {
+    "use strict";
+    defaultIo = { open, rename, unlink };
+  }
+});
+
+// src/engine/db.ts
+import { open as open2, readFile, rename as rename2, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path2 from "node:path";
+async function loadSqlWasm(wasmPath) {
+  const file2 = wasmPath ?? createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
+  return new Uint8Array(await readFile(file2));
+}
+async function initSql(wasmBinary) {
+  await getSql(wasmBinary);
+}
+function getSql(wasmBinary) {
+  sqlModule ??= (async () => {
+    const binary = wasmBinary ?? await loadSqlWasm();
+    return (0, import_sql.default)({ wasmBinary: binary });
+  })();
+  sqlModule.catch(() => {
+    sqlModule = void 0;
+  });
+  return sqlModule;
+}
+function requiredTables(version2) {
+  if (version2 === 0) return { files: PYTHON_TOOL_COLUMNS };
+  const tables = { ...REQUIRED_COLUMNS };
+  for (const [since, more] of Object.entries(REQUIRED_SINCE)) if (Number(since) <= version2) Object.assign(tables, more);
+  return tables;
+}
+function tableColumns(db, table) {
+  const result = db.exec(`PRAGMA table_info(${table})`);
+  return result.length === 0 ? [] : result[0].values.map((row) => String(row[1]));
+}
+function scalar(db, sql) {
+  const result = db.exec(sql);
+  return result.length === 0 ? null : result[0].values[0][0];
+}
+function schemaProblem(db, version2) {
+  const required2 = requiredTables(version2);
+  if (version2 === 0 && scalar(db, "SELECT count(*) FROM sqlite_master") === 0) return void 0;
+  for (const [table, columns] of Object.entries(required2)) {
+    const present = tableColumns(db, table);
+    if (present.length === 0) return `table ${table} is missing`;
+    const missing2 = columns.filter((column) => !present.includes(column));
+    if (missing2.length > 0) return `table ${table} lacks column ${missing2.join(", ")}`;
+  }
+  return void 0;
+}
+function migrate(db, from) {
+  for (const step of MIGRATIONS) {
+    if (step.version <= from) continue;
+    db.exec("BEGIN");
+    try {
+      step.migrate(db);
+      db.exec(`PRAGMA user_version = ${step.version}`);
+      db.exec("COMMIT");
+    } catch (error63) {
+      db.exec("ROLLBACK");
+      throw error63;
+    }
+  }
+}
+function configure(db) {
+  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;");
+}
+function headroom(size) {
+  return Math.ceil(size / 8) + 4 * MIB;
+}
+function openImage(SQL, image, size) {
+  return new SQL.Database(pageCountIsValid(image, size) ? image : image.subarray(0, size));
+}
+function pageCountIsValid(image, size) {
+  if (size < 100) return false;
+  const view = new DataView(image.buffer, image.byteOffset, 100);
+  const rawPageSize = view.getUint16(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  const pages = view.getUint32(28);
+  return pages > 0 && view.getUint32(24) === view.getUint32(92) && pages * pageSize === size;
+}
+async function readImage(file2) {
+  let handle;
+  try {
+    handle = await open2(file2, "r");
+  } catch (error63) {
+    if (error63.code === "ENOENT") return void 0;
+    throw error63;
+  }
+  try {
+    const size = (await handle.stat()).size;
+    const image = new Uint8Array(size + headroom(size));
+    for (let offset = 0; offset < size; ) {
+      const { bytesRead } = await handle.read(image, offset, size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return { image, size };
+  } finally {
+    await handle.close();
+  }
+}
+function inspect(SQL, image, size, dbPath) {
+  if (size === 0) return { ok: false, reason: "the file is empty" };
+  if (size < 100 || Buffer.from(image.subarray(0, 16)).toString("latin1") !== SQLITE_MAGIC) {
+    return { ok: false, reason: "it is not an SQLite database" };
+  }
+  let db;
+  try {
+    db = openImage(SQL, image, size);
+    const version2 = Number(scalar(db, "PRAGMA user_version"));
+    if (version2 > SCHEMA_VERSION) {
+      throw new SmartSyncError(
+        "DB_NEWER_SCHEMA",
+        `The state DB ${dbPath} has schema version ${version2}; this version of S3 Smart Sync knows up to ${SCHEMA_VERSION}.`,
+        { hint: "Update S3 Smart Sync to the version that wrote this DB, then run again." }
+      );
+    }
+    const check2 = db.exec("PRAGMA quick_check");
+    const verdict = check2.length === 0 ? "no answer" : check2[0].values.map((row) => String(row[0])).join("; ");
+    const short = verdict.replace(/\s+/g, " ").slice(0, 200);
+    if (verdict !== "ok") return fail(db, `the integrity check failed: ${short}`);
+    const problem = schemaProblem(db, version2);
+    if (problem) return fail(db, problem);
+    return { ok: true, db, version: version2 };
+  } catch (error63) {
+    db?.close();
+    if (error63 instanceof SmartSyncError) throw error63;
+    return { ok: false, reason: `SQLite cannot read it (${error63 instanceof Error ? error63.message : String(error63)})` };
+  }
+}
+function fail(db, reason) {
+  db.close();
+  return { ok: false, reason };
+}
+function timestamp(date6) {
+  const two = (n4) => String(n4).padStart(2, "0");
+  return `${date6.getFullYear()}${two(date6.getMonth() + 1)}${two(date6.getDate())}-${two(date6.getHours())}${two(date6.getMinutes())}${two(date6.getSeconds())}`;
+}
+async function exists(file2) {
+  return stat(file2).then(
+    () => true,
+    () => false
+  );
+}
+async function moveAside(dbPath, now) {
+  const base = `${dbPath}.corrupt-${timestamp(now)}`;
+  let target = base;
+  for (let n4 = 2; await exists(target); n4++) target = `${base}-${n4}`;
+  try {
+    await rename2(dbPath, target);
+  } catch (error63) {
+    throw new SmartSyncError("DB_UNREADABLE", `The state DB ${dbPath} is corrupt and cannot be moved aside.`, {
+      hint: "Check that the volume is writable, or move the file away yourself.",
+      cause: error63
+    });
+  }
+  return target;
+}
+async function openStateDb(options) {
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const dbPath = path2.join(options.volumeRoot, DB_FILE_NAME);
+  const SQL = await getSql(options.wasmBinary);
+  const notices = [];
+  let file2;
+  try {
+    file2 = await readImage(dbPath);
+  } catch (error63) {
+    throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${dbPath}.`, {
+      hint: "Check the file's permissions and that the volume is mounted.",
+      cause: error63
+    });
+  }
+  if (file2) {
+    const found = inspect(SQL, file2.image, file2.size, dbPath);
+    if (found.ok) {
+      const empty = found.version === 0 && tableColumns(found.db, "files").length === 0;
+      if (found.version === 0 && !empty) {
+        const rows = Number(scalar(found.db, "SELECT count(*) FROM files"));
+        notices.push(`The state DB of the original Python tool was migrated (${rows} file records kept).`);
+      }
+      migrate(found.db, found.version);
+      configure(found.db);
+      const capacity = pageCountIsValid(file2.image, file2.size) ? file2.image.length : file2.size;
+      const readOnly = options.readOnly;
+      return { db: new StateDb({ SQL, db: found.db, capacity, path: dbPath, isNew: empty, now, readOnly }), notices };
+    }
+    if (options.readOnly) {
+      notices.push(
+        `The state DB ${dbPath} is unusable (${found.reason}); the next sync moves it aside and starts afresh.`
+      );
+      const db2 = new SQL.Database();
+      migrate(db2, 0);
+      return { db: new StateDb({ SQL, db: db2, capacity: 0, path: dbPath, isNew: true, now, readOnly: true }), notices };
+    }
+    const aside = await moveAside(dbPath, now());
+    notices.push(
+      `The state DB ${dbPath} was unusable (${found.reason}); it was moved aside to ${aside}; this run starts as a first run.`
+    );
+  }
+  const db = new SQL.Database();
+  migrate(db, 0);
+  configure(db);
+  return { db: new StateDb({ SQL, db, capacity: 0, path: dbPath, isNew: true, now }), notices };
+}
+function fileRow(record3) {
+  return [
+    record3.path,
+    record3.inode,
+    record3.size,
+    record3.mtime,
+    record3.synced,
+    record3.etag ?? null,
+    record3.defaultSse ? 1 : null
+  ];
+}
+function fileRecord(row) {
+  return {
+    path: row[0],
+    inode: row[1],
+    size: row[2],
+    mtime: row[3],
+    synced: row[4],
+    etag: row[5],
+    defaultSse: row[6] === 1 || void 0
+  };
+}
+function rowBytes(filePath) {
+  return filePath.length * 1.2 + 80;
+}
+function estimateBytes(records) {
+  let bytes = 0;
+  for (const record3 of records) bytes += rowBytes(record3.path);
+  return Math.ceil(bytes);
+}
+function byPath(a6, b5) {
+  return a6.path < b5.path ? -1 : a6.path > b5.path ? 1 : 0;
+}
+var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, FILE_COLUMNS_V3, PYTHON_TOOL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_SINCE, MIGRATIONS, SQLITE_MAGIC, MIB, FILE_FIELDS, StateDb;
+var init_db = __esm({
+  "src/engine/db.ts"() {
+    "use strict";
+    import_sql = __toESM(require_sql_wasm(), 1);
+    init_atomic_write();
+    init_errors();
+    DB_FILE_NAME = ".s3-smart-sync.db";
+    SCHEMA_VERSION = 3;
+    FILE_COLUMNS = ["path", "inode", "size", "mtime", "synced", "etag"];
+    FILE_COLUMNS_V3 = [...FILE_COLUMNS, "default_sse"];
+    PYTHON_TOOL_COLUMNS = ["path", "inode", "size", "mtime", "synced"];
+    REQUIRED_COLUMNS = {
+      files: FILE_COLUMNS,
+      meta: ["key", "value"],
+      skipped_moves: ["from_path", "to_path", "inode", "size", "mtime", "created"],
+      pending_restores: [
+        "from_path",
+        "to_path",
+        "src_key",
+        "dst_key",
+        "storage_class",
+        "size",
+        "etag",
+        "status",
+        "tier",
+        "days",
+        "requested_at",
+        "updated_at"
+      ]
+    };
+    REQUIRED_SINCE = {
+      2: { hashes: ["inode", "size", "mtime", "kind", "value"] },
+      3: { files: FILE_COLUMNS_V3 }
+    };
+    MIGRATIONS = [
+      {
+        version: 1,
+        migrate(db) {
+          const createFiles = `CREATE TABLE files(path TEXT PRIMARY KEY NOT NULL, inode INTEGER, size INTEGER,
+        mtime REAL, synced INTEGER, etag TEXT) WITHOUT ROWID`;
+          if (tableColumns(db, "files").length > 0) {
+            db.exec(createFiles.replace("TABLE files", "TABLE files_v1"));
+            db.exec(`INSERT INTO files_v1(path, inode, size, mtime, synced)
+          SELECT path, inode, size, mtime, synced FROM files WHERE path IS NOT NULL ORDER BY path`);
+            db.exec("DROP TABLE files");
+            db.exec("ALTER TABLE files_v1 RENAME TO files");
+          } else {
+            db.exec(createFiles);
+          }
+          db.exec(`
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE skipped_moves(from_path TEXT, to_path TEXT, inode INTEGER, size INTEGER, mtime REAL,
+          created TEXT, PRIMARY KEY(from_path, to_path));
+        CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
+          storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
+          requested_at TEXT, updated_at TEXT);`);
+        }
+      },
+      {
+        version: 2,
+        migrate(db) {
+          db.exec(`CREATE TABLE hashes(inode INTEGER, size INTEGER, mtime REAL, kind TEXT, value TEXT,
+        PRIMARY KEY(inode, size, mtime, kind)) WITHOUT ROWID`);
+        }
+      },
+      {
+        version: 3,
+        migrate(db) {
+          db.exec("ALTER TABLE files ADD COLUMN default_sse INTEGER");
+        }
+      }
+    ];
+    SQLITE_MAGIC = "SQLite format 3\0";
+    MIB = 1024 * 1024;
+    FILE_FIELDS = FILE_COLUMNS_V3.join(", ");
+    StateDb = class {
+      /** True when no usable DB existed: this run is a first run. */
+      isNew;
+      path;
+      readOnly;
+      db;
+      SQL;
+      /** Bytes the in-memory file can hold before sql.js must grow it. */
+      capacity;
+      now;
+      statements = /* @__PURE__ */ new Map();
+      transactionDepth = 0;
+      /** Use `openStateDb`. */
+      constructor(init) {
+        this.readOnly = init.readOnly ?? false;
+        this.SQL = init.SQL;
+        this.db = init.db;
+        this.capacity = init.capacity;
+        this.path = init.path;
+        this.isNew = init.isNew;
+        this.now = init.now;
+      }
+      // --- target -------------------------------------------------------------------------------------------
+      getTarget() {
+        const bucket = this.getMeta("bucket");
+        return bucket === null ? null : { bucket, prefix: this.getMeta("prefix") ?? "" };
+      }
+      setTarget(bucket, prefix) {
+        this.transaction(() => {
+          this.setMeta("bucket", bucket);
+          this.setMeta("prefix", prefix);
+        });
+      }
+      // --- files --------------------------------------------------------------------------------------------
+      /** Every row, in path order (SQLite's byte order). */
+      allFiles() {
+        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
+        const records = [];
+        try {
+          while (statement.step()) {
+            records.push(fileRecord(statement.get()));
+          }
+        } finally {
+          statement.reset();
+        }
+        return records;
+      }
+      /**
+       * Every row in path order, one at a time: a walk over a million rows need not hold them all. Its own
+       * statement, freed when the walk ends (also early), so other queries may run meanwhile; do not write
+       * `files` before it ends.
+       */
+      *eachFile() {
+        const statement = this.db.prepare(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
+        try {
+          while (statement.step()) {
+            yield fileRecord(statement.get());
+          }
+        } finally {
+          statement.free();
+        }
+      }
+      getFile(filePath) {
+        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files WHERE path = ?`);
+        try {
+          statement.bind([filePath]);
+          if (!statement.step()) return void 0;
+          return fileRecord(statement.get());
+        } finally {
+          statement.reset();
+        }
+      }
+      fileCount() {
+        return Number(this.one("SELECT count(*) FROM files"));
+      }
+      /**
+       * Makes `records` the whole recorded state, in one transaction. Rows equal to the stored ones are not
+       * rewritten, so a pass where little changed is cheap; keep `synced` of unchanged files as it was to profit.
+       */
+      replaceFiles(records) {
+        const sorted = [...records].sort(byPath);
+        const stored = this.fileCount();
+        if (stored === 0) {
+          this.reserve(estimateBytes(sorted));
+          this.transaction(() => this.upsertFiles(sorted));
+          return;
+        }
+        const { gone, changed } = this.diffFiles(sorted);
+        if (gone.length + changed.length > stored / 2) {
+          this.reserve(estimateBytes(sorted));
+          this.transaction(() => {
+            this.db.exec("DELETE FROM files");
+            this.upsertFiles(sorted);
+          });
+          return;
+        }
+        this.reserve(estimateBytes(changed));
+        this.transaction(() => {
+          this.deleteFiles(gone);
+          this.upsertFiles(changed);
+        });
+      }
+      /**
+       * Stored paths absent from `sorted`, and records that are new or differ from their row, by walking the
+       * table and the records in path order together (a Map of a million paths costs several times more).
+       * JavaScript orders strings by UTF-16 units, SQLite by UTF-8 bytes; where they disagree (astral
+       * characters against U+E000–U+FFFF) a path shows up as both gone and changed: deleted, then written
+       * again, which is still right.
+       */
+      diffFiles(sorted) {
+        const gone = [];
+        const changed = [];
+        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
+        let i6 = 0;
+        try {
+          while (statement.step()) {
+            const row = statement.get();
+            const stored = row[0];
+            while (i6 < sorted.length && sorted[i6].path < stored) changed.push(sorted[i6++]);
+            while (i6 + 1 < sorted.length && sorted[i6].path === stored && sorted[i6 + 1].path === stored) i6++;
+            if (i6 >= sorted.length || sorted[i6].path !== stored) {
+              gone.push(stored);
+              continue;
+            }
+            const record3 = sorted[i6++];
+            if (record3.inode !== row[1] || record3.size !== row[2] || record3.mtime !== row[3] || record3.synced !== row[4] || (record3.etag ?? null) !== row[5] || (record3.defaultSse ? 1 : null) !== row[6]) {
+              changed.push(record3);
+            }
+          }
+        } finally {
+          statement.reset();
+        }
+        while (i6 < sorted.length) changed.push(sorted[i6++]);
+        return { gone, changed };
+      }
+      /** Writes and deletes these rows in one transaction; nothing at all when there is nothing to change. */
+      writeFileChanges(changes) {
+        if (changes.upserts.length === 0 && changes.deletes.length === 0) return;
+        this.reserve(estimateBytes(changes.upserts));
+        this.transaction(() => {
+          this.deleteFiles(changes.deletes);
+          this.upsertFiles(changes.upserts);
+        });
+      }
+      upsertFiles(records) {
+        this.upsertEach(records, records.length > 1e3 ? estimateBytes(records) : 0);
+      }
+      /**
+       * Writes rows made one at a time, in one transaction: a million need not exist as objects at once.
+       * `bytes` is roughly what they take (`rowBytes` each); room is made for it first.
+       */
+      upsertEach(records, bytes) {
+        if (bytes > 0) this.reserve(Math.ceil(bytes));
+        const statement = this.statement(`INSERT OR REPLACE INTO files(${FILE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+        this.transaction(() => {
+          for (const record3 of records) statement.run(fileRow(record3));
+        });
+      }
+      deleteFiles(paths) {
+        const statement = this.statement("DELETE FROM files WHERE path = ?");
+        this.transaction(() => {
+          for (const filePath of paths) statement.run([filePath]);
+        });
+      }
+      // --- meta ---------------------------------------------------------------------------------------------
+      getMeta(key) {
+        const value = this.one("SELECT value FROM meta WHERE key = ?", [key]);
+        return value === null || value === void 0 ? null : String(value);
+      }
+      /** Stores `value` under `key`; null removes the key. */
+      setMeta(key, value) {
+        if (value === null) this.statement("DELETE FROM meta WHERE key = ?").run([key]);
+        else this.statement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").run([key, value]);
+      }
+      // --- skipped moves ------------------------------------------------------------------------------------
+      addSkippedMove(move) {
+        this.statement(
+          `INSERT OR REPLACE INTO skipped_moves(from_path, to_path, inode, size, mtime, created)
+       VALUES (?, ?, ?, ?, ?, ?)`
+        ).run([move.fromPath, move.toPath, move.inode, move.size, move.mtime, move.created ?? this.now().toISOString()]);
+      }
+      skippedMoves() {
+        return this.rows(
+          "SELECT from_path, to_path, inode, size, mtime, created FROM skipped_moves ORDER BY from_path, to_path"
+        ).map((row) => ({
+          fromPath: String(row[0]),
+          toPath: String(row[1]),
+          inode: Number(row[2]),
+          size: Number(row[3]),
+          mtime: Number(row[4]),
+          created: String(row[5])
+        }));
+      }
+      /** Undo of a skip: the planner proposes the move again. */
+      removeSkippedMove(fromPath, toPath2) {
+        this.statement("DELETE FROM skipped_moves WHERE from_path = ? AND to_path = ?").run([fromPath, toPath2]);
+      }
+      // --- pending restores ---------------------------------------------------------------------------------
+      upsertPendingRestore(restore) {
+        this.statement(
+          `INSERT OR REPLACE INTO pending_restores(from_path, to_path, src_key, dst_key, storage_class, size, etag,
+       status, tier, days, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        ).run([
+          restore.fromPath,
+          restore.toPath,
+          restore.srcKey,
+          restore.dstKey,
+          restore.storageClass,
+          restore.size,
+          restore.etag,
+          restore.status,
+          restore.tier,
+          restore.days,
+          restore.requestedAt,
+          restore.updatedAt ?? this.now().toISOString()
+        ]);
+      }
+      pendingRestores() {
+        return this.rows(
+          `SELECT from_path, to_path, src_key, dst_key, storage_class, size, etag, status, tier, days, requested_at,
+       updated_at FROM pending_restores ORDER BY from_path`
+        ).map((row) => ({
+          fromPath: String(row[0]),
+          toPath: String(row[1]),
+          srcKey: String(row[2]),
+          dstKey: String(row[3]),
+          storageClass: String(row[4]),
+          size: Number(row[5]),
+          etag: row[6] === null ? null : String(row[6]),
+          status: String(row[7]),
+          tier: row[8] === null ? null : String(row[8]),
+          days: row[9] === null ? null : Number(row[9]),
+          requestedAt: row[10] === null ? null : String(row[10]),
+          updatedAt: String(row[11])
+        }));
+      }
+      removePendingRestore(fromPath) {
+        this.statement("DELETE FROM pending_restores WHERE from_path = ?").run([fromPath]);
+      }
+      // --- content hashes -----------------------------------------------------------------------------------
+      /** Hashes computed earlier of the file with this identity (kind → value). */
+      cachedHashes(file2) {
+        const statement = this.statement("SELECT kind, value FROM hashes WHERE inode = ? AND size = ? AND mtime = ?");
+        const found = /* @__PURE__ */ new Map();
+        try {
+          statement.bind([file2.inode, file2.size, file2.mtime]);
+          while (statement.step()) {
+            const [kind, value] = statement.get();
+            found.set(kind, value);
+          }
+        } finally {
+          statement.reset();
+        }
+        return found;
+      }
+      cacheHash(file2, kind, value) {
+        this.statement("INSERT OR REPLACE INTO hashes(inode, size, mtime, kind, value) VALUES (?, ?, ?, ?, ?)").run([
+          file2.inode,
+          file2.size,
+          file2.mtime,
+          kind,
+          value
+        ]);
+      }
+      /** Forgets hashes of files that are no longer recorded (edited, deleted). */
+      pruneHashes() {
+        this.db.exec(`DELETE FROM hashes WHERE NOT EXISTS (SELECT 1 FROM files f
+      WHERE f.inode = hashes.inode AND f.size = hashes.size AND f.mtime = hashes.mtime)`);
+      }
+      // --- whole DB -----------------------------------------------------------------------------------------
+      /** Runs `fn` in one transaction (joined when one is open); rolls back if it throws. */
+      transaction(fn) {
+        if (this.transactionDepth > 0) return fn();
+        this.db.exec("BEGIN");
+        this.transactionDepth = 1;
+        try {
+          const result = fn();
+          this.db.exec("COMMIT");
+          return result;
+        } catch (error63) {
+          this.db.exec("ROLLBACK");
+          throw error63;
+        } finally {
+          this.transactionDepth = 0;
+        }
+      }
+      /** Writes the DB atomically: the file on disk is always either the previous or this complete DB. */
+      async save() {
+        if (this.readOnly) throw new Error("StateDb.save() on a DB opened read-only");
+        if (this.transactionDepth > 0) throw new Error("StateDb.save() called inside a transaction");
+        await writeFileAtomic(this.path, this.db.export());
+      }
+      close() {
+        this.freeStatements();
+        this.db.close();
+      }
+      // --- helpers ------------------------------------------------------------------------------------------
+      /** Makes room for `extraBytes` more data by reopening from a bigger image; see the note at the top. */
+      reserve(extraBytes) {
+        if (this.transactionDepth > 0) return;
+        const pageSize = Number(this.one("PRAGMA page_size"));
+        const livePages = Number(this.one("PRAGMA page_count")) - Number(this.one("PRAGMA freelist_count"));
+        const needed = livePages * pageSize + extraBytes;
+        if (needed <= this.capacity) return;
+        const bytes = this.db.export();
+        const capacity = Math.ceil(needed * 1.1) + 4 * MIB;
+        const image = new Uint8Array(capacity);
+        image.set(bytes);
+        const db = openImage(this.SQL, image, bytes.length);
+        configure(db);
+        this.freeStatements();
+        this.db.close();
+        this.db = db;
+        this.capacity = pageCountIsValid(image, bytes.length) ? capacity : bytes.length;
+      }
+      freeStatements() {
+        for (const statement of this.statements.values()) statement.free();
+        this.statements.clear();
+      }
+      statement(sql) {
+        let statement = this.statements.get(sql);
+        if (!statement) {
+          statement = this.db.prepare(sql);
+          this.statements.set(sql, statement);
+        }
+        return statement;
+      }
+      one(sql, params = []) {
+        const statement = this.statement(sql);
+        try {
+          statement.bind(params);
+          return statement.step() ? statement.get()[0] : void 0;
+        } finally {
+          statement.reset();
+        }
+      }
+      rows(sql) {
+        const statement = this.statement(sql);
+        const rows = [];
+        try {
+          while (statement.step()) rows.push(statement.get());
+        } finally {
+          statement.reset();
+        }
+        return rows;
+      }
+    };
+  }
+});
+
 // src/engine/keys.ts
 function normalizePrefix(prefix) {
   return prefix.replace(/^\/+/, "").replace(/\/+$/, "");
@@ -143,7 +3036,7 @@ var init_keys = __esm({
 // src/engine/journal.ts
 import { randomUUID } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
-import path from "node:path";
+import path3 from "node:path";
 import { createInterface } from "node:readline";
 function newRunId() {
   return `${(/* @__PURE__ */ new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomUUID().slice(0, 8)}`;
@@ -229,7 +3122,7 @@ var init_journal = __esm({
       writing = Promise.resolve();
       unsynced = false;
       static pathFor(volumeRoot) {
-        return path.join(volumeRoot, JOURNAL_FILE);
+        return path3.join(volumeRoot, JOURNAL_FILE);
       }
       /** Writes the plan (header, then one line per move) atomically; only then may the first S3 request go out. */
       static async create(volumeRoot, header, moves) {
@@ -2302,7 +5195,7 @@ var init_getSSOTokenFilepath = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 var tokenIntercept, getSSOTokenFromFile;
 var init_getSSOTokenFromFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
@@ -2313,7 +5206,7 @@ var init_getSSOTokenFromFile = __esm({
         return tokenIntercept[id];
       }
       const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile(ssoTokenFilepath, "utf8");
+      const ssoTokenText = await readFile2(ssoTokenFilepath, "utf8");
       return JSON.parse(ssoTokenText);
     };
   }
@@ -2430,12 +5323,12 @@ var init_parseIni = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
 import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile2;
+var filePromises, fileIntercept, readFile3;
 var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile2 = (path31, options) => {
+    readFile3 = (path31, options) => {
       if (fileIntercept[path31] !== void 0) {
         return fileIntercept[path31];
       }
@@ -2473,10 +5366,10 @@ var init_loadSharedConfigFiles = __esm({
         resolvedConfigFilepath = join4(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
-        readFile2(resolvedConfigFilepath, {
+        readFile3(resolvedConfigFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile2(resolvedFilepath, {
+        readFile3(resolvedFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).catch(swallowError)
       ]);
@@ -2507,7 +5400,7 @@ var init_loadSsoSessionData = __esm({
     init_parseIni();
     init_readFile();
     swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile2(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+    loadSsoSessionData = async (init = {}) => readFile3(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
   }
 });
 
@@ -5372,7 +8265,7 @@ __export(config_exports, {
   nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
   numberSelector: () => numberSelector,
   parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile2,
+  readFile: () => readFile3,
   resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
   resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
   resolveEndpointsConfig: () => resolveEndpointsConfig,
@@ -40065,7 +42958,14 @@ var init_content_type = __esm({
 
 // src/engine/s3/records.ts
 function stripEtag(etag) {
-  return (etag ?? "").replace(/^(W\/)?"|"$/g, "");
+  const bare = (etag ?? "").replace(/^(W\/)?"|"$/g, "");
+  return bare.length === (etag ?? "").length ? bare : Buffer.from(bare).toString();
+}
+function storageClassOf(value) {
+  if (value === void 0) return "STANDARD";
+  let known = STORAGE_CLASSES.get(value);
+  if (known === void 0 && STORAGE_CLASSES.size < 64) STORAGE_CLASSES.set(value, known = value);
+  return known ?? value;
 }
 function decodeListedKey(key, encodingType) {
   return encodingType === "url" ? decodeURIComponent(key.replace(/\+/g, " ")) : key;
@@ -40082,7 +42982,7 @@ function listedObjectInfo(object2, encodingType) {
     size: object2.Size ?? 0,
     lastModifiedMs: object2.LastModified?.getTime() ?? 0,
     etag: stripEtag(object2.ETag),
-    storageClass: object2.StorageClass ?? "STANDARD"
+    storageClass: storageClassOf(object2.StorageClass)
   };
 }
 function headObjectInfo(key, head) {
@@ -40098,9 +42998,11 @@ function headObjectInfo(key, head) {
   if (restore) info.restore = restore;
   return info;
 }
+var STORAGE_CLASSES;
 var init_records = __esm({
   "src/engine/s3/records.ts"() {
     "use strict";
+    STORAGE_CLASSES = /* @__PURE__ */ new Map();
   }
 });
 
@@ -40297,20 +43199,20 @@ async function runPool(count2, limit, signal, task) {
   const rejected = results.find((result) => result.status === "rejected");
   if (rejected) throw rejected.reason;
 }
-var import_client_s32, MIB, GIB, DEFAULT_MULTIPART_COPY_THRESHOLD, MIN_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, DEFAULT_PART_SIZE;
+var import_client_s32, MIB2, GIB, DEFAULT_MULTIPART_COPY_THRESHOLD, MIN_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, DEFAULT_PART_SIZE;
 var init_copy = __esm({
   "src/engine/s3/copy.ts"() {
     "use strict";
     import_client_s32 = __toESM(require_dist_cjs16(), 1);
     init_content_type();
     init_records();
-    MIB = 1024 * 1024;
-    GIB = 1024 * MIB;
+    MIB2 = 1024 * 1024;
+    GIB = 1024 * MIB2;
     DEFAULT_MULTIPART_COPY_THRESHOLD = 5 * GIB;
-    MIN_PART_SIZE = 5 * MIB;
+    MIN_PART_SIZE = 5 * MIB2;
     MAX_PART_SIZE = 5 * GIB;
     MAX_PARTS = 1e4;
-    DEFAULT_PART_SIZE = 256 * MIB;
+    DEFAULT_PART_SIZE = 256 * MIB2;
   }
 });
 
@@ -40606,8 +43508,8 @@ function chunks(items, size) {
 async function executeMoves(options) {
   const { gateway, moves, schedule, journal, signal } = options;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const done = new Map(options.alreadyDone ?? []);
-  const failed = /* @__PURE__ */ new Set();
+  const steps = new StepState(schedule);
+  for (const outcome of options.alreadyDone?.values() ?? []) steps.succeed(outcome.step, outcome.etag);
   const outcomes = moves.map((move) => ({ move, status: "blocked" }));
   let fatal;
   const stopped = () => fatal !== void 0 || signal?.aborted === true;
@@ -40616,7 +43518,7 @@ async function executeMoves(options) {
   const finishCopy = (step, etag, error63, defaultSse = false) => {
     const outcome = step.moveIndex === null ? void 0 : outcomes[step.moveIndex];
     if (error63 === void 0) {
-      done.set(step.id, { step: step.id, ok: true, etag });
+      steps.succeed(step.id, etag);
       if (outcome) {
         outcome.status = "done";
         outcome.etag = etag;
@@ -40626,7 +43528,6 @@ async function executeMoves(options) {
       }
       return;
     }
-    failed.add(step.id);
     if (outcome) {
       outcome.status = "failed";
       outcome.error = error63 instanceof Error ? error63.message : String(error63);
@@ -40636,14 +43537,12 @@ async function executeMoves(options) {
     }
   };
   const runCopy = async (step) => {
-    const previous = done.get(step.id);
-    if (previous) return finishCopy(step, previous.etag);
-    if (step.after.some((id) => !done.has(id))) {
-      failed.add(step.id);
+    if (steps.isDone(step.id)) return finishCopy(step, steps.etag(step.id));
+    if (step.after.some((id) => !steps.isDone(id))) {
       if (step.moveIndex !== null) outcomes[step.moveIndex].error = "waits for a move that did not complete";
       return;
     }
-    const ifMatchEtag = step.etagFromStep !== void 0 ? done.get(step.etagFromStep)?.etag : step.ifMatchEtag;
+    const ifMatchEtag = step.etagFromStep !== void 0 ? steps.etag(step.etagFromStep) : step.ifMatchEtag;
     try {
       const move = step.moveIndex === null ? void 0 : moves[step.moveIndex];
       const result = await gateway.copyObject(step.srcKey, step.dstKey, {
@@ -40666,9 +43565,8 @@ async function executeMoves(options) {
     await journal.flush();
     if (stopped()) break;
   }
-  const copies = new Map(schedule.waves.flat().map((c7) => [c7.id, c7]));
   if (!stopped()) {
-    const deletable = schedule.deletes.filter((d5) => done.has(d5.afterCopy) && !done.has(d5.id));
+    const deletable = schedule.deletes.filter((d5) => steps.isDone(d5.afterCopy) && !steps.isDone(d5.id));
     const deleteBatch = async (batch) => {
       try {
         const failures = new Map(
@@ -40681,11 +43579,11 @@ async function executeMoves(options) {
           const problem = failures.get(step.key);
           if (problem === void 0) {
             journal.record({ step: step.id, ok: true });
-            done.set(step.id, { step: step.id, ok: true });
+            steps.succeed(step.id);
             continue;
           }
-          const moveIndex = copies.get(step.afterCopy)?.moveIndex;
-          const outcome = moveIndex === null || moveIndex === void 0 ? void 0 : outcomes[moveIndex];
+          const moveIndex = steps.moveIndexOf(step.afterCopy);
+          const outcome = moveIndex === null ? void 0 : outcomes[moveIndex];
           if (outcome?.move.fromKey === step.key) outcome.deleteFailed = problem;
         }
       } catch (error63) {
@@ -40695,17 +43593,59 @@ async function executeMoves(options) {
     await pool(chunks(deletable, DELETE_BATCH), concurrency, deleteBatch, stopped);
     await journal.flush();
   }
-  const deletedKeys = new Set(schedule.deletes.filter((d5) => done.has(d5.id)).map((d5) => d5.key));
-  const leftoverTempKeys2 = [...copies.values()].filter((c7) => c7.moveIndex === null && done.has(c7.id) && !deletedKeys.has(c7.dstKey)).map((c7) => c7.dstKey);
   if (fatal === void 0 && signal?.aborted)
     fatal = new SmartSyncError("ABORTED", "Stopped before all moves were made.", { cause: signal.reason });
-  return { outcomes, error: fatal, complete: fatal === void 0, leftoverTempKeys: leftoverTempKeys2 };
+  return { outcomes, error: fatal, complete: fatal === void 0, leftoverTempKeys: steps.leftoverTempKeys() };
 }
+var StepState;
 var init_mover = __esm({
   "src/engine/mover.ts"() {
     "use strict";
     init_errors();
     init_s33();
+    StepState = class {
+      constructor(schedule) {
+        this.schedule = schedule;
+        let maxId = -1;
+        for (const wave of schedule.waves) for (const step of wave) maxId = Math.max(maxId, step.id);
+        const copyIds = maxId + 1;
+        for (const step of schedule.deletes) maxId = Math.max(maxId, step.id);
+        this.done = new Uint8Array(maxId + 1);
+        this.moveIndex = new Int32Array(copyIds).fill(-1);
+        for (let id = 0; id < copyIds; id++) this.etags.push(void 0);
+        for (const wave of schedule.waves)
+          for (const step of wave) {
+            if (step.moveIndex === null) this.temps.push(step);
+            else this.moveIndex[step.id] = step.moveIndex;
+          }
+      }
+      schedule;
+      done;
+      etags = [];
+      moveIndex;
+      temps = [];
+      succeed(id, etag) {
+        if (id < 0 || id >= this.done.length) return;
+        this.done[id] = 1;
+        if (etag !== void 0) this.etags[id] = etag;
+      }
+      isDone(id) {
+        return this.done[id] === 1;
+      }
+      etag(id) {
+        return this.etags[id];
+      }
+      moveIndexOf(copyId) {
+        const index = this.moveIndex[copyId];
+        return index === void 0 || index < 0 ? null : index;
+      }
+      /** Temporary keys written and not deleted: their cycle stopped half-way. */
+      leftoverTempKeys() {
+        if (this.temps.length === 0) return [];
+        const deleted = new Set(this.schedule.deletes.filter((d5) => this.isDone(d5.id)).map((d5) => d5.key));
+        return this.temps.filter((c7) => this.isDone(c7.id) && !deleted.has(c7.dstKey)).map((c7) => c7.dstKey);
+      }
+    };
   }
 });
 
@@ -40746,38 +43686,60 @@ async function runMoveBatch(target, gateway, moves, options = {}) {
 }
 function applyMovesToDb(db, outcomes, now = Date.now() / 1e3) {
   const done = outcomes.filter((o4) => o4.status === "done");
-  const rows = recordedRows(
-    db,
-    done.map((o4) => o4.move.from)
+  const rows = recordedRows(db, done);
+  const moved = function* () {
+    for (let i6 = 0; i6 < done.length; i6++) if (rows.holds[i6] === 1) yield i6;
+  };
+  let bytes = 0;
+  for (const i6 of moved()) bytes += rowBytes(done[i6].move.to);
+  db.deleteFiles(
+    (function* () {
+      for (const i6 of moved()) yield done[i6].move.from;
+    })()
   );
-  const moved = done.flatMap((o4) => {
-    const record3 = rows.get(o4.move.from);
-    return record3 && record3.inode === o4.move.inode && record3.size === o4.move.size ? [{ o: o4, record: record3 }] : [];
-  });
-  db.deleteFiles(moved.map(({ o: o4 }) => o4.move.from));
-  db.upsertFiles(
-    moved.map(({ o: o4, record: record3 }) => ({
-      ...record3,
-      path: o4.move.to,
-      etag: o4.etag ?? record3.etag,
-      // A copy finished by an earlier run (its result read back from the journal) tells no encryption.
-      defaultSse: o4.etag !== void 0 && o4.defaultSse || void 0,
-      synced: now
-    }))
+  db.upsertEach(
+    (function* () {
+      for (const i6 of moved()) {
+        const { move, etag, defaultSse } = done[i6];
+        yield {
+          path: move.to,
+          inode: move.inode,
+          size: move.size,
+          mtime: rows.mtime[i6],
+          synced: now,
+          etag: etag ?? rows.etag.get(i6) ?? null,
+          // A copy finished by an earlier run (its result read back from the journal) tells no encryption.
+          defaultSse: etag !== void 0 && defaultSse || void 0
+        };
+      }
+    })(),
+    bytes
   );
 }
-function recordedRows(db, paths) {
-  const rows = /* @__PURE__ */ new Map();
-  if (paths.length < 1e3 || paths.length * 20 < db.fileCount()) {
-    for (const filePath of paths) {
-      const row = db.getFile(filePath);
-      if (row) rows.set(filePath, row);
+function recordedRows(db, done) {
+  const holds = new Uint8Array(done.length);
+  const mtime = new Float64Array(done.length);
+  const etag = /* @__PURE__ */ new Map();
+  const take2 = (i6, row) => {
+    const { move } = done[i6];
+    if (row.inode !== move.inode || row.size !== move.size) return;
+    holds[i6] = 1;
+    mtime[i6] = row.mtime;
+    if (done[i6].etag === void 0) etag.set(i6, row.etag);
+  };
+  if (done.length < 1e3 || done.length * 20 < db.fileCount()) {
+    done.forEach((o4, i6) => {
+      const row = db.getFile(o4.move.from);
+      if (row) take2(i6, row);
+    });
+  } else {
+    const wanted = new Map(done.map((o4, i6) => [o4.move.from, i6]));
+    for (const row of db.eachFile()) {
+      const i6 = wanted.get(row.path);
+      if (i6 !== void 0) take2(i6, row);
     }
-    return rows;
   }
-  const wanted = new Set(paths);
-  for (const row of db.eachFile()) if (wanted.has(row.path)) rows.set(row.path, row);
-  return rows;
+  return { holds, mtime, etag };
 }
 function foreignJournal(header, target, legacy) {
   const where2 = `s3://${header.bucket}/${header.prefix}`;
@@ -40832,6 +43794,7 @@ var TEMP_PREFIX;
 var init_move_batch = __esm({
   "src/engine/move-batch.ts"() {
     "use strict";
+    init_db();
     init_journal();
     init_keys();
     init_move_order();
@@ -41813,7 +44776,7 @@ var init_custom = __esm({
 });
 
 // node_modules/execa/lib/verbose/log.js
-import { inspect } from "node:util";
+import { inspect as inspect2 } from "node:util";
 var verboseLog, getVerboseObject, getPrintedLines, getPrintedLine, serializeVerboseMessage, TAB_SIZE;
 var init_log = __esm({
   "node_modules/execa/lib/verbose/log.js"() {
@@ -41847,7 +44810,7 @@ var init_log = __esm({
       return { verboseLine, verboseObject };
     };
     serializeVerboseMessage = (message) => {
-      const messageString = typeof message === "string" ? message : inspect(message);
+      const messageString = typeof message === "string" ? message : inspect2(message);
       const escapedMessage = escapeLines(messageString);
       return escapedMessage.replaceAll("	", " ".repeat(TAB_SIZE));
     };
@@ -42465,7 +45428,7 @@ var init_default2 = __esm({
 // node_modules/unicorn-magic/node.js
 import { promisify } from "node:util";
 import { execFile as execFileCallback, execFileSync as execFileSyncOriginal } from "node:child_process";
-import path2 from "node:path";
+import path4 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function toPath(urlOrPath) {
   return urlOrPath instanceof URL ? fileURLToPath2(urlOrPath) : urlOrPath;
@@ -42473,12 +45436,12 @@ function toPath(urlOrPath) {
 function traversePathUp(startPath) {
   return {
     *[Symbol.iterator]() {
-      let currentPath = path2.resolve(toPath(startPath));
+      let currentPath = path4.resolve(toPath(startPath));
       let previousPath;
       while (previousPath !== currentPath) {
         yield currentPath;
         previousPath = currentPath;
-        currentPath = path2.resolve(currentPath, "..");
+        currentPath = path4.resolve(currentPath, "..");
       }
     }
   };
@@ -42494,7 +45457,7 @@ var init_node = __esm({
 
 // node_modules/npm-run-path/index.js
 import process4 from "node:process";
-import path3 from "node:path";
+import path5 from "node:path";
 var npmRunPath, applyPreferLocal, applyExecPath, npmRunPathEnv;
 var init_npm_run_path = __esm({
   "node_modules/npm-run-path/index.js"() {
@@ -42507,27 +45470,27 @@ var init_npm_run_path = __esm({
       execPath: execPath2 = process4.execPath,
       addExecPath = true
     } = {}) => {
-      const cwdPath = path3.resolve(toPath(cwd));
+      const cwdPath = path5.resolve(toPath(cwd));
       const result = [];
-      const pathParts = pathOption.split(path3.delimiter);
+      const pathParts = pathOption.split(path5.delimiter);
       if (preferLocal) {
         applyPreferLocal(result, pathParts, cwdPath);
       }
       if (addExecPath) {
         applyExecPath(result, pathParts, execPath2, cwdPath);
       }
-      return pathOption === "" || pathOption === path3.delimiter ? `${result.join(path3.delimiter)}${pathOption}` : [...result, pathOption].join(path3.delimiter);
+      return pathOption === "" || pathOption === path5.delimiter ? `${result.join(path5.delimiter)}${pathOption}` : [...result, pathOption].join(path5.delimiter);
     };
     applyPreferLocal = (result, pathParts, cwdPath) => {
       for (const directory of traversePathUp(cwdPath)) {
-        const pathPart = path3.join(directory, "node_modules/.bin");
+        const pathPart = path5.join(directory, "node_modules/.bin");
         if (!pathParts.includes(pathPart)) {
           result.push(pathPart);
         }
       }
     };
     applyExecPath = (result, pathParts, execPath2, cwdPath) => {
-      const pathPart = path3.resolve(cwdPath, toPath(execPath2), "..");
+      const pathPart = path5.resolve(cwdPath, toPath(execPath2), "..");
       if (!pathParts.includes(pathPart)) {
         result.push(pathPart);
       }
@@ -43811,7 +46774,7 @@ var init_timeout = __esm({
 
 // node_modules/execa/lib/methods/node.js
 import { execPath, execArgv } from "node:process";
-import path4 from "node:path";
+import path6 from "node:path";
 var mapNode, handleNodeOption;
 var init_node2 = __esm({
   "node_modules/execa/lib/methods/node.js"() {
@@ -43834,7 +46797,7 @@ var init_node2 = __esm({
         throw new TypeError('The "execPath" option has been removed. Please use the "nodePath" option instead.');
       }
       const normalizedNodePath = safeNormalizeFileUrl(nodePath, 'The "nodePath" option');
-      const resolvedNodePath = path4.resolve(cwd, normalizedNodePath);
+      const resolvedNodePath = path6.resolve(cwd, normalizedNodePath);
       const newOptions = {
         ...options,
         nodePath: resolvedNodePath,
@@ -43844,7 +46807,7 @@ var init_node2 = __esm({
       if (!shouldHandleNode) {
         return [file2, commandArguments, newOptions];
       }
-      if (path4.basename(file2, ".exe") === "node") {
+      if (path6.basename(file2, ".exe") === "node") {
         throw new TypeError('When the "node" option is true, the first argument does not need to be "node".');
       }
       return [
@@ -43946,7 +46909,7 @@ Please rename it to one of: ${correctEncodings}.`);
 
 // node_modules/execa/lib/arguments/cwd.js
 import { statSync } from "node:fs";
-import path5 from "node:path";
+import path7 from "node:path";
 import process5 from "node:process";
 var normalizeCwd, getDefaultCwd, fixCwdError;
 var init_cwd = __esm({
@@ -43954,7 +46917,7 @@ var init_cwd = __esm({
     init_file_url();
     normalizeCwd = (cwd = getDefaultCwd()) => {
       const cwdString = safeNormalizeFileUrl(cwd, 'The "cwd" option');
-      return path5.resolve(cwdString);
+      return path7.resolve(cwdString);
     };
     getDefaultCwd = () => {
       try {
@@ -43987,7 +46950,7 @@ ${originalMessage}`;
 });
 
 // node_modules/execa/lib/arguments/options.js
-import path6 from "node:path";
+import path8 from "node:path";
 import process6 from "node:process";
 var import_cross_spawn, normalizeOptions, addDefaultOptions, getEnv;
 var init_options = __esm({
@@ -44021,7 +46984,7 @@ var init_options = __esm({
       options.killSignal = normalizeKillSignal(options.killSignal);
       options.forceKillAfterDelay = normalizeForceKillAfterDelay(options.forceKillAfterDelay);
       options.lines = options.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
-      if (process6.platform === "win32" && path6.basename(file2, ".exe") === "cmd") {
+      if (process6.platform === "win32" && path8.basename(file2, ".exe") === "cmd") {
         commandArguments.unshift("/q");
       }
       return { file: file2, commandArguments, options };
@@ -44621,7 +47584,7 @@ var init_max_buffer = __esm({
 });
 
 // node_modules/execa/lib/return/message.js
-import { inspect as inspect2 } from "node:util";
+import { inspect as inspect3 } from "node:util";
 var createMessages, getErrorPrefix, getForcefulSuffix, getOriginalMessage, serializeIpcMessage, serializeMessagePart, serializeMessageItem;
 var init_message = __esm({
   "node_modules/execa/lib/return/message.js"() {
@@ -44737,7 +47700,7 @@ ${originalMessage}`;
       const escapedOriginalMessage = escapeLines(fixCwdError(originalMessage, cwd));
       return escapedOriginalMessage === "" ? void 0 : escapedOriginalMessage;
     };
-    serializeIpcMessage = (ipcMessage) => typeof ipcMessage === "string" ? ipcMessage : inspect2(ipcMessage);
+    serializeIpcMessage = (ipcMessage) => typeof ipcMessage === "string" ? ipcMessage : inspect3(ipcMessage);
     serializeMessagePart = (messagePart) => Array.isArray(messagePart) ? messagePart.map((messageItem) => stripFinalNewline(serializeMessageItem(messageItem))).filter(Boolean).join("\n") : serializeMessageItem(messagePart);
     serializeMessageItem = (messageItem) => {
       if (typeof messageItem === "string") {
@@ -49217,65 +52180,24 @@ var init_execa = __esm({
   }
 });
 
-// src/engine/atomic-write.ts
-import { open, rename, unlink } from "node:fs/promises";
-import path7 from "node:path";
-function tempPathFor(target) {
-  return `${target}.tmp-${process.pid}`;
-}
-async function writeFileAtomic(target, data, io = defaultIo) {
-  const temp = tempPathFor(target);
-  try {
-    const handle = await io.open(temp, "w", 420);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await io.rename(temp, target);
-  } catch (error63) {
-    await io.unlink(temp).catch(() => void 0);
-    throw error63;
-  }
-  await fsyncDirectory(path7.dirname(target));
-}
-async function fsyncDirectory(dir) {
-  let handle;
-  try {
-    handle = await open(dir, "r");
-    await handle.sync();
-  } catch {
-  } finally {
-    await handle?.close();
-  }
-}
-var defaultIo;
-var init_atomic_write = __esm({
-  "src/engine/atomic-write.ts"() {
-    "use strict";
-    defaultIo = { open, rename, unlink };
-  }
-});
-
 // src/engine/user-state.ts
 import { createHash as createHash7 } from "node:crypto";
-import { mkdir, readFile as readFile3 } from "node:fs/promises";
+import { mkdir, readFile as readFile4 } from "node:fs/promises";
 import os from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 function userStateDir(env2 = process.env) {
   if (env2.S3_SMART_SYNC_STATE_DIR) return env2.S3_SMART_SYNC_STATE_DIR;
   const home = env2.HOME || os.homedir();
-  if (process.platform === "darwin") return path8.join(home, "Library", "Application Support", "s3-smart-sync");
-  return path8.join(env2.XDG_STATE_HOME || path8.join(home, ".local", "state"), "s3-smart-sync");
+  if (process.platform === "darwin") return path9.join(home, "Library", "Application Support", "s3-smart-sync");
+  return path9.join(env2.XDG_STATE_HOME || path9.join(home, ".local", "state"), "s3-smart-sync");
 }
 function memoryFile(target, env2) {
   const id = createHash7("sha256").update([target.localPath, target.endpointUrl ?? "", target.bucket, normalizePrefix(target.prefix)].join("\0")).digest("hex").slice(0, 20);
-  return path8.join(userStateDir(env2), "targets", `${id}.json`);
+  return path9.join(userStateDir(env2), "targets", `${id}.json`);
 }
 async function readTargetMemory(target, env2) {
   try {
-    const memory = JSON.parse(await readFile3(memoryFile(target, env2), "utf8"));
+    const memory = JSON.parse(await readFile4(memoryFile(target, env2), "utf8"));
     return memory.version === 1 && memory.volume && typeof memory.volume.dbId === "string" ? memory : void 0;
   } catch {
     return void 0;
@@ -49283,7 +52205,7 @@ async function readTargetMemory(target, env2) {
 }
 async function writeTargetMemory(target, memory, env2) {
   const file2 = memoryFile(target, env2);
-  await mkdir(path8.dirname(file2), { recursive: true });
+  await mkdir(path9.dirname(file2), { recursive: true });
   const full = {
     version: 1,
     localPath: target.localPath,
@@ -49303,16 +52225,16 @@ var init_user_state = __esm({
 });
 
 // src/engine/aws-cli/version-cache.ts
-import { mkdir as mkdir2, readFile as readFile4, realpath, stat } from "node:fs/promises";
-import path9 from "node:path";
+import { mkdir as mkdir2, readFile as readFile5, realpath, stat as stat2 } from "node:fs/promises";
+import path10 from "node:path";
 async function identity3(file2) {
   const real = await realpath(file2);
-  const [a6, b5] = await Promise.all([stat(file2), stat(real)]);
+  const [a6, b5] = await Promise.all([stat2(file2), stat2(real)]);
   return [a6.dev, a6.ino, a6.size, a6.mtimeMs, real, b5.dev, b5.ino, b5.size, b5.mtimeMs].join(":");
 }
 async function load2(env2) {
   try {
-    const parsed = JSON.parse(await readFile4(path9.join(userStateDir(env2), FILE), "utf8"));
+    const parsed = JSON.parse(await readFile5(path10.join(userStateDir(env2), FILE), "utf8"));
     return parsed && typeof parsed === "object" ? parsed : {};
   } catch {
     return {};
@@ -49333,7 +52255,7 @@ async function rememberVersion(info, env2, now = Date.now()) {
     const cache5 = await load2(env2);
     cache5[info.path] = { id: await identity3(info.path), version: info.version, major: info.major, checkedAt: now };
     await mkdir2(userStateDir(env2), { recursive: true });
-    await writeFileAtomic(path9.join(userStateDir(env2), FILE), Buffer.from(JSON.stringify(cache5, null, 2) + "\n"));
+    await writeFileAtomic(path10.join(userStateDir(env2), FILE), Buffer.from(JSON.stringify(cache5, null, 2) + "\n"));
   } catch {
   }
 }
@@ -49350,11 +52272,11 @@ var init_version_cache = __esm({
 
 // src/engine/aws-cli/locate.ts
 import { constants as constants4, existsSync } from "node:fs";
-import { access, stat as stat2 } from "node:fs/promises";
+import { access, stat as stat3 } from "node:fs/promises";
 import { homedir as homedir2 } from "node:os";
-import path10 from "node:path";
+import path11 from "node:path";
 function awsCandidates(env2 = process.env) {
-  const fromPath = (env2.PATH ?? "").split(path10.delimiter).filter((dir) => dir !== "" && path10.isAbsolute(dir)).map((dir) => path10.join(dir, "aws"));
+  const fromPath = (env2.PATH ?? "").split(path11.delimiter).filter((dir) => dir !== "" && path11.isAbsolute(dir)).map((dir) => path11.join(dir, "aws"));
   return [.../* @__PURE__ */ new Set([...fromPath, ...WELL_KNOWN_AWS_PATHS])];
 }
 function parseAwsVersion(output2) {
@@ -49364,7 +52286,7 @@ function parseAwsVersion(output2) {
 async function isExecutableFile(file2) {
   try {
     await access(file2, constants4.X_OK);
-    return (await stat2(file2)).isFile();
+    return (await stat3(file2)).isFile();
   } catch {
     return false;
   }
@@ -49430,13 +52352,13 @@ async function locateAwsCli(options = {}) {
   );
 }
 function resolveExplicit(explicit, env2) {
-  if (explicit === "~" || explicit.startsWith("~/")) return path10.join(homedir2(), explicit.slice(1));
+  if (explicit === "~" || explicit.startsWith("~/")) return path11.join(homedir2(), explicit.slice(1));
   if (!explicit.includes("/")) {
-    const dirs = (env2.PATH ?? "").split(path10.delimiter).filter((dir) => path10.isAbsolute(dir));
-    const found = dirs.map((dir) => path10.join(dir, explicit)).find((file2) => existsSync(file2));
+    const dirs = (env2.PATH ?? "").split(path11.delimiter).filter((dir) => path11.isAbsolute(dir));
+    const found = dirs.map((dir) => path11.join(dir, explicit)).find((file2) => existsSync(file2));
     if (found) return found;
   }
-  return path10.resolve(explicit);
+  return path11.resolve(explicit);
 }
 function describe146(error63) {
   return error63 instanceof Error ? error63.message : String(error63);
@@ -49477,7 +52399,7 @@ var init_args = __esm({
 });
 
 // src/engine/aws-cli/parse.ts
-import path11 from "node:path";
+import path12 from "node:path";
 function parseAwsLine(rawLine, context = {}) {
   const line = rawLine.replace(/[ \r\n]+$/, "");
   if (line.trim() === "") return null;
@@ -49543,7 +52465,7 @@ function parseTransfer(operation2, location, dryRun, context) {
     const uri = restoreTrailingSpaces(split2.source, split2.destination);
     return {
       type: "aws-upload",
-      localPath: context.cwd ? path11.resolve(context.cwd, split2.source) : split2.source,
+      localPath: context.cwd ? path12.resolve(context.cwd, split2.source) : split2.source,
       key: splitS3Uri(uri).key,
       path: relativeKey(uri, context),
       dryRun
@@ -49561,7 +52483,7 @@ function parseFailure(line, operation2, rest, context) {
     type: "aws-error",
     message: line,
     operation: operation2,
-    localPath: source && context.cwd ? path11.resolve(context.cwd, source) : source,
+    localPath: source && context.cwd ? path12.resolve(context.cwd, source) : source,
     fatal: false
   };
 }
@@ -49613,10 +52535,10 @@ function relativeKey(uri, context) {
   return object2.key.slice(prefix.length);
 }
 function relativeLocal(printed, context) {
-  if (!context.sourceRoot || !path11.isAbsolute(printed)) return void 0;
-  const relative = path11.relative(context.sourceRoot, printed);
-  if (relative === "" || relative === ".." || relative.startsWith("../") || path11.isAbsolute(relative)) return void 0;
-  return relative.split(path11.sep).join("/");
+  if (!context.sourceRoot || !path12.isAbsolute(printed)) return void 0;
+  const relative = path12.relative(context.sourceRoot, printed);
+  if (relative === "" || relative === ".." || relative.startsWith("../") || path12.isAbsolute(relative)) return void 0;
+  return relative.split(path12.sep).join("/");
 }
 var S3_SCHEME, SEPARATOR, SIZE_UNITS, BYTE_PROGRESS, FILE_PROGRESS, SKIPPING, SKIP_REASONS;
 var init_parse = __esm({
@@ -49734,7 +52656,7 @@ var init_classify2 = __esm({
 });
 
 // src/engine/aws-cli/run.ts
-import path12 from "node:path";
+import path13 from "node:path";
 import { StringDecoder as StringDecoder3 } from "node:string_decoder";
 function awsChildEnv(env2 = process.env) {
   return { ...env2, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", AWS_PAGER: "" };
@@ -49769,7 +52691,7 @@ async function runAwsSync(opts) {
   const command5 = redactCommand([opts.aws.path, ...args]);
   if (opts.signal?.aborted) throw aborted2(opts.signal);
   const cwd = process.cwd();
-  const context = { cwd, sourceRoot: path12.resolve(cwd, opts.source), destination: opts.destination };
+  const context = { cwd, sourceRoot: path13.resolve(cwd, opts.source), destination: opts.destination };
   const result = {
     exitCode: -1,
     outcome: "ok",
@@ -50337,7 +53259,7 @@ var init_format = __esm({
 
 // src/engine/logger.ts
 import { createWriteStream as createWriteStream2, mkdirSync } from "node:fs";
-import path13 from "node:path";
+import path14 from "node:path";
 function pad(n4) {
   return String(n4).padStart(2, "0");
 }
@@ -50362,13 +53284,13 @@ var init_logger = __esm({
       file;
       stream;
       static open(volumeRoot, command5, at) {
-        const dir = path13.join(volumeRoot, LOG_DIR);
+        const dir = path14.join(volumeRoot, LOG_DIR);
         try {
           mkdirSync(dir);
         } catch (error63) {
           if (error63.code !== "EEXIST") throw error63;
         }
-        return new _RunLog(path13.join(dir, logFileName(command5, at)));
+        return new _RunLog(path14.join(dir, logFileName(command5, at)));
       }
       line(text) {
         this.stream.write(`${(/* @__PURE__ */ new Date()).toISOString()} ${text}
@@ -50704,7 +53626,7 @@ function guardDeletes(ctx, volume, scan, verified, filters) {
     scan: scan.files,
     plan: verified.plan,
     objects: verified.objects,
-    recordCount: verified.input.records.length,
+    recordCount: verified.recordCount,
     isExcludedKey: filters.isExcludedKey
   });
   ctx.report.deletes = { ...evidence, limit: deletionLimit(evidence.objects, cap) };
@@ -50781,2848 +53703,6 @@ var init_invalidation = __esm({
   "src/engine/invalidation.ts"() {
     "use strict";
     init_keys();
-  }
-});
-
-// node_modules/sql.js/dist/sql-wasm.js
-var require_sql_wasm = __commonJS({
-  "node_modules/sql.js/dist/sql-wasm.js"(exports, module) {
-    var initSqlJsPromise = void 0;
-    var initSqlJs2 = function(moduleConfig) {
-      if (initSqlJsPromise) {
-        return initSqlJsPromise;
-      }
-      initSqlJsPromise = new Promise(function(resolveModule, reject) {
-        var Module = typeof moduleConfig !== "undefined" ? moduleConfig : {};
-        var originalOnAbortFunction = Module["onAbort"];
-        Module["onAbort"] = function(errorThatCausedAbort) {
-          reject(new Error(errorThatCausedAbort));
-          if (originalOnAbortFunction) {
-            originalOnAbortFunction(errorThatCausedAbort);
-          }
-        };
-        Module["postRun"] = Module["postRun"] || [];
-        Module["postRun"].push(function() {
-          resolveModule(Module);
-        });
-        module = void 0;
-        var k5;
-        k5 ||= typeof Module !== "undefined" ? Module : {};
-        var aa = !!globalThis.window, ba = !!globalThis.WorkerGlobalScope, ca = globalThis.process?.versions?.node && globalThis.process?.type != "renderer";
-        k5.onRuntimeInitialized = function() {
-          function a6(f5, h6) {
-            tb(f5, h6 instanceof Error ? h6.message : String(h6), -1);
-          }
-          function b5(f5, h6) {
-            switch (typeof h6) {
-              case "boolean":
-                kc(f5, h6 ? 1 : 0);
-                break;
-              case "number":
-                lc(f5, h6);
-                break;
-              case "string":
-                mc(f5, h6, l3(h6), -1);
-                break;
-              case "object":
-                if (h6 === null) ub(f5);
-                else if (h6.length != null) {
-                  var p3 = da(h6.length);
-                  v.set(h6, p3);
-                  nc(f5, p3, h6.length, -1);
-                  ea(p3);
-                } else tb(f5, "Wrong API use : tried to return a value of an unknown type (" + h6 + ").", -1);
-                break;
-              default:
-                ub(f5);
-            }
-          }
-          function d5(f5, h6) {
-            for (var p3 = [], r5 = 0; r5 < f5; r5 += 1) {
-              var u2 = y(
-                h6 + 4 * r5,
-                "i32"
-              ), w = oc(u2);
-              if (w === 1 || w === 2) u2 = pc(u2);
-              else if (w === 3) w = vb(u2), u2 = qc(u2), u2 = A(u2, w, true);
-              else if (w === 4) {
-                w = u2;
-                u2 = vb(w);
-                w = rc(w);
-                for (var x = new Uint8Array(u2), G = 0; G < u2; G += 1) x[G] = v[w + G];
-                u2 = x;
-              } else u2 = null;
-              p3.push(u2);
-            }
-            return p3;
-          }
-          function c7(f5, h6) {
-            this.Va = f5;
-            this.db = h6;
-            this.Ta = 1;
-            this.rb = [];
-          }
-          function e5(f5, h6) {
-            this.db = h6;
-            this.kb = fa(f5);
-            if (this.kb === null) throw Error("Unable to allocate memory for the SQL string");
-            this.pb = this.kb;
-            this.bb = this.xb = null;
-          }
-          function g5(f5) {
-            this.filename = "dbfile_" + (4294967295 * Math.random() >>> 0);
-            f5 != null && ja(
-              this.filename,
-              f5
-            );
-            this.handleError(F(this.filename, q3));
-            this.db = y(q3, "i32");
-            z2 && sc(this.db);
-            this.qb = {};
-            this.Ya = /* @__PURE__ */ new Map();
-          }
-          function m3(f5, h6) {
-            return f5.replace(/[A-Z]/g, function(p3) {
-              return p3.toLowerCase();
-            }) + ":" + h6;
-          }
-          function t(f5) {
-            f5.forEach(ka);
-          }
-          var z2 = k5.useOldExtensionFunctions !== false, q3 = la(4), n4 = k5.cwrap, F = n4("sqlite3_open", "number", ["string", "number"]), S2 = n4("sqlite3_close_v2", "number", ["number"]), Ta = n4("sqlite3_backup_init", "number", ["number", "string", "number", "string"]), ma = n4("sqlite3_backup_step", "number", ["number", "number"]), na = n4(
-            "sqlite3_backup_finish",
-            "number",
-            ["number"]
-          ), ha = n4("sqlite3_exec", "number", ["number", "number", "number", "number", "number"]), Aa = n4("sqlite3_changes", "number", ["number"]), N = n4("sqlite3_sql", "string", ["number"]), tc = n4("sqlite3_normalized_sql", "string", ["number"]), Ua = n4("sqlite3_prepare_v2", "number", ["number", "number", "number", "number", "number"]), uc = n4("sqlite3_bind_text", "number", ["number", "number", "number", "number", "number"]), xb = n4("sqlite3_bind_blob", "number", ["number", "number", "number", "number", "number"]), vc = n4(
-            "sqlite3_bind_double",
-            "number",
-            ["number", "number", "number"]
-          ), wc = n4("sqlite3_bind_int", "number", ["number", "number", "number"]), xc = n4("sqlite3_bind_parameter_index", "number", ["number", "string"]), yc = n4("sqlite3_step", "number", ["number"]), ia = n4("sqlite3_errmsg", "string", ["number"]), zc = n4("sqlite3_column_count", "number", ["number"]), Ac = n4("sqlite3_data_count", "number", ["number"]), Bc = n4("sqlite3_column_double", "number", ["number", "number"]), Cc = n4("sqlite3_column_text", "number", ["number", "number"]), Dc = n4("sqlite3_column_blob", "number", [
-            "number",
-            "number"
-          ]), yb = n4("sqlite3_column_bytes", "number", ["number", "number"]), Ec = n4("sqlite3_column_type", "number", ["number", "number"]), Fc = n4("sqlite3_column_name", "string", ["number", "number"]), Gc = n4("sqlite3_reset", "number", ["number"]), Hc = n4("sqlite3_clear_bindings", "number", ["number"]), Ic = n4("sqlite3_finalize", "number", ["number"]), zb = n4("sqlite3_create_function_v2", "number", "number string number number number number number number number".split(" ")), oc = n4("sqlite3_value_type", "number", ["number"]), vb = n4(
-            "sqlite3_value_bytes",
-            "number",
-            ["number"]
-          ), qc = n4("sqlite3_value_text", "number", ["number"]), rc = n4("sqlite3_value_blob", "number", ["number"]), pc = n4("sqlite3_value_double", "number", ["number"]), lc = n4("sqlite3_result_double", "", ["number", "number"]), ub = n4("sqlite3_result_null", "", ["number"]), mc = n4("sqlite3_result_text", "", ["number", "string", "number", "number"]), nc = n4("sqlite3_result_blob", "", ["number", "number", "number", "number"]), kc = n4("sqlite3_result_int", "", ["number", "number"]), tb = n4("sqlite3_result_error", "", ["number", "string", "number"]), Ab = n4("sqlite3_aggregate_context", "number", ["number", "number"]), sc = n4("RegisterExtensionFunctions", "number", ["number"]), Bb = n4("sqlite3_update_hook", "number", ["number", "number", "number"]);
-          c7.prototype.bind = function(f5) {
-            if (!this.Va) throw "Statement closed";
-            this.reset();
-            return Array.isArray(f5) ? this.Ob(f5) : f5 != null && typeof f5 === "object" ? this.Pb(f5) : true;
-          };
-          c7.prototype.step = function() {
-            if (!this.Va) throw "Statement closed";
-            this.Ta = 1;
-            var f5 = yc(this.Va);
-            switch (f5) {
-              case 100:
-                return true;
-              case 101:
-                return false;
-              default:
-                throw this.db.handleError(f5);
-            }
-          };
-          c7.prototype.Hb = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            return Bc(this.Va, f5);
-          };
-          c7.prototype.Xb = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            if (typeof BigInt !== "function") throw Error("BigInt is not supported");
-            return BigInt(this.Ib(f5));
-          };
-          c7.prototype.Ib = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            var h6 = Cc(this.Va, f5);
-            f5 = yb(this.Va, f5);
-            return A(h6, f5, true);
-          };
-          c7.prototype.getBlob = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            var h6 = yb(this.Va, f5);
-            f5 = Dc(this.Va, f5);
-            for (var p3 = new Uint8Array(h6), r5 = 0; r5 < h6; r5 += 1) p3[r5] = v[f5 + r5];
-            return p3;
-          };
-          c7.prototype.get = function(f5, h6) {
-            h6 = h6 || {};
-            f5 != null && this.bind(f5) && this.step();
-            f5 = [];
-            for (var p3 = Ac(this.Va), r5 = 0; r5 < p3; r5 += 1) switch (Ec(this.Va, r5)) {
-              case 1:
-                var u2 = h6.useBigInt ? this.Xb(r5) : this.Hb(r5);
-                f5.push(u2);
-                break;
-              case 2:
-                f5.push(this.Hb(r5));
-                break;
-              case 3:
-                f5.push(this.Ib(r5));
-                break;
-              case 4:
-                f5.push(this.getBlob(r5));
-                break;
-              default:
-                f5.push(null);
-            }
-            return f5;
-          };
-          c7.prototype.ub = function() {
-            for (var f5 = [], h6 = zc(this.Va), p3 = 0; p3 < h6; p3 += 1) f5.push(Fc(this.Va, p3));
-            return f5;
-          };
-          c7.prototype.Gb = function(f5, h6) {
-            var p3 = this.get(f5, h6);
-            f5 = this.ub();
-            return Object.fromEntries(f5.map(function(r5, u2) {
-              return [r5, p3[u2]];
-            }));
-          };
-          c7.prototype.ac = function() {
-            return N(this.Va);
-          };
-          c7.prototype.Yb = function() {
-            return tc(this.Va);
-          };
-          c7.prototype.run = function(f5) {
-            f5 != null && this.bind(f5);
-            this.step();
-            return this.reset();
-          };
-          c7.prototype.Cb = function(f5, h6) {
-            h6 == null && (h6 = this.Ta, this.Ta += 1);
-            var p3 = fa(f5);
-            this.rb.push(p3);
-            this.db.handleError(uc(this.Va, h6, p3, l3(f5), 0));
-          };
-          c7.prototype.Nb = function(f5, h6) {
-            h6 == null && (h6 = this.Ta, this.Ta += 1);
-            var p3 = da(f5.length);
-            v.set(f5, p3);
-            this.rb.push(p3);
-            this.db.handleError(xb(
-              this.Va,
-              h6,
-              p3,
-              f5.length,
-              0
-            ));
-          };
-          c7.prototype.Bb = function(f5, h6) {
-            h6 == null && (h6 = this.Ta, this.Ta += 1);
-            this.db.handleError((f5 === (f5 | 0) ? wc : vc)(this.Va, h6, f5));
-          };
-          c7.prototype.Qb = function(f5) {
-            f5 == null && (f5 = this.Ta, this.Ta += 1);
-            xb(this.Va, f5, 0, 0, 0);
-          };
-          c7.prototype.Db = function(f5, h6) {
-            h6 == null && (h6 = this.Ta, this.Ta += 1);
-            switch (typeof f5) {
-              case "string":
-                this.Cb(f5, h6);
-                return;
-              case "number":
-                this.Bb(f5, h6);
-                return;
-              case "bigint":
-                this.Cb(f5.toString(), h6);
-                return;
-              case "boolean":
-                this.Bb(f5 + 0, h6);
-                return;
-              case "object":
-                if (f5 === null) {
-                  this.Qb(h6);
-                  return;
-                }
-                if (f5.length != null) {
-                  this.Nb(
-                    f5,
-                    h6
-                  );
-                  return;
-                }
-            }
-            throw "Wrong API use : tried to bind a value of an unknown type (" + f5 + ").";
-          };
-          c7.prototype.Pb = function(f5) {
-            var h6 = this;
-            Object.keys(f5).forEach(function(p3) {
-              var r5 = xc(h6.Va, p3);
-              r5 !== 0 && h6.Db(f5[p3], r5);
-            });
-            return true;
-          };
-          c7.prototype.Ob = function(f5) {
-            for (var h6 = 0; h6 < f5.length; h6 += 1) this.Db(f5[h6], h6 + 1);
-            return true;
-          };
-          c7.prototype.reset = function() {
-            this.freemem();
-            return Hc(this.Va) === 0 && Gc(this.Va) === 0;
-          };
-          c7.prototype.freemem = function() {
-            for (var f5; (f5 = this.rb.pop()) !== void 0; ) ea(f5);
-          };
-          c7.prototype.eb = function() {
-            this.freemem();
-            var f5 = Ic(this.Va) === 0;
-            delete this.db.qb[this.Va];
-            this.Va = 0;
-            return f5;
-          };
-          e5.prototype.next = function() {
-            if (this.kb === null) return { done: true };
-            this.bb !== null && (this.bb.eb(), this.bb = null);
-            if (!this.db.db) throw this.lb(), Error("Database closed");
-            var f5 = oa(), h6 = la(4);
-            pa(q3);
-            pa(h6);
-            try {
-              this.db.handleError(Ua(this.db.db, this.pb, -1, q3, h6));
-              this.pb = y(h6, "i32");
-              var p3 = y(q3, "i32");
-              if (p3 === 0) return this.lb(), { done: true };
-              this.bb = new c7(p3, this.db);
-              this.db.qb[p3] = this.bb;
-              return { value: this.bb, done: false };
-            } catch (r5) {
-              throw this.xb = A(this.pb), this.lb(), r5;
-            } finally {
-              qa(f5);
-            }
-          };
-          e5.prototype.lb = function() {
-            ea(this.kb);
-            this.kb = null;
-          };
-          e5.prototype["return"] = function() {
-            this.bb !== null && (this.bb.eb(), this.bb = null);
-            this.lb();
-            return { done: true };
-          };
-          e5.prototype.Zb = function() {
-            return this.xb !== null ? this.xb : A(this.pb);
-          };
-          typeof Symbol === "function" && typeof Symbol.iterator === "symbol" && (e5.prototype[Symbol.iterator] = function() {
-            return this;
-          });
-          g5.prototype.run = function(f5, h6) {
-            if (!this.db) throw "Database closed";
-            if (h6) {
-              f5 = this.yb(f5, h6);
-              try {
-                f5.step();
-              } finally {
-                f5.eb();
-              }
-            } else {
-              f5 = fa(f5);
-              try {
-                this.handleError(ha(
-                  this.db,
-                  f5,
-                  0,
-                  0,
-                  q3
-                ));
-              } finally {
-                ea(f5);
-              }
-            }
-            return this;
-          };
-          g5.prototype.exec = function(f5, h6, p3) {
-            if (!this.db) throw "Database closed";
-            var r5 = oa(), u2 = null, w = null, x = null;
-            try {
-              x = w = fa(f5);
-              var G = la(4);
-              for (f5 = []; y(x, "i8") !== 0; ) {
-                pa(q3);
-                pa(G);
-                this.handleError(Ua(this.db, x, -1, q3, G));
-                var T3 = y(q3, "i32");
-                x = y(G, "i32");
-                if (T3 !== 0) {
-                  var D = null;
-                  u2 = new c7(T3, this);
-                  for (h6 != null && u2.bind(h6); u2.step(); ) D === null && (D = { columns: u2.ub(), values: [] }, f5.push(D)), D.values.push(u2.get(null, p3));
-                  u2.eb();
-                }
-              }
-              return f5;
-            } catch (K4) {
-              throw u2 && u2.eb(), K4;
-            } finally {
-              w && ea(w), qa(r5);
-            }
-          };
-          g5.prototype.Ub = function(f5, h6, p3, r5, u2) {
-            typeof h6 === "function" && (r5 = p3, p3 = h6, h6 = void 0);
-            f5 = this.yb(f5, h6);
-            try {
-              for (; f5.step(); ) p3(f5.Gb(null, u2));
-            } finally {
-              f5.eb();
-            }
-            if (typeof r5 === "function") return r5();
-          };
-          g5.prototype.yb = function(f5, h6) {
-            f5 = fa(f5);
-            try {
-              pa(q3), this.handleError(Ua(this.db, f5, -1, q3, 0));
-            } finally {
-              ea(f5);
-            }
-            f5 = y(q3, "i32");
-            if (f5 === 0) throw "Nothing to prepare";
-            var p3 = new c7(f5, this);
-            h6 != null && p3.bind(h6);
-            return this.qb[f5] = p3;
-          };
-          g5.prototype.bc = function(f5) {
-            return new e5(f5, this);
-          };
-          g5.prototype.Wb = function() {
-            if (!this.db) throw Error("Database closed");
-            var f5 = this.filename + "_export";
-            ja(f5, []);
-            var h6 = 0, p3 = 0;
-            try {
-              var r5 = B(f5).node, u2 = null, w = r5.Qa.write;
-              r5.Qa = Object.create(r5.Qa);
-              r5.Qa.write = function(T3, D, K4, V, U) {
-                if (u2 === null) return w(T3, D, K4, V, U);
-                r5.Ua.set(D.subarray(K4, K4 + V), U);
-                r5.Wa = Math.max(r5.Wa, U + V);
-                return V;
-              };
-              var x = F(f5, q3);
-              h6 = y(q3, "i32");
-              if (x !== 0) throw Error(ia(h6));
-              p3 = Ta(h6, "main", this.db, "main");
-              if (p3 === 0) throw Error(ia(h6));
-              x = ma(p3, 0);
-              if (x === 0) {
-                var G = this.exec("PRAGMA main.page_count; PRAGMA main.page_size");
-                u2 = new Uint8Array(G[0].values[0][0] * G[1].values[0][0]);
-                r5.Ua = u2;
-                x = ma(p3, -1);
-              }
-              if (x === 5 || x === 6) throw Error("Unable to export: SQLite is busy or locked. Finish active write transactions before exporting.");
-              if (x !== 101) throw Error(ia(h6));
-              x = na(p3);
-              p3 = 0;
-              if (x !== 0) throw Error(ia(h6));
-              x = S2(h6);
-              if (x !== 0) throw Error(ia(h6));
-              h6 = 0;
-              u2 = new Uint8Array(r5.Ua.buffer, r5.Ua.byteOffset, r5.Wa);
-              u2.length > 0 && (u2[18] = 1, u2[19] = 1);
-              return u2;
-            } finally {
-              p3 !== 0 && na(p3), h6 !== 0 && S2(h6), ra("/" + f5);
-            }
-          };
-          g5.prototype.close = function() {
-            this.db !== null && (Object.values(this.qb).forEach(function(f5) {
-              f5.eb();
-            }), this.Ya.forEach(t), this.Ya.clear(), this.fb && (ka(this.fb), this.fb = void 0), this.handleError(S2(this.db)), ra("/" + this.filename), this.db = null);
-          };
-          g5.prototype.handleError = function(f5) {
-            if (f5 === 0) return null;
-            f5 = ia(this.db);
-            throw Error(f5);
-          };
-          g5.prototype.$b = function() {
-            return Aa(this.db);
-          };
-          g5.prototype.Tb = function(f5, h6) {
-            var p3 = m3(f5, h6.length);
-            this.Ya.has(p3) && (t(this.Ya.get(p3)), this.Ya.delete(p3));
-            var r5 = sa(function(u2, w, x) {
-              w = d5(w, x);
-              try {
-                var G = h6.apply(null, w);
-              } catch (T3) {
-                a6(u2, T3);
-                return;
-              }
-              b5(u2, G);
-            }, "viii");
-            this.Ya.set(p3, [r5]);
-            this.handleError(zb(this.db, f5, h6.length, 1, 0, r5, 0, 0, 0));
-            return this;
-          };
-          g5.prototype.Sb = function(f5, h6) {
-            function p3(D) {
-              x.has(D) || x.set(D, r5());
-              return x.get(D);
-            }
-            var r5 = h6.init || function() {
-              return null;
-            }, u2 = h6.finalize || function(D) {
-              return D;
-            }, w = h6.step;
-            if (!w) throw "An aggregate function must have a step function in " + f5;
-            var x = /* @__PURE__ */ new Map();
-            h6 = m3(f5, w.length - 1);
-            this.Ya.has(h6) && (t(this.Ya.get(h6)), this.Ya.delete(h6));
-            var G = sa(function(D, K4, V) {
-              var U = Ab(D, 1), Wa = p3(U);
-              K4 = d5(K4, V);
-              Wa = [Wa].concat(K4);
-              try {
-                x.set(U, w.apply(null, Wa));
-              } catch (Jc) {
-                x.delete(U), a6(D, Jc);
-              }
-            }, "viii"), T3 = sa(function(D) {
-              var K4 = Ab(
-                D,
-                1
-              );
-              try {
-                var V = u2(p3(K4));
-              } catch (U) {
-                x.delete(K4);
-                a6(D, U);
-                return;
-              }
-              b5(D, V);
-              x.delete(K4);
-            }, "vi");
-            this.Ya.set(h6, [G, T3]);
-            this.handleError(zb(this.db, f5, w.length - 1, 1, 0, 0, G, T3, 0));
-            return this;
-          };
-          g5.prototype.jc = function(f5) {
-            this.fb && (Bb(this.db, 0, 0), ka(this.fb), this.fb = void 0);
-            if (!f5) return this;
-            this.fb = sa(function(h6, p3, r5, u2, w) {
-              switch (p3) {
-                case 18:
-                  h6 = "insert";
-                  break;
-                case 23:
-                  h6 = "update";
-                  break;
-                case 9:
-                  h6 = "delete";
-                  break;
-                default:
-                  throw "unknown operationCode in updateHook callback: " + p3;
-              }
-              r5 = A(r5);
-              u2 = A(u2);
-              if (w > Number.MAX_SAFE_INTEGER) throw "rowId too big to fit inside a Number";
-              f5(h6, r5, u2, Number(w));
-            }, "viiiij");
-            Bb(this.db, this.fb, 0);
-            return this;
-          };
-          c7.prototype.bind = c7.prototype.bind;
-          c7.prototype.step = c7.prototype.step;
-          c7.prototype.get = c7.prototype.get;
-          c7.prototype.getColumnNames = c7.prototype.ub;
-          c7.prototype.getAsObject = c7.prototype.Gb;
-          c7.prototype.getSQL = c7.prototype.ac;
-          c7.prototype.getNormalizedSQL = c7.prototype.Yb;
-          c7.prototype.run = c7.prototype.run;
-          c7.prototype.reset = c7.prototype.reset;
-          c7.prototype.freemem = c7.prototype.freemem;
-          c7.prototype.free = c7.prototype.eb;
-          e5.prototype.next = e5.prototype.next;
-          e5.prototype.getRemainingSQL = e5.prototype.Zb;
-          g5.prototype.run = g5.prototype.run;
-          g5.prototype.exec = g5.prototype.exec;
-          g5.prototype.each = g5.prototype.Ub;
-          g5.prototype.prepare = g5.prototype.yb;
-          g5.prototype.iterateStatements = g5.prototype.bc;
-          g5.prototype["export"] = g5.prototype.Wb;
-          g5.prototype.close = g5.prototype.close;
-          g5.prototype.handleError = g5.prototype.handleError;
-          g5.prototype.getRowsModified = g5.prototype.$b;
-          g5.prototype.create_function = g5.prototype.Tb;
-          g5.prototype.create_aggregate = g5.prototype.Sb;
-          g5.prototype.updateHook = g5.prototype.jc;
-          k5.Database = g5;
-        };
-        var ta = "./this.program", ua = (a6, b5) => {
-          throw b5;
-        }, va = globalThis.document?.currentScript?.src;
-        typeof __filename !== "undefined" ? va = __filename : ba && (va = self.location.href);
-        var wa = "", xa, ya;
-        if (ca) {
-          var fs4 = __require("node:fs");
-          wa = __dirname + "/";
-          ya = (a6) => {
-            a6 = za(a6) ? new URL(a6) : a6;
-            return fs4.readFileSync(a6);
-          };
-          xa = async (a6) => {
-            a6 = za(a6) ? new URL(a6) : a6;
-            return fs4.readFileSync(a6, void 0);
-          };
-          process.argv.length > 1 && (ta = process.argv[1].replace(/\\/g, "/"));
-          process.argv.slice(2);
-          typeof module !== "undefined" && (module.exports = k5);
-          ua = (a6, b5) => {
-            process.exitCode = a6;
-            throw b5;
-          };
-        } else if (aa || ba) {
-          try {
-            wa = new URL(".", va).href;
-          } catch {
-          }
-          ba && (ya = (a6) => {
-            var b5 = new XMLHttpRequest();
-            b5.open("GET", a6, false);
-            b5.responseType = "arraybuffer";
-            b5.send(null);
-            return new Uint8Array(b5.response);
-          });
-          xa = async (a6) => {
-            if (za(a6)) return new Promise((d5, c7) => {
-              var e5 = new XMLHttpRequest();
-              e5.open("GET", a6, true);
-              e5.responseType = "arraybuffer";
-              e5.onload = () => {
-                e5.status == 200 || e5.status == 0 && e5.response ? d5(e5.response) : c7(e5.status);
-              };
-              e5.onerror = c7;
-              e5.send(null);
-            });
-            var b5 = await fetch(a6, { credentials: "same-origin" });
-            if (b5.ok) return b5.arrayBuffer();
-            throw Error(b5.status + " : " + b5.url);
-          };
-        }
-        var Ba = console.log.bind(console), C = console.error.bind(console), Ca, Da = false, Ea, za = (a6) => a6.startsWith("file://");
-        function Fa() {
-          if (!v?.buffer?.resizable) {
-            var a6 = Ga.buffer;
-            v = new Int8Array(a6);
-            Ha = new Int16Array(a6);
-            E = new Uint8Array(a6);
-            H = new Int32Array(a6);
-            I = new Uint32Array(a6);
-            Ia = new Float32Array(a6);
-            Ja = new Float64Array(a6);
-            J = new BigInt64Array(a6);
-          }
-        }
-        function Ka() {
-          var a6 = k5.preRun;
-          a6 && (typeof a6 === "function" && (a6 = [a6]), La.push(...a6));
-          for (a6 = La; a6.length > 0; ) a6.shift()(k5);
-        }
-        function Ma() {
-          var a6 = k5.postRun;
-          a6 && (typeof a6 === "function" && (a6 = [a6]), Na.push(...a6));
-          for (a6 = Na; a6.length > 0; ) a6.shift()(k5);
-        }
-        function Oa(a6) {
-          k5.onAbort?.(a6);
-          a6 = `Aborted(${a6})`;
-          C(a6);
-          Da = true;
-          throw new WebAssembly.RuntimeError(a6 + ". Build with -sASSERTIONS for more info.");
-        }
-        var Pa;
-        async function Qa(a6) {
-          if (!Ca) try {
-            return await xa(a6);
-          } catch {
-          }
-          if (a6 == Pa && Ca) a6 = new Uint8Array(Ca);
-          else if (ya) a6 = ya(a6);
-          else throw "both async and sync fetching of the wasm failed";
-          return a6;
-        }
-        async function Ra(a6, b5) {
-          try {
-            var d5 = await Qa(a6);
-            return await WebAssembly.instantiate(d5, b5);
-          } catch (c7) {
-            C(`failed to asynchronously prepare wasm: ${c7}`), Oa(c7);
-          }
-        }
-        async function Sa(a6) {
-          var b5 = Pa;
-          if (!Ca && !za(b5) && !ca) try {
-            var d5 = fetch(b5, { credentials: "same-origin" });
-            return await WebAssembly.instantiateStreaming(d5, a6);
-          } catch (c7) {
-            C(`wasm streaming compile failed: ${c7}`), C("falling back to ArrayBuffer instantiation");
-          }
-          return Ra(b5, a6);
-        }
-        class Va {
-          name = "ExitStatus";
-          constructor(a6) {
-            this.message = `Program terminated with exit(${a6})`;
-            this.status = a6;
-          }
-        }
-        var v, Na = [], La = [], Xa = true, E, Ya = new TextDecoder(), Za = (a6, b5, d5, c7) => {
-          d5 = b5 + d5;
-          if (c7) return d5;
-          for (; a6[b5] && !(b5 >= d5); ) ++b5;
-          return b5;
-        }, A = (a6, b5, d5) => a6 ? Ya.decode(E.subarray(a6, Za(E, a6, b5, d5))) : "", $a = (a6, b5) => {
-          for (var d5 = 0, c7 = a6.length - 1; c7 >= 0; c7--) {
-            var e5 = a6[c7];
-            e5 === "." ? a6.splice(c7, 1) : e5 === ".." ? (a6.splice(c7, 1), d5++) : d5 && (a6.splice(c7, 1), d5--);
-          }
-          if (b5) for (; d5; d5--) a6.unshift("..");
-          return a6;
-        }, ab = (a6) => {
-          var b5 = a6.charAt(0) === "/", d5 = a6.slice(-1) === "/";
-          (a6 = $a(a6.split("/").filter((c7) => !!c7), !b5).join("/")) || b5 || (a6 = ".");
-          a6 && d5 && (a6 += "/");
-          return (b5 ? "/" : "") + a6;
-        }, bb = (a6) => {
-          var b5 = /^(\/?|)([\s\S]*?)((?:\.{1,2}|[^\/]+?|)(\.[^.\/]*|))(?:[\/]*)$/.exec(a6).slice(1);
-          a6 = b5[0];
-          b5 = b5[1];
-          if (!a6 && !b5) return ".";
-          b5 &&= b5.slice(0, -1);
-          return a6 + b5;
-        }, cb = (a6) => a6 && a6.match(/([^\/]+|\/)\/*$/)[1], db = (...a6) => {
-          for (var b5 = "", d5 = false, c7 = a6.length - 1; c7 >= -1 && !d5; c7--) {
-            d5 = c7 >= 0 ? a6[c7] : "/";
-            if (typeof d5 !== "string") throw new TypeError("Arguments to path.resolve must be strings");
-            if (!d5) return "";
-            b5 = d5 + "/" + b5;
-            d5 = d5.charAt(0) === "/";
-          }
-          b5 = $a(b5.split("/").filter((e5) => !!e5), !d5).join("/");
-          return (d5 ? "/" : "") + b5 || ".";
-        }, l3 = (a6) => {
-          for (var b5 = 0, d5 = 0; d5 < a6.length; ++d5) {
-            var c7 = a6.codePointAt(d5);
-            c7 <= 127 ? b5++ : c7 <= 2047 ? b5 += 2 : c7 <= 65535 ? b5 += 3 : (b5 += 4, d5++);
-          }
-          return b5;
-        }, L = (a6, b5, d5, c7) => {
-          if (!(c7 > 0)) return 0;
-          var e5 = d5;
-          c7 = d5 + c7 - 1;
-          for (var g5 = 0; g5 < a6.length; ++g5) {
-            var m3 = a6.codePointAt(g5);
-            if (m3 <= 127) {
-              if (d5 >= c7) break;
-              b5[d5++] = m3;
-            } else if (m3 <= 2047) {
-              if (d5 + 1 >= c7) break;
-              b5[d5++] = 192 | m3 >> 6;
-              b5[d5++] = 128 | m3 & 63;
-            } else if (m3 <= 65535) {
-              if (d5 + 2 >= c7) break;
-              b5[d5++] = 224 | m3 >> 12;
-              b5[d5++] = 128 | m3 >> 6 & 63;
-              b5[d5++] = 128 | m3 & 63;
-            } else {
-              if (d5 + 3 >= c7) break;
-              b5[d5++] = 240 | m3 >> 18;
-              b5[d5++] = 128 | m3 >> 12 & 63;
-              b5[d5++] = 128 | m3 >> 6 & 63;
-              b5[d5++] = 128 | m3 & 63;
-              g5++;
-            }
-          }
-          b5[d5] = 0;
-          return d5 - e5;
-        }, eb = (a6) => {
-          var b5 = Array(l3(a6) + 1);
-          a6 = L(a6, b5, 0, b5.length);
-          b5.length = a6;
-          return b5;
-        }, fb = (a6, b5) => {
-          var d5 = 0;
-          a6 && (d5 |= 365);
-          b5 && (d5 |= 146);
-          return d5;
-        }, M2 = { $a: null, cb() {
-          return M2.createNode(null, "/", 16895, 0);
-        }, createNode(a6, b5, d5, c7) {
-          if ((d5 & 61440) === 24576 || (d5 & 61440) === 4096) throw new O(63);
-          M2.$a || (M2.$a = { dir: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab, lookup: M2.Ra.lookup, mb: M2.Ra.mb, rename: M2.Ra.rename, unlink: M2.Ra.unlink, rmdir: M2.Ra.rmdir, readdir: M2.Ra.readdir, symlink: M2.Ra.symlink }, stream: { Za: M2.Qa.Za } }, file: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab }, stream: { Za: M2.Qa.Za, read: M2.Qa.read, write: M2.Qa.write, nb: M2.Qa.nb, ob: M2.Qa.ob } }, link: {
-            node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab, readlink: M2.Ra.readlink },
-            stream: {}
-          }, Eb: { node: { Xa: M2.Ra.Xa, ab: M2.Ra.ab }, stream: gb } });
-          d5 = hb(a6, b5, d5, c7);
-          P(d5.mode) ? (d5.Ra = M2.$a.dir.node, d5.Qa = M2.$a.dir.stream, d5.Ua = {}) : (d5.mode & 61440) === 32768 ? (d5.Ra = M2.$a.file.node, d5.Qa = M2.$a.file.stream, d5.Wa = 0, d5.Ua = M2.Vb ?? (M2.Vb = new Uint8Array(0))) : (d5.mode & 61440) === 40960 ? (d5.Ra = M2.$a.link.node, d5.Qa = M2.$a.link.stream) : (d5.mode & 61440) === 8192 && (d5.Ra = M2.$a.Eb.node, d5.Qa = M2.$a.Eb.stream);
-          d5.atime = d5.mtime = d5.ctime = Date.now();
-          a6 && (a6.Ua[b5] = d5, a6.atime = a6.mtime = a6.ctime = d5.atime);
-          return d5;
-        }, Ra: { Xa(a6) {
-          var b5 = {};
-          b5.dev = (a6.mode & 61440) === 8192 ? a6.id : 1;
-          b5.ino = a6.id;
-          b5.mode = a6.mode;
-          b5.nlink = 1;
-          b5.uid = 0;
-          b5.gid = 0;
-          b5.rdev = a6.rdev;
-          P(a6.mode) ? b5.size = 4096 : (a6.mode & 61440) === 32768 ? b5.size = a6.Wa : (a6.mode & 61440) === 40960 ? b5.size = a6.link.length : b5.size = 0;
-          b5.atime = new Date(a6.atime);
-          b5.mtime = new Date(a6.mtime);
-          b5.ctime = new Date(a6.ctime);
-          b5.blksize = 4096;
-          b5.blocks = Math.ceil(b5.size / b5.blksize);
-          return b5;
-        }, ab(a6, b5) {
-          for (var d5 of ["mode", "atime", "mtime", "ctime"]) b5[d5] != null && (a6[d5] = b5[d5]);
-          b5.size !== void 0 && (b5 = b5.size, a6.Wa != b5 && (d5 = a6.Ua, a6.Ua = new Uint8Array(b5), a6.Ua.set(d5.subarray(0, Math.min(
-            b5,
-            a6.Wa
-          ))), a6.Wa = b5));
-        }, lookup() {
-          M2.sb || (M2.sb = new O(44), M2.sb.stack = "<generic error, no stack>");
-          throw M2.sb;
-        }, mb(a6, b5, d5, c7) {
-          return M2.createNode(a6, b5, d5, c7);
-        }, rename(a6, b5, d5) {
-          try {
-            var c7 = ib(b5, d5);
-          } catch (g5) {
-          }
-          if (c7 && P(a6.mode)) for (var e5 in c7.Ua) throw new O(55);
-          delete a6.parent.Ua[a6.name];
-          b5.Ua[d5] = a6;
-          a6.name = d5;
-          b5.ctime = b5.mtime = a6.parent.ctime = a6.parent.mtime = Date.now();
-        }, unlink(a6, b5) {
-          delete a6.Ua[b5];
-          a6.ctime = a6.mtime = Date.now();
-        }, rmdir(a6, b5) {
-          var d5 = ib(a6, b5), c7;
-          for (c7 in d5.Ua) throw new O(55);
-          delete a6.Ua[b5];
-          a6.ctime = a6.mtime = Date.now();
-        }, readdir(a6) {
-          return [
-            ".",
-            "..",
-            ...Object.keys(a6.Ua)
-          ];
-        }, symlink(a6, b5, d5) {
-          a6 = M2.createNode(a6, b5, 41471, 0);
-          a6.link = d5;
-          return a6;
-        }, readlink(a6) {
-          if ((a6.mode & 61440) !== 40960) throw new O(28);
-          return a6.link;
-        } }, Qa: { read(a6, b5, d5, c7, e5) {
-          if (e5 >= a6.node.Wa) return 0;
-          c7 = Math.min(a6.node.Wa - e5, c7);
-          b5.set(a6.node.Ua.subarray(e5, e5 + c7), d5);
-          return c7;
-        }, write(a6, b5, d5, c7, e5, g5) {
-          b5.buffer === v.buffer && (g5 = false);
-          if (!c7) return 0;
-          a6 = a6.node;
-          a6.mtime = a6.ctime = Date.now();
-          if (g5) a6.Ua = b5.subarray(d5, d5 + c7), a6.Wa = c7;
-          else if (a6.Wa || e5) {
-            g5 = e5 + c7;
-            var m3 = a6.Ua.length;
-            m3 >= g5 || (g5 = Math.max(g5, m3 * (m3 < 1048576 ? 2 : 1.125) >>> 0), m3 && (g5 = Math.max(g5, 256)), m3 = a6.Ua.subarray(0, a6.Wa), a6.Ua = new Uint8Array(g5), a6.Ua.set(m3));
-            a6.Ua.set(b5.subarray(d5, d5 + c7), e5);
-            a6.Wa = Math.max(a6.Wa, e5 + c7);
-          } else a6.Ua = b5.slice(d5, d5 + c7), a6.Wa = c7;
-          return c7;
-        }, Za(a6, b5, d5) {
-          d5 === 1 ? b5 += a6.position : d5 === 2 && (a6.node.mode & 61440) === 32768 && (b5 += a6.node.Wa);
-          if (b5 < 0) throw new O(28);
-          return b5;
-        }, nb(a6, b5, d5, c7, e5) {
-          if ((a6.node.mode & 61440) !== 32768) throw new O(43);
-          a6 = a6.node.Ua;
-          if (e5 & 2 || a6.buffer !== v.buffer) {
-            e5 = true;
-            c7 = Math.ceil(b5 / 65536) * 65536;
-            var g5 = jb(65536, c7);
-            g5 && E.fill(0, g5, g5 + c7);
-            c7 = g5;
-            if (!c7) throw new O(48);
-            if (a6) {
-              if (d5 > 0 || d5 + b5 < a6.length) a6 = a6.subarray ? a6.subarray(d5, d5 + b5) : a6.slice(d5, d5 + b5);
-              v.set(a6, c7);
-            }
-          } else e5 = false, c7 = a6.byteOffset;
-          return { fc: c7, Mb: e5 };
-        }, ob(a6, b5, d5, c7) {
-          M2.Qa.write(a6, b5, 0, c7, d5, false);
-          return 0;
-        } } }, kb = [], lb = (a6) => {
-          var b5 = Za(a6, 0);
-          return Ya.decode(a6.buffer ? a6.subarray(0, b5) : new Uint8Array(a6.slice(0, b5)));
-        }, mb = [];
-        function nb(a6, b5) {
-          mb[a6] = { input: [], output: [], jb: b5 };
-          ob(a6, pb);
-        }
-        var pb = { open(a6) {
-          var b5 = mb[a6.node.rdev];
-          if (!b5) throw new O(43);
-          a6.tty = b5;
-          a6.seekable = false;
-        }, close(a6) {
-          a6.tty.jb.fsync(a6.tty);
-        }, fsync(a6) {
-          a6.tty.jb.fsync(a6.tty);
-        }, read(a6, b5, d5, c7) {
-          if (!a6.tty || !a6.tty.jb.Jb) throw new O(60);
-          for (var e5 = 0, g5 = 0; g5 < c7; g5++) {
-            try {
-              var m3 = a6.tty.jb.Jb(a6.tty);
-            } catch (t) {
-              throw new O(29);
-            }
-            if (m3 === void 0 && !e5) throw new O(6);
-            if (m3 === null || m3 === void 0) break;
-            e5++;
-            b5[d5 + g5] = m3;
-            if (m3 === 10) break;
-          }
-          e5 && (a6.node.atime = Date.now());
-          return e5;
-        }, write(a6, b5, d5, c7) {
-          if (!a6.tty || !a6.tty.jb.zb) throw new O(60);
-          try {
-            for (var e5 = 0; e5 < c7; e5++) a6.tty.jb.zb(
-              a6.tty,
-              b5[d5 + e5]
-            );
-          } catch (g5) {
-            throw new O(29);
-          }
-          c7 && (a6.node.mtime = a6.node.ctime = Date.now());
-          return e5;
-        } }, qb = {
-          Jb() {
-            a: {
-              if (!kb.length) {
-                var a6 = null;
-                if (ca) {
-                  var b5 = Buffer.alloc(256), d5 = 0;
-                  try {
-                    d5 = fs4.readSync(process.stdin.fd, b5, 0, 256);
-                  } catch (c7) {
-                    if (c7.toString().includes("EOF")) d5 = 0;
-                    else throw c7;
-                  }
-                  d5 > 0 && (a6 = b5.toString("utf-8", 0, d5));
-                } else globalThis.window?.prompt && (a6 = window.prompt("Input: "), a6 !== null && (a6 += "\n"));
-                if (!a6) {
-                  a6 = null;
-                  break a;
-                }
-                kb = eb(a6);
-              }
-              a6 = kb.shift();
-            }
-            return a6;
-          },
-          zb(a6, b5) {
-            b5 === null || b5 === 10 ? (Ba(lb(a6.output)), a6.output = []) : b5 != 0 && a6.output.push(b5);
-          },
-          fsync(a6) {
-            a6.output?.length > 0 && (Ba(lb(a6.output)), a6.output = []);
-          },
-          rc() {
-            return { mc: 25856, oc: 5, lc: 191, nc: 35387, kc: [3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
-          },
-          sc() {
-            return 0;
-          },
-          tc() {
-            return [24, 80];
-          }
-        }, rb = { zb(a6, b5) {
-          b5 === null || b5 === 10 ? (C(lb(a6.output)), a6.output = []) : b5 != 0 && a6.output.push(b5);
-        }, fsync(a6) {
-          a6.output?.length > 0 && (C(lb(a6.output)), a6.output = []);
-        } }, sb = () => {
-          if (ca) {
-            var a6 = __require("node:crypto");
-            return (b5) => (a6.randomFillSync(b5), 0);
-          }
-          return (b5) => (crypto.getRandomValues(b5), 0);
-        }, wb = (a6) => (wb = sb())(a6), Cb = null, Db = {}, Eb = [], Fb = 1, Q = [], Gb = false, Hb = true, Ib = {}, O = class {
-          name = "ErrnoError";
-          constructor(a6) {
-            this.Sa = a6;
-          }
-        }, Jb = class {
-          shared = {};
-          node = null;
-          get flags() {
-            return this.shared.flags;
-          }
-          set flags(a6) {
-            this.shared.flags = a6;
-          }
-          get position() {
-            return this.shared.position;
-          }
-          set position(a6) {
-            this.shared.position = a6;
-          }
-        }, Kb = class {
-          Ra = {};
-          Qa = {};
-          hb = null;
-          listeners = null;
-          Ab = 0;
-          constructor(a6, b5, d5, c7) {
-            a6 ||= this;
-            this.parent = a6;
-            this.cb = a6.cb;
-            this.id = Fb++;
-            this.name = b5;
-            this.mode = d5;
-            this.rdev = c7;
-            this.atime = this.mtime = this.ctime = Date.now();
-          }
-          get read() {
-            return (this.mode & 365) === 365;
-          }
-          set read(a6) {
-            a6 ? this.mode |= 365 : this.mode &= -366;
-          }
-          get write() {
-            return (this.mode & 146) === 146;
-          }
-          set write(a6) {
-            a6 ? this.mode |= 146 : this.mode &= -147;
-          }
-          ec() {
-            if (this.listeners) {
-              var a6;
-              for (b5 of this.listeners) b5.exclusive ? (a6 ||= []).push(b5) : b5.Rb(32);
-              if (a6) {
-                var b5 = (this.Ab || 0) % a6.length;
-                this.Ab = b5 + 1;
-                a6[b5].Rb(32);
-              }
-            }
-          }
-        };
-        function B(a6, b5 = {}) {
-          if (!a6) throw new O(44);
-          b5.tb ?? (b5.tb = true);
-          a6.charAt(0) === "/" || (a6 = "//" + a6);
-          var d5 = 0;
-          a: for (; d5 < 40; d5++) {
-            a6 = a6.split("/").filter((t) => !!t);
-            for (var c7 = Cb, e5 = "/", g5 = 0; g5 < a6.length; g5++) {
-              var m3 = g5 === a6.length - 1;
-              if (m3 && b5.parent) break;
-              if (a6[g5] !== ".") if (a6[g5] === "..") if (e5 = bb(e5), c7 === c7.parent) {
-                a6 = e5 + "/" + a6.slice(g5 + 1).join("/");
-                d5--;
-                continue a;
-              } else c7 = c7.parent;
-              else {
-                e5 = ab(e5 + "/" + a6[g5]);
-                try {
-                  c7 = ib(c7, a6[g5]);
-                } catch (t) {
-                  if (t?.Sa === 44 && m3 && b5.dc) return { path: e5 };
-                  throw t;
-                }
-                !c7.hb || m3 && !b5.tb || (c7 = c7.hb.root);
-                if ((c7.mode & 61440) === 40960 && (!m3 || b5.gb)) {
-                  if (!c7.Ra.readlink) throw new O(52);
-                  c7 = c7.Ra.readlink(c7);
-                  c7.charAt(0) === "/" || (c7 = bb(e5) + "/" + c7);
-                  a6 = c7 + "/" + a6.slice(g5 + 1).join("/");
-                  continue a;
-                }
-              }
-            }
-            return { path: e5, node: c7 };
-          }
-          throw new O(32);
-        }
-        function Lb(a6) {
-          for (var b5; ; ) {
-            if (a6 === a6.parent) return a6 = a6.cb.Lb, b5 ? a6[a6.length - 1] !== "/" ? `${a6}/${b5}` : a6 + b5 : a6;
-            b5 = b5 ? `${a6.name}/${b5}` : a6.name;
-            a6 = a6.parent;
-          }
-        }
-        function Mb(a6, b5) {
-          for (var d5 = 0, c7 = 0; c7 < b5.length; c7++) d5 = (d5 << 5) - d5 + b5.charCodeAt(c7) | 0;
-          return (a6 + d5 >>> 0) % Q.length;
-        }
-        function Nb(a6) {
-          var b5 = Mb(a6.parent.id, a6.name);
-          if (Q[b5] === a6) Q[b5] = a6.ib;
-          else for (b5 = Q[b5]; b5; ) {
-            if (b5.ib === a6) {
-              b5.ib = a6.ib;
-              break;
-            }
-            b5 = b5.ib;
-          }
-        }
-        function ib(a6, b5) {
-          var d5 = P(a6.mode) ? (d5 = Ob(a6, "x")) ? d5 : a6.Ra.lookup ? 0 : 2 : 54;
-          if (d5) throw new O(d5);
-          for (d5 = Q[Mb(a6.id, b5)]; d5; d5 = d5.ib) {
-            var c7 = d5.name;
-            if (d5.parent.id === a6.id && c7 === b5) return d5;
-          }
-          return a6.Ra.lookup(a6, b5);
-        }
-        function hb(a6, b5, d5, c7) {
-          a6 = new Kb(a6, b5, d5, c7);
-          b5 = Mb(a6.parent.id, a6.name);
-          a6.ib = Q[b5];
-          return Q[b5] = a6;
-        }
-        function P(a6) {
-          return (a6 & 61440) === 16384;
-        }
-        function Ob(a6, b5) {
-          return Hb ? 0 : b5.includes("r") && !(a6.mode & 292) || b5.includes("w") && !(a6.mode & 146) || b5.includes("x") && !(a6.mode & 73) ? 2 : 0;
-        }
-        function Pb(a6, b5) {
-          if (!P(a6.mode)) return 54;
-          try {
-            return ib(a6, b5), 20;
-          } catch (d5) {
-          }
-          return Ob(a6, "wx");
-        }
-        function Qb(a6, b5, d5) {
-          try {
-            var c7 = ib(a6, b5);
-          } catch (e5) {
-            return e5.Sa;
-          }
-          if (a6 = Ob(a6, "wx")) return a6;
-          if (d5) {
-            if (!P(c7.mode)) return 54;
-            if (c7 === c7.parent || Lb(c7) === "/") return 10;
-          } else if (P(c7.mode)) return 31;
-          return 0;
-        }
-        function Rb(a6) {
-          if (!a6) throw new O(63);
-          return a6;
-        }
-        function R(a6) {
-          a6 = Eb[a6];
-          if (!a6) throw new O(8);
-          return a6;
-        }
-        function Sb(a6, b5 = -1) {
-          a6 = Object.assign(new Jb(), a6);
-          if (b5 == -1) a: {
-            for (b5 = 0; b5 <= 4096; b5++) if (!Eb[b5]) break a;
-            throw new O(33);
-          }
-          a6.fd = b5;
-          return Eb[b5] = a6;
-        }
-        function Tb(a6, b5 = -1) {
-          a6 = Sb(a6, b5);
-          a6.Qa?.qc?.(a6);
-          return a6;
-        }
-        function Ub(a6, b5, d5) {
-          var c7 = a6?.Qa.ab;
-          a6 = c7 ? a6 : b5;
-          c7 ??= b5.Ra.ab;
-          Rb(c7);
-          try {
-            c7(a6, d5);
-          } catch (e5) {
-            if (e5 instanceof RangeError) throw new O(22);
-            throw e5;
-          }
-        }
-        var gb = { open(a6) {
-          a6.Qa = Db[a6.node.rdev].Qa;
-          a6.Qa.open?.(a6);
-        }, Za() {
-          throw new O(70);
-        } };
-        function ob(a6, b5) {
-          Db[a6] = { Qa: b5 };
-        }
-        function Vb(a6, b5) {
-          var d5 = b5 === "/";
-          if (d5 && Cb) throw new O(10);
-          if (!d5 && b5) {
-            var c7 = B(b5, { tb: false });
-            b5 = c7.path;
-            c7 = c7.node;
-            if (c7.hb) throw new O(10);
-            if (!P(c7.mode)) throw new O(54);
-          }
-          b5 = { type: a6, uc: {}, Lb: b5, cc: [] };
-          a6 = a6.cb(b5);
-          a6.cb = b5;
-          b5.root = a6;
-          d5 ? Cb = a6 : c7 && (c7.hb = b5, c7.cb && c7.cb.cc.push(b5));
-        }
-        function Wb(a6, b5, d5) {
-          var c7 = B(a6, { parent: true }).node;
-          a6 = cb(a6);
-          if (!a6) throw new O(28);
-          if (a6 === "." || a6 === "..") throw new O(20);
-          var e5 = Pb(c7, a6);
-          if (e5) throw new O(e5);
-          if (!c7.Ra.mb) throw new O(63);
-          return c7.Ra.mb(c7, a6, b5, d5);
-        }
-        function Xb(a6, b5 = 438) {
-          return Wb(a6, b5 & 4095 | 32768, 0);
-        }
-        function W(a6, b5 = 511) {
-          return Wb(a6, b5 & 1023 | 16384, 0);
-        }
-        function Yb(a6, b5, d5) {
-          typeof d5 === "undefined" && (d5 = b5, b5 = 438);
-          Wb(a6, b5 | 8192, d5);
-        }
-        function Zb(a6, b5) {
-          if (!db(a6)) throw new O(44);
-          var d5 = B(b5, { parent: true }).node;
-          if (!d5) throw new O(44);
-          b5 = cb(b5);
-          var c7 = Pb(d5, b5);
-          if (c7) throw new O(c7);
-          if (!d5.Ra.symlink) throw new O(63);
-          d5.Ra.symlink(d5, b5, a6);
-        }
-        function $b(a6) {
-          var b5 = B(a6, { parent: true }).node;
-          a6 = cb(a6);
-          var d5 = ib(b5, a6), c7 = Qb(b5, a6, true);
-          if (c7) throw new O(c7);
-          if (!b5.Ra.rmdir) throw new O(63);
-          if (d5.hb) throw new O(10);
-          b5.Ra.rmdir(b5, a6);
-          Nb(d5);
-        }
-        function ra(a6) {
-          var b5 = B(a6, { parent: true }).node;
-          if (!b5) throw new O(44);
-          a6 = cb(a6);
-          var d5 = ib(b5, a6), c7 = Qb(b5, a6, false);
-          if (c7) throw new O(c7);
-          if (!b5.Ra.unlink) throw new O(63);
-          if (d5.hb) throw new O(10);
-          b5.Ra.unlink(b5, a6);
-          Nb(d5);
-        }
-        function ac(a6, b5 = false) {
-          a6 = B(a6, { gb: !b5 }).node;
-          return Rb(a6.Ra.Xa)(a6);
-        }
-        function bc(a6, b5, d5) {
-          Ub(a6, b5, { mode: d5 & 4095 | b5.mode & -4096, ctime: Date.now(), Fb: false });
-        }
-        function cc(a6, b5) {
-          a6 = typeof a6 === "string" ? B(a6, { gb: true }).node : a6;
-          bc(null, a6, b5);
-        }
-        function dc(a6, b5, d5) {
-          if (P(b5.mode)) throw new O(31);
-          if ((b5.mode & 61440) !== 32768) throw new O(28);
-          var c7 = Ob(b5, "w");
-          if (c7) throw new O(c7);
-          Ub(a6, b5, { size: d5, timestamp: Date.now() });
-        }
-        function ec(a6, b5, d5, c7 = false) {
-          a6 = B(a6, { gb: !c7 });
-          Ub(null, a6.node, { atime: b5, mtime: d5, Fb: c7 });
-        }
-        function fc(a6, b5, d5 = 438) {
-          if (a6 === "") throw new O(44);
-          if (typeof b5 === "string") {
-            var c7 = { r: 0, "r+": 2, w: 577, "w+": 578, a: 1089, "a+": 1090 }[b5];
-            if (typeof c7 === "undefined") throw Error(`Unknown file open mode: ${b5}`);
-            b5 = c7;
-          }
-          d5 = b5 & 64 ? d5 & 4095 | 32768 : 0;
-          if (typeof a6 === "object") c7 = a6;
-          else {
-            var e5 = a6.endsWith("/");
-            a6 = B(a6, { gb: !(b5 & 131072), dc: true });
-            c7 = a6.node;
-            a6 = a6.path;
-          }
-          var g5 = false;
-          if (b5 & 64) if (c7) {
-            if (b5 & 128) throw new O(20);
-          } else {
-            if (e5) throw new O(31);
-            c7 = Wb(a6, d5 | 511, 0);
-            g5 = true;
-          }
-          if (!c7) throw new O(44);
-          (c7.mode & 61440) === 8192 && (b5 &= -513);
-          if (b5 & 65536 && !P(c7.mode)) throw new O(54);
-          if (!g5 && (c7 ? (c7.mode & 61440) === 40960 ? e5 = 32 : (e5 = ["r", "w", "rw"][b5 & 3], b5 & 512 && (e5 += "w"), e5 = P(c7.mode) && (e5 !== "r" || b5 & 576) ? 31 : Ob(c7, e5)) : e5 = 44, e5)) throw new O(e5);
-          b5 & 512 && !g5 && (e5 = c7, e5 = typeof e5 === "string" ? B(e5, { gb: true }).node : e5, dc(null, e5, 0));
-          b5 &= -131713;
-          e5 = Sb({ node: c7, path: Lb(c7), flags: b5, seekable: true, position: 0, Qa: c7.Qa, hc: [], error: false });
-          e5.Qa.open && e5.Qa.open(e5);
-          g5 && cc(c7, d5 & 511);
-          !k5.logReadFiles || b5 & 1 || a6 in Ib || (Ib[a6] = 1, C(`read file: ${a6}`));
-          return e5;
-        }
-        function hc(a6) {
-          if (a6.fd === null) throw new O(8);
-          a6.wb && (a6.wb = null);
-          a6.node?.ec();
-          try {
-            a6.Qa.close && a6.Qa.close(a6);
-          } catch (b5) {
-            throw b5;
-          } finally {
-            Eb[a6.fd] = null;
-          }
-          a6.fd = null;
-        }
-        function ic(a6, b5, d5) {
-          if (a6.fd === null) throw new O(8);
-          if (!a6.seekable || !a6.Qa.Za) throw new O(70);
-          if (d5 != 0 && d5 != 1 && d5 != 2) throw new O(28);
-          a6.position = a6.Qa.Za(a6, b5, d5);
-          a6.hc = [];
-        }
-        function jc(a6, b5, d5, c7, e5) {
-          if (c7 < 0 || e5 < 0) throw new O(28);
-          if (a6.fd === null) throw new O(8);
-          if ((a6.flags & 2097155) === 0) throw new O(8);
-          if (P(a6.node.mode)) throw new O(31);
-          if (!a6.Qa.write) throw new O(28);
-          a6.seekable && a6.flags & 1024 && ic(a6, 0, 2);
-          var g5 = typeof e5 !== "undefined";
-          if (!g5) e5 = a6.position;
-          else if (!a6.seekable) throw new O(70);
-          b5 = a6.Qa.write(a6, b5, d5, c7, e5, void 0);
-          g5 || (a6.position += b5);
-          return b5;
-        }
-        function Kc() {
-          var a6, b5, d5;
-          Gb = true;
-          a6 ??= k5.stdin;
-          b5 ??= k5.stdout;
-          d5 ??= k5.stderr;
-          a6 ? X("stdin", a6) : Zb("/dev/tty", "/dev/stdin");
-          b5 ? X("stdout", null, b5) : Zb("/dev/tty", "/dev/stdout");
-          d5 ? X("stderr", null, d5) : Zb("/dev/tty1", "/dev/stderr");
-          fc("/dev/stdin", 0);
-          fc("/dev/stdout", 1);
-          fc("/dev/stderr", 1);
-        }
-        function ja(a6, b5) {
-          var d5 = "/", c7 = a6;
-          d5 && (d5 = typeof d5 === "string" ? d5 : Lb(d5), c7 = a6 ? ab(d5 + "/" + a6) : d5);
-          a6 = fb(true, true);
-          c7 = Xb(c7, a6);
-          b5 && (typeof b5 === "string" && (b5 = eb(b5)), b5.subarray || (b5 = new Uint8Array(b5)), cc(c7, a6 | 146), d5 = fc(c7, 577), jc(d5, b5, 0, b5.length, 0), hc(d5), cc(c7, a6));
-        }
-        function X(a6, b5, d5) {
-          a6 = ab("/dev/" + a6);
-          var c7 = fb(!!b5, !!d5);
-          X.Kb ?? (X.Kb = 64);
-          var e5 = X.Kb++ << 8 | 0;
-          ob(e5, { open(g5) {
-            g5.seekable = false;
-          }, close() {
-            d5?.buffer?.length && d5(10);
-          }, read(g5, m3, t, z2) {
-            for (var q3 = 0, n4 = 0; n4 < z2; n4++) {
-              try {
-                var F = b5();
-              } catch (S2) {
-                throw new O(29);
-              }
-              if (F === void 0 && !q3) throw new O(6);
-              if (F === null || F === void 0) break;
-              q3++;
-              m3[t + n4] = F;
-            }
-            q3 && (g5.node.atime = Date.now());
-            return q3;
-          }, write(g5, m3, t, z2) {
-            for (var q3 = 0; q3 < z2; q3++) try {
-              d5(m3[t + q3]);
-            } catch (n4) {
-              throw new O(29);
-            }
-            z2 && (g5.node.mtime = g5.node.ctime = Date.now());
-            return q3;
-          } });
-          Yb(a6, c7, e5);
-        }
-        var Y = {}, H, J, I;
-        function Lc(a6, b5, d5 = false) {
-          if (b5.charAt(0) === "/") return b5;
-          a6 = a6 === -100 ? "/" : R(a6).path;
-          if (b5.length == 0) {
-            if (!d5) throw new O(44);
-            return a6;
-          }
-          return a6 + "/" + b5;
-        }
-        function Mc(a6, b5) {
-          I[a6 >> 2] = b5.dev;
-          I[a6 + 4 >> 2] = b5.mode;
-          I[a6 + 8 >> 2] = b5.nlink;
-          I[a6 + 12 >> 2] = b5.uid;
-          I[a6 + 16 >> 2] = b5.gid;
-          I[a6 + 20 >> 2] = b5.rdev;
-          J[a6 + 24 >> 3] = BigInt(b5.size);
-          H[a6 + 32 >> 2] = 4096;
-          H[a6 + 36 >> 2] = b5.blocks;
-          var d5 = b5.atime.getTime(), c7 = b5.mtime.getTime(), e5 = b5.ctime.getTime();
-          J[a6 + 40 >> 3] = BigInt(Math.floor(d5 / 1e3));
-          I[a6 + 48 >> 2] = d5 % 1e3 * 1e3 * 1e3;
-          J[a6 + 56 >> 3] = BigInt(Math.floor(c7 / 1e3));
-          I[a6 + 64 >> 2] = c7 % 1e3 * 1e3 * 1e3;
-          J[a6 + 72 >> 3] = BigInt(Math.floor(e5 / 1e3));
-          I[a6 + 80 >> 2] = e5 % 1e3 * 1e3 * 1e3;
-          J[a6 + 88 >> 3] = BigInt(b5.ino);
-          return 0;
-        }
-        var Nc = void 0, Ha, Oc = () => {
-          var a6 = H[+Nc >> 2];
-          Nc += 4;
-          return a6;
-        }, Pc = 0, Qc = [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335], Rc = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], Sc = (a6) => {
-          Ea = a6;
-          Xa || Pc > 0 || (k5.onExit?.(a6), Da = true);
-          ua(a6, new Va(a6));
-        }, Tc = {}, Uc = {}, Wc = () => {
-          if (!Vc) {
-            var a6 = { USER: "web_user", LOGNAME: "web_user", PATH: "/", PWD: "/", HOME: "/home/web_user", LANG: (globalThis.navigator?.language ?? "C").replace("-", "_") + ".UTF-8", _: ta }, b5;
-            for (b5 in Uc) Uc[b5] === void 0 ? delete a6[b5] : a6[b5] = Uc[b5];
-            var d5 = [];
-            for (b5 in a6) d5.push(`${b5}=${a6[b5]}`);
-            Vc = d5;
-          }
-          return Vc;
-        }, Vc, Ia, Ja;
-        function pa(a6) {
-          var b5 = "i32";
-          b5.endsWith("*") && (b5 = "*");
-          switch (b5) {
-            case "i1":
-              v[a6] = 0;
-              break;
-            case "i8":
-              v[a6] = 0;
-              break;
-            case "i16":
-              Ha[a6 >> 1] = 0;
-              break;
-            case "i32":
-              H[a6 >> 2] = 0;
-              break;
-            case "i64":
-              J[a6 >> 3] = BigInt(0);
-              break;
-            case "float":
-              Ia[a6 >> 2] = 0;
-              break;
-            case "double":
-              Ja[a6 >> 3] = 0;
-              break;
-            case "*":
-              I[a6 >> 2] = 0;
-              break;
-            default:
-              Oa(`invalid type for setValue: ${b5}`);
-          }
-        }
-        function y(a6, b5 = "i8") {
-          b5.endsWith("*") && (b5 = "*");
-          switch (b5) {
-            case "i1":
-              return v[a6];
-            case "i8":
-              return v[a6];
-            case "i16":
-              return Ha[a6 >> 1];
-            case "i32":
-              return H[a6 >> 2];
-            case "i64":
-              return J[a6 >> 3];
-            case "float":
-              return Ia[a6 >> 2];
-            case "double":
-              return Ja[a6 >> 3];
-            case "*":
-              return I[a6 >> 2];
-            default:
-              Oa(`invalid type for getValue: ${b5}`);
-          }
-        }
-        var Xc = (a6, b5, d5, c7) => {
-          var e5 = { string: (q3) => {
-            var n4 = 0;
-            if (q3 !== null && q3 !== void 0 && q3 !== 0) {
-              n4 = l3(q3) + 1;
-              var F = la(n4);
-              L(q3, E, F, n4);
-              n4 = F;
-            }
-            return n4;
-          }, array: (q3) => {
-            var n4 = la(q3.length);
-            v.set(q3, n4);
-            return n4;
-          } };
-          a6 = k5["_" + a6];
-          var g5 = [], m3 = 0;
-          if (c7) for (var t = 0; t < c7.length; t++) {
-            var z2 = e5[d5[t]];
-            z2 ? (m3 ||= oa(), g5[t] = z2(c7[t])) : g5[t] = c7[t];
-          }
-          d5 = a6(...g5);
-          return d5 = (function(q3) {
-            m3 && qa(m3);
-            return b5 === "string" ? A(q3) : b5 === "boolean" ? !!q3 : q3;
-          })(d5);
-        }, fa = (a6) => {
-          var b5 = l3(a6) + 1, d5 = da(b5);
-          d5 && L(a6, E, d5, b5);
-          return d5;
-        }, Yc = [], Zc, ka = (a6) => {
-          Zc.delete(Z.get(a6));
-          Z.set(a6, null);
-          Yc.push(a6);
-        }, $c = (a6) => {
-          var b5 = a6.length;
-          return [b5 % 128 | 128, b5 >> 7, ...a6];
-        }, ad = { i: 127, p: 127, j: 126, f: 125, d: 124, e: 111 }, bd = (a6) => $c(Array.from(a6, (b5) => ad[b5])), sa = (a6, b5) => {
-          if (!Zc) {
-            Zc = /* @__PURE__ */ new WeakMap();
-            var d5 = Z.length;
-            if (Zc) for (var c7 = 0; c7 < 0 + d5; c7++) {
-              var e5 = Z.get(c7);
-              e5 && Zc.set(e5, c7);
-            }
-          }
-          if (d5 = Zc.get(a6) || 0) return d5;
-          d5 = Yc.length ? Yc.pop() : Z.grow(1);
-          try {
-            Z.set(d5, a6);
-          } catch (g5) {
-            if (!(g5 instanceof TypeError)) throw g5;
-            b5 = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, ...$c([1, 96, ...bd(b5.slice(1)), ...bd(b5[0] === "v" ? "" : b5[0])]), 2, 7, 1, 1, 101, 1, 102, 0, 0, 7, 5, 1, 1, 102, 0, 0);
-            b5 = new WebAssembly.Module(b5);
-            b5 = new WebAssembly.Instance(
-              b5,
-              { e: { f: a6 } }
-            ).exports.f;
-            Z.set(d5, b5);
-          }
-          Zc.set(a6, d5);
-          return d5;
-        };
-        Q.length = 4096;
-        Vb(M2, "/");
-        W("/tmp");
-        W("/home");
-        W("/home/web_user");
-        (function() {
-          W("/dev");
-          ob(259, { read: () => 0, write: (c7, e5, g5, m3) => m3, Za: () => 0 });
-          Yb("/dev/null", 259);
-          nb(1280, qb);
-          nb(1536, rb);
-          Yb("/dev/tty", 1280);
-          Yb("/dev/tty1", 1536);
-          var a6 = new Uint8Array(1024), b5 = 0, d5 = () => {
-            b5 || (wb(a6), b5 = a6.byteLength);
-            return a6[--b5];
-          };
-          X("random", d5);
-          X("urandom", d5);
-          W("/dev/shm");
-          W("/dev/shm/tmp");
-        })();
-        (function() {
-          W("/proc");
-          var a6 = W("/proc/self");
-          W("/proc/self/fd");
-          Vb({ cb() {
-            var b5 = hb(a6, "fd", 16895, 73);
-            b5.Qa = { Za: M2.Qa.Za };
-            b5.Ra = { lookup(d5, c7) {
-              d5 = +c7;
-              var e5 = R(d5);
-              d5 = { parent: null, cb: { Lb: "fake" }, Ra: { readlink: () => e5.path }, id: d5 + 1 };
-              return d5.parent = d5;
-            }, readdir() {
-              return Array.from(Eb.entries()).filter(([, d5]) => d5).map(([d5]) => d5.toString());
-            } };
-            return b5;
-          } }, "/proc/self/fd");
-        })();
-        k5.noExitRuntime && (Xa = k5.noExitRuntime);
-        k5.print && (Ba = k5.print);
-        k5.printErr && (C = k5.printErr);
-        k5.wasmBinary && (Ca = k5.wasmBinary);
-        k5.thisProgram && (ta = k5.thisProgram);
-        var cd = k5.preInit;
-        if (cd) for (typeof cd === "function" && (k5.preInit = cd = [cd]); cd.length > 0; ) cd.shift()();
-        k5.stackSave = () => oa();
-        k5.stackRestore = (a6) => qa(a6);
-        k5.stackAlloc = (a6) => la(a6);
-        k5.cwrap = (a6, b5, d5, c7) => {
-          var e5 = !d5 || d5.every((g5) => g5 === "number" || g5 === "boolean");
-          return b5 !== "string" && e5 && !c7 ? k5["_" + a6] : (...g5) => Xc(a6, b5, d5, g5);
-        };
-        k5.addFunction = sa;
-        k5.removeFunction = ka;
-        k5.UTF8ToString = A;
-        k5.lengthBytesUTF8 = l3;
-        k5.stringToNewUTF8 = fa;
-        k5.writeArrayToMemory = (a6, b5) => {
-          v.set(a6, b5);
-        };
-        var da, ea, jb, dd, qa, la, oa, Ga, Z, ed = {
-          a: (a6, b5, d5, c7) => Oa(`Assertion failed: ${A(a6)}, at: ` + [b5 ? A(b5) : "unknown filename", d5, c7 ? A(c7) : "unknown function"]),
-          i: function(a6, b5) {
-            try {
-              return a6 = A(a6), cc(a6, b5), 0;
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return -d5.Sa;
-            }
-          },
-          D: function(a6, b5, d5) {
-            try {
-              b5 = A(b5);
-              b5 = Lc(a6, b5);
-              if (d5 & -8) return -28;
-              var c7 = B(b5, { gb: true }).node;
-              if (!c7) return -44;
-              a6 = "";
-              d5 & 4 && (a6 += "r");
-              d5 & 2 && (a6 += "w");
-              d5 & 1 && (a6 += "x");
-              return a6 && Ob(c7, a6) ? -2 : 0;
-            } catch (e5) {
-              if (typeof Y === "undefined" || e5.name !== "ErrnoError") throw e5;
-              return -e5.Sa;
-            }
-          },
-          j: function(a6, b5) {
-            try {
-              var d5 = R(a6);
-              bc(d5, d5.node, b5);
-              return 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          h: function(a6) {
-            try {
-              var b5 = R(a6);
-              Ub(b5, b5.node, { timestamp: Date.now(), Fb: false });
-              return 0;
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return -d5.Sa;
-            }
-          },
-          b: function(a6, b5, d5) {
-            Nc = d5;
-            try {
-              var c7 = R(a6);
-              switch (b5) {
-                case 0:
-                  var e5 = Oc();
-                  if (e5 < 0) break;
-                  for (; Eb[e5]; ) e5++;
-                  return Tb(c7, e5).fd;
-                case 1:
-                case 2:
-                  return 0;
-                case 3:
-                  return c7.flags;
-                case 4:
-                  return e5 = Oc(), c7.flags = c7.flags & -289793 | e5 & 289792, 0;
-                case 12:
-                  return e5 = Oc(), Ha[e5 + 0 >> 1] = 2, 0;
-                case 13:
-                case 14:
-                  return 0;
-              }
-              return -28;
-            } catch (g5) {
-              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
-              return -g5.Sa;
-            }
-          },
-          g: function(a6, b5) {
-            try {
-              var d5 = R(a6), c7 = d5.node, e5 = d5.Qa.Xa;
-              a6 = e5 ? d5 : c7;
-              e5 ??= c7.Ra.Xa;
-              Rb(e5);
-              var g5 = e5(a6);
-              return Mc(b5, g5);
-            } catch (m3) {
-              if (typeof Y === "undefined" || m3.name !== "ErrnoError") throw m3;
-              return -m3.Sa;
-            }
-          },
-          J: function(a6, b5) {
-            b5 = b5 < -9007199254740992 || b5 > 9007199254740992 ? NaN : Number(b5);
-            try {
-              if (isNaN(b5)) return -22;
-              var d5 = R(a6);
-              if (b5 < 0 || (d5.flags & 2097155) === 0) throw new O(28);
-              dc(
-                d5,
-                d5.node,
-                b5
-              );
-              return 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          I: function(a6, b5) {
-            try {
-              if (!b5) return -28;
-              var d5 = l3("/") + 1;
-              if (b5 < d5) return -68;
-              L("/", E, a6, b5);
-              return d5;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          F: () => 0,
-          M: function(a6, b5) {
-            try {
-              return a6 = A(a6), Mc(b5, ac(a6, true));
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return -d5.Sa;
-            }
-          },
-          C: function(a6, b5, d5) {
-            try {
-              return b5 = A(b5), b5 = Lc(a6, b5), W(b5, d5 & -19), 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          L: function(a6, b5, d5, c7) {
-            try {
-              b5 = A(b5);
-              var e5 = c7 & 256;
-              b5 = Lc(a6, b5, c7 & 4096);
-              return Mc(d5, e5 ? ac(b5, true) : ac(b5));
-            } catch (g5) {
-              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
-              return -g5.Sa;
-            }
-          },
-          x: function(a6, b5, d5, c7) {
-            Nc = c7;
-            try {
-              b5 = A(b5);
-              b5 = Lc(a6, b5);
-              var e5 = c7 ? Oc() : 0;
-              d5 & 64 && (e5 &= -19);
-              return fc(b5, d5, e5).fd;
-            } catch (g5) {
-              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
-              return -g5.Sa;
-            }
-          },
-          s: function(a6, b5, d5, c7) {
-            try {
-              b5 = A(b5);
-              b5 = Lc(a6, b5);
-              if (c7 <= 0) return -28;
-              var e5 = B(b5).node;
-              if (!e5) throw new O(44);
-              if (!e5.Ra.readlink) throw new O(28);
-              var g5 = e5.Ra.readlink(e5);
-              var m3 = Math.min(c7, l3(g5)), t = v[d5 + m3];
-              L(g5, E, d5, c7 + 1);
-              v[d5 + m3] = t;
-              return m3;
-            } catch (z2) {
-              if (typeof Y === "undefined" || z2.name !== "ErrnoError") throw z2;
-              return -z2.Sa;
-            }
-          },
-          r: function(a6) {
-            try {
-              return a6 = A(a6), $b(a6), 0;
-            } catch (b5) {
-              if (typeof Y === "undefined" || b5.name !== "ErrnoError") throw b5;
-              return -b5.Sa;
-            }
-          },
-          N: function(a6, b5) {
-            try {
-              return a6 = A(a6), Mc(b5, ac(a6));
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return -d5.Sa;
-            }
-          },
-          o: function(a6, b5, d5) {
-            try {
-              b5 = A(b5);
-              b5 = Lc(a6, b5);
-              if (d5) if (d5 === 512) $b(b5);
-              else return -28;
-              else ra(b5);
-              return 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return -c7.Sa;
-            }
-          },
-          n: function(a6, b5, d5, c7) {
-            try {
-              c7 &= 256;
-              b5 = A(b5);
-              b5 = Lc(a6, b5, true);
-              var e5 = Date.now();
-              if (d5) {
-                let t8 = function(z2) {
-                  var q3 = H[z2 + 8 >> 2];
-                  return q3 == 1073741823 ? e5 : q3 == 1073741822 ? null : (I[z2 >> 2] + H[z2 + 4 >> 2] * 4294967296) * 1e3 + Math.floor(q3 / 1e6);
-                };
-                var t = t8;
-                var g5 = t8(d5);
-                var m3 = t8(d5 + 16);
-              } else m3 = g5 = e5;
-              (m3 ?? g5) !== null && ec(b5, g5, m3, c7);
-              return 0;
-            } catch (t8) {
-              if (typeof Y === "undefined" || t8.name !== "ErrnoError") throw t8;
-              return -t8.Sa;
-            }
-          },
-          w: () => Oa(""),
-          v: () => {
-            Xa = false;
-            Pc = 0;
-          },
-          A: function(a6, b5) {
-            a6 = a6 < -9007199254740992 || a6 > 9007199254740992 ? NaN : Number(a6);
-            a6 = new Date(a6 * 1e3);
-            if (isNaN(a6.getTime())) return 1;
-            H[b5 >> 2] = a6.getSeconds();
-            H[b5 + 4 >> 2] = a6.getMinutes();
-            H[b5 + 8 >> 2] = a6.getHours();
-            H[b5 + 12 >> 2] = a6.getDate();
-            H[b5 + 16 >> 2] = a6.getMonth();
-            H[b5 + 20 >> 2] = a6.getFullYear() - 1900;
-            H[b5 + 24 >> 2] = a6.getDay();
-            var d5 = a6.getFullYear();
-            H[b5 + 28 >> 2] = (d5 % 4 !== 0 || d5 % 100 === 0 && d5 % 400 !== 0 ? Rc : Qc)[a6.getMonth()] + a6.getDate() - 1 | 0;
-            H[b5 + 36 >> 2] = -(a6.getTimezoneOffset() * 60);
-            d5 = new Date(a6.getFullYear(), 6, 1).getTimezoneOffset();
-            var c7 = new Date(a6.getFullYear(), 0, 1).getTimezoneOffset();
-            H[b5 + 32 >> 2] = (d5 != c7 && a6.getTimezoneOffset() == Math.min(c7, d5)) | 0;
-            return 0;
-          },
-          y: function(a6, b5, d5, c7, e5, g5, m3) {
-            e5 = e5 < -9007199254740992 || e5 > 9007199254740992 ? NaN : Number(e5);
-            try {
-              var t = R(c7);
-              if (b5 & 2 && !(d5 & 2) && (t.flags & 2097155) !== 2) throw new O(2);
-              if ((t.flags & 2097155) === 1) throw new O(2);
-              if (!t.Qa.nb) throw new O(43);
-              if (!a6) throw new O(28);
-              var z2 = t.Qa.nb(t, a6, e5, b5, d5);
-              var q3 = z2.fc;
-              H[g5 >> 2] = z2.Mb;
-              I[m3 >> 2] = q3;
-              return 0;
-            } catch (n4) {
-              if (typeof Y === "undefined" || n4.name !== "ErrnoError") throw n4;
-              return -n4.Sa;
-            }
-          },
-          z: function(a6, b5, d5, c7, e5, g5) {
-            g5 = g5 < -9007199254740992 || g5 > 9007199254740992 ? NaN : Number(g5);
-            try {
-              var m3 = R(e5);
-              if (d5 & 2) {
-                if ((m3.node.mode & 61440) !== 32768) throw new O(43);
-                c7 & 2 || m3.Qa.ob && m3.Qa.ob(m3, E.subarray(a6, a6 + b5), g5, b5, c7);
-              }
-            } catch (t) {
-              if (typeof Y === "undefined" || t.name !== "ErrnoError") throw t;
-              return -t.Sa;
-            }
-          },
-          k: (a6, b5) => {
-            Tc[a6] && (clearTimeout(Tc[a6].id), delete Tc[a6]);
-            if (!b5) return 0;
-            var d5 = setTimeout(() => {
-              delete Tc[a6];
-              var c7 = [a6, performance.now()], e5 = dd;
-              if (!Da) try {
-                e5(...c7);
-              } catch (g5) {
-                g5 instanceof Va || g5 == "unwind" || ua(1, g5);
-              } finally {
-                if (!(Xa || Pc > 0)) try {
-                  Ea = c7 = Ea, Sc(c7);
-                } catch (g5) {
-                  g5 instanceof Va || g5 == "unwind" || ua(
-                    1,
-                    g5
-                  );
-                }
-              }
-            }, b5);
-            Tc[a6] = { id: d5, vc: b5 };
-            return 0;
-          },
-          B: (a6, b5, d5, c7) => {
-            var e5 = (/* @__PURE__ */ new Date()).getFullYear(), g5 = new Date(e5, 0, 1).getTimezoneOffset();
-            e5 = new Date(e5, 6, 1).getTimezoneOffset();
-            I[a6 >> 2] = Math.max(g5, e5) * 60;
-            H[b5 >> 2] = Number(g5 != e5);
-            b5 = (m3) => {
-              var t = Math.abs(m3);
-              return `UTC${m3 >= 0 ? "-" : "+"}${String(Math.floor(t / 60)).padStart(2, "0")}${String(t % 60).padStart(2, "0")}`;
-            };
-            a6 = b5(g5);
-            b5 = b5(e5);
-            e5 < g5 ? (L(a6, E, d5, 17), L(b5, E, c7, 17)) : (L(a6, E, c7, 17), L(b5, E, d5, 17));
-          },
-          d: () => Date.now(),
-          p: () => 2147483648,
-          c: () => performance.now(),
-          l: (a6) => {
-            var b5 = E.length;
-            a6 >>>= 0;
-            if (a6 > 2147483648) return false;
-            for (var d5 = 1; d5 <= 4; d5 *= 2) {
-              var c7 = b5 * (1 + 0.2 / d5);
-              c7 = Math.min(c7, a6 + 100663296);
-              a: {
-                c7 = (Math.min(2147483648, Math.ceil(Math.max(a6, c7) / 65536) * 65536) - Ga.buffer.byteLength + 65535) / 65536 | 0;
-                try {
-                  Ga.grow(c7);
-                  Fa();
-                  var e5 = 1;
-                  break a;
-                } catch (g5) {
-                }
-                e5 = void 0;
-              }
-              if (e5) return true;
-            }
-            return false;
-          },
-          G: (a6, b5) => {
-            var d5 = 0, c7 = 0, e5;
-            for (e5 of Wc()) {
-              var g5 = b5 + d5;
-              I[a6 + c7 >> 2] = g5;
-              d5 += L(e5, E, g5, Infinity) + 1;
-              c7 += 4;
-            }
-            return 0;
-          },
-          H: (a6, b5) => {
-            var d5 = Wc();
-            I[a6 >> 2] = d5.length;
-            a6 = 0;
-            for (var c7 of d5) a6 += l3(c7) + 1;
-            I[b5 >> 2] = a6;
-            return 0;
-          },
-          e: function(a6) {
-            try {
-              var b5 = R(a6);
-              hc(b5);
-              return 0;
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return d5.Sa;
-            }
-          },
-          m: function(a6, b5) {
-            try {
-              var d5 = R(a6);
-              v[b5] = d5.tty ? 2 : P(d5.mode) ? 3 : (d5.mode & 61440) === 40960 ? 7 : 4;
-              Ha[b5 + 2 >> 1] = 0;
-              J[b5 + 8 >> 3] = BigInt(0);
-              J[b5 + 16 >> 3] = BigInt(0);
-              return 0;
-            } catch (c7) {
-              if (typeof Y === "undefined" || c7.name !== "ErrnoError") throw c7;
-              return c7.Sa;
-            }
-          },
-          t: function(a6, b5, d5, c7) {
-            try {
-              a: {
-                var e5 = R(a6);
-                a6 = b5;
-                for (var g5, m3 = b5 = 0; m3 < d5; m3++) {
-                  var t = I[a6 >> 2], z2 = I[a6 + 4 >> 2];
-                  a6 += 8;
-                  try {
-                    var q3 = e5, n4 = t, F = z2, S2 = g5, Ta = v;
-                    if (F < 0 || S2 < 0) throw new O(28);
-                    if (q3.fd === null) throw new O(8);
-                    if ((q3.flags & 2097155) === 1) throw new O(8);
-                    if (P(q3.node.mode)) throw new O(31);
-                    if (!q3.Qa.read) throw new O(28);
-                    var ma = typeof S2 !== "undefined";
-                    if (!ma) S2 = q3.position;
-                    else if (!q3.seekable) throw new O(70);
-                    var na = q3.Qa.read(q3, Ta, n4, F, S2);
-                    ma || (q3.position += na);
-                    var ha = na;
-                  } catch (N) {
-                    if (b5 > 0 && N instanceof O && (N.Sa == 6 || N.Sa == 6)) break;
-                    throw N;
-                  }
-                  if (ha < 0) {
-                    var Aa = -1;
-                    break a;
-                  }
-                  b5 += ha;
-                  if (ha < z2) break;
-                  typeof g5 !== "undefined" && (g5 += ha);
-                }
-                Aa = b5;
-              }
-              I[c7 >> 2] = Aa;
-              return 0;
-            } catch (N) {
-              if (typeof Y === "undefined" || N.name !== "ErrnoError") throw N;
-              return N.Sa;
-            }
-          },
-          E: function(a6, b5, d5, c7) {
-            b5 = b5 < -9007199254740992 || b5 > 9007199254740992 ? NaN : Number(b5);
-            try {
-              if (isNaN(b5)) return 22;
-              var e5 = R(a6);
-              ic(e5, b5, d5);
-              J[c7 >> 3] = BigInt(e5.position);
-              e5.wb && !b5 && d5 === 0 && (e5.wb = null);
-              return 0;
-            } catch (g5) {
-              if (typeof Y === "undefined" || g5.name !== "ErrnoError") throw g5;
-              return g5.Sa;
-            }
-          },
-          K: function(a6) {
-            try {
-              var b5 = R(a6);
-              return b5.Qa?.fsync?.(b5);
-            } catch (d5) {
-              if (typeof Y === "undefined" || d5.name !== "ErrnoError") throw d5;
-              return d5.Sa;
-            }
-          },
-          q: function(a6, b5, d5, c7) {
-            try {
-              var e5 = R(a6);
-              a6 = b5;
-              if (d5 == 1) var g5 = jc(e5, v, I[a6 >> 2], I[a6 + 4 >> 2]);
-              else {
-                for (var m3 = b5 = 0, t = a6; m3 < d5; m3++, t += 8) b5 += I[t + 4 >> 2];
-                var z2 = new Uint8Array(b5);
-                for (m3 = t = 0; m3 < d5; m3++, a6 += 8) {
-                  var q3 = I[a6 >> 2], n4 = I[a6 + 4 >> 2];
-                  z2.set(E.subarray(q3, q3 + n4), t);
-                  t += n4;
-                }
-                g5 = jc(e5, z2, 0, b5);
-              }
-              I[c7 >> 2] = g5;
-              return 0;
-            } catch (F) {
-              if (typeof Y === "undefined" || F.name !== "ErrnoError") throw F;
-              return F.Sa;
-            }
-          },
-          u: Sc,
-          f: function(a6) {
-            console.warn("sql.js: legacy function " + A(a6) + "() is deprecated and will be disabled by default in the next major version. Initialize with useOldExtensionFunctions: false to use native SQLite functions. See https://github.com/sql-js/sql.js/pull/647");
-          }
-        };
-        async function fd() {
-          Ka();
-          var a6 = k5.setStatus;
-          a6 && (a6("Running..."), await new Promise((b5) => setTimeout(b5, 1)), setTimeout(a6, 1, ""));
-          Da || (k5.noFSInit || Gb || Kc(), gd.P(), Hb = false, k5.onRuntimeInitialized?.(), Ma());
-        }
-        var gd;
-        (async function() {
-          function a6(c7) {
-            c7 = gd = c7.exports;
-            k5._sqlite3_free = c7.R;
-            k5._sqlite3_value_text = c7.S;
-            k5._sqlite3_prepare_v2 = c7.T;
-            k5._sqlite3_step = c7.U;
-            k5._sqlite3_reset = c7.V;
-            k5._sqlite3_exec = c7.W;
-            k5._sqlite3_finalize = c7.X;
-            k5._sqlite3_column_name = c7.Y;
-            k5._sqlite3_column_text = c7.Z;
-            k5._sqlite3_column_type = c7._;
-            k5._sqlite3_errmsg = c7.$;
-            k5._sqlite3_backup_init = c7.aa;
-            k5._sqlite3_backup_step = c7.ba;
-            k5._sqlite3_backup_finish = c7.ca;
-            k5._sqlite3_clear_bindings = c7.da;
-            k5._sqlite3_value_blob = c7.ea;
-            k5._sqlite3_value_bytes = c7.fa;
-            k5._sqlite3_value_double = c7.ga;
-            k5._sqlite3_value_int = c7.ha;
-            k5._sqlite3_value_type = c7.ia;
-            k5._sqlite3_result_blob = c7.ja;
-            k5._sqlite3_result_double = c7.ka;
-            k5._sqlite3_result_error = c7.la;
-            k5._sqlite3_result_int = c7.ma;
-            k5._sqlite3_result_int64 = c7.na;
-            k5._sqlite3_result_null = c7.oa;
-            k5._sqlite3_result_text = c7.pa;
-            k5._sqlite3_aggregate_context = c7.qa;
-            k5._sqlite3_column_count = c7.ra;
-            k5._sqlite3_data_count = c7.sa;
-            k5._sqlite3_column_blob = c7.ta;
-            k5._sqlite3_column_bytes = c7.ua;
-            k5._sqlite3_column_double = c7.va;
-            k5._sqlite3_bind_blob = c7.wa;
-            k5._sqlite3_bind_double = c7.xa;
-            k5._sqlite3_bind_int = c7.ya;
-            k5._sqlite3_bind_text = c7.za;
-            k5._sqlite3_bind_parameter_index = c7.Aa;
-            k5._sqlite3_sql = c7.Ba;
-            k5._sqlite3_normalized_sql = c7.Ca;
-            k5._sqlite3_changes = c7.Da;
-            k5._sqlite3_close_v2 = c7.Ea;
-            k5._sqlite3_create_function_v2 = c7.Fa;
-            k5._sqlite3_update_hook = c7.Ga;
-            k5._sqlite3_open = c7.Ha;
-            da = k5._malloc = c7.Ia;
-            ea = k5._free = c7.Ja;
-            k5._RegisterExtensionFunctions = c7.Ka;
-            jb = c7.La;
-            dd = c7.Ma;
-            qa = c7.Na;
-            la = c7.Oa;
-            oa = c7.Pa;
-            Ga = c7.O;
-            Z = c7.Q;
-            Fa();
-            return gd;
-          }
-          var b5 = { a: ed }, d5 = k5.instantiateWasm;
-          if (d5) return new Promise((c7) => {
-            d5(b5, (e5) => c7(a6(e5)));
-          });
-          Pa ??= k5.locateFile ? k5.locateFile(
-            "sql-wasm.wasm",
-            wa
-          ) : wa + "sql-wasm.wasm";
-          return (function(c7) {
-            return a6(c7.instance);
-          })(await Sa(b5));
-        })().then(() => fd());
-        return Module;
-      });
-      return initSqlJsPromise;
-    };
-    if (typeof exports === "object" && typeof module === "object") {
-      module.exports = initSqlJs2;
-      module.exports.default = initSqlJs2;
-    } else if (typeof define === "function" && define["amd"]) {
-      define([], function() {
-        return initSqlJs2;
-      });
-    } else if (typeof exports === "object") {
-      exports["Module"] = initSqlJs2;
-    }
-  }
-});
-
-// src/engine/db.ts
-import { open as open2, readFile as readFile5, rename as rename2, stat as stat3 } from "node:fs/promises";
-import { createRequire } from "node:module";
-import path14 from "node:path";
-async function loadSqlWasm(wasmPath) {
-  const file2 = wasmPath ?? createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
-  return new Uint8Array(await readFile5(file2));
-}
-async function initSql(wasmBinary) {
-  await getSql(wasmBinary);
-}
-function getSql(wasmBinary) {
-  sqlModule ??= (async () => {
-    const binary = wasmBinary ?? await loadSqlWasm();
-    return (0, import_sql.default)({ wasmBinary: binary });
-  })();
-  sqlModule.catch(() => {
-    sqlModule = void 0;
-  });
-  return sqlModule;
-}
-function requiredTables(version2) {
-  if (version2 === 0) return { files: PYTHON_TOOL_COLUMNS };
-  const tables = { ...REQUIRED_COLUMNS };
-  for (const [since, more] of Object.entries(REQUIRED_SINCE)) if (Number(since) <= version2) Object.assign(tables, more);
-  return tables;
-}
-function tableColumns(db, table) {
-  const result = db.exec(`PRAGMA table_info(${table})`);
-  return result.length === 0 ? [] : result[0].values.map((row) => String(row[1]));
-}
-function scalar(db, sql) {
-  const result = db.exec(sql);
-  return result.length === 0 ? null : result[0].values[0][0];
-}
-function schemaProblem(db, version2) {
-  const required2 = requiredTables(version2);
-  if (version2 === 0 && scalar(db, "SELECT count(*) FROM sqlite_master") === 0) return void 0;
-  for (const [table, columns] of Object.entries(required2)) {
-    const present = tableColumns(db, table);
-    if (present.length === 0) return `table ${table} is missing`;
-    const missing2 = columns.filter((column) => !present.includes(column));
-    if (missing2.length > 0) return `table ${table} lacks column ${missing2.join(", ")}`;
-  }
-  return void 0;
-}
-function migrate(db, from) {
-  for (const step of MIGRATIONS) {
-    if (step.version <= from) continue;
-    db.exec("BEGIN");
-    try {
-      step.migrate(db);
-      db.exec(`PRAGMA user_version = ${step.version}`);
-      db.exec("COMMIT");
-    } catch (error63) {
-      db.exec("ROLLBACK");
-      throw error63;
-    }
-  }
-}
-function configure(db) {
-  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;");
-}
-function headroom(size) {
-  return Math.ceil(size / 8) + 4 * MIB2;
-}
-function openImage(SQL, image, size) {
-  return new SQL.Database(pageCountIsValid(image, size) ? image : image.subarray(0, size));
-}
-function pageCountIsValid(image, size) {
-  if (size < 100) return false;
-  const view = new DataView(image.buffer, image.byteOffset, 100);
-  const rawPageSize = view.getUint16(16);
-  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
-  const pages = view.getUint32(28);
-  return pages > 0 && view.getUint32(24) === view.getUint32(92) && pages * pageSize === size;
-}
-async function readImage(file2) {
-  let handle;
-  try {
-    handle = await open2(file2, "r");
-  } catch (error63) {
-    if (error63.code === "ENOENT") return void 0;
-    throw error63;
-  }
-  try {
-    const size = (await handle.stat()).size;
-    const image = new Uint8Array(size + headroom(size));
-    for (let offset = 0; offset < size; ) {
-      const { bytesRead } = await handle.read(image, offset, size - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return { image, size };
-  } finally {
-    await handle.close();
-  }
-}
-function inspect3(SQL, image, size, dbPath) {
-  if (size === 0) return { ok: false, reason: "the file is empty" };
-  if (size < 100 || Buffer.from(image.subarray(0, 16)).toString("latin1") !== SQLITE_MAGIC) {
-    return { ok: false, reason: "it is not an SQLite database" };
-  }
-  let db;
-  try {
-    db = openImage(SQL, image, size);
-    const version2 = Number(scalar(db, "PRAGMA user_version"));
-    if (version2 > SCHEMA_VERSION) {
-      throw new SmartSyncError(
-        "DB_NEWER_SCHEMA",
-        `The state DB ${dbPath} has schema version ${version2}; this version of S3 Smart Sync knows up to ${SCHEMA_VERSION}.`,
-        { hint: "Update S3 Smart Sync to the version that wrote this DB, then run again." }
-      );
-    }
-    const check2 = db.exec("PRAGMA quick_check");
-    const verdict = check2.length === 0 ? "no answer" : check2[0].values.map((row) => String(row[0])).join("; ");
-    const short = verdict.replace(/\s+/g, " ").slice(0, 200);
-    if (verdict !== "ok") return fail(db, `the integrity check failed: ${short}`);
-    const problem = schemaProblem(db, version2);
-    if (problem) return fail(db, problem);
-    return { ok: true, db, version: version2 };
-  } catch (error63) {
-    db?.close();
-    if (error63 instanceof SmartSyncError) throw error63;
-    return { ok: false, reason: `SQLite cannot read it (${error63 instanceof Error ? error63.message : String(error63)})` };
-  }
-}
-function fail(db, reason) {
-  db.close();
-  return { ok: false, reason };
-}
-function timestamp(date6) {
-  const two = (n4) => String(n4).padStart(2, "0");
-  return `${date6.getFullYear()}${two(date6.getMonth() + 1)}${two(date6.getDate())}-${two(date6.getHours())}${two(date6.getMinutes())}${two(date6.getSeconds())}`;
-}
-async function exists(file2) {
-  return stat3(file2).then(
-    () => true,
-    () => false
-  );
-}
-async function moveAside(dbPath, now) {
-  const base = `${dbPath}.corrupt-${timestamp(now)}`;
-  let target = base;
-  for (let n4 = 2; await exists(target); n4++) target = `${base}-${n4}`;
-  try {
-    await rename2(dbPath, target);
-  } catch (error63) {
-    throw new SmartSyncError("DB_UNREADABLE", `The state DB ${dbPath} is corrupt and cannot be moved aside.`, {
-      hint: "Check that the volume is writable, or move the file away yourself.",
-      cause: error63
-    });
-  }
-  return target;
-}
-async function openStateDb(options) {
-  const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const dbPath = path14.join(options.volumeRoot, DB_FILE_NAME);
-  const SQL = await getSql(options.wasmBinary);
-  const notices = [];
-  let file2;
-  try {
-    file2 = await readImage(dbPath);
-  } catch (error63) {
-    throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${dbPath}.`, {
-      hint: "Check the file's permissions and that the volume is mounted.",
-      cause: error63
-    });
-  }
-  if (file2) {
-    const found = inspect3(SQL, file2.image, file2.size, dbPath);
-    if (found.ok) {
-      const empty = found.version === 0 && tableColumns(found.db, "files").length === 0;
-      if (found.version === 0 && !empty) {
-        const rows = Number(scalar(found.db, "SELECT count(*) FROM files"));
-        notices.push(`The state DB of the original Python tool was migrated (${rows} file records kept).`);
-      }
-      migrate(found.db, found.version);
-      configure(found.db);
-      const capacity = pageCountIsValid(file2.image, file2.size) ? file2.image.length : file2.size;
-      const readOnly = options.readOnly;
-      return { db: new StateDb({ SQL, db: found.db, capacity, path: dbPath, isNew: empty, now, readOnly }), notices };
-    }
-    if (options.readOnly) {
-      notices.push(
-        `The state DB ${dbPath} is unusable (${found.reason}); the next sync moves it aside and starts afresh.`
-      );
-      const db2 = new SQL.Database();
-      migrate(db2, 0);
-      return { db: new StateDb({ SQL, db: db2, capacity: 0, path: dbPath, isNew: true, now, readOnly: true }), notices };
-    }
-    const aside = await moveAside(dbPath, now());
-    notices.push(
-      `The state DB ${dbPath} was unusable (${found.reason}); it was moved aside to ${aside}; this run starts as a first run.`
-    );
-  }
-  const db = new SQL.Database();
-  migrate(db, 0);
-  configure(db);
-  return { db: new StateDb({ SQL, db, capacity: 0, path: dbPath, isNew: true, now }), notices };
-}
-function fileRow(record3) {
-  return [
-    record3.path,
-    record3.inode,
-    record3.size,
-    record3.mtime,
-    record3.synced,
-    record3.etag ?? null,
-    record3.defaultSse ? 1 : null
-  ];
-}
-function fileRecord(row) {
-  return {
-    path: row[0],
-    inode: row[1],
-    size: row[2],
-    mtime: row[3],
-    synced: row[4],
-    etag: row[5],
-    defaultSse: row[6] === 1 || void 0
-  };
-}
-function estimateBytes(records) {
-  let bytes = 0;
-  for (const record3 of records) bytes += record3.path.length * 1.2 + 80;
-  return Math.ceil(bytes);
-}
-function byPath(a6, b5) {
-  return a6.path < b5.path ? -1 : a6.path > b5.path ? 1 : 0;
-}
-var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, FILE_COLUMNS_V3, PYTHON_TOOL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_SINCE, MIGRATIONS, SQLITE_MAGIC, MIB2, FILE_FIELDS, StateDb;
-var init_db = __esm({
-  "src/engine/db.ts"() {
-    "use strict";
-    import_sql = __toESM(require_sql_wasm(), 1);
-    init_atomic_write();
-    init_errors();
-    DB_FILE_NAME = ".s3-smart-sync.db";
-    SCHEMA_VERSION = 3;
-    FILE_COLUMNS = ["path", "inode", "size", "mtime", "synced", "etag"];
-    FILE_COLUMNS_V3 = [...FILE_COLUMNS, "default_sse"];
-    PYTHON_TOOL_COLUMNS = ["path", "inode", "size", "mtime", "synced"];
-    REQUIRED_COLUMNS = {
-      files: FILE_COLUMNS,
-      meta: ["key", "value"],
-      skipped_moves: ["from_path", "to_path", "inode", "size", "mtime", "created"],
-      pending_restores: [
-        "from_path",
-        "to_path",
-        "src_key",
-        "dst_key",
-        "storage_class",
-        "size",
-        "etag",
-        "status",
-        "tier",
-        "days",
-        "requested_at",
-        "updated_at"
-      ]
-    };
-    REQUIRED_SINCE = {
-      2: { hashes: ["inode", "size", "mtime", "kind", "value"] },
-      3: { files: FILE_COLUMNS_V3 }
-    };
-    MIGRATIONS = [
-      {
-        version: 1,
-        migrate(db) {
-          const createFiles = `CREATE TABLE files(path TEXT PRIMARY KEY NOT NULL, inode INTEGER, size INTEGER,
-        mtime REAL, synced INTEGER, etag TEXT) WITHOUT ROWID`;
-          if (tableColumns(db, "files").length > 0) {
-            db.exec(createFiles.replace("TABLE files", "TABLE files_v1"));
-            db.exec(`INSERT INTO files_v1(path, inode, size, mtime, synced)
-          SELECT path, inode, size, mtime, synced FROM files WHERE path IS NOT NULL ORDER BY path`);
-            db.exec("DROP TABLE files");
-            db.exec("ALTER TABLE files_v1 RENAME TO files");
-          } else {
-            db.exec(createFiles);
-          }
-          db.exec(`
-        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-        CREATE TABLE skipped_moves(from_path TEXT, to_path TEXT, inode INTEGER, size INTEGER, mtime REAL,
-          created TEXT, PRIMARY KEY(from_path, to_path));
-        CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
-          storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
-          requested_at TEXT, updated_at TEXT);`);
-        }
-      },
-      {
-        version: 2,
-        migrate(db) {
-          db.exec(`CREATE TABLE hashes(inode INTEGER, size INTEGER, mtime REAL, kind TEXT, value TEXT,
-        PRIMARY KEY(inode, size, mtime, kind)) WITHOUT ROWID`);
-        }
-      },
-      {
-        version: 3,
-        migrate(db) {
-          db.exec("ALTER TABLE files ADD COLUMN default_sse INTEGER");
-        }
-      }
-    ];
-    SQLITE_MAGIC = "SQLite format 3\0";
-    MIB2 = 1024 * 1024;
-    FILE_FIELDS = FILE_COLUMNS_V3.join(", ");
-    StateDb = class {
-      /** True when no usable DB existed: this run is a first run. */
-      isNew;
-      path;
-      readOnly;
-      db;
-      SQL;
-      /** Bytes the in-memory file can hold before sql.js must grow it. */
-      capacity;
-      now;
-      statements = /* @__PURE__ */ new Map();
-      transactionDepth = 0;
-      /** Use `openStateDb`. */
-      constructor(init) {
-        this.readOnly = init.readOnly ?? false;
-        this.SQL = init.SQL;
-        this.db = init.db;
-        this.capacity = init.capacity;
-        this.path = init.path;
-        this.isNew = init.isNew;
-        this.now = init.now;
-      }
-      // --- target -------------------------------------------------------------------------------------------
-      getTarget() {
-        const bucket = this.getMeta("bucket");
-        return bucket === null ? null : { bucket, prefix: this.getMeta("prefix") ?? "" };
-      }
-      setTarget(bucket, prefix) {
-        this.transaction(() => {
-          this.setMeta("bucket", bucket);
-          this.setMeta("prefix", prefix);
-        });
-      }
-      // --- files --------------------------------------------------------------------------------------------
-      /** Every row, in path order (SQLite's byte order). */
-      allFiles() {
-        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
-        const records = [];
-        try {
-          while (statement.step()) {
-            records.push(fileRecord(statement.get()));
-          }
-        } finally {
-          statement.reset();
-        }
-        return records;
-      }
-      /**
-       * Every row in path order, one at a time: a walk over a million rows need not hold them all. Its own
-       * statement, freed when the walk ends (also early), so other queries may run meanwhile; do not write
-       * `files` before it ends.
-       */
-      *eachFile() {
-        const statement = this.db.prepare(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
-        try {
-          while (statement.step()) {
-            yield fileRecord(statement.get());
-          }
-        } finally {
-          statement.free();
-        }
-      }
-      getFile(filePath) {
-        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files WHERE path = ?`);
-        try {
-          statement.bind([filePath]);
-          if (!statement.step()) return void 0;
-          return fileRecord(statement.get());
-        } finally {
-          statement.reset();
-        }
-      }
-      fileCount() {
-        return Number(this.one("SELECT count(*) FROM files"));
-      }
-      /**
-       * Makes `records` the whole recorded state, in one transaction. Rows equal to the stored ones are not
-       * rewritten, so a pass where little changed is cheap; keep `synced` of unchanged files as it was to profit.
-       */
-      replaceFiles(records) {
-        const sorted = [...records].sort(byPath);
-        const stored = this.fileCount();
-        if (stored === 0) {
-          this.reserve(estimateBytes(sorted));
-          this.transaction(() => this.upsertFiles(sorted));
-          return;
-        }
-        const { gone, changed } = this.diffFiles(sorted);
-        if (gone.length + changed.length > stored / 2) {
-          this.reserve(estimateBytes(sorted));
-          this.transaction(() => {
-            this.db.exec("DELETE FROM files");
-            this.upsertFiles(sorted);
-          });
-          return;
-        }
-        this.reserve(estimateBytes(changed));
-        this.transaction(() => {
-          this.deleteFiles(gone);
-          this.upsertFiles(changed);
-        });
-      }
-      /**
-       * Stored paths absent from `sorted`, and records that are new or differ from their row, by walking the
-       * table and the records in path order together (a Map of a million paths costs several times more).
-       * JavaScript orders strings by UTF-16 units, SQLite by UTF-8 bytes; where they disagree (astral
-       * characters against U+E000–U+FFFF) a path shows up as both gone and changed: deleted, then written
-       * again, which is still right.
-       */
-      diffFiles(sorted) {
-        const gone = [];
-        const changed = [];
-        const statement = this.statement(`SELECT ${FILE_FIELDS} FROM files ORDER BY path`);
-        let i6 = 0;
-        try {
-          while (statement.step()) {
-            const row = statement.get();
-            const stored = row[0];
-            while (i6 < sorted.length && sorted[i6].path < stored) changed.push(sorted[i6++]);
-            while (i6 + 1 < sorted.length && sorted[i6].path === stored && sorted[i6 + 1].path === stored) i6++;
-            if (i6 >= sorted.length || sorted[i6].path !== stored) {
-              gone.push(stored);
-              continue;
-            }
-            const record3 = sorted[i6++];
-            if (record3.inode !== row[1] || record3.size !== row[2] || record3.mtime !== row[3] || record3.synced !== row[4] || (record3.etag ?? null) !== row[5] || (record3.defaultSse ? 1 : null) !== row[6]) {
-              changed.push(record3);
-            }
-          }
-        } finally {
-          statement.reset();
-        }
-        while (i6 < sorted.length) changed.push(sorted[i6++]);
-        return { gone, changed };
-      }
-      /** Writes and deletes these rows in one transaction; nothing at all when there is nothing to change. */
-      writeFileChanges(changes) {
-        if (changes.upserts.length === 0 && changes.deletes.length === 0) return;
-        this.reserve(estimateBytes(changes.upserts));
-        this.transaction(() => {
-          this.deleteFiles(changes.deletes);
-          this.upsertFiles(changes.upserts);
-        });
-      }
-      upsertFiles(records) {
-        if (records.length > 1e3) this.reserve(estimateBytes(records));
-        const statement = this.statement(`INSERT OR REPLACE INTO files(${FILE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-        this.transaction(() => {
-          for (const record3 of records) statement.run(fileRow(record3));
-        });
-      }
-      deleteFiles(paths) {
-        const statement = this.statement("DELETE FROM files WHERE path = ?");
-        this.transaction(() => {
-          for (const filePath of paths) statement.run([filePath]);
-        });
-      }
-      // --- meta ---------------------------------------------------------------------------------------------
-      getMeta(key) {
-        const value = this.one("SELECT value FROM meta WHERE key = ?", [key]);
-        return value === null || value === void 0 ? null : String(value);
-      }
-      /** Stores `value` under `key`; null removes the key. */
-      setMeta(key, value) {
-        if (value === null) this.statement("DELETE FROM meta WHERE key = ?").run([key]);
-        else this.statement("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)").run([key, value]);
-      }
-      // --- skipped moves ------------------------------------------------------------------------------------
-      addSkippedMove(move) {
-        this.statement(
-          `INSERT OR REPLACE INTO skipped_moves(from_path, to_path, inode, size, mtime, created)
-       VALUES (?, ?, ?, ?, ?, ?)`
-        ).run([move.fromPath, move.toPath, move.inode, move.size, move.mtime, move.created ?? this.now().toISOString()]);
-      }
-      skippedMoves() {
-        return this.rows(
-          "SELECT from_path, to_path, inode, size, mtime, created FROM skipped_moves ORDER BY from_path, to_path"
-        ).map((row) => ({
-          fromPath: String(row[0]),
-          toPath: String(row[1]),
-          inode: Number(row[2]),
-          size: Number(row[3]),
-          mtime: Number(row[4]),
-          created: String(row[5])
-        }));
-      }
-      /** Undo of a skip: the planner proposes the move again. */
-      removeSkippedMove(fromPath, toPath2) {
-        this.statement("DELETE FROM skipped_moves WHERE from_path = ? AND to_path = ?").run([fromPath, toPath2]);
-      }
-      // --- pending restores ---------------------------------------------------------------------------------
-      upsertPendingRestore(restore) {
-        this.statement(
-          `INSERT OR REPLACE INTO pending_restores(from_path, to_path, src_key, dst_key, storage_class, size, etag,
-       status, tier, days, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-        ).run([
-          restore.fromPath,
-          restore.toPath,
-          restore.srcKey,
-          restore.dstKey,
-          restore.storageClass,
-          restore.size,
-          restore.etag,
-          restore.status,
-          restore.tier,
-          restore.days,
-          restore.requestedAt,
-          restore.updatedAt ?? this.now().toISOString()
-        ]);
-      }
-      pendingRestores() {
-        return this.rows(
-          `SELECT from_path, to_path, src_key, dst_key, storage_class, size, etag, status, tier, days, requested_at,
-       updated_at FROM pending_restores ORDER BY from_path`
-        ).map((row) => ({
-          fromPath: String(row[0]),
-          toPath: String(row[1]),
-          srcKey: String(row[2]),
-          dstKey: String(row[3]),
-          storageClass: String(row[4]),
-          size: Number(row[5]),
-          etag: row[6] === null ? null : String(row[6]),
-          status: String(row[7]),
-          tier: row[8] === null ? null : String(row[8]),
-          days: row[9] === null ? null : Number(row[9]),
-          requestedAt: row[10] === null ? null : String(row[10]),
-          updatedAt: String(row[11])
-        }));
-      }
-      removePendingRestore(fromPath) {
-        this.statement("DELETE FROM pending_restores WHERE from_path = ?").run([fromPath]);
-      }
-      // --- content hashes -----------------------------------------------------------------------------------
-      /** Hashes computed earlier of the file with this identity (kind → value). */
-      cachedHashes(file2) {
-        const statement = this.statement("SELECT kind, value FROM hashes WHERE inode = ? AND size = ? AND mtime = ?");
-        const found = /* @__PURE__ */ new Map();
-        try {
-          statement.bind([file2.inode, file2.size, file2.mtime]);
-          while (statement.step()) {
-            const [kind, value] = statement.get();
-            found.set(kind, value);
-          }
-        } finally {
-          statement.reset();
-        }
-        return found;
-      }
-      cacheHash(file2, kind, value) {
-        this.statement("INSERT OR REPLACE INTO hashes(inode, size, mtime, kind, value) VALUES (?, ?, ?, ?, ?)").run([
-          file2.inode,
-          file2.size,
-          file2.mtime,
-          kind,
-          value
-        ]);
-      }
-      /** Forgets hashes of files that are no longer recorded (edited, deleted). */
-      pruneHashes() {
-        this.db.exec(`DELETE FROM hashes WHERE NOT EXISTS (SELECT 1 FROM files f
-      WHERE f.inode = hashes.inode AND f.size = hashes.size AND f.mtime = hashes.mtime)`);
-      }
-      // --- whole DB -----------------------------------------------------------------------------------------
-      /** Runs `fn` in one transaction (joined when one is open); rolls back if it throws. */
-      transaction(fn) {
-        if (this.transactionDepth > 0) return fn();
-        this.db.exec("BEGIN");
-        this.transactionDepth = 1;
-        try {
-          const result = fn();
-          this.db.exec("COMMIT");
-          return result;
-        } catch (error63) {
-          this.db.exec("ROLLBACK");
-          throw error63;
-        } finally {
-          this.transactionDepth = 0;
-        }
-      }
-      /** Writes the DB atomically: the file on disk is always either the previous or this complete DB. */
-      async save() {
-        if (this.readOnly) throw new Error("StateDb.save() on a DB opened read-only");
-        if (this.transactionDepth > 0) throw new Error("StateDb.save() called inside a transaction");
-        await writeFileAtomic(this.path, this.db.export());
-      }
-      close() {
-        this.freeStatements();
-        this.db.close();
-      }
-      // --- helpers ------------------------------------------------------------------------------------------
-      /** Makes room for `extraBytes` more data by reopening from a bigger image; see the note at the top. */
-      reserve(extraBytes) {
-        if (this.transactionDepth > 0) return;
-        const pageSize = Number(this.one("PRAGMA page_size"));
-        const livePages = Number(this.one("PRAGMA page_count")) - Number(this.one("PRAGMA freelist_count"));
-        const needed = livePages * pageSize + extraBytes;
-        if (needed <= this.capacity) return;
-        const bytes = this.db.export();
-        const capacity = Math.ceil(needed * 1.1) + 4 * MIB2;
-        const image = new Uint8Array(capacity);
-        image.set(bytes);
-        const db = openImage(this.SQL, image, bytes.length);
-        configure(db);
-        this.freeStatements();
-        this.db.close();
-        this.db = db;
-        this.capacity = pageCountIsValid(image, bytes.length) ? capacity : bytes.length;
-      }
-      freeStatements() {
-        for (const statement of this.statements.values()) statement.free();
-        this.statements.clear();
-      }
-      statement(sql) {
-        let statement = this.statements.get(sql);
-        if (!statement) {
-          statement = this.db.prepare(sql);
-          this.statements.set(sql, statement);
-        }
-        return statement;
-      }
-      one(sql, params = []) {
-        const statement = this.statement(sql);
-        try {
-          statement.bind(params);
-          return statement.step() ? statement.get()[0] : void 0;
-        } finally {
-          statement.reset();
-        }
-      }
-      rows(sql) {
-        const statement = this.statement(sql);
-        const rows = [];
-        try {
-          while (statement.step()) rows.push(statement.get());
-        } finally {
-          statement.reset();
-        }
-        return rows;
-      }
-    };
   }
 });
 
@@ -54750,7 +54830,10 @@ function planStage(ctx, volume, scan) {
     skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
     archivedMoves: target.archivedMoves
   };
-  return { input: input2, plan: planRun(input2) };
+  return { input: input2, recordCount: input2.records.length, plan: planRun(input2) };
+}
+function withoutRecords(run) {
+  return { ...run, input: { ...run.input, records: [] } };
 }
 var init_plan_stage = __esm({
   "src/engine/run/plan-stage.ts"() {
@@ -55789,7 +55872,7 @@ async function prepareTarget(target, options) {
     const planned = planStage(ctx, volume, scan);
     const listed = await verifyStage(ctx, volume, bucket, planned);
     const verified = await proveStage(ctx, volume, bucket, scan, listed);
-    return { ctx, volume, bucket, scan, verified, crossCopies: [] };
+    return { ctx, volume, bucket, scan, verified: withoutRecords(verified), crossCopies: [] };
   } catch (error63) {
     return { report: await failTarget(ctx, volume, error63) };
   }
@@ -76709,14 +76792,14 @@ function byteSizeText() {
     return bytes;
   });
 }
-var STORAGE_CLASSES, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, SIZE_PROBLEM, byteSizeSchema, PART_SIZE_PROBLEM, partSizesSchema, MAX_DELETES_PROBLEM, maxDeletesSchema, SHARE_PROBLEM, maxDeleteShareSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
+var STORAGE_CLASSES2, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, SIZE_PROBLEM, byteSizeSchema, PART_SIZE_PROBLEM, partSizesSchema, MAX_DELETES_PROBLEM, maxDeletesSchema, SHARE_PROBLEM, maxDeleteShareSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
 var init_schema2 = __esm({
   "src/engine/config/schema.ts"() {
     "use strict";
     init_zod();
     init_filters();
     init_bytes();
-    STORAGE_CLASSES = [
+    STORAGE_CLASSES2 = [
       "STANDARD",
       "REDUCED_REDUNDANCY",
       "STANDARD_IA",
@@ -76784,8 +76867,8 @@ var init_schema2 = __esm({
       if (text) return text;
       return isAbsoluteOrHome(value) ? void 0 : "must be an absolute path (start with / or ~/)";
     });
-    storageClassSchema = external_exports.enum(STORAGE_CLASSES, {
-      error: `must be one of ${STORAGE_CLASSES.join(", ")}`
+    storageClassSchema = external_exports.enum(STORAGE_CLASSES2, {
+      error: `must be one of ${STORAGE_CLASSES2.join(", ")}`
     });
     archivedMovesSchema = external_exports.enum(ARCHIVED_MOVES, {
       error: 'must be "wait" or "upload"'
@@ -77144,7 +77227,7 @@ function sampleConfig() {
 #                                Endpoint URL of an S3-compatible store (http:// or https://).
 #   path_style=true              Path-style addressing: true or false; true by default when endpoint is set.
 #   storage_class=STANDARD_IA    Storage class of new uploads (aws --storage-class): one of
-#                                ${STORAGE_CLASSES.join(", ")}.
+#                                ${STORAGE_CLASSES2.join(", ")}.
 #                                Moves keep each object's own storage class.
 #   archived=wait                Moves whose old object is archived (Glacier, Deep Archive):
 #                                wait = leave them until "s3-smart-sync restore" brings the object back,
@@ -77296,6 +77379,19 @@ var init_skip = __esm({
     "use strict";
     init_db();
     init_lock();
+  }
+});
+
+// src/engine/heap.ts
+import { setFlagsFromString } from "node:v8";
+function keepHeapNearLive() {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
+var HEAP_GROWING_PERCENT;
+var init_heap = __esm({
+  "src/engine/heap.ts"() {
+    "use strict";
+    HEAP_GROWING_PERCENT = 30;
   }
 });
 
@@ -82220,8 +82316,10 @@ var controller, interrupts, code;
 var init_cli = __esm({
   async "src/cli/index.ts"() {
     "use strict";
+    init_heap();
     init_main2();
     init_output2();
+    keepHeapNearLive();
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     controller = new AbortController();
     interrupts = 0;

@@ -1,6 +1,9 @@
 // Entry point of the `s3-smart-sync` binary.
+import { keepHeapNearLive } from "../engine/heap";
 import { main } from "./main";
 import { EXIT } from "./output";
+
+keepHeapNearLive();
 
 // The CLI supports Node 20 on purpose (Raycast runs 22): the SDK's nine-line notice on every run is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

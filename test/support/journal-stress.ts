@@ -7,11 +7,14 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { keepHeapNearLive } from "../../src/engine/heap";
 import { MoveJournal, newRunId } from "../../src/engine/journal";
 import { tempKeyFor } from "../../src/engine/move-batch";
 import { SCHEDULER_VERSION, scheduleMoves, stepCount } from "../../src/engine/move-order";
 import type { PlannedMove } from "../../src/engine/planner";
 
+// As the CLI's process, which resumes a journal.
+keepHeapNearLive();
 const N = Number(process.argv[2] ?? 2_000_000);
 const MiB = 1024 * 1024;
 let peak = 0;
