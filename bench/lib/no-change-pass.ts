@@ -8,9 +8,12 @@
 // Prints one JSON line: wall time of the work, phase times, peak RSS.
 import { openStateDb } from "../../src/engine/db";
 import type { Phase } from "../../src/engine/events";
+import { keepHeapNearLive } from "../../src/engine/heap";
 import { runTarget } from "../../src/engine/run";
 import { scanVolume } from "../../src/engine/scanner";
 
+// This process stands in for the CLI's, which keeps the heap near what is live.
+keepHeapNearLive();
 const [mode, root, bucket, endpoint, aws] = process.argv.slice(2);
 const etag = mode === "build" ? endpoint : undefined;
 
@@ -37,6 +40,8 @@ async function build(): Promise<Record<string, unknown>> {
 
 async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>> {
   const phases: Partial<Record<Phase, number>> = {};
+  // Heap and RSS as each phase ends: where a pass's memory goes.
+  const memoryMiB: Partial<Record<Phase, { heap: number; rss: number }>> = {};
   let last: Phase | undefined;
   let lastAt = performance.now();
   const start = lastAt;
@@ -47,7 +52,11 @@ async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>>
       onEvent: (e) => {
         if (e.type !== "phase" && e.type !== "target-end") return;
         const now = performance.now();
-        if (last) phases[last] = Math.round(now - lastAt);
+        if (last) {
+          phases[last] = Math.round(now - lastAt);
+          const m = process.memoryUsage();
+          memoryMiB[last] = { heap: Math.round(m.heapUsed / 2 ** 20), rss: Math.round(m.rss / 2 ** 20) };
+        }
         last = e.type === "phase" ? e.phase : undefined;
         lastAt = now;
       },
@@ -57,6 +66,7 @@ async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>>
   return {
     passMs: Math.round(performance.now() - start),
     phases,
+    memoryMiB,
     unchanged: report.counts.unchanged,
     moves: report.moves.done,
   };

@@ -133,7 +133,7 @@ function rows(line: Any): string[][] {
       return [
         [
           `Folder rename of ${line.files} files (moves pass, concurrency ${line.concurrency})`,
-          `${line.smartSync.movesPerSecond} moves/s (move phase ${s(line.smartSync.movePhaseMs)}), peak RSS ${line.smartSync.maxRssMiB} MiB; server ${line.serverCapacity.pairsPerSecond} copy+delete pairs/s, ${line.serverCapacity.copyAndBatchedDeletePerSecond}/s copy + batched delete; real S3 at 3,500 writes/s: ${s(line.projectionRealS3.secondsAt3500WritesPerSecond * 1000)}`,
+          `${line.smartSync.movesPerSecond} moves/s (move phase ${s(line.smartSync.movePhaseMs)}), peak RSS ${line.smartSync.maxRssMiB} MiB${phaseMemory(line.smartSync.memoryAtPhaseEndMiB)}; server ${line.serverCapacity.pairsPerSecond} copy+delete pairs/s, ${line.serverCapacity.copyAndBatchedDeletePerSecond}/s copy + batched delete; real S3 at 3,500 writes/s: ${s(line.projectionRealS3.secondsAt3500WritesPerSecond * 1000)}`,
           `${x(r.moves_ours_per_pairCapacity)} of pairs, ${x(r.moves_ours_per_copyAndBatchedDeleteCapacity)} of copy + batched delete; ${x(r.maxRss_per_1GiB)} of 1 GiB`,
         ],
       ];
@@ -165,4 +165,12 @@ export function summarize(
     ...table,
     ``,
   ].join("\n");
+}
+
+/** ` (RSS as the scan, plan, listing and moves ended: a / b / c / d MiB)`, when the line has it. */
+function phaseMemory(memory: Record<string, { rss: number }> | undefined): string {
+  const phases = ["scan", "plan", "list", "move"].filter((p) => memory?.[p]);
+  if (!memory || phases.length === 0) return "";
+  const names: Record<string, string> = { scan: "scan", plan: "plan", list: "listing", move: "moves" };
+  return ` (RSS as the ${phases.map((p) => names[p]).join(", ")} ended: ${phases.map((p) => memory[p].rss).join(" / ")} MiB)`;
 }
