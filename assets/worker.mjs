@@ -42958,8 +42958,9 @@ var init_content_type = __esm({
 
 // src/engine/s3/records.ts
 function stripEtag(etag) {
-  const bare = (etag ?? "").replace(/^(W\/)?"|"$/g, "");
-  return bare.length === (etag ?? "").length ? bare : Buffer.from(bare).toString();
+  const quoted2 = etag ?? "";
+  const bare = quoted2.replace(/^(W\/)?"|"$/g, "");
+  return bare.length === quoted2.length ? bare : Buffer.from(bare).toString();
 }
 function storageClassOf(value) {
   if (value === void 0) return "STANDARD";
@@ -43687,19 +43688,12 @@ async function runMoveBatch(target, gateway, moves, options = {}) {
 function applyMovesToDb(db, outcomes, now = Date.now() / 1e3) {
   const done = outcomes.filter((o4) => o4.status === "done");
   const rows = recordedRows(db, done);
-  const moved = function* () {
-    for (let i6 = 0; i6 < done.length; i6++) if (rows.holds[i6] === 1) yield i6;
-  };
-  let bytes = 0;
-  for (const i6 of moved()) bytes += rowBytes(done[i6].move.to);
-  db.deleteFiles(
-    (function* () {
-      for (const i6 of moved()) yield done[i6].move.from;
-    })()
-  );
+  const moved = [];
+  for (let i6 = 0; i6 < done.length; i6++) if (rows.holds[i6] === 1) moved.push(i6);
+  db.deleteFiles(moved.map((i6) => done[i6].move.from));
   db.upsertEach(
     (function* () {
-      for (const i6 of moved()) {
+      for (const i6 of moved) {
         const { move, etag, defaultSse } = done[i6];
         yield {
           path: move.to,
@@ -43713,7 +43707,7 @@ function applyMovesToDb(db, outcomes, now = Date.now() / 1e3) {
         };
       }
     })(),
-    bytes
+    moved.reduce((sum, i6) => sum + rowBytes(done[i6].move.to), 0)
   );
 }
 function recordedRows(db, done) {

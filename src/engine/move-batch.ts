@@ -73,19 +73,12 @@ export async function runMoveBatch(
 export function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[], now = Date.now() / 1000): void {
   const done = outcomes.filter((o) => o.status === "done");
   const rows = recordedRows(db, done);
-  const moved = function* () {
-    for (let i = 0; i < done.length; i++) if (rows.holds[i] === 1) yield i;
-  };
-  let bytes = 0;
-  for (const i of moved()) bytes += rowBytes(done[i].move.to);
-  db.deleteFiles(
-    (function* () {
-      for (const i of moved()) yield done[i].move.from;
-    })(),
-  );
+  const moved: number[] = [];
+  for (let i = 0; i < done.length; i++) if (rows.holds[i] === 1) moved.push(i);
+  db.deleteFiles(moved.map((i) => done[i].move.from));
   db.upsertEach(
     (function* () {
-      for (const i of moved()) {
+      for (const i of moved) {
         const { move, etag, defaultSse } = done[i];
         yield {
           path: move.to,
@@ -99,7 +92,7 @@ export function applyMovesToDb(db: StateDb, outcomes: readonly MoveOutcome[], no
         };
       }
     })(),
-    bytes,
+    moved.reduce((sum, i) => sum + rowBytes(done[i].move.to), 0),
   );
 }
 

@@ -8,8 +8,9 @@ import type { S3ObjectInfo } from "../types";
  * keeps its parent alive, which for a million listed objects is a million quoted ETags held for nothing.
  */
 export function stripEtag(etag: string | undefined): string {
-  const bare = (etag ?? "").replace(/^(W\/)?"|"$/g, "");
-  return bare.length === (etag ?? "").length ? bare : Buffer.from(bare).toString();
+  const quoted = etag ?? "";
+  const bare = quoted.replace(/^(W\/)?"|"$/g, "");
+  return bare.length === quoted.length ? bare : Buffer.from(bare).toString();
 }
 
 /** One string per storage class, not one per listed object. */
