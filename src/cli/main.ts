@@ -11,8 +11,9 @@ import { normalizePrefix } from "../engine/keys";
 import type { TargetReport } from "../engine/report";
 import { runTarget } from "../engine/run";
 import type { Target } from "../engine/types";
-import { EXIT, exitCodeFor, renderReport } from "./output";
+import { EXIT, exitCodeFor, reportText } from "./output";
 import { ProgressLine } from "./progress";
+import { reportJsonLine, StreamOutput } from "./stream-output";
 import { applyMovesCommand, previewCommand, skipMoveCommand } from "./preview";
 import { restoreCommand, restoreStatusCommand } from "./restore";
 import { scheduleCommand } from "./schedule";
@@ -123,6 +124,7 @@ async function runAndReport(
   work: (onEvent: (e: EngineEvent) => void) => Promise<TargetReport[]>,
 ): Promise<number> {
   const progress = new ProgressLine(io.stderr);
+  const out = new StreamOutput(io.stdout);
   const showProgress = o.progress !== false && !o.json;
   const onEvent = (event: EngineEvent) => {
     if (showProgress) progress.onEvent(event);
@@ -137,17 +139,18 @@ async function runAndReport(
             : null;
       if (line) {
         progress.clear();
-        io.stdout.write(`  aws: ${line}\n`);
+        out.write([`  aws: ${line}\n`]);
       }
     }
     if (event.type === "target-end" && !o.json) {
       progress.clear();
-      io.stdout.write(renderReport(event.report) + "\n");
+      out.write(reportText(event.report));
     }
   };
   const reports = await work(onEvent);
   progress.clear();
-  if (o.json) for (const report of reports) io.stdout.write(JSON.stringify(report) + "\n");
+  if (o.json) for (const report of reports) out.write(reportJsonLine(report));
+  await out.flushed();
   return exitCodeFor(reports);
 }
 

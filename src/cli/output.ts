@@ -51,30 +51,35 @@ function sourceText(m: Pick<MoveSummary, "fromKey" | "fromBucket">): string {
 }
 
 export function renderReport(r: TargetReport): string {
-  const lines: string[] = [];
+  return [...reportLines(r)].join("\n");
+}
+
+/** `renderReport(r)` and a newline, in pieces for a StreamOutput. */
+export function* reportText(r: TargetReport): Generator<string> {
+  for (const line of reportLines(r)) yield line + "\n";
+}
+
+/** The report for people, a line at a time (one per move: a million moves must not become one string). */
+export function* reportLines(r: TargetReport): Generator<string> {
   const destination = `s3://${r.bucket}/${r.prefix ? `${r.prefix}/` : ""}`;
   const head = `${r.target}: ${r.localPath} → ${destination}${r.dryRun ? " (dry run: nothing changed)" : ""}`;
-  lines.push(head);
+  yield head;
   if (r.error) {
-    lines.push(`  ${r.status === "skipped" ? "Skipped" : "Failed"}: ${r.error.message}`);
-    if (r.error.hint) lines.push(`  ${r.error.hint}`);
+    yield `  ${r.status === "skipped" ? "Skipped" : "Failed"}: ${r.error.message}`;
+    if (r.error.hint) yield `  ${r.error.hint}`;
   }
-  for (const notice of r.notices) lines.push(`  note: ${notice}`);
+  for (const notice of r.notices) yield `  note: ${notice}`;
   const planned = r.moves.list.filter((m) => m.status === "planned");
   for (const m of planned)
-    lines.push(
-      `  would ${m.copy ? "copy" : "move"} ${sourceText(m)} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`,
-    );
+    yield `  would ${m.copy ? "copy" : "move"} ${sourceText(m)} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`;
   for (const m of r.moves.list.filter((m) => m.status === "done"))
-    lines.push(
-      `  ${m.copy ? "copied" : "moved"} ${sourceText(m)} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`,
-    );
+    yield `  ${m.copy ? "copied" : "moved"} ${sourceText(m)} → ${m.toKey} (${formatBytes(m.size)}, ${evidenceText(m)})`;
   for (const m of r.moves.list.filter((m) => m.status === "failed" || m.status === "blocked"))
-    lines.push(`  ${m.copy ? "copy" : "move"} failed ${sourceText(m)} → ${m.toKey}: ${m.reason ?? "unknown error"}`);
+    yield `  ${m.copy ? "copy" : "move"} failed ${sourceText(m)} → ${m.toKey}: ${m.reason ?? "unknown error"}`;
   for (const m of r.moves.list.filter((m) => m.status === "pending-restore"))
-    lines.push(`  waiting for restore (${m.storageClass}): ${m.fromKey} → ${m.toKey}`);
+    yield `  waiting for restore (${m.storageClass}): ${m.fromKey} → ${m.toKey}`;
   for (const m of r.moves.list.filter((m) => m.status === "skipped"))
-    lines.push(`  not a move: ${m.from} → ${m.to}: ${m.reason}`);
+    yield `  not a move: ${m.from} → ${m.to}: ${m.reason}`;
   if (!r.error || r.moves.done > 0) {
     const copies = r.dryRun ? planned.filter((m) => m.copy).length : (r.moves.copied ?? 0);
     const moved = r.dryRun ? planned.length - copies : r.moves.done;
@@ -94,8 +99,7 @@ export function renderReport(r: TargetReport): string {
         `${r.dryRun ? (r.command === "sync" ? "would delete" : "a sync would delete") : "deletes"} ${plural(r.deletes.count, "object")} of ${r.deletes.objects} (cap ${r.deletes.limit})`,
       );
     parts.push(formatDuration(r.durationMs));
-    lines.push(`  ${parts.join(" · ")}`);
+    yield `  ${parts.join(" · ")}`;
   }
-  if (r.logFile) lines.push(`  log: ${r.logFile}`);
-  return lines.join("\n");
+  if (r.logFile) yield `  log: ${r.logFile}`;
 }

@@ -16,7 +16,8 @@ import { skipMove, unskipMove } from "../engine/skip";
 import type { LastRun } from "../engine/status";
 import type { Target } from "../engine/types";
 import type { CliIO, GlobalOptions } from "./main";
-import { EXIT, exitCodeFor, renderReport } from "./output";
+import { EXIT, exitCodeFor, renderReport, reportText } from "./output";
+import { reportJsonLine, StreamOutput } from "./stream-output";
 
 /** A target's dry-run report with its move list capped, and what the volume's DB says of its last run. */
 export type PreviewLine = TargetReport & { listTotal: number; lastRun: LastRun | null };
@@ -96,7 +97,10 @@ export async function applyMovesCommand(
     commandName: "apply-moves",
     selectMoves: o.all ? undefined : (m) => chosen.has(`${m.from}\0${m.to}`),
   });
-  io.stdout.write((o.json ? JSON.stringify(report) : renderReport(report)) + "\n");
+  // `--all` on a renamed folder of a million files: a line (or a JSON element) per move, in chunks.
+  const out = new StreamOutput(io.stdout);
+  out.write(o.json ? reportJsonLine(report) : reportText(report));
+  await out.flushed();
   return exitCodeFor([report]);
 }
 

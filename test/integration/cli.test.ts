@@ -1,12 +1,12 @@
 // The terminal front end as a user meets it: help, options in any position, init, dry runs that change
 // nothing, status, logs, batch over several targets.
-import { S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { awsOnPath, runCli } from "../support/cli";
 import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
-import { bucketContents, Volume } from "../support/volume";
+import { bucketContents, expectedContents, Volume } from "../support/volume";
 
 const local = useLocalS3();
 let client: S3Client;
@@ -85,6 +85,48 @@ describe("s3-smart-sync CLI", () => {
     expect(stats.uploadedBytes).toBe(0);
     expect(readdirSync(v.abs("logs"))).toEqual(logsBefore);
     expect(existsSync(v.abs(".s3-smart-sync.lock"))).toBe(false);
+  });
+
+  it("prints every move of a folder rename of 1,200 files through a pipe, as JSON and as text", async () => {
+    const b = await bucket();
+    const v = volume();
+    const names = Array.from({ length: 1_200 }, (_, i) => `track ${i} "é".mp3`);
+    // The bucket as a sync left it, filled directly (1,200 uploads by aws would take most of a minute).
+    for (let i = 0; i < names.length; i += 100)
+      await Promise.all(
+        names.slice(i, i + 100).map(async (name) => {
+          const body = v.file(`album/${name}`, 10 + (name.length % 40));
+          await client.send(new PutObjectCommand({ Bucket: b, Key: `album/${name}`, Body: body }));
+        }),
+      );
+    const args = ["--endpoint-url", local.endpoint, "--aws-cli", awsOnPath()];
+    const first = await runCli(["moves", v.root, b, "--json", ...args], { local });
+    expect(first.exitCode, first.stderr).toBe(0);
+
+    v.rename("album", "renamed album");
+    const json = await runCli(["moves", v.root, b, "--json", ...args], { local });
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(json.reports).toHaveLength(1);
+    const [r] = json.reports;
+    expect(r.moves.done).toBe(1_200);
+    expect(r.moves.list.map((m) => `${m.status} ${m.fromKey} → ${m.toKey}`).sort()).toEqual(
+      names.map((n) => `done album/${n} → renamed album/${n}`).sort(),
+    );
+    const expected = expectedContents(
+      v,
+      names.map((n) => `renamed album/${n}`),
+    );
+    expect(await bucketContents(client, b)).toEqual(expected);
+
+    v.rename("renamed album", "album 2");
+    const text = await runCli(["moves", v.root, b, ...args], { local });
+    expect(text.exitCode, text.stderr).toBe(0);
+    const moved = text.stdout.split("\n").filter((line) => line.startsWith("  moved renamed album/"));
+    expect(moved.sort()).toEqual(
+      names.map((n) => `  moved renamed album/${n} → album 2/${n} (${10 + (n.length % 40)} B, inode)`).sort(),
+    );
+    expect(text.stdout).toMatch(/\n {2}1200 moves \(/);
+    expect(Object.keys(await bucketContents(client, b)).every((k) => k.startsWith("album 2/"))).toBe(true);
   });
 
   it("status shows pending moves and new files without touching S3, and runs write logs", async () => {
