@@ -43511,7 +43511,12 @@ async function executeMoves(options) {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const steps = new StepState(schedule);
   for (const outcome of options.alreadyDone?.values() ?? []) steps.succeed(outcome.step, outcome.etag);
-  const outcomes = moves.map((move) => ({ move, status: "blocked" }));
+  const outcomes = moves.map((move) => ({
+    move,
+    status: "blocked",
+    etag: void 0,
+    defaultSse: void 0
+  }));
   let fatal;
   const stopped = () => fatal !== void 0 || signal?.aborted === true;
   const progress = { done: 0, failed: 0, total: moves.length };
@@ -43554,8 +43559,9 @@ async function executeMoves(options) {
         defaultSse: step.defaultSse,
         signal
       });
-      journal.record({ step: step.id, ok: true, etag: result.etag });
-      finishCopy(step, result.etag, void 0, result.defaultSse);
+      const etag = result.etag === ifMatchEtag ? ifMatchEtag : result.etag;
+      journal.record({ step: step.id, ok: true, etag });
+      finishCopy(step, etag, void 0, result.defaultSse);
     } catch (error63) {
       if (isPerObjectError(error63)) finishCopy(step, void 0, error63);
       else fatal ??= error63;
@@ -43803,9 +43809,6 @@ function sameMtime(mtimeMs, recordedSeconds) {
 }
 function isUnchangedSinceRecorded(now, recorded) {
   return now.inode === recorded.inode && now.size === recorded.size && sameMtime(now.mtimeMs, recorded.mtime);
-}
-function isSingleLink(pathsNow, pathsBefore) {
-  return pathsNow === 1 && pathsBefore === 1;
 }
 function checkSourceObject(object2, recorded) {
   if (!object2) return "source-missing";
@@ -54201,11 +54204,6 @@ var init_path_order = __esm({
 function isSameFileAtPath(file2, recorded) {
   return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
 }
-function countBy(items, key) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
-}
 function planRun(input2) {
   const { scan, records, prefix, isExcluded, objects } = input2;
   const files = [];
@@ -54223,17 +54221,20 @@ function planRun(input2) {
   let inodeIndex;
   const inodes = () => {
     if (!inodeIndex) {
-      const sized = records.filter((r5) => r5.size > 0);
       const byInode = /* @__PURE__ */ new Map();
-      for (const r5 of sized) if (!byInode.has(r5.inode)) byInode.set(r5.inode, r5);
-      inodeIndex = {
-        linksNow: countBy(
-          scan.filter((f5) => f5.size > 0),
-          (f5) => f5.inode
-        ),
-        linksBefore: countBy(sized, (r5) => r5.inode),
-        byInode
-      };
+      const linked = /* @__PURE__ */ new Set();
+      for (const r5 of records) {
+        if (r5.size === 0) continue;
+        if (byInode.has(r5.inode)) linked.add(r5.inode);
+        else byInode.set(r5.inode, r5);
+      }
+      const seen = /* @__PURE__ */ new Set();
+      for (const f5 of scan) {
+        if (f5.size === 0 || !byInode.has(f5.inode)) continue;
+        if (seen.has(f5.inode)) linked.add(f5.inode);
+        else seen.add(f5.inode);
+      }
+      inodeIndex = { byInode, linked };
     }
     return inodeIndex;
   };
@@ -54272,8 +54273,7 @@ function planRun(input2) {
       reject("changed-since-recorded");
       continue;
     }
-    const { linksNow, linksBefore } = inodes();
-    if (!isSingleLink(linksNow.get(file2.inode) ?? 0, linksBefore.get(file2.inode) ?? 0)) {
+    if (inodes().linked.has(file2.inode)) {
       reject("hard-link");
       continue;
     }
@@ -54293,6 +54293,10 @@ function planRun(input2) {
       inode: file2.inode,
       size: old.size,
       mtime: old.mtime,
+      // Set below when listed; named here so that every move has one shape (a million of them).
+      etag: void 0,
+      storageClass: void 0,
+      defaultSse: void 0,
       state: "unverified"
     };
     if (objects) {
@@ -54317,30 +54321,37 @@ function planRun(input2) {
   }
   holdMovesOntoArchivedSources(plan);
   holdMovesOntoHeldSources(plan, prefix);
-  const movedFrom = /* @__PURE__ */ new Set();
-  const movedTo = /* @__PURE__ */ new Set();
-  for (const move of [...plan.moves, ...plan.archived]) {
-    movedFrom.add(move.from);
-    movedTo.add(move.to);
-  }
   for (const move of plan.moves) plan.bytesSaved += move.size;
-  const waiting = new Set(plan.archived.flatMap((m3) => [m3.from, m3.to]));
-  const candidateEnds = new Set([...plan.moves, ...plan.rejected].flatMap((m3) => [m3.from, m3.to]));
+  const ends = /* @__PURE__ */ new Map();
+  const mark = (path31, role) => ends.set(path31, (ends.get(path31) ?? 0) | role);
+  for (const m3 of plan.moves) {
+    mark(m3.from, MOVED_FROM | CANDIDATE_END);
+    mark(m3.to, MOVED_TO | CANDIDATE_END);
+  }
+  for (const m3 of plan.archived) {
+    mark(m3.from, MOVED_FROM | WAITING);
+    mark(m3.to, MOVED_TO | WAITING);
+  }
+  for (const m3 of plan.rejected) {
+    mark(m3.from, CANDIDATE_END);
+    mark(m3.to, CANDIDATE_END);
+  }
+  const is = (path31, role) => ((ends.get(path31) ?? 0) & role) !== 0;
   for (let i6 = 0; i6 < files.length; i6++) {
     const file2 = files[i6];
     const recorded = recordedAt[i6];
-    if (candidateEnds.has(file2.path) && !waiting.has(file2.path) && !isRecordedHere(file2, recorded))
+    if (is(file2.path, CANDIDATE_END) && !is(file2.path, WAITING) && !isRecordedHere(file2, recorded))
       plan.unsure.push(file2);
-    if (movedTo.has(file2.path)) continue;
+    if (is(file2.path, MOVED_TO)) continue;
     if (!recorded) plan.newFiles.push(file2);
-    else if (movedFrom.has(file2.path) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
+    else if (is(file2.path, MOVED_FROM) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
       plan.modified.push(file2);
-      if (!candidateEnds.has(file2.path) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
+      if (!is(file2.path, CANDIDATE_END) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
         plan.unsure.push(file2);
     } else plan.unchangedCount++;
   }
   for (const r5 of gone) {
-    if (!movedFrom.has(r5.path) && !isExcluded(r5.path)) plan.deleted.push(r5);
+    if (!is(r5.path, MOVED_FROM) && !isExcluded(r5.path)) plan.deleted.push(r5);
   }
   return plan;
 }
@@ -54373,13 +54384,17 @@ function holdMovesOntoHeldSources(plan, prefix) {
     plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
   plan.moves = plan.moves.filter((m3) => !held.has(m3));
 }
-var HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
+var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
 var init_planner = __esm({
   "src/engine/planner.ts"() {
     "use strict";
     init_keys();
     init_move_rules();
     init_path_order();
+    MOVED_FROM = 1;
+    MOVED_TO = 2;
+    WAITING = 4;
+    CANDIDATE_END = 8;
     HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
     SYNC_CLOCK_SLACK_SECONDS = 2;
   }
@@ -54390,8 +54405,10 @@ async function verifyStage(ctx, volume, bucket, planned) {
   const { target } = ctx;
   let { plan } = planned;
   let objects;
-  const needListing = plan.moves.length > 0 || volume.baseline && ctx.options.command === "sync";
+  const replan = plan.moves.length > 0;
+  const needListing = replan || volume.baseline && ctx.options.command === "sync";
   if (needListing) {
+    if (replan) plan = planned.plan = unplanned();
     ctx.phase("list");
     objects = await listPrefix(
       bucket.gateway,
@@ -54399,7 +54416,7 @@ async function verifyStage(ctx, volume, bucket, planned) {
       (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
       ctx.options.signal
     );
-    if (plan.moves.length > 0) {
+    if (replan) {
       plan = planRun({ ...planned.input, objects });
       if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
         plan = planRun({ ...planned.input, objects });
@@ -54426,9 +54443,24 @@ async function verifyStage(ctx, volume, bucket, planned) {
   }
   return { ...planned, plan, objects };
 }
+function unplanned() {
+  return {
+    moves: [],
+    archived: [],
+    rejected: [],
+    newFiles: [],
+    modified: [],
+    deleted: [],
+    unchangedCount: 0,
+    bytesSaved: 0,
+    unsure: []
+  };
+}
 async function listPrefix(gateway, prefix, onPage, signal) {
   const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  return new Map(objects.map((o4) => [o4.key, o4]));
+  const byKey = /* @__PURE__ */ new Map();
+  for (const object2 of objects) byKey.set(object2.key, object2);
+  return byKey;
 }
 var init_verify_stage = __esm({
   "src/engine/run/verify-stage.ts"() {
@@ -54612,10 +54644,14 @@ async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
     outcomes,
     pending,
     leftoverTempKeys: leftoverTempKeys2,
-    doubtful: new Set(plan.unsure.map((f5) => f5.path)),
+    doubtful: pathsOf(plan.unsure),
     copied: copies.filter((o4) => o4.status === "done").map((o4) => o4.move.to),
     proven: new Map(proven.map((o4) => [o4.move.to, o4.etag ?? o4.move.etag ?? ""]))
   };
+}
+function pathsOf(files) {
+  let paths;
+  return { has: (path31) => (paths ??= new Set(files.map((f5) => f5.path))).has(path31) };
 }
 var init_move_stage = __esm({
   "src/engine/run/move-stage.ts"() {
@@ -80860,30 +80896,31 @@ function sourceText(m3) {
   return m3.fromBucket ? `s3://${m3.fromBucket}/${m3.fromKey}` : m3.fromKey;
 }
 function renderReport(r5) {
-  const lines = [];
+  return [...reportLines(r5)].join("\n");
+}
+function* reportText(r5) {
+  for (const line of reportLines(r5)) yield line + "\n";
+}
+function* reportLines(r5) {
   const destination = `s3://${r5.bucket}/${r5.prefix ? `${r5.prefix}/` : ""}`;
   const head = `${r5.target}: ${r5.localPath} \u2192 ${destination}${r5.dryRun ? " (dry run: nothing changed)" : ""}`;
-  lines.push(head);
+  yield head;
   if (r5.error) {
-    lines.push(`  ${r5.status === "skipped" ? "Skipped" : "Failed"}: ${r5.error.message}`);
-    if (r5.error.hint) lines.push(`  ${r5.error.hint}`);
+    yield `  ${r5.status === "skipped" ? "Skipped" : "Failed"}: ${r5.error.message}`;
+    if (r5.error.hint) yield `  ${r5.error.hint}`;
   }
-  for (const notice of r5.notices) lines.push(`  note: ${notice}`);
+  for (const notice of r5.notices) yield `  note: ${notice}`;
   const planned = r5.moves.list.filter((m3) => m3.status === "planned");
   for (const m3 of planned)
-    lines.push(
-      `  would ${m3.copy ? "copy" : "move"} ${sourceText(m3)} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`
-    );
+    yield `  would ${m3.copy ? "copy" : "move"} ${sourceText(m3)} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`;
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "done"))
-    lines.push(
-      `  ${m3.copy ? "copied" : "moved"} ${sourceText(m3)} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`
-    );
+    yield `  ${m3.copy ? "copied" : "moved"} ${sourceText(m3)} \u2192 ${m3.toKey} (${formatBytes(m3.size)}, ${evidenceText(m3)})`;
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "failed" || m4.status === "blocked"))
-    lines.push(`  ${m3.copy ? "copy" : "move"} failed ${sourceText(m3)} \u2192 ${m3.toKey}: ${m3.reason ?? "unknown error"}`);
+    yield `  ${m3.copy ? "copy" : "move"} failed ${sourceText(m3)} \u2192 ${m3.toKey}: ${m3.reason ?? "unknown error"}`;
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "pending-restore"))
-    lines.push(`  waiting for restore (${m3.storageClass}): ${m3.fromKey} \u2192 ${m3.toKey}`);
+    yield `  waiting for restore (${m3.storageClass}): ${m3.fromKey} \u2192 ${m3.toKey}`;
   for (const m3 of r5.moves.list.filter((m4) => m4.status === "skipped"))
-    lines.push(`  not a move: ${m3.from} \u2192 ${m3.to}: ${m3.reason}`);
+    yield `  not a move: ${m3.from} \u2192 ${m3.to}: ${m3.reason}`;
   if (!r5.error || r5.moves.done > 0) {
     const copies = r5.dryRun ? planned.filter((m3) => m3.copy).length : r5.moves.copied ?? 0;
     const moved = r5.dryRun ? planned.length - copies : r5.moves.done;
@@ -80903,10 +80940,9 @@ function renderReport(r5) {
         `${r5.dryRun ? r5.command === "sync" ? "would delete" : "a sync would delete" : "deletes"} ${plural(r5.deletes.count, "object")} of ${r5.deletes.objects} (cap ${r5.deletes.limit})`
       );
     parts.push(formatDuration(r5.durationMs));
-    lines.push(`  ${parts.join(" \xB7 ")}`);
+    yield `  ${parts.join(" \xB7 ")}`;
   }
-  if (r5.logFile) lines.push(`  log: ${r5.logFile}`);
-  return lines.join("\n");
+  if (r5.logFile) yield `  log: ${r5.logFile}`;
 }
 var EXIT, REFUSALS, PROOF_TEXT;
 var init_output2 = __esm({
@@ -81079,6 +81115,96 @@ var init_progress = __esm({
   }
 });
 
+// src/cli/stream-output.ts
+import { randomUUID as randomUUID3 } from "node:crypto";
+function* chunked(pieces) {
+  let parts = [];
+  let length = 0;
+  for (const piece of pieces) {
+    parts.push(piece);
+    length += piece.length;
+    if (length >= CHUNK_CHARS) {
+      yield parts.join("");
+      parts = [];
+      length = 0;
+    }
+  }
+  if (length > 0) yield parts.join("");
+}
+function drained(stream) {
+  return new Promise((resolve3, reject) => {
+    const done = (error63) => {
+      stream.off("drain", onDrain);
+      stream.off("error", onError);
+      stream.off("close", onClose);
+      if (error63) reject(error63);
+      else resolve3();
+    };
+    const onDrain = () => done();
+    const onError = (error63) => done(error63);
+    const onClose = () => done(new Error("the output was closed before everything was written"));
+    stream.on("drain", onDrain);
+    stream.on("error", onError);
+    stream.on("close", onClose);
+  });
+}
+function* reportJsonLine(report) {
+  const list2 = report.moves.list;
+  if (list2.length < STREAM_LIST_FROM) {
+    yield JSON.stringify(report) + "\n";
+    return;
+  }
+  const token = `moves.list ${randomUUID3()}`;
+  const marker = JSON.stringify(token);
+  const text = JSON.stringify(report, (_key, value) => value === list2 ? token : value);
+  const at = text.indexOf(marker);
+  yield text.slice(0, at) + "[";
+  for (let i6 = 0; i6 < list2.length; i6++) yield (i6 === 0 ? "" : ",") + JSON.stringify(list2[i6]);
+  yield "]" + text.slice(at + marker.length) + "\n";
+}
+var CHUNK_CHARS, STREAM_LIST_FROM, StreamOutput;
+var init_stream_output = __esm({
+  "src/cli/stream-output.ts"() {
+    "use strict";
+    CHUNK_CHARS = 64 * 1024;
+    STREAM_LIST_FROM = 1e3;
+    StreamOutput = class {
+      constructor(stream) {
+        this.stream = stream;
+      }
+      stream;
+      queue = [];
+      waiting;
+      /** Writes the pieces after everything written before, joined into chunks. */
+      write(pieces) {
+        this.queue.push(chunked(pieces));
+        if (!this.waiting) this.pump();
+      }
+      /** Resolves once everything written so far is handed to the stream; rejects if the stream failed. */
+      async flushed() {
+        while (this.waiting) await this.waiting;
+      }
+      pump() {
+        while (this.queue.length > 0) {
+          const next2 = this.queue[0].next();
+          if (next2.done) {
+            this.queue.shift();
+            continue;
+          }
+          if (!this.stream.write(next2.value)) {
+            this.waiting = drained(this.stream).then(() => {
+              this.waiting = void 0;
+              this.pump();
+            });
+            this.waiting.catch(() => void 0);
+            return;
+          }
+        }
+      }
+    };
+  }
+});
+
 // src/cli/preview.ts
 import { stat as stat8 } from "node:fs/promises";
 import path23 from "node:path";
@@ -81137,7 +81263,9 @@ async function applyMovesCommand(io, name, o4, overrides) {
     commandName: "apply-moves",
     selectMoves: o4.all ? void 0 : (m3) => chosen.has(`${m3.from}\0${m3.to}`)
   });
-  io.stdout.write((o4.json ? JSON.stringify(report) : renderReport(report)) + "\n");
+  const out = new StreamOutput(io.stdout);
+  out.write(o4.json ? reportJsonLine(report) : reportText(report));
+  await out.flushed();
   return exitCodeFor([report]);
 }
 async function skipMoveCommand(io, name, move, o4) {
@@ -81174,6 +81302,7 @@ var init_preview = __esm({
     init_run2();
     init_skip();
     init_output2();
+    init_stream_output();
     PREVIEW_LIMIT = 1e3;
   }
 });
@@ -82101,6 +82230,7 @@ function targetFromArgs(localPath, bucket, o4) {
 }
 async function runAndReport(io, o4, work) {
   const progress = new ProgressLine(io.stderr);
+  const out = new StreamOutput(io.stdout);
   const showProgress = o4.progress !== false && !o4.json;
   const onEvent = (event) => {
     if (showProgress) progress.onEvent(event);
@@ -82109,18 +82239,19 @@ async function runAndReport(io, o4, work) {
       const line = e5.type === "aws-upload" ? `would upload ${e5.path ?? e5.localPath}` : e5.type === "aws-delete" ? `would delete ${e5.key}` : null;
       if (line) {
         progress.clear();
-        io.stdout.write(`  aws: ${line}
-`);
+        out.write([`  aws: ${line}
+`]);
       }
     }
     if (event.type === "target-end" && !o4.json) {
       progress.clear();
-      io.stdout.write(renderReport(event.report) + "\n");
+      out.write(reportText(event.report));
     }
   };
   const reports = await work(onEvent);
   progress.clear();
-  if (o4.json) for (const report of reports) io.stdout.write(JSON.stringify(report) + "\n");
+  if (o4.json) for (const report of reports) out.write(reportJsonLine(report));
+  await out.flushed();
   return exitCodeFor(reports);
 }
 function buildProgram(io) {
@@ -82296,6 +82427,7 @@ var init_main2 = __esm({
     init_run2();
     init_output2();
     init_progress();
+    init_stream_output();
     init_preview();
     init_restore();
     init_schedule();

@@ -40,11 +40,6 @@ export function isUnchangedSinceRecorded(now: ScannedFile, recorded: FileRecord)
   return now.inode === recorded.inode && now.size === recorded.size && sameMtime(now.mtimeMs, recorded.mtime);
 }
 
-/** Hard links are never moves: the inode must be at exactly one path before and after. */
-export function isSingleLink(pathsNow: number, pathsBefore: number): boolean {
-  return pathsNow === 1 && pathsBefore === 1;
-}
-
 /**
  * The old object must be what aws would consider the same file: same size, LastModified not older than
  * the file (both truncated to whole seconds, since real S3 lists whole seconds), and the recorded ETag

@@ -88,7 +88,13 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   // two million steps, and this bookkeeping lives for the whole batch.
   const steps = new StepState(schedule);
   for (const outcome of options.alreadyDone?.values() ?? []) steps.succeed(outcome.step, outcome.etag);
-  const outcomes: MoveOutcome[] = moves.map((move) => ({ move, status: "blocked" }));
+  // The fields a done move gets, named here: one shape for a million outcomes.
+  const outcomes: MoveOutcome[] = moves.map((move) => ({
+    move,
+    status: "blocked",
+    etag: undefined,
+    defaultSse: undefined,
+  }));
   let fatal: unknown;
   const stopped = () => fatal !== undefined || signal?.aborted === true;
   const progress = { done: 0, failed: 0, total: moves.length };
@@ -135,8 +141,10 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
         defaultSse: step.defaultSse,
         signal,
       });
-      journal.record({ step: step.id, ok: true, etag: result.etag });
-      finishCopy(step, result.etag, undefined, result.defaultSse);
+      // A single-part copy keeps the ETag: the listing's string then serves (a million copies, a million strings).
+      const etag = result.etag === ifMatchEtag ? ifMatchEtag : result.etag;
+      journal.record({ step: step.id, ok: true, etag });
+      finishCopy(step, etag, undefined, result.defaultSse);
     } catch (error) {
       if (isPerObjectError(error)) finishCopy(step, undefined, error);
       else fatal ??= error;

@@ -1,14 +1,7 @@
 // Planning is a pure function of (scan, DB, S3 listing): like rclone's rename map, collect candidates by
 // inode, match them under the move rules, and let everything unmatched fall back to aws (never guess).
 import { keyFor } from "./keys";
-import {
-  checkSourceObject,
-  isArchived,
-  isSingleLink,
-  isUnchangedSinceRecorded,
-  sameMtime,
-  type RejectReason,
-} from "./move-rules";
+import { checkSourceObject, isArchived, isUnchangedSinceRecorded, sameMtime, type RejectReason } from "./move-rules";
 import type { ProofKind } from "./content-proof";
 import { walkByPath } from "./path-order";
 import type { FileRecord, S3ObjectInfo, ScannedFile } from "./types";
@@ -97,17 +90,19 @@ export interface Plan {
   copies?: PlannedMove[];
 }
 
+// Roles of a path in the plan's moves (bit flags).
+const MOVED_FROM = 1;
+const MOVED_TO = 2;
+/** An end of a move that waits for a restore: aws leaves it alone. */
+const WAITING = 4;
+/** An end of a planned or rejected move: its key may hold another file's bytes. */
+const CANDIDATE_END = 8;
+
 /** Rejections whose old object still holds the file's current bytes: no other move may overwrite it. */
 const HOLDS_GROUP = new Set<RejectReason>(["skipped-by-user", "hard-link"]);
 
 /** aws compares with the object's LastModified, which a sync sets a little before it records `synced`. */
 const SYNC_CLOCK_SLACK_SECONDS = 2;
-
-function countBy<T>(items: readonly T[], key: (item: T) => number): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
-}
 
 export function planRun(input: PlanInput): Plan {
   const { scan, records, prefix, isExcluded, objects } = input;
@@ -125,24 +120,27 @@ export function planRun(input: PlanInput): Plan {
     },
     (row) => gone.push(row),
   );
-  // The inode indexes cost as much as the path index on a million files, and are only needed once a file
-  // is not at its recorded path: built on first use, so a pass where nothing moved never builds them.
-  let inodeIndex:
-    { linksNow: Map<number, number>; linksBefore: Map<number, number>; byInode: Map<number, FileRecord> } | undefined;
+  // The inode index costs as much as the path index on a million files, and is only needed once a file
+  // is not at its recorded path: built on first use, so a pass where nothing moved never builds it.
+  let inodeIndex: { byInode: Map<number, FileRecord>; linked: Set<number> } | undefined;
   const inodes = () => {
     if (!inodeIndex) {
       // Zero-length files are never matched by inode: nothing to save, and exFAT gives them all one number.
-      const sized = records.filter((r) => r.size > 0);
+      // `linked`: numbers at more than one path, before or now (hard links are never moves).
       const byInode = new Map<number, FileRecord>();
-      for (const r of sized) if (!byInode.has(r.inode)) byInode.set(r.inode, r);
-      inodeIndex = {
-        linksNow: countBy(
-          scan.filter((f) => f.size > 0),
-          (f) => f.inode,
-        ),
-        linksBefore: countBy(sized, (r) => r.inode),
-        byInode,
-      };
+      const linked = new Set<number>();
+      for (const r of records) {
+        if (r.size === 0) continue;
+        if (byInode.has(r.inode)) linked.add(r.inode);
+        else byInode.set(r.inode, r);
+      }
+      const seen = new Set<number>();
+      for (const f of scan) {
+        if (f.size === 0 || !byInode.has(f.inode)) continue;
+        if (seen.has(f.inode)) linked.add(f.inode);
+        else seen.add(f.inode);
+      }
+      inodeIndex = { byInode, linked };
     }
     return inodeIndex;
   };
@@ -190,8 +188,7 @@ export function planRun(input: PlanInput): Plan {
       reject("changed-since-recorded");
       continue;
     }
-    const { linksNow, linksBefore } = inodes();
-    if (!isSingleLink(linksNow.get(file.inode) ?? 0, linksBefore.get(file.inode) ?? 0)) {
+    if (inodes().linked.has(file.inode)) {
       reject("hard-link");
       continue;
     }
@@ -211,6 +208,10 @@ export function planRun(input: PlanInput): Plan {
       inode: file.inode,
       size: old.size,
       mtime: old.mtime,
+      // Set below when listed; named here so that every move has one shape (a million of them).
+      etag: undefined,
+      storageClass: undefined,
+      defaultSse: undefined,
       state: "unverified",
     };
     if (objects) {
@@ -235,15 +236,23 @@ export function planRun(input: PlanInput): Plan {
   }
   holdMovesOntoArchivedSources(plan);
   holdMovesOntoHeldSources(plan, prefix);
-  const movedFrom = new Set<string>();
-  const movedTo = new Set<string>();
-  for (const move of [...plan.moves, ...plan.archived]) {
-    movedFrom.add(move.from);
-    movedTo.add(move.to);
-  }
   for (const move of plan.moves) plan.bytesSaved += move.size;
-  const waiting = new Set(plan.archived.flatMap((m) => [m.from, m.to]));
-  const candidateEnds = new Set([...plan.moves, ...plan.rejected].flatMap((m) => [m.from, m.to]));
+  // What each end of a candidate is, in one map (a folder rename of a million files has two million ends).
+  const ends = new Map<string, number>();
+  const mark = (path: string, role: number) => ends.set(path, (ends.get(path) ?? 0) | role);
+  for (const m of plan.moves) {
+    mark(m.from, MOVED_FROM | CANDIDATE_END);
+    mark(m.to, MOVED_TO | CANDIDATE_END);
+  }
+  for (const m of plan.archived) {
+    mark(m.from, MOVED_FROM | WAITING);
+    mark(m.to, MOVED_TO | WAITING);
+  }
+  for (const m of plan.rejected) {
+    mark(m.from, CANDIDATE_END);
+    mark(m.to, CANDIDATE_END);
+  }
+  const is = (path: string, role: number) => ((ends.get(path) ?? 0) & role) !== 0;
 
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
@@ -251,16 +260,16 @@ export function planRun(input: PlanInput): Plan {
     // aws leaves the paths of moves waiting for a restore alone; anything else at a candidate's end may
     // sit on a key holding another file's bytes, unless it is the very file recorded there (by the same
     // rule as above when its number changed: a file copied over itself whose old number a new file took).
-    if (candidateEnds.has(file.path) && !waiting.has(file.path) && !isRecordedHere(file, recorded))
+    if (is(file.path, CANDIDATE_END) && !is(file.path, WAITING) && !isRecordedHere(file, recorded))
       plan.unsure.push(file);
-    if (movedTo.has(file.path)) continue;
+    if (is(file.path, MOVED_TO)) continue;
     if (!recorded) plan.newFiles.push(file);
-    else if (movedFrom.has(file.path) || file.size !== recorded.size || !sameMtime(file.mtimeMs, recorded.mtime)) {
+    else if (is(file.path, MOVED_FROM) || file.size !== recorded.size || !sameMtime(file.mtimeMs, recorded.mtime)) {
       plan.modified.push(file);
       // Replaced by another file of the same size dated before the last sync: aws's size and date test
       // would keep the old object (plain aws keeps it too; the DB knows better).
       if (
-        !candidateEnds.has(file.path) &&
+        !is(file.path, CANDIDATE_END) &&
         file.size === recorded.size &&
         file.mtimeMs / 1000 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS
       )
@@ -268,7 +277,7 @@ export function planRun(input: PlanInput): Plan {
     } else plan.unchangedCount++;
   }
   for (const r of gone) {
-    if (!movedFrom.has(r.path) && !isExcluded(r.path)) plan.deleted.push(r);
+    if (!is(r.path, MOVED_FROM) && !isExcluded(r.path)) plan.deleted.push(r);
   }
   return plan;
 }

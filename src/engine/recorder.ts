@@ -22,7 +22,7 @@ export interface RecordInput {
   objects?: ReadonlyMap<string, S3ObjectInfo>;
   prefix: string;
   /** Paths whose key may have held other bytes (the plan's `unsure`): a new inode there keeps no old ETag. */
-  doubtful?: ReadonlySet<string>;
+  doubtful?: { has(path: string): boolean };
   /** ETags proven by hashing to be those of the file now at the path (content-proven moves and copies). */
   proven?: ReadonlyMap<string, string>;
   /** Seconds since the epoch. */

@@ -6,6 +6,7 @@ import type { MoveOutcome } from "../mover";
 import type { PlannedMove } from "../planner";
 import { moveSummary } from "../report";
 import { ObjectArchivedError, SourceChangedError, SourceMissingError } from "../s3";
+import type { ScannedFile } from "../types";
 import type { ConnectedBucket } from "./connect-bucket";
 import type { RunContext } from "./context";
 import type { OpenedVolume } from "./open-volume";
@@ -23,7 +24,7 @@ export interface MovedRun {
    */
   notSynced?: string[];
   /** Paths whose key may have held other bytes before this run (the plan's `unsure`). */
-  doubtful?: ReadonlySet<string>;
+  doubtful?: { has(path: string): boolean };
   /** Destinations of the server-side copies made: their keys hold their files' proven bytes. */
   copied?: string[];
   /** Path → ETag of the object a completed content-proven move or copy left at its key. */
@@ -137,8 +138,14 @@ export async function moveStage(
     outcomes,
     pending,
     leftoverTempKeys,
-    doubtful: new Set(plan.unsure.map((f) => f.path)),
+    doubtful: pathsOf(plan.unsure),
     copied: copies.filter((o) => o.status === "done").map((o) => o.move.to),
     proven: new Map(proven.map((o) => [o.move.to, o.etag ?? o.move.etag ?? ""])),
   };
+}
+
+/** The files' paths as a set, built on the first question: the recorder asks only about files whose inode changed. */
+function pathsOf(files: readonly ScannedFile[]): { has(path: string): boolean } {
+  let paths: Set<string> | undefined;
+  return { has: (path) => (paths ??= new Set(files.map((f) => f.path))).has(path) };
 }

@@ -26,9 +26,13 @@ export async function verifyStage(
   const { target } = ctx;
   let { plan } = planned;
   let objects: Map<string, S3ObjectInfo> | undefined;
+  const replan = plan.moves.length > 0;
   // Without usable state, only the listing says what a sync would delete (the deletion guard needs it).
-  const needListing = plan.moves.length > 0 || (volume.baseline && ctx.options.command === "sync");
+  const needListing = replan || (volume.baseline && ctx.options.command === "sync");
   if (needListing) {
+    // The unverified plan is made again with the listing: it goes before the listing comes (at a million
+    // moves it would be held beside the listing and the new plan; the caller's reference goes too).
+    if (replan) plan = planned.plan = unplanned();
     ctx.phase("list");
     objects = await listPrefix(
       bucket.gateway,
@@ -36,7 +40,7 @@ export async function verifyStage(
       (count) => ctx.emit({ type: "list-progress", target: target.name, objects: count }),
       ctx.options.signal,
     );
-    if (plan.moves.length > 0) {
+    if (replan) {
       plan = planRun({ ...planned.input, objects });
       if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
         plan = planRun({ ...planned.input, objects });
@@ -67,6 +71,20 @@ export async function verifyStage(
   return { ...planned, plan, objects };
 }
 
+function unplanned(): Plan {
+  return {
+    moves: [],
+    archived: [],
+    rejected: [],
+    newFiles: [],
+    modified: [],
+    deleted: [],
+    unchangedCount: 0,
+    bytesSaved: 0,
+    unsure: [],
+  };
+}
+
 export async function listPrefix(
   gateway: BucketGateway,
   prefix: string,
@@ -74,5 +92,8 @@ export async function listPrefix(
   signal?: AbortSignal,
 ): Promise<Map<string, S3ObjectInfo>> {
   const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  return new Map(objects.map((o) => [o.key, o]));
+  // A loop, not `new Map(objects.map(...))`: no million pairs on the way.
+  const byKey = new Map<string, S3ObjectInfo>();
+  for (const object of objects) byKey.set(object.key, object);
+  return byKey;
 }
