@@ -5,7 +5,8 @@
 // set against the server's own capacity, measured on a sample at the same concurrency: CopyObject +
 // DeleteObject pairs, and CopyObject alone plus DeleteObjects batches of 1,000 keys. The bucket is checked
 // afterwards: every key under the new folder, none under the old one. Heap and RSS are reported as each
-// phase of the pass ends: where its memory goes.
+// phase of the pass ends (and once the report is printed, a line per move, as the CLI does): where its
+// memory goes.
 //   tsx bench/folder-rename.ts [--files 1M] [--concurrency 16] [--sample 4000]   (--quick: 2k)
 import {
   CopyObjectCommand,
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
       passMs: number;
       phases: Record<string, number>;
       memoryMiB: Record<string, { heap: number; rss: number }>;
+      outputMs: number;
       moves: number;
     };
     const moved = await countKeys(client, `${to}/`);
@@ -177,6 +179,7 @@ async function main(): Promise<void> {
         movePhaseMs: moveMs,
         passMs: p.passMs,
         phasesMs: p.phases,
+        printReportMs: p.outputMs,
         memoryAtPhaseEndMiB: p.memoryMiB,
         maxRssMiB: round(pass.maxRssKiB / 1024),
         cpuMs: pass.cpuMs,

@@ -169,8 +169,14 @@ export function summarize(
 
 /** ` (RSS as the scan, plan, listing and moves ended: a / b / c / d MiB)`, when the line has it. */
 function phaseMemory(memory: Record<string, { rss: number }> | undefined): string {
-  const phases = ["scan", "plan", "list", "move"].filter((p) => memory?.[p]);
+  const phases = ["scan", "plan", "list", "move", "output"].filter((p) => memory?.[p]);
   if (!memory || phases.length === 0) return "";
-  const names: Record<string, string> = { scan: "scan", plan: "plan", list: "listing", move: "moves" };
+  const names: Record<string, string> = {
+    scan: "scan",
+    plan: "plan",
+    list: "listing",
+    move: "moves",
+    output: "printed report",
+  };
   return ` (RSS as the ${phases.map((p) => names[p]).join(", ")} ended: ${phases.map((p) => memory[p].rss).join(" / ")} MiB)`;
 }
