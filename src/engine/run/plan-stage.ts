@@ -9,7 +9,10 @@ export interface PlannedRun {
   input: PlanInput;
   /** How many rows the DB held: the deletion guard weighs the bucket's listing against it. */
   recordCount: number;
-  /** Unverified: moves are checked against S3 by the next stage. */
+  /**
+   * Unverified: moves are checked against S3 by the next stage, which plans again with the listing and
+   * drops this plan first (it replaces it here too).
+   */
   plan: Plan;
 }
 
