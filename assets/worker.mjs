@@ -81148,19 +81148,30 @@ function drained(stream) {
     stream.on("close", onClose);
   });
 }
-function* reportJsonLine(report) {
-  const list2 = report.moves.list;
-  if (list2.length < STREAM_LIST_FROM) {
-    yield JSON.stringify(report) + "\n";
+function* jsonLine(value, lists) {
+  const long = lists.filter((list2) => list2.length >= STREAM_LIST_FROM);
+  if (long.length === 0) {
+    yield JSON.stringify(value) + "\n";
     return;
   }
-  const token = `moves.list ${randomUUID3()}`;
-  const marker = JSON.stringify(token);
-  const text = JSON.stringify(report, (_key, value) => value === list2 ? token : value);
-  const at = text.indexOf(marker);
-  yield text.slice(0, at) + "[";
-  for (let i6 = 0; i6 < list2.length; i6++) yield (i6 === 0 ? "" : ",") + JSON.stringify(list2[i6]);
-  yield "]" + text.slice(at + marker.length) + "\n";
+  const id = randomUUID3();
+  const tokens = new Map(long.map((list2, i6) => [list2, `${id} ${i6}`]));
+  const text = JSON.stringify(value, (_key, v) => tokens.get(v) ?? v);
+  const places = long.map((list2, i6) => {
+    const marker = JSON.stringify(`${id} ${i6}`);
+    return { list: list2, marker, at: text.indexOf(marker) };
+  }).filter((place) => place.at >= 0).sort((a6, b5) => a6.at - b5.at);
+  let from = 0;
+  for (const { list: list2, marker, at } of places) {
+    yield text.slice(from, at) + "[";
+    for (let i6 = 0; i6 < list2.length; i6++) yield (i6 === 0 ? "" : ",") + (JSON.stringify(list2[i6]) ?? "null");
+    yield "]";
+    from = at + marker.length;
+  }
+  yield text.slice(from) + "\n";
+}
+function reportJsonLine(report) {
+  return jsonLine(report, [report.moves.list]);
 }
 var CHUNK_CHARS, STREAM_LIST_FROM, StreamOutput;
 var init_stream_output = __esm({
@@ -81308,31 +81319,26 @@ var init_preview = __esm({
 });
 
 // src/cli/restore.ts
-function render(io, items, json2, empty) {
-  if (json2) {
-    io.stdout.write(JSON.stringify({ restores: items }) + "\n");
-    return;
-  }
-  if (items.length === 0) {
-    io.stdout.write(`${empty}
-`);
-    return;
-  }
-  for (const item of items) {
-    const extra = [
-      item.expected ? `expected ${item.expected}` : "",
-      item.expiry ? `available until ${item.expiry}` : "",
-      item.detail ?? ""
-    ].filter(Boolean).join("; ");
-    io.stdout.write(
-      `${item.state.padEnd(11)} ${item.srcKey} (${item.storageClass}) \u2192 ${item.toPath}${extra ? `  (${extra})` : ""}
-`
-    );
-  }
+async function render(io, items, json2, empty) {
+  const out = new StreamOutput(io.stdout);
+  if (json2) out.write(jsonLine({ restores: items }, [items]));
+  else if (items.length === 0) out.write([`${empty}
+`]);
+  else out.write(items.map(itemLine));
+  await out.flushed();
+}
+function itemLine(item) {
+  const extra = [
+    item.expected ? `expected ${item.expected}` : "",
+    item.expiry ? `available until ${item.expiry}` : "",
+    item.detail ?? ""
+  ].filter(Boolean).join("; ");
+  return `${item.state.padEnd(11)} ${item.srcKey} (${item.storageClass}) \u2192 ${item.toPath}${extra ? `  (${extra})` : ""}
+`;
 }
 async function restoreCommand(io, target, o4) {
   const items = await startRestores(target, { tier: o4.tier, days: o4.days });
-  render(io, items, o4.json, "No moves are waiting for a restore.");
+  await render(io, items, o4.json, "No moves are waiting for a restore.");
   if (!o4.json && items.some((i6) => i6.state === "in-progress"))
     io.stdout.write(
       "Run `s3-smart-sync restore-status` to follow them; the next sync after a restore completes makes the moves.\n"
@@ -81341,7 +81347,7 @@ async function restoreCommand(io, target, o4) {
 }
 async function restoreStatusCommand(io, target, o4) {
   const items = await restoreStatus(target);
-  render(io, items, o4.json, "No moves are waiting for a restore.");
+  await render(io, items, o4.json, "No moves are waiting for a restore.");
   return EXIT.OK;
 }
 var init_restore = __esm({
@@ -81349,6 +81355,7 @@ var init_restore = __esm({
     "use strict";
     init_archive();
     init_output2();
+    init_stream_output();
   }
 });
 
@@ -81588,24 +81595,25 @@ async function statusCommand(io, localPath, o4) {
   const status = await volumeStatus({ localPath: root5, excludes, signal: io.signal });
   const { plan } = status;
   if (o4.json) {
-    io.stdout.write(
-      JSON.stringify({
-        localPath: root5,
-        target: status.target,
-        lastRun: status.lastRun,
-        bytesSavedTotal: status.bytesSavedTotal,
-        moved: plan.moves.map((m3) => ({ from: m3.from, to: m3.to, size: m3.size })),
-        new: plan.newFiles.map((f5) => f5.path),
-        modified: plan.modified.map((f5) => f5.path),
-        deleted: plan.deleted.map((r5) => r5.path),
-        unchanged: plan.unchangedCount,
-        notMoves: plan.rejected,
-        bytesSavedByMoves: plan.bytesSaved,
-        pendingRestores: status.pendingRestores,
-        skipped: status.skipped,
-        notices: status.notices
-      }) + "\n"
-    );
+    const line = {
+      localPath: root5,
+      target: status.target,
+      lastRun: status.lastRun,
+      bytesSavedTotal: status.bytesSavedTotal,
+      moved: plan.moves.map((m3) => ({ from: m3.from, to: m3.to, size: m3.size })),
+      new: plan.newFiles.map((f5) => f5.path),
+      modified: plan.modified.map((f5) => f5.path),
+      deleted: plan.deleted.map((r5) => r5.path),
+      unchanged: plan.unchangedCount,
+      notMoves: plan.rejected,
+      bytesSavedByMoves: plan.bytesSaved,
+      pendingRestores: status.pendingRestores,
+      skipped: status.skipped,
+      notices: status.notices
+    };
+    const out2 = new StreamOutput(io.stdout);
+    out2.write(jsonLine(line, [line.moved, line.new, line.modified, line.deleted, line.notMoves]));
+    await out2.flushed();
     return EXIT.OK;
   }
   const out = [];
@@ -81757,6 +81765,7 @@ var init_status2 = __esm({
     init_lock();
     init_status();
     init_output2();
+    init_stream_output();
     LIST_LIMIT = 20;
   }
 });

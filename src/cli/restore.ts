@@ -3,28 +3,26 @@ import { restoreStatus, startRestores, type RestoreItem, type RestoreTierName } 
 import type { Target } from "../engine/types";
 import type { CliIO, GlobalOptions } from "./main";
 import { EXIT } from "./output";
+import { jsonLine, StreamOutput } from "./stream-output";
 
-function render(io: CliIO, items: RestoreItem[], json: boolean | undefined, empty: string): void {
-  if (json) {
-    io.stdout.write(JSON.stringify({ restores: items }) + "\n");
-    return;
-  }
-  if (items.length === 0) {
-    io.stdout.write(`${empty}\n`);
-    return;
-  }
-  for (const item of items) {
-    const extra = [
-      item.expected ? `expected ${item.expected}` : "",
-      item.expiry ? `available until ${item.expiry}` : "",
-      item.detail ?? "",
-    ]
-      .filter(Boolean)
-      .join("; ");
-    io.stdout.write(
-      `${item.state.padEnd(11)} ${item.srcKey} (${item.storageClass}) → ${item.toPath}${extra ? `  (${extra})` : ""}\n`,
-    );
-  }
+/** Every move waiting for a restore, a line (or a JSON element) each: a renamed archive has a million. */
+async function render(io: CliIO, items: RestoreItem[], json: boolean | undefined, empty: string): Promise<void> {
+  const out = new StreamOutput(io.stdout);
+  if (json) out.write(jsonLine({ restores: items }, [items]));
+  else if (items.length === 0) out.write([`${empty}\n`]);
+  else out.write(items.map(itemLine));
+  await out.flushed();
+}
+
+function itemLine(item: RestoreItem): string {
+  const extra = [
+    item.expected ? `expected ${item.expected}` : "",
+    item.expiry ? `available until ${item.expiry}` : "",
+    item.detail ?? "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+  return `${item.state.padEnd(11)} ${item.srcKey} (${item.storageClass}) → ${item.toPath}${extra ? `  (${extra})` : ""}\n`;
 }
 
 export async function restoreCommand(
@@ -33,7 +31,7 @@ export async function restoreCommand(
   o: GlobalOptions & { tier: string; days: number },
 ): Promise<number> {
   const items = await startRestores(target, { tier: o.tier as RestoreTierName, days: o.days });
-  render(io, items, o.json, "No moves are waiting for a restore.");
+  await render(io, items, o.json, "No moves are waiting for a restore.");
   if (!o.json && items.some((i) => i.state === "in-progress"))
     io.stdout.write(
       "Run `s3-smart-sync restore-status` to follow them; the next sync after a restore completes makes the moves.\n",
@@ -43,6 +41,6 @@ export async function restoreCommand(
 
 export async function restoreStatusCommand(io: CliIO, target: Target, o: GlobalOptions): Promise<number> {
   const items = await restoreStatus(target);
-  render(io, items, o.json, "No moves are waiting for a restore.");
+  await render(io, items, o.json, "No moves are waiting for a restore.");
   return EXIT.OK;
 }

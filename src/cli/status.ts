@@ -10,6 +10,7 @@ import { volumeStatus, type VolumeStatus } from "../engine/status";
 import type { Target } from "../engine/types";
 import type { CliIO, GlobalOptions } from "./main";
 import { EXIT, evidenceText } from "./output";
+import { jsonLine, StreamOutput } from "./stream-output";
 
 const LIST_LIMIT = 20;
 
@@ -33,24 +34,26 @@ export async function statusCommand(
   const status = await volumeStatus({ localPath: root, excludes, signal: io.signal });
   const { plan } = status;
   if (o.json) {
-    io.stdout.write(
-      JSON.stringify({
-        localPath: root,
-        target: status.target,
-        lastRun: status.lastRun,
-        bytesSavedTotal: status.bytesSavedTotal,
-        moved: plan.moves.map((m) => ({ from: m.from, to: m.to, size: m.size })),
-        new: plan.newFiles.map((f) => f.path),
-        modified: plan.modified.map((f) => f.path),
-        deleted: plan.deleted.map((r) => r.path),
-        unchanged: plan.unchangedCount,
-        notMoves: plan.rejected,
-        bytesSavedByMoves: plan.bytesSaved,
-        pendingRestores: status.pendingRestores,
-        skipped: status.skipped,
-        notices: status.notices,
-      }) + "\n",
-    );
+    const line = {
+      localPath: root,
+      target: status.target,
+      lastRun: status.lastRun,
+      bytesSavedTotal: status.bytesSavedTotal,
+      moved: plan.moves.map((m) => ({ from: m.from, to: m.to, size: m.size })),
+      new: plan.newFiles.map((f) => f.path),
+      modified: plan.modified.map((f) => f.path),
+      deleted: plan.deleted.map((r) => r.path),
+      unchanged: plan.unchangedCount,
+      notMoves: plan.rejected,
+      bytesSavedByMoves: plan.bytesSaved,
+      pendingRestores: status.pendingRestores,
+      skipped: status.skipped,
+      notices: status.notices,
+    };
+    // Every pending path: a volume never synced lists each of its files as new (a million of them).
+    const out = new StreamOutput(io.stdout);
+    out.write(jsonLine(line, [line.moved, line.new, line.modified, line.deleted, line.notMoves]));
+    await out.flushed();
     return EXIT.OK;
   }
   const out: string[] = [];

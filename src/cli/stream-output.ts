@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { TargetReport } from "../engine/report";
 
 const CHUNK_CHARS = 64 * 1024;
-/** Below this many moves the report is one `JSON.stringify`. */
+/** Lists shorter than this are left to the one `JSON.stringify` of the whole value. */
 const STREAM_LIST_FROM = 1_000;
 
 export class StreamOutput {
@@ -80,21 +80,37 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
 }
 
 /**
- * `JSON.stringify(report)` followed by a newline, in pieces: the moves' list element by element. The text is
- * the same as one `JSON.stringify` would give.
+ * `JSON.stringify(value)` and a newline, in pieces: each of `lists` (arrays inside `value`, each there once)
+ * element by element. The text is the same as one `JSON.stringify` would give.
  */
-export function* reportJsonLine(report: TargetReport): Generator<string> {
-  const list = report.moves.list;
-  if (list.length < STREAM_LIST_FROM) {
-    yield JSON.stringify(report) + "\n";
+export function* jsonLine(value: unknown, lists: readonly (readonly unknown[])[]): Generator<string> {
+  const long = lists.filter((list) => list.length >= STREAM_LIST_FROM);
+  if (long.length === 0) {
+    yield JSON.stringify(value) + "\n";
     return;
   }
-  // The list is stood in for by a string no report can hold, then spliced back in element by element.
-  const token = `moves.list ${randomUUID()}`;
-  const marker = JSON.stringify(token);
-  const text = JSON.stringify(report, (_key, value: unknown) => (value === list ? token : value));
-  const at = text.indexOf(marker);
-  yield text.slice(0, at) + "[";
-  for (let i = 0; i < list.length; i++) yield (i === 0 ? "" : ",") + JSON.stringify(list[i]);
-  yield "]" + text.slice(at + marker.length) + "\n";
+  // Each long list is stood in for by a string no value holds, then spliced back in element by element.
+  const id = randomUUID();
+  const tokens = new Map<unknown, string>(long.map((list, i) => [list, `${id} ${i}`]));
+  const text = JSON.stringify(value, (_key, v: unknown) => tokens.get(v) ?? v);
+  const places = long
+    .map((list, i) => {
+      const marker = JSON.stringify(`${id} ${i}`);
+      return { list, marker, at: text.indexOf(marker) };
+    })
+    .filter((place) => place.at >= 0)
+    .sort((a, b) => a.at - b.at);
+  let from = 0;
+  for (const { list, marker, at } of places) {
+    yield text.slice(from, at) + "[";
+    for (let i = 0; i < list.length; i++) yield (i === 0 ? "" : ",") + (JSON.stringify(list[i]) ?? "null");
+    yield "]";
+    from = at + marker.length;
+  }
+  yield text.slice(from) + "\n";
+}
+
+/** A target's report as one JSON line, in pieces (its moves' list element by element). */
+export function reportJsonLine(report: TargetReport): Generator<string> {
+  return jsonLine(report, [report.moves.list]);
 }

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { MoveSummary, TargetReport } from "../../src/engine/report";
 import { renderReport, reportText } from "../../src/cli/output";
-import { reportJsonLine, StreamOutput } from "../../src/cli/stream-output";
+import { jsonLine, reportJsonLine, StreamOutput } from "../../src/cli/stream-output";
 
 function report(moves: number): TargetReport {
   const list: MoveSummary[] = Array.from({ length: moves }, (_, i) => ({
@@ -63,6 +63,26 @@ describe("report output", () => {
         expect(Math.max(...pipe.chunks.map((c) => c.length))).toBeLessThan(70 * 1024);
       }
     }
+  });
+
+  it("streams several long lists of one value (status --json of a volume never synced) as one JSON.stringify", async () => {
+    const paths = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}/"quoted"\\${i}\n🎵`);
+    const line = {
+      localPath: "/Volumes/Music",
+      moved: paths(1_500, "moved").map((from) => ({ from, to: `${from}.new`, size: 1 })),
+      new: paths(4_000, "new"),
+      modified: paths(3, "modified"),
+      deleted: paths(2_000, "deleted"),
+      unchanged: 12,
+      notices: ["a notice"],
+    };
+    const pipe = new SlowPipe();
+    const out = new StreamOutput(pipe);
+    out.write(jsonLine(line, [line.moved, line.new, line.modified, line.deleted]));
+    await out.flushed();
+    expect(pipe.text()).toBe(JSON.stringify(line) + "\n");
+    expect(JSON.parse(pipe.text()).new).toHaveLength(4_000);
+    expect(Math.max(...pipe.chunks.map((c) => c.length))).toBeLessThan(70 * 1024);
   });
 
   it("streams the text report line by line, the same text as renderReport, in order with other writes", async () => {

@@ -129,6 +129,19 @@ describe("s3-smart-sync CLI", () => {
     expect(Object.keys(await bucketContents(client, b)).every((k) => k.startsWith("album 2/"))).toBe(true);
   });
 
+  it("status --json of a volume never synced lists each of its 1,200 files as new, through a pipe", async () => {
+    const v = volume();
+    const names = Array.from({ length: 1_200 }, (_, i) => `new "files"/${i} é.txt`);
+    for (const name of names) v.file(name, 3);
+    const status = await runCli(["status", v.root, "--json"]);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const lines = status.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const json = JSON.parse(lines[0]) as { new: string[]; moved: unknown[]; unchanged: number };
+    expect(json.new.sort()).toEqual([...names].sort());
+    expect(json.moved).toEqual([]);
+  });
+
   it("status shows pending moves and new files without touching S3, and runs write logs", async () => {
     const b = await bucket();
     const v = volume();
