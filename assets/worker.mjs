@@ -54204,6 +54204,19 @@ var init_path_order = __esm({
 function isSameFileAtPath(file2, recorded) {
   return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
 }
+function emptyPlan() {
+  return {
+    moves: [],
+    archived: [],
+    rejected: [],
+    newFiles: [],
+    modified: [],
+    deleted: [],
+    unchangedCount: 0,
+    bytesSaved: 0,
+    unsure: []
+  };
+}
 function planRun(input2) {
   const { scan, records, prefix, isExcluded, objects } = input2;
   const files = [];
@@ -54239,17 +54252,7 @@ function planRun(input2) {
     return inodeIndex;
   };
   const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
-  const plan = {
-    moves: [],
-    archived: [],
-    rejected: [],
-    newFiles: [],
-    modified: [],
-    deleted: [],
-    unchangedCount: 0,
-    bytesSaved: 0,
-    unsure: []
-  };
+  const plan = emptyPlan();
   const candidateFor = (file2, here2) => {
     if (file2.size === 0) return void 0;
     if (here2?.inode === file2.inode) return void 0;
@@ -54408,7 +54411,7 @@ async function verifyStage(ctx, volume, bucket, planned) {
   const replan = plan.moves.length > 0;
   const needListing = replan || volume.baseline && ctx.options.command === "sync";
   if (needListing) {
-    if (replan) plan = planned.plan = unplanned();
+    if (replan) plan = planned.plan = emptyPlan();
     ctx.phase("list");
     objects = await listPrefix(
       bucket.gateway,
@@ -54442,19 +54445,6 @@ async function verifyStage(ctx, volume, bucket, planned) {
     );
   }
   return { ...planned, plan, objects };
-}
-function unplanned() {
-  return {
-    moves: [],
-    archived: [],
-    rejected: [],
-    newFiles: [],
-    modified: [],
-    deleted: [],
-    unchangedCount: 0,
-    bytesSaved: 0,
-    unsure: []
-  };
 }
 async function listPrefix(gateway, prefix, onPage, signal) {
   const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });

@@ -41,6 +41,11 @@ async function build(): Promise<Record<string, unknown>> {
   return { files: scan.files.length };
 }
 
+function memoryNowMiB(): { heap: number; rss: number } {
+  const m = process.memoryUsage();
+  return { heap: Math.round(m.heapUsed / 2 ** 20), rss: Math.round(m.rss / 2 ** 20) };
+}
+
 async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>> {
   const phases: Partial<Record<Phase, number>> = {};
   // Heap and RSS as each phase ends: where a pass's memory goes.
@@ -57,8 +62,7 @@ async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>>
         const now = performance.now();
         if (last) {
           phases[last] = Math.round(now - lastAt);
-          const m = process.memoryUsage();
-          memoryMiB[last] = { heap: Math.round(m.heapUsed / 2 ** 20), rss: Math.round(m.rss / 2 ** 20) };
+          memoryMiB[last] = memoryNowMiB();
         }
         last = e.type === "phase" ? e.phase : undefined;
         lastAt = now;
@@ -72,12 +76,11 @@ async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>>
   const out = new StreamOutput(createWriteStream("/dev/null"));
   out.write(reportText(report));
   await out.flushed();
-  const m = process.memoryUsage();
   return {
     passMs,
     phases,
     outputMs: Math.round(performance.now() - printed),
-    memoryMiB: { ...memoryMiB, output: { heap: Math.round(m.heapUsed / 2 ** 20), rss: Math.round(m.rss / 2 ** 20) } },
+    memoryMiB: { ...memoryMiB, output: memoryNowMiB() },
     unchanged: report.counts.unchanged,
     moves: report.moves.done,
   };

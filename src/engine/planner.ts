@@ -104,6 +104,21 @@ const HOLDS_GROUP = new Set<RejectReason>(["skipped-by-user", "hard-link"]);
 /** aws compares with the object's LastModified, which a sync sets a little before it records `synced`. */
 const SYNC_CLOCK_SLACK_SECONDS = 2;
 
+/** A plan with nothing in it. */
+export function emptyPlan(): Plan {
+  return {
+    moves: [],
+    archived: [],
+    rejected: [],
+    newFiles: [],
+    modified: [],
+    deleted: [],
+    unchangedCount: 0,
+    bytesSaved: 0,
+    unsure: [],
+  };
+}
+
 export function planRun(input: PlanInput): Plan {
   const { scan, records, prefix, isExcluded, objects } = input;
   // Scan and records side by side in path order: each file with the row at its path, and the rows no file
@@ -146,17 +161,7 @@ export function planRun(input: PlanInput): Plan {
   };
   const skipped = new Set((input.skippedMoves ?? []).map((s) => `${s.from}\0${s.to}`));
 
-  const plan: Plan = {
-    moves: [],
-    archived: [],
-    rejected: [],
-    newFiles: [],
-    modified: [],
-    deleted: [],
-    unchangedCount: 0,
-    bytesSaved: 0,
-    unsure: [],
-  };
+  const plan = emptyPlan();
 
   // The old side of a move: the row that held this inode at another path. Its path may be gone or hold
   // a new file now; the old key is moved either way (aws then uploads whatever sits at the old path).

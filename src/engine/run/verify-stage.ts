@@ -2,7 +2,7 @@
 // recorded), archive facts from HEAD where the listing cannot tell, and the user's selection.
 import { refreshArchiveFacts } from "../archive";
 import { selectMoveGroups } from "../move-order";
-import { planRun, type Plan } from "../planner";
+import { emptyPlan, planRun, type Plan } from "../planner";
 import { addPlanToReport } from "../report";
 import type { BucketGateway } from "../s3";
 import type { S3ObjectInfo } from "../types";
@@ -32,7 +32,7 @@ export async function verifyStage(
   if (needListing) {
     // The unverified plan is made again with the listing: it goes before the listing comes (at a million
     // moves it would be held beside the listing and the new plan; the caller's reference goes too).
-    if (replan) plan = planned.plan = unplanned();
+    if (replan) plan = planned.plan = emptyPlan();
     ctx.phase("list");
     objects = await listPrefix(
       bucket.gateway,
@@ -69,20 +69,6 @@ export async function verifyStage(
     );
   }
   return { ...planned, plan, objects };
-}
-
-function unplanned(): Plan {
-  return {
-    moves: [],
-    archived: [],
-    rejected: [],
-    newFiles: [],
-    modified: [],
-    deleted: [],
-    unchangedCount: 0,
-    bytesSaved: 0,
-    unsure: [],
-  };
 }
 
 export async function listPrefix(
