@@ -42999,6 +42999,9 @@ function headObjectInfo(key, head) {
   if (restore) info.restore = restore;
   return info;
 }
+function recordedObjectInfo(key, row, etag) {
+  return { key, size: row.size, etag, lastModifiedMs: row.synced * 1e3, storageClass: "STANDARD" };
+}
 var STORAGE_CLASSES;
 var init_records = __esm({
   "src/engine/s3/records.ts"() {
@@ -53703,6 +53706,115 @@ var init_invalidation = __esm({
   }
 });
 
+// src/engine/run/bucket-objects.ts
+async function listPrefix(gateway, prefix, onPage, signal) {
+  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
+  const byKey = /* @__PURE__ */ new Map();
+  for (const object2 of objects) byKey.set(object2.key, object2);
+  return byKey;
+}
+async function objectsAt(gateway, prefix, keys, signal) {
+  const wanted = [...new Set(keys)];
+  const found = /* @__PURE__ */ new Map();
+  if (wanted.length > HEAD_UP_TO) {
+    const listed = await listPrefix(gateway, prefix, void 0, signal);
+    for (const key of wanted) {
+      const object2 = listed.get(key);
+      if (object2) found.set(key, object2);
+    }
+    return found;
+  }
+  await Promise.all(
+    wanted.map(async (key) => {
+      const head = await gateway.head(key, { signal });
+      if (head) found.set(key, head);
+    })
+  );
+  return found;
+}
+var HEAD_UP_TO;
+var init_bucket_objects = __esm({
+  "src/engine/run/bucket-objects.ts"() {
+    "use strict";
+    HEAD_UP_TO = 200;
+  }
+});
+
+// src/engine/run/invalidate-stage.ts
+async function invalidateStage(ctx, bucket, verified, moved, scope = {}) {
+  if (ctx.dryRun) return moved;
+  const { gateway } = bucket;
+  const signal = ctx.options.signal;
+  const leftAlone = /* @__PURE__ */ new Set([...moved.pending.flatMap((m3) => [m3.from, m3.to]), ...moved.copied ?? []]);
+  let files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
+  if (scope.files) files = files.filter((f5) => scope.files(f5.path));
+  let state2;
+  if (files.length > 0) {
+    state2 = verified.objects ? bucketAfterMoves(verified.objects, moved.outcomes) : await askBucket(gateway, ctx.prefix, files, signal);
+  }
+  const stale = state2 ? staleKeys(ctx.prefix, files, state2) : [];
+  const temporary = scope.temporary === false ? [] : await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
+  if (stale.length === 0 && temporary.length === 0) return moved;
+  const failures = await deleteAll(gateway, [...stale, ...temporary], signal);
+  const failed = new Set(failures.map((f5) => f5.key));
+  const cleared = stale.filter((k5) => !failed.has(k5));
+  if (cleared.length > 0) {
+    ctx.notice(
+      `${cleared.length} object(s) held other bytes than the file now at their path, of the same size (moves that were not made, or files replaced): deleted, so that aws uploads those files (${sample(cleared)}).`
+    );
+  }
+  const keptTemporary = temporary.filter((k5) => failed.has(k5));
+  if (keptTemporary.length > 0)
+    ctx.notice(
+      `${keptTemporary.length} temporary object(s) under ${tempFolder(ctx.prefix)} could not be removed; the next run tries again.`,
+      "warning"
+    );
+  const kept = stale.filter((k5) => failed.has(k5));
+  if (kept.length === 0) return moved;
+  ctx.report.status = "partial";
+  ctx.notice(
+    `${kept.length} object(s) that may hold other bytes than their files could not be deleted, so aws may keep them; they are not recorded as synced and the next sync tries again: ` + failures.filter((f5) => !keptTemporary.includes(f5.key)).slice(0, 5).map((f5) => `${f5.key} (${f5.message})`).join(", "),
+    "warning"
+  );
+  const notSynced = kept.map((k5) => pathForKey(ctx.prefix, k5)).filter((p3) => p3 !== null);
+  return { ...moved, notSynced: [...moved.notSynced ?? [], ...notSynced] };
+}
+async function askBucket(gateway, prefix, files, signal) {
+  const objects = await objectsAt(
+    gateway,
+    prefix,
+    files.map((f5) => keyFor(prefix, f5.path)),
+    signal
+  );
+  return (key) => objects.get(key) ?? "absent";
+}
+async function leftoverTempKeys(ctx, gateway, listing, fromThisBatch) {
+  const folder = tempFolder(ctx.prefix);
+  const earlier = listing ? [...listing.keys()].filter((k5) => k5.startsWith(folder)) : (await gateway.listAll(folder, { signal: ctx.options.signal })).map((o4) => o4.key);
+  const kept = await MoveJournal.peekRunId(ctx.target.localPath);
+  const owned = kept ? `${folder}${kept}/` : void 0;
+  return [.../* @__PURE__ */ new Set([...fromThisBatch, ...earlier])].filter((k5) => !owned || !k5.startsWith(owned));
+}
+async function deleteAll(gateway, keys, signal) {
+  const batches = [];
+  for (let i6 = 0; i6 < keys.length; i6 += DELETE_BATCH) batches.push(keys.slice(i6, i6 + DELETE_BATCH));
+  return (await Promise.all(batches.map((batch) => gateway.deleteObjects(batch, { signal })))).flat();
+}
+function sample(keys) {
+  return keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
+}
+var init_invalidate_stage = __esm({
+  "src/engine/run/invalidate-stage.ts"() {
+    "use strict";
+    init_invalidation();
+    init_journal();
+    init_move_batch();
+    init_keys();
+    init_s33();
+    init_bucket_objects();
+  }
+});
+
 // src/engine/orphan-child.ts
 import { execFile } from "node:child_process";
 function inspect4(pid) {
@@ -54139,413 +54251,6 @@ var init_archive = __esm({
   }
 });
 
-// src/engine/path-order.ts
-function comparePaths(a6, b5) {
-  if (a6 === b5) return 0;
-  const n4 = Math.min(a6.length, b5.length);
-  for (let i6 = 0; i6 < n4; i6++) {
-    const x = a6.charCodeAt(i6);
-    const y = b5.charCodeAt(i6);
-    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
-  }
-  return a6.length - b5.length;
-}
-function highUnitRank(unit) {
-  return unit < 57344 ? unit + 8192 : unit - 2048;
-}
-function inPathOrder(items) {
-  for (let i6 = 1; i6 < items.length; i6++) {
-    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
-      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
-  }
-  return items;
-}
-function walkByPath(files, rows, onFile, onRowAlone) {
-  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
-  try {
-    let row = next(iterator, void 0);
-    let matched = false;
-    for (const file2 of inPathOrder(files)) {
-      let order = row ? comparePaths(row.path, file2.path) : 1;
-      while (row && order < 0) {
-        if (!matched) onRowAlone(row);
-        row = next(iterator, row);
-        matched = false;
-        order = row ? comparePaths(row.path, file2.path) : 1;
-      }
-      if (order === 0) matched = true;
-      onFile(file2, order === 0 ? row : void 0);
-    }
-    for (; row; row = next(iterator, row)) {
-      if (!matched) onRowAlone(row);
-      matched = false;
-    }
-  } finally {
-    iterator.return?.();
-  }
-}
-function next(iterator, previous) {
-  const result = iterator.next();
-  if (result.done) return void 0;
-  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
-    throw new Error(
-      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
-    );
-  }
-  return result.value;
-}
-var init_path_order = __esm({
-  "src/engine/path-order.ts"() {
-    "use strict";
-  }
-});
-
-// src/engine/planner.ts
-function isSameFileAtPath(file2, recorded) {
-  return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
-}
-function emptyPlan() {
-  return {
-    moves: [],
-    archived: [],
-    rejected: [],
-    newFiles: [],
-    modified: [],
-    deleted: [],
-    unchangedCount: 0,
-    bytesSaved: 0,
-    unsure: []
-  };
-}
-function planRun(input2) {
-  const { scan, records, prefix, isExcluded, objects } = input2;
-  const files = [];
-  const recordedAt = [];
-  const gone = [];
-  walkByPath(
-    scan,
-    records,
-    (file2, row) => {
-      files.push(file2);
-      recordedAt.push(row);
-    },
-    (row) => gone.push(row)
-  );
-  let inodeIndex;
-  const inodes = () => {
-    if (!inodeIndex) {
-      const byInode = /* @__PURE__ */ new Map();
-      const linked = /* @__PURE__ */ new Set();
-      for (const r5 of records) {
-        if (r5.size === 0) continue;
-        if (byInode.has(r5.inode)) linked.add(r5.inode);
-        else byInode.set(r5.inode, r5);
-      }
-      const seen = /* @__PURE__ */ new Set();
-      for (const f5 of scan) {
-        if (f5.size === 0 || !byInode.has(f5.inode)) continue;
-        if (seen.has(f5.inode)) linked.add(f5.inode);
-        else seen.add(f5.inode);
-      }
-      inodeIndex = { byInode, linked };
-    }
-    return inodeIndex;
-  };
-  const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
-  const plan = emptyPlan();
-  const candidateFor = (file2, here2) => {
-    if (file2.size === 0) return void 0;
-    if (here2?.inode === file2.inode) return void 0;
-    const old = inodes().byInode.get(file2.inode);
-    if (!old || old.path === file2.path) return void 0;
-    if (isRecordedHere(file2, here2)) return void 0;
-    return old;
-  };
-  const isRecordedHere = (file2, here2) => {
-    if (!here2 || !isSameFileAtPath(file2, here2)) return false;
-    if (here2.inode === file2.inode) return true;
-    const other = inodes().byInode.get(file2.inode);
-    return !other || other.path === file2.path || !isSameFileAtPath(file2, other);
-  };
-  for (let i6 = 0; i6 < files.length; i6++) {
-    const file2 = files[i6];
-    const old = candidateFor(file2, recordedAt[i6]);
-    if (!old) continue;
-    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
-    if (!isUnchangedSinceRecorded(file2, old)) {
-      reject("changed-since-recorded");
-      continue;
-    }
-    if (inodes().linked.has(file2.inode)) {
-      reject("hard-link");
-      continue;
-    }
-    if (isExcluded(old.path)) {
-      reject("excluded");
-      continue;
-    }
-    if (skipped.has(`${old.path}\0${file2.path}`)) {
-      reject("skipped-by-user");
-      continue;
-    }
-    const move = {
-      from: old.path,
-      to: file2.path,
-      fromKey: keyFor(prefix, old.path),
-      toKey: keyFor(prefix, file2.path),
-      inode: file2.inode,
-      size: old.size,
-      mtime: old.mtime,
-      // Set below when listed; named here so that every move has one shape (a million of them).
-      etag: void 0,
-      storageClass: void 0,
-      defaultSse: void 0,
-      state: "unverified"
-    };
-    if (objects) {
-      const object2 = objects.get(move.fromKey);
-      const problem = checkSourceObject(object2, old);
-      if (problem) {
-        reject(problem);
-        continue;
-      }
-      move.etag = object2.etag;
-      move.storageClass = object2.storageClass;
-      if (old.defaultSse && old.etag === object2.etag) move.defaultSse = true;
-      if (isArchived(object2)) {
-        if (input2.archivedMoves === "upload") continue;
-        move.state = "archived";
-        plan.archived.push(move);
-        continue;
-      }
-      move.state = "ready";
-    }
-    plan.moves.push(move);
-  }
-  holdMovesOntoArchivedSources(plan);
-  holdMovesOntoHeldSources(plan, prefix);
-  for (const move of plan.moves) plan.bytesSaved += move.size;
-  const ends = /* @__PURE__ */ new Map();
-  const mark = (path31, role) => ends.set(path31, (ends.get(path31) ?? 0) | role);
-  for (const m3 of plan.moves) {
-    mark(m3.from, MOVED_FROM | CANDIDATE_END);
-    mark(m3.to, MOVED_TO | CANDIDATE_END);
-  }
-  for (const m3 of plan.archived) {
-    mark(m3.from, MOVED_FROM | WAITING);
-    mark(m3.to, MOVED_TO | WAITING);
-  }
-  for (const m3 of plan.rejected) {
-    mark(m3.from, CANDIDATE_END);
-    mark(m3.to, CANDIDATE_END);
-  }
-  const is = (path31, role) => ((ends.get(path31) ?? 0) & role) !== 0;
-  for (let i6 = 0; i6 < files.length; i6++) {
-    const file2 = files[i6];
-    const recorded = recordedAt[i6];
-    if (is(file2.path, CANDIDATE_END) && !is(file2.path, WAITING) && !isRecordedHere(file2, recorded))
-      plan.unsure.push(file2);
-    if (is(file2.path, MOVED_TO)) continue;
-    if (!recorded) plan.newFiles.push(file2);
-    else if (is(file2.path, MOVED_FROM) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
-      plan.modified.push(file2);
-      if (!is(file2.path, CANDIDATE_END) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
-        plan.unsure.push(file2);
-    } else plan.unchangedCount++;
-  }
-  for (const r5 of gone) {
-    if (!is(r5.path, MOVED_FROM) && !isExcluded(r5.path)) plan.deleted.push(r5);
-  }
-  return plan;
-}
-function movesOnto(moves, keys) {
-  const byDestination = new Map(moves.map((m3) => [m3.toKey, m3]));
-  const held = /* @__PURE__ */ new Set();
-  const queue = [...keys];
-  for (let key = queue.pop(); key !== void 0; key = queue.pop()) {
-    const move = byDestination.get(key);
-    if (!move || held.has(move)) continue;
-    held.add(move);
-    queue.push(move.fromKey);
-  }
-  return held;
-}
-function holdMovesOntoArchivedSources(plan) {
-  const held = movesOnto(
-    plan.moves,
-    plan.archived.map((m3) => m3.fromKey)
-  );
-  if (held.size === 0) return;
-  for (const move of held) plan.archived.push({ ...move, state: "archived" });
-  plan.moves = plan.moves.filter((m3) => !held.has(m3));
-}
-function holdMovesOntoHeldSources(plan, prefix) {
-  const keys = plan.rejected.filter((r5) => HOLDS_GROUP.has(r5.reason)).map((r5) => keyFor(prefix, r5.from));
-  const held = movesOnto(plan.moves, keys);
-  if (held.size === 0) return;
-  for (const move of held)
-    plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
-  plan.moves = plan.moves.filter((m3) => !held.has(m3));
-}
-var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
-var init_planner = __esm({
-  "src/engine/planner.ts"() {
-    "use strict";
-    init_keys();
-    init_move_rules();
-    init_path_order();
-    MOVED_FROM = 1;
-    MOVED_TO = 2;
-    WAITING = 4;
-    CANDIDATE_END = 8;
-    HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
-    SYNC_CLOCK_SLACK_SECONDS = 2;
-  }
-});
-
-// src/engine/run/verify-stage.ts
-async function verifyStage(ctx, volume, bucket, planned) {
-  const { target } = ctx;
-  let { plan } = planned;
-  let objects;
-  const replan = plan.moves.length > 0;
-  const needListing = replan || volume.baseline && ctx.options.command === "sync";
-  if (needListing) {
-    if (replan) plan = planned.plan = emptyPlan();
-    ctx.phase("list");
-    objects = await listPrefix(
-      bucket.gateway,
-      ctx.prefix,
-      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
-      ctx.options.signal
-    );
-    if (replan) {
-      plan = planRun({ ...planned.input, objects });
-      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
-        plan = planRun({ ...planned.input, objects });
-    }
-  }
-  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
-  addPlanToReport(ctx.report, plan);
-  ctx.emit({
-    type: "plan",
-    target: target.name,
-    moves: plan.moves.length,
-    archived: plan.archived.length,
-    rejected: plan.rejected.length,
-    newFiles: plan.newFiles.length,
-    modified: plan.modified.length,
-    deleted: plan.deleted.length,
-    bytesSaved: plan.bytesSaved
-  });
-  if (plan.archived.length > 0) {
-    ctx.notice(
-      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
-      "warning"
-    );
-  }
-  return { ...planned, plan, objects };
-}
-async function listPrefix(gateway, prefix, onPage, signal) {
-  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  const byKey = /* @__PURE__ */ new Map();
-  for (const object2 of objects) byKey.set(object2.key, object2);
-  return byKey;
-}
-var init_verify_stage = __esm({
-  "src/engine/run/verify-stage.ts"() {
-    "use strict";
-    init_archive();
-    init_move_order();
-    init_planner();
-    init_report();
-  }
-});
-
-// src/engine/run/invalidate-stage.ts
-async function invalidateStage(ctx, bucket, verified, moved, scope = {}) {
-  if (ctx.dryRun) return moved;
-  const { gateway } = bucket;
-  const signal = ctx.options.signal;
-  const leftAlone = /* @__PURE__ */ new Set([...moved.pending.flatMap((m3) => [m3.from, m3.to]), ...moved.copied ?? []]);
-  let files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
-  if (scope.files) files = files.filter((f5) => scope.files(f5.path));
-  let state2;
-  if (files.length > 0) {
-    state2 = verified.objects ? bucketAfterMoves(verified.objects, moved.outcomes) : await askBucket(gateway, ctx.prefix, files, signal);
-  }
-  const stale = state2 ? staleKeys(ctx.prefix, files, state2) : [];
-  const temporary = scope.temporary === false ? [] : await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
-  if (stale.length === 0 && temporary.length === 0) return moved;
-  const failures = await deleteAll(gateway, [...stale, ...temporary], signal);
-  const failed = new Set(failures.map((f5) => f5.key));
-  const cleared = stale.filter((k5) => !failed.has(k5));
-  if (cleared.length > 0) {
-    ctx.notice(
-      `${cleared.length} object(s) held other bytes than the file now at their path, of the same size (moves that were not made, or files replaced): deleted, so that aws uploads those files (${sample(cleared)}).`
-    );
-  }
-  const keptTemporary = temporary.filter((k5) => failed.has(k5));
-  if (keptTemporary.length > 0)
-    ctx.notice(
-      `${keptTemporary.length} temporary object(s) under ${tempFolder(ctx.prefix)} could not be removed; the next run tries again.`,
-      "warning"
-    );
-  const kept = stale.filter((k5) => failed.has(k5));
-  if (kept.length === 0) return moved;
-  ctx.report.status = "partial";
-  ctx.notice(
-    `${kept.length} object(s) that may hold other bytes than their files could not be deleted, so aws may keep them; they are not recorded as synced and the next sync tries again: ` + failures.filter((f5) => !keptTemporary.includes(f5.key)).slice(0, 5).map((f5) => `${f5.key} (${f5.message})`).join(", "),
-    "warning"
-  );
-  const notSynced = kept.map((k5) => pathForKey(ctx.prefix, k5)).filter((p3) => p3 !== null);
-  return { ...moved, notSynced: [...moved.notSynced ?? [], ...notSynced] };
-}
-async function askBucket(gateway, prefix, files, signal) {
-  let objects;
-  if (files.length > HEAD_UP_TO) {
-    objects = await listPrefix(gateway, prefix, void 0, signal);
-  } else {
-    objects = /* @__PURE__ */ new Map();
-    await Promise.all(
-      files.map(async (f5) => {
-        const key = keyFor(prefix, f5.path);
-        const head = await gateway.head(key, { signal });
-        if (head) objects.set(key, head);
-      })
-    );
-  }
-  return (key) => objects.get(key) ?? "absent";
-}
-async function leftoverTempKeys(ctx, gateway, listing, fromThisBatch) {
-  const folder = tempFolder(ctx.prefix);
-  const earlier = listing ? [...listing.keys()].filter((k5) => k5.startsWith(folder)) : (await gateway.listAll(folder, { signal: ctx.options.signal })).map((o4) => o4.key);
-  const kept = await MoveJournal.peekRunId(ctx.target.localPath);
-  const owned = kept ? `${folder}${kept}/` : void 0;
-  return [.../* @__PURE__ */ new Set([...fromThisBatch, ...earlier])].filter((k5) => !owned || !k5.startsWith(owned));
-}
-async function deleteAll(gateway, keys, signal) {
-  const batches = [];
-  for (let i6 = 0; i6 < keys.length; i6 += DELETE_BATCH) batches.push(keys.slice(i6, i6 + DELETE_BATCH));
-  return (await Promise.all(batches.map((batch) => gateway.deleteObjects(batch, { signal })))).flat();
-}
-function sample(keys) {
-  return keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
-}
-var HEAD_UP_TO;
-var init_invalidate_stage = __esm({
-  "src/engine/run/invalidate-stage.ts"() {
-    "use strict";
-    init_invalidation();
-    init_journal();
-    init_move_batch();
-    init_keys();
-    init_s33();
-    init_verify_stage();
-    HEAD_UP_TO = 200;
-  }
-});
-
 // src/engine/run/move-stage.ts
 async function runCopies(bucket, copies, signal) {
   return Promise.all(
@@ -54834,6 +54539,270 @@ var init_open_volume = __esm({
     init_volume_facts();
     VOLUME_ID_META = "volume_id";
     VOLUME_META = "volume";
+  }
+});
+
+// src/engine/path-order.ts
+function comparePaths(a6, b5) {
+  if (a6 === b5) return 0;
+  const n4 = Math.min(a6.length, b5.length);
+  for (let i6 = 0; i6 < n4; i6++) {
+    const x = a6.charCodeAt(i6);
+    const y = b5.charCodeAt(i6);
+    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
+  }
+  return a6.length - b5.length;
+}
+function highUnitRank(unit) {
+  return unit < 57344 ? unit + 8192 : unit - 2048;
+}
+function inPathOrder(items) {
+  for (let i6 = 1; i6 < items.length; i6++) {
+    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
+      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
+  }
+  return items;
+}
+function walkByPath(files, rows, onFile, onRowAlone) {
+  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
+  try {
+    let row = next(iterator, void 0);
+    let matched = false;
+    for (const file2 of inPathOrder(files)) {
+      let order = row ? comparePaths(row.path, file2.path) : 1;
+      while (row && order < 0) {
+        if (!matched) onRowAlone(row);
+        row = next(iterator, row);
+        matched = false;
+        order = row ? comparePaths(row.path, file2.path) : 1;
+      }
+      if (order === 0) matched = true;
+      onFile(file2, order === 0 ? row : void 0);
+    }
+    for (; row; row = next(iterator, row)) {
+      if (!matched) onRowAlone(row);
+      matched = false;
+    }
+  } finally {
+    iterator.return?.();
+  }
+}
+function next(iterator, previous) {
+  const result = iterator.next();
+  if (result.done) return void 0;
+  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
+    throw new Error(
+      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
+    );
+  }
+  return result.value;
+}
+var init_path_order = __esm({
+  "src/engine/path-order.ts"() {
+    "use strict";
+  }
+});
+
+// src/engine/planner.ts
+function isSameFileAtPath(file2, recorded) {
+  return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
+}
+function emptyPlan() {
+  return {
+    moves: [],
+    archived: [],
+    rejected: [],
+    newFiles: [],
+    modified: [],
+    deleted: [],
+    unchangedCount: 0,
+    bytesSaved: 0,
+    unsure: []
+  };
+}
+function planRun(input2) {
+  const { scan, records, prefix, isExcluded, objects } = input2;
+  const files = [];
+  const recordedAt = [];
+  const gone = [];
+  walkByPath(
+    scan,
+    records,
+    (file2, row) => {
+      files.push(file2);
+      recordedAt.push(row);
+    },
+    (row) => gone.push(row)
+  );
+  let inodeIndex;
+  const inodes = () => {
+    if (!inodeIndex) {
+      const byInode = /* @__PURE__ */ new Map();
+      const linked = /* @__PURE__ */ new Set();
+      for (const r5 of records) {
+        if (r5.size === 0) continue;
+        if (byInode.has(r5.inode)) linked.add(r5.inode);
+        else byInode.set(r5.inode, r5);
+      }
+      const seen = /* @__PURE__ */ new Set();
+      for (const f5 of scan) {
+        if (f5.size === 0 || !byInode.has(f5.inode)) continue;
+        if (seen.has(f5.inode)) linked.add(f5.inode);
+        else seen.add(f5.inode);
+      }
+      inodeIndex = { byInode, linked };
+    }
+    return inodeIndex;
+  };
+  const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
+  const plan = emptyPlan();
+  const candidateFor = (file2, here2) => {
+    if (file2.size === 0) return void 0;
+    if (here2?.inode === file2.inode) return void 0;
+    const old = inodes().byInode.get(file2.inode);
+    if (!old || old.path === file2.path) return void 0;
+    if (isRecordedHere(file2, here2)) return void 0;
+    return old;
+  };
+  const isRecordedHere = (file2, here2) => {
+    if (!here2 || !isSameFileAtPath(file2, here2)) return false;
+    if (here2.inode === file2.inode) return true;
+    const other = inodes().byInode.get(file2.inode);
+    return !other || other.path === file2.path || !isSameFileAtPath(file2, other);
+  };
+  for (let i6 = 0; i6 < files.length; i6++) {
+    const file2 = files[i6];
+    const old = candidateFor(file2, recordedAt[i6]);
+    if (!old) continue;
+    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
+    if (!isUnchangedSinceRecorded(file2, old)) {
+      reject("changed-since-recorded");
+      continue;
+    }
+    if (inodes().linked.has(file2.inode)) {
+      reject("hard-link");
+      continue;
+    }
+    if (isExcluded(old.path)) {
+      reject("excluded");
+      continue;
+    }
+    if (skipped.has(`${old.path}\0${file2.path}`)) {
+      reject("skipped-by-user");
+      continue;
+    }
+    const move = {
+      from: old.path,
+      to: file2.path,
+      fromKey: keyFor(prefix, old.path),
+      toKey: keyFor(prefix, file2.path),
+      inode: file2.inode,
+      size: old.size,
+      mtime: old.mtime,
+      // Set below when listed; named here so that every move has one shape (a million of them).
+      etag: void 0,
+      storageClass: void 0,
+      defaultSse: void 0,
+      state: "unverified"
+    };
+    if (objects) {
+      const object2 = objects.get(move.fromKey);
+      const problem = checkSourceObject(object2, old);
+      if (problem) {
+        reject(problem);
+        continue;
+      }
+      move.etag = object2.etag;
+      move.storageClass = object2.storageClass;
+      if (old.defaultSse && old.etag === object2.etag) move.defaultSse = true;
+      if (isArchived(object2)) {
+        if (input2.archivedMoves === "upload") continue;
+        move.state = "archived";
+        plan.archived.push(move);
+        continue;
+      }
+      move.state = "ready";
+    }
+    plan.moves.push(move);
+  }
+  holdMovesOntoArchivedSources(plan);
+  holdMovesOntoHeldSources(plan, prefix);
+  for (const move of plan.moves) plan.bytesSaved += move.size;
+  const ends = /* @__PURE__ */ new Map();
+  const mark = (path31, role) => ends.set(path31, (ends.get(path31) ?? 0) | role);
+  for (const m3 of plan.moves) {
+    mark(m3.from, MOVED_FROM | CANDIDATE_END);
+    mark(m3.to, MOVED_TO | CANDIDATE_END);
+  }
+  for (const m3 of plan.archived) {
+    mark(m3.from, MOVED_FROM | WAITING);
+    mark(m3.to, MOVED_TO | WAITING);
+  }
+  for (const m3 of plan.rejected) {
+    mark(m3.from, CANDIDATE_END);
+    mark(m3.to, CANDIDATE_END);
+  }
+  const is = (path31, role) => ((ends.get(path31) ?? 0) & role) !== 0;
+  for (let i6 = 0; i6 < files.length; i6++) {
+    const file2 = files[i6];
+    const recorded = recordedAt[i6];
+    if (is(file2.path, CANDIDATE_END) && !is(file2.path, WAITING) && !isRecordedHere(file2, recorded))
+      plan.unsure.push(file2);
+    if (is(file2.path, MOVED_TO)) continue;
+    if (!recorded) plan.newFiles.push(file2);
+    else if (is(file2.path, MOVED_FROM) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
+      plan.modified.push(file2);
+      if (!is(file2.path, CANDIDATE_END) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
+        plan.unsure.push(file2);
+    } else plan.unchangedCount++;
+  }
+  for (const r5 of gone) {
+    if (!is(r5.path, MOVED_FROM) && !isExcluded(r5.path)) plan.deleted.push(r5);
+  }
+  return plan;
+}
+function movesOnto(moves, keys) {
+  const byDestination = new Map(moves.map((m3) => [m3.toKey, m3]));
+  const held = /* @__PURE__ */ new Set();
+  const queue = [...keys];
+  for (let key = queue.pop(); key !== void 0; key = queue.pop()) {
+    const move = byDestination.get(key);
+    if (!move || held.has(move)) continue;
+    held.add(move);
+    queue.push(move.fromKey);
+  }
+  return held;
+}
+function holdMovesOntoArchivedSources(plan) {
+  const held = movesOnto(
+    plan.moves,
+    plan.archived.map((m3) => m3.fromKey)
+  );
+  if (held.size === 0) return;
+  for (const move of held) plan.archived.push({ ...move, state: "archived" });
+  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+}
+function holdMovesOntoHeldSources(plan, prefix) {
+  const keys = plan.rejected.filter((r5) => HOLDS_GROUP.has(r5.reason)).map((r5) => keyFor(prefix, r5.from));
+  const held = movesOnto(plan.moves, keys);
+  if (held.size === 0) return;
+  for (const move of held)
+    plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
+  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+}
+var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
+var init_planner = __esm({
+  "src/engine/planner.ts"() {
+    "use strict";
+    init_keys();
+    init_move_rules();
+    init_path_order();
+    MOVED_FROM = 1;
+    MOVED_TO = 2;
+    WAITING = 4;
+    CANDIDATE_END = 8;
+    HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
+    SYNC_CLOCK_SLACK_SECONDS = 2;
   }
 });
 
@@ -55348,13 +55317,7 @@ function recordedObjects(volume, plan, prefix, minSize) {
   for (const row of volume.db.allFiles()) {
     if (!row.etag || !sizes.has(row.size)) continue;
     const key = keyFor(prefix, row.path);
-    objects.set(key, {
-      key,
-      size: row.size,
-      etag: row.etag,
-      lastModifiedMs: row.synced * 1e3,
-      storageClass: "STANDARD"
-    });
+    objects.set(key, recordedObjectInfo(key, row, row.etag));
   }
   return objects;
 }
@@ -55467,7 +55430,8 @@ var init_prove_stage = __esm({
     init_move_rules();
     init_prover();
     init_path_order();
-    init_verify_stage();
+    init_s33();
+    init_bucket_objects();
     CLOCK_SLACK_SECONDS = 2;
   }
 });
@@ -55534,7 +55498,12 @@ async function recordStage(ctx, volume, bucket, scan, moved, result) {
   ctx.phase("record");
   const synced = result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
   if (synced !== "not-synced" || volume.baseline) {
-    const uploaded = synced !== "not-synced" && result && result.uploads.length > 0 ? await uploadedObjects(bucket.gateway, ctx.prefix, result, ctx.options.signal) : void 0;
+    const uploaded = synced !== "not-synced" && result && result.uploads.length > 0 ? await objectsAt(
+      bucket.gateway,
+      ctx.prefix,
+      result.uploads.map((u2) => u2.key),
+      ctx.options.signal
+    ) : void 0;
     db.writeFileChanges(
       recordChanges({
         previous: db.eachFile(),
@@ -55580,27 +55549,6 @@ function rememberVolume(db, volume, now) {
   db.setMeta(VOLUME_META, JSON.stringify({ uuid: uuid3, mountPoint: isMountPoint, fsType, recordedAt: now.toISOString() }));
   return dbId;
 }
-async function uploadedObjects(gateway, prefix, result, signal) {
-  const keys = [...new Set(result.uploads.map((u2) => u2.key))];
-  if (keys.length > HEAD_UPLOADS_UP_TO) {
-    const listed = await listPrefix(gateway, prefix, void 0, signal);
-    const uploaded = /* @__PURE__ */ new Map();
-    for (const key of keys) {
-      const object2 = listed.get(key);
-      if (object2) uploaded.set(key, object2);
-    }
-    return uploaded;
-  }
-  const objects = /* @__PURE__ */ new Map();
-  const worker = async () => {
-    for (let key = keys.pop(); key !== void 0; key = keys.pop()) {
-      const head = await gateway.head(key, { signal });
-      if (head) objects.set(key, head);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  return objects;
-}
 function recordRunMeta(db, report, startedAt) {
   const total = Number(db.getMeta("bytes_saved_total") ?? "0") + report.bytesSaved;
   db.setMeta("bytes_saved_total", String(total));
@@ -55618,15 +55566,13 @@ function recordRunMeta(db, report, startedAt) {
     })
   );
 }
-var HEAD_UPLOADS_UP_TO;
 var init_record_stage = __esm({
   "src/engine/run/record-stage.ts"() {
     "use strict";
     init_recorder();
     init_user_state();
+    init_bucket_objects();
     init_open_volume();
-    init_verify_stage();
-    HEAD_UPLOADS_UP_TO = 200;
   }
 });
 
@@ -55868,6 +55814,60 @@ var init_scan_stage = __esm({
   }
 });
 
+// src/engine/run/verify-stage.ts
+async function verifyStage(ctx, volume, bucket, planned) {
+  const { target } = ctx;
+  let { plan } = planned;
+  let objects;
+  const replan = plan.moves.length > 0;
+  const needListing = replan || volume.baseline && ctx.options.command === "sync";
+  if (needListing) {
+    if (replan) plan = planned.plan = emptyPlan();
+    ctx.phase("list");
+    objects = await listPrefix(
+      bucket.gateway,
+      ctx.prefix,
+      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
+      ctx.options.signal
+    );
+    if (replan) {
+      plan = planRun({ ...planned.input, objects });
+      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
+        plan = planRun({ ...planned.input, objects });
+    }
+  }
+  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
+  addPlanToReport(ctx.report, plan);
+  ctx.emit({
+    type: "plan",
+    target: target.name,
+    moves: plan.moves.length,
+    archived: plan.archived.length,
+    rejected: plan.rejected.length,
+    newFiles: plan.newFiles.length,
+    modified: plan.modified.length,
+    deleted: plan.deleted.length,
+    bytesSaved: plan.bytesSaved
+  });
+  if (plan.archived.length > 0) {
+    ctx.notice(
+      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
+      "warning"
+    );
+  }
+  return { ...planned, plan, objects };
+}
+var init_verify_stage = __esm({
+  "src/engine/run/verify-stage.ts"() {
+    "use strict";
+    init_archive();
+    init_move_order();
+    init_planner();
+    init_report();
+    init_bucket_objects();
+  }
+});
+
 // src/engine/run.ts
 async function runTarget(target, options) {
   const prepared = await prepareTarget(target, options);
@@ -56059,8 +56059,7 @@ function leavingObjects(run) {
   return plan.deleted.flatMap((row) => {
     const key = keyFor(ctx.prefix, row.path);
     if (!row.etag || row.size === 0 || busy.has(key)) return [];
-    const object2 = { key, size: row.size, etag: row.etag, lastModifiedMs: row.synced * 1e3, storageClass: "STANDARD" };
-    return [{ ...object2, source: run, recorded: true }];
+    return [{ ...recordedObjectInfo(key, row, row.etag), source: run, recorded: true }];
   });
 }
 function arrivingFiles(run) {
@@ -76944,17 +76943,7 @@ var init_schema2 = __esm({
       prove_min_size: byteSizeText().pipe(byteSizeSchema),
       hash_budget: byteSizeText().pipe(byteSizeSchema),
       part_size: byteSizeText().transform((value) => [value]).pipe(partSizesSchema),
-      multipart_threshold: external_exports.string().transform((value, ctx) => {
-        const bytes = parseByteSize(value);
-        if (bytes === void 0) {
-          ctx.addIssue({
-            code: "custom",
-            message: "must be a size in bytes, like 5GiB, 8MiB or 1048576"
-          });
-          return external_exports.NEVER;
-        }
-        return bytes;
-      }).pipe(multipartThresholdSchema),
+      multipart_threshold: byteSizeText().pipe(multipartThresholdSchema),
       max_deletes: external_exports.string().regex(/^\d+$/, { error: MAX_DELETES_PROBLEM }).transform(Number).pipe(maxDeletesSchema),
       max_delete_share: external_exports.string().regex(/^\d+(\.\d+)?%$/, { error: SHARE_PROBLEM }).transform((value) => Number(value.slice(0, -1)) / 100).pipe(maxDeleteShareSchema)
     };

@@ -258,20 +258,7 @@ export const optionTextSchemas = {
   part_size: byteSizeText()
     .transform((value) => [value])
     .pipe(partSizesSchema),
-  multipart_threshold: z
-    .string()
-    .transform((value, ctx) => {
-      const bytes = parseByteSize(value);
-      if (bytes === undefined) {
-        ctx.addIssue({
-          code: "custom",
-          message: "must be a size in bytes, like 5GiB, 8MiB or 1048576",
-        });
-        return z.NEVER;
-      }
-      return bytes;
-    })
-    .pipe(multipartThresholdSchema),
+  multipart_threshold: byteSizeText().pipe(multipartThresholdSchema),
   max_deletes: z.string().regex(/^\d+$/, { error: MAX_DELETES_PROBLEM }).transform(Number).pipe(maxDeletesSchema),
   max_delete_share: z
     .string()

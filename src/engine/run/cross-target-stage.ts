@@ -10,7 +10,7 @@ import { keyFor, pathForKey } from "../keys";
 import type { MoveOutcome } from "../mover";
 import type { PlannedMove } from "../planner";
 import { Prover } from "../prover";
-import { ObjectArchivedError, SourceChangedError, SourceMissingError } from "../s3";
+import { ObjectArchivedError, SourceChangedError, SourceMissingError, recordedObjectInfo } from "../s3";
 import type { S3ObjectInfo, ScannedFile } from "../types";
 import type { PreparedRun } from "../run";
 import { busyKeys, readOnlyCache } from "./prove-stage";
@@ -60,8 +60,7 @@ function leavingObjects(run: PreparedRun): Leaving[] {
   return plan.deleted.flatMap((row) => {
     const key = keyFor(ctx.prefix, row.path);
     if (!row.etag || row.size === 0 || busy.has(key)) return [];
-    const object = { key, size: row.size, etag: row.etag, lastModifiedMs: row.synced * 1000, storageClass: "STANDARD" };
-    return [{ ...object, source: run, recorded: true }];
+    return [{ ...recordedObjectInfo(key, row, row.etag), source: run, recorded: true }];
   });
 }
 

@@ -8,13 +8,11 @@ import { tempFolder } from "../move-batch";
 import { keyFor, pathForKey } from "../keys";
 import { DELETE_BATCH, type BucketGateway, type DeleteFailure } from "../s3";
 import type { S3ObjectInfo, ScannedFile } from "../types";
+import { objectsAt } from "./bucket-objects";
 import type { ConnectedBucket } from "./connect-bucket";
 import type { RunContext } from "./context";
 import type { MovedRun } from "./move-stage";
-import { listPrefix, type VerifiedRun } from "./verify-stage";
-
-/** Few keys to ask about: HEAD each; more: one listing of the prefix (a request per 1,000 keys). */
-const HEAD_UP_TO = 200;
+import type { VerifiedRun } from "./verify-stage";
 
 export async function invalidateStage(
   ctx: RunContext,
@@ -85,19 +83,12 @@ async function askBucket(
   files: readonly ScannedFile[],
   signal?: AbortSignal,
 ): Promise<(key: string) => KeyState> {
-  let objects: Map<string, S3ObjectInfo>;
-  if (files.length > HEAD_UP_TO) {
-    objects = await listPrefix(gateway, prefix, undefined, signal);
-  } else {
-    objects = new Map();
-    await Promise.all(
-      files.map(async (f) => {
-        const key = keyFor(prefix, f.path);
-        const head = await gateway.head(key, { signal });
-        if (head) objects.set(key, head);
-      }),
-    );
-  }
+  const objects = await objectsAt(
+    gateway,
+    prefix,
+    files.map((f) => keyFor(prefix, f.path)),
+    signal,
+  );
   return (key) => objects.get(key) ?? "absent";
 }
 

@@ -12,12 +12,14 @@ import { REJECT_REASON_TEXT } from "../move-rules";
 import type { Plan, PlannedMove } from "../planner";
 import { Prover, type HashCache } from "../prover";
 import { comparePaths } from "../path-order";
+import { recordedObjectInfo } from "../s3";
 import type { FileRecord, S3ObjectInfo, ScannedFile } from "../types";
+import { listPrefix } from "./bucket-objects";
 import type { ConnectedBucket } from "./connect-bucket";
 import type { RunContext } from "./context";
 import type { OpenedVolume } from "./open-volume";
 import type { VolumeScan } from "./scan-stage";
-import { listPrefix, type VerifiedRun } from "./verify-stage";
+import type { VerifiedRun } from "./verify-stage";
 
 export async function proveStage(
   ctx: RunContext,
@@ -147,13 +149,7 @@ function recordedObjects(volume: OpenedVolume, plan: Plan, prefix: string, minSi
   for (const row of volume.db.allFiles()) {
     if (!row.etag || !sizes.has(row.size)) continue;
     const key = keyFor(prefix, row.path);
-    objects.set(key, {
-      key,
-      size: row.size,
-      etag: row.etag,
-      lastModifiedMs: row.synced * 1000,
-      storageClass: "STANDARD",
-    });
+    objects.set(key, recordedObjectInfo(key, row, row.etag));
   }
   return objects;
 }

@@ -4,17 +4,15 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { AwsSyncResult } from "../aws-cli";
 import type { StateDb } from "../db";
-import type { BucketGateway } from "../s3";
 import { recordChanges } from "../recorder";
 import type { TargetReport } from "../report";
-import type { S3ObjectInfo } from "../types";
 import { writeTargetMemory } from "../user-state";
+import { objectsAt } from "./bucket-objects";
 import type { ConnectedBucket } from "./connect-bucket";
 import type { RunContext } from "./context";
 import type { MovedRun } from "./move-stage";
 import { VOLUME_ID_META, VOLUME_META, type OpenedVolume } from "./open-volume";
 import type { VolumeScan } from "./scan-stage";
-import { listPrefix } from "./verify-stage";
 
 export async function recordStage(
   ctx: RunContext,
@@ -32,9 +30,16 @@ export async function recordStage(
   // Without a completed aws run (moves only, or aws failed) the rows are the old ones plus the moves,
   // already applied: nothing to rewrite, which keeps a no-change pass over a big volume cheap.
   if (synced !== "not-synced" || volume.baseline) {
+    // The objects aws uploaded: the only ETags the DB may learn from aws, because only these are known to
+    // hold the file's content (a same-size object aws skipped may hold other bytes).
     const uploaded =
       synced !== "not-synced" && result && result.uploads.length > 0
-        ? await uploadedObjects(bucket.gateway, ctx.prefix, result, ctx.options.signal)
+        ? await objectsAt(
+            bucket.gateway,
+            ctx.prefix,
+            result.uploads.map((u) => u.key),
+            ctx.options.signal,
+          )
         : undefined;
     // Rows streamed in path order beside the scan: only the rows that differ are written.
     db.writeFileChanges(
@@ -89,40 +94,6 @@ function rememberVolume(db: StateDb, volume: OpenedVolume, now: Date): string {
   const { uuid, isMountPoint, fsType } = volume.facts;
   db.setMeta(VOLUME_META, JSON.stringify({ uuid, mountPoint: isMountPoint, fsType, recordedAt: now.toISOString() }));
   return dbId;
-}
-
-/** Few uploads: HEAD each (a listing of a big prefix costs a request per 1,000 keys); many: one listing. */
-const HEAD_UPLOADS_UP_TO = 200;
-
-/**
- * The objects aws uploaded this run: the only ETags the DB may learn from aws, because only these are
- * known to hold the file's content (a same-size object aws skipped may hold other bytes).
- */
-async function uploadedObjects(
-  gateway: BucketGateway,
-  prefix: string,
-  result: AwsSyncResult,
-  signal?: AbortSignal,
-): Promise<Map<string, S3ObjectInfo>> {
-  const keys = [...new Set(result.uploads.map((u) => u.key))];
-  if (keys.length > HEAD_UPLOADS_UP_TO) {
-    const listed = await listPrefix(gateway, prefix, undefined, signal);
-    const uploaded = new Map<string, S3ObjectInfo>();
-    for (const key of keys) {
-      const object = listed.get(key);
-      if (object) uploaded.set(key, object);
-    }
-    return uploaded;
-  }
-  const objects = new Map<string, S3ObjectInfo>();
-  const worker = async () => {
-    for (let key = keys.pop(); key !== undefined; key = keys.pop()) {
-      const head = await gateway.head(key, { signal });
-      if (head) objects.set(key, head);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  return objects;
 }
 
 export function recordRunMeta(db: StateDb, report: TargetReport, startedAt: Date): void {

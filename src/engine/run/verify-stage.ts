@@ -4,8 +4,8 @@ import { refreshArchiveFacts } from "../archive";
 import { selectMoveGroups } from "../move-order";
 import { emptyPlan, planRun, type Plan } from "../planner";
 import { addPlanToReport } from "../report";
-import type { BucketGateway } from "../s3";
 import type { S3ObjectInfo } from "../types";
+import { listPrefix } from "./bucket-objects";
 import type { ConnectedBucket } from "./connect-bucket";
 import type { RunContext } from "./context";
 import type { OpenedVolume } from "./open-volume";
@@ -69,17 +69,4 @@ export async function verifyStage(
     );
   }
   return { ...planned, plan, objects };
-}
-
-export async function listPrefix(
-  gateway: BucketGateway,
-  prefix: string,
-  onPage?: (count: number) => void,
-  signal?: AbortSignal,
-): Promise<Map<string, S3ObjectInfo>> {
-  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  // A loop, not `new Map(objects.map(...))`: no million pairs on the way.
-  const byKey = new Map<string, S3ObjectInfo>();
-  for (const object of objects) byKey.set(object.key, object);
-  return byKey;
 }

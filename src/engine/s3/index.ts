@@ -21,4 +21,4 @@ export { guessContentType, loadTypeTable, parseMimeTypes } from "./content-type"
 export { RequestLimiter, type Limit } from "./limiter";
 export { classifyS3Error, type S3ErrorContext } from "./classify";
 export { SourceChangedError, ObjectArchivedError, SourceMissingError } from "./errors";
-export { stripEtag, parseRestoreHeader, decodeListedKey } from "./records";
+export { stripEtag, parseRestoreHeader, decodeListedKey, recordedObjectInfo } from "./records";

@@ -1,7 +1,7 @@
-// SDK responses → the engine's S3ObjectInfo records.
+// SDK responses (and the DB's rows) → the engine's S3ObjectInfo records.
 
 import type { _Object, HeadObjectCommandOutput } from "@aws-sdk/client-s3";
-import type { S3ObjectInfo } from "../types";
+import type { FileRecord, S3ObjectInfo } from "../types";
 
 /**
  * The ETag without its quotes, as a string of its own: V8 makes a slice of the quoted value, and a slice
@@ -61,4 +61,9 @@ export function headObjectInfo(key: string, head: HeadObjectCommandOutput): S3Ob
   const restore = parseRestoreHeader(head.Restore);
   if (restore) info.restore = restore;
   return info;
+}
+
+/** The object the DB says stands at a row's key, with the ETag it recorded: written when the row was synced. */
+export function recordedObjectInfo(key: string, row: Pick<FileRecord, "size" | "synced">, etag: string): S3ObjectInfo {
+  return { key, size: row.size, etag, lastModifiedMs: row.synced * 1000, storageClass: "STANDARD" };
 }
