@@ -3051,10 +3051,11 @@ function moveLine(move) {
     move.etag ?? null,
     move.storageClass ?? null
   ];
+  if (move.defaultSse === true) line.push(true);
   return JSON.stringify(line);
 }
 function parseMoveLine(text, prefix) {
-  const [from, to, inode, size, mtime, etag, storageClass] = JSON.parse(text);
+  const [from, to, inode, size, mtime, etag, storageClass, defaultSse] = JSON.parse(text);
   if (typeof from !== "string" || typeof to !== "string" || typeof size !== "number")
     throw new Error("not a move line");
   const move = {
@@ -3069,6 +3070,7 @@ function parseMoveLine(text, prefix) {
   };
   if (etag !== null) move.etag = etag;
   if (storageClass !== null) move.storageClass = storageClass;
+  if (defaultSse === true) move.defaultSse = true;
   return move;
 }
 async function fsyncDir(dir) {
@@ -43513,7 +43515,8 @@ async function executeMoves(options) {
   const { gateway, moves, schedule, journal, signal } = options;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const steps = new StepState(schedule);
-  for (const outcome of options.alreadyDone?.values() ?? []) steps.succeed(outcome.step, outcome.etag);
+  for (const outcome of options.alreadyDone?.values() ?? [])
+    steps.succeed(outcome.step, outcome.etag, outcome.defaultSse === true);
   const outcomes = moves.map((move) => ({
     move,
     status: "blocked",
@@ -43527,7 +43530,7 @@ async function executeMoves(options) {
   const finishCopy = (step, etag, error63, defaultSse = false) => {
     const outcome = step.moveIndex === null ? void 0 : outcomes[step.moveIndex];
     if (error63 === void 0) {
-      steps.succeed(step.id, etag);
+      steps.succeed(step.id, etag, defaultSse);
       if (outcome) {
         outcome.status = "done";
         outcome.etag = etag;
@@ -43546,7 +43549,7 @@ async function executeMoves(options) {
     }
   };
   const runCopy = async (step) => {
-    if (steps.isDone(step.id)) return finishCopy(step, steps.etag(step.id));
+    if (steps.isDone(step.id)) return finishCopy(step, steps.etag(step.id), void 0, steps.defaultSse(step.id));
     if (step.after.some((id) => !steps.isDone(id))) {
       if (step.moveIndex !== null) outcomes[step.moveIndex].error = "waits for a move that did not complete";
       return;
@@ -43563,7 +43566,9 @@ async function executeMoves(options) {
         signal
       });
       const etag = result.etag === ifMatchEtag ? ifMatchEtag : result.etag;
-      journal.record({ step: step.id, ok: true, etag });
+      journal.record(
+        result.defaultSse ? { step: step.id, ok: true, etag, defaultSse: true } : { step: step.id, ok: true, etag }
+      );
       finishCopy(step, etag, void 0, result.defaultSse);
     } catch (error63) {
       if (isPerObjectError(error63)) finishCopy(step, void 0, error63);
@@ -43621,6 +43626,7 @@ var init_mover = __esm({
         const copyIds = maxId + 1;
         for (const step of schedule.deletes) maxId = Math.max(maxId, step.id);
         this.done = new Uint8Array(maxId + 1);
+        this.defaultEncryption = new Uint8Array(copyIds);
         this.moveIndex = new Int32Array(copyIds).fill(-1);
         for (let id = 0; id < copyIds; id++) this.etags.push(void 0);
         for (const wave of schedule.waves)
@@ -43631,13 +43637,18 @@ var init_mover = __esm({
       }
       schedule;
       done;
+      defaultEncryption;
       etags = [];
       moveIndex;
       temps = [];
-      succeed(id, etag) {
+      succeed(id, etag, defaultSse = false) {
         if (id < 0 || id >= this.done.length) return;
         this.done[id] = 1;
         if (etag !== void 0) this.etags[id] = etag;
+        if (defaultSse && id < this.defaultEncryption.length) this.defaultEncryption[id] = 1;
+      }
+      defaultSse(id) {
+        return this.defaultEncryption[id] === 1;
       }
       isDone(id) {
         return this.done[id] === 1;

@@ -8,8 +8,11 @@
 // (version 1 held every move and the whole schedule in its first line, which V8 cannot build past about
 // 700,000 moves):
 //   {"version":2,"runId":…,"bucket":…,"prefix":…,"endpoint":…,"profile":…,"moves":N,"steps":S,…}
-//   ["from","to",inode,size,mtime,"etag","storageClass"]        × N, the planned moves in order
-//   {"step":12,"ok":true,"etag":"…"}                             one per finished step, appended
+//   ["from","to",inode,size,mtime,"etag","storageClass",true]   × N, the planned moves in order
+//   {"step":12,"ok":true,"etag":"…","defaultSse":true}           one per finished step, appended
+// `true` / `defaultSse`, present only when true: the source, or the object the copy wrote, has the bucket's
+// default encryption, so a resumed copy needs no HEAD of its source, and the DB keeps knowing it (a reader
+// that predates them ignores both and HEADs, as it did).
 // The plan part (header and moves) goes to a temporary file, fsynced, then renamed into place: it is whole
 // or absent. The schedule is not stored: it is a pure function of the moves and the run id, recomputed on
 // resume, and `steps` (its size) and `scheduler` (its algorithm) guard that it comes out the same. Step lines
@@ -48,6 +51,8 @@ export interface StepOutcome {
   ok: boolean;
   /** ETag of the object a copy wrote. */
   etag?: string;
+  /** The copy set no encryption: the object it wrote has the bucket's default encryption. */
+  defaultSse?: boolean;
   error?: string;
 }
 
@@ -63,7 +68,7 @@ export interface LoadedJournal {
   done: Map<number, StepOutcome>;
 }
 
-type MoveLine = [string, string, number, number, number, string | null, string | null];
+type MoveLine = [string, string, number, number, number, string | null, string | null, true?];
 
 /** Version 1: the whole plan in the first line. Still read, so that an upgrade finishes its batch. */
 interface HeaderV1 {
@@ -90,11 +95,12 @@ function moveLine(move: PlannedMove): string {
     move.etag ?? null,
     move.storageClass ?? null,
   ];
+  if (move.defaultSse === true) line.push(true);
   return JSON.stringify(line);
 }
 
 function parseMoveLine(text: string, prefix: string): PlannedMove {
-  const [from, to, inode, size, mtime, etag, storageClass] = JSON.parse(text) as MoveLine;
+  const [from, to, inode, size, mtime, etag, storageClass, defaultSse] = JSON.parse(text) as MoveLine;
   if (typeof from !== "string" || typeof to !== "string" || typeof size !== "number")
     throw new Error("not a move line");
   const move: PlannedMove = {
@@ -109,6 +115,7 @@ function parseMoveLine(text: string, prefix: string): PlannedMove {
   };
   if (etag !== null) move.etag = etag;
   if (storageClass !== null) move.storageClass = storageClass;
+  if (defaultSse === true) move.defaultSse = true;
   return move;
 }
 

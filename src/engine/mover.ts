@@ -87,7 +87,8 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   // Step state in arrays indexed by step id, not maps of objects: a folder rename of a million files has
   // two million steps, and this bookkeeping lives for the whole batch.
   const steps = new StepState(schedule);
-  for (const outcome of options.alreadyDone?.values() ?? []) steps.succeed(outcome.step, outcome.etag);
+  for (const outcome of options.alreadyDone?.values() ?? [])
+    steps.succeed(outcome.step, outcome.etag, outcome.defaultSse === true);
   // The fields a done move gets, named here: one shape for a million outcomes.
   const outcomes: MoveOutcome[] = moves.map((move) => ({
     move,
@@ -103,7 +104,7 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   const finishCopy = (step: CopyStep, etag: string | undefined, error?: unknown, defaultSse = false) => {
     const outcome = step.moveIndex === null ? undefined : outcomes[step.moveIndex];
     if (error === undefined) {
-      steps.succeed(step.id, etag);
+      steps.succeed(step.id, etag, defaultSse);
       if (outcome) {
         outcome.status = "done";
         outcome.etag = etag;
@@ -123,7 +124,7 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   };
 
   const runCopy = async (step: CopyStep) => {
-    if (steps.isDone(step.id)) return finishCopy(step, steps.etag(step.id));
+    if (steps.isDone(step.id)) return finishCopy(step, steps.etag(step.id), undefined, steps.defaultSse(step.id));
     if (step.after.some((id) => !steps.isDone(id))) {
       // Copying now could overwrite bytes another failed move still needs: leave both to aws.
       if (step.moveIndex !== null) outcomes[step.moveIndex].error = "waits for a move that did not complete";
@@ -143,7 +144,9 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
       });
       // A single-part copy keeps the ETag: the listing's string then serves (a million copies, a million strings).
       const etag = result.etag === ifMatchEtag ? ifMatchEtag : result.etag;
-      journal.record({ step: step.id, ok: true, etag });
+      journal.record(
+        result.defaultSse ? { step: step.id, ok: true, etag, defaultSse: true } : { step: step.id, ok: true, etag },
+      );
       finishCopy(step, etag, undefined, result.defaultSse);
     } catch (error) {
       if (isPerObjectError(error)) finishCopy(step, undefined, error);
@@ -195,9 +198,13 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   return { outcomes, error: fatal, complete: fatal === undefined, leftoverTempKeys: steps.leftoverTempKeys() };
 }
 
-/** Which steps succeeded, each copy's ETag, and which move each copy makes (null for a cycle's opener). */
+/**
+ * Which steps succeeded, each copy's ETag and whether it left the default encryption, and which move each copy
+ * makes (null for a cycle's opener).
+ */
 class StepState {
   private readonly done: Uint8Array;
+  private readonly defaultEncryption: Uint8Array;
   private readonly etags: (string | undefined)[] = [];
   private readonly moveIndex: Int32Array;
   private readonly temps: CopyStep[] = [];
@@ -208,6 +215,7 @@ class StepState {
     const copyIds = maxId + 1;
     for (const step of schedule.deletes) maxId = Math.max(maxId, step.id);
     this.done = new Uint8Array(maxId + 1);
+    this.defaultEncryption = new Uint8Array(copyIds);
     this.moveIndex = new Int32Array(copyIds).fill(-1);
     // Filled, not sized: a sparse write far past the end would turn the array into a dictionary.
     for (let id = 0; id < copyIds; id++) this.etags.push(undefined);
@@ -218,10 +226,15 @@ class StepState {
       }
   }
 
-  succeed(id: number, etag?: string): void {
+  succeed(id: number, etag?: string, defaultSse = false): void {
     if (id < 0 || id >= this.done.length) return; // not a step of this schedule
     this.done[id] = 1;
     if (etag !== undefined) this.etags[id] = etag;
+    if (defaultSse && id < this.defaultEncryption.length) this.defaultEncryption[id] = 1;
+  }
+
+  defaultSse(id: number): boolean {
+    return this.defaultEncryption[id] === 1;
   }
 
   isDone(id: number): boolean {

@@ -83,6 +83,33 @@ describe("MoveJournal", () => {
     expect(loaded!.done.get(1)?.etag).toBe("e1");
   });
 
+  it("keeps which sources and copies have the bucket's default encryption, and reads lines written without it", async () => {
+    const root = volume();
+    const moves = [{ ...move("a", "b"), defaultSse: true }, move("c", "d")];
+    const journal = await MoveJournal.create(root, header(newRunId(), moves), moves);
+    journal.record({ step: 0, ok: true, etag: "e0", defaultSse: true });
+    journal.record({ step: 1, ok: true, etag: "e1" });
+    await journal.flush();
+    const lines = readFileSync(journal.file, "utf8").trimEnd().split("\n");
+    expect(lines.slice(1, 3).map((l) => (JSON.parse(l) as unknown[]).length)).toEqual([8, 7]);
+    const loaded = await MoveJournal.load(root);
+    expect(loaded!.moves).toEqual(moves);
+    expect([loaded!.done.get(0)?.defaultSse, loaded!.done.get(1)?.defaultSse]).toEqual([true, undefined]);
+    // A journal an earlier version wrote: seven fields a move, no flag on its steps.
+    const header2 = JSON.parse(lines[0]) as JournalHeader;
+    writeFileSync(
+      journal.file,
+      [JSON.stringify(header2), JSON.stringify(["a", "b", 42, 1234, 1_700_000_000.25, "e", null]), lines[2]].join(
+        "\n",
+      ) +
+        "\n" +
+        '{"step":0,"ok":true,"etag":"e0"}\n',
+    );
+    const older = await MoveJournal.load(root);
+    expect(older!.moves.map((m) => m.defaultSse)).toEqual([undefined, undefined]);
+    expect(older!.done.get(0)).toEqual({ step: 0, ok: true, etag: "e0" });
+  });
+
   it("moves aside a journal whose plan is cut short, and reads nothing from it", async () => {
     const root = volume();
     const moves = [move("a", "b"), move("c", "d")];

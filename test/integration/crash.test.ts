@@ -258,3 +258,72 @@ describe("a journal whose moves the DB already holds", () => {
     expect(existsSync(journal)).toBe(false);
   }, 60_000);
 });
+
+/** Runs `moves` until `stop` says the process may be killed, kills it, and reruns: the rerun's requests. */
+async function interruptAndRerun(
+  server: Server,
+  v: Volume,
+  bucket: string,
+  faults: Parameters<LocalS3["setFaults"]>[0],
+  stop: () => Promise<boolean>,
+) {
+  const { local } = server;
+  await local.resetStats();
+  await local.setFaults(faults);
+  const run = startCli(bin, args("moves", v, bucket, local), local);
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!(await stop()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await killAfterRequests(run, local, 0)).toBe(true);
+  } finally {
+    await local.clearFaults();
+  }
+  const firstRun = await local.requests();
+  const firstRunLastSeq = Math.max(0, ...firstRun.map((e) => e.seq));
+  expect(existsSync(path.join(v.root, JOURNAL_FILE))).toBe(true);
+  const rerun = await runCli(args("moves", v, bucket, local), { local });
+  expect(rerun.exitCode, rerun.stderr + rerun.stdout).toBe(0);
+  return { firstRun, resumed: (await local.requests()).filter((e) => e.seq > firstRunLastSeq) };
+}
+
+describe("a batch interrupted, where the DB knew the objects' encryption (aws wrote them)", () => {
+  it("mid-copies: the rerun copies the rest without a HEAD of each source", async () => {
+    const server = servers[1];
+    const { bucket, v, expected, after } = await prepare(server, "moves", "aws");
+    // aws wrote every object: the DB knows each has the bucket's default encryption, so no copy needs a HEAD.
+    expect((await dbRecords(v.root)).every((r) => r.defaultSse === true)).toBe(true);
+    const { firstRun, resumed } = await interruptAndRerun(
+      server,
+      v,
+      bucket,
+      { failAfterRequests: 20, failMode: "hang" },
+      async () => (await server.local.stats()).requests > 20,
+    );
+    expect(firstRun.filter((e) => e.op === "HeadObject")).toEqual([]);
+    expect(resumed.filter((e) => e.op === "CopyObject").length).toBeGreaterThan(10);
+    expect(resumed.filter((e) => e.op === "HeadObject").map((e) => e.key)).toEqual([]);
+    expect(await bucketContents(server.client, bucket)).toEqual(expected);
+    expect(await dbPaths(v.root)).toEqual(after.filter((f) => f !== NEW_FILE));
+    expect((await dbRecords(v.root)).filter((r) => r.defaultSse !== true).map((r) => r.path)).toEqual([]);
+    expect(existsSync(path.join(v.root, JOURNAL_FILE))).toBe(false);
+  }, 120_000);
+
+  it("before its deletes: the rows of the copies made before the kill still know it", async () => {
+    const server = servers[1];
+    const { bucket, v, expected, after } = await prepare(server, "moves", "aws");
+    const { resumed } = await interruptAndRerun(
+      server,
+      v,
+      bucket,
+      { operations: ["DeleteObjects"], failAfterRequests: 0, failMode: "hang" },
+      async () => (await server.local.stats()).ops.DeleteObjects !== undefined,
+    );
+    // Every copy was journaled before the deletes: the rerun only deletes.
+    expect(resumed.filter((e) => e.op === "CopyObject" || e.op === "HeadObject")).toEqual([]);
+    expect(resumed.filter((e) => e.op === "DeleteObjects").length).toBeGreaterThan(0);
+    expect(await bucketContents(server.client, bucket)).toEqual(expected);
+    expect(await dbPaths(v.root)).toEqual(after.filter((f) => f !== NEW_FILE));
+    expect((await dbRecords(v.root)).filter((r) => r.defaultSse !== true).map((r) => r.path)).toEqual([]);
+    expect(existsSync(path.join(v.root, JOURNAL_FILE))).toBe(false);
+  }, 120_000);
+});
