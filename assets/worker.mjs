@@ -80963,33 +80963,33 @@ var init_output2 = __esm({
 });
 
 // src/cli/progress-text.ts
-function progressText(event, options = {}) {
+function stepText(event, options) {
   const bar2 = (fraction) => options.bar ? `${options.bar(fraction)} ` : "";
   switch (event.type) {
     case "target-start":
-      return `${event.target} \xB7 starting`;
+      return "starting";
     case "phase":
-      return `${event.target} \xB7 ${PHASE_TEXT[event.phase]}`;
+      return PHASE_TEXT[event.phase];
     case "scan-progress":
-      return `${event.target} \xB7 scanning ${event.files.toLocaleString("en-US")} files`;
+      return `scanning ${event.files.toLocaleString("en-US")} files`;
     case "list-progress":
-      return `${event.target} \xB7 listing ${event.objects.toLocaleString("en-US")} objects`;
+      return `listing ${event.objects.toLocaleString("en-US")} objects`;
     case "hash-progress":
-      return `${event.target} \xB7 hashing ${bar2(event.totalBytes > 0 ? event.bytes / event.totalBytes : 1)}${formatBytes(event.bytes)} of ${formatBytes(event.totalBytes)}`;
+      return `hashing ${bar2(event.totalBytes > 0 ? event.bytes / event.totalBytes : 1)}${formatBytes(event.bytes)} of ${formatBytes(event.totalBytes)}`;
     case "move":
       if (event.dryRun) return null;
-      return `${event.target} \xB7 moving ${bar2((event.done + event.failed) / event.total)}${event.done + event.failed}/${event.total}`;
+      return `moving ${bar2((event.done + event.failed) / event.total)}${event.done + event.failed}/${event.total}`;
     case "aws": {
       const e5 = event.event;
       if (e5.type !== "aws-progress") return null;
-      if (e5.totalBytes <= 0) return `${event.target} \xB7 syncing, ${e5.filesRemaining} files left`;
+      if (e5.totalBytes <= 0) return `syncing, ${e5.filesRemaining} files left`;
       const pct = Math.min(100, Math.floor(e5.doneBytes / e5.totalBytes * 100));
-      const text = `${event.target} \xB7 uploading ${bar2(e5.doneBytes / e5.totalBytes)}${pct}% of ${formatBytes(e5.totalBytes)}`;
+      const text = `uploading ${bar2(e5.doneBytes / e5.totalBytes)}${pct}% of ${formatBytes(e5.totalBytes)}`;
       if (!options.bar) return text;
       return `${text}${e5.totalFinal ? "" : "+"}${e5.rate ? ` \xB7 ${e5.rate}` : ""} \xB7 ${e5.filesRemaining} left`;
     }
     case "target-end":
-      return `${event.target} \xB7 ${STATUS_TEXT[event.report.status]}`;
+      return STATUS_TEXT[event.report.status];
     default:
       return null;
   }
@@ -81036,19 +81036,16 @@ var init_progress_text = __esm({
           else if (event.phase === "move") this.moving = void 0;
           else this.reset(event.target);
         }
-        const text = progressText(event, this.options);
+        const step = stepText(event, this.options);
         if (event.type === "move" && !event.dryRun && event.total > 0) {
           const done = event.done + event.failed;
           this.moving = done < event.total ? { text: `moving ${done}/${event.total}`, fraction: done / event.total } : void 0;
         }
-        if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0 && text !== null)
-          this.uploading = {
-            text: text.slice(event.target.length + 3),
-            fraction: Math.min(1, event.event.doneBytes / event.event.totalBytes)
-          };
+        if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0 && step !== null)
+          this.uploading = { text: step, fraction: Math.min(1, event.event.doneBytes / event.event.totalBytes) };
         this.fraction = this.uploading?.fraction ?? this.moving?.fraction;
-        if (text === null || !this.moving || !this.uploading) return text;
-        return `${event.target} \xB7 ${this.moving.text} \xB7 ${this.uploading.text}`;
+        if (step === null) return null;
+        return `${event.target} \xB7 ${this.moving && this.uploading ? `${this.moving.text} \xB7 ${this.uploading.text}` : step}`;
       }
       reset(target) {
         this.target = target;

@@ -30,33 +30,39 @@ const STATUS_TEXT: Record<TargetReport["status"], string> = {
  * the event does not change it. A terminal passes `bar` to draw a bar and adds the rate and files left.
  */
 export function progressText(event: EngineEvent, options: { bar?: (fraction: number) => string } = {}): string | null {
+  const step = stepText(event, options);
+  return step === null ? null : `${event.target} · ${step}`;
+}
+
+/** The progress line without its target ("moving 12/40"). */
+function stepText(event: EngineEvent, options: { bar?: (fraction: number) => string }): string | null {
   const bar = (fraction: number) => (options.bar ? `${options.bar(fraction)} ` : "");
   switch (event.type) {
     case "target-start":
-      return `${event.target} · starting`;
+      return "starting";
     case "phase":
-      return `${event.target} · ${PHASE_TEXT[event.phase]}`;
+      return PHASE_TEXT[event.phase];
     case "scan-progress":
-      return `${event.target} · scanning ${event.files.toLocaleString("en-US")} files`;
+      return `scanning ${event.files.toLocaleString("en-US")} files`;
     case "list-progress":
-      return `${event.target} · listing ${event.objects.toLocaleString("en-US")} objects`;
+      return `listing ${event.objects.toLocaleString("en-US")} objects`;
     case "hash-progress":
-      return `${event.target} · hashing ${bar(event.totalBytes > 0 ? event.bytes / event.totalBytes : 1)}${formatBytes(event.bytes)} of ${formatBytes(event.totalBytes)}`;
+      return `hashing ${bar(event.totalBytes > 0 ? event.bytes / event.totalBytes : 1)}${formatBytes(event.bytes)} of ${formatBytes(event.totalBytes)}`;
     case "move":
       if (event.dryRun) return null;
-      return `${event.target} · moving ${bar((event.done + event.failed) / event.total)}${event.done + event.failed}/${event.total}`;
+      return `moving ${bar((event.done + event.failed) / event.total)}${event.done + event.failed}/${event.total}`;
     case "aws": {
       const e = event.event;
       if (e.type !== "aws-progress") return null;
-      if (e.totalBytes <= 0) return `${event.target} · syncing, ${e.filesRemaining} files left`;
+      if (e.totalBytes <= 0) return `syncing, ${e.filesRemaining} files left`;
       const pct = Math.min(100, Math.floor((e.doneBytes / e.totalBytes) * 100));
-      const text = `${event.target} · uploading ${bar(e.doneBytes / e.totalBytes)}${pct}% of ${formatBytes(e.totalBytes)}`;
+      const text = `uploading ${bar(e.doneBytes / e.totalBytes)}${pct}% of ${formatBytes(e.totalBytes)}`;
       // A terminal has room for the rate and what is left; a toast does not.
       if (!options.bar) return text;
       return `${text}${e.totalFinal ? "" : "+"}${e.rate ? ` · ${e.rate}` : ""} · ${e.filesRemaining} left`;
     }
     case "target-end":
-      return `${event.target} · ${STATUS_TEXT[event.report.status]}`;
+      return STATUS_TEXT[event.report.status];
     default:
       return null;
   }
@@ -88,20 +94,17 @@ export class RunProgress {
       else if (event.phase === "move") this.moving = undefined;
       else this.reset(event.target);
     }
-    const text = progressText(event, this.options);
+    const step = stepText(event, this.options);
     if (event.type === "move" && !event.dryRun && event.total > 0) {
       const done = event.done + event.failed;
       this.moving =
         done < event.total ? { text: `moving ${done}/${event.total}`, fraction: done / event.total } : undefined;
     }
-    if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0 && text !== null)
-      this.uploading = {
-        text: text.slice(event.target.length + 3),
-        fraction: Math.min(1, event.event.doneBytes / event.event.totalBytes),
-      };
+    if (event.type === "aws" && event.event.type === "aws-progress" && event.event.totalBytes > 0 && step !== null)
+      this.uploading = { text: step, fraction: Math.min(1, event.event.doneBytes / event.event.totalBytes) };
     this.fraction = this.uploading?.fraction ?? this.moving?.fraction;
-    if (text === null || !this.moving || !this.uploading) return text;
-    return `${event.target} · ${this.moving.text} · ${this.uploading.text}`;
+    if (step === null) return null;
+    return `${event.target} · ${this.moving && this.uploading ? `${this.moving.text} · ${this.uploading.text}` : step}`;
   }
 
   private reset(target: string): void {
