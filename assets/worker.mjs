@@ -43566,9 +43566,7 @@ async function executeMoves(options) {
         signal
       });
       const etag = result.etag === ifMatchEtag ? ifMatchEtag : result.etag;
-      journal.record(
-        result.defaultSse ? { step: step.id, ok: true, etag, defaultSse: true } : { step: step.id, ok: true, etag }
-      );
+      journal.record({ step: step.id, ok: true, etag, defaultSse: result.defaultSse || void 0 });
       finishCopy(step, etag, void 0, result.defaultSse);
     } catch (error63) {
       if (isPerObjectError(error63)) finishCopy(step, void 0, error63);

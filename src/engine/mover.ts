@@ -144,9 +144,8 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
       });
       // A single-part copy keeps the ETag: the listing's string then serves (a million copies, a million strings).
       const etag = result.etag === ifMatchEtag ? ifMatchEtag : result.etag;
-      journal.record(
-        result.defaultSse ? { step: step.id, ok: true, etag, defaultSse: true } : { step: step.id, ok: true, etag },
-      );
+      // `defaultSse` only when true (JSON leaves out undefined): the line stays as short as before otherwise.
+      journal.record({ step: step.id, ok: true, etag, defaultSse: result.defaultSse || undefined });
       finishCopy(step, etag, undefined, result.defaultSse);
     } catch (error) {
       if (isPerObjectError(error)) finishCopy(step, undefined, error);

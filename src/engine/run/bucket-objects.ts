@@ -3,7 +3,7 @@ import type { BucketGateway } from "../s3";
 import type { S3ObjectInfo } from "../types";
 
 /** Up to this many keys: a HEAD each; more: one listing of the prefix (a request per 1,000 keys). */
-export const HEAD_UP_TO = 200;
+const HEAD_UP_TO = 200;
 
 export async function listPrefix(
   gateway: BucketGateway,
