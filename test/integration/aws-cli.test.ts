@@ -299,6 +299,69 @@ describe("locateAwsCli", () => {
     }
   });
 
+  it("asks a pyenv shim again when its version selection changes, and falls through when the selected Python has no aws", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "s3ss-aws-shim-"));
+    try {
+      // A pyenv layout whose shim picks the version as pyenv does: PYENV_VERSION, else .python-version from
+      // PYENV_DIR up, else the global `version` file; a version without aws says so and exits 127.
+      const pyenv = path.join(dir, ".pyenv");
+      const calls = path.join(dir, "calls");
+      const fakeAws = (file: string, version: string) => {
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, `#!/bin/sh\necho "aws-cli/${version} Python/3.11.2 Linux"\n`, { mode: 0o755 });
+      };
+      fakeAws(path.join(pyenv, "versions", "3.11.2", "bin", "aws"), "1.45.0");
+      mkdirSync(path.join(pyenv, "versions", "3.12.1", "bin"), { recursive: true });
+      writeFileSync(path.join(pyenv, "version"), "3.11.2\n");
+      const shim = path.join(pyenv, "shims", "aws");
+      mkdirSync(path.dirname(shim));
+      writeFileSync(
+        shim,
+        [
+          "#!/bin/sh",
+          `echo x >> "${calls}"`,
+          'v="$PYENV_VERSION"; d="${PYENV_DIR:-$PWD}"',
+          'while [ -z "$v" ]; do',
+          '  if [ -f "$d/.python-version" ]; then v=$(cat "$d/.python-version"); fi',
+          '  [ "$d" = / ] && break; d=$(dirname "$d")',
+          "done",
+          `[ -n "$v" ] || v=$(cat "${pyenv}/version")`,
+          `bin="${pyenv}/versions/$v/bin/aws"`,
+          '[ -x "$bin" ] || { echo "pyenv: aws: command not found" >&2; exit 127; }',
+          'exec "$bin" "$@"',
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
+      const other = path.join(dir, "bin", "aws");
+      fakeAws(other, "2.15.0");
+      const project = path.join(dir, "project");
+      mkdirSync(project);
+      const asked = () => readFileSync(calls, "utf8").split("\n").filter(Boolean).length;
+      const env = {
+        PATH: `${path.dirname(shim)}:${path.dirname(other)}:/usr/bin:/bin`,
+        HOME: dir,
+        PYENV_DIR: project,
+        S3_SMART_SYNC_STATE_DIR: path.join(dir, "state"),
+      };
+
+      expect(await locateAwsCli({ env })).toEqual({ path: shim, version: "1.45.0", major: 1 });
+      expect(await locateAwsCli({ env })).toEqual({ path: shim, version: "1.45.0", major: 1 });
+      expect(asked()).toBe(1);
+      // The project now selects a Python without aws: the shim no longer works, whatever the cache said.
+      writeFileSync(path.join(project, ".python-version"), "3.12.1\n");
+      expect(await locateAwsCli({ env })).toEqual({ path: other, version: "2.15.0", major: 2 });
+      expect(asked()).toBe(2);
+      // A variable overrides the file: the shim works again, asked once more, then remembered.
+      const chosen = { ...env, PYENV_VERSION: "3.11.2" };
+      expect(await locateAwsCli({ env: chosen })).toEqual({ path: shim, version: "1.45.0", major: 1 });
+      expect(await locateAwsCli({ env: chosen })).toEqual({ path: shim, version: "1.45.0", major: 1 });
+      expect(asked()).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("runAwsSync with a vanished binary throws AWS_CLI_MISSING", async () => {
     const error = await runAwsSync({
       aws: { path: "/nonexistent/aws", version: "2.0.0", major: 2 },
