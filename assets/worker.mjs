@@ -19381,12 +19381,12 @@ var init_bowser = __esm({
       describe: function describe80(ua) {
         var version2 = Utils.getFirstMatch(/mac os x (\d+(\.?_?\d+)+)/i, ua).replace(/[_\s]/g, ".");
         var versionName = Utils.getMacOSVersionName(version2);
-        var os6 = {
+        var os7 = {
           name: OS_MAP.MacOS,
           version: version2
         };
-        if (versionName) os6.versionName = versionName;
-        return os6;
+        if (versionName) os7.versionName = versionName;
+        return os7;
       }
     }, {
       test: [/(ipod|iphone|ipad)/i],
@@ -19415,22 +19415,22 @@ var init_bowser = __esm({
       describe: function describe83(ua) {
         var version2 = Utils.getFirstMatch(/android[\s/-](\d+(\.\d+)*)/i, ua);
         var versionName = Utils.getAndroidVersionName(version2);
-        var os6 = {
+        var os7 = {
           name: OS_MAP.Android,
           version: version2
         };
-        if (versionName) os6.versionName = versionName;
-        return os6;
+        if (versionName) os7.versionName = versionName;
+        return os7;
       }
     }, {
       test: [/(web|hpw)[o0]s/i],
       describe: function describe84(ua) {
         var version2 = Utils.getFirstMatch(/(?:web|hpw)[o0]s\/(\d+(\.\d+)*)/i, ua);
-        var os6 = {
+        var os7 = {
           name: OS_MAP.WebOS
         };
-        if (version2 && version2.length) os6.version = version2;
-        return os6;
+        if (version2 && version2.length) os7.version = version2;
+        return os7;
       }
     }, {
       test: [/blackberry|\bbb\d+/i, /rim\stablet/i],
@@ -20043,14 +20043,14 @@ var init_bowser = __esm({
       _proto.parseOS = function parseOS() {
         var _this2 = this;
         this.parsedResult.os = {};
-        var os6 = Utils.find(parser_os_default, function(_os) {
+        var os7 = Utils.find(parser_os_default, function(_os) {
           if (typeof _os.test === "function") return _os.test(_this2);
           if (Array.isArray(_os.test)) return _os.test.some(function(condition) {
             return _this2.test(condition);
           });
           throw new Error("Browser's test function is not valid");
         });
-        if (os6) this.parsedResult.os = os6.describe(this.getUA());
+        if (os7) this.parsedResult.os = os7.describe(this.getUA());
         return this.parsedResult.os;
       };
       _proto.getOSName = function getOSName(toLowerCase) {
@@ -30946,7 +30946,7 @@ var require_dist_cjs11 = __commonJS({
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { HttpRequest: HttpRequest2 } = (init_protocols(), __toCommonJS(protocols_exports));
-    var { createHash: createHash10, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
+    var { createHash: createHash11, createPrivateKey, createPublicKey, sign: sign4 } = __require("node:crypto");
     var { promises } = __require("node:fs");
     var { homedir: homedir3 } = __require("node:os");
     var { dirname, join: join5 } = __require("node:path");
@@ -31117,7 +31117,7 @@ var require_dist_cjs11 = __commonJS({
       getTokenFilePath() {
         const directory = process.env.AWS_LOGIN_CACHE_DIRECTORY ?? join5(homedir3(), ".aws", "login", "cache");
         const loginSessionBytes = Buffer.from(this.loginSession, "utf8");
-        const loginSessionSha256 = createHash10("sha256").update(loginSessionBytes).digest("hex");
+        const loginSessionSha256 = createHash11("sha256").update(loginSessionBytes).digest("hex");
         return join5(directory, `${loginSessionSha256}.json`);
       }
       derToRawSignature(derSignature) {
@@ -52234,12 +52234,36 @@ var init_user_state = __esm({
 });
 
 // src/engine/aws-cli/version-cache.ts
+import { createHash as createHash8 } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile5, realpath, stat as stat2 } from "node:fs/promises";
+import os2 from "node:os";
 import path10 from "node:path";
-async function identity3(file2) {
+async function identity3(file2, env2) {
   const real = await realpath(file2);
-  const [a6, b5] = await Promise.all([stat2(file2), stat2(real)]);
-  return [a6.dev, a6.ino, a6.size, a6.mtimeMs, real, b5.dev, b5.ino, b5.size, b5.mtimeMs].join(":");
+  const [a6, b5, selection] = await Promise.all([stat2(file2), stat2(real), shimSelection(file2, env2)]);
+  return [a6.dev, a6.ino, a6.size, a6.mtimeMs, real, b5.dev, b5.ino, b5.size, b5.mtimeMs, selection].join(":");
+}
+async function shimSelection(file2, env2) {
+  if (path10.basename(path10.dirname(file2)) !== "shims") return "";
+  const home = env2.HOME || os2.homedir();
+  const files = [
+    path10.join(path10.dirname(path10.dirname(file2)), "version"),
+    // pyenv's global version, beside its shims
+    path10.join(home, ".tool-versions"),
+    path10.join(env2.XDG_CONFIG_HOME || path10.join(home, ".config"), "mise", "config.toml")
+  ];
+  for (let dir = path10.resolve(env2.PYENV_DIR || process.cwd()); ; dir = path10.dirname(dir)) {
+    for (const name of LOCAL_VERSION_FILES) files.push(path10.join(dir, name));
+    if (path10.dirname(dir) === dir) break;
+  }
+  const hash2 = createHash8("sha256");
+  for (const name of Object.keys(env2).filter((n4) => SELECTION_VARIABLES.test(n4)).sort())
+    hash2.update(`${name}=${env2[name]}\0`);
+  const contents = await Promise.all(files.map((f5) => readFile5(f5).catch(() => void 0)));
+  files.forEach((f5, i6) => {
+    if (contents[i6]) hash2.update(f5).update("\0").update(contents[i6]).update("\0");
+  });
+  return hash2.digest("hex").slice(0, 32);
 }
 async function load2(env2) {
   try {
@@ -52253,7 +52277,7 @@ async function cachedVersion(file2, env2, now = Date.now()) {
   try {
     const entry = (await load2(env2))[file2];
     if (!entry || now - entry.checkedAt > VERSION_CACHE_MAX_AGE_MS || now < entry.checkedAt) return void 0;
-    if (entry.id !== await identity3(file2)) return void 0;
+    if (entry.id !== await identity3(file2, env2)) return void 0;
     return { path: file2, version: entry.version, major: entry.major };
   } catch {
     return void 0;
@@ -52262,13 +52286,13 @@ async function cachedVersion(file2, env2, now = Date.now()) {
 async function rememberVersion(info, env2, now = Date.now()) {
   try {
     const cache5 = await load2(env2);
-    cache5[info.path] = { id: await identity3(info.path), version: info.version, major: info.major, checkedAt: now };
+    cache5[info.path] = { id: await identity3(info.path, env2), version: info.version, major: info.major, checkedAt: now };
     await mkdir2(userStateDir(env2), { recursive: true });
     await writeFileAtomic(path10.join(userStateDir(env2), FILE), Buffer.from(JSON.stringify(cache5, null, 2) + "\n"));
   } catch {
   }
 }
-var FILE, VERSION_CACHE_MAX_AGE_MS;
+var FILE, VERSION_CACHE_MAX_AGE_MS, SELECTION_VARIABLES, LOCAL_VERSION_FILES;
 var init_version_cache = __esm({
   "src/engine/aws-cli/version-cache.ts"() {
     "use strict";
@@ -52276,6 +52300,15 @@ var init_version_cache = __esm({
     init_user_state();
     FILE = "aws-cli.json";
     VERSION_CACHE_MAX_AGE_MS = 24 * 3600 * 1e3;
+    SELECTION_VARIABLES = /^(PYENV|ASDF|MISE|RTX)_/;
+    LOCAL_VERSION_FILES = [
+      ".python-version",
+      ".tool-versions",
+      "mise.toml",
+      ".mise.toml",
+      "mise.local.toml",
+      ".mise.local.toml"
+    ];
   }
 });
 
@@ -53898,11 +53931,11 @@ var init_orphan_child = __esm({
 // src/engine/lock.ts
 import { readFileSync as readFileSync5, renameSync, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
 import { readFile as readFile6, stat as stat4, unlink as unlink2, writeFile } from "node:fs/promises";
-import os2 from "node:os";
+import os3 from "node:os";
 import path15 from "node:path";
 async function acquireVolumeLock(volumeRoot, info, options = {}) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const host = options.hostname ?? os2.hostname();
+  const host = options.hostname ?? os3.hostname();
   const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
   const lockPath = path15.join(volumeRoot, LOCK_FILE_NAME);
   let stoppedChild;
@@ -53933,7 +53966,7 @@ async function lockHolder(volumeRoot, options = {}) {
   if (found === "gone" || !found.info) return void 0;
   const context = {
     now: (options.now ?? (() => /* @__PURE__ */ new Date()))(),
-    host: options.hostname ?? os2.hostname(),
+    host: options.hostname ?? os3.hostname(),
     foreignStaleMs: options.foreignStaleMs ?? DAY_MS
   };
   if (judge(found, context) === "held") return found.info;
@@ -53991,7 +54024,7 @@ function judge(found, context) {
   const { pid, host, startedAt } = found.info;
   const started = Date.parse(startedAt);
   if (host !== context.host) return context.now.getTime() - started > context.foreignStaleMs ? "stale" : "held";
-  const bootTime = Date.now() - os2.uptime() * 1e3;
+  const bootTime = Date.now() - os3.uptime() * 1e3;
   if (started < bootTime - 6e4) return "stale";
   return isAlive(pid) ? "held" : "stale";
 }
@@ -54946,7 +54979,7 @@ var init_content_pairing = __esm({
 });
 
 // src/engine/etag.ts
-import { createHash as createHash8 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 function parseEtag(etag) {
   const bare = etag.replace(/^"|"$/g, "").toLowerCase();
   if (/^[0-9a-f]{32}$/.test(bare)) return { kind: "md5", md5: bare };
@@ -54979,7 +55012,7 @@ function partSizeCandidates(size, parts, configured = []) {
   return candidates;
 }
 function multipartEtag(partMd5s) {
-  const md5 = createHash8("md5");
+  const md5 = createHash9("md5");
   for (const part of partMd5s) md5.update(part);
   return `${md5.digest("hex")}-${partMd5s.length}`;
 }
@@ -55040,12 +55073,12 @@ var init_content_proof = __esm({
 });
 
 // src/engine/file-digest.ts
-import { createHash as createHash9 } from "node:crypto";
+import { createHash as createHash10 } from "node:crypto";
 import { createReadStream as createReadStream4 } from "node:fs";
 import { stat as stat6 } from "node:fs/promises";
 async function digestFile(file2, request, options = {}) {
   const before = await stat6(file2);
-  const md5 = request.md5 ? createHash9("md5") : void 0;
+  const md5 = request.md5 ? createHash10("md5") : void 0;
   const crc = request.crc64nvme ? new Crc64Nvme() : void 0;
   const parts = [...new Set(request.partSizes ?? [])].map((size) => [size, new PartHasher(size)]);
   const stream = createReadStream4(file2, { highWaterMark: 1024 * 1024, signal: options.signal });
@@ -55078,7 +55111,7 @@ var init_file_digest = __esm({
         this.partSize = partSize;
       }
       partSize;
-      md5 = createHash9("md5");
+      md5 = createHash10("md5");
       filled = 0;
       parts = [];
       update(chunk) {
@@ -55090,7 +55123,7 @@ var init_file_digest = __esm({
           offset += take2;
           if (this.filled === this.partSize) {
             this.parts.push(this.md5.digest());
-            this.md5 = createHash9("md5");
+            this.md5 = createHash10("md5");
             this.filled = 0;
           }
         }
@@ -76960,10 +76993,10 @@ var init_schema2 = __esm({
 });
 
 // src/engine/config/parse.ts
-import os3 from "node:os";
+import os4 from "node:os";
 import path21 from "node:path";
 function parseConfig(text, file2, env2 = {}) {
-  const home = env2.home ?? os3.homedir();
+  const home = env2.home ?? os4.homedir();
   const problems = [];
   const report = (line, message) => problems.push({ file: file2, line, message });
   const drafts = [];
@@ -77295,10 +77328,10 @@ var init_write = __esm({
 
 // src/engine/config.ts
 import fs3 from "node:fs/promises";
-import os4 from "node:os";
+import os5 from "node:os";
 import path22 from "node:path";
 function defaultConfigPath() {
-  return path22.join(os4.homedir(), CONFIG_FILE_NAME);
+  return path22.join(os5.homedir(), CONFIG_FILE_NAME);
 }
 async function loadConfig2(file2 = defaultConfigPath()) {
   let bytes;
@@ -81347,12 +81380,12 @@ var init_restore = __esm({
 // src/cli/schedule.ts
 import { execFile as execFile2 } from "node:child_process";
 import { mkdir as mkdir3, readFile as readFile7, realpath as realpath2, rm, stat as stat9, writeFile as writeFile2 } from "node:fs/promises";
-import os5 from "node:os";
+import os6 from "node:os";
 import path24 from "node:path";
-function agentPlistPath(home = os5.homedir()) {
+function agentPlistPath(home = os6.homedir()) {
   return path24.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
 }
-function agentLogPath(home = os5.homedir()) {
+function agentLogPath(home = os6.homedir()) {
   return path24.join(home, "Library/Logs/s3-smart-sync/batch.log");
 }
 function parseInterval(text) {
@@ -81427,7 +81460,7 @@ function launchctl(args) {
   });
 }
 async function installAgent(io, o4) {
-  const home = os5.homedir();
+  const home = os6.homedir();
   const script = await realpath2(process.argv[1] ?? "");
   const config2 = path24.resolve(o4.config ?? defaultConfigPath());
   const passOn = [];
@@ -81559,7 +81592,7 @@ var init_schedule = __esm({
     AGENT_PATH = "/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
     DEFAULT_INTERVAL_S = 3600;
     isMac = () => process.platform === "darwin";
-    domain2 = () => `gui/${os5.userInfo().uid}`;
+    domain2 = () => `gui/${os6.userInfo().uid}`;
   }
 });
 
