@@ -10,7 +10,10 @@
 // - sql.js keeps the DB as an in-memory file that grows by 12.5% per write past its end, copying the whole
 //   file each time: at 1M rows that copying and the garbage collection it triggers took most of an insert.
 //   So the image handed to sql.js has zeroed room after the last page (SQLite goes by the page count in the
-//   header), and a large write first makes room by reopening the DB from a bigger image (`reserve`).
+//   header), and a large write first makes room by reopening the DB from a bigger image (`reserve`). That
+//   reopening holds the file four times at once (the old file, its export, the new image, sql.js's copy of
+//   it), so a write that may outgrow the room by a little is left to sql.js's own growth: at a million rows
+//   a folder rename's new rows (as many as it deleted) peaked 320 MiB higher through `reserve`.
 
 import { open, readFile, rename, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -232,6 +235,15 @@ function configure(db: Database): void {
 // Opening
 
 const SQLITE_MAGIC = "SQLite format 3\0";
+/**
+ * Rows per transaction of a bulk write the caller did not wrap in one. The MEMORY journal holds the old
+ * content of every page a transaction changes, in sql.js's WebAssembly memory, which never shrinks: a
+ * million deletes in one transaction journal the whole table (about 110 MiB kept for the rest of the run
+ * at a million rows). Rows scattered over the table touch a page each: at most 16 MiB of journal here.
+ */
+const ROWS_PER_TRANSACTION = 4096;
+/** A write expected to need up to this times the room is left to grow in place (two of sql.js's steps). */
+const GROW_IN_PLACE_UP_TO = 1.25;
 const MIB = 1024 * 1024;
 
 /** Room left after the pages of a DB read from disk: enough for a run where little changed. */
@@ -627,22 +639,20 @@ export class StateDb {
   }
 
   /**
-   * Writes rows made one at a time, in one transaction: a million need not exist as objects at once.
-   * `bytes` is roughly what they take (`rowBytes` each); room is made for it first.
+   * Writes rows made one at a time (a million need not exist as objects at once), in transactions of
+   * ROWS_PER_TRANSACTION unless the caller holds one. `bytes` is roughly what they take (`rowBytes` each);
+   * room is made for it first.
    */
   upsertEach(records: Iterable<FileRecord>, bytes: number): void {
     if (bytes > 0) this.reserve(Math.ceil(bytes));
     const statement = this.statement(`INSERT OR REPLACE INTO files(${FILE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    this.transaction(() => {
-      for (const record of records) statement.run(fileRow(record));
-    });
+    this.inTransactions(records, (record) => statement.run(fileRow(record)));
   }
 
+  /** Deletes these rows, in transactions of ROWS_PER_TRANSACTION unless the caller holds one. */
   deleteFiles(paths: Iterable<string>): void {
     const statement = this.statement("DELETE FROM files WHERE path = ?");
-    this.transaction(() => {
-      for (const filePath of paths) statement.run([filePath]);
-    });
+    this.inTransactions(paths, (filePath) => statement.run([filePath]));
   }
 
   // --- meta ---------------------------------------------------------------------------------------------
@@ -798,13 +808,35 @@ export class StateDb {
 
   // --- helpers ------------------------------------------------------------------------------------------
 
+  /** `write` for each item: in the caller's transaction if one is open, else committed every so many. */
+  private inTransactions<T>(items: Iterable<T>, write: (item: T) => void): void {
+    if (this.transactionDepth > 0) {
+      for (const item of items) write(item);
+      return;
+    }
+    const iterator = items[Symbol.iterator]();
+    let more = true;
+    while (more) {
+      this.transaction(() => {
+        for (let n = 0; n < ROWS_PER_TRANSACTION; n++) {
+          const next = iterator.next();
+          if (next.done) {
+            more = false;
+            return;
+          }
+          write(next.value);
+        }
+      });
+    }
+  }
+
   /** Makes room for `extraBytes` more data by reopening from a bigger image; see the note at the top. */
   private reserve(extraBytes: number): void {
     if (this.transactionDepth > 0) return;
     const pageSize = Number(this.one("PRAGMA page_size"));
     const livePages = Number(this.one("PRAGMA page_count")) - Number(this.one("PRAGMA freelist_count"));
     const needed = livePages * pageSize + extraBytes;
-    if (needed <= this.capacity) return;
+    if (needed <= this.capacity * GROW_IN_PLACE_UP_TO) return;
     const bytes = this.db.export();
     const capacity = Math.ceil(needed * 1.1) + 4 * MIB;
     const image = new Uint8Array(capacity);

@@ -347,6 +347,27 @@ describe("openStateDb", () => {
     again.upsertFiles(Array.from({ length: 5000 }, (_, i) => record(90_000 + i)));
     expect(again.fileCount()).toBe(20_001);
   });
+
+  it("keeps working when a write outgrows the room by more than it was expected to (sql.js grows the file)", async () => {
+    const { db } = await open();
+    db.upsertFiles(Array.from({ length: 2000 }, (_, i) => record(i)));
+    await db.save();
+    db.close();
+    opened.pop();
+    const { db: again } = await open();
+    // Rows far bigger than their paths suggest: the room made for them runs out and the file grows in place.
+    const big = (i: number) => record(i, { etag: `${i}`.padEnd(2000, "e") });
+    again.upsertFiles(Array.from({ length: 4000 }, (_, i) => big(1_000 + i)));
+    expect(again.fileCount()).toBe(5_000);
+    await again.save();
+    again.close();
+    opened.pop();
+    const { db: third, notices } = await open();
+    expect(notices).toEqual([]);
+    expect(third.fileCount()).toBe(5_000);
+    expect(third.getFile(big(4_999).path)).toEqual(big(4_999));
+    expect(third.getFile(record(7).path)).toEqual(record(7));
+  });
 });
 
 describe("save", () => {
