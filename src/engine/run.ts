@@ -21,7 +21,7 @@ import { previewStage } from "./run/preview-stage";
 import { proveStage } from "./run/prove-stage";
 import { recordRunMeta, recordStage } from "./run/record-stage";
 import { scanStage, type VolumeScan } from "./run/scan-stage";
-import { verifyStage, type VerifiedRun } from "./run/verify-stage";
+import { verifyStage, withoutListing, type VerifiedRun } from "./run/verify-stage";
 import type { Target } from "./types";
 
 export type { RunOptions };
@@ -73,7 +73,8 @@ export async function prepareTarget(
 
 /** Stages 7–10: everything that writes (or, in a dry run, shows what would be written). */
 export async function executeTarget(run: PreparedRun): Promise<TargetReport> {
-  const { ctx, volume, bucket, scan, verified } = run;
+  const { ctx, volume, bucket, scan } = run;
+  let { verified } = run;
   try {
     ctx.options.signal?.throwIfAborted();
     guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived)); // deletion cap
@@ -84,6 +85,7 @@ export async function executeTarget(run: PreparedRun): Promise<TargetReport> {
     }
     const early =
       aws && planEarlyAws({ plan: verified.plan, scan: scan.files, objects: verified.objects, prefix: ctx.prefix });
+    verified = run.verified = withoutListing(verified); // nothing after this reads the listing
     let settled: MovedRun;
     let result: AwsSyncResult | undefined;
     if (aws && early) {
@@ -137,7 +139,7 @@ async function syncBesideMoves(
   const firstResult = await awsOrSave(volume, first);
   const rest = followUpPaths(early, scan.files, settled);
   if (rest.length === 0) return { settled, result: firstResult };
-  const narrow = narrowFollowUp(rest, scan.files.length, verified.objects?.size ?? scan.files.length);
+  const narrow = narrowFollowUp(rest, scan.files.length, verified.listedCount ?? scan.files.length);
   const secondFilters = runFilters(ctx, scan, settled.pending, narrow ? { only: rest } : {});
   const result = combineAwsRuns(
     firstResult,

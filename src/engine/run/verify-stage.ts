@@ -15,6 +15,17 @@ export interface VerifiedRun extends PlannedRun {
   plan: Plan;
   /** The prefix's listing by key, when this run needed it (moves to verify, or no usable state). */
   objects?: Map<string, S3ObjectInfo>;
+  /** How many objects the listing held, kept when the listing itself is let go (`withoutListing`). */
+  listedCount?: number;
+}
+
+/**
+ * The run without the bucket's listing, once nothing reads it (the deletion guard and aws's exclude plan
+ * are its last readers; the moves hold their sources' ETags): a million objects hold about a quarter of a
+ * GiB, which the moves and the state DB's save need next.
+ */
+export function withoutListing<T extends VerifiedRun>(run: T): T {
+  return run.objects ? { ...run, objects: undefined, listedCount: run.objects.size } : run;
 }
 
 export async function verifyStage(
