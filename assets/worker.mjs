@@ -2582,7 +2582,7 @@ function estimateBytes(records) {
 function byPath(a6, b5) {
   return a6.path < b5.path ? -1 : a6.path > b5.path ? 1 : 0;
 }
-var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, FILE_COLUMNS_V3, PYTHON_TOOL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_SINCE, MIGRATIONS, SQLITE_MAGIC, MIB, FILE_FIELDS, StateDb;
+var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, FILE_COLUMNS_V3, PYTHON_TOOL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_SINCE, MIGRATIONS, SQLITE_MAGIC, ROWS_PER_TRANSACTION, GROW_IN_PLACE_UP_TO, MIB, FILE_FIELDS, StateDb;
 var init_db = __esm({
   "src/engine/db.ts"() {
     "use strict";
@@ -2656,6 +2656,8 @@ var init_db = __esm({
       }
     ];
     SQLITE_MAGIC = "SQLite format 3\0";
+    ROWS_PER_TRANSACTION = 4096;
+    GROW_IN_PLACE_UP_TO = 1.25;
     MIB = 1024 * 1024;
     FILE_FIELDS = FILE_COLUMNS_V3.join(", ");
     StateDb = class {
@@ -2806,21 +2808,19 @@ var init_db = __esm({
         this.upsertEach(records, records.length > 1e3 ? estimateBytes(records) : 0);
       }
       /**
-       * Writes rows made one at a time, in one transaction: a million need not exist as objects at once.
-       * `bytes` is roughly what they take (`rowBytes` each); room is made for it first.
+       * Writes rows made one at a time (a million need not exist as objects at once), in transactions of
+       * ROWS_PER_TRANSACTION unless the caller holds one. `bytes` is roughly what they take (`rowBytes` each);
+       * room is made for it first.
        */
       upsertEach(records, bytes) {
         if (bytes > 0) this.reserve(Math.ceil(bytes));
         const statement = this.statement(`INSERT OR REPLACE INTO files(${FILE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-        this.transaction(() => {
-          for (const record3 of records) statement.run(fileRow(record3));
-        });
+        this.inTransactions(records, (record3) => statement.run(fileRow(record3)));
       }
+      /** Deletes these rows, in transactions of ROWS_PER_TRANSACTION unless the caller holds one. */
       deleteFiles(paths) {
         const statement = this.statement("DELETE FROM files WHERE path = ?");
-        this.transaction(() => {
-          for (const filePath of paths) statement.run([filePath]);
-        });
+        this.inTransactions(paths, (filePath) => statement.run([filePath]));
       }
       // --- meta ---------------------------------------------------------------------------------------------
       getMeta(key) {
@@ -2955,13 +2955,34 @@ var init_db = __esm({
         this.db.close();
       }
       // --- helpers ------------------------------------------------------------------------------------------
+      /** `write` for each item: in the caller's transaction if one is open, else committed every so many. */
+      inTransactions(items, write) {
+        if (this.transactionDepth > 0) {
+          for (const item of items) write(item);
+          return;
+        }
+        const iterator = items[Symbol.iterator]();
+        let more = true;
+        while (more) {
+          this.transaction(() => {
+            for (let n4 = 0; n4 < ROWS_PER_TRANSACTION; n4++) {
+              const next2 = iterator.next();
+              if (next2.done) {
+                more = false;
+                return;
+              }
+              write(next2.value);
+            }
+          });
+        }
+      }
       /** Makes room for `extraBytes` more data by reopening from a bigger image; see the note at the top. */
       reserve(extraBytes) {
         if (this.transactionDepth > 0) return;
         const pageSize = Number(this.one("PRAGMA page_size"));
         const livePages = Number(this.one("PRAGMA page_count")) - Number(this.one("PRAGMA freelist_count"));
         const needed = livePages * pageSize + extraBytes;
-        if (needed <= this.capacity) return;
+        if (needed <= this.capacity * GROW_IN_PLACE_UP_TO) return;
         const bytes = this.db.export();
         const capacity = Math.ceil(needed * 1.1) + 4 * MIB;
         const image = new Uint8Array(capacity);
@@ -55857,6 +55878,9 @@ var init_scan_stage = __esm({
 });
 
 // src/engine/run/verify-stage.ts
+function withoutListing(run) {
+  return run.objects ? { ...run, objects: void 0, listedCount: run.objects.size } : run;
+}
 async function verifyStage(ctx, volume, bucket, planned) {
   const { target } = ctx;
   let { plan } = planned;
@@ -55940,7 +55964,8 @@ async function prepareTarget(target, options) {
   }
 }
 async function executeTarget(run) {
-  const { ctx, volume, bucket, scan, verified } = run;
+  const { ctx, volume, bucket, scan } = run;
+  let { verified } = run;
   try {
     ctx.options.signal?.throwIfAborted();
     guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived));
@@ -55950,6 +55975,7 @@ async function executeTarget(run) {
       return await closeTarget(ctx, volume);
     }
     const early = aws && planEarlyAws({ plan: verified.plan, scan: scan.files, objects: verified.objects, prefix: ctx.prefix });
+    verified = run.verified = withoutListing(verified);
     let settled;
     let result;
     if (aws && early) {
@@ -55993,7 +56019,7 @@ async function syncBesideMoves(run, aws, early) {
   const firstResult = await awsOrSave(volume, first);
   const rest = followUpPaths(early, scan.files, settled);
   if (rest.length === 0) return { settled, result: firstResult };
-  const narrow = narrowFollowUp(rest, scan.files.length, verified.objects?.size ?? scan.files.length);
+  const narrow = narrowFollowUp(rest, scan.files.length, verified.listedCount ?? scan.files.length);
   const secondFilters = runFilters(ctx, scan, settled.pending, narrow ? { only: rest } : {});
   const result = combineAwsRuns(
     firstResult,
