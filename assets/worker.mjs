@@ -2955,12 +2955,8 @@ var init_db = __esm({
         this.db.close();
       }
       // --- helpers ------------------------------------------------------------------------------------------
-      /** `write` for each item: in the caller's transaction if one is open, else committed every so many. */
+      /** `write` for each item, committed every so many (`transaction` joins the caller's, when one is open). */
       inTransactions(items, write) {
-        if (this.transactionDepth > 0) {
-          for (const item of items) write(item);
-          return;
-        }
         const iterator = items[Symbol.iterator]();
         let more = true;
         while (more) {

@@ -808,12 +808,8 @@ export class StateDb {
 
   // --- helpers ------------------------------------------------------------------------------------------
 
-  /** `write` for each item: in the caller's transaction if one is open, else committed every so many. */
+  /** `write` for each item, committed every so many (`transaction` joins the caller's, when one is open). */
   private inTransactions<T>(items: Iterable<T>, write: (item: T) => void): void {
-    if (this.transactionDepth > 0) {
-      for (const item of items) write(item);
-      return;
-    }
     const iterator = items[Symbol.iterator]();
     let more = true;
     while (more) {
