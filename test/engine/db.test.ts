@@ -29,6 +29,13 @@ async function open(now?: () => Date) {
   return result;
 }
 
+/** Saves and closes a DB the test is done with (so afterEach does not close it again). */
+async function saveAndClose(db: StateDb): Promise<void> {
+  await db.save();
+  db.close();
+  opened.splice(opened.indexOf(db), 1);
+}
+
 /** A raw SQLite file written with sql.js directly, as another program would have. */
 async function writeRawDb(setup: string): Promise<Uint8Array> {
   const SQL = await initSqlJs({ wasmBinary: (await loadSqlWasm()) as unknown as ArrayBuffer });
@@ -88,9 +95,7 @@ describe("openStateDb", () => {
       days: 7,
       requestedAt: "2024-05-01T00:00:00.000Z",
     });
-    await db.save();
-    db.close();
-    opened.pop();
+    await saveAndClose(db);
 
     const { db: again, notices } = await open();
     expect(notices).toEqual([]);
@@ -155,9 +160,7 @@ describe("openStateDb", () => {
     // Large change: every row differs, so the table is rebuilt.
     const large = small.map((r) => ({ ...r, synced: r.synced + 1 }));
     db.replaceFiles(large);
-    await db.save();
-    db.close();
-    opened.pop();
+    await saveAndClose(db);
     const { db: again } = await open();
     expect(again.fileCount()).toBe(10_000);
     expect(again.allFiles()).toEqual(byPathOrder(large));
@@ -241,9 +244,7 @@ describe("openStateDb", () => {
     expect(db.isNew).toBe(true);
     await expect(readFile(aside)).resolves.toEqual(garbage);
     db.replaceFiles([record(1)]);
-    await db.save();
-    db.close();
-    opened.pop();
+    await saveAndClose(db);
     const { db: again, notices: none } = await open();
     expect(none).toEqual([]);
     expect(again.allFiles()).toEqual([record(1)]);
@@ -264,9 +265,7 @@ describe("openStateDb", () => {
   it("moves a truncated DB aside, without overwriting an earlier one of the same second", async () => {
     const { db } = await open();
     db.replaceFiles(Array.from({ length: 3000 }, (_, i) => record(i)));
-    await db.save();
-    db.close();
-    opened.pop();
+    await saveAndClose(db);
     const full = await readFile(dbFile);
     await writeFile(dbFile, full.subarray(0, Math.floor(full.length / 2)));
     const stamp = `${dbFile}.corrupt-20240102-030405`;
@@ -314,9 +313,7 @@ describe("openStateDb", () => {
     ];
     expect(db.allFiles()).toEqual(expected);
     db.setMeta("k", "v");
-    await db.save();
-    db.close();
-    opened.pop();
+    await saveAndClose(db);
 
     const { db: again, notices: none } = await open();
     expect(none).toEqual([]);
@@ -338,9 +335,7 @@ describe("openStateDb", () => {
       db.upsertFiles(Array.from({ length: 5000 }, (_, i) => record(round * 10_000 + i)));
     }
     expect(db.fileCount()).toBe(15_001);
-    await db.save();
-    db.close();
-    opened.pop();
+    await saveAndClose(db);
     const { db: again, notices } = await open();
     expect(notices).toEqual([]);
     expect(again.fileCount()).toBe(15_001);
@@ -351,17 +346,13 @@ describe("openStateDb", () => {
   it("keeps working when a write outgrows the room by more than it was expected to (sql.js grows the file)", async () => {
     const { db } = await open();
     db.upsertFiles(Array.from({ length: 2000 }, (_, i) => record(i)));
-    await db.save();
-    db.close();
-    opened.pop();
+    await saveAndClose(db);
     const { db: again } = await open();
     // Rows far bigger than their paths suggest: the room made for them runs out and the file grows in place.
     const big = (i: number) => record(i, { etag: `${i}`.padEnd(2000, "e") });
     again.upsertFiles(Array.from({ length: 4000 }, (_, i) => big(1_000 + i)));
     expect(again.fileCount()).toBe(5_000);
-    await again.save();
-    again.close();
-    opened.pop();
+    await saveAndClose(again);
     const { db: third, notices } = await open();
     expect(notices).toEqual([]);
     expect(third.fileCount()).toBe(5_000);
