@@ -5347,14 +5347,14 @@ var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile3 = (path31, options) => {
-      if (fileIntercept[path31] !== void 0) {
-        return fileIntercept[path31];
+    readFile3 = (path32, options) => {
+      if (fileIntercept[path32] !== void 0) {
+        return fileIntercept[path32];
       }
-      if (!filePromises[path31] || options?.ignoreCache) {
-        filePromises[path31] = fsReadFile(path31, "utf8");
+      if (!filePromises[path32] || options?.ignoreCache) {
+        filePromises[path32] = fsReadFile(path32, "utf8");
       }
-      return filePromises[path31];
+      return filePromises[path32];
     };
   }
 });
@@ -5466,8 +5466,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path31, contents) {
-        fileIntercept[path31] = Promise.resolve(contents);
+      interceptFile(path32, contents) {
+        fileIntercept[path32] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -8489,8 +8489,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint.url.href;
             }
             if ("hostname" in endpoint) {
-              const { protocol, hostname: hostname3, port, path: path31 } = endpoint;
-              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path31}`;
+              const { protocol, hostname: hostname3, port, path: path32 } = endpoint;
+              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path32}`;
             }
           }
           return endpoint;
@@ -8866,18 +8866,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path31) => {
-      const parts = path31.split(".");
+    getAttrPathList = (path32) => {
+      const parts = path32.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path31}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path32}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path31}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path32}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -8898,9 +8898,9 @@ var init_getAttr = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path31) => getAttrPathList(path31).reduce((acc, index) => {
+    getAttr = (value, path32) => getAttrPathList(path32).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path31}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path32}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i6 = parseInt(index);
         return acc[i6 < 0 ? acc.length + i6 : i6];
@@ -8961,8 +8961,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname4, port, protocol: protocol2 = "", path: path31 = "", query = {} } = value;
-            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path31}`);
+            const { hostname: hostname4, port, protocol: protocol2 = "", path: path32 = "", query = {} } = value;
+            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path32}`);
             url2.search = Object.entries(query).map(([k5, v]) => `${k5}=${v}`).join("&");
             return url2;
           }
@@ -10811,29 +10811,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path31) => {
+    buildPathSegments = (path32) => {
       const segments = [];
       let offset = 0;
-      for (const match of path31.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match of path32.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match.index > offset) {
-          segments.push([path31.slice(offset, match.index), 0]);
+          segments.push([path32.slice(offset, match.index), 0]);
         }
         segments.push([match[1], match[2] ? 2 : 1]);
         offset = match.index + match[0].length;
       }
-      if (segments.length && offset < path31.length) {
-        segments.push([path31.slice(offset), 0]);
+      if (segments.length && offset < path32.length) {
+        segments.push([path32.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http, endpoint } = translateTraits(schema.traits ?? {});
-      const [path31, search] = http?.[1].split("?") ?? [];
+      const [path32, search] = http?.[1].split("?") ?? [];
       return [
         http?.[0],
-        path31,
+        path32,
         search ? [...new URLSearchParams(search)] : [],
-        path31 ? buildPathSegments(path31) : void 0,
+        path32 ? buildPathSegments(path32) : void 0,
         endpoint?.[0]
       ];
     };
@@ -12867,10 +12867,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint) {
           this.updateServiceEndpoint(request, endpoint);
           this.setHostPrefix(request, operationSchema, input2, operation2);
-          const [method, path31, staticQuery] = operation2;
+          const [method, path32, staticQuery] = operation2;
           if (method) {
             request.method = method;
-            request.path = request.path === "/" ? path31 : request.path + path31;
+            request.path = request.path === "/" ? path32 : request.path + path32;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -13012,10 +13012,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path31 = "";
+        let path32 = "";
         for (const [value, kind] of segments) {
           if (kind === 0) {
-            path31 += value;
+            path32 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -13023,12 +13023,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path31 += `{${value}${kind === 2 ? "+" : ""}}`;
+            path32 += `{${value}${kind === 2 ? "+" : ""}}`;
           } else {
-            path31 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path32 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path31;
+        return path32;
       }
       async deserializeResponse(operationSchema, context, response) {
         const deserializer = this.deserializer;
@@ -13264,11 +13264,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request);
         }
         const { service, operation: operation2 } = getSmithyContext(context);
-        const path31 = `/service/${service}/operation/${operation2}`;
+        const path32 = `/service/${service}/operation/${operation2}`;
         if (request.path.endsWith("/")) {
-          request.path += path31.slice(1);
+          request.path += path32.slice(1);
         } else {
-          request.path += path31;
+          request.path += path32;
         }
         return request;
       }
@@ -13350,8 +13350,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path31) => {
-          this.path = resolvedPath(path31, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path32) => {
+          this.path = resolvedPath(path32, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -16249,9 +16249,9 @@ var init_createPaginator = __esm({
       command5 = withCommand(command5) ?? command5;
       return await client.send(command5, ...args);
     };
-    get = (fromObject, path31) => {
+    get = (fromObject, path32) => {
       let cursor = fromObject;
-      const pathComponents = path31.split(".");
+      const pathComponents = path32.split(".");
       for (const step of pathComponents) {
         if (!cursor || typeof cursor !== "object") {
           return void 0;
@@ -19398,12 +19398,12 @@ var init_bowser = __esm({
       describe: function describe80(ua) {
         var version2 = Utils.getFirstMatch(/mac os x (\d+(\.?_?\d+)+)/i, ua).replace(/[_\s]/g, ".");
         var versionName = Utils.getMacOSVersionName(version2);
-        var os7 = {
+        var os8 = {
           name: OS_MAP.MacOS,
           version: version2
         };
-        if (versionName) os7.versionName = versionName;
-        return os7;
+        if (versionName) os8.versionName = versionName;
+        return os8;
       }
     }, {
       test: [/(ipod|iphone|ipad)/i],
@@ -19432,22 +19432,22 @@ var init_bowser = __esm({
       describe: function describe83(ua) {
         var version2 = Utils.getFirstMatch(/android[\s/-](\d+(\.\d+)*)/i, ua);
         var versionName = Utils.getAndroidVersionName(version2);
-        var os7 = {
+        var os8 = {
           name: OS_MAP.Android,
           version: version2
         };
-        if (versionName) os7.versionName = versionName;
-        return os7;
+        if (versionName) os8.versionName = versionName;
+        return os8;
       }
     }, {
       test: [/(web|hpw)[o0]s/i],
       describe: function describe84(ua) {
         var version2 = Utils.getFirstMatch(/(?:web|hpw)[o0]s\/(\d+(\.\d+)*)/i, ua);
-        var os7 = {
+        var os8 = {
           name: OS_MAP.WebOS
         };
-        if (version2 && version2.length) os7.version = version2;
-        return os7;
+        if (version2 && version2.length) os8.version = version2;
+        return os8;
       }
     }, {
       test: [/blackberry|\bbb\d+/i, /rim\stablet/i],
@@ -20060,14 +20060,14 @@ var init_bowser = __esm({
       _proto.parseOS = function parseOS() {
         var _this2 = this;
         this.parsedResult.os = {};
-        var os7 = Utils.find(parser_os_default, function(_os) {
+        var os8 = Utils.find(parser_os_default, function(_os) {
           if (typeof _os.test === "function") return _os.test(_this2);
           if (Array.isArray(_os.test)) return _os.test.some(function(condition) {
             return _this2.test(condition);
           });
           throw new Error("Browser's test function is not valid");
         });
-        if (os7) this.parsedResult.os = os7.describe(this.getUA());
+        if (os8) this.parsedResult.os = os8.describe(this.getUA());
         return this.parsedResult.os;
       };
       _proto.getOSName = function getOSName(toLowerCase) {
@@ -21880,10 +21880,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path31 }) {
+      getCanonicalPath({ path: path32 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path31.split("/")) {
+          for (const pathSegment of path32.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -21896,11 +21896,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path31?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path31?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path32?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path32?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path31;
+        return path32;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -25995,12 +25995,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request.password ?? "";
             auth = `${username}:${password}`;
           }
-          let path31 = request.path;
+          let path32 = request.path;
           if (queryString) {
-            path31 += `?${queryString}`;
+            path32 += `?${queryString}`;
           }
           if (request.fragment) {
-            path31 += `#${request.fragment}`;
+            path32 += `#${request.fragment}`;
           }
           let hostname3 = request.hostname ?? "";
           if (hostname3[0] === "[" && hostname3.endsWith("]")) {
@@ -26012,7 +26012,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request.headers,
             host: hostname3,
             method: request.method,
-            path: path31,
+            path: path32,
             port: request.port,
             agent,
             auth
@@ -26434,16 +26434,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path31 = request.path;
+          let path32 = request.path;
           if (queryString) {
-            path31 += `?${queryString}`;
+            path32 += `?${queryString}`;
           }
           if (request.fragment) {
-            path31 += `#${request.fragment}`;
+            path32 += `#${request.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants6.HTTP2_HEADER_PATH]: path31,
+            [constants6.HTTP2_HEADER_PATH]: path32,
             [constants6.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -31323,7 +31323,7 @@ var require_dist_cjs13 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-web-identity/dist-cjs/index.js"(exports) {
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var { CredentialsProviderError: CredentialsProviderError2, externalDataInterceptor: externalDataInterceptor2 } = (init_config2(), __toCommonJS(config_exports));
-    var { readFileSync: readFileSync6 } = __require("node:fs");
+    var { readFileSync: readFileSync7 } = __require("node:fs");
     var fromWebToken = (init) => async (awsIdentityProperties) => {
       init.logger?.debug("@aws-sdk/credential-provider-web-identity - fromWebToken");
       const { roleArn, roleSessionName, webIdentityToken, providerId, policyArns, policy, durationSeconds } = init;
@@ -31364,7 +31364,7 @@ var require_dist_cjs13 = __commonJS({
       }
       const credentials = await fromWebToken({
         ...init,
-        webIdentityToken: externalDataInterceptor2?.getTokenRecord?.()[webIdentityTokenFile] ?? readFileSync6(webIdentityTokenFile, { encoding: "ascii" }),
+        webIdentityToken: externalDataInterceptor2?.getTokenRecord?.()[webIdentityTokenFile] ?? readFileSync7(webIdentityTokenFile, { encoding: "ascii" }),
         roleArn,
         roleSessionName
       })(awsIdentityProperties);
@@ -42782,16 +42782,16 @@ function loadTypeTable(files = MIME_TYPES_FILES) {
   }
   return table;
 }
-function splitext(path31) {
-  const sep2 = path31.lastIndexOf("/");
-  const dot = path31.lastIndexOf(".");
+function splitext(path32) {
+  const sep2 = path32.lastIndexOf("/");
+  const dot = path32.lastIndexOf(".");
   if (dot > sep2) {
-    for (let i6 = sep2 + 1; i6 < dot; i6++) if (path31[i6] !== ".") return [path31.slice(0, dot), path31.slice(dot)];
+    for (let i6 = sep2 + 1; i6 < dot; i6++) if (path32[i6] !== ".") return [path32.slice(0, dot), path32.slice(dot)];
   }
-  return [path31, ""];
+  return [path32, ""];
 }
-function guessContentType(path31, table = defaultTable ??= loadTypeTable()) {
-  let [base, ext] = splitext(path31);
+function guessContentType(path32, table = defaultTable ??= loadTypeTable()) {
+  let [base, ext] = splitext(path32);
   for (let mapped = SUFFIX_MAP.get(ext.toLowerCase()); mapped; mapped = SUFFIX_MAP.get(ext.toLowerCase()))
     [base, ext] = splitext(base + mapped);
   if (ENCODINGS.has(ext)) [base, ext] = splitext(base);
@@ -44938,7 +44938,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function checkPathExt(path31, options) {
+    function checkPathExt(path32, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -44949,25 +44949,25 @@ var require_windows = __commonJS({
       }
       for (var i6 = 0; i6 < pathext.length; i6++) {
         var p3 = pathext[i6].toLowerCase();
-        if (p3 && path31.substr(-p3.length).toLowerCase() === p3) {
+        if (p3 && path32.substr(-p3.length).toLowerCase() === p3) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat12, path31, options) {
+    function checkStat(stat12, path32, options) {
       if (!stat12.isSymbolicLink() && !stat12.isFile()) {
         return false;
       }
-      return checkPathExt(path31, options);
+      return checkPathExt(path32, options);
     }
-    function isexe(path31, options, cb) {
-      fs4.stat(path31, function(er, stat12) {
-        cb(er, er ? false : checkStat(stat12, path31, options));
+    function isexe(path32, options, cb) {
+      fs4.stat(path32, function(er, stat12) {
+        cb(er, er ? false : checkStat(stat12, path32, options));
       });
     }
-    function sync(path31, options) {
-      return checkStat(fs4.statSync(path31), path31, options);
+    function sync(path32, options) {
+      return checkStat(fs4.statSync(path32), path32, options);
     }
   }
 });
@@ -44978,13 +44978,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function isexe(path31, options, cb) {
-      fs4.stat(path31, function(er, stat12) {
+    function isexe(path32, options, cb) {
+      fs4.stat(path32, function(er, stat12) {
         cb(er, er ? false : checkStat(stat12, options));
       });
     }
-    function sync(path31, options) {
-      return checkStat(fs4.statSync(path31), options);
+    function sync(path32, options) {
+      return checkStat(fs4.statSync(path32), options);
     }
     function checkStat(stat12, options) {
       return stat12.isFile() && checkMode(stat12, options);
@@ -45017,7 +45017,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path31, options, cb) {
+    function isexe(path32, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -45027,7 +45027,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path31, options || {}, function(er, is) {
+          isexe(path32, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -45036,7 +45036,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path31, options || {}, function(er, is) {
+      core(path32, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -45046,9 +45046,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path31, options) {
+    function sync(path32, options) {
       try {
-        return core.sync(path31, options || {});
+        return core.sync(path32, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -45064,7 +45064,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path31 = __require("path");
+    var path32 = __require("path");
     var COLON2 = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -45102,7 +45102,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path31.join(pathPart, cmd);
+        const pCmd = path32.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p3, i6, 0));
       });
@@ -45129,7 +45129,7 @@ var require_which = __commonJS({
       for (let i6 = 0; i6 < pathEnv.length; i6++) {
         const ppRaw = pathEnv[i6];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path31.join(pathPart, cmd);
+        const pCmd = path32.join(pathPart, cmd);
         const p3 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j5 = 0; j5 < pathExt.length; j5++) {
           const cur = p3 + pathExt[j5];
@@ -45177,7 +45177,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path31 = __require("path");
+    var path32 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -45195,7 +45195,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env2[getPathKey({ env: env2 })],
-          pathExt: withoutPathExt ? path31.delimiter : void 0
+          pathExt: withoutPathExt ? path32.delimiter : void 0
         });
       } catch (e5) {
       } finally {
@@ -45204,7 +45204,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path31.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path32.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -45258,8 +45258,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path31, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path31.split("/").pop();
+      const [path32, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path32.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -45294,7 +45294,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path31 = __require("path");
+    var path32 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -45319,7 +45319,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path31.normalize(parsed.command);
+        parsed.command = path32.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -49450,13 +49450,13 @@ var init_output_sync = __esm({
       }
     };
     writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-      for (const { path: path31, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-        const pathString = typeof path31 === "string" ? path31 : path31.toString();
+      for (const { path: path32, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+        const pathString = typeof path32 === "string" ? path32 : path32.toString();
         if (append || outputFiles.has(pathString)) {
-          appendFileSync(path31, serializedResult);
+          appendFileSync(path32, serializedResult);
         } else {
           outputFiles.add(pathString);
-          writeFileSync(path31, serializedResult);
+          writeFileSync(path32, serializedResult);
         }
       }
     };
@@ -52714,8 +52714,90 @@ var init_classify2 = __esm({
   }
 });
 
-// src/engine/aws-cli/run.ts
+// src/engine/aws-cli/transfer-config.ts
+import { mkdtempSync, readFileSync as readFileSync5, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
+import os3 from "node:os";
 import path13 from "node:path";
+function awsProfileName(profile, env2) {
+  return profile || env2.AWS_DEFAULT_PROFILE || env2.AWS_PROFILE || "default";
+}
+function profileOfSection(section) {
+  if (section === "default") return "default";
+  if (!section.startsWith("profile")) return void 0;
+  const named = /^profile\s+(?:"([^"]*)"|'([^']*)'|(\S+))\s*$/.exec(section);
+  return named ? named[1] ?? named[2] ?? named[3] : void 0;
+}
+function withTransferSettings(configText, profile, settings) {
+  const entries = Object.entries(settings).filter(([, value]) => value !== void 0);
+  if (entries.length === 0) return configText;
+  const eol = configText.includes("\r\n") ? "\r\n" : "\n";
+  const lines = configText.length === 0 ? [] : configText.split(/\r?\n/);
+  const ours = entries.map(([key, value]) => `    ${key} = ${String(value)}`);
+  const out = [];
+  let found = false;
+  for (let i6 = 0; i6 < lines.length; i6++) {
+    out.push(lines[i6]);
+    const header = /^\[(.+)\]\s*$/.exec(lines[i6]);
+    if (!header || profileOfSection(header[1]) !== profile) continue;
+    found = true;
+    let end = i6 + 1;
+    while (end < lines.length && !/^\[/.test(lines[end])) end++;
+    const section = lines.slice(i6 + 1, end);
+    const s3 = section.findIndex((line) => /^s3\s*[=:]/i.test(line));
+    if (s3 === -1) {
+      out.push("s3 =", ...ours, ...section);
+    } else if (!/^s3\s*[=:]\s*$/i.test(section[s3])) {
+      out.push(...section.slice(0, s3), "s3 =", ...ours, ...section.slice(s3 + 1));
+    } else {
+      let last = s3;
+      for (let j5 = s3 + 1; j5 < section.length; j5++) {
+        if (isIndented(section[j5]) && !isComment(section[j5])) last = j5;
+        else if (!isBlank(section[j5]) && !isComment(section[j5])) break;
+      }
+      out.push(...section.slice(0, last + 1), ...ours, ...section.slice(last + 1));
+    }
+    i6 = end - 1;
+  }
+  if (!found) {
+    if (out.length > 0 && out[out.length - 1] !== "") out.push("");
+    out.push(profile === "default" ? "[default]" : `[profile ${profile}]`, "s3 =", ...ours, "");
+  }
+  return out.join(eol);
+}
+function userConfigPath(env2) {
+  const configured = env2.AWS_CONFIG_FILE;
+  if (configured) return configured.startsWith("~/") ? path13.join(os3.homedir(), configured.slice(2)) : configured;
+  return path13.join(env2.HOME || os3.homedir(), ".aws", "config");
+}
+function applyTransferSettings(env2, profile, settings) {
+  if (settings.max_concurrent_requests === void 0 && settings.multipart_chunksize === void 0)
+    return { env: env2, dispose: () => void 0 };
+  let text = "";
+  try {
+    text = readFileSync5(userConfigPath(env2), "utf8");
+  } catch (error63) {
+    if (error63.code !== "ENOENT") throw error63;
+  }
+  const dir = mkdtempSync(path13.join(os3.tmpdir(), "s3ss-aws-config-"));
+  const file2 = path13.join(dir, "config");
+  writeFileSync2(file2, withTransferSettings(text, awsProfileName(profile, env2), settings), { mode: 384 });
+  return {
+    env: { ...env2, AWS_CONFIG_FILE: file2 },
+    dispose: () => rmSync(dir, { recursive: true, force: true })
+  };
+}
+var isComment, isBlank, isIndented;
+var init_transfer_config = __esm({
+  "src/engine/aws-cli/transfer-config.ts"() {
+    "use strict";
+    isComment = (line) => /^\s*[#;]/.test(line);
+    isBlank = (line) => line.trim() === "";
+    isIndented = (line) => /^[ \t]/.test(line) && !isBlank(line);
+  }
+});
+
+// src/engine/aws-cli/run.ts
+import path14 from "node:path";
 import { StringDecoder as StringDecoder3 } from "node:string_decoder";
 function awsChildEnv(env2 = process.env) {
   return { ...env2, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", AWS_PAGER: "" };
@@ -52749,8 +52831,6 @@ async function runAwsSync(opts) {
   const args = buildAwsSyncArgs(opts);
   const command5 = redactCommand([opts.aws.path, ...args]);
   if (opts.signal?.aborted) throw aborted2(opts.signal);
-  const cwd = process.cwd();
-  const context = { cwd, sourceRoot: path13.resolve(cwd, opts.source), destination: opts.destination };
   const result = {
     exitCode: -1,
     outcome: "ok",
@@ -52762,12 +52842,33 @@ async function runAwsSync(opts) {
     durationMs: 0,
     command: command5
   };
+  const config2 = transferConfig(opts);
+  try {
+    return await runAws(opts, args, config2.env, result, started);
+  } finally {
+    config2.dispose();
+  }
+}
+function transferConfig(opts) {
+  try {
+    return applyTransferSettings(opts.env ?? process.env, opts.profile, opts.transfer ?? {});
+  } catch (error63) {
+    throw new AwsCliError("AWS_CLI_FAILED", `Cannot read the aws config file: ${error63.message}.`, {
+      hint: "aws_max_concurrent_requests and aws_multipart_chunksize are applied to a copy of it: make it readable, or remove those options.",
+      cause: error63
+    });
+  }
+}
+async function runAws(opts, args, env2, result, started) {
+  const { command: command5 } = result;
+  const cwd = process.cwd();
+  const context = { cwd, sourceRoot: path14.resolve(cwd, opts.source), destination: opts.destination };
   const stderrTail = [];
   let listenerError;
   let sawFatal = false;
   const subprocess = execa(opts.aws.path, args, {
     cwd,
-    env: awsChildEnv(opts.env),
+    env: awsChildEnv(env2),
     extendEnv: false,
     stdin: "ignore",
     buffer: false,
@@ -52874,6 +52975,7 @@ var init_run = __esm({
     init_args();
     init_classify2();
     init_parse();
+    init_transfer_config();
     STDERR_LINES_KEPT = 200;
     FORCE_KILL_AFTER_MS = 5e3;
   }
@@ -52888,6 +52990,7 @@ var init_aws_cli = __esm({
     init_parse();
     init_classify2();
     init_run();
+    init_transfer_config();
   }
 });
 
@@ -53085,8 +53188,8 @@ function prefixProblem(prefix) {
   if (found.length === 0) return void 0;
   return `holds ${found.map((c7) => `"${c7}"`).join(" and ")}, which aws s3 sync reads as pattern syntax in the prefix of every exclude: excluded objects would no longer be safe from --delete. Use a prefix without "*" and "["`;
 }
-function escapeFnmatch(path31) {
-  return path31.replace(
+function escapeFnmatch(path32) {
+  return path32.replace(
     /[[*?]|[\uD800-\uDFFF]/gu,
     (c7) => c7 === "[" || c7 === "*" || c7 === "?" ? `[${c7}]` : SURROGATE_CLASS
   );
@@ -53153,12 +53256,12 @@ function localExcludeMatcher(root5, userExcludes) {
   return createRuleMatcher(abs, anchorToRoot(abs, meantRules({ userExcludes })));
 }
 function meantRules(input2) {
-  const only = input2.only ? [exclude("*"), ...input2.only.map((path31) => ({ type: "include", pattern: escapeFnmatch(path31) }))] : [];
+  const only = input2.only ? [exclude("*"), ...input2.only.map((path32) => ({ type: "include", pattern: escapeFnmatch(path32) }))] : [];
   return [
     ...only,
     ...input2.userExcludes.map(exclude),
     ...TOOL_EXCLUDES.map(exclude),
-    ...(input2.leaveAlone ?? []).map((path31) => exclude(escapeFnmatch(path31))),
+    ...(input2.leaveAlone ?? []).map((path32) => exclude(escapeFnmatch(path32))),
     ...(input2.leaveAloneFolders ?? []).map((folder) => exclude(`${escapeFnmatch(folder)}/*`)),
     ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
   ];
@@ -53227,6 +53330,10 @@ async function awsStage(ctx, aws, filters, options) {
       profile: target.profile,
       region: target.region,
       storageClass: target.storageClass,
+      transfer: {
+        max_concurrent_requests: target.awsMaxConcurrentRequests,
+        multipart_chunksize: target.awsMultipartChunksize
+      },
       env: ctx.options.env,
       signal: ctx.options.signal,
       onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event }),
@@ -53318,7 +53425,7 @@ var init_format = __esm({
 
 // src/engine/logger.ts
 import { createWriteStream as createWriteStream2, mkdirSync } from "node:fs";
-import path14 from "node:path";
+import path15 from "node:path";
 function pad(n4) {
   return String(n4).padStart(2, "0");
 }
@@ -53343,13 +53450,13 @@ var init_logger = __esm({
       file;
       stream;
       static open(volumeRoot, command5, at) {
-        const dir = path14.join(volumeRoot, LOG_DIR);
+        const dir = path15.join(volumeRoot, LOG_DIR);
         try {
           mkdirSync(dir);
         } catch (error63) {
           if (error63.code !== "EEXIST") throw error63;
         }
-        return new _RunLog(path14.join(dir, logFileName(command5, at)));
+        return new _RunLog(path15.join(dir, logFileName(command5, at)));
       }
       line(text) {
         this.stream.write(`${(/* @__PURE__ */ new Date()).toISOString()} ${text}
@@ -53493,12 +53600,12 @@ function followUpPaths(early, scan, moved) {
     written.add(o4.move.to);
     if (!o4.deleteFailed) cleared.add(o4.move.from);
   }
-  for (const path31 of written) cleared.add(path31);
+  for (const path32 of written) cleared.add(path32);
   const pending = new Set(moved.pending.flatMap((m3) => [m3.from, m3.to]));
   const paths = [];
-  for (const path31 of early.held) {
-    if (pending.has(path31)) continue;
-    if (local.has(path31) ? !written.has(path31) : !cleared.has(path31)) paths.push(path31);
+  for (const path32 of early.held) {
+    if (pending.has(path32)) continue;
+    if (local.has(path32) ? !written.has(path32) : !cleared.has(path32)) paths.push(path32);
   }
   return paths;
 }
@@ -53511,41 +53618,41 @@ function awsCanTest(patterns, files, objects) {
 function objectPaths(objects, prefix) {
   const paths = [];
   for (const key of objects.keys()) {
-    const path31 = pathForKey(prefix, key);
-    if (path31 !== null && keyFor(prefix, path31) === key) paths.push(path31);
+    const path32 = pathForKey(prefix, key);
+    if (path32 !== null && keyFor(prefix, path32) === key) paths.push(path32);
   }
   return paths;
 }
 function compress2(held, scan, objects) {
   if (!objects) return { paths: [...held], folders: [] };
   const candidates = /* @__PURE__ */ new Set();
-  for (const path31 of held) for (const folder of parents(path31)) candidates.add(folder);
+  for (const path32 of held) for (const folder of parents(path32)) candidates.add(folder);
   const tops = /* @__PURE__ */ new Set();
   for (const folder of candidates) if (!folder.includes("/")) tops.add(folder);
   const mixed = /* @__PURE__ */ new Set();
-  const visit2 = (path31) => {
-    const slash = path31.indexOf("/");
-    if (slash < 0 || !tops.has(path31.slice(0, slash)) || held.has(path31)) return;
-    for (const folder of parents(path31)) {
+  const visit2 = (path32) => {
+    const slash = path32.indexOf("/");
+    if (slash < 0 || !tops.has(path32.slice(0, slash)) || held.has(path32)) return;
+    for (const folder of parents(path32)) {
       if (mixed.has(folder)) break;
       if (candidates.has(folder)) mixed.add(folder);
     }
   };
   for (const f5 of scan) visit2(f5.path);
-  for (const path31 of objects) visit2(path31);
+  for (const path32 of objects) visit2(path32);
   const whole = (folder) => candidates.has(folder) && !mixed.has(folder);
   const folders = /* @__PURE__ */ new Set();
   const paths = [];
-  for (const path31 of held) {
+  for (const path32 of held) {
     let top;
-    for (const folder of parents(path31)) if (whole(folder)) top = folder;
-    if (top === void 0) paths.push(path31);
+    for (const folder of parents(path32)) if (whole(folder)) top = folder;
+    if (top === void 0) paths.push(path32);
     else folders.add(top);
   }
   return { paths, folders: [...folders] };
 }
-function* parents(path31) {
-  for (let i6 = path31.lastIndexOf("/"); i6 > 0; i6 = path31.lastIndexOf("/", i6 - 1)) yield path31.slice(0, i6);
+function* parents(path32) {
+  for (let i6 = path32.lastIndexOf("/"); i6 > 0; i6 = path32.lastIndexOf("/", i6 - 1)) yield path32.slice(0, i6);
 }
 function ruleBytes(patterns) {
   let bytes = 0;
@@ -53946,15 +54053,15 @@ var init_orphan_child = __esm({
 });
 
 // src/engine/lock.ts
-import { readFileSync as readFileSync5, renameSync, unlinkSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { readFileSync as readFileSync6, renameSync, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
 import { readFile as readFile6, stat as stat4, unlink as unlink2, writeFile } from "node:fs/promises";
-import os3 from "node:os";
-import path15 from "node:path";
+import os4 from "node:os";
+import path16 from "node:path";
 async function acquireVolumeLock(volumeRoot, info, options = {}) {
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const host = options.hostname ?? os3.hostname();
+  const host = options.hostname ?? os4.hostname();
   const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
-  const lockPath = path15.join(volumeRoot, LOCK_FILE_NAME);
+  const lockPath = path16.join(volumeRoot, LOCK_FILE_NAME);
   let stoppedChild;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
@@ -53979,11 +54086,11 @@ async function acquireVolumeLock(volumeRoot, info, options = {}) {
   });
 }
 async function lockHolder(volumeRoot, options = {}) {
-  const found = await readLock(path15.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
+  const found = await readLock(path16.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
   if (found === "gone" || !found.info) return void 0;
   const context = {
     now: (options.now ?? (() => /* @__PURE__ */ new Date()))(),
-    host: options.hostname ?? os3.hostname(),
+    host: options.hostname ?? os4.hostname(),
     foreignStaleMs: options.foreignStaleMs ?? DAY_MS
   };
   if (judge(found, context) === "held") return found.info;
@@ -53999,7 +54106,7 @@ async function createExclusive(file2, text) {
   } catch (error63) {
     const code2 = error63.code;
     if (code2 === "EEXIST") return false;
-    const volume = path15.dirname(file2);
+    const volume = path16.dirname(file2);
     if (code2 === "ENOENT") {
       throw new SmartSyncError("VOLUME_MISSING", `The folder ${volume} does not exist.`, {
         hint: "Mount the volume or fix the target's path.",
@@ -54041,7 +54148,7 @@ function judge(found, context) {
   const { pid, host, startedAt } = found.info;
   const started = Date.parse(startedAt);
   if (host !== context.host) return context.now.getTime() - started > context.foreignStaleMs ? "stale" : "held";
-  const bootTime = Date.now() - os3.uptime() * 1e3;
+  const bootTime = Date.now() - os4.uptime() * 1e3;
   if (started < bootTime - 6e4) return "stale";
   return isAlive(pid) ? "held" : "stale";
 }
@@ -54082,7 +54189,7 @@ function heldLock(lockPath, info, firstText, stoppedChild) {
       const next2 = `${JSON.stringify({ ...info, child })}
 `;
       const temp = `${lockPath}.tmp-${process.pid}`;
-      writeFileSync2(temp, next2);
+      writeFileSync3(temp, next2);
       renameSync(temp, lockPath);
       text = next2;
     },
@@ -54101,7 +54208,7 @@ function heldLock(lockPath, info, firstText, stoppedChild) {
       if (released) return false;
       released = true;
       try {
-        if (readFileSync5(lockPath, "utf8") !== text) return false;
+        if (readFileSync6(lockPath, "utf8") !== text) return false;
         unlinkSync(lockPath);
         return true;
       } catch {
@@ -54405,7 +54512,7 @@ async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
 }
 function pathsOf(files) {
   let paths;
-  return { has: (path31) => (paths ??= new Set(files.map((f5) => f5.path))).has(path31) };
+  return { has: (path32) => (paths ??= new Set(files.map((f5) => f5.path))).has(path32) };
 }
 var init_move_stage = __esm({
   "src/engine/run/move-stage.ts"() {
@@ -54419,7 +54526,7 @@ var init_move_stage = __esm({
 
 // src/engine/volume-facts.ts
 import { stat as stat5 } from "node:fs/promises";
-import path16 from "node:path";
+import path17 from "node:path";
 async function readVolumeFacts(root5) {
   const [isMountPoint, described] = await Promise.all([
     mountPoint(root5),
@@ -54428,8 +54535,8 @@ async function readVolumeFacts(root5) {
   return { isMountPoint, ...described };
 }
 async function mountPoint(root5) {
-  const resolved = path16.resolve(root5);
-  const parent = path16.dirname(resolved);
+  const resolved = path17.resolve(root5);
+  const parent = path17.dirname(resolved);
   if (parent === resolved) return true;
   try {
     const [self2, above] = await Promise.all([stat5(resolved), stat5(parent)]);
@@ -54788,7 +54895,7 @@ function planRun(input2) {
   holdMovesOntoHeldSources(plan, prefix);
   for (const move of plan.moves) plan.bytesSaved += move.size;
   const ends = /* @__PURE__ */ new Map();
-  const mark = (path31, role) => ends.set(path31, (ends.get(path31) ?? 0) | role);
+  const mark = (path32, role) => ends.set(path32, (ends.get(path32) ?? 0) | role);
   for (const m3 of plan.moves) {
     mark(m3.from, MOVED_FROM | CANDIDATE_END);
     mark(m3.to, MOVED_TO | CANDIDATE_END);
@@ -54801,7 +54908,7 @@ function planRun(input2) {
     mark(m3.from, CANDIDATE_END);
     mark(m3.to, CANDIDATE_END);
   }
-  const is = (path31, role) => ((ends.get(path31) ?? 0) & role) !== 0;
+  const is = (path32, role) => ((ends.get(path32) ?? 0) & role) !== 0;
   for (let i6 = 0; i6 < files.length; i6++) {
     const file2 = files[i6];
     const recorded = recordedAt[i6];
@@ -54922,7 +55029,7 @@ var init_preview_stage = __esm({
 });
 
 // src/engine/content-pairing.ts
-import path17 from "node:path";
+import path18 from "node:path";
 function classifyObjects(input2) {
   const { scan, objects, prefix } = input2;
   const scanKeys = new Set(scan.map((f5) => keyFor(prefix, f5.path)));
@@ -54954,10 +55061,10 @@ function findCandidates(input2) {
   return { moves: pairs(orphansBySize), copies: pairs(stayingBySize) };
 }
 function likeliestFirst(file2, objects) {
-  const name = path17.posix.basename(file2.path);
+  const name = path18.posix.basename(file2.path);
   const stem = name.replace(/\.[^.]*$/, "");
   const rank = (object2) => {
-    const other = path17.posix.basename(object2.key);
+    const other = path18.posix.basename(object2.key);
     if (other === name) return 0;
     return other.replace(/\.[^.]*$/, "") === stem ? 1 : 2;
   };
@@ -55154,7 +55261,7 @@ var init_file_digest = __esm({
 });
 
 // src/engine/prover.ts
-import path18 from "node:path";
+import path19 from "node:path";
 function fromCache(cached2) {
   const multipart = /* @__PURE__ */ new Map();
   for (const [kind, value] of cached2)
@@ -55168,6 +55275,10 @@ function missing(request, have) {
   const parts = (request.partSizes ?? []).filter((p3) => !have.multipart.has(p3));
   if (parts.length > 0) need.partSizes = parts;
   return need.md5 || need.crc64nvme || need.partSizes ? need : void 0;
+}
+function targetPartSizes(target) {
+  const sizes = [...target.awsMultipartChunksize ? [target.awsMultipartChunksize] : [], ...target.partSizes ?? []];
+  return sizes.length > 0 ? sizes : void 0;
 }
 var identity4, PART_KIND, Prover;
 var init_prover = __esm({
@@ -55234,7 +55345,7 @@ var init_prover = __esm({
           this.pool.left -= file2.size;
           let read;
           try {
-            read = await digestFile(path18.join(this.options.root, file2.path), need, {
+            read = await digestFile(path19.join(this.options.root, file2.path), need, {
               signal: this.options.signal,
               onBytes: (n4) => {
                 this.stats.bytes += n4;
@@ -55272,7 +55383,7 @@ var init_prover = __esm({
 
 // src/engine/run/prove-stage.ts
 import { statSync as statSync2 } from "node:fs";
-import path19 from "node:path";
+import path20 from "node:path";
 async function proveStage(ctx, volume, bucket, scan, verified) {
   const { target, prefix } = ctx;
   const { plan } = verified;
@@ -55315,7 +55426,7 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
     crc64: (key) => bucket.gateway.fullObjectCrc64(key, { signal: ctx.options.signal }),
     current: fromRecords ? (key) => bucket.gateway.head(key, { signal: ctx.options.signal }) : void 0,
     budget: target.hashBudget ?? DEFAULT_HASH_BUDGET,
-    partSizes: target.partSizes,
+    partSizes: targetPartSizes(target),
     signal: ctx.options.signal,
     onProgress: ({ bytes, files: count2 }) => ctx.emit({ type: "hash-progress", target: target.name, bytes, totalBytes, files: count2 })
   });
@@ -55392,7 +55503,7 @@ function doubtfulMoves(ctx, volume, scan, verified) {
       paths.add(move.to);
       continue;
     }
-    const born = statSync2(path19.join(ctx.target.localPath, move.to), { throwIfNoEntry: false })?.birthtimeMs ?? 0;
+    const born = statSync2(path20.join(ctx.target.localPath, move.to), { throwIfNoEntry: false })?.birthtimeMs ?? 0;
     const since = lastRunAt ?? findRecord(input2.records, move.from)?.synced ?? Infinity;
     if (born > 0 && born / 1e3 > since + CLOCK_SLACK_SECONDS) paths.add(move.to);
   }
@@ -55550,7 +55661,7 @@ var init_recorder = __esm({
 
 // src/engine/run/record-stage.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
-import path20 from "node:path";
+import path21 from "node:path";
 async function recordStage(ctx, volume, bucket, scan, moved, result) {
   const { db } = volume;
   const { report } = ctx;
@@ -55621,7 +55732,7 @@ function recordRunMeta(db, report, startedAt) {
       bytesSaved: report.bytesSaved,
       uploads: report.aws?.uploads ?? 0,
       deletes: report.aws?.deletes ?? 0,
-      logFile: report.logFile ? path20.basename(report.logFile) : void 0
+      logFile: report.logFile ? path21.basename(report.logFile) : void 0
     })
   );
 }
@@ -55644,12 +55755,12 @@ import { isMainThread } from "node:worker_threads";
 function errorCode(error63) {
   return error63?.code;
 }
-function canRead(path31, stats) {
+function canRead(path32, stats) {
   if (uid === 0) return true;
   if (stats.mode & 4) return true;
   if (stats.uid === uid && stats.mode & 256) return true;
   try {
-    accessSync(path31, constants5.R_OK);
+    accessSync(path32, constants5.R_OK);
     return true;
   } catch {
     return false;
@@ -55672,7 +55783,7 @@ async function scanVolume(options) {
   let filesSeen = 0;
   let lastYield = performance.now();
   const ancestors = /* @__PURE__ */ new Set();
-  const skip = (path31, reason, error63) => skipped.push(error63 === void 0 ? { path: path31, reason } : { path: path31, reason, detail: errorCode(error63) ?? String(error63) });
+  const skip = (path32, reason, error63) => skipped.push(error63 === void 0 ? { path: path32, reason } : { path: path32, reason, detail: errorCode(error63) ?? String(error63) });
   const pause = async () => {
     lastYield = performance.now();
     onProgress?.(filesSeen);
@@ -55780,18 +55891,18 @@ async function scanVolume(options) {
     if (names === null) return;
     ancestors.add(id);
     for (const entry of statAll(abs, rel, names)) {
-      const path31 = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      const path32 = rel === "" ? entry.name : `${rel}/${entry.name}`;
       if (entry.dir) {
         if (ancestors.has(`${entry.dev}:${entry.ino}`)) {
-          skip(path31, "symlink-loop");
+          skip(path32, "symlink-loop");
           continue;
         }
-        await walk(`${abs}/${entry.name}`, path31, entry.dev, entry.ino);
+        await walk(`${abs}/${entry.name}`, path32, entry.dev, entry.ino);
         continue;
       }
       filesSeen++;
-      if (isExcluded(path31)) excludedCount++;
-      else files.push({ path: path31, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
+      if (isExcluded(path32)) excludedCount++;
+      else files.push({ path: path32, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
@@ -55990,9 +56101,9 @@ async function executeTarget(run) {
 }
 async function syncBesideMoves(run, aws, early) {
   const { ctx, volume, bucket, scan, verified } = run;
-  const touched = (path31) => early.held.has(path31);
+  const touched = (path32) => early.held.has(path32);
   const before = await invalidateStage(ctx, bucket, verified, notMovedYet(verified), {
-    files: (path31) => !touched(path31),
+    files: (path32) => !touched(path32),
     temporary: false
   });
   const filters = runFilters(ctx, scan, verified.plan.archived, { leaveAlone: early.leaveAlone });
@@ -56154,7 +56265,7 @@ async function copyInto(destination, leaving, signal) {
         current: recorded ? (key) => gateway.head(key, { signal }) : void 0,
         budget: pool2.left,
         pool: pool2,
-        partSizes: ctx.target.partSizes,
+        partSizes: targetPartSizes(ctx.target),
         signal,
         onProgress: () => {
           const all = [...provers.values()].map((p3) => p3.result);
@@ -56615,10 +56726,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path31) {
-  if (!path31)
+function getElementAtPath(obj, path32) {
+  if (!path32)
     return obj;
-  return path31.reduce((acc, key) => acc?.[key], obj);
+  return path32.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -56877,11 +56988,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path31, issues) {
+function prefixIssues(path32, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path31);
+    iss.path.unshift(path32);
     return iss;
   });
 }
@@ -57414,16 +57525,16 @@ function flattenError(error63, mapper = (issue2) => issue2.message) {
 }
 function formatError(error63, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path31 = []) => {
+  const processError = (error64, path32 = []) => {
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path31, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path32, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path31, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path32, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path31, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path32, ...issue2.path]);
       } else {
-        const fullpath = [...path31, ...issue2.path];
+        const fullpath = [...path32, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -57462,17 +57573,17 @@ function formatError(error63, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error63, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error64, path31 = []) => {
+  const processError = (error64, path32 = []) => {
     var _a4;
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path31, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path32, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path31, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path32, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path31, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path32, ...issue2.path]);
       } else {
-        const fullpath = [...path31, ...issue2.path];
+        const fullpath = [...path32, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -57511,8 +57622,8 @@ function treeifyError(error63, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path31 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path31) {
+  const path32 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path32) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -75544,13 +75655,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path31 = ref.slice(1).split("/").filter(Boolean);
-  if (path31.length === 0) {
+  const path32 = ref.slice(1).split("/").filter(Boolean);
+  if (path32.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path31[0] === defsKey) {
-    const key = path31[1] === void 0 ? void 0 : decodeJSONPointerSegment(path31[1]);
+  if (path32[0] === defsKey) {
+    const key = path32[1] === void 0 ? void 0 : decodeJSONPointerSegment(path32[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -76875,7 +76986,7 @@ function byteSizeText() {
     return bytes;
   });
 }
-var STORAGE_CLASSES2, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, SIZE_PROBLEM, byteSizeSchema, PART_SIZE_PROBLEM, partSizesSchema, MAX_DELETES_PROBLEM, maxDeletesSchema, SHARE_PROBLEM, maxDeleteShareSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
+var STORAGE_CLASSES2, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, SIZE_PROBLEM, byteSizeSchema, PART_SIZE_PROBLEM, partSizeSchema, partSizesSchema, MAX_DELETES_PROBLEM, maxDeletesSchema, SHARE_PROBLEM, maxDeleteShareSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
 var init_schema2 = __esm({
   "src/engine/config/schema.ts"() {
     "use strict";
@@ -76910,7 +77021,9 @@ var init_schema2 = __esm({
       hash_budget: "hashBudget",
       part_size: "partSizes",
       max_deletes: "maxDeletes",
-      max_delete_share: "maxDeleteShare"
+      max_delete_share: "maxDeleteShare",
+      aws_max_concurrent_requests: "awsMaxConcurrentRequests",
+      aws_multipart_chunksize: "awsMultipartChunksize"
     };
     OPTION_KEYS = Object.keys(OPTION_FIELDS);
     SPACES_AT_ENDS = "must not start or end with spaces";
@@ -76963,9 +77076,8 @@ var init_schema2 = __esm({
     SIZE_PROBLEM = "must be a size in bytes, like 5GiB, 8MiB or 1048576";
     byteSizeSchema = external_exports.number({ error: SIZE_PROBLEM }).int({ error: SIZE_PROBLEM }).min(0, { error: SIZE_PROBLEM });
     PART_SIZE_PROBLEM = "must be a multipart part size from 5MiB to 5GiB";
-    partSizesSchema = external_exports.array(
-      external_exports.number({ error: PART_SIZE_PROBLEM }).int({ error: PART_SIZE_PROBLEM }).min(5 * 1024 ** 2, { error: PART_SIZE_PROBLEM }).max(5 * 1024 ** 3, { error: PART_SIZE_PROBLEM })
-    );
+    partSizeSchema = external_exports.number({ error: PART_SIZE_PROBLEM }).int({ error: PART_SIZE_PROBLEM }).min(5 * 1024 ** 2, { error: PART_SIZE_PROBLEM }).max(5 * 1024 ** 3, { error: PART_SIZE_PROBLEM });
+    partSizesSchema = external_exports.array(partSizeSchema);
     MAX_DELETES_PROBLEM = "must be a whole number of objects, 0 or more";
     maxDeletesSchema = external_exports.number({ error: MAX_DELETES_PROBLEM }).int({ error: MAX_DELETES_PROBLEM }).min(0, { error: MAX_DELETES_PROBLEM });
     SHARE_PROBLEM = "must be a percentage from 0% to 100%, like 50%";
@@ -76985,7 +77097,9 @@ var init_schema2 = __esm({
       hashBudget: byteSizeSchema.optional(),
       partSizes: partSizesSchema.optional(),
       maxDeletes: maxDeletesSchema.optional(),
-      maxDeleteShare: maxDeleteShareSchema.optional()
+      maxDeleteShare: maxDeleteShareSchema.optional(),
+      awsMaxConcurrentRequests: concurrencySchema.optional(),
+      awsMultipartChunksize: partSizeSchema.optional()
     });
     defaultsInputSchema = targetOptionsSchema.omit({ name: true });
     targetInputSchema = targetOptionsSchema.extend({
@@ -77009,16 +77123,18 @@ var init_schema2 = __esm({
       part_size: byteSizeText().transform((value) => [value]).pipe(partSizesSchema),
       multipart_threshold: byteSizeText().pipe(multipartThresholdSchema),
       max_deletes: external_exports.string().regex(/^\d+$/, { error: MAX_DELETES_PROBLEM }).transform(Number).pipe(maxDeletesSchema),
-      max_delete_share: external_exports.string().regex(/^\d+(\.\d+)?%$/, { error: SHARE_PROBLEM }).transform((value) => Number(value.slice(0, -1)) / 100).pipe(maxDeleteShareSchema)
+      max_delete_share: external_exports.string().regex(/^\d+(\.\d+)?%$/, { error: SHARE_PROBLEM }).transform((value) => Number(value.slice(0, -1)) / 100).pipe(maxDeleteShareSchema),
+      aws_max_concurrent_requests: external_exports.string().regex(/^\d+$/, { error: CONCURRENCY_PROBLEM }).transform(Number).pipe(concurrencySchema),
+      aws_multipart_chunksize: byteSizeText().pipe(partSizeSchema)
     };
   }
 });
 
 // src/engine/config/parse.ts
-import os4 from "node:os";
-import path21 from "node:path";
+import os5 from "node:os";
+import path22 from "node:path";
 function parseConfig(text, file2, env2 = {}) {
-  const home = env2.home ?? os4.homedir();
+  const home = env2.home ?? os5.homedir();
   const problems = [];
   const report = (line, message) => problems.push({ file: file2, line, message });
   const drafts = [];
@@ -77133,7 +77249,7 @@ function resolveLocalPath(raw, home) {
     return {
       problem: `local path "${raw}" is relative: it must start with / or ~/`
     };
-  const normalized = path21.posix.normalize(expandHome(raw, home));
+  const normalized = path22.posix.normalize(expandHome(raw, home));
   return {
     path: normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized
   };
@@ -77183,7 +77299,7 @@ function resolveTargets(drafts, defaults, file2, report) {
   const targets = [];
   for (const draft of drafts) {
     const options = { ...defaults, ...draft.options };
-    const name = options.name ?? (path21.posix.basename(draft.localPath) || draft.localPath);
+    const name = options.name ?? (path22.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail2 = (message) => {
       report(draft.line, message);
@@ -77318,6 +77434,10 @@ function sampleConfig() {
 #   max_deletes=10000            A sync that would delete more objects than this is refused until you
 #                                confirm it (s3-smart-sync --allow-deletes, or the confirmation in Raycast).
 #   max_delete_share=50%         The same for a share of the prefix's objects (once it holds 20 or more).
+#   aws_max_concurrent_requests=10
+#                                Uploads aws makes at once (its max_concurrent_requests; 1 to 256).
+#   aws_multipart_chunksize=8MiB Part size of aws's multipart uploads (5MiB to 5GiB). Both go to aws in a
+#                                private copy of your aws config; unset, aws uses that config's own values.
 #
 # Defaults for every target, wherever the line sits in the file; a target's own options win.
 # All options but name may be defaults:
@@ -77350,10 +77470,10 @@ var init_write = __esm({
 
 // src/engine/config.ts
 import fs3 from "node:fs/promises";
-import os5 from "node:os";
-import path22 from "node:path";
+import os6 from "node:os";
+import path23 from "node:path";
 function defaultConfigPath() {
-  return path22.join(os5.homedir(), CONFIG_FILE_NAME);
+  return path23.join(os6.homedir(), CONFIG_FILE_NAME);
 }
 async function loadConfig2(file2 = defaultConfigPath()) {
   let bytes;
@@ -77376,7 +77496,7 @@ async function loadConfig2(file2 = defaultConfigPath()) {
   return config2;
 }
 async function initConfig(file2 = defaultConfigPath()) {
-  await fs3.mkdir(path22.dirname(file2), { recursive: true });
+  await fs3.mkdir(path23.dirname(file2), { recursive: true });
   try {
     await fs3.writeFile(file2, sampleConfig(), { flag: "wx" });
   } catch (error63) {
@@ -78631,7 +78751,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path31 = __require("node:path");
+    var path32 = __require("node:path");
     var fs4 = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -79644,9 +79764,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName2) {
-          const localBin = path31.resolve(baseDir, baseName2);
+          const localBin = path32.resolve(baseDir, baseName2);
           if (fs4.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path31.extname(baseName2))) return void 0;
+          if (sourceExt.includes(path32.extname(baseName2))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs4.existsSync(`${localBin}${ext}`)
           );
@@ -79664,17 +79784,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path31.resolve(
-            path31.dirname(resolvedScriptPath),
+          executableDir = path32.resolve(
+            path32.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path31.basename(
+            const legacyName = path32.basename(
               this._scriptPath,
-              path31.extname(this._scriptPath)
+              path32.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -79685,7 +79805,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path31.extname(executableFile));
+        launchWithNode = sourceExt.includes(path32.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -80600,7 +80720,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path31.basename(filename, path31.extname(filename));
+        this._name = path32.basename(filename, path32.extname(filename));
         return this;
       }
       /**
@@ -80614,9 +80734,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path32) {
-        if (path32 === void 0) return this._executableDir;
-        this._executableDir = path32;
+      executableDir(path33) {
+        if (path33 === void 0) return this._executableDir;
+        this._executableDir = path33;
         return this;
       }
       /**
@@ -81258,7 +81378,7 @@ var init_stream_output = __esm({
 
 // src/cli/preview.ts
 import { stat as stat8 } from "node:fs/promises";
-import path23 from "node:path";
+import path24 from "node:path";
 async function configTargets(o4, only, overrides) {
   const config2 = await loadConfig2(o4.config);
   const unknown2 = (only ?? []).filter((name) => !config2.targets.some((t) => t.name === name));
@@ -81325,8 +81445,8 @@ async function skipMoveCommand(io, name, move, o4) {
   if (o4.undo) {
     await unskipMove(root5, move, { commandName: "skip-move" });
   } else {
-    const file2 = await stat8(path23.join(root5, move.to)).catch(() => {
-      throw new SmartSyncError("USAGE", `${path23.join(root5, move.to)} does not exist.`, {
+    const file2 = await stat8(path24.join(root5, move.to)).catch(() => {
+      throw new SmartSyncError("USAGE", `${path24.join(root5, move.to)} does not exist.`, {
         hint: "Name the move as Preview Moves (or `s3-smart-sync preview`) lists it: old path, then new path."
       });
     });
@@ -81402,13 +81522,13 @@ var init_restore = __esm({
 // src/cli/schedule.ts
 import { execFile as execFile2 } from "node:child_process";
 import { mkdir as mkdir3, readFile as readFile7, realpath as realpath2, rm, stat as stat9, writeFile as writeFile2 } from "node:fs/promises";
-import os6 from "node:os";
-import path24 from "node:path";
-function agentPlistPath(home = os6.homedir()) {
-  return path24.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
+import os7 from "node:os";
+import path25 from "node:path";
+function agentPlistPath(home = os7.homedir()) {
+  return path25.join(home, "Library/LaunchAgents", `${AGENT_LABEL}.plist`);
 }
-function agentLogPath(home = os6.homedir()) {
-  return path24.join(home, "Library/Logs/s3-smart-sync/batch.log");
+function agentLogPath(home = os7.homedir()) {
+  return path25.join(home, "Library/Logs/s3-smart-sync/batch.log");
 }
 function parseInterval(text) {
   const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
@@ -81482,14 +81602,14 @@ function launchctl(args) {
   });
 }
 async function installAgent(io, o4) {
-  const home = os6.homedir();
+  const home = os7.homedir();
   const script = await realpath2(process.argv[1] ?? "");
-  const config2 = path24.resolve(o4.config ?? defaultConfigPath());
+  const config2 = path25.resolve(o4.config ?? defaultConfigPath());
   const passOn = [];
   if (o4.profile) passOn.push("--profile", o4.profile);
   if (o4.region) passOn.push("--region", o4.region);
   if (o4.endpointUrl) passOn.push("--endpoint-url", o4.endpointUrl);
-  if (o4.awsCli) passOn.push("--aws-cli", path24.resolve(o4.awsCli));
+  if (o4.awsCli) passOn.push("--aws-cli", path25.resolve(o4.awsCli));
   if (o4.concurrency) passOn.push("--concurrency", String(o4.concurrency));
   const spec = {
     programArguments: [
@@ -81508,8 +81628,8 @@ async function installAgent(io, o4) {
     env: { PATH: AGENT_PATH }
   };
   const file2 = agentPlistPath(home);
-  await mkdir3(path24.dirname(file2), { recursive: true });
-  await mkdir3(path24.dirname(spec.logPath), { recursive: true });
+  await mkdir3(path25.dirname(file2), { recursive: true });
+  await mkdir3(path25.dirname(spec.logPath), { recursive: true });
   await writeFile2(file2, agentPlist(spec));
   const lines = [
     `Wrote ${file2}`,
@@ -81614,13 +81734,13 @@ var init_schedule = __esm({
     AGENT_PATH = "/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
     DEFAULT_INTERVAL_S = 3600;
     isMac = () => process.platform === "darwin";
-    domain2 = () => `gui/${os6.userInfo().uid}`;
+    domain2 = () => `gui/${os7.userInfo().uid}`;
   }
 });
 
 // src/cli/status.ts
 import { stat as stat10 } from "node:fs/promises";
-import path25 from "node:path";
+import path26 from "node:path";
 async function configExcludes(root5, file2) {
   try {
     const config2 = await loadConfig2(file2);
@@ -81630,7 +81750,7 @@ async function configExcludes(root5, file2) {
   }
 }
 async function statusCommand(io, localPath, o4) {
-  const root5 = path25.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path26.resolve(localPath.replace(/\/\.$/, "") || "/");
   const excludes = o4.exclude ?? await configExcludes(root5, o4.config) ?? [];
   const status = await volumeStatus({ localPath: root5, excludes, signal: io.signal });
   const { plan } = status;
@@ -81812,7 +81932,7 @@ var init_status2 = __esm({
 
 // src/cli/changed.ts
 import { access as access2 } from "node:fs/promises";
-import path26 from "node:path";
+import path27 from "node:path";
 async function exists2(file2) {
   try {
     await access2(file2);
@@ -81823,7 +81943,7 @@ async function exists2(file2) {
 }
 async function hasChanges(target, signal) {
   try {
-    if (await exists2(path26.join(target.localPath, JOURNAL_FILE))) return true;
+    if (await exists2(path27.join(target.localPath, JOURNAL_FILE))) return true;
     const status = await volumeStatus({
       localPath: target.localPath,
       excludes: target.excludes,
@@ -81914,12 +82034,12 @@ var init_notify = __esm({
 
 // src/cli/results-file.ts
 import { readFile as readFile8 } from "node:fs/promises";
-import path27 from "node:path";
+import path28 from "node:path";
 function deletesOf(report) {
   return report.deletes;
 }
 function resultsFileFor(stateFile) {
-  return path27.join(path27.dirname(stateFile), RESULTS_FILE_NAME);
+  return path28.join(path28.dirname(stateFile), RESULTS_FILE_NAME);
 }
 async function readResults(file2) {
   try {
@@ -81962,7 +82082,7 @@ var init_results_file = __esm({
 // src/cli/state-file.ts
 import { stat as stat11 } from "node:fs/promises";
 import { mkdir as mkdir4 } from "node:fs/promises";
-import path28 from "node:path";
+import path29 from "node:path";
 function slim(report) {
   const failed = report.moves.list.filter((m3) => m3.status === "failed" || m3.status === "blocked").slice(0, 20);
   return { ...report, moves: { ...report.moves, list: failed } };
@@ -82015,7 +82135,7 @@ var init_state_file = __esm({
       /** Creates the folder, writes the first state and starts the heartbeat. */
       async begin() {
         if (!this.file) return;
-        await mkdir4(path28.dirname(this.file), { recursive: true });
+        await mkdir4(path29.dirname(this.file), { recursive: true });
         await this.flush();
         this.heartbeat = setInterval(() => void this.flush(), this.heartbeatMs);
         this.heartbeat.unref();
@@ -82224,7 +82344,7 @@ var init_worker_run = __esm({
 });
 
 // src/cli/main.ts
-import path29 from "node:path";
+import path30 from "node:path";
 function addGlobalOptions(command5) {
   return command5.option("--profile <name>", "AWS profile (credentials come from the SDK's default chain)").option("--region <region>", "AWS region of the bucket").option(
     "--endpoint-url <url>",
@@ -82265,10 +82385,10 @@ function applyOverrides(target, o4) {
   };
 }
 function targetFromArgs(localPath, bucket, o4) {
-  const root5 = path29.resolve(localPath.replace(/\/\.$/, "") || "/");
+  const root5 = path30.resolve(localPath.replace(/\/\.$/, "") || "/");
   return applyOverrides(
     {
-      name: path29.basename(root5) || root5,
+      name: path30.basename(root5) || root5,
       localPath: root5,
       bucket,
       prefix: normalizePrefix(o4.prefix ?? ""),
@@ -82516,7 +82636,7 @@ var init_cli = __esm({
 });
 
 // src/worker/index.ts
-import path30 from "node:path";
+import path31 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 
 // src/engine/index.ts
@@ -82534,6 +82654,6 @@ init_skip();
 init_move_rules();
 
 // src/worker/index.ts
-var here = path30.dirname(fileURLToPath3(import.meta.url));
-await initSql(await loadSqlWasm(path30.join(here, "sql-wasm.wasm")));
+var here = path31.dirname(fileURLToPath3(import.meta.url));
+await initSql(await loadSqlWasm(path31.join(here, "sql-wasm.wasm")));
 await init_cli().then(() => cli_exports);

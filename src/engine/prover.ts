@@ -9,7 +9,7 @@ import { parseEtag } from "./etag";
 import { digestFile, type DigestRequest, type FileDigests } from "./file-digest";
 import type { CandidatePair } from "./content-pairing";
 import { isArchived } from "./move-rules";
-import type { S3ObjectInfo, ScannedFile } from "./types";
+import type { S3ObjectInfo, ScannedFile, Target } from "./types";
 
 /** Where hashes are remembered between runs (the state DB's `hashes` table). */
 export interface HashCache {
@@ -157,4 +157,10 @@ export class Prover {
     });
     return out;
   }
+}
+
+/** Part sizes a target's objects may have been uploaded with, beyond the aws CLI's default: aws's own as set for it first. */
+export function targetPartSizes(target: Pick<Target, "partSizes" | "awsMultipartChunksize">): number[] | undefined {
+  const sizes = [...(target.awsMultipartChunksize ? [target.awsMultipartChunksize] : []), ...(target.partSizes ?? [])];
+  return sizes.length > 0 ? sizes : undefined;
 }

@@ -106,6 +106,10 @@ export interface Target {
   maxDeletes?: number;
   /** …or more than this share (0–1) of the prefix's objects, once it holds 20 (default 0.5). */
   maxDeleteShare?: number;
+  /** aws's `max_concurrent_requests` for its uploads (its own default: 10). */
+  awsMaxConcurrentRequests?: number;
+  /** aws's `multipart_chunksize` for its uploads (its own default: 8 MiB); proofs try it as a part size. */
+  awsMultipartChunksize?: number;
   /** Config file and line the target came from, for messages. */
   source?: { file: string; line: number };
 }

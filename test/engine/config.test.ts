@@ -157,7 +157,7 @@ describe("parseConfig: problems", () => {
       "unknown option",
       "/V | bkt | | | colour=red",
       [
-        'unknown option "colour" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, prove_min_size, hash_budget, part_size, max_deletes, max_delete_share)',
+        'unknown option "colour" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, prove_min_size, hash_budget, part_size, max_deletes, max_delete_share, aws_max_concurrent_requests, aws_multipart_chunksize)',
       ],
     ],
     ["option without =", "/V | bkt | | | profile", ['option "profile" is not key=value']],
@@ -249,7 +249,7 @@ describe("parseConfig: problems", () => {
       `${FILE}:1: missing bucket (columns: local_path | bucket | prefix | excludes | options)`,
       `${FILE}:3: bad bucket name "Bad_": may only contain lowercase letters, digits, dots and hyphens`,
       `${FILE}:3: bad concurrency "0": must be a whole number from 1 to 256`,
-      `${FILE}:3: unknown option "zz" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, prove_min_size, hash_budget, part_size, max_deletes, max_delete_share)`,
+      `${FILE}:3: unknown option "zz" (known: name, profile, region, endpoint, path_style, storage_class, archived, aws_cli, concurrency, multipart_threshold, prove_min_size, hash_budget, part_size, max_deletes, max_delete_share, aws_max_concurrent_requests, aws_multipart_chunksize)`,
     ]);
     expect(parse(text).targets.map((t) => t.bucket)).toEqual(["good-bucket"]);
   });
@@ -330,6 +330,18 @@ describe("parseConfig: options and defaults", () => {
     expect(messages("/V | bkt | | | part_size=1MiB")).toEqual([
       `${FILE}:1: bad part_size "1MiB": must be a multipart part size from 5MiB to 5GiB`,
     ]);
+  });
+
+  it("parses aws's upload settings, refuses values aws or S3 would not take, and writes them back as read", () => {
+    const line = "/V | bkt | | | aws_max_concurrent_requests=32, aws_multipart_chunksize=16MiB";
+    const target = only(line);
+    expect(target).toMatchObject({ awsMaxConcurrentRequests: 32, awsMultipartChunksize: 16 * 1024 ** 2 });
+    expect(messages("/V | bkt | | | aws_max_concurrent_requests=0, aws_multipart_chunksize=4MiB")).toEqual([
+      `${FILE}:1: bad aws_max_concurrent_requests "0": must be a whole number from 1 to 256`,
+      `${FILE}:1: bad aws_multipart_chunksize "4MiB": must be a multipart part size from 5MiB to 5GiB`,
+    ]);
+    const entry = parse(line).entries[0];
+    expect(upsertTargetInText(line, entry.input, entry.line)).toBe(line);
   });
 
   it("parses every option into the Target's fields", () => {
@@ -640,6 +652,8 @@ describe("the sample", () => {
       "part_size",
       "max_deletes",
       "max_delete_share",
+      "aws_max_concurrent_requests",
+      "aws_multipart_chunksize",
     ]) {
       expect(sample).toMatch(new RegExp(`^#\\s+${key}=`, "m"));
     }

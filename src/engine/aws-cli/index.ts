@@ -12,3 +12,4 @@ export {
 } from "./parse";
 export { classifyAwsFailure } from "./classify";
 export { runAwsSync, awsChildEnv } from "./run";
+export { withTransferSettings, awsProfileName, type AwsTransferSettings } from "./transfer-config";

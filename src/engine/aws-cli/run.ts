@@ -9,6 +9,7 @@ import { AwsCliError, SmartSyncError } from "../errors";
 import { buildAwsSyncArgs, redactCommand } from "./args";
 import { classifyAwsFailure } from "./classify";
 import { parseAwsLine, type ParseContext } from "./parse";
+import { applyTransferSettings } from "./transfer-config";
 import type { AwsEvent, AwsSyncOptions, AwsSyncResult } from "./types";
 
 const STDERR_LINES_KEPT = 200;
@@ -51,9 +52,6 @@ export async function runAwsSync(opts: AwsSyncOptions): Promise<AwsSyncResult> {
   const args = buildAwsSyncArgs(opts);
   const command = redactCommand([opts.aws.path, ...args]);
   if (opts.signal?.aborted) throw aborted(opts.signal);
-
-  const cwd = process.cwd();
-  const context: ParseContext = { cwd, sourceRoot: path.resolve(cwd, opts.source), destination: opts.destination };
   const result: AwsSyncResult = {
     exitCode: -1,
     outcome: "ok",
@@ -65,6 +63,35 @@ export async function runAwsSync(opts: AwsSyncOptions): Promise<AwsSyncResult> {
     durationMs: 0,
     command,
   };
+  const config = transferConfig(opts);
+  try {
+    return await runAws(opts, args, config.env, result, started);
+  } finally {
+    config.dispose();
+  }
+}
+
+function transferConfig(opts: AwsSyncOptions): { env: NodeJS.ProcessEnv; dispose: () => void } {
+  try {
+    return applyTransferSettings(opts.env ?? process.env, opts.profile, opts.transfer ?? {});
+  } catch (error) {
+    throw new AwsCliError("AWS_CLI_FAILED", `Cannot read the aws config file: ${(error as Error).message}.`, {
+      hint: "aws_max_concurrent_requests and aws_multipart_chunksize are applied to a copy of it: make it readable, or remove those options.",
+      cause: error,
+    });
+  }
+}
+
+async function runAws(
+  opts: AwsSyncOptions,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  result: AwsSyncResult,
+  started: number,
+): Promise<AwsSyncResult> {
+  const { command } = result;
+  const cwd = process.cwd();
+  const context: ParseContext = { cwd, sourceRoot: path.resolve(cwd, opts.source), destination: opts.destination };
   const stderrTail: string[] = [];
   let listenerError: unknown;
   // Tracked as it streams: thousands of "upload failed" lines can push it out of the kept tail.
@@ -72,7 +99,7 @@ export async function runAwsSync(opts: AwsSyncOptions): Promise<AwsSyncResult> {
 
   const subprocess = execa(opts.aws.path, args, {
     cwd,
-    env: awsChildEnv(opts.env),
+    env: awsChildEnv(env),
     extendEnv: false,
     stdin: "ignore",
     buffer: false,

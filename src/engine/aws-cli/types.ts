@@ -1,5 +1,6 @@
 // Records the aws CLI runner hands to its consumers (progress bar, toast, log, recorder).
 import type { FilterRule } from "../filters";
+import type { AwsTransferSettings } from "./transfer-config";
 
 export interface AwsCliInfo {
   /** Absolute path of the binary that answered `--version`. */
@@ -68,6 +69,8 @@ export interface AwsSyncOptions {
   profile?: string;
   region?: string;
   storageClass?: string;
+  /** aws's own transfer settings for this run (transfer-config.ts); unset ones stay the user's config's. */
+  transfer?: AwsTransferSettings;
   /** Environment for aws; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;

@@ -51,6 +51,10 @@ export function sampleConfig(): string {
 #   max_deletes=10000            A sync that would delete more objects than this is refused until you
 #                                confirm it (s3-smart-sync --allow-deletes, or the confirmation in Raycast).
 #   max_delete_share=50%         The same for a share of the prefix's objects (once it holds 20 or more).
+#   aws_max_concurrent_requests=10
+#                                Uploads aws makes at once (its max_concurrent_requests; 1 to 256).
+#   aws_multipart_chunksize=8MiB Part size of aws's multipart uploads (5MiB to 5GiB). Both go to aws in a
+#                                private copy of your aws config; unset, aws uses that config's own values.
 #
 # Defaults for every target, wherever the line sits in the file; a target's own options win.
 # All options but name may be defaults:

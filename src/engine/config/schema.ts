@@ -41,6 +41,8 @@ export const OPTION_FIELDS = {
   part_size: "partSizes",
   max_deletes: "maxDeletes",
   max_delete_share: "maxDeleteShare",
+  aws_max_concurrent_requests: "awsMaxConcurrentRequests",
+  aws_multipart_chunksize: "awsMultipartChunksize",
 } as const satisfies Record<string, keyof Target>;
 
 export type OptionKey = keyof typeof OPTION_FIELDS;
@@ -165,14 +167,14 @@ export const byteSizeSchema = z
   .int({ error: SIZE_PROBLEM })
   .min(0, { error: SIZE_PROBLEM });
 const PART_SIZE_PROBLEM = "must be a multipart part size from 5MiB to 5GiB";
+/** A multipart part size S3 accepts. */
+export const partSizeSchema = z
+  .number({ error: PART_SIZE_PROBLEM })
+  .int({ error: PART_SIZE_PROBLEM })
+  .min(5 * 1024 ** 2, { error: PART_SIZE_PROBLEM })
+  .max(5 * 1024 ** 3, { error: PART_SIZE_PROBLEM });
 /** Another uploader's multipart part size, tried when proving multipart ETags. */
-export const partSizesSchema = z.array(
-  z
-    .number({ error: PART_SIZE_PROBLEM })
-    .int({ error: PART_SIZE_PROBLEM })
-    .min(5 * 1024 ** 2, { error: PART_SIZE_PROBLEM })
-    .max(5 * 1024 ** 3, { error: PART_SIZE_PROBLEM }),
-);
+export const partSizesSchema = z.array(partSizeSchema);
 
 const MAX_DELETES_PROBLEM = "must be a whole number of objects, 0 or more";
 export const maxDeletesSchema = z
@@ -204,6 +206,8 @@ export const targetOptionsSchema = z.object({
   partSizes: partSizesSchema.optional(),
   maxDeletes: maxDeletesSchema.optional(),
   maxDeleteShare: maxDeleteShareSchema.optional(),
+  awsMaxConcurrentRequests: concurrencySchema.optional(),
+  awsMultipartChunksize: partSizeSchema.optional(),
 });
 
 /** The defaults line takes every option but `name`, which names one target. */
@@ -265,4 +269,10 @@ export const optionTextSchemas = {
     .regex(/^\d+(\.\d+)?%$/, { error: SHARE_PROBLEM })
     .transform((value) => Number(value.slice(0, -1)) / 100)
     .pipe(maxDeleteShareSchema),
+  aws_max_concurrent_requests: z
+    .string()
+    .regex(/^\d+$/, { error: CONCURRENCY_PROBLEM })
+    .transform(Number)
+    .pipe(concurrencySchema),
+  aws_multipart_chunksize: byteSizeText().pipe(partSizeSchema),
 } satisfies Record<OptionKey, z.ZodType<unknown, string>>;

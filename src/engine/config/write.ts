@@ -94,7 +94,10 @@ function formatOptions(options: Record<string, unknown>): string {
     const value = options[OPTION_FIELDS[key]];
     if (value === undefined) continue;
     const text =
-      key === "multipart_threshold" || key === "prove_min_size" || key === "hash_budget"
+      key === "multipart_threshold" ||
+      key === "prove_min_size" ||
+      key === "hash_budget" ||
+      key === "aws_multipart_chunksize"
         ? formatByteSize(value as number)
         : key === "part_size"
           ? formatByteSize((value as number[])[0])

@@ -55,6 +55,10 @@ export async function awsStage(
       profile: target.profile,
       region: target.region,
       storageClass: target.storageClass,
+      transfer: {
+        max_concurrent_requests: target.awsMaxConcurrentRequests,
+        multipart_chunksize: target.awsMultipartChunksize,
+      },
       env: ctx.options.env,
       signal: ctx.options.signal,
       onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event }),

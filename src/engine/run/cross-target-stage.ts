@@ -9,7 +9,7 @@ import type { ProofKind } from "../content-proof";
 import { keyFor, pathForKey } from "../keys";
 import type { MoveOutcome } from "../mover";
 import type { PlannedMove } from "../planner";
-import { Prover } from "../prover";
+import { Prover, targetPartSizes } from "../prover";
 import { ObjectArchivedError, SourceChangedError, SourceMissingError, recordedObjectInfo } from "../s3";
 import type { S3ObjectInfo, ScannedFile } from "../types";
 import type { PreparedRun } from "../run";
@@ -97,7 +97,7 @@ async function copyInto(destination: PreparedRun, leaving: readonly Leaving[], s
         current: recorded ? (key) => gateway.head(key, { signal }) : undefined,
         budget: pool.left,
         pool,
-        partSizes: ctx.target.partSizes,
+        partSizes: targetPartSizes(ctx.target),
         signal,
         onProgress: () => {
           const all = [...provers.values()].map((p) => p.result);

@@ -10,7 +10,7 @@ import type { ProofKind } from "../content-proof";
 import { keyFor, pathForKey } from "../keys";
 import { REJECT_REASON_TEXT } from "../move-rules";
 import type { Plan, PlannedMove } from "../planner";
-import { Prover, type HashCache } from "../prover";
+import { Prover, targetPartSizes, type HashCache } from "../prover";
 import { comparePaths } from "../path-order";
 import { recordedObjectInfo } from "../s3";
 import type { FileRecord, S3ObjectInfo, ScannedFile } from "../types";
@@ -73,7 +73,7 @@ export async function proveStage(
     crc64: (key) => bucket.gateway.fullObjectCrc64(key, { signal: ctx.options.signal }),
     current: fromRecords ? (key) => bucket.gateway.head(key, { signal: ctx.options.signal }) : undefined,
     budget: target.hashBudget ?? DEFAULT_HASH_BUDGET,
-    partSizes: target.partSizes,
+    partSizes: targetPartSizes(target),
     signal: ctx.options.signal,
     onProgress: ({ bytes, files: count }) =>
       ctx.emit({ type: "hash-progress", target: target.name, bytes, totalBytes, files: count }),
