@@ -5,7 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runAwsSync } from "../../src/engine/aws-cli";
 import { applyTransferSettings, awsProfileName, withTransferSettings } from "../../src/engine/aws-cli/transfer-config";
+import { AwsCliError } from "../../src/engine/errors";
 
 const both = { max_concurrent_requests: 4, multipart_chunksize: 16_777_216 };
 
@@ -128,5 +130,30 @@ describe("applyTransferSettings", () => {
     const env = { AWS_CONFIG_FILE: "/nowhere/config" };
     const applied = applyTransferSettings(env, undefined, {});
     expect(applied.env).toBe(env);
+  });
+});
+
+describe("an aws config that cannot be read", () => {
+  it("stops the aws step before aws starts, naming the file and what to do", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "s3ss-transfer-"));
+    try {
+      const run = runAwsSync({
+        aws: { path: path.join(dir, "never-started"), version: "2.0.0", major: 2 },
+        source: dir,
+        destination: "s3://bkt/",
+        filters: [],
+        transfer: { max_concurrent_requests: 2 },
+        // A folder where the file should be: EISDIR.
+        env: { AWS_CONFIG_FILE: dir },
+      });
+      await expect(run).rejects.toBeInstanceOf(AwsCliError);
+      await expect(run).rejects.toMatchObject({
+        code: "AWS_CLI_FAILED",
+        message: expect.stringContaining(`Cannot read the aws config file: EISDIR`),
+        hint: expect.stringContaining("aws_max_concurrent_requests"),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
