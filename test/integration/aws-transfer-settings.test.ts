@@ -31,8 +31,6 @@ function peakUploads(log: RequestLogEntry[]): number {
   return peak;
 }
 
-const privateCopies = () => readdirSync(os.tmpdir()).filter((name) => name.startsWith("s3ss-aws-config-"));
-
 function library(v: Volume): void {
   for (let i = 0; i < SMALL_FILES; i++) v.file(`small/${String(i).padStart(2, "0")}.txt`, 2048);
   v.file("big.bin", 12 * MIB);
@@ -49,7 +47,9 @@ describe.each(AWS_CLIS)("aws's upload settings per target, with $name", ({ path:
     const userConfig = path.join(mkdtempSync(path.join(os.tmpdir(), "s3ss-transfer-home-")), "config");
     const userConfigText = "[default]\ns3 =\n    addressing_style = path\n    max_concurrent_requests = 20\n";
     writeFileSync(userConfig, userConfigText);
-    const copiesBefore = privateCopies();
+    // The CLI's own temporary folder: the private copies of the config must be gone from it after each run.
+    const cliTmp = mkdtempSync(path.join(os.tmpdir(), "s3ss-transfer-tmp-"));
+    const privateCopies = () => readdirSync(cliTmp).filter((name) => name.startsWith("s3ss-aws-config-"));
 
     const sync = async (options: string, env: NodeJS.ProcessEnv = {}) => {
       const bucket = await freshBucket();
@@ -62,7 +62,7 @@ describe.each(AWS_CLIS)("aws's upload settings per target, with $name", ({ path:
       await local.setNetwork({ rttMs: 100 });
       const run = await runCli(["batch", "-c", config, "--json", "--no-progress", ...awsCliArgs(local, awsPath)], {
         local,
-        env,
+        env: { TMPDIR: cliTmp, ...env },
       });
       await local.setNetwork({});
       expect(run.exitCode, run.stdout + run.stderr).toBe(0);
@@ -85,7 +85,7 @@ describe.each(AWS_CLIS)("aws's upload settings per target, with $name", ({ path:
     expect(wide.peak).toBeGreaterThan(10); // beyond aws's own 10
     expect(wide.etag).toMatch(/-2"$/); // aws's 8 MiB parts: no chunk size set
 
-    expect(privateCopies()).toEqual(copiesBefore);
-    rmSync(path.dirname(userConfig), { recursive: true, force: true });
+    expect(privateCopies()).toEqual([]);
+    for (const dir of [path.dirname(userConfig), cliTmp]) rmSync(dir, { recursive: true, force: true });
   });
 });
