@@ -1,5 +1,3 @@
-import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -12,9 +10,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      // Runs remember each target's volume in a per-user state folder: the suite's own, not the home folder's.
-      S3_SMART_SYNC_STATE_DIR: path.join(os.tmpdir(), `s3ss-test-state-${process.pid}`),
     },
+    // The run's own temporary folder (TMPDIR) and state folder, removed when it ends.
+    globalSetup: ["test/support/global-setup.ts"],
     projects: [
       {
         extends: true,
