@@ -19,10 +19,9 @@ export default defineConfig({
         test: {
           name: "engine",
           environment: "node",
-          // Integration files spend much of their time waiting on child processes (CLI, aws, the server) and
-          // on retry backoffs: a third file fills those waits on 2 cores (the whole suite: 788 s against 800 s
-          // with two, with 13 more tests).
-          maxWorkers: 3,
+          // Integration files spend much of their time waiting on child processes (CLI, aws, the server), but
+          // those are busy too: three at a time was no faster on 2 cores (CI 989 s against 915 s with two).
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
           include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
           exclude: ["**/node_modules/**", "test/ui/**"],
