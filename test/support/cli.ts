@@ -1,5 +1,6 @@
 // Runs the real `s3-smart-sync` binary (bin/s3-smart-sync.js) as a user would, against the local S3 server.
 import { execa, type Options } from "execa";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,13 +9,27 @@ import { awsEnv, type LocalS3 } from "./local-s3";
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/s3-smart-sync.js");
 
-/** The first `aws` on PATH, as an absolute path; the tests fail (never skip) when there is none. */
+/**
+ * The first `aws` on PATH, as an absolute path; the tests fail (never skip) when there is none. pyenv's shim
+ * (this machine's aws-cli 1.x) is resolved to the aws it runs: the shim is shell scripts that cost every aws
+ * start about 0.3 s of CPU, hundreds of times per suite. The shim itself is tested in aws-cli.test.ts.
+ */
 export function awsOnPath(): string {
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
     const candidate = path.join(dir, "aws");
-    if (dir && existsSync(candidate)) return candidate;
+    if (dir && existsSync(candidate)) return behindShim(candidate);
   }
   return "aws-not-found-on-PATH";
+}
+
+function behindShim(file: string): string {
+  if (path.basename(path.dirname(file)) !== "shims") return file;
+  try {
+    const real = execFileSync("pyenv", ["which", "aws"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return existsSync(real.trim()) ? real.trim() : file;
+  } catch {
+    return file;
+  }
 }
 
 /** The aws CLIs the suite runs against: the first on PATH (aws-cli 1.x here) and Debian's 2.x. */
