@@ -81484,8 +81484,11 @@ async function render(io, items, json2, empty) {
   if (json2) out.write(jsonLine({ restores: items }, [items]));
   else if (items.length === 0) out.write([`${empty}
 `]);
-  else out.write(items.map(itemLine));
+  else out.write(itemLines(items));
   await out.flushed();
+}
+function* itemLines(items) {
+  for (const item of items) yield itemLine(item);
 }
 function itemLine(item) {
   const extra = [

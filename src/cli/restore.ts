@@ -10,8 +10,13 @@ async function render(io: CliIO, items: RestoreItem[], json: boolean | undefined
   const out = new StreamOutput(io.stdout);
   if (json) out.write(jsonLine({ restores: items }, [items]));
   else if (items.length === 0) out.write([`${empty}\n`]);
-  else out.write(items.map(itemLine));
+  else out.write(itemLines(items));
   await out.flushed();
+}
+
+/** One line at a time as the output takes them: a million lines are not built at once. */
+function* itemLines(items: RestoreItem[]): Generator<string> {
+  for (const item of items) yield itemLine(item);
 }
 
 function itemLine(item: RestoreItem): string {
