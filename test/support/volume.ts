@@ -69,10 +69,19 @@ export async function bucketContents(client: S3Client, bucket: string, prefix = 
     const page = await client.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
     );
-    for (const object of page.Contents ?? []) {
-      const body = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }));
-      out[object.Key!] = sha(Buffer.from(await body.Body!.transformToByteArray()));
-    }
+    // A page's objects read 16 at a time (a test's bucket of 2,100 keys took seconds one by one); the record
+    // keeps the listing's key order.
+    const keys = (page.Contents ?? []).map((object) => object.Key!);
+    const digests: string[] = [];
+    let next = 0;
+    const reader = async () => {
+      for (let i = next++; i < keys.length; i = next++) {
+        const body = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keys[i] }));
+        digests[i] = sha(Buffer.from(await body.Body!.transformToByteArray()));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, keys.length) }, reader));
+    keys.forEach((key, i) => (out[key] = digests[i]));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return out;
