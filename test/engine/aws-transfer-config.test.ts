@@ -22,7 +22,7 @@ describe("withTransferSettings", () => {
   });
 
   it("ends the profile's s3 block with them, after the user's own s3 settings, and leaves other profiles alone", () => {
-    const config = [
+    const block = [
       "# mine",
       "[default]",
       "region = eu-west-1",
@@ -32,29 +32,13 @@ describe("withTransferSettings", () => {
       "",
       "    # a comment inside the block",
       "    use_accelerate_endpoint = false",
-      "output = json",
-      "[profile other]",
-      "s3 =",
-      "    max_concurrent_requests = 1",
-      "",
-    ].join("\n");
-    expect(withTransferSettings(config, "default", both).split("\n")).toEqual([
-      "# mine",
-      "[default]",
-      "region = eu-west-1",
-      "s3 =",
-      "    addressing_style = path",
-      "    max_concurrent_requests = 50",
-      "",
-      "    # a comment inside the block",
-      "    use_accelerate_endpoint = false",
+    ];
+    const rest = ["output = json", "[profile other]", "s3 =", "    max_concurrent_requests = 1", ""];
+    expect(withTransferSettings([...block, ...rest].join("\n"), "default", both).split("\n")).toEqual([
+      ...block,
       "    max_concurrent_requests = 4",
       "    multipart_chunksize = 16777216",
-      "output = json",
-      "[profile other]",
-      "s3 =",
-      "    max_concurrent_requests = 1",
-      "",
+      ...rest,
     ]);
   });
 
