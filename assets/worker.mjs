@@ -52714,10 +52714,15 @@ var init_classify2 = __esm({
   }
 });
 
-// src/engine/aws-cli/transfer-config.ts
+// src/engine/aws-cli/s3-settings.ts
 import { mkdtempSync, readFileSync as readFileSync5, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
 import os3 from "node:os";
 import path13 from "node:path";
+function awsAddressingStyle(target) {
+  if (target.endpointUrl && target.forcePathStyle === false) return "virtual";
+  if (!target.endpointUrl && target.forcePathStyle === true) return "path";
+  return void 0;
+}
 function awsProfileName(profile, env2) {
   return profile || env2.AWS_DEFAULT_PROFILE || env2.AWS_PROFILE || "default";
 }
@@ -52727,7 +52732,7 @@ function profileOfSection(section) {
   const named = /^profile\s+(?:"([^"]*)"|'([^']*)'|(\S+))\s*$/.exec(section);
   return named ? named[1] ?? named[2] ?? named[3] : void 0;
 }
-function withTransferSettings(configText, profile, settings) {
+function withS3Settings(configText, profile, settings) {
   const entries = Object.entries(settings).filter(([, value]) => value !== void 0);
   if (entries.length === 0) return configText;
   const eol = configText.includes("\r\n") ? "\r\n" : "\n";
@@ -52769,9 +52774,8 @@ function userConfigPath(env2) {
   if (configured) return configured.startsWith("~/") ? path13.join(os3.homedir(), configured.slice(2)) : configured;
   return path13.join(env2.HOME || os3.homedir(), ".aws", "config");
 }
-function applyTransferSettings(env2, profile, settings) {
-  if (settings.max_concurrent_requests === void 0 && settings.multipart_chunksize === void 0)
-    return { env: env2, dispose: () => void 0 };
+function applyS3Settings(env2, profile, settings) {
+  if (Object.values(settings).every((value) => value === void 0)) return { env: env2, dispose: () => void 0 };
   let text = "";
   try {
     text = readFileSync5(userConfigPath(env2), "utf8");
@@ -52780,15 +52784,15 @@ function applyTransferSettings(env2, profile, settings) {
   }
   const dir = mkdtempSync(path13.join(os3.tmpdir(), "s3ss-aws-config-"));
   const file2 = path13.join(dir, "config");
-  writeFileSync2(file2, withTransferSettings(text, awsProfileName(profile, env2), settings), { mode: 384 });
+  writeFileSync2(file2, withS3Settings(text, awsProfileName(profile, env2), settings), { mode: 384 });
   return {
     env: { ...env2, AWS_CONFIG_FILE: file2 },
     dispose: () => rmSync(dir, { recursive: true, force: true })
   };
 }
 var isComment, isBlank, isIndented;
-var init_transfer_config = __esm({
-  "src/engine/aws-cli/transfer-config.ts"() {
+var init_s3_settings = __esm({
+  "src/engine/aws-cli/s3-settings.ts"() {
     "use strict";
     isComment = (line) => /^\s*[#;]/.test(line);
     isBlank = (line) => line.trim() === "";
@@ -52842,19 +52846,19 @@ async function runAwsSync(opts) {
     durationMs: 0,
     command: command5
   };
-  const config2 = transferConfig(opts);
+  const config2 = s3Config(opts);
   try {
     return await runAws(opts, args, config2.env, result, started);
   } finally {
     config2.dispose();
   }
 }
-function transferConfig(opts) {
+function s3Config(opts) {
   try {
-    return applyTransferSettings(opts.env ?? process.env, opts.profile, opts.transfer ?? {});
+    return applyS3Settings(opts.env ?? process.env, opts.profile, opts.s3Settings ?? {});
   } catch (error63) {
     throw new AwsCliError("AWS_CLI_FAILED", `Cannot read the aws config file: ${error63.message}.`, {
-      hint: "aws_max_concurrent_requests and aws_multipart_chunksize are applied to a copy of it: make it readable, or remove those options.",
+      hint: "The target's aws settings (aws_max_concurrent_requests, aws_multipart_chunksize, path_style) are applied to a copy of it: make it readable, or remove those options.",
       cause: error63
     });
   }
@@ -52975,7 +52979,7 @@ var init_run = __esm({
     init_args();
     init_classify2();
     init_parse();
-    init_transfer_config();
+    init_s3_settings();
     STDERR_LINES_KEPT = 200;
     FORCE_KILL_AFTER_MS = 5e3;
   }
@@ -52990,7 +52994,7 @@ var init_aws_cli = __esm({
     init_parse();
     init_classify2();
     init_run();
-    init_transfer_config();
+    init_s3_settings();
   }
 });
 
@@ -53330,9 +53334,11 @@ async function awsStage(ctx, aws, filters, options) {
       profile: target.profile,
       region: target.region,
       storageClass: target.storageClass,
-      transfer: {
+      s3Settings: {
         max_concurrent_requests: target.awsMaxConcurrentRequests,
-        multipart_chunksize: target.awsMultipartChunksize
+        multipart_chunksize: target.awsMultipartChunksize,
+        addressing_style: awsAddressingStyle(target)
+        // as the SDK addresses the bucket (path_style)
       },
       env: ctx.options.env,
       signal: ctx.options.signal,
@@ -77414,7 +77420,8 @@ function sampleConfig() {
 #   region=eu-west-1             Region of the bucket.
 #   endpoint=https://s3.example.com
 #                                Endpoint URL of an S3-compatible store (http:// or https://).
-#   path_style=true              Path-style addressing: true or false; true by default when endpoint is set.
+#   path_style=true              Path-style addressing: true or false; true by default when endpoint is set
+#                                (aws is told too where it would choose otherwise).
 #   storage_class=STANDARD_IA    Storage class of new uploads (aws --storage-class): one of
 #                                ${STORAGE_CLASSES2.join(", ")}.
 #                                Moves keep each object's own storage class.

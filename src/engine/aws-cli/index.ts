@@ -12,4 +12,4 @@ export {
 } from "./parse";
 export { classifyAwsFailure } from "./classify";
 export { runAwsSync, awsChildEnv } from "./run";
-export { withTransferSettings, awsProfileName, type AwsTransferSettings } from "./transfer-config";
+export { withS3Settings, awsProfileName, awsAddressingStyle, type AwsS3Settings } from "./s3-settings";

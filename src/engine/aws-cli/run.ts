@@ -9,7 +9,7 @@ import { AwsCliError, SmartSyncError } from "../errors";
 import { buildAwsSyncArgs, redactCommand } from "./args";
 import { classifyAwsFailure } from "./classify";
 import { parseAwsLine, type ParseContext } from "./parse";
-import { applyTransferSettings } from "./transfer-config";
+import { applyS3Settings } from "./s3-settings";
 import type { AwsEvent, AwsSyncOptions, AwsSyncResult } from "./types";
 
 const STDERR_LINES_KEPT = 200;
@@ -63,7 +63,7 @@ export async function runAwsSync(opts: AwsSyncOptions): Promise<AwsSyncResult> {
     durationMs: 0,
     command,
   };
-  const config = transferConfig(opts);
+  const config = s3Config(opts);
   try {
     return await runAws(opts, args, config.env, result, started);
   } finally {
@@ -71,12 +71,12 @@ export async function runAwsSync(opts: AwsSyncOptions): Promise<AwsSyncResult> {
   }
 }
 
-function transferConfig(opts: AwsSyncOptions): { env: NodeJS.ProcessEnv; dispose: () => void } {
+function s3Config(opts: AwsSyncOptions): { env: NodeJS.ProcessEnv; dispose: () => void } {
   try {
-    return applyTransferSettings(opts.env ?? process.env, opts.profile, opts.transfer ?? {});
+    return applyS3Settings(opts.env ?? process.env, opts.profile, opts.s3Settings ?? {});
   } catch (error) {
     throw new AwsCliError("AWS_CLI_FAILED", `Cannot read the aws config file: ${(error as Error).message}.`, {
-      hint: "aws_max_concurrent_requests and aws_multipart_chunksize are applied to a copy of it: make it readable, or remove those options.",
+      hint: "The target's aws settings (aws_max_concurrent_requests, aws_multipart_chunksize, path_style) are applied to a copy of it: make it readable, or remove those options.",
       cause: error,
     });
   }

@@ -1,6 +1,6 @@
 // Records the aws CLI runner hands to its consumers (progress bar, toast, log, recorder).
 import type { FilterRule } from "../filters";
-import type { AwsTransferSettings } from "./transfer-config";
+import type { AwsS3Settings } from "./s3-settings";
 
 export interface AwsCliInfo {
   /** Absolute path of the binary that answered `--version`. */
@@ -69,8 +69,8 @@ export interface AwsSyncOptions {
   profile?: string;
   region?: string;
   storageClass?: string;
-  /** aws's own transfer settings for this run (transfer-config.ts); unset ones stay the user's config's. */
-  transfer?: AwsTransferSettings;
+  /** aws's own transfer settings for this run (s3-settings.ts); unset ones stay the user's config's. */
+  s3Settings?: AwsS3Settings;
   /** Environment for aws; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;

@@ -31,7 +31,8 @@ export function sampleConfig(): string {
 #   region=eu-west-1             Region of the bucket.
 #   endpoint=https://s3.example.com
 #                                Endpoint URL of an S3-compatible store (http:// or https://).
-#   path_style=true              Path-style addressing: true or false; true by default when endpoint is set.
+#   path_style=true              Path-style addressing: true or false; true by default when endpoint is set
+#                                (aws is told too where it would choose otherwise).
 #   storage_class=STANDARD_IA    Storage class of new uploads (aws --storage-class): one of
 #                                ${STORAGE_CLASSES.join(", ")}.
 #                                Moves keep each object's own storage class.

@@ -1,7 +1,7 @@
 // Stage 9, aws: `aws s3 sync --delete` for everything the moves did not cover, with the target's excludes,
 // the tool's own files, and the paths this run must leave alone. The child is recorded in the volume's lock
 // while it runs, so that a run that finds this one killed stops it instead of starting a second aws.
-import { runAwsSync, type AwsCliInfo, type AwsSyncResult } from "../aws-cli";
+import { awsAddressingStyle, runAwsSync, type AwsCliInfo, type AwsSyncResult } from "../aws-cli";
 import { awsFilters, type AwsFilters } from "../aws-filters";
 import { awsSourceArg } from "../filters";
 import { s3Uri } from "../keys";
@@ -55,9 +55,10 @@ export async function awsStage(
       profile: target.profile,
       region: target.region,
       storageClass: target.storageClass,
-      transfer: {
+      s3Settings: {
         max_concurrent_requests: target.awsMaxConcurrentRequests,
         multipart_chunksize: target.awsMultipartChunksize,
+        addressing_style: awsAddressingStyle(target), // as the SDK addresses the bucket (path_style)
       },
       env: ctx.options.env,
       signal: ctx.options.signal,

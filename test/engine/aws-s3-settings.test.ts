@@ -1,22 +1,27 @@
-// aws's transfer settings go into a copy of the user's aws config (transfer-config.ts): the text the copy
+// aws's s3 settings go into a copy of the user's aws config (s3-settings.ts): the text the copy
 // holds. That the aws CLIs read these files as meant is checked against both of them in
-// test/integration/aws-transfer-settings.test.ts.
+// test/integration/aws-s3-settings.test.ts.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runAwsSync } from "../../src/engine/aws-cli";
-import { applyTransferSettings, awsProfileName, withTransferSettings } from "../../src/engine/aws-cli/transfer-config";
+import {
+  applyS3Settings,
+  awsAddressingStyle,
+  awsProfileName,
+  withS3Settings,
+} from "../../src/engine/aws-cli/s3-settings";
 import { AwsCliError } from "../../src/engine/errors";
 
 const both = { max_concurrent_requests: 4, multipart_chunksize: 16_777_216 };
 
-describe("withTransferSettings", () => {
+describe("withS3Settings", () => {
   it("adds the profile's section when the config has none (or no file at all)", () => {
-    expect(withTransferSettings("", "default", both)).toBe(
+    expect(withS3Settings("", "default", both)).toBe(
       "[default]\ns3 =\n    max_concurrent_requests = 4\n    multipart_chunksize = 16777216\n",
     );
-    expect(withTransferSettings("[default]\nregion = eu-west-1\n", "work", { max_concurrent_requests: 2 })).toBe(
+    expect(withS3Settings("[default]\nregion = eu-west-1\n", "work", { max_concurrent_requests: 2 })).toBe(
       "[default]\nregion = eu-west-1\n\n[profile work]\ns3 =\n    max_concurrent_requests = 2\n",
     );
   });
@@ -34,7 +39,7 @@ describe("withTransferSettings", () => {
       "    use_accelerate_endpoint = false",
     ];
     const rest = ["output = json", "[profile other]", "s3 =", "    max_concurrent_requests = 1", ""];
-    expect(withTransferSettings([...block, ...rest].join("\n"), "default", both).split("\n")).toEqual([
+    expect(withS3Settings([...block, ...rest].join("\n"), "default", both).split("\n")).toEqual([
       ...block,
       "    max_concurrent_requests = 4",
       "    multipart_chunksize = 16777216",
@@ -44,19 +49,19 @@ describe("withTransferSettings", () => {
 
   it("finds a profile written with quotes, gives a section without s3 a block, and keeps CRLF", () => {
     const config = '[profile "my work"]\r\nregion = us-east-2\r\n[default]\r\nregion = eu-west-1\r\n';
-    expect(withTransferSettings(config, "my work", { multipart_chunksize: 5_242_880 })).toBe(
+    expect(withS3Settings(config, "my work", { multipart_chunksize: 5_242_880 })).toBe(
       '[profile "my work"]\r\ns3 =\r\n    multipart_chunksize = 5242880\r\nregion = us-east-2\r\n[default]\r\nregion = eu-west-1\r\n',
     );
   });
 
   it("replaces an s3 line that is not a block (configparser refuses the same key twice in a section)", () => {
-    expect(withTransferSettings("[default]\ns3 = oops\nregion = x\n", "default", { max_concurrent_requests: 3 })).toBe(
+    expect(withS3Settings("[default]\ns3 = oops\nregion = x\n", "default", { max_concurrent_requests: 3 })).toBe(
       "[default]\ns3 =\n    max_concurrent_requests = 3\nregion = x\n",
     );
   });
 
   it("changes nothing when no setting is given", () => {
-    expect(withTransferSettings("[default]\nregion = x\n", "default", {})).toBe("[default]\nregion = x\n");
+    expect(withS3Settings("[default]\nregion = x\n", "default", {})).toBe("[default]\nregion = x\n");
   });
 });
 
@@ -69,7 +74,7 @@ describe("the profile aws uses", () => {
   });
 });
 
-describe("applyTransferSettings", () => {
+describe("applyS3Settings", () => {
   const dirs: string[] = [];
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -81,7 +86,7 @@ describe("applyTransferSettings", () => {
     const user = path.join(home, "config");
     writeFileSync(user, "[profile work]\nregion = eu-west-1\n");
     const env = { AWS_CONFIG_FILE: user, AWS_PROFILE: "ignored" };
-    const applied = applyTransferSettings(env, "work", { max_concurrent_requests: 5 });
+    const applied = applyS3Settings(env, "work", { max_concurrent_requests: 5 });
     const copy = applied.env.AWS_CONFIG_FILE!;
     expect(copy).not.toBe(user);
     expect(applied.env.AWS_PROFILE).toBe("ignored");
@@ -96,14 +101,14 @@ describe("applyTransferSettings", () => {
   it("reads ~/.aws/config when AWS_CONFIG_FILE is unset, and works without one", () => {
     const home = mkdtempSync(path.join(os.tmpdir(), "s3ss-transfer-"));
     dirs.push(home);
-    const none = applyTransferSettings({ HOME: home }, undefined, { multipart_chunksize: 5_242_880 });
+    const none = applyS3Settings({ HOME: home }, undefined, { multipart_chunksize: 5_242_880 });
     expect(readFileSync(none.env.AWS_CONFIG_FILE!, "utf8")).toBe(
       "[default]\ns3 =\n    multipart_chunksize = 5242880\n",
     );
     none.dispose();
     mkdirSync(path.join(home, ".aws"));
     writeFileSync(path.join(home, ".aws", "config"), "[default]\nregion = ap-south-1\n");
-    const read = applyTransferSettings({ HOME: home }, undefined, { max_concurrent_requests: 9 });
+    const read = applyS3Settings({ HOME: home }, undefined, { max_concurrent_requests: 9 });
     expect(readFileSync(read.env.AWS_CONFIG_FILE!, "utf8")).toBe(
       "[default]\ns3 =\n    max_concurrent_requests = 9\nregion = ap-south-1\n",
     );
@@ -112,7 +117,7 @@ describe("applyTransferSettings", () => {
 
   it("leaves the environment as it is without settings", () => {
     const env = { AWS_CONFIG_FILE: "/nowhere/config" };
-    const applied = applyTransferSettings(env, undefined, {});
+    const applied = applyS3Settings(env, undefined, {});
     expect(applied.env).toBe(env);
   });
 });
@@ -126,7 +131,7 @@ describe("an aws config that cannot be read", () => {
         source: dir,
         destination: "s3://bkt/",
         filters: [],
-        transfer: { max_concurrent_requests: 2 },
+        s3Settings: { max_concurrent_requests: 2 },
         // A folder where the file should be: EISDIR.
         env: { AWS_CONFIG_FILE: dir },
       });
@@ -139,5 +144,15 @@ describe("an aws config that cannot be read", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the addressing aws is told", () => {
+  it("is the SDK's where aws would choose otherwise, and nothing where both agree", () => {
+    const endpointUrl = "https://oss.example.com";
+    expect(awsAddressingStyle({ endpointUrl, forcePathStyle: false })).toBe("virtual");
+    expect(awsAddressingStyle({ forcePathStyle: true })).toBe("path");
+    for (const target of [{ endpointUrl, forcePathStyle: true }, { endpointUrl }, { forcePathStyle: false }, {}])
+      expect(awsAddressingStyle(target)).toBeUndefined();
   });
 });

@@ -1,15 +1,30 @@
-// aws's transfer settings (`max_concurrent_requests`, `multipart_chunksize`) exist only in its config file,
-// under the profile's nested `s3 =` block: no flag or environment variable sets them. A target that sets
-// them runs aws with a private copy of the user's config (AWS_CONFIG_FILE) whose profile carries them;
-// the user's file is never written, and whatever else it says (SSO, roles, regions) still applies.
+// aws's s3 settings (`max_concurrent_requests`, `multipart_chunksize`, `addressing_style`) exist only in its
+// config file, under the profile's nested `s3 =` block: no flag or environment variable sets them. A target
+// that needs them runs aws with a private copy of the user's config (AWS_CONFIG_FILE) whose profile carries
+// them; the user's file is never written, and whatever else it says (SSO, roles, regions) still applies.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 /** Values as aws reads them: whole numbers (a chunk size in bytes). */
-export interface AwsTransferSettings {
+export interface AwsS3Settings {
   max_concurrent_requests?: number;
   multipart_chunksize?: number;
+  addressing_style?: "path" | "virtual";
+}
+
+/**
+ * The addressing aws must be told to use so that it talks to the bucket as the SDK does, when its own choice
+ * differs: with an endpoint URL botocore forces path style unless told `virtual`; without one it goes
+ * virtual-hosted unless told `path`.
+ */
+export function awsAddressingStyle(target: {
+  endpointUrl?: string;
+  forcePathStyle?: boolean;
+}): AwsS3Settings["addressing_style"] {
+  if (target.endpointUrl && target.forcePathStyle === false) return "virtual";
+  if (!target.endpointUrl && target.forcePathStyle === true) return "path";
+  return undefined;
 }
 
 /** The profile aws will use: `--profile`, then the variables in botocore's order, then "default". */
@@ -35,7 +50,7 @@ const isIndented = (line: string) => /^[ \t]/.test(line) && !isBlank(line);
  * none). Settings go last in the block: botocore reads it top to bottom and the last value of a key wins,
  * so the user's other s3 settings (addressing_style, …) stay as they were.
  */
-export function withTransferSettings(configText: string, profile: string, settings: AwsTransferSettings): string {
+export function withS3Settings(configText: string, profile: string, settings: AwsS3Settings): string {
   const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
   if (entries.length === 0) return configText;
   const eol = configText.includes("\r\n") ? "\r\n" : "\n";
@@ -86,13 +101,12 @@ function userConfigPath(env: NodeJS.ProcessEnv): string {
  * The environment for one aws run with `settings` applied, and what removes the private config after it.
  * Without settings, `env` as it is (aws reads the user's config itself).
  */
-export function applyTransferSettings(
+export function applyS3Settings(
   env: NodeJS.ProcessEnv,
   profile: string | undefined,
-  settings: AwsTransferSettings,
+  settings: AwsS3Settings,
 ): { env: NodeJS.ProcessEnv; dispose: () => void } {
-  if (settings.max_concurrent_requests === undefined && settings.multipart_chunksize === undefined)
-    return { env, dispose: () => undefined };
+  if (Object.values(settings).every((value) => value === undefined)) return { env, dispose: () => undefined };
   let text = "";
   try {
     text = readFileSync(userConfigPath(env), "utf8");
@@ -102,7 +116,7 @@ export function applyTransferSettings(
   // 0700 folder: the copy may name roles and SSO sessions, as the user's own file does.
   const dir = mkdtempSync(path.join(os.tmpdir(), "s3ss-aws-config-"));
   const file = path.join(dir, "config");
-  writeFileSync(file, withTransferSettings(text, awsProfileName(profile, env), settings), { mode: 0o600 });
+  writeFileSync(file, withS3Settings(text, awsProfileName(profile, env), settings), { mode: 0o600 });
   return {
     env: { ...env, AWS_CONFIG_FILE: file },
     dispose: () => rmSync(dir, { recursive: true, force: true }),

@@ -1,15 +1,19 @@
-// aws's own upload settings per target (`aws_max_concurrent_requests`, `aws_multipart_chunksize`), with both
-// aws CLIs: what reaches the server (how many uploads it had in progress at once, the parts of a multipart
-// upload) and what aws reads from the private config copy, which must keep the user's own settings (here the
-// path-style addressing the local server needs, and the user's own concurrency, which the target's wins over).
+// aws's s3 settings per target, with both aws CLIs. Upload settings (`aws_max_concurrent_requests`,
+// `aws_multipart_chunksize`): what reaches the server (how many uploads it had in progress at once, the parts
+// of a multipart upload) and what aws reads from the private config copy, which must keep the user's own
+// settings (here the path-style addressing the local server needs, and the user's own concurrency, which the
+// target's wins over). Addressing (`path_style`): aws addresses the bucket as the SDK does.
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { execa } from "execa";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AWS_CLIS, awsCliArgs, runCli } from "../support/cli";
 import { useS3Fixture } from "../support/fixture";
-import type { RequestLogEntry } from "../support/local-s3";
+import { awsAddressingStyle } from "../../src/engine/aws-cli";
+import { applyS3Settings } from "../../src/engine/aws-cli/s3-settings";
+import { awsEnv, type RequestLogEntry } from "../support/local-s3";
 import { bucketContents, sha, type Volume } from "../support/volume";
 
 const { local, s3, volume, freshBucket } = useS3Fixture("transfer");
@@ -41,6 +45,32 @@ afterEach(async () => {
 });
 
 describe.each(AWS_CLIS)("aws's upload settings per target, with $name", ({ path: awsPath }) => {
+  it("addresses the bucket as the SDK does: path_style=false with an endpoint makes aws go virtual-hosted", async () => {
+    // botocore forces path style whenever an endpoint URL is given, unless its config says `virtual`. The
+    // host does not resolve: aws's debug log names the URL it chose, then fails at once.
+    const endpointUrl = "http://s3.smart-sync.invalid:9000";
+    const style = awsAddressingStyle({ endpointUrl, forcePathStyle: false });
+    const urls: string[] = [];
+    for (const settings of [{}, { addressing_style: style }]) {
+      const applied = applyS3Settings(awsEnv(local), undefined, settings);
+      try {
+        const run = await execa(awsPath, ["s3", "ls", "s3://some-bucket", "--endpoint-url", endpointUrl, "--debug"], {
+          env: { ...applied.env, AWS_MAX_ATTEMPTS: "1" },
+          extendEnv: false,
+          reject: false,
+          timeout: 60_000,
+        });
+        urls.push(/Endpoint provider result: (\S+)/.exec(run.stderr)?.[1] ?? run.stderr.slice(-500));
+      } finally {
+        applied.dispose();
+      }
+    }
+    expect(urls).toEqual([
+      "http://s3.smart-sync.invalid:9000/some-bucket",
+      "http://some-bucket.s3.smart-sync.invalid:9000",
+    ]);
+  });
+
   it("uploads at most aws_max_concurrent_requests at once, in parts of aws_multipart_chunksize; unset, aws's own", async () => {
     // The user's own config: the path-style addressing the local server needs (without it every request
     // fails), and a concurrency of its own that a target's setting must win over.
