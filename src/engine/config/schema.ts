@@ -239,6 +239,11 @@ function byteSizeText() {
   });
 }
 
+/** A count of requests at once as written in the file → a number from 1 to MAX_CONCURRENCY. */
+function concurrencyText() {
+  return z.string().regex(/^\d+$/, { error: CONCURRENCY_PROBLEM }).transform(Number).pipe(concurrencySchema);
+}
+
 /** Option values as written in the file (strings) → typed Target field values. */
 export const optionTextSchemas = {
   name: nameSchema,
@@ -256,7 +261,7 @@ export const optionTextSchemas = {
     .pipe(storageClassSchema),
   archived: z.string().transform(lowerCase).pipe(archivedMovesSchema),
   aws_cli: awsCliSchema,
-  concurrency: z.string().regex(/^\d+$/, { error: CONCURRENCY_PROBLEM }).transform(Number).pipe(concurrencySchema),
+  concurrency: concurrencyText(),
   prove_min_size: byteSizeText().pipe(byteSizeSchema),
   hash_budget: byteSizeText().pipe(byteSizeSchema),
   part_size: byteSizeText()
@@ -269,10 +274,6 @@ export const optionTextSchemas = {
     .regex(/^\d+(\.\d+)?%$/, { error: SHARE_PROBLEM })
     .transform((value) => Number(value.slice(0, -1)) / 100)
     .pipe(maxDeleteShareSchema),
-  aws_max_concurrent_requests: z
-    .string()
-    .regex(/^\d+$/, { error: CONCURRENCY_PROBLEM })
-    .transform(Number)
-    .pipe(concurrencySchema),
+  aws_max_concurrent_requests: concurrencyText(),
   aws_multipart_chunksize: byteSizeText().pipe(partSizeSchema),
 } satisfies Record<OptionKey, z.ZodType<unknown, string>>;
