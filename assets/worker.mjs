@@ -52714,298 +52714,6 @@ var init_classify2 = __esm({
   }
 });
 
-// src/engine/aws-cli/s3-settings.ts
-import { mkdtempSync, readFileSync as readFileSync5, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
-import os3 from "node:os";
-import path13 from "node:path";
-function awsAddressingStyle(target) {
-  if (target.endpointUrl && target.forcePathStyle === false) return "virtual";
-  if (!target.endpointUrl && target.forcePathStyle === true) return "path";
-  return void 0;
-}
-function awsProfileName(profile, env2) {
-  return profile || env2.AWS_DEFAULT_PROFILE || env2.AWS_PROFILE || "default";
-}
-function profileOfSection(section) {
-  if (section === "default") return "default";
-  if (!section.startsWith("profile")) return void 0;
-  const named = /^profile\s+(?:"([^"]*)"|'([^']*)'|(\S+))\s*$/.exec(section);
-  return named ? named[1] ?? named[2] ?? named[3] : void 0;
-}
-function withS3Settings(configText, profile, settings) {
-  const entries = Object.entries(settings).filter(([, value]) => value !== void 0);
-  if (entries.length === 0) return configText;
-  const eol = configText.includes("\r\n") ? "\r\n" : "\n";
-  const lines = configText.length === 0 ? [] : configText.split(/\r?\n/);
-  const ours = entries.map(([key, value]) => `    ${key} = ${String(value)}`);
-  const out = [];
-  let found = false;
-  for (let i6 = 0; i6 < lines.length; i6++) {
-    out.push(lines[i6]);
-    const header = /^\[(.+)\]\s*$/.exec(lines[i6]);
-    if (!header || profileOfSection(header[1]) !== profile) continue;
-    found = true;
-    let end = i6 + 1;
-    while (end < lines.length && !/^\[/.test(lines[end])) end++;
-    const section = lines.slice(i6 + 1, end);
-    const s3 = section.findIndex((line) => /^s3\s*[=:]/i.test(line));
-    if (s3 === -1) {
-      out.push("s3 =", ...ours, ...section);
-    } else if (!/^s3\s*[=:]\s*$/i.test(section[s3])) {
-      out.push(...section.slice(0, s3), "s3 =", ...ours, ...section.slice(s3 + 1));
-    } else {
-      let last = s3;
-      for (let j5 = s3 + 1; j5 < section.length; j5++) {
-        if (isIndented(section[j5]) && !isComment(section[j5])) last = j5;
-        else if (!isBlank(section[j5]) && !isComment(section[j5])) break;
-      }
-      out.push(...section.slice(0, last + 1), ...ours, ...section.slice(last + 1));
-    }
-    i6 = end - 1;
-  }
-  if (!found) {
-    if (out.length > 0 && out[out.length - 1] !== "") out.push("");
-    out.push(profile === "default" ? "[default]" : `[profile ${profile}]`, "s3 =", ...ours, "");
-  }
-  return out.join(eol);
-}
-function userConfigPath(env2) {
-  const configured = env2.AWS_CONFIG_FILE;
-  if (configured) return configured.startsWith("~/") ? path13.join(os3.homedir(), configured.slice(2)) : configured;
-  return path13.join(env2.HOME || os3.homedir(), ".aws", "config");
-}
-function applyS3Settings(env2, profile, settings) {
-  if (Object.values(settings).every((value) => value === void 0)) return { env: env2, dispose: () => void 0 };
-  let text = "";
-  try {
-    text = readFileSync5(userConfigPath(env2), "utf8");
-  } catch (error63) {
-    if (error63.code !== "ENOENT") throw error63;
-  }
-  const dir = mkdtempSync(path13.join(os3.tmpdir(), "s3ss-aws-config-"));
-  const file2 = path13.join(dir, "config");
-  writeFileSync2(file2, withS3Settings(text, awsProfileName(profile, env2), settings), { mode: 384 });
-  return {
-    env: { ...env2, AWS_CONFIG_FILE: file2 },
-    dispose: () => rmSync(dir, { recursive: true, force: true })
-  };
-}
-var isComment, isBlank, isIndented;
-var init_s3_settings = __esm({
-  "src/engine/aws-cli/s3-settings.ts"() {
-    "use strict";
-    isComment = (line) => /^\s*[#;]/.test(line);
-    isBlank = (line) => line.trim() === "";
-    isIndented = (line) => /^[ \t]/.test(line) && !isBlank(line);
-  }
-});
-
-// src/engine/aws-cli/run.ts
-import path14 from "node:path";
-import { StringDecoder as StringDecoder3 } from "node:string_decoder";
-function awsChildEnv(env2 = process.env) {
-  return { ...env2, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", AWS_PAGER: "" };
-}
-function readStatements(stream, onLine) {
-  const decoder = new StringDecoder3("utf8");
-  let pending = "";
-  const push = (text) => {
-    pending += text;
-    const parts = pending.split(/\r\n|\r|\n/);
-    pending = parts.pop() ?? "";
-    for (const part of parts) onLine(part);
-  };
-  return new Promise((resolve3) => {
-    stream.on("data", (chunk) => push(decoder.write(chunk)));
-    const finish = () => {
-      push(decoder.end());
-      if (pending !== "") onLine(pending);
-      pending = "";
-      resolve3();
-    };
-    stream.once("end", finish);
-    stream.once("close", () => {
-      if (stream.readableEnded) return;
-      finish();
-    });
-  });
-}
-async function runAwsSync(opts) {
-  const started = Date.now();
-  const args = buildAwsSyncArgs(opts);
-  const command5 = redactCommand([opts.aws.path, ...args]);
-  if (opts.signal?.aborted) throw aborted2(opts.signal);
-  const result = {
-    exitCode: -1,
-    outcome: "ok",
-    uploads: [],
-    deletes: [],
-    warnings: [],
-    errors: [],
-    skippedPaths: [],
-    durationMs: 0,
-    command: command5
-  };
-  const config2 = s3Config(opts);
-  try {
-    return await runAws(opts, args, config2.env, result, started);
-  } finally {
-    config2.dispose();
-  }
-}
-function s3Config(opts) {
-  try {
-    return applyS3Settings(opts.env ?? process.env, opts.profile, opts.s3Settings ?? {});
-  } catch (error63) {
-    throw new AwsCliError("AWS_CLI_FAILED", `Cannot read the aws config file: ${error63.message}.`, {
-      hint: "The target's aws settings (aws_max_concurrent_requests, aws_multipart_chunksize, path_style) are applied to a copy of it: make it readable, or remove those options.",
-      cause: error63
-    });
-  }
-}
-async function runAws(opts, args, env2, result, started) {
-  const { command: command5 } = result;
-  const cwd = process.cwd();
-  const context = { cwd, sourceRoot: path14.resolve(cwd, opts.source), destination: opts.destination };
-  const stderrTail = [];
-  let listenerError;
-  let sawFatal = false;
-  const subprocess = execa(opts.aws.path, args, {
-    cwd,
-    env: awsChildEnv(env2),
-    extendEnv: false,
-    stdin: "ignore",
-    buffer: false,
-    reject: false,
-    cancelSignal: opts.signal,
-    timeout: opts.timeoutMs,
-    forceKillAfterDelay: FORCE_KILL_AFTER_MS
-  });
-  try {
-    if (subprocess.pid !== void 0) opts.onSpawn?.({ pid: subprocess.pid, command: command5 });
-  } catch (error63) {
-    listenerError = error63;
-    subprocess.kill();
-  }
-  const handle = (line, fromStderr) => {
-    if (fromStderr) {
-      const trimmed = line.replace(/ +$/, "");
-      if (trimmed !== "") stderrTail.push(trimmed);
-      if (stderrTail.length > STDERR_LINES_KEPT) stderrTail.shift();
-    }
-    const event = parseAwsLine(line, context);
-    if (!event) return;
-    if (event.type === "aws-error" && event.fatal) sawFatal = true;
-    record(result, event);
-    if (!opts.onEvent || listenerError !== void 0) return;
-    try {
-      opts.onEvent(event);
-    } catch (error63) {
-      listenerError = error63;
-      subprocess.kill();
-    }
-  };
-  const streams = [
-    subprocess.stdout ? readStatements(subprocess.stdout, (l3) => handle(l3, false)) : Promise.resolve(),
-    subprocess.stderr ? readStatements(subprocess.stderr, (l3) => handle(l3, true)) : Promise.resolve()
-  ];
-  const exit = await subprocess;
-  await Promise.all(streams);
-  result.durationMs = Date.now() - started;
-  if (listenerError !== void 0) throw listenerError;
-  if (exit.isCanceled || exit.exitCode === 130 || exit.signal === "SIGINT") throw aborted2(opts.signal);
-  if (exit.timedOut) {
-    throw new AwsCliError(
-      "AWS_CLI_FAILED",
-      `aws s3 sync did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1e3)} s and was stopped.`,
-      {
-        hint: "Run the sync again; it continues where it stopped.",
-        stderr: stderrTail.join("\n"),
-        retryable: true
-      }
-    );
-  }
-  if (exit.exitCode === void 0) throw spawnFailure(exit, opts.aws.path, stderrTail);
-  result.exitCode = exit.exitCode;
-  if (exit.exitCode === 0) return result;
-  if (exit.exitCode === 2 && !looksLikeUsage(stderrTail)) return { ...result, outcome: "skipped-files" };
-  if (exit.exitCode === 1 && !sawFatal) return { ...result, outcome: "failed" };
-  throw classifyAwsFailure(exit.exitCode, stderrTail);
-}
-function record(result, event) {
-  switch (event.type) {
-    case "aws-upload":
-      result.uploads.push({ localPath: event.localPath, key: event.key, path: event.path });
-      break;
-    case "aws-delete":
-      result.deletes.push(event.key);
-      break;
-    case "aws-warning":
-      result.warnings.push({ message: event.message, path: event.path });
-      if (event.relativePath !== void 0) result.skippedPaths.push(event.relativePath);
-      break;
-    case "aws-error":
-      result.errors.push(event.message);
-      break;
-  }
-}
-function looksLikeUsage(stderrLines) {
-  return stderrLines.some(
-    (l3) => l3.startsWith("usage: ") || l3.startsWith("aws: error:") || l3.startsWith("Unknown options:")
-  );
-}
-function aborted2(signal) {
-  return new SmartSyncError("ABORTED", "The aws sync was cancelled.", { cause: signal?.reason });
-}
-function spawnFailure(exit, file2, stderrTail) {
-  if (exit.code === "ENOENT" || exit.code === "EACCES") {
-    return new AwsCliError("AWS_CLI_MISSING", `The aws CLI could not be started: ${file2} (${exit.code}).`, {
-      hint: 'Install it ("brew install awscli" on macOS) or set the path of the aws binary.'
-    });
-  }
-  const how = exit.signal ? `was killed by ${exit.signal}` : `could not run (${exit.shortMessage ?? "unknown error"})`;
-  return new AwsCliError("AWS_CLI_FAILED", `aws s3 sync ${how}.`, {
-    hint: "Run the sync again; it continues where it stopped.",
-    stderr: stderrTail.join("\n"),
-    retryable: true
-  });
-}
-var STDERR_LINES_KEPT, FORCE_KILL_AFTER_MS;
-var init_run = __esm({
-  "src/engine/aws-cli/run.ts"() {
-    "use strict";
-    init_execa();
-    init_errors();
-    init_args();
-    init_classify2();
-    init_parse();
-    init_s3_settings();
-    STDERR_LINES_KEPT = 200;
-    FORCE_KILL_AFTER_MS = 5e3;
-  }
-});
-
-// src/engine/aws-cli/index.ts
-var init_aws_cli = __esm({
-  "src/engine/aws-cli/index.ts"() {
-    "use strict";
-    init_locate();
-    init_args();
-    init_parse();
-    init_classify2();
-    init_run();
-    init_s3_settings();
-  }
-});
-
-// src/engine/aws-cli.ts
-var init_aws_cli2 = __esm({
-  "src/engine/aws-cli.ts"() {
-    "use strict";
-    init_aws_cli();
-  }
-});
-
 // src/engine/filters.ts
 import { resolve } from "node:path";
 function awsSourceArg(root5) {
@@ -53239,3254 +52947,6 @@ var init_filters = __esm({
   }
 });
 
-// src/engine/aws-filters.ts
-function awsFilters(input2) {
-  const problem = prefixProblem(input2.prefix);
-  if (problem) {
-    throw new SmartSyncError("CONFIG_INVALID", `The prefix "${input2.prefix}" ${problem}.`, {
-      hint: "Choose a prefix without those characters for this target."
-    });
-  }
-  const root5 = awsSourceArg(input2.root);
-  const rules = anchorToRoot(root5, meantRules(input2));
-  return {
-    rules,
-    isExcludedPath: createRuleMatcher(root5, rules),
-    isExcludedKey: createKeyRuleMatcher(input2.bucket, input2.prefix, rules)
-  };
-}
-function localExcludeMatcher(root5, userExcludes) {
-  const abs = awsSourceArg(root5);
-  return createRuleMatcher(abs, anchorToRoot(abs, meantRules({ userExcludes })));
-}
-function meantRules(input2) {
-  const only = input2.only ? [exclude("*"), ...input2.only.map((path32) => ({ type: "include", pattern: escapeFnmatch(path32) }))] : [];
-  return [
-    ...only,
-    ...input2.userExcludes.map(exclude),
-    ...TOOL_EXCLUDES.map(exclude),
-    ...(input2.leaveAlone ?? []).map((path32) => exclude(escapeFnmatch(path32))),
-    ...(input2.leaveAloneFolders ?? []).map((folder) => exclude(`${escapeFnmatch(folder)}/*`)),
-    ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
-  ];
-}
-function anchorToRoot(root5, rules) {
-  if (!FNMATCH_SPECIAL.test(root5)) return [...rules];
-  const escaped = escapeFnmatch(root5);
-  const absolute = (pattern) => pattern.startsWith("/") ? pattern : `${escaped}/${pattern}`;
-  return [
-    ...rules,
-    { type: "include", pattern: `${escaped}/*` },
-    ...rules.map((rule) => ({ type: rule.type, pattern: absolute(rule.pattern) }))
-  ];
-}
-function exclude(pattern) {
-  return { type: "exclude", pattern };
-}
-function skippedPatterns(skipped) {
-  switch (skipped.reason) {
-    case "symlink-loop":
-      return [`${escapeFnmatch(skipped.path)}/*`];
-    case "invalid-utf8-name": {
-      const pattern = escapeFnmatch(skipped.pythonPath ?? skipped.path);
-      return [pattern, `${pattern}/*`];
-    }
-    case "vanished":
-      return [];
-    default:
-      return [escapeFnmatch(skipped.path), `${escapeFnmatch(skipped.path)}/*`];
-  }
-}
-var init_aws_filters = __esm({
-  "src/engine/aws-filters.ts"() {
-    "use strict";
-    init_errors();
-    init_filters();
-  }
-});
-
-// src/engine/run/aws-stage.ts
-function runFilters(ctx, scan, leaveAlone = [], more = {}) {
-  return awsFilters({
-    root: ctx.target.localPath,
-    bucket: ctx.target.bucket,
-    prefix: ctx.prefix,
-    userExcludes: ctx.target.excludes,
-    leaveAlone: [...leaveAlone.flatMap((m3) => [m3.from, m3.to]), ...more.leaveAlone?.paths ?? []],
-    leaveAloneFolders: more.leaveAlone?.folders,
-    only: more.only,
-    skipped: scan?.skipped
-  });
-}
-async function awsStage(ctx, aws, filters, options) {
-  const { target } = ctx;
-  const { lock } = options;
-  ctx.phase("aws");
-  try {
-    const result = await runAwsSync({
-      aws,
-      source: awsSourceArg(target.localPath),
-      destination: s3Uri(target.bucket, ctx.prefix),
-      filters: filters.rules,
-      delete: true,
-      dryRun: options.dryRun,
-      endpointUrl: target.endpointUrl,
-      profile: target.profile,
-      region: target.region,
-      storageClass: target.storageClass,
-      s3Settings: {
-        max_concurrent_requests: target.awsMaxConcurrentRequests,
-        multipart_chunksize: target.awsMultipartChunksize,
-        addressing_style: awsAddressingStyle(target)
-        // as the SDK addresses the bucket (path_style)
-      },
-      env: ctx.options.env,
-      signal: ctx.options.signal,
-      onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event }),
-      onSpawn: lock && ((child) => lock.setChild({ ...child, startedAt: ctx.now().toISOString() }))
-    });
-    addAwsToReport(ctx.report, result);
-    return result;
-  } finally {
-    if (lock) clearChild(ctx, lock);
-  }
-}
-function clearChild(ctx, lock) {
-  try {
-    lock.setChild(void 0);
-  } catch (error63) {
-    ctx.notice(`Could not update the volume's lock: ${error63 instanceof Error ? error63.message : error63}`, "warning");
-  }
-}
-var init_aws_stage = __esm({
-  "src/engine/run/aws-stage.ts"() {
-    "use strict";
-    init_aws_cli2();
-    init_aws_filters();
-    init_filters();
-    init_keys();
-    init_report();
-  }
-});
-
-// src/engine/run/connect-bucket.ts
-async function connectBucket(ctx) {
-  const { target, options } = ctx;
-  const aws = options.command === "sync" ? (async () => await options.aws ?? locateAwsCli({ explicit: target.awsCli, env: options.env }))() : void 0;
-  aws?.catch(() => void 0);
-  const gateway = new BucketGateway(
-    getS3Client({
-      profile: target.profile,
-      region: target.region,
-      endpointUrl: target.endpointUrl,
-      forcePathStyle: target.forcePathStyle
-    }),
-    target.bucket,
-    {
-      multipartCopyThreshold: target.multipartCopyThreshold,
-      concurrency: target.concurrency,
-      endpoint: target.endpointUrl,
-      profile: target.profile
-    }
-  );
-  const access3 = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
-  return { gateway, hasObjects: !access3.empty, aws };
-}
-var init_connect_bucket = __esm({
-  "src/engine/run/connect-bucket.ts"() {
-    "use strict";
-    init_aws_cli2();
-    init_s33();
-  }
-});
-
-// src/engine/format.ts
-function formatBytes(bytes) {
-  if (!Number.isFinite(bytes) || bytes < 1e3) return `${Math.max(0, Math.round(bytes || 0))} B`;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1e3 && unit < UNITS.length - 1) {
-    value /= 1e3;
-    unit++;
-  }
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${UNITS[unit]}`;
-}
-function formatDuration(ms) {
-  const seconds = Math.round(ms / 1e3);
-  if (seconds < 60) return `${(ms / 1e3).toFixed(ms < 1e4 ? 1 : 0)} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-function plural(count2, word, many = `${word}s`) {
-  return `${count2} ${count2 === 1 ? word : many}`;
-}
-var UNITS;
-var init_format = __esm({
-  "src/engine/format.ts"() {
-    "use strict";
-    UNITS = ["B", "KB", "MB", "GB", "TB", "PB"];
-  }
-});
-
-// src/engine/logger.ts
-import { createWriteStream as createWriteStream2, mkdirSync } from "node:fs";
-import path15 from "node:path";
-function pad(n4) {
-  return String(n4).padStart(2, "0");
-}
-function logFileName(command5, at) {
-  const date6 = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
-  const time4 = `${pad(at.getHours())}-${pad(at.getMinutes())}-${pad(at.getSeconds())}`;
-  return `s3-sync-${command5}-${date6}_${time4}.log`;
-}
-var LOG_DIR, RunLog;
-var init_logger = __esm({
-  "src/engine/logger.ts"() {
-    "use strict";
-    init_format();
-    LOG_DIR = "logs";
-    RunLog = class _RunLog {
-      constructor(file2) {
-        this.file = file2;
-        this.stream = createWriteStream2(file2, { flags: "a" });
-        this.stream.on("error", () => {
-        });
-      }
-      file;
-      stream;
-      static open(volumeRoot, command5, at) {
-        const dir = path15.join(volumeRoot, LOG_DIR);
-        try {
-          mkdirSync(dir);
-        } catch (error63) {
-          if (error63.code !== "EEXIST") throw error63;
-        }
-        return new _RunLog(path15.join(dir, logFileName(command5, at)));
-      }
-      line(text) {
-        this.stream.write(`${(/* @__PURE__ */ new Date()).toISOString()} ${text}
-`);
-      }
-      /** Writes the events worth keeping: moves, notices, aws's own lines, the summary. */
-      onEvent = (event) => {
-        switch (event.type) {
-          case "target-start":
-            this.line(`start ${event.localPath} \u2192 ${event.destination}${event.dryRun ? " (dry run)" : ""}`);
-            break;
-          case "notice":
-            this.line(`${event.level}: ${event.message}`);
-            break;
-          case "plan":
-            this.line(
-              `plan: ${event.moves} moves (${formatBytes(event.bytesSaved)} not uploaded), ${event.archived} waiting for restore, ${event.rejected} rename candidates left to aws, ${event.newFiles} new, ${event.modified} modified, ${event.deleted} deleted`
-            );
-            break;
-          case "move": {
-            const { move, status, error: error63 } = event.outcome;
-            this.line(
-              `move ${status}: ${move.fromKey} \u2192 ${move.toKey} (${formatBytes(move.size)})${error63 ? `: ${error63}` : ""}`
-            );
-            if (event.outcome.deleteFailed) this.line(`  old key not deleted: ${event.outcome.deleteFailed}`);
-            break;
-          }
-          case "aws":
-            if (event.event.type !== "aws-progress") {
-              this.line(`aws: ${"line" in event.event ? event.event.line : JSON.stringify(event.event)}`);
-            }
-            break;
-          case "target-end": {
-            const r5 = event.report;
-            this.line(
-              `end: ${r5.status}${r5.error ? ` (${r5.error.message})` : ""}; ${r5.moves.done} moved, ${r5.moves.failed} failed`
-            );
-            break;
-          }
-          default:
-            break;
-        }
-      };
-      close() {
-        return new Promise((resolve3) => this.stream.end(resolve3));
-      }
-    };
-  }
-});
-
-// src/engine/run/context.ts
-function createRunContext(target, options) {
-  const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const startedAt = now();
-  const prefix = normalizePrefix(target.prefix);
-  const dryRun = options.dryRun ?? false;
-  const report = emptyReport(
-    {
-      target: target.name,
-      localPath: target.localPath,
-      bucket: target.bucket,
-      prefix,
-      command: options.command,
-      dryRun
-    },
-    startedAt
-  );
-  let backlog = [];
-  const context = {
-    target,
-    prefix,
-    options,
-    dryRun,
-    now,
-    startedAt,
-    report,
-    openLog() {
-      if (!backlog) return;
-      const events = backlog;
-      backlog = void 0;
-      if (options.log === false || dryRun) return;
-      try {
-        context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
-      } catch (error63) {
-        report.notices.push(`No run log: ${error63 instanceof Error ? error63.message : String(error63)}`);
-        return;
-      }
-      report.logFile = context.log.file;
-      for (const event of events) context.log.onEvent(event);
-    },
-    emit(event) {
-      options.onEvent?.(event);
-      if (context.log) context.log.onEvent(event);
-      else if (backlog && !event.type.endsWith("-progress")) backlog.push(event);
-    },
-    phase(phase) {
-      context.emit({ type: "phase", target: target.name, phase });
-    },
-    notice(message, level = "info") {
-      report.notices.push(message);
-      context.emit({ type: "notice", target: target.name, level, message });
-    }
-  };
-  return context;
-}
-var init_context = __esm({
-  "src/engine/run/context.ts"() {
-    "use strict";
-    init_keys();
-    init_logger();
-    init_report();
-  }
-});
-
-// src/engine/run/early-aws.ts
-function planEarlyAws(input2) {
-  const { plan, prefix } = input2;
-  const copies = plan.copies ?? [];
-  if (plan.moves.length === 0 && copies.length === 0) return void 0;
-  const held = /* @__PURE__ */ new Set();
-  for (const m3 of plan.moves) held.add(m3.from).add(m3.to);
-  for (const c7 of copies) held.add(c7.to);
-  for (const m3 of plan.archived) {
-    held.delete(m3.from);
-    held.delete(m3.to);
-  }
-  if (held.size === 0) return void 0;
-  const universe = input2.objects ? objectPaths(input2.objects, prefix) : void 0;
-  const leaveAlone = compress2(held, input2.scan, universe);
-  const patterns = [...leaveAlone.paths, ...leaveAlone.folders];
-  if (!awsCanTest(patterns, input2.scan.length, input2.objects?.size ?? input2.scan.length)) return void 0;
-  return { leaveAlone, held };
-}
-function followUpPaths(early, scan, moved) {
-  const local = /* @__PURE__ */ new Set();
-  for (const f5 of scan) if (early.held.has(f5.path)) local.add(f5.path);
-  const written = new Set(moved.copied ?? []);
-  const cleared = /* @__PURE__ */ new Set();
-  for (const o4 of moved.outcomes) {
-    if (o4.status !== "done") continue;
-    written.add(o4.move.to);
-    if (!o4.deleteFailed) cleared.add(o4.move.from);
-  }
-  for (const path32 of written) cleared.add(path32);
-  const pending = new Set(moved.pending.flatMap((m3) => [m3.from, m3.to]));
-  const paths = [];
-  for (const path32 of early.held) {
-    if (pending.has(path32)) continue;
-    if (local.has(path32) ? !written.has(path32) : !cleared.has(path32)) paths.push(path32);
-  }
-  return paths;
-}
-function narrowFollowUp(paths, files, objects) {
-  return awsCanTest(["*", ...paths], files, objects);
-}
-function awsCanTest(patterns, files, objects) {
-  return patterns.length <= EARLY_AWS_MAX_RULES && (files + objects) * patterns.length <= EARLY_AWS_MATCH_BUDGET && ruleBytes(patterns) <= EARLY_AWS_MAX_RULE_BYTES;
-}
-function objectPaths(objects, prefix) {
-  const paths = [];
-  for (const key of objects.keys()) {
-    const path32 = pathForKey(prefix, key);
-    if (path32 !== null && keyFor(prefix, path32) === key) paths.push(path32);
-  }
-  return paths;
-}
-function compress2(held, scan, objects) {
-  if (!objects) return { paths: [...held], folders: [] };
-  const candidates = /* @__PURE__ */ new Set();
-  for (const path32 of held) for (const folder of parents(path32)) candidates.add(folder);
-  const tops = /* @__PURE__ */ new Set();
-  for (const folder of candidates) if (!folder.includes("/")) tops.add(folder);
-  const mixed = /* @__PURE__ */ new Set();
-  const visit2 = (path32) => {
-    const slash = path32.indexOf("/");
-    if (slash < 0 || !tops.has(path32.slice(0, slash)) || held.has(path32)) return;
-    for (const folder of parents(path32)) {
-      if (mixed.has(folder)) break;
-      if (candidates.has(folder)) mixed.add(folder);
-    }
-  };
-  for (const f5 of scan) visit2(f5.path);
-  for (const path32 of objects) visit2(path32);
-  const whole = (folder) => candidates.has(folder) && !mixed.has(folder);
-  const folders = /* @__PURE__ */ new Set();
-  const paths = [];
-  for (const path32 of held) {
-    let top;
-    for (const folder of parents(path32)) if (whole(folder)) top = folder;
-    if (top === void 0) paths.push(path32);
-    else folders.add(top);
-  }
-  return { paths, folders: [...folders] };
-}
-function* parents(path32) {
-  for (let i6 = path32.lastIndexOf("/"); i6 > 0; i6 = path32.lastIndexOf("/", i6 - 1)) yield path32.slice(0, i6);
-}
-function ruleBytes(patterns) {
-  let bytes = 0;
-  for (const p3 of patterns) bytes += Buffer.byteLength(p3) + 16;
-  return bytes;
-}
-function combineAwsRuns(first, second) {
-  const worse = SEVERITY[second.outcome] > SEVERITY[first.outcome] ? second : first;
-  return {
-    exitCode: worse.exitCode,
-    outcome: worse.outcome,
-    uploads: [...first.uploads, ...second.uploads],
-    deletes: [...first.deletes, ...second.deletes],
-    warnings: [...first.warnings, ...second.warnings],
-    errors: [...first.errors, ...second.errors],
-    skippedPaths: [...first.skippedPaths, ...second.skippedPaths],
-    durationMs: first.durationMs + second.durationMs,
-    command: first.command
-  };
-}
-var EARLY_AWS_MATCH_BUDGET, EARLY_AWS_MAX_RULES, EARLY_AWS_MAX_RULE_BYTES, SEVERITY;
-var init_early_aws = __esm({
-  "src/engine/run/early-aws.ts"() {
-    "use strict";
-    init_keys();
-    EARLY_AWS_MATCH_BUDGET = 4e6;
-    EARLY_AWS_MAX_RULES = 2e3;
-    EARLY_AWS_MAX_RULE_BYTES = 256 * 1024;
-    SEVERITY = { ok: 0, "skipped-files": 1, failed: 2 };
-  }
-});
-
-// src/engine/aws-deletes.ts
-function countAwsDeletes(input2) {
-  const { objects, plan } = input2;
-  if (!objects) return { count: plan.deleted.length, objects: input2.recordCount, source: "state-db" };
-  const local = new Set(input2.scan.map((f5) => f5.path));
-  const movedAway = new Set(plan.moves.map((m3) => m3.fromKey));
-  let count2 = 0;
-  for (const key of objects.keys()) {
-    const rel = pathForKey(input2.prefix, key);
-    if (rel === null || rel.endsWith("/")) continue;
-    if (local.has(rel) || movedAway.has(key) || input2.isExcludedKey(rel)) continue;
-    count2++;
-  }
-  return { count: count2, objects: objects.size, source: "listing" };
-}
-var init_aws_deletes = __esm({
-  "src/engine/aws-deletes.ts"() {
-    "use strict";
-    init_keys();
-  }
-});
-
-// src/engine/guards.ts
-function day(iso) {
-  return iso.slice(0, 10);
-}
-function judgeVolume(e5) {
-  const recorded = e5.recorded;
-  const when = recorded ? ` synced on ${day(recorded.lastSyncAt)}` : "";
-  if (recorded?.volume.mountPoint && !e5.facts.isMountPoint) {
-    const what = e5.rootIsEmpty ? "an empty folder" : "a folder on another disk";
-    return new GuardError("VOLUME_REFUSED", `${e5.root} is ${what}, not the drive${when} \u2014 is the drive connected?`, {
-      hint: `Connect the drive and run again; nothing was changed in S3. If this folder holds the files now on purpose, run again with ${ACCEPT}.`,
-      retryable: true
-    });
-  }
-  if (recorded?.volume.uuid && e5.facts.uuid && recorded.volume.uuid !== e5.facts.uuid) {
-    return new GuardError(
-      "VOLUME_REFUSED",
-      `${e5.root} is another volume (UUID ${e5.facts.uuid}) than the one${when} (UUID ${recorded.volume.uuid}).`,
-      {
-        hint: `Connect the right drive; nothing was changed in S3. If this volume replaces it on purpose, run again with ${ACCEPT}.`
-      }
-    );
-  }
-  if (recorded && e5.dbId && recorded.volume.dbId !== e5.dbId) {
-    return new GuardError(
-      "VOLUME_REFUSED",
-      `The state DB on ${e5.root} belongs to another volume (id ${e5.dbId}) than the one${when} (id ${recorded.volume.dbId}).`,
-      {
-        hint: `Check which drive is mounted at ${e5.root}; nothing was changed in S3. If it is the right one, run again with ${ACCEPT}.`
-      }
-    );
-  }
-  if (e5.filesFound === 0 && e5.bucketHasObjects) {
-    const what = e5.rootIsEmpty ? "an empty folder" : "a folder with no files to sync";
-    return new GuardError(
-      "VOLUME_REFUSED",
-      `${e5.root} is ${what} while ${e5.destination} holds objects \u2014 is the drive connected?`,
-      {
-        hint: `Connect the drive and run again; nothing was changed in S3. To delete every object under ${e5.destination} on purpose, run again with ${ACCEPT} --allow-deletes.`,
-        retryable: true
-      }
-    );
-  }
-  return void 0;
-}
-function deletionLimit(objects, cap = DEFAULT_DELETION_CAP) {
-  const byShare = objects >= MIN_OBJECTS_FOR_SHARE ? Math.floor(objects * cap.maxShare) : Infinity;
-  return Math.min(cap.maxDeletes, byShare);
-}
-function judgeDeletes(e5) {
-  const limit = deletionLimit(e5.objects, e5.cap);
-  if (e5.count <= limit) return void 0;
-  const share = e5.objects > 0 ? ` (${Math.round(e5.count / e5.objects * 100)}% of ${e5.objects})` : "";
-  return new GuardError(
-    "DELETES_REFUSED",
-    `This sync would delete ${e5.count} objects${share} under ${e5.destination}, more than the cap of ${limit}.`,
-    {
-      hint: "Nothing was changed in S3. Check that the volume holds what you expect (a dry run lists the deletes); to delete them on purpose, run again with --allow-deletes, or raise max_deletes / max_delete_share in the config."
-    }
-  );
-}
-var ACCEPT, DEFAULT_DELETION_CAP, MIN_OBJECTS_FOR_SHARE;
-var init_guards = __esm({
-  "src/engine/guards.ts"() {
-    "use strict";
-    init_errors();
-    ACCEPT = "--accept-volume";
-    DEFAULT_DELETION_CAP = { maxDeletes: 1e4, maxShare: 0.5 };
-    MIN_OBJECTS_FOR_SHARE = 20;
-  }
-});
-
-// src/engine/run/guard-deletes.ts
-function guardDeletes(ctx, volume, scan, verified, filters) {
-  if (ctx.options.command !== "sync" && !ctx.dryRun) return;
-  const { target } = ctx;
-  const cap = {
-    maxDeletes: target.maxDeletes ?? DEFAULT_DELETION_CAP.maxDeletes,
-    maxShare: target.maxDeleteShare ?? DEFAULT_DELETION_CAP.maxShare
-  };
-  const evidence = countAwsDeletes({
-    prefix: ctx.prefix,
-    scan: scan.files,
-    plan: verified.plan,
-    objects: verified.objects,
-    recordCount: verified.recordCount,
-    isExcludedKey: filters.isExcludedKey
-  });
-  ctx.report.deletes = { ...evidence, limit: deletionLimit(evidence.objects, cap) };
-  const refusal2 = judgeDeletes({ ...evidence, cap, destination: s3Uri(target.bucket, ctx.prefix) });
-  if (!refusal2) return;
-  if (ctx.options.allowDeletes) ctx.notice(`Allowed on purpose (--allow-deletes): ${refusal2.message}`, "warning");
-  else if (ctx.dryRun) ctx.notice(`A sync would be refused: ${refusal2.message} ${refusal2.hint}`, "warning");
-  else throw refusal2;
-}
-var init_guard_deletes = __esm({
-  "src/engine/run/guard-deletes.ts"() {
-    "use strict";
-    init_aws_deletes();
-    init_guards();
-    init_keys();
-  }
-});
-
-// src/engine/run/guard-volume.ts
-function guardVolume(ctx, volume, scan, bucket) {
-  const refusal2 = judgeVolume({
-    root: ctx.target.localPath,
-    destination: s3Uri(ctx.target.bucket, ctx.prefix),
-    facts: volume.facts,
-    dbId: volume.dbId,
-    recorded: volume.recorded,
-    filesFound: scan.files.length,
-    rootIsEmpty: scan.rootIsEmpty,
-    bucketHasObjects: bucket.hasObjects
-  });
-  if (refusal2 && !ctx.options.acceptVolume) throw refusal2;
-  ctx.openLog();
-  if (refusal2) ctx.notice(`Accepted on purpose (--accept-volume): ${refusal2.message}`, "warning");
-}
-var init_guard_volume = __esm({
-  "src/engine/run/guard-volume.ts"() {
-    "use strict";
-    init_guards();
-    init_keys();
-  }
-});
-
-// src/engine/invalidation.ts
-function filesToCheck(plan, outcomes, leftAlone) {
-  const written = new Set(outcomes.filter((o4) => o4.status === "done").map((o4) => o4.move.to));
-  return plan.unsure.filter((f5) => !written.has(f5.path) && !leftAlone.has(f5.path));
-}
-function bucketAfterMoves(listing, outcomes) {
-  const destinations = new Set(outcomes.map((o4) => o4.move.toKey));
-  const gone = /* @__PURE__ */ new Set();
-  const unknown2 = /* @__PURE__ */ new Set();
-  for (const o4 of outcomes) {
-    if (o4.status === "done" && !o4.deleteFailed && !destinations.has(o4.move.fromKey)) gone.add(o4.move.fromKey);
-    if (o4.status === "failed") unknown2.add(o4.move.fromKey);
-  }
-  return (key) => {
-    if (gone.has(key)) return "absent";
-    if (unknown2.has(key)) return "unknown";
-    return listing.get(key) ?? "absent";
-  };
-}
-function staleKeys(prefix, files, state2) {
-  const keys = [];
-  for (const file2 of files) {
-    const key = keyFor(prefix, file2.path);
-    const object2 = state2(key);
-    if (object2 === "absent") continue;
-    if (object2 === "unknown" || object2.size === file2.size && Math.floor(object2.lastModifiedMs / 1e3) >= Math.floor(file2.mtimeMs / 1e3))
-      keys.push(key);
-  }
-  return keys;
-}
-var init_invalidation = __esm({
-  "src/engine/invalidation.ts"() {
-    "use strict";
-    init_keys();
-  }
-});
-
-// src/engine/run/bucket-objects.ts
-async function listPrefix(gateway, prefix, onPage, signal) {
-  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  const byKey = /* @__PURE__ */ new Map();
-  for (const object2 of objects) byKey.set(object2.key, object2);
-  return byKey;
-}
-async function objectsAt(gateway, prefix, keys, signal) {
-  const wanted = [...new Set(keys)];
-  const found = /* @__PURE__ */ new Map();
-  if (wanted.length > HEAD_UP_TO) {
-    const listed = await listPrefix(gateway, prefix, void 0, signal);
-    for (const key of wanted) {
-      const object2 = listed.get(key);
-      if (object2) found.set(key, object2);
-    }
-    return found;
-  }
-  await Promise.all(
-    wanted.map(async (key) => {
-      const head = await gateway.head(key, { signal });
-      if (head) found.set(key, head);
-    })
-  );
-  return found;
-}
-var HEAD_UP_TO;
-var init_bucket_objects = __esm({
-  "src/engine/run/bucket-objects.ts"() {
-    "use strict";
-    HEAD_UP_TO = 200;
-  }
-});
-
-// src/engine/run/invalidate-stage.ts
-async function invalidateStage(ctx, bucket, verified, moved, scope = {}) {
-  if (ctx.dryRun) return moved;
-  const { gateway } = bucket;
-  const signal = ctx.options.signal;
-  const leftAlone = /* @__PURE__ */ new Set([...moved.pending.flatMap((m3) => [m3.from, m3.to]), ...moved.copied ?? []]);
-  let files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
-  if (scope.files) files = files.filter((f5) => scope.files(f5.path));
-  let state2;
-  if (files.length > 0) {
-    state2 = verified.objects ? bucketAfterMoves(verified.objects, moved.outcomes) : await askBucket(gateway, ctx.prefix, files, signal);
-  }
-  const stale = state2 ? staleKeys(ctx.prefix, files, state2) : [];
-  const temporary = scope.temporary === false ? [] : await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
-  if (stale.length === 0 && temporary.length === 0) return moved;
-  const failures = await deleteAll(gateway, [...stale, ...temporary], signal);
-  const failed = new Set(failures.map((f5) => f5.key));
-  const cleared = stale.filter((k5) => !failed.has(k5));
-  if (cleared.length > 0) {
-    ctx.notice(
-      `${cleared.length} object(s) held other bytes than the file now at their path, of the same size (moves that were not made, or files replaced): deleted, so that aws uploads those files (${sample(cleared)}).`
-    );
-  }
-  const keptTemporary = temporary.filter((k5) => failed.has(k5));
-  if (keptTemporary.length > 0)
-    ctx.notice(
-      `${keptTemporary.length} temporary object(s) under ${tempFolder(ctx.prefix)} could not be removed; the next run tries again.`,
-      "warning"
-    );
-  const kept = stale.filter((k5) => failed.has(k5));
-  if (kept.length === 0) return moved;
-  ctx.report.status = "partial";
-  ctx.notice(
-    `${kept.length} object(s) that may hold other bytes than their files could not be deleted, so aws may keep them; they are not recorded as synced and the next sync tries again: ` + failures.filter((f5) => !keptTemporary.includes(f5.key)).slice(0, 5).map((f5) => `${f5.key} (${f5.message})`).join(", "),
-    "warning"
-  );
-  const notSynced = kept.map((k5) => pathForKey(ctx.prefix, k5)).filter((p3) => p3 !== null);
-  return { ...moved, notSynced: [...moved.notSynced ?? [], ...notSynced] };
-}
-async function askBucket(gateway, prefix, files, signal) {
-  const objects = await objectsAt(
-    gateway,
-    prefix,
-    files.map((f5) => keyFor(prefix, f5.path)),
-    signal
-  );
-  return (key) => objects.get(key) ?? "absent";
-}
-async function leftoverTempKeys(ctx, gateway, listing, fromThisBatch) {
-  const folder = tempFolder(ctx.prefix);
-  const earlier = listing ? [...listing.keys()].filter((k5) => k5.startsWith(folder)) : (await gateway.listAll(folder, { signal: ctx.options.signal })).map((o4) => o4.key);
-  const kept = await MoveJournal.peekRunId(ctx.target.localPath);
-  const owned = kept ? `${folder}${kept}/` : void 0;
-  return [.../* @__PURE__ */ new Set([...fromThisBatch, ...earlier])].filter((k5) => !owned || !k5.startsWith(owned));
-}
-async function deleteAll(gateway, keys, signal) {
-  const batches = [];
-  for (let i6 = 0; i6 < keys.length; i6 += DELETE_BATCH) batches.push(keys.slice(i6, i6 + DELETE_BATCH));
-  return (await Promise.all(batches.map((batch) => gateway.deleteObjects(batch, { signal })))).flat();
-}
-function sample(keys) {
-  return keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
-}
-var init_invalidate_stage = __esm({
-  "src/engine/run/invalidate-stage.ts"() {
-    "use strict";
-    init_invalidation();
-    init_journal();
-    init_move_batch();
-    init_keys();
-    init_s33();
-    init_bucket_objects();
-  }
-});
-
-// src/engine/orphan-child.ts
-import { execFile } from "node:child_process";
-function inspect4(pid) {
-  return new Promise((resolve3) => {
-    execFile("ps", ["-ww", "-o", "stat=,etime=,args=", "-p", String(pid)], (error63, stdout) => {
-      const line = String(stdout ?? "").trim();
-      if (error63 || line === "") return resolve3(void 0);
-      const match = /^(\S+)\s+(\S+)\s+(.*)$/s.exec(line);
-      if (!match) return resolve3(void 0);
-      resolve3({ state: match[1], elapsedS: parseElapsed(match[2]), args: match[3] });
-    });
-  });
-}
-function parseElapsed(text) {
-  const match = /^(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)$/.exec(text);
-  if (!match) return void 0;
-  const [, days = "0", hours = "0", minutes, seconds] = match;
-  return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
-}
-function isRecordedChild(child, view, now) {
-  if (view.state.startsWith("Z")) return false;
-  const sync = child.command.slice(1, 5);
-  if (sync.length < 4 || sync[0] !== "s3" || sync[1] !== "sync") return false;
-  if (!view.args.includes(sync.join(" "))) return false;
-  if (view.elapsedS === void 0) return true;
-  const started = now - view.elapsedS * 1e3;
-  return Math.abs(started - Date.parse(child.startedAt)) <= START_TOLERANCE_MS + 1e3;
-}
-async function recordedChildRunning(child) {
-  const view = await inspect4(child.pid);
-  return view !== void 0 && isRecordedChild(child, view, Date.now());
-}
-async function stopRecordedChild(child, options = {}) {
-  if (!await recordedChildRunning(child)) return false;
-  const grace = options.graceMs ?? 1e4;
-  for (const [signal, waitMs] of [
-    ["SIGINT", grace],
-    ["SIGTERM", 3e3],
-    ["SIGKILL", 3e3]
-  ]) {
-    try {
-      process.kill(child.pid, signal);
-    } catch (error63) {
-      if (error63.code === "ESRCH") return true;
-      throw cannotStop(child, error63);
-    }
-    const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline) {
-      await new Promise((resolve3) => setTimeout(resolve3, POLL_MS));
-      if (!await recordedChildRunning(child)) return true;
-    }
-  }
-  throw cannotStop(child);
-}
-function cannotStop(child, cause) {
-  return new SmartSyncError(
-    "LOCKED",
-    `An aws s3 sync started by an earlier run (pid ${child.pid}, since ${child.startedAt}) is still running on this volume and could not be stopped.`,
-    { hint: `Stop it (kill ${child.pid}) and run again.`, retryable: true, cause }
-  );
-}
-var START_TOLERANCE_MS, POLL_MS;
-var init_orphan_child = __esm({
-  "src/engine/orphan-child.ts"() {
-    "use strict";
-    init_errors();
-    START_TOLERANCE_MS = 5e3;
-    POLL_MS = 100;
-  }
-});
-
-// src/engine/lock.ts
-import { readFileSync as readFileSync6, renameSync, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { readFile as readFile6, stat as stat4, unlink as unlink2, writeFile } from "node:fs/promises";
-import os4 from "node:os";
-import path16 from "node:path";
-async function acquireVolumeLock(volumeRoot, info, options = {}) {
-  const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const host = options.hostname ?? os4.hostname();
-  const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
-  const lockPath = path16.join(volumeRoot, LOCK_FILE_NAME);
-  let stoppedChild;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
-    const text = `${JSON.stringify(mine)}
-`;
-    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text, stoppedChild);
-    const found = await readLock(lockPath);
-    if (found === "gone") continue;
-    const verdict = judge(found, { now: now(), host, foreignStaleMs });
-    if (verdict === "held" && found.info) throw new LockedError(lockPath, found.info);
-    if (verdict === "wait") {
-      await sleep2(RETRY_DELAY_MS);
-      continue;
-    }
-    const child = found.info?.host === host ? found.info.child : void 0;
-    if (child && await stopRecordedChild(child, { graceMs: options.orphanGraceMs })) stoppedChild = child;
-    if (!await removeStale(lockPath, found.text, now())) await sleep2(RETRY_DELAY_MS);
-  }
-  throw new SmartSyncError("LOCKED", `Could not take the lock ${lockPath}: it kept changing.`, {
-    hint: `Wait for other syncs on this volume to finish. If none is running, delete ${lockPath}.`,
-    retryable: true
-  });
-}
-async function lockHolder(volumeRoot, options = {}) {
-  const found = await readLock(path16.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
-  if (found === "gone" || !found.info) return void 0;
-  const context = {
-    now: (options.now ?? (() => /* @__PURE__ */ new Date()))(),
-    host: options.hostname ?? os4.hostname(),
-    foreignStaleMs: options.foreignStaleMs ?? DAY_MS
-  };
-  if (judge(found, context) === "held") return found.info;
-  const { child } = found.info;
-  if (child && found.info.host === context.host && await recordedChildRunning(child))
-    return { ...found.info, orphan: true };
-  return void 0;
-}
-async function createExclusive(file2, text) {
-  try {
-    await writeFile(file2, text, { flag: "wx" });
-    return true;
-  } catch (error63) {
-    const code2 = error63.code;
-    if (code2 === "EEXIST") return false;
-    const volume = path16.dirname(file2);
-    if (code2 === "ENOENT") {
-      throw new SmartSyncError("VOLUME_MISSING", `The folder ${volume} does not exist.`, {
-        hint: "Mount the volume or fix the target's path.",
-        cause: error63
-      });
-    }
-    throw new SmartSyncError("VOLUME_UNREADABLE", `Cannot create the lock file in ${volume} (${code2}).`, {
-      hint: "Check that the volume is mounted writable and that you may write to it.",
-      cause: error63
-    });
-  }
-}
-async function readLock(file2) {
-  try {
-    const [text, stats] = await Promise.all([readFile6(file2, "utf8"), stat4(file2)]);
-    return { text, ageMs: Date.now() - stats.mtimeMs, info: parseLock(text) };
-  } catch (error63) {
-    if (error63.code === "ENOENT") return "gone";
-    throw error63;
-  }
-}
-function parseLock(text) {
-  try {
-    const value = JSON.parse(text);
-    if (Number.isInteger(value.pid) && typeof value.host === "string" && typeof value.command === "string" && typeof value.startedAt === "string" && !Number.isNaN(Date.parse(value.startedAt))) {
-      const { child, ...info } = value;
-      return isChildRecord(child) ? { ...info, child } : info;
-    }
-  } catch {
-  }
-  return void 0;
-}
-function isChildRecord(value) {
-  const child = value;
-  return typeof child === "object" && child !== null && Number.isInteger(child.pid) && (child.pid ?? 0) > 0 && typeof child.startedAt === "string" && Array.isArray(child.command) && child.command.every((part) => typeof part === "string");
-}
-function judge(found, context) {
-  if (!found.info) return found.ageMs < UNREADABLE_GRACE_MS ? "wait" : "stale";
-  const { pid, host, startedAt } = found.info;
-  const started = Date.parse(startedAt);
-  if (host !== context.host) return context.now.getTime() - started > context.foreignStaleMs ? "stale" : "held";
-  const bootTime = Date.now() - os4.uptime() * 1e3;
-  if (started < bootTime - 6e4) return "stale";
-  return isAlive(pid) ? "held" : "stale";
-}
-function isAlive(pid) {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error63) {
-    return error63.code === "EPERM";
-  }
-}
-async function removeStale(lockPath, staleText, now) {
-  const takeover = `${lockPath}.takeover`;
-  if (!await createExclusive(takeover, `${JSON.stringify({ pid: process.pid, at: now.toISOString() })}
-`)) {
-    const other = await readLock(takeover);
-    if (other !== "gone" && other.ageMs > TAKEOVER_STALE_MS) await unlink2(takeover).catch(() => void 0);
-    return false;
-  }
-  try {
-    const current = await readLock(lockPath);
-    if (current !== "gone" && current.text === staleText) await unlink2(lockPath).catch(ignoreMissing);
-    return true;
-  } finally {
-    await unlink2(takeover).catch(() => void 0);
-  }
-}
-function heldLock(lockPath, info, firstText, stoppedChild) {
-  let released = false;
-  let text = firstText;
-  return {
-    path: lockPath,
-    info,
-    stoppedChild,
-    setChild(child) {
-      if (released) return;
-      const next2 = `${JSON.stringify({ ...info, child })}
-`;
-      const temp = `${lockPath}.tmp-${process.pid}`;
-      writeFileSync3(temp, next2);
-      renameSync(temp, lockPath);
-      text = next2;
-    },
-    async release() {
-      if (released) return false;
-      released = true;
-      try {
-        if (await readFile6(lockPath, "utf8") !== text) return false;
-        await unlink2(lockPath);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    releaseSync() {
-      if (released) return false;
-      released = true;
-      try {
-        if (readFileSync6(lockPath, "utf8") !== text) return false;
-        unlinkSync(lockPath);
-        return true;
-      } catch {
-        return false;
-      }
-    }
-  };
-}
-function ignoreMissing(error63) {
-  if (error63.code !== "ENOENT") throw error63;
-}
-function sleep2(ms) {
-  return new Promise((resolve3) => setTimeout(resolve3, ms));
-}
-var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_MS, MAX_ATTEMPTS;
-var init_lock = __esm({
-  "src/engine/lock.ts"() {
-    "use strict";
-    init_orphan_child();
-    init_errors();
-    LOCK_FILE_NAME = ".s3-smart-sync.lock";
-    DAY_MS = 24 * 60 * 60 * 1e3;
-    UNREADABLE_GRACE_MS = 2e3;
-    TAKEOVER_STALE_MS = 1e4;
-    RETRY_DELAY_MS = 25;
-    MAX_ATTEMPTS = 200;
-  }
-});
-
-// src/engine/archive.ts
-function gatewayFor(target) {
-  return new BucketGateway(
-    getS3Client({
-      profile: target.profile,
-      region: target.region,
-      endpointUrl: target.endpointUrl,
-      forcePathStyle: target.forcePathStyle
-    }),
-    target.bucket,
-    { endpoint: target.endpointUrl, profile: target.profile }
-  );
-}
-async function withPendingRestores(target, options, work) {
-  const lock = options.write ? await acquireVolumeLock(target.localPath, { command: "restore" }) : void 0;
-  try {
-    const { db } = await openStateDb({
-      volumeRoot: target.localPath,
-      wasmBinary: options.wasmBinary,
-      readOnly: !options.write
-    });
-    try {
-      const recorded = db.getTarget();
-      if (!recorded || recorded.bucket !== target.bucket || normalizePrefix(recorded.prefix) !== normalizePrefix(target.prefix)) {
-        throw new SmartSyncError(
-          "USAGE",
-          `${target.localPath} has no state for s3://${target.bucket}/${normalizePrefix(target.prefix)}.`,
-          {
-            hint: "Run a sync of this target first; restores are for moves it found waiting on archived objects."
-          }
-        );
-      }
-      const result = await work(db.pendingRestores(), (r5) => db.upsertPendingRestore(r5));
-      if (options.write) await db.save();
-      return result;
-    } finally {
-      db.close();
-    }
-  } finally {
-    await lock?.release();
-  }
-}
-async function startRestores(target, options = {}) {
-  const tier = options.tier ?? "bulk";
-  const days = options.days ?? 7;
-  const gateway = gatewayFor(target);
-  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: true }, async (pending, save) => {
-    const items = [];
-    for (const r5 of pending) {
-      const item = {
-        fromPath: r5.fromPath,
-        toPath: r5.toPath,
-        srcKey: r5.srcKey,
-        storageClass: r5.storageClass,
-        state: "in-progress"
-      };
-      if (!RESTORE_TIME[r5.storageClass]) {
-        item.state = "restored";
-        item.detail = "waits for the restore of the archived object at its new key";
-        items.push(item);
-        continue;
-      }
-      item.expected = RESTORE_TIME[r5.storageClass]?.[tier] ?? null;
-      if (tier === "expedited" && item.expected === null) {
-        item.state = "failed";
-        item.detail = `Expedited retrieval is not available for ${r5.storageClass}; use standard or bulk.`;
-        items.push(item);
-        continue;
-      }
-      const outcome = await gateway.restoreObject(r5.srcKey, {
-        tier: tier[0].toUpperCase() + tier.slice(1),
-        days,
-        storageClass: r5.storageClass
-      });
-      if (outcome === "already-restored" || outcome === "not-archived") item.state = "restored";
-      item.detail = outcome;
-      save({
-        ...r5,
-        status: item.state === "restored" ? "restored" : "restoring",
-        tier,
-        days,
-        requestedAt: (/* @__PURE__ */ new Date()).toISOString()
-      });
-      items.push(item);
-    }
-    return items;
-  });
-}
-async function restoreStatus(target, options = {}) {
-  const gateway = gatewayFor(target);
-  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: false }, async (pending) => {
-    const items = [];
-    for (const r5 of pending) {
-      const item = {
-        fromPath: r5.fromPath,
-        toPath: r5.toPath,
-        srcKey: r5.srcKey,
-        storageClass: r5.storageClass,
-        state: "not-started"
-      };
-      const head = await gateway.head(r5.srcKey);
-      if (head && !RESTORE_TIME[r5.storageClass]) {
-        item.state = "restored";
-        item.detail = "waits for the restore of the archived object at its new key";
-      } else if (!head) {
-        item.state = "missing";
-        item.detail = "the archived object is gone; the next sync uploads the file";
-      } else if (head.restore?.ongoing) {
-        item.state = "in-progress";
-      } else if (head.restore && !head.restore.ongoing) {
-        item.state = "restored";
-        item.expiry = head.restore.expiry;
-      } else if (r5.status === "restoring") {
-        item.state = "failed";
-        item.detail = "S3 shows no restore for this object; run restore again";
-      }
-      items.push(item);
-    }
-    return items;
-  });
-}
-async function refreshArchiveFacts(gateway, plan, objects, signal) {
-  const keys = [...plan.archived, ...plan.moves.filter((m3) => m3.storageClass === "INTELLIGENT_TIERING")].map(
-    (m3) => m3.fromKey
-  );
-  let learnt = false;
-  for (const key of keys) {
-    const head = await gateway.head(key, { signal });
-    const listed = objects.get(key);
-    if (!head || !listed) continue;
-    if (head.restore || head.archiveStatus) {
-      objects.set(key, { ...listed, restore: head.restore, archiveStatus: head.archiveStatus });
-      learnt = true;
-    }
-  }
-  return learnt;
-}
-function recordPendingRestores(db, archived) {
-  const pending = new Map(db.pendingRestores().map((r5) => [r5.fromPath, r5]));
-  for (const move of archived) {
-    const existing = pending.get(move.from);
-    pending.delete(move.from);
-    db.upsertPendingRestore({
-      fromPath: move.from,
-      toPath: move.to,
-      srcKey: move.fromKey,
-      dstKey: move.toKey,
-      storageClass: move.storageClass ?? "GLACIER",
-      size: move.size,
-      etag: move.etag ?? null,
-      status: existing?.status ?? "archived",
-      tier: existing?.tier ?? null,
-      days: existing?.days ?? null,
-      requestedAt: existing?.requestedAt ?? null
-    });
-  }
-  for (const stale of pending.keys()) db.removePendingRestore(stale);
-}
-var RESTORE_TIME;
-var init_archive = __esm({
-  "src/engine/archive.ts"() {
-    "use strict";
-    init_db();
-    init_errors();
-    init_keys();
-    init_lock();
-    init_s33();
-    RESTORE_TIME = {
-      GLACIER: { expedited: "1\u20135 minutes", standard: "3\u20135 hours", bulk: "5\u201312 hours" },
-      DEEP_ARCHIVE: { expedited: null, standard: "within 12 hours", bulk: "within 48 hours" },
-      INTELLIGENT_TIERING: {
-        expedited: null,
-        standard: "3\u20135 hours (Archive Access), within 12 hours (Deep Archive Access)",
-        bulk: "5\u201312 hours (Archive Access), within 48 hours (Deep Archive Access)"
-      }
-    };
-  }
-});
-
-// src/engine/run/move-stage.ts
-async function runCopies(bucket, copies, signal) {
-  return Promise.all(
-    copies.map(async (move) => {
-      try {
-        const { etag, defaultSse } = await bucket.gateway.copyObject(move.fromKey, move.toKey, {
-          ifMatchEtag: move.etag ?? "",
-          size: move.size,
-          storageClass: move.storageClass,
-          defaultSse: move.defaultSse,
-          signal
-        });
-        return { move, status: "done", etag, defaultSse };
-      } catch (error63) {
-        if (!isPerObjectError2(error63)) throw error63;
-        return { move, status: "failed", error: error63 instanceof Error ? error63.message : String(error63) };
-      }
-    })
-  );
-}
-function isPerObjectError2(error63) {
-  return error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError;
-}
-function applyProvenToDb(db, outcomes, now) {
-  if (outcomes.length === 0) return;
-  db.deleteFiles(outcomes.filter((o4) => !o4.move.copy).map((o4) => o4.move.from));
-  db.upsertFiles(
-    outcomes.map(({ move, etag, defaultSse }) => ({
-      path: move.to,
-      inode: move.inode,
-      size: move.size,
-      mtime: move.mtime,
-      synced: now,
-      etag: etag ?? move.etag ?? null,
-      defaultSse: etag !== void 0 && defaultSse || void 0
-    }))
-  );
-}
-async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
-  const { target, report } = ctx;
-  const { db } = volume;
-  const { plan } = verified;
-  db.setTarget(target.bucket, ctx.prefix);
-  const pending = [...plan.archived];
-  let outcomes = [];
-  let leftoverTempKeys2 = [];
-  let stopped;
-  if (plan.moves.length > 0) {
-    ctx.phase("move");
-    const batch = await runMoveBatch(target, bucket.gateway, plan.moves, {
-      signal: ctx.options.signal,
-      onProgress: (p3) => {
-        if (p3.last) ctx.emit({ type: "move", target: target.name, outcome: p3.last, ...p3, dryRun: false });
-      }
-    });
-    outcomes = batch.outcomes;
-    leftoverTempKeys2 = batch.leftoverTempKeys;
-    applyMovesToDb(db, outcomes, ctx.now().getTime() / 1e3);
-    await db.save();
-    if (batch.complete) await batch.journal.remove();
-    for (const o4 of outcomes)
-      report.moves.list.push(moveSummary(o4.move, o4.archived ? "pending-restore" : o4.status, o4.error));
-    report.moves.done = outcomes.filter((o4) => o4.status === "done").length;
-    report.moves.failed = outcomes.filter((o4) => o4.status !== "done" && !o4.archived).length;
-    report.bytesSaved = outcomes.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
-    for (const o4 of outcomes) if (o4.archived) pending.push({ ...o4.move, state: "archived" });
-    stopped = batch.error;
-  }
-  const copies = [...crossCopies];
-  if (stopped === void 0 && (plan.copies ?? []).length > 0)
-    copies.push(...await runCopies(bucket, plan.copies ?? [], ctx.options.signal));
-  if (copies.length > 0) {
-    for (const o4 of copies) report.moves.list.push(moveSummary(o4.move, o4.status, o4.error));
-    report.moves.copied = copies.filter((o4) => o4.status === "done").length;
-    report.bytesSaved += copies.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
-  }
-  const proven = [...outcomes, ...copies].filter(
-    (o4) => o4.status === "done" && (o4.move.evidence === "hash" || o4.move.evidence === "cross-target")
-  );
-  applyProvenToDb(db, proven, ctx.now().getTime() / 1e3);
-  if (proven.length > 0) await db.save();
-  recordPendingRestores(db, pending);
-  report.moves.pendingRestore = pending.length;
-  if (stopped !== void 0) throw stopped;
-  return {
-    outcomes,
-    pending,
-    leftoverTempKeys: leftoverTempKeys2,
-    doubtful: pathsOf(plan.unsure),
-    copied: copies.filter((o4) => o4.status === "done").map((o4) => o4.move.to),
-    proven: new Map(proven.map((o4) => [o4.move.to, o4.etag ?? o4.move.etag ?? ""]))
-  };
-}
-function pathsOf(files) {
-  let paths;
-  return { has: (path32) => (paths ??= new Set(files.map((f5) => f5.path))).has(path32) };
-}
-var init_move_stage = __esm({
-  "src/engine/run/move-stage.ts"() {
-    "use strict";
-    init_archive();
-    init_move_batch();
-    init_report();
-    init_s33();
-  }
-});
-
-// src/engine/volume-facts.ts
-import { stat as stat5 } from "node:fs/promises";
-import path17 from "node:path";
-async function readVolumeFacts(root5) {
-  const [isMountPoint, described] = await Promise.all([
-    mountPoint(root5),
-    (process.platform === "darwin" ? diskutilFacts : process.platform === "linux" ? findmntFacts : noFacts)(root5)
-  ]);
-  return { isMountPoint, ...described };
-}
-async function mountPoint(root5) {
-  const resolved = path17.resolve(root5);
-  const parent = path17.dirname(resolved);
-  if (parent === resolved) return true;
-  try {
-    const [self2, above] = await Promise.all([stat5(resolved), stat5(parent)]);
-    return self2.dev !== above.dev;
-  } catch {
-    return false;
-  }
-}
-async function noFacts() {
-  return { uuid: null, fsType: null };
-}
-async function diskutilFacts(root5) {
-  const run = await execa("/usr/sbin/diskutil", ["info", "-plist", root5], {
-    reject: false,
-    timeout: LOOKUP_TIMEOUT_MS
-  }).catch(() => void 0);
-  if (!run || run.exitCode !== 0) return noFacts();
-  const text = String(run.stdout);
-  return {
-    uuid: plistString(text, "VolumeUUID")?.toUpperCase() ?? null,
-    fsType: plistString(text, "FilesystemType") ?? null
-  };
-}
-function plistString(plist, key) {
-  return new RegExp(`<key>${key}</key>\\s*<string>([^<]*)</string>`).exec(plist)?.[1] || void 0;
-}
-async function findmntFacts(root5) {
-  const run = await execa("findmnt", ["-J", "-o", "UUID,FSTYPE", "--target", root5], {
-    reject: false,
-    timeout: LOOKUP_TIMEOUT_MS
-  }).catch(() => void 0);
-  if (!run || run.exitCode !== 0) return noFacts();
-  try {
-    const parsed = JSON.parse(String(run.stdout));
-    const fs4 = parsed.filesystems?.[0];
-    return { uuid: fs4?.uuid?.toLowerCase() ?? null, fsType: fs4?.fstype ?? null };
-  } catch {
-    return noFacts();
-  }
-}
-var LOOKUP_TIMEOUT_MS;
-var init_volume_facts = __esm({
-  "src/engine/volume-facts.ts"() {
-    "use strict";
-    init_execa();
-    LOOKUP_TIMEOUT_MS = 5e3;
-  }
-});
-
-// src/engine/run/open-volume.ts
-import { constants as fsConstants, promises as fs2 } from "node:fs";
-async function openVolume(ctx) {
-  const { target, dryRun, options } = ctx;
-  await assertVolume(target.localPath, { write: !dryRun });
-  ctx.emit({
-    type: "target-start",
-    target: target.name,
-    localPath: target.localPath,
-    destination: s3Uri(target.bucket, ctx.prefix),
-    dryRun
-  });
-  ctx.phase("lock");
-  let lock;
-  if (dryRun) {
-    const holder = await lockHolder(target.localPath);
-    const running = holder?.orphan ? `an aws s3 sync left by a killed run, pid ${holder.child?.pid}, since ${holder.child?.startedAt}` : `${holder?.command}, pid ${holder?.pid}, since ${holder?.startedAt}`;
-    if (holder)
-      ctx.notice(
-        `A sync is running on this volume (${running}): this shows the volume as it is now; the running sync may already be making some of these changes.`
-      );
-  } else {
-    lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
-    const orphan = lock.stoppedChild;
-    if (orphan)
-      ctx.notice(
-        `An aws s3 sync started by an earlier run that was killed (pid ${orphan.pid}, since ${orphan.startedAt}) was still running on this volume: it was stopped before this run began.`,
-        "warning"
-      );
-  }
-  try {
-    ctx.phase("database");
-    const [opened, facts, memory] = await Promise.all([
-      openStateDb({ volumeRoot: target.localPath, wasmBinary: options.wasmBinary, now: ctx.now, readOnly: dryRun }),
-      readVolumeFacts(target.localPath),
-      readTargetMemory(target, options.env)
-    ]);
-    const { db } = opened;
-    for (const message of opened.notices) ctx.notice(message, "warning");
-    const recordedTarget = db.getTarget();
-    const sameTarget = recordedTarget?.bucket === target.bucket && normalizePrefix(recordedTarget.prefix) === ctx.prefix;
-    if (recordedTarget && !sameTarget) {
-      ctx.notice(
-        `The volume's state describes s3://${recordedTarget.bucket}/${recordedTarget.prefix}, not this target: it is not used for moves, and this run starts as a first run.`,
-        "warning"
-      );
-    }
-    const dbId = db.isNew ? null : db.getMeta(VOLUME_ID_META);
-    const onVolume = db.isNew ? void 0 : recordedOnVolume(db);
-    const recorded = memory ? { volume: memory.volume, lastSyncAt: memory.lastSyncAt, fileCount: memory.fileCount } : onVolume;
-    if (memory && db.isNew) {
-      ctx.notice(
-        `The volume's state DB is gone (the last sync, on ${memory.lastSyncAt.slice(0, 10)}, recorded ${memory.fileCount} files): this run starts as a first run and checks the volume against the bucket.`,
-        "warning"
-      );
-    }
-    return { db, baseline: db.isNew || !sameTarget, facts, dbId, recorded, lock };
-  } catch (error63) {
-    await lock?.release();
-    throw error63;
-  }
-}
-function recordedOnVolume(db) {
-  const text = db.getMeta(VOLUME_META);
-  const dbId = db.getMeta(VOLUME_ID_META);
-  if (!text || !dbId) return void 0;
-  try {
-    const meta3 = JSON.parse(text);
-    return { volume: { ...meta3, dbId }, lastSyncAt: meta3.recordedAt };
-  } catch {
-    return void 0;
-  }
-}
-async function isDirectory(root5) {
-  try {
-    return (await fs2.stat(root5)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-async function assertMounted(root5) {
-  if (!await isDirectory(root5)) {
-    throw new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist.`, {
-      hint: "Connect the volume (or fix the path in the config) and run again."
-    });
-  }
-}
-async function assertVolume(root5, options) {
-  await assertMounted(root5);
-  try {
-    await fs2.access(root5, fsConstants.R_OK | fsConstants.X_OK);
-  } catch (cause) {
-    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} cannot be read`, {
-      hint: "Give this process read access to the folder (on macOS: Full Disk Access for the terminal or Raycast).",
-      cause
-    });
-  }
-  if (!options.write) return;
-  try {
-    await fs2.access(root5, fsConstants.W_OK);
-  } catch (cause) {
-    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} is read-only: the state DB, lock and logs live on it.`, {
-      hint: "Mount the volume read-write (or give this process write access to the folder) and run again.",
-      cause
-    });
-  }
-}
-var VOLUME_ID_META, VOLUME_META;
-var init_open_volume = __esm({
-  "src/engine/run/open-volume.ts"() {
-    "use strict";
-    init_db();
-    init_errors();
-    init_keys();
-    init_lock();
-    init_user_state();
-    init_volume_facts();
-    VOLUME_ID_META = "volume_id";
-    VOLUME_META = "volume";
-  }
-});
-
-// src/engine/path-order.ts
-function comparePaths(a6, b5) {
-  if (a6 === b5) return 0;
-  const n4 = Math.min(a6.length, b5.length);
-  for (let i6 = 0; i6 < n4; i6++) {
-    const x = a6.charCodeAt(i6);
-    const y = b5.charCodeAt(i6);
-    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
-  }
-  return a6.length - b5.length;
-}
-function highUnitRank(unit) {
-  return unit < 57344 ? unit + 8192 : unit - 2048;
-}
-function inPathOrder(items) {
-  for (let i6 = 1; i6 < items.length; i6++) {
-    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
-      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
-  }
-  return items;
-}
-function walkByPath(files, rows, onFile, onRowAlone) {
-  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
-  try {
-    let row = next(iterator, void 0);
-    let matched = false;
-    for (const file2 of inPathOrder(files)) {
-      let order = row ? comparePaths(row.path, file2.path) : 1;
-      while (row && order < 0) {
-        if (!matched) onRowAlone(row);
-        row = next(iterator, row);
-        matched = false;
-        order = row ? comparePaths(row.path, file2.path) : 1;
-      }
-      if (order === 0) matched = true;
-      onFile(file2, order === 0 ? row : void 0);
-    }
-    for (; row; row = next(iterator, row)) {
-      if (!matched) onRowAlone(row);
-      matched = false;
-    }
-  } finally {
-    iterator.return?.();
-  }
-}
-function next(iterator, previous) {
-  const result = iterator.next();
-  if (result.done) return void 0;
-  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
-    throw new Error(
-      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
-    );
-  }
-  return result.value;
-}
-var init_path_order = __esm({
-  "src/engine/path-order.ts"() {
-    "use strict";
-  }
-});
-
-// src/engine/planner.ts
-function isSameFileAtPath(file2, recorded) {
-  return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
-}
-function emptyPlan() {
-  return {
-    moves: [],
-    archived: [],
-    rejected: [],
-    newFiles: [],
-    modified: [],
-    deleted: [],
-    unchangedCount: 0,
-    bytesSaved: 0,
-    unsure: []
-  };
-}
-function planRun(input2) {
-  const { scan, records, prefix, isExcluded, objects } = input2;
-  const files = [];
-  const recordedAt = [];
-  const gone = [];
-  walkByPath(
-    scan,
-    records,
-    (file2, row) => {
-      files.push(file2);
-      recordedAt.push(row);
-    },
-    (row) => gone.push(row)
-  );
-  let inodeIndex;
-  const inodes = () => {
-    if (!inodeIndex) {
-      const byInode = /* @__PURE__ */ new Map();
-      const linked = /* @__PURE__ */ new Set();
-      for (const r5 of records) {
-        if (r5.size === 0) continue;
-        if (byInode.has(r5.inode)) linked.add(r5.inode);
-        else byInode.set(r5.inode, r5);
-      }
-      const seen = /* @__PURE__ */ new Set();
-      for (const f5 of scan) {
-        if (f5.size === 0 || !byInode.has(f5.inode)) continue;
-        if (seen.has(f5.inode)) linked.add(f5.inode);
-        else seen.add(f5.inode);
-      }
-      inodeIndex = { byInode, linked };
-    }
-    return inodeIndex;
-  };
-  const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
-  const plan = emptyPlan();
-  const candidateFor = (file2, here2) => {
-    if (file2.size === 0) return void 0;
-    if (here2?.inode === file2.inode) return void 0;
-    const old = inodes().byInode.get(file2.inode);
-    if (!old || old.path === file2.path) return void 0;
-    if (isRecordedHere(file2, here2)) return void 0;
-    return old;
-  };
-  const isRecordedHere = (file2, here2) => {
-    if (!here2 || !isSameFileAtPath(file2, here2)) return false;
-    if (here2.inode === file2.inode) return true;
-    const other = inodes().byInode.get(file2.inode);
-    return !other || other.path === file2.path || !isSameFileAtPath(file2, other);
-  };
-  for (let i6 = 0; i6 < files.length; i6++) {
-    const file2 = files[i6];
-    const old = candidateFor(file2, recordedAt[i6]);
-    if (!old) continue;
-    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
-    if (!isUnchangedSinceRecorded(file2, old)) {
-      reject("changed-since-recorded");
-      continue;
-    }
-    if (inodes().linked.has(file2.inode)) {
-      reject("hard-link");
-      continue;
-    }
-    if (isExcluded(old.path)) {
-      reject("excluded");
-      continue;
-    }
-    if (skipped.has(`${old.path}\0${file2.path}`)) {
-      reject("skipped-by-user");
-      continue;
-    }
-    const move = {
-      from: old.path,
-      to: file2.path,
-      fromKey: keyFor(prefix, old.path),
-      toKey: keyFor(prefix, file2.path),
-      inode: file2.inode,
-      size: old.size,
-      mtime: old.mtime,
-      // Set below when listed; named here so that every move has one shape (a million of them).
-      etag: void 0,
-      storageClass: void 0,
-      defaultSse: void 0,
-      state: "unverified"
-    };
-    if (objects) {
-      const object2 = objects.get(move.fromKey);
-      const problem = checkSourceObject(object2, old);
-      if (problem) {
-        reject(problem);
-        continue;
-      }
-      move.etag = object2.etag;
-      move.storageClass = object2.storageClass;
-      if (old.defaultSse && old.etag === object2.etag) move.defaultSse = true;
-      if (isArchived(object2)) {
-        if (input2.archivedMoves === "upload") continue;
-        move.state = "archived";
-        plan.archived.push(move);
-        continue;
-      }
-      move.state = "ready";
-    }
-    plan.moves.push(move);
-  }
-  holdMovesOntoArchivedSources(plan);
-  holdMovesOntoHeldSources(plan, prefix);
-  for (const move of plan.moves) plan.bytesSaved += move.size;
-  const ends = /* @__PURE__ */ new Map();
-  const mark = (path32, role) => ends.set(path32, (ends.get(path32) ?? 0) | role);
-  for (const m3 of plan.moves) {
-    mark(m3.from, MOVED_FROM | CANDIDATE_END);
-    mark(m3.to, MOVED_TO | CANDIDATE_END);
-  }
-  for (const m3 of plan.archived) {
-    mark(m3.from, MOVED_FROM | WAITING);
-    mark(m3.to, MOVED_TO | WAITING);
-  }
-  for (const m3 of plan.rejected) {
-    mark(m3.from, CANDIDATE_END);
-    mark(m3.to, CANDIDATE_END);
-  }
-  const is = (path32, role) => ((ends.get(path32) ?? 0) & role) !== 0;
-  for (let i6 = 0; i6 < files.length; i6++) {
-    const file2 = files[i6];
-    const recorded = recordedAt[i6];
-    if (is(file2.path, CANDIDATE_END) && !is(file2.path, WAITING) && !isRecordedHere(file2, recorded))
-      plan.unsure.push(file2);
-    if (is(file2.path, MOVED_TO)) continue;
-    if (!recorded) plan.newFiles.push(file2);
-    else if (is(file2.path, MOVED_FROM) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
-      plan.modified.push(file2);
-      if (!is(file2.path, CANDIDATE_END) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
-        plan.unsure.push(file2);
-    } else plan.unchangedCount++;
-  }
-  for (const r5 of gone) {
-    if (!is(r5.path, MOVED_FROM) && !isExcluded(r5.path)) plan.deleted.push(r5);
-  }
-  return plan;
-}
-function movesOnto(moves, keys) {
-  const byDestination = new Map(moves.map((m3) => [m3.toKey, m3]));
-  const held = /* @__PURE__ */ new Set();
-  const queue = [...keys];
-  for (let key = queue.pop(); key !== void 0; key = queue.pop()) {
-    const move = byDestination.get(key);
-    if (!move || held.has(move)) continue;
-    held.add(move);
-    queue.push(move.fromKey);
-  }
-  return held;
-}
-function holdMovesOntoArchivedSources(plan) {
-  const held = movesOnto(
-    plan.moves,
-    plan.archived.map((m3) => m3.fromKey)
-  );
-  if (held.size === 0) return;
-  for (const move of held) plan.archived.push({ ...move, state: "archived" });
-  plan.moves = plan.moves.filter((m3) => !held.has(m3));
-}
-function holdMovesOntoHeldSources(plan, prefix) {
-  const keys = plan.rejected.filter((r5) => HOLDS_GROUP.has(r5.reason)).map((r5) => keyFor(prefix, r5.from));
-  const held = movesOnto(plan.moves, keys);
-  if (held.size === 0) return;
-  for (const move of held)
-    plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
-  plan.moves = plan.moves.filter((m3) => !held.has(m3));
-}
-var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
-var init_planner = __esm({
-  "src/engine/planner.ts"() {
-    "use strict";
-    init_keys();
-    init_move_rules();
-    init_path_order();
-    MOVED_FROM = 1;
-    MOVED_TO = 2;
-    WAITING = 4;
-    CANDIDATE_END = 8;
-    HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
-    SYNC_CLOCK_SLACK_SECONDS = 2;
-  }
-});
-
-// src/engine/run/plan-stage.ts
-function planStage(ctx, volume, scan) {
-  const { target } = ctx;
-  ctx.phase("plan");
-  const input2 = {
-    scan: scan.files,
-    records: volume.baseline ? [] : volume.db.allFiles(),
-    prefix: ctx.prefix,
-    isExcluded: scan.filters.isExcludedPath,
-    // the scan's own rules: one idea of "excluded" for scan, plan and aws
-    skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
-    archivedMoves: target.archivedMoves
-  };
-  return { input: input2, recordCount: input2.records.length, plan: planRun(input2) };
-}
-function withoutRecords(run) {
-  return { ...run, input: { ...run.input, records: [] } };
-}
-var init_plan_stage = __esm({
-  "src/engine/run/plan-stage.ts"() {
-    "use strict";
-    init_planner();
-  }
-});
-
-// src/engine/run/preview-stage.ts
-async function previewStage(ctx, aws, scan, verified, crossCopies = []) {
-  const { plan } = verified;
-  const groups = moveGroups(plan.moves);
-  for (const [i6, move] of plan.moves.entries()) {
-    ctx.report.moves.list.push({ ...moveSummary(move, "planned"), group: groups[i6] });
-    ctx.emit({
-      type: "move",
-      target: ctx.target.name,
-      outcome: { move, status: "done" },
-      done: 0,
-      failed: 0,
-      total: plan.moves.length,
-      dryRun: true
-    });
-  }
-  const copies = [...plan.copies ?? [], ...crossCopies.map((o4) => o4.move)];
-  for (const copy of copies) ctx.report.moves.list.push(moveSummary(copy, "planned"));
-  ctx.report.bytesSaved = plan.bytesSaved + crossCopies.reduce((sum, o4) => sum + o4.move.size, 0);
-  const leftOut = [...plan.archived, ...plan.moves, ...copies.map((c7) => ({ from: c7.to, to: c7.to }))];
-  if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, leftOut), { dryRun: true });
-}
-var init_preview_stage = __esm({
-  "src/engine/run/preview-stage.ts"() {
-    "use strict";
-    init_move_order();
-    init_report();
-    init_aws_stage();
-  }
-});
-
-// src/engine/content-pairing.ts
-import path18 from "node:path";
-function classifyObjects(input2) {
-  const { scan, objects, prefix } = input2;
-  const scanKeys = new Set(scan.map((f5) => keyFor(prefix, f5.path)));
-  const orphansBySize = /* @__PURE__ */ new Map();
-  const stayingBySize = /* @__PURE__ */ new Map();
-  for (const object2 of objects.values()) {
-    if (object2.size < input2.minSize || object2.key.endsWith("/") || isArchived(object2)) continue;
-    if (input2.busyKeys.has(object2.key) || input2.doubtfulKeys?.has(object2.key) || OWN_KEY.test(object2.key)) continue;
-    const rel = pathForKey(prefix, object2.key);
-    if (rel === null || input2.isExcluded(rel) || input2.skippedPaths?.has(rel)) continue;
-    const bySize = scanKeys.has(object2.key) ? stayingBySize : orphansBySize;
-    const list2 = bySize.get(object2.size) ?? [];
-    list2.push(object2);
-    bySize.set(object2.size, list2);
-  }
-  return { orphansBySize, stayingBySize };
-}
-function orphanObjects(input2) {
-  return [...classifyObjects({ ...input2, minSize: 1 }).orphansBySize.values()].flat();
-}
-function findCandidates(input2) {
-  const { scan, objects, prefix } = input2;
-  const { orphansBySize, stayingBySize } = classifyObjects(input2);
-  const files = scan.filter((f5) => f5.size >= input2.minSize && f5.size > 0).filter((f5) => !objects.has(keyFor(prefix, f5.path)) && !input2.busyKeys.has(keyFor(prefix, f5.path))).sort((a6, b5) => b5.size - a6.size || (a6.path < b5.path ? -1 : 1));
-  const pairs = (bySize) => files.flatMap((file2) => {
-    const same = bySize.get(file2.size);
-    return same ? [{ file: file2, objects: likeliestFirst(file2, same) }] : [];
-  });
-  return { moves: pairs(orphansBySize), copies: pairs(stayingBySize) };
-}
-function likeliestFirst(file2, objects) {
-  const name = path18.posix.basename(file2.path);
-  const stem = name.replace(/\.[^.]*$/, "");
-  const rank = (object2) => {
-    const other = path18.posix.basename(object2.key);
-    if (other === name) return 0;
-    return other.replace(/\.[^.]*$/, "") === stem ? 1 : 2;
-  };
-  const distance = (object2) => {
-    const after = object2.lastModifiedMs - file2.mtimeMs;
-    return after >= -1e3 ? after : Number.MAX_SAFE_INTEGER / 2 - after;
-  };
-  return [...objects].sort((a6, b5) => rank(a6) - rank(b5) || distance(a6) - distance(b5) || (a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0)).slice(0, MAX_OBJECTS_PER_FILE);
-}
-function assignMoves(pairs, proofs) {
-  const taken = /* @__PURE__ */ new Set();
-  const out = [];
-  for (const pair of pairs) {
-    for (const object2 of pair.objects) {
-      if (taken.has(object2.key)) continue;
-      const proof = proofs(pair.file, object2);
-      if (proof === void 0) continue;
-      taken.add(object2.key);
-      out.push({ file: pair.file, object: object2, proof });
-      break;
-    }
-  }
-  return out;
-}
-var DEFAULT_PROVE_MIN_SIZE, DEFAULT_HASH_BUDGET, MAX_OBJECTS_PER_FILE, OWN_KEY;
-var init_content_pairing = __esm({
-  "src/engine/content-pairing.ts"() {
-    "use strict";
-    init_move_rules();
-    init_keys();
-    DEFAULT_PROVE_MIN_SIZE = 256 * 1024;
-    DEFAULT_HASH_BUDGET = 64 * 1024 ** 3;
-    MAX_OBJECTS_PER_FILE = 8;
-    OWN_KEY = /(^|\/)\.s3-smart-sync/;
-  }
-});
-
-// src/engine/etag.ts
-import { createHash as createHash9 } from "node:crypto";
-function parseEtag(etag) {
-  const bare = etag.replace(/^"|"$/g, "").toLowerCase();
-  if (/^[0-9a-f]{32}$/.test(bare)) return { kind: "md5", md5: bare };
-  const multipart = /^([0-9a-f]{32})-(\d+)$/.exec(bare);
-  if (multipart) return { kind: "multipart", etag: bare, parts: Number(multipart[2]) };
-  return { kind: "unknown" };
-}
-function partsFor(size, partSize) {
-  return Math.max(1, Math.ceil(size / partSize));
-}
-function awsCliPartSize(size, configured = AWS_CLI_PART_SIZE) {
-  let partSize = Math.min(MAX_PART_SIZE2, Math.max(MIN_PART_SIZE2, configured));
-  while (partsFor(size, partSize) > MAX_PARTS2) partSize *= 2;
-  return partSize;
-}
-function partSizeCandidates(size, parts, configured = []) {
-  const preferred = [awsCliPartSize(size), ...configured.map((p3) => awsCliPartSize(size, p3)), ...configured];
-  preferred.push(...OTHER_TOOLS_PART_SIZES);
-  const candidates = [];
-  const add = (partSize) => {
-    if (candidates.length >= MAX_CANDIDATES || candidates.includes(partSize)) return;
-    if (partSize >= 1 && partsFor(size, partSize) === parts) candidates.push(partSize);
-  };
-  for (const partSize of preferred) add(partSize);
-  if (parts > 1) {
-    const low = Math.ceil(size / parts / MIB3);
-    const high = Math.ceil(size / (parts - 1) / MIB3) - 1;
-    for (let mib = low; mib <= high && candidates.length < MAX_CANDIDATES; mib++) add(mib * MIB3);
-  }
-  return candidates;
-}
-function multipartEtag(partMd5s) {
-  const md5 = createHash9("md5");
-  for (const part of partMd5s) md5.update(part);
-  return `${md5.digest("hex")}-${partMd5s.length}`;
-}
-var MIB3, AWS_CLI_PART_SIZE, MAX_PARTS2, MIN_PART_SIZE2, MAX_PART_SIZE2, OTHER_TOOLS_PART_SIZES, MAX_CANDIDATES;
-var init_etag = __esm({
-  "src/engine/etag.ts"() {
-    "use strict";
-    MIB3 = 1024 * 1024;
-    AWS_CLI_PART_SIZE = 8 * MIB3;
-    MAX_PARTS2 = 1e4;
-    MIN_PART_SIZE2 = 5 * MIB3;
-    MAX_PART_SIZE2 = 5 * 1024 * MIB3;
-    OTHER_TOOLS_PART_SIZES = [5 * MIB3, 16 * MIB3];
-    MAX_CANDIDATES = 4;
-  }
-});
-
-// src/engine/content-proof.ts
-function digestsNeeded(object2, size, configuredPartSizes = []) {
-  if (object2.size !== size) return void 0;
-  if (object2.crc64nvme) return { crc64nvme: true };
-  const etag = parseEtag(object2.etag);
-  if (etag.kind === "md5") return { md5: true };
-  if (etag.kind === "multipart") {
-    const partSizes = partSizeCandidates(size, etag.parts, configuredPartSizes);
-    return partSizes.length > 0 ? { partSizes } : void 0;
-  }
-  return void 0;
-}
-function mergeRequests(requests) {
-  const merged = {};
-  let any2 = false;
-  for (const r5 of requests) {
-    if (!r5) continue;
-    any2 = true;
-    if (r5.md5) merged.md5 = true;
-    if (r5.crc64nvme) merged.crc64nvme = true;
-    if (r5.partSizes) merged.partSizes = [.../* @__PURE__ */ new Set([...merged.partSizes ?? [], ...r5.partSizes])];
-  }
-  return any2 ? merged : void 0;
-}
-function proves(object2, size, digests) {
-  if (object2.size !== size) return void 0;
-  if (object2.crc64nvme && digests.crc64nvme !== void 0)
-    return digests.crc64nvme === object2.crc64nvme ? "crc64nvme" : void 0;
-  const etag = parseEtag(object2.etag);
-  if (etag.kind === "md5") return digests.md5 === etag.md5 ? "md5" : void 0;
-  if (etag.kind === "multipart") {
-    for (const candidate of digests.multipart.values()) if (candidate === etag.etag) return "multipart-etag";
-  }
-  return void 0;
-}
-var init_content_proof = __esm({
-  "src/engine/content-proof.ts"() {
-    "use strict";
-    init_etag();
-  }
-});
-
-// src/engine/file-digest.ts
-import { createHash as createHash10 } from "node:crypto";
-import { createReadStream as createReadStream4 } from "node:fs";
-import { stat as stat6 } from "node:fs/promises";
-async function digestFile(file2, request, options = {}) {
-  const before = await stat6(file2);
-  const md5 = request.md5 ? createHash10("md5") : void 0;
-  const crc = request.crc64nvme ? new Crc64Nvme() : void 0;
-  const parts = [...new Set(request.partSizes ?? [])].map((size) => [size, new PartHasher(size)]);
-  const stream = createReadStream4(file2, { highWaterMark: 1024 * 1024, signal: options.signal });
-  for await (const chunk of stream) {
-    md5?.update(chunk);
-    crc?.update(chunk);
-    for (const [, hasher] of parts) hasher.update(chunk);
-    options.onBytes?.(chunk.length);
-  }
-  const after = await stat6(file2);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino)
-    throw new FileChangedError(`${file2} changed while it was read`);
-  return {
-    md5: md5?.digest("hex"),
-    multipart: new Map(parts.map(([size, hasher]) => [size, hasher.etag()])),
-    crc64nvme: crc ? Buffer.from(await crc.digest()).toString("base64") : void 0
-  };
-}
-var FileChangedError, PartHasher;
-var init_file_digest = __esm({
-  "src/engine/file-digest.ts"() {
-    "use strict";
-    init_crc();
-    init_etag();
-    FileChangedError = class extends Error {
-      name = "FileChangedError";
-    };
-    PartHasher = class {
-      constructor(partSize) {
-        this.partSize = partSize;
-      }
-      partSize;
-      md5 = createHash10("md5");
-      filled = 0;
-      parts = [];
-      update(chunk) {
-        let offset = 0;
-        while (offset < chunk.length) {
-          const take2 = Math.min(this.partSize - this.filled, chunk.length - offset);
-          this.md5.update(chunk.subarray(offset, offset + take2));
-          this.filled += take2;
-          offset += take2;
-          if (this.filled === this.partSize) {
-            this.parts.push(this.md5.digest());
-            this.md5 = createHash10("md5");
-            this.filled = 0;
-          }
-        }
-      }
-      etag() {
-        if (this.filled > 0 || this.parts.length === 0) this.parts.push(this.md5.digest());
-        return multipartEtag(this.parts);
-      }
-    };
-  }
-});
-
-// src/engine/prover.ts
-import path19 from "node:path";
-function fromCache(cached2) {
-  const multipart = /* @__PURE__ */ new Map();
-  for (const [kind, value] of cached2)
-    if (kind.startsWith(PART_KIND)) multipart.set(Number(kind.slice(PART_KIND.length)), value);
-  return { md5: cached2.get("md5"), crc64nvme: cached2.get("crc64nvme"), multipart };
-}
-function missing(request, have) {
-  const need = {};
-  if (request.md5 && have.md5 === void 0) need.md5 = true;
-  if (request.crc64nvme && have.crc64nvme === void 0) need.crc64nvme = true;
-  const parts = (request.partSizes ?? []).filter((p3) => !have.multipart.has(p3));
-  if (parts.length > 0) need.partSizes = parts;
-  return need.md5 || need.crc64nvme || need.partSizes ? need : void 0;
-}
-function targetPartSizes(target) {
-  const sizes = [...target.awsMultipartChunksize ? [target.awsMultipartChunksize] : [], ...target.partSizes ?? []];
-  return sizes.length > 0 ? sizes : void 0;
-}
-var identity4, PART_KIND, Prover;
-var init_prover = __esm({
-  "src/engine/prover.ts"() {
-    "use strict";
-    init_content_proof();
-    init_etag();
-    init_file_digest();
-    init_move_rules();
-    identity4 = (file2) => ({ inode: file2.inode, size: file2.size, mtime: file2.mtimeMs / 1e3 });
-    PART_KIND = "etag-part-size:";
-    Prover = class {
-      constructor(options) {
-        this.options = options;
-        this.stats = { bytes: 0, files: 0, cachedFiles: 0 };
-        this.pool = options.pool ?? { left: options.budget };
-      }
-      options;
-      stats;
-      pool;
-      fingerprints = /* @__PURE__ */ new Map();
-      live = /* @__PURE__ */ new Map();
-      /** The object as last seen (by HEAD when the candidates came from the DB), once fingerprinted. */
-      objectNow(object2) {
-        return this.live.get(object2.key) ?? object2;
-      }
-      get result() {
-        return { ...this.stats, budgetLeft: this.pool.left };
-      }
-      fingerprint(object2) {
-        let known = this.fingerprints.get(object2.key);
-        if (!known) {
-          known = (async () => {
-            const current = this.options.current ? await this.options.current(object2.key) : object2;
-            if (!current || current.etag !== object2.etag || current.size !== object2.size || isArchived(current))
-              return void 0;
-            this.live.set(object2.key, current);
-            const base = { size: current.size, etag: current.etag };
-            if (parseEtag(current.etag).kind === "md5" || !this.options.crc64) return base;
-            const crc64nvme = await this.options.crc64(current.key);
-            return crc64nvme ? { ...base, crc64nvme } : base;
-          })();
-          this.fingerprints.set(object2.key, known);
-        }
-        return known;
-      }
-      /**
-       * For each object of the pair, how the file proves equal to it (undefined: not proven). Reads the file
-       * once, or not at all when its hashes are cached or the budget is spent.
-       */
-      async prove(pair) {
-        const { file: file2 } = pair;
-        const fingerprints = await Promise.all(pair.objects.map((o4) => this.fingerprint(o4)));
-        const request = mergeRequests(
-          fingerprints.map((f5) => f5 ? digestsNeeded(f5, file2.size, this.options.partSizes) : void 0)
-        );
-        const out = /* @__PURE__ */ new Map();
-        if (!request) return out;
-        const cached2 = this.options.cache?.cachedHashes(identity4(file2)) ?? /* @__PURE__ */ new Map();
-        let digests = fromCache(cached2);
-        const need = missing(request, digests);
-        if (need) {
-          if (file2.size > this.pool.left) return out;
-          this.pool.left -= file2.size;
-          let read;
-          try {
-            read = await digestFile(path19.join(this.options.root, file2.path), need, {
-              signal: this.options.signal,
-              onBytes: (n4) => {
-                this.stats.bytes += n4;
-                this.options.onProgress?.({ bytes: this.stats.bytes, files: this.stats.files });
-              }
-            });
-          } catch (error63) {
-            if (this.options.signal?.aborted) throw error63;
-            return out;
-          }
-          this.stats.files++;
-          digests = {
-            md5: read.md5 ?? digests.md5,
-            crc64nvme: read.crc64nvme ?? digests.crc64nvme,
-            multipart: new Map([...digests.multipart, ...read.multipart])
-          };
-          const cache5 = this.options.cache;
-          if (cache5) {
-            if (read.md5) cache5.cacheHash(identity4(file2), "md5", read.md5);
-            if (read.crc64nvme) cache5.cacheHash(identity4(file2), "crc64nvme", read.crc64nvme);
-            for (const [size, etag] of read.multipart) cache5.cacheHash(identity4(file2), `${PART_KIND}${size}`, etag);
-          }
-        } else {
-          this.stats.cachedFiles++;
-        }
-        pair.objects.forEach((object2, i6) => {
-          const fingerprint = fingerprints[i6];
-          out.set(object2.key, fingerprint ? proves(fingerprint, file2.size, digests) : void 0);
-        });
-        return out;
-      }
-    };
-  }
-});
-
-// src/engine/run/prove-stage.ts
-import { statSync as statSync2 } from "node:fs";
-import path20 from "node:path";
-async function proveStage(ctx, volume, bucket, scan, verified) {
-  const { target, prefix } = ctx;
-  const { plan } = verified;
-  const minSize = Math.max(1, target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
-  const uploads = volume.baseline ? scan.files : plan.newFiles;
-  const doubtful = doubtfulMoves(ctx, volume, scan, verified);
-  if (doubtful.size === 0 && !uploads.some((f5) => f5.size >= minSize)) return verified;
-  let objects = verified.objects;
-  const fromRecords = !objects && !volume.baseline;
-  if (fromRecords) {
-    objects = recordedObjects(volume, plan, prefix, minSize);
-  } else if (!objects) {
-    ctx.phase("list");
-    objects = await listPrefix(
-      bucket.gateway,
-      prefix,
-      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
-      ctx.options.signal
-    );
-  }
-  const candidates = findCandidates({
-    scan: scan.files,
-    objects,
-    prefix,
-    isExcluded: scan.filters.isExcludedPath,
-    busyKeys: busyKeys(plan, prefix),
-    doubtfulKeys: new Set(plan.unsure.map((f5) => keyFor(prefix, f5.path))),
-    skippedPaths: new Set(scan.skipped.map((s2) => s2.path)),
-    minSize
-  });
-  if (doubtful.size === 0 && candidates.moves.length === 0 && candidates.copies.length === 0)
-    return fromRecords ? verified : { ...verified, objects };
-  ctx.phase("hash");
-  const files = /* @__PURE__ */ new Map();
-  for (const pair of [...candidates.moves, ...candidates.copies]) files.set(pair.file.path, pair.file);
-  const totalBytes = [...files.values(), ...doubtful.values()].reduce((sum, f5) => sum + f5.size, 0);
-  const prover = new Prover({
-    root: target.localPath,
-    cache: ctx.dryRun ? readOnlyCache(volume) : volume.db,
-    crc64: (key) => bucket.gateway.fullObjectCrc64(key, { signal: ctx.options.signal }),
-    current: fromRecords ? (key) => bucket.gateway.head(key, { signal: ctx.options.signal }) : void 0,
-    budget: target.hashBudget ?? DEFAULT_HASH_BUDGET,
-    partSizes: targetPartSizes(target),
-    signal: ctx.options.signal,
-    onProgress: ({ bytes, files: count2 }) => ctx.emit({ type: "hash-progress", target: target.name, bytes, totalBytes, files: count2 })
-  });
-  const confirmed = await confirmMoves(plan, doubtful, objects, prover);
-  for (const r5 of confirmed.rejected.slice(plan.rejected.length)) {
-    ctx.report.moves.skipped++;
-    ctx.report.moves.list.push({
-      ...r5,
-      fromKey: keyFor(prefix, r5.from),
-      toKey: keyFor(prefix, r5.to),
-      status: "skipped",
-      reason: REJECT_REASON_TEXT[r5.reason]
-    });
-  }
-  const proofs = /* @__PURE__ */ new Map();
-  for (const pair of candidates.moves) proofs.set(pair.file.path, await prover.prove(pair));
-  const lookup = (file2, object2) => proofs.get(file2.path)?.get(object2.key);
-  const moved = assignMoves(candidates.moves, lookup);
-  const movedTo = new Set(moved.map((m3) => m3.file.path));
-  const copyPairs = candidates.copies.filter((pair) => !movedTo.has(pair.file.path));
-  for (const pair of copyPairs) {
-    const known = proofs.get(pair.file.path) ?? /* @__PURE__ */ new Map();
-    for (const [key, proof] of await prover.prove(pair)) known.set(key, proof);
-    proofs.set(pair.file.path, known);
-  }
-  const copied = copyPairs.flatMap((pair) => {
-    const object2 = pair.objects.find((o4) => lookup(pair.file, o4) !== void 0);
-    return object2 ? [{ file: pair.file, object: object2, proof: lookup(pair.file, object2) }] : [];
-  });
-  const toMove = (pair, copy) => provenMove(prefix, pair.file, prover.objectNow(pair.object), pair.proof, copy);
-  const chosen = (m3) => !ctx.options.selectMoves || ctx.options.selectMoves({ from: m3.from, to: m3.to });
-  const next2 = withProven(
-    confirmed,
-    moved.map((p3) => toMove(p3, false)).filter(chosen),
-    copied.map((p3) => toMove(p3, true)).filter(chosen)
-  );
-  const stats = prover.result;
-  ctx.report.counts.new = next2.newFiles.length;
-  ctx.report.counts.deleted = next2.deleted.length;
-  ctx.report.hashing = {
-    bytes: stats.bytes,
-    files: stats.files,
-    cachedFiles: stats.cachedFiles,
-    proven: moved.length + copied.length + confirmed.moves.filter((m3) => m3.evidence === "inode+hash").length,
-    bytesProven: [...moved, ...copied].reduce((sum, p3) => sum + p3.file.size, 0),
-    budgetLeft: stats.budgetLeft
-  };
-  const unproven = files.size - moved.length - copied.length;
-  if (moved.length + copied.length > 0 || unproven > 0)
-    ctx.notice(
-      `Content proof: ${moved.length} move(s) and ${copied.length} copy(ies) proven by hashing ${stats.files} file(s)${stats.cachedFiles ? ` (${stats.cachedFiles} from earlier hashes)` : ""}` + (unproven > 0 ? `; ${unproven} file(s) not proven equal to any object are left to aws` : "") + "."
-    );
-  return { ...verified, plan: next2, objects: fromRecords ? verified.objects : objects };
-}
-function recordedObjects(volume, plan, prefix, minSize) {
-  const sizes = new Set(plan.newFiles.filter((f5) => f5.size >= minSize).map((f5) => f5.size));
-  const objects = /* @__PURE__ */ new Map();
-  for (const row of volume.db.allFiles()) {
-    if (!row.etag || !sizes.has(row.size)) continue;
-    const key = keyFor(prefix, row.path);
-    objects.set(key, recordedObjectInfo(key, row, row.etag));
-  }
-  return objects;
-}
-function doubtfulMoves(ctx, volume, scan, verified) {
-  const doubtful = /* @__PURE__ */ new Map();
-  const { plan, input: input2 } = verified;
-  if (plan.moves.length === 0) return doubtful;
-  const paths = /* @__PURE__ */ new Set();
-  const lastRunAt = lastRunStart(volume);
-  for (const move of plan.moves) {
-    const here2 = findRecord(input2.records, move.to);
-    if (here2 !== void 0 && here2.size === move.size && Math.abs(here2.mtime - move.mtime) < 1e-3) {
-      paths.add(move.to);
-      continue;
-    }
-    const born = statSync2(path20.join(ctx.target.localPath, move.to), { throwIfNoEntry: false })?.birthtimeMs ?? 0;
-    const since = lastRunAt ?? findRecord(input2.records, move.from)?.synced ?? Infinity;
-    if (born > 0 && born / 1e3 > since + CLOCK_SLACK_SECONDS) paths.add(move.to);
-  }
-  if (paths.size > 0) {
-    for (const file2 of scan.files) if (paths.has(file2.path)) doubtful.set(file2.path, file2);
-  }
-  return doubtful;
-}
-function findRecord(rows, filePath) {
-  let low = 0;
-  let high = rows.length - 1;
-  while (low <= high) {
-    const mid = low + high >>> 1;
-    const order = comparePaths(rows[mid].path, filePath);
-    if (order === 0) return rows[mid];
-    if (order < 0) low = mid + 1;
-    else high = mid - 1;
-  }
-  return void 0;
-}
-function lastRunStart(volume) {
-  try {
-    const at = JSON.parse(volume.db.getMeta("last_run") ?? "null")?.at;
-    return at ? Date.parse(at) / 1e3 : void 0;
-  } catch {
-    return void 0;
-  }
-}
-async function confirmMoves(plan, doubtful, objects, prover) {
-  if (doubtful.size === 0) return plan;
-  const moves = [];
-  const rejected = [...plan.rejected];
-  for (const move of plan.moves) {
-    const file2 = doubtful.get(move.to);
-    const object2 = objects.get(move.fromKey);
-    if (!file2) {
-      moves.push(move);
-      continue;
-    }
-    const proof = object2 ? (await prover.prove({ file: file2, objects: [object2] })).get(object2.key) : void 0;
-    if (proof) moves.push({ ...move, evidence: "inode+hash", proof });
-    else rejected.push({ from: move.from, to: move.to, size: move.size, reason: "content-not-proven" });
-  }
-  return { ...plan, moves, rejected, bytesSaved: moves.reduce((sum, m3) => sum + m3.size, 0) };
-}
-function busyKeys(plan, prefix) {
-  const keys = /* @__PURE__ */ new Set();
-  for (const m3 of [...plan.moves, ...plan.archived]) keys.add(m3.fromKey).add(m3.toKey);
-  for (const r5 of plan.rejected)
-    if (r5.reason === "skipped-by-user" || r5.reason === "held-with-group")
-      keys.add(keyFor(prefix, r5.from)).add(keyFor(prefix, r5.to));
-  return keys;
-}
-function provenMove(prefix, file2, object2, proof, copy) {
-  return {
-    from: pathForKey(prefix, object2.key) ?? object2.key,
-    to: file2.path,
-    fromKey: object2.key,
-    toKey: keyFor(prefix, file2.path),
-    inode: file2.inode,
-    size: file2.size,
-    mtime: file2.mtimeMs / 1e3,
-    etag: object2.etag,
-    storageClass: object2.storageClass,
-    state: "ready",
-    evidence: "hash",
-    proof,
-    ...copy ? { copy: true } : {}
-  };
-}
-function withProven(plan, moves, copies) {
-  if (moves.length === 0 && copies.length === 0) return plan;
-  const handled = new Set([...moves, ...copies].map((m3) => m3.to));
-  const movedFrom = new Set(moves.map((m3) => m3.from));
-  return {
-    ...plan,
-    moves: [...plan.moves, ...moves],
-    copies: [...plan.copies ?? [], ...copies],
-    newFiles: plan.newFiles.filter((f5) => !handled.has(f5.path)),
-    modified: plan.modified.filter((f5) => !handled.has(f5.path)),
-    deleted: plan.deleted.filter((r5) => !movedFrom.has(r5.path)),
-    bytesSaved: plan.bytesSaved + [...moves, ...copies].reduce((sum, m3) => sum + m3.size, 0)
-  };
-}
-function readOnlyCache(volume) {
-  return { cachedHashes: (file2) => volume.db.cachedHashes(file2), cacheHash: () => void 0 };
-}
-var CLOCK_SLACK_SECONDS;
-var init_prove_stage = __esm({
-  "src/engine/run/prove-stage.ts"() {
-    "use strict";
-    init_content_pairing();
-    init_keys();
-    init_move_rules();
-    init_prover();
-    init_path_order();
-    init_s33();
-    init_bucket_objects();
-    CLOCK_SLACK_SECONDS = 2;
-  }
-});
-
-// src/engine/recorder.ts
-function recordChanges(input2) {
-  const changes = { upserts: [], deletes: [] };
-  if (input2.outcome === "not-synced" && !input2.baseline) return changes;
-  const keepOld = /* @__PURE__ */ new Set([...input2.skippedPaths ?? [], ...(input2.pendingMoves ?? []).map((m3) => m3.from)]);
-  const notSeen = new Set((input2.pendingMoves ?? []).map((m3) => m3.to));
-  walkByPath(
-    input2.scan,
-    input2.previous,
-    (file2, old) => {
-      if (keepOld.has(file2.path)) return;
-      if (notSeen.has(file2.path)) {
-        if (old) changes.deletes.push(old.path);
-        return;
-      }
-      const unchanged = old && old.size === file2.size && sameMtime(file2.mtimeMs, old.mtime);
-      const sameFile = unchanged && (old.inode === file2.inode || !input2.doubtful?.has(file2.path));
-      const uploaded = etagFromListing(input2, file2);
-      const kept = sameFile ? old : void 0;
-      const row = {
-        path: file2.path,
-        inode: file2.inode,
-        size: file2.size,
-        mtime: file2.mtimeMs / 1e3,
-        synced: kept ? kept.synced : input2.now,
-        etag: input2.proven?.get(file2.path) || uploaded || kept?.etag || null,
-        defaultSse: (input2.proven?.has(file2.path) ? kept?.defaultSse : uploaded !== null || kept?.defaultSse) || void 0
-      };
-      if (!old || !sameRow(row, old)) changes.upserts.push(row);
-    },
-    (old) => {
-      if (!keepOld.has(old.path)) changes.deletes.push(old.path);
-    }
-  );
-  return changes;
-}
-function sameRow(a6, b5) {
-  return a6.inode === b5.inode && a6.size === b5.size && a6.mtime === b5.mtime && a6.synced === b5.synced && (a6.etag ?? null) === (b5.etag ?? null) && a6.defaultSse === true === (b5.defaultSse === true);
-}
-function etagFromListing(input2, file2) {
-  const object2 = input2.objects?.get(keyFor(input2.prefix, file2.path));
-  if (!object2 || object2.size !== file2.size) return null;
-  return Math.floor(object2.lastModifiedMs / 1e3) >= Math.floor(file2.mtimeMs / 1e3) ? object2.etag : null;
-}
-var init_recorder = __esm({
-  "src/engine/recorder.ts"() {
-    "use strict";
-    init_keys();
-    init_move_rules();
-    init_path_order();
-  }
-});
-
-// src/engine/run/record-stage.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
-import path21 from "node:path";
-async function recordStage(ctx, volume, bucket, scan, moved, result) {
-  const { db } = volume;
-  const { report } = ctx;
-  ctx.phase("record");
-  const synced = result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
-  if (synced !== "not-synced" || volume.baseline) {
-    const uploaded = synced !== "not-synced" && result && result.uploads.length > 0 ? await objectsAt(
-      bucket.gateway,
-      ctx.prefix,
-      result.uploads.map((u2) => u2.key),
-      ctx.options.signal
-    ) : void 0;
-    db.writeFileChanges(
-      recordChanges({
-        previous: db.eachFile(),
-        scan: scan.files,
-        outcome: synced,
-        // Files whose stale object could not be deleted are not synced either: aws may have kept it.
-        skippedPaths: [...result?.skippedPaths ?? [], ...moved.notSynced ?? []],
-        pendingMoves: moved.pending,
-        baseline: volume.baseline,
-        objects: uploaded,
-        prefix: ctx.prefix,
-        doubtful: moved.doubtful,
-        proven: moved.proven,
-        now: ctx.now().getTime() / 1e3
-      })
-    );
-    db.pruneHashes();
-  }
-  if (report.moves.failed > 0 || result?.outcome === "failed" || result?.outcome === "skipped-files" || scan.skipped.some((s2) => s2.reason === "invalid-utf8-name") || moved.pending.length > 0)
-    report.status = "partial";
-  const dbId = rememberVolume(db, volume, ctx.now());
-  recordRunMeta(db, report, ctx.startedAt);
-  await db.save();
-  await writeTargetMemory(
-    ctx.target,
-    {
-      volume: { uuid: volume.facts.uuid, mountPoint: volume.facts.isMountPoint, fsType: volume.facts.fsType, dbId },
-      lastSyncAt: ctx.startedAt.toISOString(),
-      fileCount: db.fileCount()
-    },
-    ctx.options.env
-  ).catch(
-    (error63) => ctx.notice(
-      `Could not remember this volume in the state folder: ${error63 instanceof Error ? error63.message : error63}`,
-      "warning"
-    )
-  );
-}
-function rememberVolume(db, volume, now) {
-  const dbId = db.getMeta(VOLUME_ID_META) ?? randomUUID2();
-  db.setMeta(VOLUME_ID_META, dbId);
-  const { uuid: uuid3, isMountPoint, fsType } = volume.facts;
-  db.setMeta(VOLUME_META, JSON.stringify({ uuid: uuid3, mountPoint: isMountPoint, fsType, recordedAt: now.toISOString() }));
-  return dbId;
-}
-function recordRunMeta(db, report, startedAt) {
-  const total = Number(db.getMeta("bytes_saved_total") ?? "0") + report.bytesSaved;
-  db.setMeta("bytes_saved_total", String(total));
-  db.setMeta(
-    "last_run",
-    JSON.stringify({
-      at: startedAt.toISOString(),
-      command: report.command,
-      status: report.status,
-      moves: report.moves.done,
-      bytesSaved: report.bytesSaved,
-      uploads: report.aws?.uploads ?? 0,
-      deletes: report.aws?.deletes ?? 0,
-      logFile: report.logFile ? path21.basename(report.logFile) : void 0
-    })
-  );
-}
-var init_record_stage = __esm({
-  "src/engine/run/record-stage.ts"() {
-    "use strict";
-    init_recorder();
-    init_user_state();
-    init_bucket_objects();
-    init_open_volume();
-  }
-});
-
-// src/engine/scanner.ts
-import { isUtf8 } from "node:buffer";
-import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync3 } from "node:fs";
-import { stat as stat7 } from "node:fs/promises";
-import { resolve as resolve2 } from "node:path";
-import { isMainThread } from "node:worker_threads";
-function errorCode(error63) {
-  return error63?.code;
-}
-function canRead(path32, stats) {
-  if (uid === 0) return true;
-  if (stats.mode & 4) return true;
-  if (stats.uid === uid && stats.mode & 256) return true;
-  try {
-    accessSync(path32, constants5.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function scanVolume(options) {
-  const { root: root5, signal, onProgress } = options;
-  let rootStats;
-  try {
-    rootStats = await stat7(root5);
-  } catch (error63) {
-    if (errorCode(error63) === "EACCES") throw unreadableRoot(root5, error63);
-    throw missingRoot(root5, error63);
-  }
-  if (!rootStats.isDirectory()) throw missingRoot(root5);
-  const isExcluded = options.isExcluded ?? localExcludeMatcher(root5, options.excludes ?? []);
-  const files = [];
-  const skipped = [];
-  let excludedCount = 0;
-  let filesSeen = 0;
-  let lastYield = performance.now();
-  const ancestors = /* @__PURE__ */ new Set();
-  const skip = (path32, reason, error63) => skipped.push(error63 === void 0 ? { path: path32, reason } : { path: path32, reason, detail: errorCode(error63) ?? String(error63) });
-  const pause = async () => {
-    lastYield = performance.now();
-    onProgress?.(filesSeen);
-    await new Promise((resolve3) => setImmediate(resolve3));
-    if (signal?.aborted) throw aborted3(signal);
-  };
-  const list2 = (abs, rel) => {
-    try {
-      const names = readdirSync(abs);
-      if (!names.some((name) => name.includes("\uFFFD"))) return names;
-      const valid = [];
-      for (const raw of readdirSync(abs, { encoding: "buffer" })) {
-        const name = raw.toString("utf8");
-        if (isUtf8(raw)) {
-          valid.push(name);
-          continue;
-        }
-        const pythonName = pythonPathFromBytes(raw);
-        skipped.push({
-          path: rel === "" ? name : `${rel}/${name}`,
-          pythonPath: rel === "" ? pythonName : `${rel}/${pythonName}`,
-          reason: "invalid-utf8-name"
-        });
-      }
-      return valid;
-    } catch (error63) {
-      const code2 = errorCode(error63);
-      if (rel === "") {
-        if (code2 === "EACCES" || code2 === "EPERM") throw unreadableRoot(root5, error63);
-        throw missingRoot(root5, error63);
-      }
-      skip(rel, code2 === "ENOENT" || code2 === "ENOTDIR" ? "vanished" : "unreadable", error63);
-      return null;
-    }
-  };
-  const isLink = (full) => {
-    try {
-      return lstatSync2(full).isSymbolicLink();
-    } catch {
-      return false;
-    }
-  };
-  let home;
-  try {
-    if (isMainThread) home = process.cwd();
-  } catch {
-  }
-  const statAll = (abs, rel, names) => {
-    let inside = false;
-    if (home !== void 0) {
-      try {
-        process.chdir(abs);
-        inside = true;
-      } catch {
-      }
-    }
-    const entries = [];
-    try {
-      for (const name of names) {
-        const target = inside ? name : `${abs}/${name}`;
-        let stats;
-        try {
-          stats = statSync3(target, { throwIfNoEntry: false });
-        } catch (error63) {
-          skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "unreadable", error63);
-          continue;
-        }
-        if (stats === void 0) {
-          skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "vanished");
-          continue;
-        }
-        const dir = stats.isDirectory();
-        if (!dir && !stats.isFile()) {
-          skip(rel === "" ? name : `${rel}/${name}`, "special-file");
-          continue;
-        }
-        if (!dir && !canRead(target, stats)) {
-          skip(rel === "" ? name : `${rel}/${name}`, "unreadable", "EACCES");
-          continue;
-        }
-        entries.push({
-          name,
-          key: dir ? `${name}/` : name,
-          dir,
-          dev: stats.dev,
-          ino: stats.ino,
-          size: stats.size,
-          mtimeMs: stats.mtimeMs
-        });
-      }
-    } finally {
-      if (inside) {
-        try {
-          process.chdir(home);
-        } catch {
-          home = void 0;
-        }
-      }
-    }
-    return entries.sort((a6, b5) => a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0);
-  };
-  const walk = async (abs, rel, dirDev, dirIno) => {
-    const id = `${dirDev}:${dirIno}`;
-    const names = list2(abs, rel);
-    if (names === null) return;
-    ancestors.add(id);
-    for (const entry of statAll(abs, rel, names)) {
-      const path32 = rel === "" ? entry.name : `${rel}/${entry.name}`;
-      if (entry.dir) {
-        if (ancestors.has(`${entry.dev}:${entry.ino}`)) {
-          skip(path32, "symlink-loop");
-          continue;
-        }
-        await walk(`${abs}/${entry.name}`, path32, entry.dev, entry.ino);
-        continue;
-      }
-      filesSeen++;
-      if (isExcluded(path32)) excludedCount++;
-      else files.push({ path: path32, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
-      if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
-    }
-    ancestors.delete(id);
-  };
-  if (signal?.aborted) throw aborted3(signal);
-  await walk(resolve2(root5), "", rootStats.dev, rootStats.ino);
-  onProgress?.(filesSeen);
-  return { root: root5, files, skipped, excludedCount };
-}
-function missingRoot(root5, cause) {
-  return new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist`, {
-    hint: "Mount the volume (or fix local_path in the config) and run again.",
-    retryable: true,
-    cause
-  });
-}
-function unreadableRoot(root5, cause) {
-  return new SmartSyncError("VOLUME_UNREADABLE", `${root5} cannot be read`, {
-    hint: "Give this process read access to the folder (on macOS: Full Disk Access for the terminal or Raycast).",
-    cause
-  });
-}
-function aborted3(signal) {
-  return new SmartSyncError("ABORTED", "Scan aborted", { cause: signal.reason });
-}
-var YIELD_EVERY_MS, uid;
-var init_scanner = __esm({
-  "src/engine/scanner.ts"() {
-    "use strict";
-    init_errors();
-    init_aws_filters();
-    init_filters();
-    YIELD_EVERY_MS = 50;
-    uid = typeof process.getuid === "function" ? process.getuid() : -1;
-  }
-});
-
-// src/engine/run/scan-stage.ts
-import { readdir } from "node:fs/promises";
-async function scanStage(ctx) {
-  const { target } = ctx;
-  ctx.phase("scan");
-  const filters = runFilters(ctx);
-  const scan = await scanVolume({
-    root: target.localPath,
-    isExcluded: filters.isExcludedPath,
-    signal: ctx.options.signal,
-    onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files })
-  });
-  try {
-    await assertMounted(target.localPath);
-  } catch (cause) {
-    throw new SmartSyncError("VOLUME_MISSING", `${target.localPath} went away during the scan.`, {
-      hint: "Connect the volume again and rerun; nothing was changed in S3 or in the state DB.",
-      cause
-    });
-  }
-  for (const skipped of scan.skipped) ctx.notice(skipNotice(skipped), "warning");
-  return { ...scan, filters, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
-}
-function skipNotice(skipped) {
-  if (skipped.reason === "invalid-utf8-name")
-    return `Skipped ${skipped.path}: its name is not valid UTF-8 (\uFFFD marks the bad bytes) and aws cannot upload it. It (with everything in it, if a folder) is left out of the sync and not recorded as synced; rename it to back it up.`;
-  return `Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`;
-}
-async function onlyToolFiles(root5) {
-  const names = await readdir(root5).catch(() => []);
-  return names.every((name) => name === LOG_DIR || name.startsWith(TOOL_FILE_PREFIX));
-}
-var init_scan_stage = __esm({
-  "src/engine/run/scan-stage.ts"() {
-    "use strict";
-    init_errors();
-    init_filters();
-    init_logger();
-    init_scanner();
-    init_aws_stage();
-    init_open_volume();
-  }
-});
-
-// src/engine/run/verify-stage.ts
-function withoutListing(run) {
-  return run.objects ? { ...run, objects: void 0, listedCount: run.objects.size } : run;
-}
-async function verifyStage(ctx, volume, bucket, planned) {
-  const { target } = ctx;
-  let { plan } = planned;
-  let objects;
-  const replan = plan.moves.length > 0;
-  const needListing = replan || volume.baseline && ctx.options.command === "sync";
-  if (needListing) {
-    if (replan) plan = planned.plan = emptyPlan();
-    ctx.phase("list");
-    objects = await listPrefix(
-      bucket.gateway,
-      ctx.prefix,
-      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
-      ctx.options.signal
-    );
-    if (replan) {
-      plan = planRun({ ...planned.input, objects });
-      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
-        plan = planRun({ ...planned.input, objects });
-    }
-  }
-  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
-  addPlanToReport(ctx.report, plan);
-  ctx.emit({
-    type: "plan",
-    target: target.name,
-    moves: plan.moves.length,
-    archived: plan.archived.length,
-    rejected: plan.rejected.length,
-    newFiles: plan.newFiles.length,
-    modified: plan.modified.length,
-    deleted: plan.deleted.length,
-    bytesSaved: plan.bytesSaved
-  });
-  if (plan.archived.length > 0) {
-    ctx.notice(
-      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
-      "warning"
-    );
-  }
-  return { ...planned, plan, objects };
-}
-var init_verify_stage = __esm({
-  "src/engine/run/verify-stage.ts"() {
-    "use strict";
-    init_archive();
-    init_move_order();
-    init_planner();
-    init_report();
-    init_bucket_objects();
-  }
-});
-
-// src/engine/run.ts
-async function runTarget(target, options) {
-  const prepared = await prepareTarget(target, options);
-  return "report" in prepared ? prepared.report : executeTarget(prepared);
-}
-async function prepareTarget(target, options) {
-  const ctx = createRunContext(target, options);
-  let volume;
-  try {
-    volume = await openVolume(ctx);
-    const bucket = await connectBucket(ctx);
-    const scan = await scanStage(ctx);
-    guardVolume(ctx, volume, scan, bucket);
-    if (!volume.baseline) {
-      ctx.phase("resume");
-      await resumeMoveBatch(target, volume.db, bucket.gateway, {
-        dryRun: ctx.dryRun,
-        notice: ctx.notice,
-        signal: options.signal
-      });
-    }
-    const planned = planStage(ctx, volume, scan);
-    const listed = await verifyStage(ctx, volume, bucket, planned);
-    const verified = await proveStage(ctx, volume, bucket, scan, listed);
-    return { ctx, volume, bucket, scan, verified: withoutRecords(verified), crossCopies: [] };
-  } catch (error63) {
-    return { report: await failTarget(ctx, volume, error63) };
-  }
-}
-async function executeTarget(run) {
-  const { ctx, volume, bucket, scan } = run;
-  let { verified } = run;
-  try {
-    ctx.options.signal?.throwIfAborted();
-    guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived));
-    const aws = await bucket.aws;
-    if (ctx.dryRun) {
-      await previewStage(ctx, aws, scan, verified, run.crossCopies);
-      return await closeTarget(ctx, volume);
-    }
-    const early = aws && planEarlyAws({ plan: verified.plan, scan: scan.files, objects: verified.objects, prefix: ctx.prefix });
-    verified = run.verified = withoutListing(verified);
-    let settled;
-    let result;
-    if (aws && early) {
-      ({ settled, result } = await syncBesideMoves(run, aws, early));
-    } else {
-      const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
-      settled = await invalidateStage(ctx, bucket, verified, moved);
-      if (aws)
-        result = await awsOrSave(volume, awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), awsOptions(run)));
-    }
-    await recordStage(ctx, volume, bucket, scan, settled, result);
-    return await closeTarget(ctx, volume);
-  } catch (error63) {
-    return failTarget(ctx, volume, error63);
-  }
-}
-async function syncBesideMoves(run, aws, early) {
-  const { ctx, volume, bucket, scan, verified } = run;
-  const touched = (path32) => early.held.has(path32);
-  const before = await invalidateStage(ctx, bucket, verified, notMovedYet(verified), {
-    files: (path32) => !touched(path32),
-    temporary: false
-  });
-  const filters = runFilters(ctx, scan, verified.plan.archived, { leaveAlone: early.leaveAlone });
-  const first = awsStage(ctx, aws, filters, awsOptions(run));
-  first.catch(() => void 0);
-  let settled;
-  try {
-    const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
-    settled = await invalidateStage(
-      ctx,
-      bucket,
-      verified,
-      { ...moved, notSynced: before.notSynced },
-      { files: touched }
-    );
-  } catch (error63) {
-    await first.catch(() => void 0);
-    throw error63;
-  }
-  const firstResult = await awsOrSave(volume, first);
-  const rest = followUpPaths(early, scan.files, settled);
-  if (rest.length === 0) return { settled, result: firstResult };
-  const narrow = narrowFollowUp(rest, scan.files.length, verified.listedCount ?? scan.files.length);
-  const secondFilters = runFilters(ctx, scan, settled.pending, narrow ? { only: rest } : {});
-  const result = combineAwsRuns(
-    firstResult,
-    await awsOrSave(volume, awsStage(ctx, aws, secondFilters, awsOptions(run)))
-  );
-  addAwsToReport(ctx.report, result);
-  return { settled, result };
-}
-function notMovedYet(verified) {
-  return { outcomes: [], pending: verified.plan.archived, leftoverTempKeys: [] };
-}
-function awsOptions(run) {
-  return { dryRun: false, lock: run.volume.lock };
-}
-async function awsOrSave(volume, running) {
-  try {
-    return await running;
-  } catch (error63) {
-    await volume.db.save();
-    throw error63;
-  }
-}
-async function abandonTarget(run, reason) {
-  return failTarget(run.ctx, run.volume, reason);
-}
-async function failTarget(ctx, volume, error63) {
-  failReport(ctx.report, error63);
-  if (volume && !isRefusal(error63)) {
-    ctx.openLog();
-    if (!ctx.dryRun && !volume.db.isNew) await saveFailure(ctx, volume);
-  }
-  return closeTarget(ctx, volume);
-}
-async function closeTarget(ctx, volume) {
-  ctx.report.durationMs = ctx.now().getTime() - ctx.startedAt.getTime();
-  volume?.db.close();
-  await volume?.lock?.release();
-  ctx.emit({ type: "target-end", target: ctx.target.name, report: ctx.report });
-  await ctx.log?.close();
-  return ctx.report;
-}
-function isRefusal(error63) {
-  return error63 instanceof SmartSyncError && (error63.code === "VOLUME_REFUSED" || error63.code === "DELETES_REFUSED");
-}
-async function saveFailure(ctx, volume) {
-  try {
-    recordRunMeta(volume.db, ctx.report, ctx.startedAt);
-    await volume.db.save();
-  } catch {
-  }
-}
-var init_run2 = __esm({
-  "src/engine/run.ts"() {
-    "use strict";
-    init_errors();
-    init_move_batch();
-    init_report();
-    init_aws_stage();
-    init_connect_bucket();
-    init_context();
-    init_early_aws();
-    init_guard_deletes();
-    init_guard_volume();
-    init_invalidate_stage();
-    init_move_stage();
-    init_open_volume();
-    init_plan_stage();
-    init_preview_stage();
-    init_prove_stage();
-    init_record_stage();
-    init_scan_stage();
-    init_verify_stage();
-  }
-});
-
-// src/engine/run/cross-target-stage.ts
-async function crossTargetStage(runs, signal) {
-  if (runs.length < 2) return;
-  const leaving = new Map(runs.map((run) => [run, leavingObjects(run)]));
-  for (const destination of runs) {
-    const others = runs.filter((r5) => r5 !== destination && sameStore(r5, destination)).flatMap((r5) => leaving.get(r5));
-    if (others.length === 0) continue;
-    await copyInto(destination, others, signal);
-  }
-}
-function sameStore(a6, b5) {
-  return (a6.ctx.target.endpointUrl ?? "") === (b5.ctx.target.endpointUrl ?? "");
-}
-function leavingObjects(run) {
-  const { ctx, scan, verified } = run;
-  const { plan } = verified;
-  if (verified.objects) {
-    const objects = orphanObjects({
-      scan: scan.files,
-      objects: verified.objects,
-      prefix: ctx.prefix,
-      isExcluded: scan.filters.isExcludedPath,
-      busyKeys: busyKeys(plan, ctx.prefix),
-      doubtfulKeys: new Set(plan.unsure.map((f5) => keyFor(ctx.prefix, f5.path))),
-      skippedPaths: new Set(scan.skipped.map((s2) => s2.path))
-    });
-    return objects.map((o4) => ({ ...o4, source: run, recorded: false }));
-  }
-  const busy = busyKeys(plan, ctx.prefix);
-  return plan.deleted.flatMap((row) => {
-    const key = keyFor(ctx.prefix, row.path);
-    if (!row.etag || row.size === 0 || busy.has(key)) return [];
-    return [{ ...recordedObjectInfo(key, row, row.etag), source: run, recorded: true }];
-  });
-}
-function arrivingFiles(run) {
-  const { ctx, verified } = run;
-  const minSize = Math.max(1, ctx.target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
-  return verified.plan.newFiles.filter((f5) => f5.size >= minSize && !verified.objects?.has(keyFor(ctx.prefix, f5.path))).sort((a6, b5) => b5.size - a6.size || (a6.path < b5.path ? -1 : 1));
-}
-async function copyInto(destination, leaving, signal) {
-  const { ctx, volume } = destination;
-  const bySize = /* @__PURE__ */ new Map();
-  for (const object2 of leaving) bySize.set(object2.size, [...bySize.get(object2.size) ?? [], object2]);
-  const files = arrivingFiles(destination).filter((f5) => bySize.has(f5.size));
-  if (files.length === 0) return;
-  ctx.phase("hash");
-  const totalBytes = files.reduce((sum, f5) => sum + f5.size, 0);
-  const spent = ctx.report.hashing?.bytes ?? 0;
-  const pool2 = { left: Math.max(0, (ctx.target.hashBudget ?? DEFAULT_HASH_BUDGET) - spent) };
-  const read = { bytes: 0, files: 0, cachedFiles: 0 };
-  const provers = /* @__PURE__ */ new Map();
-  const proverFor = (source, recorded) => {
-    let prover = provers.get(source);
-    if (!prover) {
-      const gateway = source.bucket.gateway;
-      prover = new Prover({
-        root: ctx.target.localPath,
-        cache: ctx.dryRun ? readOnlyCache(volume) : volume.db,
-        crc64: (key) => gateway.fullObjectCrc64(key, { signal }),
-        current: recorded ? (key) => gateway.head(key, { signal }) : void 0,
-        budget: pool2.left,
-        pool: pool2,
-        partSizes: targetPartSizes(ctx.target),
-        signal,
-        onProgress: () => {
-          const all = [...provers.values()].map((p3) => p3.result);
-          const bytes = all.reduce((sum, r5) => sum + r5.bytes, 0);
-          const count2 = all.reduce((sum, r5) => sum + r5.files, 0);
-          ctx.emit({ type: "hash-progress", target: ctx.target.name, bytes, totalBytes, files: count2 });
-        }
-      });
-      provers.set(source, prover);
-    }
-    return prover;
-  };
-  const proven = [];
-  for (const file2 of files) {
-    for (const object2 of likeliestFirst(file2, bySize.get(file2.size))) {
-      const prover = proverFor(object2.source, object2.recorded);
-      const proof = (await prover.prove({ file: file2, objects: [object2] })).get(object2.key);
-      if (proof === void 0) continue;
-      proven.push({ file: file2, object: object2, proof, now: prover.objectNow(object2) });
-      break;
-    }
-  }
-  for (const prover of provers.values()) {
-    const stats = prover.result;
-    read.bytes += stats.bytes;
-    read.files += stats.files;
-    read.cachedFiles += stats.cachedFiles;
-  }
-  const outcomes = await Promise.all(
-    proven.map(async ({ file: file2, object: object2, proof, now }) => {
-      const move = crossCopy(destination, file2, object2, now, proof);
-      if (ctx.dryRun) return { move, status: "done" };
-      try {
-        const { etag, defaultSse } = await destination.bucket.gateway.copyObject(move.fromKey, move.toKey, {
-          ifMatchEtag: move.etag ?? "",
-          size: move.size,
-          storageClass: ctx.target.storageClass,
-          sourceBucket: object2.source.ctx.target.bucket,
-          signal
-        });
-        return { move, status: "done", etag, defaultSse };
-      } catch (error63) {
-        if (signal?.aborted) throw error63;
-        return { move, status: "failed", error: copyFailure(error63) };
-      }
-    })
-  );
-  settle(destination, outcomes, read, pool2.left);
-}
-function crossCopy(destination, file2, object2, now, proof) {
-  const source = object2.source.ctx;
-  return {
-    from: pathForKey(source.prefix, object2.key) ?? object2.key,
-    to: file2.path,
-    fromKey: object2.key,
-    toKey: keyFor(destination.ctx.prefix, file2.path),
-    inode: file2.inode,
-    size: file2.size,
-    mtime: file2.mtimeMs / 1e3,
-    etag: now.etag,
-    storageClass: destination.ctx.target.storageClass,
-    state: "ready",
-    evidence: "cross-target",
-    proof,
-    copy: true,
-    fromTarget: source.target.name,
-    fromBucket: source.target.bucket
-  };
-}
-function copyFailure(error63) {
-  const message = error63 instanceof Error ? error63.message : String(error63);
-  if (error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError)
-    return message;
-  return `the other target's object could not be copied (${message})`;
-}
-function settle(destination, outcomes, read, budgetLeft) {
-  const { ctx } = destination;
-  const copied = outcomes.filter((o4) => o4.status === "done");
-  const failed = outcomes.length - copied.length;
-  destination.crossCopies.push(...outcomes);
-  const handled = new Set(copied.map((o4) => o4.move.to));
-  const plan = destination.verified.plan;
-  destination.verified = {
-    ...destination.verified,
-    plan: { ...plan, newFiles: plan.newFiles.filter((f5) => !handled.has(f5.path)) }
-  };
-  ctx.report.counts.new = destination.verified.plan.newFiles.length;
-  const before = ctx.report.hashing;
-  ctx.report.hashing = {
-    bytes: (before?.bytes ?? 0) + read.bytes,
-    files: (before?.files ?? 0) + read.files,
-    cachedFiles: (before?.cachedFiles ?? 0) + read.cachedFiles,
-    proven: (before?.proven ?? 0) + outcomes.length,
-    bytesProven: (before?.bytesProven ?? 0) + outcomes.reduce((sum, o4) => sum + o4.move.size, 0),
-    budgetLeft
-  };
-  const sources = [...new Set(outcomes.map((o4) => o4.move.fromTarget))].join(", ");
-  if (outcomes.length > 0)
-    ctx.notice(
-      `Between targets: ${copied.length} file(s) ${ctx.dryRun ? "would be " : ""}copied server-side from ${sources}, proven by content` + (failed > 0 ? `; ${failed} copy(ies) could not be made and are left to aws` : "") + ".",
-      failed > 0 ? "warning" : "info"
-    );
-}
-var init_cross_target_stage = __esm({
-  "src/engine/run/cross-target-stage.ts"() {
-    "use strict";
-    init_content_pairing();
-    init_keys();
-    init_prover();
-    init_s33();
-    init_prove_stage();
-  }
-});
-
-// src/engine/batch.ts
-async function runBatch(config2, options) {
-  const targets = options.only ? config2.targets.filter((t) => options.only.includes(t.name)) : config2.targets;
-  const located = /* @__PURE__ */ new Map();
-  const awsFor = (target) => {
-    if (options.command !== "sync") return void 0;
-    const key = target.awsCli ?? "";
-    if (!located.has(key))
-      located.set(
-        key,
-        locateAwsCli({ explicit: target.awsCli, env: options.env }).catch(() => void 0)
-      );
-    return located.get(key);
-  };
-  const reports = /* @__PURE__ */ new Map();
-  const prepared = [];
-  for (const target of targets) {
-    if (options.signal?.aborted) break;
-    const run = await prepareTarget(target, { ...options, aws: awsFor(target) });
-    if ("report" in run) reports.set(target, run.report);
-    else prepared.push(run);
-  }
-  let stopped = options.signal?.aborted ? options.signal.reason : void 0;
-  if (stopped === void 0) {
-    try {
-      await crossTargetStage(prepared, options.signal);
-    } catch (error63) {
-      if (options.signal?.aborted) stopped = error63;
-      else
-        for (const run of prepared)
-          run.ctx.notice(
-            `Copies between targets stopped: ${error63 instanceof Error ? error63.message : String(error63)}. aws uploads the files they would have saved.`,
-            "warning"
-          );
-    }
-  }
-  for (const run of prepared) {
-    if (stopped === void 0 && options.signal?.aborted) stopped = options.signal.reason;
-    reports.set(run.ctx.target, stopped === void 0 ? await executeTarget(run) : await abandonTarget(run, stopped));
-  }
-  return targets.flatMap((t) => reports.has(t) ? [reports.get(t)] : []);
-}
-var init_batch = __esm({
-  "src/engine/batch.ts"() {
-    "use strict";
-    init_aws_cli2();
-    init_run2();
-    init_cross_target_stage();
-  }
-});
-
-// src/engine/status.ts
-async function volumeStatus(options) {
-  const isExcluded = localExcludeMatcher(options.localPath, options.excludes ?? []);
-  const scan = await scanVolume({
-    root: options.localPath,
-    isExcluded,
-    signal: options.signal,
-    onProgress: options.onProgress
-  });
-  const { db, notices } = await openStateDb({
-    volumeRoot: options.localPath,
-    wasmBinary: options.wasmBinary,
-    readOnly: true
-  });
-  try {
-    const target = db.getTarget();
-    const prefix = normalizePrefix(options.prefix ?? target?.prefix ?? "");
-    const plan = planRun({
-      scan: scan.files,
-      records: db.allFiles(),
-      prefix,
-      isExcluded,
-      skippedMoves: db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath }))
-    });
-    const lastRunText = db.getMeta("last_run");
-    return {
-      localPath: options.localPath,
-      target,
-      lastRun: lastRunText ? JSON.parse(lastRunText) : null,
-      bytesSavedTotal: Number(db.getMeta("bytes_saved_total") ?? 0),
-      plan,
-      pendingRestores: db.pendingRestores(),
-      skipped: scan.skipped,
-      notices
-    };
-  } finally {
-    db.close();
-  }
-}
-var init_status = __esm({
-  "src/engine/status.ts"() {
-    "use strict";
-    init_db();
-    init_aws_filters();
-    init_keys();
-    init_planner();
-    init_scanner();
-  }
-});
-
 // src/engine/config/lines.ts
 function classifyLine(text) {
   const trimmed = text.trim();
@@ -56517,7 +52977,7 @@ __export(util_exports, {
   CONSTANT_CATCH: () => CONSTANT_CATCH,
   Class: () => Class,
   NUMBER_FORMAT_RANGES: () => NUMBER_FORMAT_RANGES,
-  aborted: () => aborted4,
+  aborted: () => aborted2,
   allowsEval: () => allowsEval,
   assert: () => assert,
   assertEqual: () => assertEqual,
@@ -56974,7 +53434,7 @@ function required(Class2, schema, mask) {
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
-function aborted4(x, startIndex = 0) {
+function aborted2(x, startIndex = 0) {
   if (x.aborted === true)
     return true;
   for (let i6 = startIndex; i6 < x.issues.length; i6++) {
@@ -58832,7 +55292,7 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
   let seen = 0;
   for (const key in input2) {
     if (abortEarly && payload.issues.length !== seen) {
-      if (aborted4(payload, seen))
+      if (aborted2(payload, seen))
         break;
       seen = payload.issues.length;
     }
@@ -58877,7 +55337,7 @@ function handleUnionResults(results, final, inst, ctx) {
       return final;
     }
   }
-  const nonaborted = results.filter((r5) => !aborted4(r5));
+  const nonaborted = results.filter((r5) => !aborted2(r5));
   if (nonaborted.length === 1) {
     final.value = nonaborted[0].value;
     return nonaborted[0];
@@ -59041,7 +55501,7 @@ function handleIntersectionResults(result, left, right) {
   }
   const merged = mergeValues(left.value, right.value);
   if (!merged.valid) {
-    if (aborted4(result))
+    if (aborted2(result))
       return result;
     throw new Error(`Unmergable intersection. Error path: ${JSON.stringify(merged.mergeErrorPath)}`);
   }
@@ -59297,7 +55757,7 @@ var init_schemas = __esm({
         const runChecks = (payload, checks2, ctx) => {
           if (payload.memo)
             return payload;
-          let isAborted = aborted4(payload);
+          let isAborted = aborted2(payload);
           let asyncResult;
           for (const ch of checks2) {
             if (ch._zod.def.when) {
@@ -59322,7 +55782,7 @@ var init_schemas = __esm({
                   return;
                 attachSchema(payload.issues, currLen, inst);
                 if (!isAborted)
-                  isAborted = aborted4(payload, currLen);
+                  isAborted = aborted2(payload, currLen);
               });
             } else {
               const nextLen = payload.issues.length;
@@ -59330,7 +55790,7 @@ var init_schemas = __esm({
                 continue;
               attachSchema(payload.issues, currLen, inst);
               if (!isAborted)
-                isAborted = aborted4(payload, currLen);
+                isAborted = aborted2(payload, currLen);
             }
           }
           if (asyncResult) {
@@ -59341,7 +55801,7 @@ var init_schemas = __esm({
           return payload;
         };
         const handleCanaryResult = (canary, payload, ctx) => {
-          if (aborted4(canary)) {
+          if (aborted2(canary)) {
             canary.aborted = true;
             return canary;
           }
@@ -59902,7 +56362,7 @@ var init_schemas = __esm({
             proms.push(result.then((result2) => handleArrayResult(result2, payload, i6)));
           } else {
             handleArrayResult(result, payload, i6);
-            if (abortEarly && result.issues.length !== 0 && aborted4(result))
+            if (abortEarly && result.issues.length !== 0 && aborted2(result))
               break;
           }
         }
@@ -59970,7 +56430,7 @@ var init_schemas = __esm({
         let seen = payload.issues.length;
         for (const key of value.allKeys) {
           if (abortEarly && payload.issues.length !== seen) {
-            if (aborted4(payload, seen))
+            if (aborted2(payload, seen))
               break;
             seen = payload.issues.length;
           }
@@ -60328,7 +56788,7 @@ var init_schemas = __esm({
           } else {
             itemResults[i6] = r5;
             if (abortEarly && !itemAborted && r5.issues.length)
-              itemAborted = aborted4(r5);
+              itemAborted = aborted2(r5);
           }
         }
         if (def.rest && !itemAborted) {
@@ -60337,7 +56797,7 @@ var init_schemas = __esm({
           let seen = payload.issues.length;
           for (const el of rest) {
             if (abortEarly && payload.issues.length !== seen) {
-              if (aborted4(payload, seen))
+              if (aborted2(payload, seen))
                 break;
               seen = payload.issues.length;
             }
@@ -60532,7 +56992,7 @@ var init_schemas = __esm({
         let seen = payload.issues.length;
         for (const [key, value] of input2) {
           if (abortEarly && payload.issues.length !== seen) {
-            if (aborted4(payload, seen))
+            if (aborted2(payload, seen))
               break;
             seen = payload.issues.length;
           }
@@ -60573,7 +57033,7 @@ var init_schemas = __esm({
         let seen = payload.issues.length;
         for (const item of input2) {
           if (abortEarly && payload.issues.length !== seen) {
-            if (aborted4(payload, seen))
+            if (aborted2(payload, seen))
               break;
             seen = payload.issues.length;
           }
@@ -61177,9 +57637,9 @@ function isRecursive(inst, stack, resolve3) {
     }
   }
   stack.delete(inst);
-  return settle2(inst, result);
+  return settle(inst, result);
 }
-function settle2(inst, answer) {
+function settle(inst, answer) {
   if (answer !== ASSUMED)
     recursive.set(inst, answer === PROVEN);
   return answer;
@@ -74069,7 +70529,7 @@ __export(schemas_exports2, {
   preprocess: () => preprocess,
   promise: () => promise,
   readonly: () => readonly,
-  record: () => record2,
+  record: () => record,
   refine: () => refine,
   set: () => set,
   strictObject: () => strictObject,
@@ -74336,7 +70796,7 @@ function tuple(items, _paramsOrRest, _params) {
     ...util_exports.normalizeParams(params)
   });
 }
-function record2(keyType, valueType, params) {
+function record(keyType, valueType, params) {
   if (!valueType || !valueType._zod) {
     return new ZodRecord({
       type: "record",
@@ -74578,7 +71038,7 @@ function _instanceof(cls, params = {}) {
 }
 function json(params) {
   const jsonSchema = lazy(() => {
-    return union([string2(params), number2(), boolean2(), _null3(), array(jsonSchema), record2(string2(), jsonSchema)]);
+    return union([string2(params), number2(), boolean2(), _null3(), array(jsonSchema), record(string2(), jsonSchema)]);
   });
   return jsonSchema;
 }
@@ -75775,7 +72235,7 @@ function containsRef(value) {
     return Object.values(sub).some(containsRef);
   });
 }
-function plural2(n4) {
+function plural(n4) {
   return n4 === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
@@ -75814,7 +72274,7 @@ function checkArrayGuards(arraySchema, guards) {
       if (matches < minContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at least ${minContains} matching ${plural2(minContains)}; found ${matches}`,
+          message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
           input: items,
           continue: true
         });
@@ -75822,7 +72282,7 @@ function checkArrayGuards(arraySchema, guards) {
       if (guards.maxContains !== void 0 && matches > guards.maxContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at most ${guards.maxContains} matching ${plural2(guards.maxContains)}`,
+          message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
           input: items,
           continue: true
         });
@@ -76838,7 +73298,7 @@ __export(external_exports, {
   properties: () => _properties,
   property: () => _property,
   readonly: () => readonly,
-  record: () => record2,
+  record: () => record,
   refine: () => refine,
   regex: () => _regex,
   regexes: () => regexes_exports,
@@ -76922,15 +73382,15 @@ var init_zod = __esm({
 function parseByteSize(text) {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   if (!match) return void 0;
-  const unit = UNITS2[match[2].toLowerCase()];
+  const unit = UNITS[match[2].toLowerCase()];
   if (unit === void 0) return void 0;
   return Math.floor(Number(match[1]) * unit);
 }
-var UNITS2;
+var UNITS;
 var init_bytes = __esm({
   "src/engine/config/bytes.ts"() {
     "use strict";
-    UNITS2 = {
+    UNITS = {
       "": 1,
       b: 1,
       k: 1024,
@@ -76991,6 +73451,9 @@ function byteSizeText() {
     }
     return bytes;
   });
+}
+function concurrencyText() {
+  return external_exports.string().regex(/^\d+$/, { error: CONCURRENCY_PROBLEM }).transform(Number).pipe(concurrencySchema);
 }
 var STORAGE_CLASSES2, ARCHIVED_MOVES, MAX_CONCURRENCY, MAX_SINGLE_COPY_BYTES, OPTION_FIELDS, OPTION_KEYS, SPACES_AT_ENDS, bucketNameSchema, localPathSchema, prefixSchema, excludePatternSchema, OPTION_SEPARATORS, OPTION_SEPARATOR_NAMES, nameSchema, profileSchema, regionSchema, endpointSchema, awsCliSchema, storageClassSchema, archivedMovesSchema, CONCURRENCY_PROBLEM, concurrencySchema, THRESHOLD_PROBLEM, multipartThresholdSchema, SIZE_PROBLEM, byteSizeSchema, PART_SIZE_PROBLEM, partSizeSchema, partSizesSchema, MAX_DELETES_PROBLEM, maxDeletesSchema, SHARE_PROBLEM, maxDeleteShareSchema, targetOptionsSchema, defaultsInputSchema, targetInputSchema, optionTextSchemas;
 var init_schema2 = __esm({
@@ -77123,24 +73586,24 @@ var init_schema2 = __esm({
       storage_class: external_exports.string().transform((value) => value.toUpperCase()).pipe(storageClassSchema),
       archived: external_exports.string().transform(lowerCase).pipe(archivedMovesSchema),
       aws_cli: awsCliSchema,
-      concurrency: external_exports.string().regex(/^\d+$/, { error: CONCURRENCY_PROBLEM }).transform(Number).pipe(concurrencySchema),
+      concurrency: concurrencyText(),
       prove_min_size: byteSizeText().pipe(byteSizeSchema),
       hash_budget: byteSizeText().pipe(byteSizeSchema),
       part_size: byteSizeText().transform((value) => [value]).pipe(partSizesSchema),
       multipart_threshold: byteSizeText().pipe(multipartThresholdSchema),
       max_deletes: external_exports.string().regex(/^\d+$/, { error: MAX_DELETES_PROBLEM }).transform(Number).pipe(maxDeletesSchema),
       max_delete_share: external_exports.string().regex(/^\d+(\.\d+)?%$/, { error: SHARE_PROBLEM }).transform((value) => Number(value.slice(0, -1)) / 100).pipe(maxDeleteShareSchema),
-      aws_max_concurrent_requests: external_exports.string().regex(/^\d+$/, { error: CONCURRENCY_PROBLEM }).transform(Number).pipe(concurrencySchema),
+      aws_max_concurrent_requests: concurrencyText(),
       aws_multipart_chunksize: byteSizeText().pipe(partSizeSchema)
     };
   }
 });
 
 // src/engine/config/parse.ts
-import os5 from "node:os";
-import path22 from "node:path";
+import os3 from "node:os";
+import path13 from "node:path";
 function parseConfig(text, file2, env2 = {}) {
-  const home = env2.home ?? os5.homedir();
+  const home = env2.home ?? os3.homedir();
   const problems = [];
   const report = (line, message) => problems.push({ file: file2, line, message });
   const drafts = [];
@@ -77255,7 +73718,7 @@ function resolveLocalPath(raw, home) {
     return {
       problem: `local path "${raw}" is relative: it must start with / or ~/`
     };
-  const normalized = path22.posix.normalize(expandHome(raw, home));
+  const normalized = path13.posix.normalize(expandHome(raw, home));
   return {
     path: normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized
   };
@@ -77305,7 +73768,7 @@ function resolveTargets(drafts, defaults, file2, report) {
   const targets = [];
   for (const draft of drafts) {
     const options = { ...defaults, ...draft.options };
-    const name = options.name ?? (path22.posix.basename(draft.localPath) || draft.localPath);
+    const name = options.name ?? (path13.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail2 = (message) => {
       report(draft.line, message);
@@ -77387,6 +73850,3546 @@ var init_parse4 = __esm({
     init_lines();
     init_schema2();
     COLUMN_LIST = COLUMNS.join(" | ");
+  }
+});
+
+// src/engine/aws-cli/s3-settings.ts
+import { mkdtempSync, readFileSync as readFileSync5, rmSync, writeFileSync as writeFileSync2 } from "node:fs";
+import os4 from "node:os";
+import path14 from "node:path";
+function awsAddressingStyle(target) {
+  if (target.endpointUrl && target.forcePathStyle === false) return "virtual";
+  if (!target.endpointUrl && target.forcePathStyle === true) return "path";
+  return void 0;
+}
+function awsProfileName(profile, env2) {
+  return profile || env2.AWS_DEFAULT_PROFILE || env2.AWS_PROFILE || "default";
+}
+function profileOfSection(section) {
+  if (section === "default") return "default";
+  if (!section.startsWith("profile")) return void 0;
+  const named = /^profile\s+(?:"([^"]*)"|'([^']*)'|(\S+))\s*$/.exec(section);
+  return named ? named[1] ?? named[2] ?? named[3] : void 0;
+}
+function withS3Settings(configText, profile, settings) {
+  const entries = Object.entries(settings).filter(([, value]) => value !== void 0);
+  if (entries.length === 0) return configText;
+  const eol = configText.includes("\r\n") ? "\r\n" : "\n";
+  const lines = configText.length === 0 ? [] : configText.split(/\r?\n/);
+  const ours = entries.map(([key, value]) => `    ${key} = ${String(value)}`);
+  const out = [];
+  let found = false;
+  for (let i6 = 0; i6 < lines.length; i6++) {
+    out.push(lines[i6]);
+    const header = /^\[(.+)\]\s*$/.exec(lines[i6]);
+    if (!header || profileOfSection(header[1]) !== profile) continue;
+    found = true;
+    let end = i6 + 1;
+    while (end < lines.length && !/^\[/.test(lines[end])) end++;
+    const section = lines.slice(i6 + 1, end);
+    const s3 = section.findIndex((line) => /^s3\s*[=:]/i.test(line));
+    if (s3 === -1) {
+      out.push("s3 =", ...ours, ...section);
+    } else if (!/^s3\s*[=:]\s*$/i.test(section[s3])) {
+      out.push(...section.slice(0, s3), "s3 =", ...ours, ...section.slice(s3 + 1));
+    } else {
+      let last = s3;
+      for (let j5 = s3 + 1; j5 < section.length; j5++) {
+        if (isIndented(section[j5]) && !isComment(section[j5])) last = j5;
+        else if (!isBlank(section[j5]) && !isComment(section[j5])) break;
+      }
+      out.push(...section.slice(0, last + 1), ...ours, ...section.slice(last + 1));
+    }
+    i6 = end - 1;
+  }
+  if (!found) {
+    if (out.length > 0 && out[out.length - 1] !== "") out.push("");
+    out.push(profile === "default" ? "[default]" : `[profile ${profile}]`, "s3 =", ...ours, "");
+  }
+  return out.join(eol);
+}
+function userConfigPath(env2) {
+  const home = env2.HOME || os4.homedir();
+  return expandHome(env2.AWS_CONFIG_FILE || "~/.aws/config", home);
+}
+function applyS3Settings(env2, profile, settings) {
+  if (Object.values(settings).every((value) => value === void 0)) return { env: env2, dispose: () => void 0 };
+  let text = "";
+  try {
+    text = readFileSync5(userConfigPath(env2), "utf8");
+  } catch (error63) {
+    if (error63.code !== "ENOENT") throw error63;
+  }
+  const dir = mkdtempSync(path14.join(os4.tmpdir(), "s3ss-aws-config-"));
+  const file2 = path14.join(dir, "config");
+  writeFileSync2(file2, withS3Settings(text, awsProfileName(profile, env2), settings), { mode: 384 });
+  return {
+    env: { ...env2, AWS_CONFIG_FILE: file2 },
+    dispose: () => rmSync(dir, { recursive: true, force: true })
+  };
+}
+var isComment, isBlank, isIndented;
+var init_s3_settings = __esm({
+  "src/engine/aws-cli/s3-settings.ts"() {
+    "use strict";
+    init_parse4();
+    isComment = (line) => /^\s*[#;]/.test(line);
+    isBlank = (line) => line.trim() === "";
+    isIndented = (line) => /^[ \t]/.test(line) && !isBlank(line);
+  }
+});
+
+// src/engine/aws-cli/run.ts
+import path15 from "node:path";
+import { StringDecoder as StringDecoder3 } from "node:string_decoder";
+function awsChildEnv(env2 = process.env) {
+  return { ...env2, PYTHONUNBUFFERED: "1", PYTHONIOENCODING: "utf-8", AWS_PAGER: "" };
+}
+function readStatements(stream, onLine) {
+  const decoder = new StringDecoder3("utf8");
+  let pending = "";
+  const push = (text) => {
+    pending += text;
+    const parts = pending.split(/\r\n|\r|\n/);
+    pending = parts.pop() ?? "";
+    for (const part of parts) onLine(part);
+  };
+  return new Promise((resolve3) => {
+    stream.on("data", (chunk) => push(decoder.write(chunk)));
+    const finish = () => {
+      push(decoder.end());
+      if (pending !== "") onLine(pending);
+      pending = "";
+      resolve3();
+    };
+    stream.once("end", finish);
+    stream.once("close", () => {
+      if (stream.readableEnded) return;
+      finish();
+    });
+  });
+}
+async function runAwsSync(opts) {
+  const started = Date.now();
+  const args = buildAwsSyncArgs(opts);
+  const command5 = redactCommand([opts.aws.path, ...args]);
+  if (opts.signal?.aborted) throw aborted3(opts.signal);
+  const result = {
+    exitCode: -1,
+    outcome: "ok",
+    uploads: [],
+    deletes: [],
+    warnings: [],
+    errors: [],
+    skippedPaths: [],
+    durationMs: 0,
+    command: command5
+  };
+  const config2 = s3Config(opts);
+  try {
+    return await runAws(opts, args, config2.env, result, started);
+  } finally {
+    config2.dispose();
+  }
+}
+function s3Config(opts) {
+  try {
+    return applyS3Settings(opts.env ?? process.env, opts.profile, opts.s3Settings ?? {});
+  } catch (error63) {
+    throw new AwsCliError("AWS_CLI_FAILED", `Cannot read the aws config file: ${error63.message}.`, {
+      hint: "The target's aws settings (aws_max_concurrent_requests, aws_multipart_chunksize, path_style) are applied to a copy of it: make it readable, or remove those options.",
+      cause: error63
+    });
+  }
+}
+async function runAws(opts, args, env2, result, started) {
+  const { command: command5 } = result;
+  const cwd = process.cwd();
+  const context = { cwd, sourceRoot: path15.resolve(cwd, opts.source), destination: opts.destination };
+  const stderrTail = [];
+  let listenerError;
+  let sawFatal = false;
+  const subprocess = execa(opts.aws.path, args, {
+    cwd,
+    env: awsChildEnv(env2),
+    extendEnv: false,
+    stdin: "ignore",
+    buffer: false,
+    reject: false,
+    cancelSignal: opts.signal,
+    timeout: opts.timeoutMs,
+    forceKillAfterDelay: FORCE_KILL_AFTER_MS
+  });
+  try {
+    if (subprocess.pid !== void 0) opts.onSpawn?.({ pid: subprocess.pid, command: command5 });
+  } catch (error63) {
+    listenerError = error63;
+    subprocess.kill();
+  }
+  const handle = (line, fromStderr) => {
+    if (fromStderr) {
+      const trimmed = line.replace(/ +$/, "");
+      if (trimmed !== "") stderrTail.push(trimmed);
+      if (stderrTail.length > STDERR_LINES_KEPT) stderrTail.shift();
+    }
+    const event = parseAwsLine(line, context);
+    if (!event) return;
+    if (event.type === "aws-error" && event.fatal) sawFatal = true;
+    record2(result, event);
+    if (!opts.onEvent || listenerError !== void 0) return;
+    try {
+      opts.onEvent(event);
+    } catch (error63) {
+      listenerError = error63;
+      subprocess.kill();
+    }
+  };
+  const streams = [
+    subprocess.stdout ? readStatements(subprocess.stdout, (l3) => handle(l3, false)) : Promise.resolve(),
+    subprocess.stderr ? readStatements(subprocess.stderr, (l3) => handle(l3, true)) : Promise.resolve()
+  ];
+  const exit = await subprocess;
+  await Promise.all(streams);
+  result.durationMs = Date.now() - started;
+  if (listenerError !== void 0) throw listenerError;
+  if (exit.isCanceled || exit.exitCode === 130 || exit.signal === "SIGINT") throw aborted3(opts.signal);
+  if (exit.timedOut) {
+    throw new AwsCliError(
+      "AWS_CLI_FAILED",
+      `aws s3 sync did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1e3)} s and was stopped.`,
+      {
+        hint: "Run the sync again; it continues where it stopped.",
+        stderr: stderrTail.join("\n"),
+        retryable: true
+      }
+    );
+  }
+  if (exit.exitCode === void 0) throw spawnFailure(exit, opts.aws.path, stderrTail);
+  result.exitCode = exit.exitCode;
+  if (exit.exitCode === 0) return result;
+  if (exit.exitCode === 2 && !looksLikeUsage(stderrTail)) return { ...result, outcome: "skipped-files" };
+  if (exit.exitCode === 1 && !sawFatal) return { ...result, outcome: "failed" };
+  throw classifyAwsFailure(exit.exitCode, stderrTail);
+}
+function record2(result, event) {
+  switch (event.type) {
+    case "aws-upload":
+      result.uploads.push({ localPath: event.localPath, key: event.key, path: event.path });
+      break;
+    case "aws-delete":
+      result.deletes.push(event.key);
+      break;
+    case "aws-warning":
+      result.warnings.push({ message: event.message, path: event.path });
+      if (event.relativePath !== void 0) result.skippedPaths.push(event.relativePath);
+      break;
+    case "aws-error":
+      result.errors.push(event.message);
+      break;
+  }
+}
+function looksLikeUsage(stderrLines) {
+  return stderrLines.some(
+    (l3) => l3.startsWith("usage: ") || l3.startsWith("aws: error:") || l3.startsWith("Unknown options:")
+  );
+}
+function aborted3(signal) {
+  return new SmartSyncError("ABORTED", "The aws sync was cancelled.", { cause: signal?.reason });
+}
+function spawnFailure(exit, file2, stderrTail) {
+  if (exit.code === "ENOENT" || exit.code === "EACCES") {
+    return new AwsCliError("AWS_CLI_MISSING", `The aws CLI could not be started: ${file2} (${exit.code}).`, {
+      hint: 'Install it ("brew install awscli" on macOS) or set the path of the aws binary.'
+    });
+  }
+  const how = exit.signal ? `was killed by ${exit.signal}` : `could not run (${exit.shortMessage ?? "unknown error"})`;
+  return new AwsCliError("AWS_CLI_FAILED", `aws s3 sync ${how}.`, {
+    hint: "Run the sync again; it continues where it stopped.",
+    stderr: stderrTail.join("\n"),
+    retryable: true
+  });
+}
+var STDERR_LINES_KEPT, FORCE_KILL_AFTER_MS;
+var init_run = __esm({
+  "src/engine/aws-cli/run.ts"() {
+    "use strict";
+    init_execa();
+    init_errors();
+    init_args();
+    init_classify2();
+    init_parse();
+    init_s3_settings();
+    STDERR_LINES_KEPT = 200;
+    FORCE_KILL_AFTER_MS = 5e3;
+  }
+});
+
+// src/engine/aws-cli/index.ts
+var init_aws_cli = __esm({
+  "src/engine/aws-cli/index.ts"() {
+    "use strict";
+    init_locate();
+    init_args();
+    init_parse();
+    init_classify2();
+    init_run();
+    init_s3_settings();
+  }
+});
+
+// src/engine/aws-cli.ts
+var init_aws_cli2 = __esm({
+  "src/engine/aws-cli.ts"() {
+    "use strict";
+    init_aws_cli();
+  }
+});
+
+// src/engine/aws-filters.ts
+function awsFilters(input2) {
+  const problem = prefixProblem(input2.prefix);
+  if (problem) {
+    throw new SmartSyncError("CONFIG_INVALID", `The prefix "${input2.prefix}" ${problem}.`, {
+      hint: "Choose a prefix without those characters for this target."
+    });
+  }
+  const root5 = awsSourceArg(input2.root);
+  const rules = anchorToRoot(root5, meantRules(input2));
+  return {
+    rules,
+    isExcludedPath: createRuleMatcher(root5, rules),
+    isExcludedKey: createKeyRuleMatcher(input2.bucket, input2.prefix, rules)
+  };
+}
+function localExcludeMatcher(root5, userExcludes) {
+  const abs = awsSourceArg(root5);
+  return createRuleMatcher(abs, anchorToRoot(abs, meantRules({ userExcludes })));
+}
+function meantRules(input2) {
+  const only = input2.only ? [exclude("*"), ...input2.only.map((path32) => ({ type: "include", pattern: escapeFnmatch(path32) }))] : [];
+  return [
+    ...only,
+    ...input2.userExcludes.map(exclude),
+    ...TOOL_EXCLUDES.map(exclude),
+    ...(input2.leaveAlone ?? []).map((path32) => exclude(escapeFnmatch(path32))),
+    ...(input2.leaveAloneFolders ?? []).map((folder) => exclude(`${escapeFnmatch(folder)}/*`)),
+    ...(input2.skipped ?? []).flatMap((s2) => skippedPatterns(s2).map(exclude))
+  ];
+}
+function anchorToRoot(root5, rules) {
+  if (!FNMATCH_SPECIAL.test(root5)) return [...rules];
+  const escaped = escapeFnmatch(root5);
+  const absolute = (pattern) => pattern.startsWith("/") ? pattern : `${escaped}/${pattern}`;
+  return [
+    ...rules,
+    { type: "include", pattern: `${escaped}/*` },
+    ...rules.map((rule) => ({ type: rule.type, pattern: absolute(rule.pattern) }))
+  ];
+}
+function exclude(pattern) {
+  return { type: "exclude", pattern };
+}
+function skippedPatterns(skipped) {
+  switch (skipped.reason) {
+    case "symlink-loop":
+      return [`${escapeFnmatch(skipped.path)}/*`];
+    case "invalid-utf8-name": {
+      const pattern = escapeFnmatch(skipped.pythonPath ?? skipped.path);
+      return [pattern, `${pattern}/*`];
+    }
+    case "vanished":
+      return [];
+    default:
+      return [escapeFnmatch(skipped.path), `${escapeFnmatch(skipped.path)}/*`];
+  }
+}
+var init_aws_filters = __esm({
+  "src/engine/aws-filters.ts"() {
+    "use strict";
+    init_errors();
+    init_filters();
+  }
+});
+
+// src/engine/run/aws-stage.ts
+function runFilters(ctx, scan, leaveAlone = [], more = {}) {
+  return awsFilters({
+    root: ctx.target.localPath,
+    bucket: ctx.target.bucket,
+    prefix: ctx.prefix,
+    userExcludes: ctx.target.excludes,
+    leaveAlone: [...leaveAlone.flatMap((m3) => [m3.from, m3.to]), ...more.leaveAlone?.paths ?? []],
+    leaveAloneFolders: more.leaveAlone?.folders,
+    only: more.only,
+    skipped: scan?.skipped
+  });
+}
+async function awsStage(ctx, aws, filters, options) {
+  const { target } = ctx;
+  const { lock } = options;
+  ctx.phase("aws");
+  try {
+    const result = await runAwsSync({
+      aws,
+      source: awsSourceArg(target.localPath),
+      destination: s3Uri(target.bucket, ctx.prefix),
+      filters: filters.rules,
+      delete: true,
+      dryRun: options.dryRun,
+      endpointUrl: target.endpointUrl,
+      profile: target.profile,
+      region: target.region,
+      storageClass: target.storageClass,
+      s3Settings: {
+        max_concurrent_requests: target.awsMaxConcurrentRequests,
+        multipart_chunksize: target.awsMultipartChunksize,
+        addressing_style: awsAddressingStyle(target)
+        // as the SDK addresses the bucket (path_style)
+      },
+      env: ctx.options.env,
+      signal: ctx.options.signal,
+      onEvent: (event) => ctx.emit({ type: "aws", target: target.name, event }),
+      onSpawn: lock && ((child) => lock.setChild({ ...child, startedAt: ctx.now().toISOString() }))
+    });
+    addAwsToReport(ctx.report, result);
+    return result;
+  } finally {
+    if (lock) clearChild(ctx, lock);
+  }
+}
+function clearChild(ctx, lock) {
+  try {
+    lock.setChild(void 0);
+  } catch (error63) {
+    ctx.notice(`Could not update the volume's lock: ${error63 instanceof Error ? error63.message : error63}`, "warning");
+  }
+}
+var init_aws_stage = __esm({
+  "src/engine/run/aws-stage.ts"() {
+    "use strict";
+    init_aws_cli2();
+    init_aws_filters();
+    init_filters();
+    init_keys();
+    init_report();
+  }
+});
+
+// src/engine/run/connect-bucket.ts
+async function connectBucket(ctx) {
+  const { target, options } = ctx;
+  const aws = options.command === "sync" ? (async () => await options.aws ?? locateAwsCli({ explicit: target.awsCli, env: options.env }))() : void 0;
+  aws?.catch(() => void 0);
+  const gateway = new BucketGateway(
+    getS3Client({
+      profile: target.profile,
+      region: target.region,
+      endpointUrl: target.endpointUrl,
+      forcePathStyle: target.forcePathStyle
+    }),
+    target.bucket,
+    {
+      multipartCopyThreshold: target.multipartCopyThreshold,
+      concurrency: target.concurrency,
+      endpoint: target.endpointUrl,
+      profile: target.profile
+    }
+  );
+  const access3 = await gateway.checkAccess(ctx.prefix ? `${ctx.prefix}/` : "");
+  return { gateway, hasObjects: !access3.empty, aws };
+}
+var init_connect_bucket = __esm({
+  "src/engine/run/connect-bucket.ts"() {
+    "use strict";
+    init_aws_cli2();
+    init_s33();
+  }
+});
+
+// src/engine/format.ts
+function formatBytes(bytes) {
+  if (!Number.isFinite(bytes) || bytes < 1e3) return `${Math.max(0, Math.round(bytes || 0))} B`;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1e3 && unit < UNITS2.length - 1) {
+    value /= 1e3;
+    unit++;
+  }
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${UNITS2[unit]}`;
+}
+function formatDuration(ms) {
+  const seconds = Math.round(ms / 1e3);
+  if (seconds < 60) return `${(ms / 1e3).toFixed(ms < 1e4 ? 1 : 0)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+function plural2(count2, word, many = `${word}s`) {
+  return `${count2} ${count2 === 1 ? word : many}`;
+}
+var UNITS2;
+var init_format = __esm({
+  "src/engine/format.ts"() {
+    "use strict";
+    UNITS2 = ["B", "KB", "MB", "GB", "TB", "PB"];
+  }
+});
+
+// src/engine/logger.ts
+import { createWriteStream as createWriteStream2, mkdirSync } from "node:fs";
+import path16 from "node:path";
+function pad(n4) {
+  return String(n4).padStart(2, "0");
+}
+function logFileName(command5, at) {
+  const date6 = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+  const time4 = `${pad(at.getHours())}-${pad(at.getMinutes())}-${pad(at.getSeconds())}`;
+  return `s3-sync-${command5}-${date6}_${time4}.log`;
+}
+var LOG_DIR, RunLog;
+var init_logger = __esm({
+  "src/engine/logger.ts"() {
+    "use strict";
+    init_format();
+    LOG_DIR = "logs";
+    RunLog = class _RunLog {
+      constructor(file2) {
+        this.file = file2;
+        this.stream = createWriteStream2(file2, { flags: "a" });
+        this.stream.on("error", () => {
+        });
+      }
+      file;
+      stream;
+      static open(volumeRoot, command5, at) {
+        const dir = path16.join(volumeRoot, LOG_DIR);
+        try {
+          mkdirSync(dir);
+        } catch (error63) {
+          if (error63.code !== "EEXIST") throw error63;
+        }
+        return new _RunLog(path16.join(dir, logFileName(command5, at)));
+      }
+      line(text) {
+        this.stream.write(`${(/* @__PURE__ */ new Date()).toISOString()} ${text}
+`);
+      }
+      /** Writes the events worth keeping: moves, notices, aws's own lines, the summary. */
+      onEvent = (event) => {
+        switch (event.type) {
+          case "target-start":
+            this.line(`start ${event.localPath} \u2192 ${event.destination}${event.dryRun ? " (dry run)" : ""}`);
+            break;
+          case "notice":
+            this.line(`${event.level}: ${event.message}`);
+            break;
+          case "plan":
+            this.line(
+              `plan: ${event.moves} moves (${formatBytes(event.bytesSaved)} not uploaded), ${event.archived} waiting for restore, ${event.rejected} rename candidates left to aws, ${event.newFiles} new, ${event.modified} modified, ${event.deleted} deleted`
+            );
+            break;
+          case "move": {
+            const { move, status, error: error63 } = event.outcome;
+            this.line(
+              `move ${status}: ${move.fromKey} \u2192 ${move.toKey} (${formatBytes(move.size)})${error63 ? `: ${error63}` : ""}`
+            );
+            if (event.outcome.deleteFailed) this.line(`  old key not deleted: ${event.outcome.deleteFailed}`);
+            break;
+          }
+          case "aws":
+            if (event.event.type !== "aws-progress") {
+              this.line(`aws: ${"line" in event.event ? event.event.line : JSON.stringify(event.event)}`);
+            }
+            break;
+          case "target-end": {
+            const r5 = event.report;
+            this.line(
+              `end: ${r5.status}${r5.error ? ` (${r5.error.message})` : ""}; ${r5.moves.done} moved, ${r5.moves.failed} failed`
+            );
+            break;
+          }
+          default:
+            break;
+        }
+      };
+      close() {
+        return new Promise((resolve3) => this.stream.end(resolve3));
+      }
+    };
+  }
+});
+
+// src/engine/run/context.ts
+function createRunContext(target, options) {
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const startedAt = now();
+  const prefix = normalizePrefix(target.prefix);
+  const dryRun = options.dryRun ?? false;
+  const report = emptyReport(
+    {
+      target: target.name,
+      localPath: target.localPath,
+      bucket: target.bucket,
+      prefix,
+      command: options.command,
+      dryRun
+    },
+    startedAt
+  );
+  let backlog = [];
+  const context = {
+    target,
+    prefix,
+    options,
+    dryRun,
+    now,
+    startedAt,
+    report,
+    openLog() {
+      if (!backlog) return;
+      const events = backlog;
+      backlog = void 0;
+      if (options.log === false || dryRun) return;
+      try {
+        context.log = RunLog.open(target.localPath, options.commandName ?? options.command, startedAt);
+      } catch (error63) {
+        report.notices.push(`No run log: ${error63 instanceof Error ? error63.message : String(error63)}`);
+        return;
+      }
+      report.logFile = context.log.file;
+      for (const event of events) context.log.onEvent(event);
+    },
+    emit(event) {
+      options.onEvent?.(event);
+      if (context.log) context.log.onEvent(event);
+      else if (backlog && !event.type.endsWith("-progress")) backlog.push(event);
+    },
+    phase(phase) {
+      context.emit({ type: "phase", target: target.name, phase });
+    },
+    notice(message, level = "info") {
+      report.notices.push(message);
+      context.emit({ type: "notice", target: target.name, level, message });
+    }
+  };
+  return context;
+}
+var init_context = __esm({
+  "src/engine/run/context.ts"() {
+    "use strict";
+    init_keys();
+    init_logger();
+    init_report();
+  }
+});
+
+// src/engine/run/early-aws.ts
+function planEarlyAws(input2) {
+  const { plan, prefix } = input2;
+  const copies = plan.copies ?? [];
+  if (plan.moves.length === 0 && copies.length === 0) return void 0;
+  const held = /* @__PURE__ */ new Set();
+  for (const m3 of plan.moves) held.add(m3.from).add(m3.to);
+  for (const c7 of copies) held.add(c7.to);
+  for (const m3 of plan.archived) {
+    held.delete(m3.from);
+    held.delete(m3.to);
+  }
+  if (held.size === 0) return void 0;
+  const universe = input2.objects ? objectPaths(input2.objects, prefix) : void 0;
+  const leaveAlone = compress2(held, input2.scan, universe);
+  const patterns = [...leaveAlone.paths, ...leaveAlone.folders];
+  if (!awsCanTest(patterns, input2.scan.length, input2.objects?.size ?? input2.scan.length)) return void 0;
+  return { leaveAlone, held };
+}
+function followUpPaths(early, scan, moved) {
+  const local = /* @__PURE__ */ new Set();
+  for (const f5 of scan) if (early.held.has(f5.path)) local.add(f5.path);
+  const written = new Set(moved.copied ?? []);
+  const cleared = /* @__PURE__ */ new Set();
+  for (const o4 of moved.outcomes) {
+    if (o4.status !== "done") continue;
+    written.add(o4.move.to);
+    if (!o4.deleteFailed) cleared.add(o4.move.from);
+  }
+  for (const path32 of written) cleared.add(path32);
+  const pending = new Set(moved.pending.flatMap((m3) => [m3.from, m3.to]));
+  const paths = [];
+  for (const path32 of early.held) {
+    if (pending.has(path32)) continue;
+    if (local.has(path32) ? !written.has(path32) : !cleared.has(path32)) paths.push(path32);
+  }
+  return paths;
+}
+function narrowFollowUp(paths, files, objects) {
+  return awsCanTest(["*", ...paths], files, objects);
+}
+function awsCanTest(patterns, files, objects) {
+  return patterns.length <= EARLY_AWS_MAX_RULES && (files + objects) * patterns.length <= EARLY_AWS_MATCH_BUDGET && ruleBytes(patterns) <= EARLY_AWS_MAX_RULE_BYTES;
+}
+function objectPaths(objects, prefix) {
+  const paths = [];
+  for (const key of objects.keys()) {
+    const path32 = pathForKey(prefix, key);
+    if (path32 !== null && keyFor(prefix, path32) === key) paths.push(path32);
+  }
+  return paths;
+}
+function compress2(held, scan, objects) {
+  if (!objects) return { paths: [...held], folders: [] };
+  const candidates = /* @__PURE__ */ new Set();
+  for (const path32 of held) for (const folder of parents(path32)) candidates.add(folder);
+  const tops = /* @__PURE__ */ new Set();
+  for (const folder of candidates) if (!folder.includes("/")) tops.add(folder);
+  const mixed = /* @__PURE__ */ new Set();
+  const visit2 = (path32) => {
+    const slash = path32.indexOf("/");
+    if (slash < 0 || !tops.has(path32.slice(0, slash)) || held.has(path32)) return;
+    for (const folder of parents(path32)) {
+      if (mixed.has(folder)) break;
+      if (candidates.has(folder)) mixed.add(folder);
+    }
+  };
+  for (const f5 of scan) visit2(f5.path);
+  for (const path32 of objects) visit2(path32);
+  const whole = (folder) => candidates.has(folder) && !mixed.has(folder);
+  const folders = /* @__PURE__ */ new Set();
+  const paths = [];
+  for (const path32 of held) {
+    let top;
+    for (const folder of parents(path32)) if (whole(folder)) top = folder;
+    if (top === void 0) paths.push(path32);
+    else folders.add(top);
+  }
+  return { paths, folders: [...folders] };
+}
+function* parents(path32) {
+  for (let i6 = path32.lastIndexOf("/"); i6 > 0; i6 = path32.lastIndexOf("/", i6 - 1)) yield path32.slice(0, i6);
+}
+function ruleBytes(patterns) {
+  let bytes = 0;
+  for (const p3 of patterns) bytes += Buffer.byteLength(p3) + 16;
+  return bytes;
+}
+function combineAwsRuns(first, second) {
+  const worse = SEVERITY[second.outcome] > SEVERITY[first.outcome] ? second : first;
+  return {
+    exitCode: worse.exitCode,
+    outcome: worse.outcome,
+    uploads: [...first.uploads, ...second.uploads],
+    deletes: [...first.deletes, ...second.deletes],
+    warnings: [...first.warnings, ...second.warnings],
+    errors: [...first.errors, ...second.errors],
+    skippedPaths: [...first.skippedPaths, ...second.skippedPaths],
+    durationMs: first.durationMs + second.durationMs,
+    command: first.command
+  };
+}
+var EARLY_AWS_MATCH_BUDGET, EARLY_AWS_MAX_RULES, EARLY_AWS_MAX_RULE_BYTES, SEVERITY;
+var init_early_aws = __esm({
+  "src/engine/run/early-aws.ts"() {
+    "use strict";
+    init_keys();
+    EARLY_AWS_MATCH_BUDGET = 4e6;
+    EARLY_AWS_MAX_RULES = 2e3;
+    EARLY_AWS_MAX_RULE_BYTES = 256 * 1024;
+    SEVERITY = { ok: 0, "skipped-files": 1, failed: 2 };
+  }
+});
+
+// src/engine/aws-deletes.ts
+function countAwsDeletes(input2) {
+  const { objects, plan } = input2;
+  if (!objects) return { count: plan.deleted.length, objects: input2.recordCount, source: "state-db" };
+  const local = new Set(input2.scan.map((f5) => f5.path));
+  const movedAway = new Set(plan.moves.map((m3) => m3.fromKey));
+  let count2 = 0;
+  for (const key of objects.keys()) {
+    const rel = pathForKey(input2.prefix, key);
+    if (rel === null || rel.endsWith("/")) continue;
+    if (local.has(rel) || movedAway.has(key) || input2.isExcludedKey(rel)) continue;
+    count2++;
+  }
+  return { count: count2, objects: objects.size, source: "listing" };
+}
+var init_aws_deletes = __esm({
+  "src/engine/aws-deletes.ts"() {
+    "use strict";
+    init_keys();
+  }
+});
+
+// src/engine/guards.ts
+function day(iso) {
+  return iso.slice(0, 10);
+}
+function judgeVolume(e5) {
+  const recorded = e5.recorded;
+  const when = recorded ? ` synced on ${day(recorded.lastSyncAt)}` : "";
+  if (recorded?.volume.mountPoint && !e5.facts.isMountPoint) {
+    const what = e5.rootIsEmpty ? "an empty folder" : "a folder on another disk";
+    return new GuardError("VOLUME_REFUSED", `${e5.root} is ${what}, not the drive${when} \u2014 is the drive connected?`, {
+      hint: `Connect the drive and run again; nothing was changed in S3. If this folder holds the files now on purpose, run again with ${ACCEPT}.`,
+      retryable: true
+    });
+  }
+  if (recorded?.volume.uuid && e5.facts.uuid && recorded.volume.uuid !== e5.facts.uuid) {
+    return new GuardError(
+      "VOLUME_REFUSED",
+      `${e5.root} is another volume (UUID ${e5.facts.uuid}) than the one${when} (UUID ${recorded.volume.uuid}).`,
+      {
+        hint: `Connect the right drive; nothing was changed in S3. If this volume replaces it on purpose, run again with ${ACCEPT}.`
+      }
+    );
+  }
+  if (recorded && e5.dbId && recorded.volume.dbId !== e5.dbId) {
+    return new GuardError(
+      "VOLUME_REFUSED",
+      `The state DB on ${e5.root} belongs to another volume (id ${e5.dbId}) than the one${when} (id ${recorded.volume.dbId}).`,
+      {
+        hint: `Check which drive is mounted at ${e5.root}; nothing was changed in S3. If it is the right one, run again with ${ACCEPT}.`
+      }
+    );
+  }
+  if (e5.filesFound === 0 && e5.bucketHasObjects) {
+    const what = e5.rootIsEmpty ? "an empty folder" : "a folder with no files to sync";
+    return new GuardError(
+      "VOLUME_REFUSED",
+      `${e5.root} is ${what} while ${e5.destination} holds objects \u2014 is the drive connected?`,
+      {
+        hint: `Connect the drive and run again; nothing was changed in S3. To delete every object under ${e5.destination} on purpose, run again with ${ACCEPT} --allow-deletes.`,
+        retryable: true
+      }
+    );
+  }
+  return void 0;
+}
+function deletionLimit(objects, cap = DEFAULT_DELETION_CAP) {
+  const byShare = objects >= MIN_OBJECTS_FOR_SHARE ? Math.floor(objects * cap.maxShare) : Infinity;
+  return Math.min(cap.maxDeletes, byShare);
+}
+function judgeDeletes(e5) {
+  const limit = deletionLimit(e5.objects, e5.cap);
+  if (e5.count <= limit) return void 0;
+  const share = e5.objects > 0 ? ` (${Math.round(e5.count / e5.objects * 100)}% of ${e5.objects})` : "";
+  return new GuardError(
+    "DELETES_REFUSED",
+    `This sync would delete ${e5.count} objects${share} under ${e5.destination}, more than the cap of ${limit}.`,
+    {
+      hint: "Nothing was changed in S3. Check that the volume holds what you expect (a dry run lists the deletes); to delete them on purpose, run again with --allow-deletes, or raise max_deletes / max_delete_share in the config."
+    }
+  );
+}
+var ACCEPT, DEFAULT_DELETION_CAP, MIN_OBJECTS_FOR_SHARE;
+var init_guards = __esm({
+  "src/engine/guards.ts"() {
+    "use strict";
+    init_errors();
+    ACCEPT = "--accept-volume";
+    DEFAULT_DELETION_CAP = { maxDeletes: 1e4, maxShare: 0.5 };
+    MIN_OBJECTS_FOR_SHARE = 20;
+  }
+});
+
+// src/engine/run/guard-deletes.ts
+function guardDeletes(ctx, volume, scan, verified, filters) {
+  if (ctx.options.command !== "sync" && !ctx.dryRun) return;
+  const { target } = ctx;
+  const cap = {
+    maxDeletes: target.maxDeletes ?? DEFAULT_DELETION_CAP.maxDeletes,
+    maxShare: target.maxDeleteShare ?? DEFAULT_DELETION_CAP.maxShare
+  };
+  const evidence = countAwsDeletes({
+    prefix: ctx.prefix,
+    scan: scan.files,
+    plan: verified.plan,
+    objects: verified.objects,
+    recordCount: verified.recordCount,
+    isExcludedKey: filters.isExcludedKey
+  });
+  ctx.report.deletes = { ...evidence, limit: deletionLimit(evidence.objects, cap) };
+  const refusal2 = judgeDeletes({ ...evidence, cap, destination: s3Uri(target.bucket, ctx.prefix) });
+  if (!refusal2) return;
+  if (ctx.options.allowDeletes) ctx.notice(`Allowed on purpose (--allow-deletes): ${refusal2.message}`, "warning");
+  else if (ctx.dryRun) ctx.notice(`A sync would be refused: ${refusal2.message} ${refusal2.hint}`, "warning");
+  else throw refusal2;
+}
+var init_guard_deletes = __esm({
+  "src/engine/run/guard-deletes.ts"() {
+    "use strict";
+    init_aws_deletes();
+    init_guards();
+    init_keys();
+  }
+});
+
+// src/engine/run/guard-volume.ts
+function guardVolume(ctx, volume, scan, bucket) {
+  const refusal2 = judgeVolume({
+    root: ctx.target.localPath,
+    destination: s3Uri(ctx.target.bucket, ctx.prefix),
+    facts: volume.facts,
+    dbId: volume.dbId,
+    recorded: volume.recorded,
+    filesFound: scan.files.length,
+    rootIsEmpty: scan.rootIsEmpty,
+    bucketHasObjects: bucket.hasObjects
+  });
+  if (refusal2 && !ctx.options.acceptVolume) throw refusal2;
+  ctx.openLog();
+  if (refusal2) ctx.notice(`Accepted on purpose (--accept-volume): ${refusal2.message}`, "warning");
+}
+var init_guard_volume = __esm({
+  "src/engine/run/guard-volume.ts"() {
+    "use strict";
+    init_guards();
+    init_keys();
+  }
+});
+
+// src/engine/invalidation.ts
+function filesToCheck(plan, outcomes, leftAlone) {
+  const written = new Set(outcomes.filter((o4) => o4.status === "done").map((o4) => o4.move.to));
+  return plan.unsure.filter((f5) => !written.has(f5.path) && !leftAlone.has(f5.path));
+}
+function bucketAfterMoves(listing, outcomes) {
+  const destinations = new Set(outcomes.map((o4) => o4.move.toKey));
+  const gone = /* @__PURE__ */ new Set();
+  const unknown2 = /* @__PURE__ */ new Set();
+  for (const o4 of outcomes) {
+    if (o4.status === "done" && !o4.deleteFailed && !destinations.has(o4.move.fromKey)) gone.add(o4.move.fromKey);
+    if (o4.status === "failed") unknown2.add(o4.move.fromKey);
+  }
+  return (key) => {
+    if (gone.has(key)) return "absent";
+    if (unknown2.has(key)) return "unknown";
+    return listing.get(key) ?? "absent";
+  };
+}
+function staleKeys(prefix, files, state2) {
+  const keys = [];
+  for (const file2 of files) {
+    const key = keyFor(prefix, file2.path);
+    const object2 = state2(key);
+    if (object2 === "absent") continue;
+    if (object2 === "unknown" || object2.size === file2.size && Math.floor(object2.lastModifiedMs / 1e3) >= Math.floor(file2.mtimeMs / 1e3))
+      keys.push(key);
+  }
+  return keys;
+}
+var init_invalidation = __esm({
+  "src/engine/invalidation.ts"() {
+    "use strict";
+    init_keys();
+  }
+});
+
+// src/engine/run/bucket-objects.ts
+async function listPrefix(gateway, prefix, onPage, signal) {
+  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
+  const byKey = /* @__PURE__ */ new Map();
+  for (const object2 of objects) byKey.set(object2.key, object2);
+  return byKey;
+}
+async function objectsAt(gateway, prefix, keys, signal) {
+  const wanted = [...new Set(keys)];
+  const found = /* @__PURE__ */ new Map();
+  if (wanted.length > HEAD_UP_TO) {
+    const listed = await listPrefix(gateway, prefix, void 0, signal);
+    for (const key of wanted) {
+      const object2 = listed.get(key);
+      if (object2) found.set(key, object2);
+    }
+    return found;
+  }
+  await Promise.all(
+    wanted.map(async (key) => {
+      const head = await gateway.head(key, { signal });
+      if (head) found.set(key, head);
+    })
+  );
+  return found;
+}
+var HEAD_UP_TO;
+var init_bucket_objects = __esm({
+  "src/engine/run/bucket-objects.ts"() {
+    "use strict";
+    HEAD_UP_TO = 200;
+  }
+});
+
+// src/engine/run/invalidate-stage.ts
+async function invalidateStage(ctx, bucket, verified, moved, scope = {}) {
+  if (ctx.dryRun) return moved;
+  const { gateway } = bucket;
+  const signal = ctx.options.signal;
+  const leftAlone = /* @__PURE__ */ new Set([...moved.pending.flatMap((m3) => [m3.from, m3.to]), ...moved.copied ?? []]);
+  let files = ctx.options.command === "sync" ? filesToCheck(verified.plan, moved.outcomes, leftAlone) : [];
+  if (scope.files) files = files.filter((f5) => scope.files(f5.path));
+  let state2;
+  if (files.length > 0) {
+    state2 = verified.objects ? bucketAfterMoves(verified.objects, moved.outcomes) : await askBucket(gateway, ctx.prefix, files, signal);
+  }
+  const stale = state2 ? staleKeys(ctx.prefix, files, state2) : [];
+  const temporary = scope.temporary === false ? [] : await leftoverTempKeys(ctx, gateway, verified.objects, moved.leftoverTempKeys);
+  if (stale.length === 0 && temporary.length === 0) return moved;
+  const failures = await deleteAll(gateway, [...stale, ...temporary], signal);
+  const failed = new Set(failures.map((f5) => f5.key));
+  const cleared = stale.filter((k5) => !failed.has(k5));
+  if (cleared.length > 0) {
+    ctx.notice(
+      `${cleared.length} object(s) held other bytes than the file now at their path, of the same size (moves that were not made, or files replaced): deleted, so that aws uploads those files (${sample(cleared)}).`
+    );
+  }
+  const keptTemporary = temporary.filter((k5) => failed.has(k5));
+  if (keptTemporary.length > 0)
+    ctx.notice(
+      `${keptTemporary.length} temporary object(s) under ${tempFolder(ctx.prefix)} could not be removed; the next run tries again.`,
+      "warning"
+    );
+  const kept = stale.filter((k5) => failed.has(k5));
+  if (kept.length === 0) return moved;
+  ctx.report.status = "partial";
+  ctx.notice(
+    `${kept.length} object(s) that may hold other bytes than their files could not be deleted, so aws may keep them; they are not recorded as synced and the next sync tries again: ` + failures.filter((f5) => !keptTemporary.includes(f5.key)).slice(0, 5).map((f5) => `${f5.key} (${f5.message})`).join(", "),
+    "warning"
+  );
+  const notSynced = kept.map((k5) => pathForKey(ctx.prefix, k5)).filter((p3) => p3 !== null);
+  return { ...moved, notSynced: [...moved.notSynced ?? [], ...notSynced] };
+}
+async function askBucket(gateway, prefix, files, signal) {
+  const objects = await objectsAt(
+    gateway,
+    prefix,
+    files.map((f5) => keyFor(prefix, f5.path)),
+    signal
+  );
+  return (key) => objects.get(key) ?? "absent";
+}
+async function leftoverTempKeys(ctx, gateway, listing, fromThisBatch) {
+  const folder = tempFolder(ctx.prefix);
+  const earlier = listing ? [...listing.keys()].filter((k5) => k5.startsWith(folder)) : (await gateway.listAll(folder, { signal: ctx.options.signal })).map((o4) => o4.key);
+  const kept = await MoveJournal.peekRunId(ctx.target.localPath);
+  const owned = kept ? `${folder}${kept}/` : void 0;
+  return [.../* @__PURE__ */ new Set([...fromThisBatch, ...earlier])].filter((k5) => !owned || !k5.startsWith(owned));
+}
+async function deleteAll(gateway, keys, signal) {
+  const batches = [];
+  for (let i6 = 0; i6 < keys.length; i6 += DELETE_BATCH) batches.push(keys.slice(i6, i6 + DELETE_BATCH));
+  return (await Promise.all(batches.map((batch) => gateway.deleteObjects(batch, { signal })))).flat();
+}
+function sample(keys) {
+  return keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
+}
+var init_invalidate_stage = __esm({
+  "src/engine/run/invalidate-stage.ts"() {
+    "use strict";
+    init_invalidation();
+    init_journal();
+    init_move_batch();
+    init_keys();
+    init_s33();
+    init_bucket_objects();
+  }
+});
+
+// src/engine/orphan-child.ts
+import { execFile } from "node:child_process";
+function inspect4(pid) {
+  return new Promise((resolve3) => {
+    execFile("ps", ["-ww", "-o", "stat=,etime=,args=", "-p", String(pid)], (error63, stdout) => {
+      const line = String(stdout ?? "").trim();
+      if (error63 || line === "") return resolve3(void 0);
+      const match = /^(\S+)\s+(\S+)\s+(.*)$/s.exec(line);
+      if (!match) return resolve3(void 0);
+      resolve3({ state: match[1], elapsedS: parseElapsed(match[2]), args: match[3] });
+    });
+  });
+}
+function parseElapsed(text) {
+  const match = /^(?:(?:(\d+)-)?(\d+):)?(\d+):(\d+)$/.exec(text);
+  if (!match) return void 0;
+  const [, days = "0", hours = "0", minutes, seconds] = match;
+  return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
+}
+function isRecordedChild(child, view, now) {
+  if (view.state.startsWith("Z")) return false;
+  const sync = child.command.slice(1, 5);
+  if (sync.length < 4 || sync[0] !== "s3" || sync[1] !== "sync") return false;
+  if (!view.args.includes(sync.join(" "))) return false;
+  if (view.elapsedS === void 0) return true;
+  const started = now - view.elapsedS * 1e3;
+  return Math.abs(started - Date.parse(child.startedAt)) <= START_TOLERANCE_MS + 1e3;
+}
+async function recordedChildRunning(child) {
+  const view = await inspect4(child.pid);
+  return view !== void 0 && isRecordedChild(child, view, Date.now());
+}
+async function stopRecordedChild(child, options = {}) {
+  if (!await recordedChildRunning(child)) return false;
+  const grace = options.graceMs ?? 1e4;
+  for (const [signal, waitMs] of [
+    ["SIGINT", grace],
+    ["SIGTERM", 3e3],
+    ["SIGKILL", 3e3]
+  ]) {
+    try {
+      process.kill(child.pid, signal);
+    } catch (error63) {
+      if (error63.code === "ESRCH") return true;
+      throw cannotStop(child, error63);
+    }
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      await new Promise((resolve3) => setTimeout(resolve3, POLL_MS));
+      if (!await recordedChildRunning(child)) return true;
+    }
+  }
+  throw cannotStop(child);
+}
+function cannotStop(child, cause) {
+  return new SmartSyncError(
+    "LOCKED",
+    `An aws s3 sync started by an earlier run (pid ${child.pid}, since ${child.startedAt}) is still running on this volume and could not be stopped.`,
+    { hint: `Stop it (kill ${child.pid}) and run again.`, retryable: true, cause }
+  );
+}
+var START_TOLERANCE_MS, POLL_MS;
+var init_orphan_child = __esm({
+  "src/engine/orphan-child.ts"() {
+    "use strict";
+    init_errors();
+    START_TOLERANCE_MS = 5e3;
+    POLL_MS = 100;
+  }
+});
+
+// src/engine/lock.ts
+import { readFileSync as readFileSync6, renameSync, unlinkSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { readFile as readFile6, stat as stat4, unlink as unlink2, writeFile } from "node:fs/promises";
+import os5 from "node:os";
+import path17 from "node:path";
+async function acquireVolumeLock(volumeRoot, info, options = {}) {
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const host = options.hostname ?? os5.hostname();
+  const foreignStaleMs = options.foreignStaleMs ?? DAY_MS;
+  const lockPath = path17.join(volumeRoot, LOCK_FILE_NAME);
+  let stoppedChild;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const mine = { pid: process.pid, host, command: info.command, startedAt: now().toISOString() };
+    const text = `${JSON.stringify(mine)}
+`;
+    if (await createExclusive(lockPath, text)) return heldLock(lockPath, mine, text, stoppedChild);
+    const found = await readLock(lockPath);
+    if (found === "gone") continue;
+    const verdict = judge(found, { now: now(), host, foreignStaleMs });
+    if (verdict === "held" && found.info) throw new LockedError(lockPath, found.info);
+    if (verdict === "wait") {
+      await sleep2(RETRY_DELAY_MS);
+      continue;
+    }
+    const child = found.info?.host === host ? found.info.child : void 0;
+    if (child && await stopRecordedChild(child, { graceMs: options.orphanGraceMs })) stoppedChild = child;
+    if (!await removeStale(lockPath, found.text, now())) await sleep2(RETRY_DELAY_MS);
+  }
+  throw new SmartSyncError("LOCKED", `Could not take the lock ${lockPath}: it kept changing.`, {
+    hint: `Wait for other syncs on this volume to finish. If none is running, delete ${lockPath}.`,
+    retryable: true
+  });
+}
+async function lockHolder(volumeRoot, options = {}) {
+  const found = await readLock(path17.join(volumeRoot, LOCK_FILE_NAME)).catch(() => "gone");
+  if (found === "gone" || !found.info) return void 0;
+  const context = {
+    now: (options.now ?? (() => /* @__PURE__ */ new Date()))(),
+    host: options.hostname ?? os5.hostname(),
+    foreignStaleMs: options.foreignStaleMs ?? DAY_MS
+  };
+  if (judge(found, context) === "held") return found.info;
+  const { child } = found.info;
+  if (child && found.info.host === context.host && await recordedChildRunning(child))
+    return { ...found.info, orphan: true };
+  return void 0;
+}
+async function createExclusive(file2, text) {
+  try {
+    await writeFile(file2, text, { flag: "wx" });
+    return true;
+  } catch (error63) {
+    const code2 = error63.code;
+    if (code2 === "EEXIST") return false;
+    const volume = path17.dirname(file2);
+    if (code2 === "ENOENT") {
+      throw new SmartSyncError("VOLUME_MISSING", `The folder ${volume} does not exist.`, {
+        hint: "Mount the volume or fix the target's path.",
+        cause: error63
+      });
+    }
+    throw new SmartSyncError("VOLUME_UNREADABLE", `Cannot create the lock file in ${volume} (${code2}).`, {
+      hint: "Check that the volume is mounted writable and that you may write to it.",
+      cause: error63
+    });
+  }
+}
+async function readLock(file2) {
+  try {
+    const [text, stats] = await Promise.all([readFile6(file2, "utf8"), stat4(file2)]);
+    return { text, ageMs: Date.now() - stats.mtimeMs, info: parseLock(text) };
+  } catch (error63) {
+    if (error63.code === "ENOENT") return "gone";
+    throw error63;
+  }
+}
+function parseLock(text) {
+  try {
+    const value = JSON.parse(text);
+    if (Number.isInteger(value.pid) && typeof value.host === "string" && typeof value.command === "string" && typeof value.startedAt === "string" && !Number.isNaN(Date.parse(value.startedAt))) {
+      const { child, ...info } = value;
+      return isChildRecord(child) ? { ...info, child } : info;
+    }
+  } catch {
+  }
+  return void 0;
+}
+function isChildRecord(value) {
+  const child = value;
+  return typeof child === "object" && child !== null && Number.isInteger(child.pid) && (child.pid ?? 0) > 0 && typeof child.startedAt === "string" && Array.isArray(child.command) && child.command.every((part) => typeof part === "string");
+}
+function judge(found, context) {
+  if (!found.info) return found.ageMs < UNREADABLE_GRACE_MS ? "wait" : "stale";
+  const { pid, host, startedAt } = found.info;
+  const started = Date.parse(startedAt);
+  if (host !== context.host) return context.now.getTime() - started > context.foreignStaleMs ? "stale" : "held";
+  const bootTime = Date.now() - os5.uptime() * 1e3;
+  if (started < bootTime - 6e4) return "stale";
+  return isAlive(pid) ? "held" : "stale";
+}
+function isAlive(pid) {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error63) {
+    return error63.code === "EPERM";
+  }
+}
+async function removeStale(lockPath, staleText, now) {
+  const takeover = `${lockPath}.takeover`;
+  if (!await createExclusive(takeover, `${JSON.stringify({ pid: process.pid, at: now.toISOString() })}
+`)) {
+    const other = await readLock(takeover);
+    if (other !== "gone" && other.ageMs > TAKEOVER_STALE_MS) await unlink2(takeover).catch(() => void 0);
+    return false;
+  }
+  try {
+    const current = await readLock(lockPath);
+    if (current !== "gone" && current.text === staleText) await unlink2(lockPath).catch(ignoreMissing);
+    return true;
+  } finally {
+    await unlink2(takeover).catch(() => void 0);
+  }
+}
+function heldLock(lockPath, info, firstText, stoppedChild) {
+  let released = false;
+  let text = firstText;
+  return {
+    path: lockPath,
+    info,
+    stoppedChild,
+    setChild(child) {
+      if (released) return;
+      const next2 = `${JSON.stringify({ ...info, child })}
+`;
+      const temp = `${lockPath}.tmp-${process.pid}`;
+      writeFileSync3(temp, next2);
+      renameSync(temp, lockPath);
+      text = next2;
+    },
+    async release() {
+      if (released) return false;
+      released = true;
+      try {
+        if (await readFile6(lockPath, "utf8") !== text) return false;
+        await unlink2(lockPath);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    releaseSync() {
+      if (released) return false;
+      released = true;
+      try {
+        if (readFileSync6(lockPath, "utf8") !== text) return false;
+        unlinkSync(lockPath);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+  };
+}
+function ignoreMissing(error63) {
+  if (error63.code !== "ENOENT") throw error63;
+}
+function sleep2(ms) {
+  return new Promise((resolve3) => setTimeout(resolve3, ms));
+}
+var LOCK_FILE_NAME, DAY_MS, UNREADABLE_GRACE_MS, TAKEOVER_STALE_MS, RETRY_DELAY_MS, MAX_ATTEMPTS;
+var init_lock = __esm({
+  "src/engine/lock.ts"() {
+    "use strict";
+    init_orphan_child();
+    init_errors();
+    LOCK_FILE_NAME = ".s3-smart-sync.lock";
+    DAY_MS = 24 * 60 * 60 * 1e3;
+    UNREADABLE_GRACE_MS = 2e3;
+    TAKEOVER_STALE_MS = 1e4;
+    RETRY_DELAY_MS = 25;
+    MAX_ATTEMPTS = 200;
+  }
+});
+
+// src/engine/archive.ts
+function gatewayFor(target) {
+  return new BucketGateway(
+    getS3Client({
+      profile: target.profile,
+      region: target.region,
+      endpointUrl: target.endpointUrl,
+      forcePathStyle: target.forcePathStyle
+    }),
+    target.bucket,
+    { endpoint: target.endpointUrl, profile: target.profile }
+  );
+}
+async function withPendingRestores(target, options, work) {
+  const lock = options.write ? await acquireVolumeLock(target.localPath, { command: "restore" }) : void 0;
+  try {
+    const { db } = await openStateDb({
+      volumeRoot: target.localPath,
+      wasmBinary: options.wasmBinary,
+      readOnly: !options.write
+    });
+    try {
+      const recorded = db.getTarget();
+      if (!recorded || recorded.bucket !== target.bucket || normalizePrefix(recorded.prefix) !== normalizePrefix(target.prefix)) {
+        throw new SmartSyncError(
+          "USAGE",
+          `${target.localPath} has no state for s3://${target.bucket}/${normalizePrefix(target.prefix)}.`,
+          {
+            hint: "Run a sync of this target first; restores are for moves it found waiting on archived objects."
+          }
+        );
+      }
+      const result = await work(db.pendingRestores(), (r5) => db.upsertPendingRestore(r5));
+      if (options.write) await db.save();
+      return result;
+    } finally {
+      db.close();
+    }
+  } finally {
+    await lock?.release();
+  }
+}
+async function startRestores(target, options = {}) {
+  const tier = options.tier ?? "bulk";
+  const days = options.days ?? 7;
+  const gateway = gatewayFor(target);
+  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: true }, async (pending, save) => {
+    const items = [];
+    for (const r5 of pending) {
+      const item = {
+        fromPath: r5.fromPath,
+        toPath: r5.toPath,
+        srcKey: r5.srcKey,
+        storageClass: r5.storageClass,
+        state: "in-progress"
+      };
+      if (!RESTORE_TIME[r5.storageClass]) {
+        item.state = "restored";
+        item.detail = "waits for the restore of the archived object at its new key";
+        items.push(item);
+        continue;
+      }
+      item.expected = RESTORE_TIME[r5.storageClass]?.[tier] ?? null;
+      if (tier === "expedited" && item.expected === null) {
+        item.state = "failed";
+        item.detail = `Expedited retrieval is not available for ${r5.storageClass}; use standard or bulk.`;
+        items.push(item);
+        continue;
+      }
+      const outcome = await gateway.restoreObject(r5.srcKey, {
+        tier: tier[0].toUpperCase() + tier.slice(1),
+        days,
+        storageClass: r5.storageClass
+      });
+      if (outcome === "already-restored" || outcome === "not-archived") item.state = "restored";
+      item.detail = outcome;
+      save({
+        ...r5,
+        status: item.state === "restored" ? "restored" : "restoring",
+        tier,
+        days,
+        requestedAt: (/* @__PURE__ */ new Date()).toISOString()
+      });
+      items.push(item);
+    }
+    return items;
+  });
+}
+async function restoreStatus(target, options = {}) {
+  const gateway = gatewayFor(target);
+  return withPendingRestores(target, { wasmBinary: options.wasmBinary, write: false }, async (pending) => {
+    const items = [];
+    for (const r5 of pending) {
+      const item = {
+        fromPath: r5.fromPath,
+        toPath: r5.toPath,
+        srcKey: r5.srcKey,
+        storageClass: r5.storageClass,
+        state: "not-started"
+      };
+      const head = await gateway.head(r5.srcKey);
+      if (head && !RESTORE_TIME[r5.storageClass]) {
+        item.state = "restored";
+        item.detail = "waits for the restore of the archived object at its new key";
+      } else if (!head) {
+        item.state = "missing";
+        item.detail = "the archived object is gone; the next sync uploads the file";
+      } else if (head.restore?.ongoing) {
+        item.state = "in-progress";
+      } else if (head.restore && !head.restore.ongoing) {
+        item.state = "restored";
+        item.expiry = head.restore.expiry;
+      } else if (r5.status === "restoring") {
+        item.state = "failed";
+        item.detail = "S3 shows no restore for this object; run restore again";
+      }
+      items.push(item);
+    }
+    return items;
+  });
+}
+async function refreshArchiveFacts(gateway, plan, objects, signal) {
+  const keys = [...plan.archived, ...plan.moves.filter((m3) => m3.storageClass === "INTELLIGENT_TIERING")].map(
+    (m3) => m3.fromKey
+  );
+  let learnt = false;
+  for (const key of keys) {
+    const head = await gateway.head(key, { signal });
+    const listed = objects.get(key);
+    if (!head || !listed) continue;
+    if (head.restore || head.archiveStatus) {
+      objects.set(key, { ...listed, restore: head.restore, archiveStatus: head.archiveStatus });
+      learnt = true;
+    }
+  }
+  return learnt;
+}
+function recordPendingRestores(db, archived) {
+  const pending = new Map(db.pendingRestores().map((r5) => [r5.fromPath, r5]));
+  for (const move of archived) {
+    const existing = pending.get(move.from);
+    pending.delete(move.from);
+    db.upsertPendingRestore({
+      fromPath: move.from,
+      toPath: move.to,
+      srcKey: move.fromKey,
+      dstKey: move.toKey,
+      storageClass: move.storageClass ?? "GLACIER",
+      size: move.size,
+      etag: move.etag ?? null,
+      status: existing?.status ?? "archived",
+      tier: existing?.tier ?? null,
+      days: existing?.days ?? null,
+      requestedAt: existing?.requestedAt ?? null
+    });
+  }
+  for (const stale of pending.keys()) db.removePendingRestore(stale);
+}
+var RESTORE_TIME;
+var init_archive = __esm({
+  "src/engine/archive.ts"() {
+    "use strict";
+    init_db();
+    init_errors();
+    init_keys();
+    init_lock();
+    init_s33();
+    RESTORE_TIME = {
+      GLACIER: { expedited: "1\u20135 minutes", standard: "3\u20135 hours", bulk: "5\u201312 hours" },
+      DEEP_ARCHIVE: { expedited: null, standard: "within 12 hours", bulk: "within 48 hours" },
+      INTELLIGENT_TIERING: {
+        expedited: null,
+        standard: "3\u20135 hours (Archive Access), within 12 hours (Deep Archive Access)",
+        bulk: "5\u201312 hours (Archive Access), within 48 hours (Deep Archive Access)"
+      }
+    };
+  }
+});
+
+// src/engine/run/move-stage.ts
+async function runCopies(bucket, copies, signal) {
+  return Promise.all(
+    copies.map(async (move) => {
+      try {
+        const { etag, defaultSse } = await bucket.gateway.copyObject(move.fromKey, move.toKey, {
+          ifMatchEtag: move.etag ?? "",
+          size: move.size,
+          storageClass: move.storageClass,
+          defaultSse: move.defaultSse,
+          signal
+        });
+        return { move, status: "done", etag, defaultSse };
+      } catch (error63) {
+        if (!isPerObjectError2(error63)) throw error63;
+        return { move, status: "failed", error: error63 instanceof Error ? error63.message : String(error63) };
+      }
+    })
+  );
+}
+function isPerObjectError2(error63) {
+  return error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError;
+}
+function applyProvenToDb(db, outcomes, now) {
+  if (outcomes.length === 0) return;
+  db.deleteFiles(outcomes.filter((o4) => !o4.move.copy).map((o4) => o4.move.from));
+  db.upsertFiles(
+    outcomes.map(({ move, etag, defaultSse }) => ({
+      path: move.to,
+      inode: move.inode,
+      size: move.size,
+      mtime: move.mtime,
+      synced: now,
+      etag: etag ?? move.etag ?? null,
+      defaultSse: etag !== void 0 && defaultSse || void 0
+    }))
+  );
+}
+async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
+  const { target, report } = ctx;
+  const { db } = volume;
+  const { plan } = verified;
+  db.setTarget(target.bucket, ctx.prefix);
+  const pending = [...plan.archived];
+  let outcomes = [];
+  let leftoverTempKeys2 = [];
+  let stopped;
+  if (plan.moves.length > 0) {
+    ctx.phase("move");
+    const batch = await runMoveBatch(target, bucket.gateway, plan.moves, {
+      signal: ctx.options.signal,
+      onProgress: (p3) => {
+        if (p3.last) ctx.emit({ type: "move", target: target.name, outcome: p3.last, ...p3, dryRun: false });
+      }
+    });
+    outcomes = batch.outcomes;
+    leftoverTempKeys2 = batch.leftoverTempKeys;
+    applyMovesToDb(db, outcomes, ctx.now().getTime() / 1e3);
+    await db.save();
+    if (batch.complete) await batch.journal.remove();
+    for (const o4 of outcomes)
+      report.moves.list.push(moveSummary(o4.move, o4.archived ? "pending-restore" : o4.status, o4.error));
+    report.moves.done = outcomes.filter((o4) => o4.status === "done").length;
+    report.moves.failed = outcomes.filter((o4) => o4.status !== "done" && !o4.archived).length;
+    report.bytesSaved = outcomes.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
+    for (const o4 of outcomes) if (o4.archived) pending.push({ ...o4.move, state: "archived" });
+    stopped = batch.error;
+  }
+  const copies = [...crossCopies];
+  if (stopped === void 0 && (plan.copies ?? []).length > 0)
+    copies.push(...await runCopies(bucket, plan.copies ?? [], ctx.options.signal));
+  if (copies.length > 0) {
+    for (const o4 of copies) report.moves.list.push(moveSummary(o4.move, o4.status, o4.error));
+    report.moves.copied = copies.filter((o4) => o4.status === "done").length;
+    report.bytesSaved += copies.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
+  }
+  const proven = [...outcomes, ...copies].filter(
+    (o4) => o4.status === "done" && (o4.move.evidence === "hash" || o4.move.evidence === "cross-target")
+  );
+  applyProvenToDb(db, proven, ctx.now().getTime() / 1e3);
+  if (proven.length > 0) await db.save();
+  recordPendingRestores(db, pending);
+  report.moves.pendingRestore = pending.length;
+  if (stopped !== void 0) throw stopped;
+  return {
+    outcomes,
+    pending,
+    leftoverTempKeys: leftoverTempKeys2,
+    doubtful: pathsOf(plan.unsure),
+    copied: copies.filter((o4) => o4.status === "done").map((o4) => o4.move.to),
+    proven: new Map(proven.map((o4) => [o4.move.to, o4.etag ?? o4.move.etag ?? ""]))
+  };
+}
+function pathsOf(files) {
+  let paths;
+  return { has: (path32) => (paths ??= new Set(files.map((f5) => f5.path))).has(path32) };
+}
+var init_move_stage = __esm({
+  "src/engine/run/move-stage.ts"() {
+    "use strict";
+    init_archive();
+    init_move_batch();
+    init_report();
+    init_s33();
+  }
+});
+
+// src/engine/volume-facts.ts
+import { stat as stat5 } from "node:fs/promises";
+import path18 from "node:path";
+async function readVolumeFacts(root5) {
+  const [isMountPoint, described] = await Promise.all([
+    mountPoint(root5),
+    (process.platform === "darwin" ? diskutilFacts : process.platform === "linux" ? findmntFacts : noFacts)(root5)
+  ]);
+  return { isMountPoint, ...described };
+}
+async function mountPoint(root5) {
+  const resolved = path18.resolve(root5);
+  const parent = path18.dirname(resolved);
+  if (parent === resolved) return true;
+  try {
+    const [self2, above] = await Promise.all([stat5(resolved), stat5(parent)]);
+    return self2.dev !== above.dev;
+  } catch {
+    return false;
+  }
+}
+async function noFacts() {
+  return { uuid: null, fsType: null };
+}
+async function diskutilFacts(root5) {
+  const run = await execa("/usr/sbin/diskutil", ["info", "-plist", root5], {
+    reject: false,
+    timeout: LOOKUP_TIMEOUT_MS
+  }).catch(() => void 0);
+  if (!run || run.exitCode !== 0) return noFacts();
+  const text = String(run.stdout);
+  return {
+    uuid: plistString(text, "VolumeUUID")?.toUpperCase() ?? null,
+    fsType: plistString(text, "FilesystemType") ?? null
+  };
+}
+function plistString(plist, key) {
+  return new RegExp(`<key>${key}</key>\\s*<string>([^<]*)</string>`).exec(plist)?.[1] || void 0;
+}
+async function findmntFacts(root5) {
+  const run = await execa("findmnt", ["-J", "-o", "UUID,FSTYPE", "--target", root5], {
+    reject: false,
+    timeout: LOOKUP_TIMEOUT_MS
+  }).catch(() => void 0);
+  if (!run || run.exitCode !== 0) return noFacts();
+  try {
+    const parsed = JSON.parse(String(run.stdout));
+    const fs4 = parsed.filesystems?.[0];
+    return { uuid: fs4?.uuid?.toLowerCase() ?? null, fsType: fs4?.fstype ?? null };
+  } catch {
+    return noFacts();
+  }
+}
+var LOOKUP_TIMEOUT_MS;
+var init_volume_facts = __esm({
+  "src/engine/volume-facts.ts"() {
+    "use strict";
+    init_execa();
+    LOOKUP_TIMEOUT_MS = 5e3;
+  }
+});
+
+// src/engine/run/open-volume.ts
+import { constants as fsConstants, promises as fs2 } from "node:fs";
+async function openVolume(ctx) {
+  const { target, dryRun, options } = ctx;
+  await assertVolume(target.localPath, { write: !dryRun });
+  ctx.emit({
+    type: "target-start",
+    target: target.name,
+    localPath: target.localPath,
+    destination: s3Uri(target.bucket, ctx.prefix),
+    dryRun
+  });
+  ctx.phase("lock");
+  let lock;
+  if (dryRun) {
+    const holder = await lockHolder(target.localPath);
+    const running = holder?.orphan ? `an aws s3 sync left by a killed run, pid ${holder.child?.pid}, since ${holder.child?.startedAt}` : `${holder?.command}, pid ${holder?.pid}, since ${holder?.startedAt}`;
+    if (holder)
+      ctx.notice(
+        `A sync is running on this volume (${running}): this shows the volume as it is now; the running sync may already be making some of these changes.`
+      );
+  } else {
+    lock = await acquireVolumeLock(target.localPath, { command: options.commandName ?? options.command });
+    const orphan = lock.stoppedChild;
+    if (orphan)
+      ctx.notice(
+        `An aws s3 sync started by an earlier run that was killed (pid ${orphan.pid}, since ${orphan.startedAt}) was still running on this volume: it was stopped before this run began.`,
+        "warning"
+      );
+  }
+  try {
+    ctx.phase("database");
+    const [opened, facts, memory] = await Promise.all([
+      openStateDb({ volumeRoot: target.localPath, wasmBinary: options.wasmBinary, now: ctx.now, readOnly: dryRun }),
+      readVolumeFacts(target.localPath),
+      readTargetMemory(target, options.env)
+    ]);
+    const { db } = opened;
+    for (const message of opened.notices) ctx.notice(message, "warning");
+    const recordedTarget = db.getTarget();
+    const sameTarget = recordedTarget?.bucket === target.bucket && normalizePrefix(recordedTarget.prefix) === ctx.prefix;
+    if (recordedTarget && !sameTarget) {
+      ctx.notice(
+        `The volume's state describes s3://${recordedTarget.bucket}/${recordedTarget.prefix}, not this target: it is not used for moves, and this run starts as a first run.`,
+        "warning"
+      );
+    }
+    const dbId = db.isNew ? null : db.getMeta(VOLUME_ID_META);
+    const onVolume = db.isNew ? void 0 : recordedOnVolume(db);
+    const recorded = memory ? { volume: memory.volume, lastSyncAt: memory.lastSyncAt, fileCount: memory.fileCount } : onVolume;
+    if (memory && db.isNew) {
+      ctx.notice(
+        `The volume's state DB is gone (the last sync, on ${memory.lastSyncAt.slice(0, 10)}, recorded ${memory.fileCount} files): this run starts as a first run and checks the volume against the bucket.`,
+        "warning"
+      );
+    }
+    return { db, baseline: db.isNew || !sameTarget, facts, dbId, recorded, lock };
+  } catch (error63) {
+    await lock?.release();
+    throw error63;
+  }
+}
+function recordedOnVolume(db) {
+  const text = db.getMeta(VOLUME_META);
+  const dbId = db.getMeta(VOLUME_ID_META);
+  if (!text || !dbId) return void 0;
+  try {
+    const meta3 = JSON.parse(text);
+    return { volume: { ...meta3, dbId }, lastSyncAt: meta3.recordedAt };
+  } catch {
+    return void 0;
+  }
+}
+async function isDirectory(root5) {
+  try {
+    return (await fs2.stat(root5)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+async function assertMounted(root5) {
+  if (!await isDirectory(root5)) {
+    throw new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist.`, {
+      hint: "Connect the volume (or fix the path in the config) and run again."
+    });
+  }
+}
+async function assertVolume(root5, options) {
+  await assertMounted(root5);
+  try {
+    await fs2.access(root5, fsConstants.R_OK | fsConstants.X_OK);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} cannot be read`, {
+      hint: "Give this process read access to the folder (on macOS: Full Disk Access for the terminal or Raycast).",
+      cause
+    });
+  }
+  if (!options.write) return;
+  try {
+    await fs2.access(root5, fsConstants.W_OK);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_UNREADABLE", `${root5} is read-only: the state DB, lock and logs live on it.`, {
+      hint: "Mount the volume read-write (or give this process write access to the folder) and run again.",
+      cause
+    });
+  }
+}
+var VOLUME_ID_META, VOLUME_META;
+var init_open_volume = __esm({
+  "src/engine/run/open-volume.ts"() {
+    "use strict";
+    init_db();
+    init_errors();
+    init_keys();
+    init_lock();
+    init_user_state();
+    init_volume_facts();
+    VOLUME_ID_META = "volume_id";
+    VOLUME_META = "volume";
+  }
+});
+
+// src/engine/path-order.ts
+function comparePaths(a6, b5) {
+  if (a6 === b5) return 0;
+  const n4 = Math.min(a6.length, b5.length);
+  for (let i6 = 0; i6 < n4; i6++) {
+    const x = a6.charCodeAt(i6);
+    const y = b5.charCodeAt(i6);
+    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
+  }
+  return a6.length - b5.length;
+}
+function highUnitRank(unit) {
+  return unit < 57344 ? unit + 8192 : unit - 2048;
+}
+function inPathOrder(items) {
+  for (let i6 = 1; i6 < items.length; i6++) {
+    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
+      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
+  }
+  return items;
+}
+function walkByPath(files, rows, onFile, onRowAlone) {
+  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
+  try {
+    let row = next(iterator, void 0);
+    let matched = false;
+    for (const file2 of inPathOrder(files)) {
+      let order = row ? comparePaths(row.path, file2.path) : 1;
+      while (row && order < 0) {
+        if (!matched) onRowAlone(row);
+        row = next(iterator, row);
+        matched = false;
+        order = row ? comparePaths(row.path, file2.path) : 1;
+      }
+      if (order === 0) matched = true;
+      onFile(file2, order === 0 ? row : void 0);
+    }
+    for (; row; row = next(iterator, row)) {
+      if (!matched) onRowAlone(row);
+      matched = false;
+    }
+  } finally {
+    iterator.return?.();
+  }
+}
+function next(iterator, previous) {
+  const result = iterator.next();
+  if (result.done) return void 0;
+  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
+    throw new Error(
+      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
+    );
+  }
+  return result.value;
+}
+var init_path_order = __esm({
+  "src/engine/path-order.ts"() {
+    "use strict";
+  }
+});
+
+// src/engine/planner.ts
+function isSameFileAtPath(file2, recorded) {
+  return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
+}
+function emptyPlan() {
+  return {
+    moves: [],
+    archived: [],
+    rejected: [],
+    newFiles: [],
+    modified: [],
+    deleted: [],
+    unchangedCount: 0,
+    bytesSaved: 0,
+    unsure: []
+  };
+}
+function planRun(input2) {
+  const { scan, records, prefix, isExcluded, objects } = input2;
+  const files = [];
+  const recordedAt = [];
+  const gone = [];
+  walkByPath(
+    scan,
+    records,
+    (file2, row) => {
+      files.push(file2);
+      recordedAt.push(row);
+    },
+    (row) => gone.push(row)
+  );
+  let inodeIndex;
+  const inodes = () => {
+    if (!inodeIndex) {
+      const byInode = /* @__PURE__ */ new Map();
+      const linked = /* @__PURE__ */ new Set();
+      for (const r5 of records) {
+        if (r5.size === 0) continue;
+        if (byInode.has(r5.inode)) linked.add(r5.inode);
+        else byInode.set(r5.inode, r5);
+      }
+      const seen = /* @__PURE__ */ new Set();
+      for (const f5 of scan) {
+        if (f5.size === 0 || !byInode.has(f5.inode)) continue;
+        if (seen.has(f5.inode)) linked.add(f5.inode);
+        else seen.add(f5.inode);
+      }
+      inodeIndex = { byInode, linked };
+    }
+    return inodeIndex;
+  };
+  const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
+  const plan = emptyPlan();
+  const candidateFor = (file2, here2) => {
+    if (file2.size === 0) return void 0;
+    if (here2?.inode === file2.inode) return void 0;
+    const old = inodes().byInode.get(file2.inode);
+    if (!old || old.path === file2.path) return void 0;
+    if (isRecordedHere(file2, here2)) return void 0;
+    return old;
+  };
+  const isRecordedHere = (file2, here2) => {
+    if (!here2 || !isSameFileAtPath(file2, here2)) return false;
+    if (here2.inode === file2.inode) return true;
+    const other = inodes().byInode.get(file2.inode);
+    return !other || other.path === file2.path || !isSameFileAtPath(file2, other);
+  };
+  for (let i6 = 0; i6 < files.length; i6++) {
+    const file2 = files[i6];
+    const old = candidateFor(file2, recordedAt[i6]);
+    if (!old) continue;
+    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
+    if (!isUnchangedSinceRecorded(file2, old)) {
+      reject("changed-since-recorded");
+      continue;
+    }
+    if (inodes().linked.has(file2.inode)) {
+      reject("hard-link");
+      continue;
+    }
+    if (isExcluded(old.path)) {
+      reject("excluded");
+      continue;
+    }
+    if (skipped.has(`${old.path}\0${file2.path}`)) {
+      reject("skipped-by-user");
+      continue;
+    }
+    const move = {
+      from: old.path,
+      to: file2.path,
+      fromKey: keyFor(prefix, old.path),
+      toKey: keyFor(prefix, file2.path),
+      inode: file2.inode,
+      size: old.size,
+      mtime: old.mtime,
+      // Set below when listed; named here so that every move has one shape (a million of them).
+      etag: void 0,
+      storageClass: void 0,
+      defaultSse: void 0,
+      state: "unverified"
+    };
+    if (objects) {
+      const object2 = objects.get(move.fromKey);
+      const problem = checkSourceObject(object2, old);
+      if (problem) {
+        reject(problem);
+        continue;
+      }
+      move.etag = object2.etag;
+      move.storageClass = object2.storageClass;
+      if (old.defaultSse && old.etag === object2.etag) move.defaultSse = true;
+      if (isArchived(object2)) {
+        if (input2.archivedMoves === "upload") continue;
+        move.state = "archived";
+        plan.archived.push(move);
+        continue;
+      }
+      move.state = "ready";
+    }
+    plan.moves.push(move);
+  }
+  holdMovesOntoArchivedSources(plan);
+  holdMovesOntoHeldSources(plan, prefix);
+  for (const move of plan.moves) plan.bytesSaved += move.size;
+  const ends = /* @__PURE__ */ new Map();
+  const mark = (path32, role) => ends.set(path32, (ends.get(path32) ?? 0) | role);
+  for (const m3 of plan.moves) {
+    mark(m3.from, MOVED_FROM | CANDIDATE_END);
+    mark(m3.to, MOVED_TO | CANDIDATE_END);
+  }
+  for (const m3 of plan.archived) {
+    mark(m3.from, MOVED_FROM | WAITING);
+    mark(m3.to, MOVED_TO | WAITING);
+  }
+  for (const m3 of plan.rejected) {
+    mark(m3.from, CANDIDATE_END);
+    mark(m3.to, CANDIDATE_END);
+  }
+  const is = (path32, role) => ((ends.get(path32) ?? 0) & role) !== 0;
+  for (let i6 = 0; i6 < files.length; i6++) {
+    const file2 = files[i6];
+    const recorded = recordedAt[i6];
+    if (is(file2.path, CANDIDATE_END) && !is(file2.path, WAITING) && !isRecordedHere(file2, recorded))
+      plan.unsure.push(file2);
+    if (is(file2.path, MOVED_TO)) continue;
+    if (!recorded) plan.newFiles.push(file2);
+    else if (is(file2.path, MOVED_FROM) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
+      plan.modified.push(file2);
+      if (!is(file2.path, CANDIDATE_END) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
+        plan.unsure.push(file2);
+    } else plan.unchangedCount++;
+  }
+  for (const r5 of gone) {
+    if (!is(r5.path, MOVED_FROM) && !isExcluded(r5.path)) plan.deleted.push(r5);
+  }
+  return plan;
+}
+function movesOnto(moves, keys) {
+  const byDestination = new Map(moves.map((m3) => [m3.toKey, m3]));
+  const held = /* @__PURE__ */ new Set();
+  const queue = [...keys];
+  for (let key = queue.pop(); key !== void 0; key = queue.pop()) {
+    const move = byDestination.get(key);
+    if (!move || held.has(move)) continue;
+    held.add(move);
+    queue.push(move.fromKey);
+  }
+  return held;
+}
+function holdMovesOntoArchivedSources(plan) {
+  const held = movesOnto(
+    plan.moves,
+    plan.archived.map((m3) => m3.fromKey)
+  );
+  if (held.size === 0) return;
+  for (const move of held) plan.archived.push({ ...move, state: "archived" });
+  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+}
+function holdMovesOntoHeldSources(plan, prefix) {
+  const keys = plan.rejected.filter((r5) => HOLDS_GROUP.has(r5.reason)).map((r5) => keyFor(prefix, r5.from));
+  const held = movesOnto(plan.moves, keys);
+  if (held.size === 0) return;
+  for (const move of held)
+    plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
+  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+}
+var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
+var init_planner = __esm({
+  "src/engine/planner.ts"() {
+    "use strict";
+    init_keys();
+    init_move_rules();
+    init_path_order();
+    MOVED_FROM = 1;
+    MOVED_TO = 2;
+    WAITING = 4;
+    CANDIDATE_END = 8;
+    HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
+    SYNC_CLOCK_SLACK_SECONDS = 2;
+  }
+});
+
+// src/engine/run/plan-stage.ts
+function planStage(ctx, volume, scan) {
+  const { target } = ctx;
+  ctx.phase("plan");
+  const input2 = {
+    scan: scan.files,
+    records: volume.baseline ? [] : volume.db.allFiles(),
+    prefix: ctx.prefix,
+    isExcluded: scan.filters.isExcludedPath,
+    // the scan's own rules: one idea of "excluded" for scan, plan and aws
+    skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
+    archivedMoves: target.archivedMoves
+  };
+  return { input: input2, recordCount: input2.records.length, plan: planRun(input2) };
+}
+function withoutRecords(run) {
+  return { ...run, input: { ...run.input, records: [] } };
+}
+var init_plan_stage = __esm({
+  "src/engine/run/plan-stage.ts"() {
+    "use strict";
+    init_planner();
+  }
+});
+
+// src/engine/run/preview-stage.ts
+async function previewStage(ctx, aws, scan, verified, crossCopies = []) {
+  const { plan } = verified;
+  const groups = moveGroups(plan.moves);
+  for (const [i6, move] of plan.moves.entries()) {
+    ctx.report.moves.list.push({ ...moveSummary(move, "planned"), group: groups[i6] });
+    ctx.emit({
+      type: "move",
+      target: ctx.target.name,
+      outcome: { move, status: "done" },
+      done: 0,
+      failed: 0,
+      total: plan.moves.length,
+      dryRun: true
+    });
+  }
+  const copies = [...plan.copies ?? [], ...crossCopies.map((o4) => o4.move)];
+  for (const copy of copies) ctx.report.moves.list.push(moveSummary(copy, "planned"));
+  ctx.report.bytesSaved = plan.bytesSaved + crossCopies.reduce((sum, o4) => sum + o4.move.size, 0);
+  const leftOut = [...plan.archived, ...plan.moves, ...copies.map((c7) => ({ from: c7.to, to: c7.to }))];
+  if (aws) await awsStage(ctx, aws, runFilters(ctx, scan, leftOut), { dryRun: true });
+}
+var init_preview_stage = __esm({
+  "src/engine/run/preview-stage.ts"() {
+    "use strict";
+    init_move_order();
+    init_report();
+    init_aws_stage();
+  }
+});
+
+// src/engine/content-pairing.ts
+import path19 from "node:path";
+function classifyObjects(input2) {
+  const { scan, objects, prefix } = input2;
+  const scanKeys = new Set(scan.map((f5) => keyFor(prefix, f5.path)));
+  const orphansBySize = /* @__PURE__ */ new Map();
+  const stayingBySize = /* @__PURE__ */ new Map();
+  for (const object2 of objects.values()) {
+    if (object2.size < input2.minSize || object2.key.endsWith("/") || isArchived(object2)) continue;
+    if (input2.busyKeys.has(object2.key) || input2.doubtfulKeys?.has(object2.key) || OWN_KEY.test(object2.key)) continue;
+    const rel = pathForKey(prefix, object2.key);
+    if (rel === null || input2.isExcluded(rel) || input2.skippedPaths?.has(rel)) continue;
+    const bySize = scanKeys.has(object2.key) ? stayingBySize : orphansBySize;
+    const list2 = bySize.get(object2.size) ?? [];
+    list2.push(object2);
+    bySize.set(object2.size, list2);
+  }
+  return { orphansBySize, stayingBySize };
+}
+function orphanObjects(input2) {
+  return [...classifyObjects({ ...input2, minSize: 1 }).orphansBySize.values()].flat();
+}
+function findCandidates(input2) {
+  const { scan, objects, prefix } = input2;
+  const { orphansBySize, stayingBySize } = classifyObjects(input2);
+  const files = scan.filter((f5) => f5.size >= input2.minSize && f5.size > 0).filter((f5) => !objects.has(keyFor(prefix, f5.path)) && !input2.busyKeys.has(keyFor(prefix, f5.path))).sort((a6, b5) => b5.size - a6.size || (a6.path < b5.path ? -1 : 1));
+  const pairs = (bySize) => files.flatMap((file2) => {
+    const same = bySize.get(file2.size);
+    return same ? [{ file: file2, objects: likeliestFirst(file2, same) }] : [];
+  });
+  return { moves: pairs(orphansBySize), copies: pairs(stayingBySize) };
+}
+function likeliestFirst(file2, objects) {
+  const name = path19.posix.basename(file2.path);
+  const stem = name.replace(/\.[^.]*$/, "");
+  const rank = (object2) => {
+    const other = path19.posix.basename(object2.key);
+    if (other === name) return 0;
+    return other.replace(/\.[^.]*$/, "") === stem ? 1 : 2;
+  };
+  const distance = (object2) => {
+    const after = object2.lastModifiedMs - file2.mtimeMs;
+    return after >= -1e3 ? after : Number.MAX_SAFE_INTEGER / 2 - after;
+  };
+  return [...objects].sort((a6, b5) => rank(a6) - rank(b5) || distance(a6) - distance(b5) || (a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0)).slice(0, MAX_OBJECTS_PER_FILE);
+}
+function assignMoves(pairs, proofs) {
+  const taken = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const pair of pairs) {
+    for (const object2 of pair.objects) {
+      if (taken.has(object2.key)) continue;
+      const proof = proofs(pair.file, object2);
+      if (proof === void 0) continue;
+      taken.add(object2.key);
+      out.push({ file: pair.file, object: object2, proof });
+      break;
+    }
+  }
+  return out;
+}
+var DEFAULT_PROVE_MIN_SIZE, DEFAULT_HASH_BUDGET, MAX_OBJECTS_PER_FILE, OWN_KEY;
+var init_content_pairing = __esm({
+  "src/engine/content-pairing.ts"() {
+    "use strict";
+    init_move_rules();
+    init_keys();
+    DEFAULT_PROVE_MIN_SIZE = 256 * 1024;
+    DEFAULT_HASH_BUDGET = 64 * 1024 ** 3;
+    MAX_OBJECTS_PER_FILE = 8;
+    OWN_KEY = /(^|\/)\.s3-smart-sync/;
+  }
+});
+
+// src/engine/etag.ts
+import { createHash as createHash9 } from "node:crypto";
+function parseEtag(etag) {
+  const bare = etag.replace(/^"|"$/g, "").toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(bare)) return { kind: "md5", md5: bare };
+  const multipart = /^([0-9a-f]{32})-(\d+)$/.exec(bare);
+  if (multipart) return { kind: "multipart", etag: bare, parts: Number(multipart[2]) };
+  return { kind: "unknown" };
+}
+function partsFor(size, partSize) {
+  return Math.max(1, Math.ceil(size / partSize));
+}
+function awsCliPartSize(size, configured = AWS_CLI_PART_SIZE) {
+  let partSize = Math.min(MAX_PART_SIZE2, Math.max(MIN_PART_SIZE2, configured));
+  while (partsFor(size, partSize) > MAX_PARTS2) partSize *= 2;
+  return partSize;
+}
+function partSizeCandidates(size, parts, configured = []) {
+  const preferred = [awsCliPartSize(size), ...configured.map((p3) => awsCliPartSize(size, p3)), ...configured];
+  preferred.push(...OTHER_TOOLS_PART_SIZES);
+  const candidates = [];
+  const add = (partSize) => {
+    if (candidates.length >= MAX_CANDIDATES || candidates.includes(partSize)) return;
+    if (partSize >= 1 && partsFor(size, partSize) === parts) candidates.push(partSize);
+  };
+  for (const partSize of preferred) add(partSize);
+  if (parts > 1) {
+    const low = Math.ceil(size / parts / MIB3);
+    const high = Math.ceil(size / (parts - 1) / MIB3) - 1;
+    for (let mib = low; mib <= high && candidates.length < MAX_CANDIDATES; mib++) add(mib * MIB3);
+  }
+  return candidates;
+}
+function multipartEtag(partMd5s) {
+  const md5 = createHash9("md5");
+  for (const part of partMd5s) md5.update(part);
+  return `${md5.digest("hex")}-${partMd5s.length}`;
+}
+var MIB3, AWS_CLI_PART_SIZE, MAX_PARTS2, MIN_PART_SIZE2, MAX_PART_SIZE2, OTHER_TOOLS_PART_SIZES, MAX_CANDIDATES;
+var init_etag = __esm({
+  "src/engine/etag.ts"() {
+    "use strict";
+    MIB3 = 1024 * 1024;
+    AWS_CLI_PART_SIZE = 8 * MIB3;
+    MAX_PARTS2 = 1e4;
+    MIN_PART_SIZE2 = 5 * MIB3;
+    MAX_PART_SIZE2 = 5 * 1024 * MIB3;
+    OTHER_TOOLS_PART_SIZES = [5 * MIB3, 16 * MIB3];
+    MAX_CANDIDATES = 4;
+  }
+});
+
+// src/engine/content-proof.ts
+function digestsNeeded(object2, size, configuredPartSizes = []) {
+  if (object2.size !== size) return void 0;
+  if (object2.crc64nvme) return { crc64nvme: true };
+  const etag = parseEtag(object2.etag);
+  if (etag.kind === "md5") return { md5: true };
+  if (etag.kind === "multipart") {
+    const partSizes = partSizeCandidates(size, etag.parts, configuredPartSizes);
+    return partSizes.length > 0 ? { partSizes } : void 0;
+  }
+  return void 0;
+}
+function mergeRequests(requests) {
+  const merged = {};
+  let any2 = false;
+  for (const r5 of requests) {
+    if (!r5) continue;
+    any2 = true;
+    if (r5.md5) merged.md5 = true;
+    if (r5.crc64nvme) merged.crc64nvme = true;
+    if (r5.partSizes) merged.partSizes = [.../* @__PURE__ */ new Set([...merged.partSizes ?? [], ...r5.partSizes])];
+  }
+  return any2 ? merged : void 0;
+}
+function proves(object2, size, digests) {
+  if (object2.size !== size) return void 0;
+  if (object2.crc64nvme && digests.crc64nvme !== void 0)
+    return digests.crc64nvme === object2.crc64nvme ? "crc64nvme" : void 0;
+  const etag = parseEtag(object2.etag);
+  if (etag.kind === "md5") return digests.md5 === etag.md5 ? "md5" : void 0;
+  if (etag.kind === "multipart") {
+    for (const candidate of digests.multipart.values()) if (candidate === etag.etag) return "multipart-etag";
+  }
+  return void 0;
+}
+var init_content_proof = __esm({
+  "src/engine/content-proof.ts"() {
+    "use strict";
+    init_etag();
+  }
+});
+
+// src/engine/file-digest.ts
+import { createHash as createHash10 } from "node:crypto";
+import { createReadStream as createReadStream4 } from "node:fs";
+import { stat as stat6 } from "node:fs/promises";
+async function digestFile(file2, request, options = {}) {
+  const before = await stat6(file2);
+  const md5 = request.md5 ? createHash10("md5") : void 0;
+  const crc = request.crc64nvme ? new Crc64Nvme() : void 0;
+  const parts = [...new Set(request.partSizes ?? [])].map((size) => [size, new PartHasher(size)]);
+  const stream = createReadStream4(file2, { highWaterMark: 1024 * 1024, signal: options.signal });
+  for await (const chunk of stream) {
+    md5?.update(chunk);
+    crc?.update(chunk);
+    for (const [, hasher] of parts) hasher.update(chunk);
+    options.onBytes?.(chunk.length);
+  }
+  const after = await stat6(file2);
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.ino !== before.ino)
+    throw new FileChangedError(`${file2} changed while it was read`);
+  return {
+    md5: md5?.digest("hex"),
+    multipart: new Map(parts.map(([size, hasher]) => [size, hasher.etag()])),
+    crc64nvme: crc ? Buffer.from(await crc.digest()).toString("base64") : void 0
+  };
+}
+var FileChangedError, PartHasher;
+var init_file_digest = __esm({
+  "src/engine/file-digest.ts"() {
+    "use strict";
+    init_crc();
+    init_etag();
+    FileChangedError = class extends Error {
+      name = "FileChangedError";
+    };
+    PartHasher = class {
+      constructor(partSize) {
+        this.partSize = partSize;
+      }
+      partSize;
+      md5 = createHash10("md5");
+      filled = 0;
+      parts = [];
+      update(chunk) {
+        let offset = 0;
+        while (offset < chunk.length) {
+          const take2 = Math.min(this.partSize - this.filled, chunk.length - offset);
+          this.md5.update(chunk.subarray(offset, offset + take2));
+          this.filled += take2;
+          offset += take2;
+          if (this.filled === this.partSize) {
+            this.parts.push(this.md5.digest());
+            this.md5 = createHash10("md5");
+            this.filled = 0;
+          }
+        }
+      }
+      etag() {
+        if (this.filled > 0 || this.parts.length === 0) this.parts.push(this.md5.digest());
+        return multipartEtag(this.parts);
+      }
+    };
+  }
+});
+
+// src/engine/prover.ts
+import path20 from "node:path";
+function fromCache(cached2) {
+  const multipart = /* @__PURE__ */ new Map();
+  for (const [kind, value] of cached2)
+    if (kind.startsWith(PART_KIND)) multipart.set(Number(kind.slice(PART_KIND.length)), value);
+  return { md5: cached2.get("md5"), crc64nvme: cached2.get("crc64nvme"), multipart };
+}
+function missing(request, have) {
+  const need = {};
+  if (request.md5 && have.md5 === void 0) need.md5 = true;
+  if (request.crc64nvme && have.crc64nvme === void 0) need.crc64nvme = true;
+  const parts = (request.partSizes ?? []).filter((p3) => !have.multipart.has(p3));
+  if (parts.length > 0) need.partSizes = parts;
+  return need.md5 || need.crc64nvme || need.partSizes ? need : void 0;
+}
+function targetPartSizes(target) {
+  const sizes = [...target.awsMultipartChunksize ? [target.awsMultipartChunksize] : [], ...target.partSizes ?? []];
+  return sizes.length > 0 ? sizes : void 0;
+}
+var identity4, PART_KIND, Prover;
+var init_prover = __esm({
+  "src/engine/prover.ts"() {
+    "use strict";
+    init_content_proof();
+    init_etag();
+    init_file_digest();
+    init_move_rules();
+    identity4 = (file2) => ({ inode: file2.inode, size: file2.size, mtime: file2.mtimeMs / 1e3 });
+    PART_KIND = "etag-part-size:";
+    Prover = class {
+      constructor(options) {
+        this.options = options;
+        this.stats = { bytes: 0, files: 0, cachedFiles: 0 };
+        this.pool = options.pool ?? { left: options.budget };
+      }
+      options;
+      stats;
+      pool;
+      fingerprints = /* @__PURE__ */ new Map();
+      live = /* @__PURE__ */ new Map();
+      /** The object as last seen (by HEAD when the candidates came from the DB), once fingerprinted. */
+      objectNow(object2) {
+        return this.live.get(object2.key) ?? object2;
+      }
+      get result() {
+        return { ...this.stats, budgetLeft: this.pool.left };
+      }
+      fingerprint(object2) {
+        let known = this.fingerprints.get(object2.key);
+        if (!known) {
+          known = (async () => {
+            const current = this.options.current ? await this.options.current(object2.key) : object2;
+            if (!current || current.etag !== object2.etag || current.size !== object2.size || isArchived(current))
+              return void 0;
+            this.live.set(object2.key, current);
+            const base = { size: current.size, etag: current.etag };
+            if (parseEtag(current.etag).kind === "md5" || !this.options.crc64) return base;
+            const crc64nvme = await this.options.crc64(current.key);
+            return crc64nvme ? { ...base, crc64nvme } : base;
+          })();
+          this.fingerprints.set(object2.key, known);
+        }
+        return known;
+      }
+      /**
+       * For each object of the pair, how the file proves equal to it (undefined: not proven). Reads the file
+       * once, or not at all when its hashes are cached or the budget is spent.
+       */
+      async prove(pair) {
+        const { file: file2 } = pair;
+        const fingerprints = await Promise.all(pair.objects.map((o4) => this.fingerprint(o4)));
+        const request = mergeRequests(
+          fingerprints.map((f5) => f5 ? digestsNeeded(f5, file2.size, this.options.partSizes) : void 0)
+        );
+        const out = /* @__PURE__ */ new Map();
+        if (!request) return out;
+        const cached2 = this.options.cache?.cachedHashes(identity4(file2)) ?? /* @__PURE__ */ new Map();
+        let digests = fromCache(cached2);
+        const need = missing(request, digests);
+        if (need) {
+          if (file2.size > this.pool.left) return out;
+          this.pool.left -= file2.size;
+          let read;
+          try {
+            read = await digestFile(path20.join(this.options.root, file2.path), need, {
+              signal: this.options.signal,
+              onBytes: (n4) => {
+                this.stats.bytes += n4;
+                this.options.onProgress?.({ bytes: this.stats.bytes, files: this.stats.files });
+              }
+            });
+          } catch (error63) {
+            if (this.options.signal?.aborted) throw error63;
+            return out;
+          }
+          this.stats.files++;
+          digests = {
+            md5: read.md5 ?? digests.md5,
+            crc64nvme: read.crc64nvme ?? digests.crc64nvme,
+            multipart: new Map([...digests.multipart, ...read.multipart])
+          };
+          const cache5 = this.options.cache;
+          if (cache5) {
+            if (read.md5) cache5.cacheHash(identity4(file2), "md5", read.md5);
+            if (read.crc64nvme) cache5.cacheHash(identity4(file2), "crc64nvme", read.crc64nvme);
+            for (const [size, etag] of read.multipart) cache5.cacheHash(identity4(file2), `${PART_KIND}${size}`, etag);
+          }
+        } else {
+          this.stats.cachedFiles++;
+        }
+        pair.objects.forEach((object2, i6) => {
+          const fingerprint = fingerprints[i6];
+          out.set(object2.key, fingerprint ? proves(fingerprint, file2.size, digests) : void 0);
+        });
+        return out;
+      }
+    };
+  }
+});
+
+// src/engine/run/prove-stage.ts
+import { statSync as statSync2 } from "node:fs";
+import path21 from "node:path";
+async function proveStage(ctx, volume, bucket, scan, verified) {
+  const { target, prefix } = ctx;
+  const { plan } = verified;
+  const minSize = Math.max(1, target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
+  const uploads = volume.baseline ? scan.files : plan.newFiles;
+  const doubtful = doubtfulMoves(ctx, volume, scan, verified);
+  if (doubtful.size === 0 && !uploads.some((f5) => f5.size >= minSize)) return verified;
+  let objects = verified.objects;
+  const fromRecords = !objects && !volume.baseline;
+  if (fromRecords) {
+    objects = recordedObjects(volume, plan, prefix, minSize);
+  } else if (!objects) {
+    ctx.phase("list");
+    objects = await listPrefix(
+      bucket.gateway,
+      prefix,
+      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
+      ctx.options.signal
+    );
+  }
+  const candidates = findCandidates({
+    scan: scan.files,
+    objects,
+    prefix,
+    isExcluded: scan.filters.isExcludedPath,
+    busyKeys: busyKeys(plan, prefix),
+    doubtfulKeys: new Set(plan.unsure.map((f5) => keyFor(prefix, f5.path))),
+    skippedPaths: new Set(scan.skipped.map((s2) => s2.path)),
+    minSize
+  });
+  if (doubtful.size === 0 && candidates.moves.length === 0 && candidates.copies.length === 0)
+    return fromRecords ? verified : { ...verified, objects };
+  ctx.phase("hash");
+  const files = /* @__PURE__ */ new Map();
+  for (const pair of [...candidates.moves, ...candidates.copies]) files.set(pair.file.path, pair.file);
+  const totalBytes = [...files.values(), ...doubtful.values()].reduce((sum, f5) => sum + f5.size, 0);
+  const prover = new Prover({
+    root: target.localPath,
+    cache: ctx.dryRun ? readOnlyCache(volume) : volume.db,
+    crc64: (key) => bucket.gateway.fullObjectCrc64(key, { signal: ctx.options.signal }),
+    current: fromRecords ? (key) => bucket.gateway.head(key, { signal: ctx.options.signal }) : void 0,
+    budget: target.hashBudget ?? DEFAULT_HASH_BUDGET,
+    partSizes: targetPartSizes(target),
+    signal: ctx.options.signal,
+    onProgress: ({ bytes, files: count2 }) => ctx.emit({ type: "hash-progress", target: target.name, bytes, totalBytes, files: count2 })
+  });
+  const confirmed = await confirmMoves(plan, doubtful, objects, prover);
+  for (const r5 of confirmed.rejected.slice(plan.rejected.length)) {
+    ctx.report.moves.skipped++;
+    ctx.report.moves.list.push({
+      ...r5,
+      fromKey: keyFor(prefix, r5.from),
+      toKey: keyFor(prefix, r5.to),
+      status: "skipped",
+      reason: REJECT_REASON_TEXT[r5.reason]
+    });
+  }
+  const proofs = /* @__PURE__ */ new Map();
+  for (const pair of candidates.moves) proofs.set(pair.file.path, await prover.prove(pair));
+  const lookup = (file2, object2) => proofs.get(file2.path)?.get(object2.key);
+  const moved = assignMoves(candidates.moves, lookup);
+  const movedTo = new Set(moved.map((m3) => m3.file.path));
+  const copyPairs = candidates.copies.filter((pair) => !movedTo.has(pair.file.path));
+  for (const pair of copyPairs) {
+    const known = proofs.get(pair.file.path) ?? /* @__PURE__ */ new Map();
+    for (const [key, proof] of await prover.prove(pair)) known.set(key, proof);
+    proofs.set(pair.file.path, known);
+  }
+  const copied = copyPairs.flatMap((pair) => {
+    const object2 = pair.objects.find((o4) => lookup(pair.file, o4) !== void 0);
+    return object2 ? [{ file: pair.file, object: object2, proof: lookup(pair.file, object2) }] : [];
+  });
+  const toMove = (pair, copy) => provenMove(prefix, pair.file, prover.objectNow(pair.object), pair.proof, copy);
+  const chosen = (m3) => !ctx.options.selectMoves || ctx.options.selectMoves({ from: m3.from, to: m3.to });
+  const next2 = withProven(
+    confirmed,
+    moved.map((p3) => toMove(p3, false)).filter(chosen),
+    copied.map((p3) => toMove(p3, true)).filter(chosen)
+  );
+  const stats = prover.result;
+  ctx.report.counts.new = next2.newFiles.length;
+  ctx.report.counts.deleted = next2.deleted.length;
+  ctx.report.hashing = {
+    bytes: stats.bytes,
+    files: stats.files,
+    cachedFiles: stats.cachedFiles,
+    proven: moved.length + copied.length + confirmed.moves.filter((m3) => m3.evidence === "inode+hash").length,
+    bytesProven: [...moved, ...copied].reduce((sum, p3) => sum + p3.file.size, 0),
+    budgetLeft: stats.budgetLeft
+  };
+  const unproven = files.size - moved.length - copied.length;
+  if (moved.length + copied.length > 0 || unproven > 0)
+    ctx.notice(
+      `Content proof: ${moved.length} move(s) and ${copied.length} copy(ies) proven by hashing ${stats.files} file(s)${stats.cachedFiles ? ` (${stats.cachedFiles} from earlier hashes)` : ""}` + (unproven > 0 ? `; ${unproven} file(s) not proven equal to any object are left to aws` : "") + "."
+    );
+  return { ...verified, plan: next2, objects: fromRecords ? verified.objects : objects };
+}
+function recordedObjects(volume, plan, prefix, minSize) {
+  const sizes = new Set(plan.newFiles.filter((f5) => f5.size >= minSize).map((f5) => f5.size));
+  const objects = /* @__PURE__ */ new Map();
+  for (const row of volume.db.allFiles()) {
+    if (!row.etag || !sizes.has(row.size)) continue;
+    const key = keyFor(prefix, row.path);
+    objects.set(key, recordedObjectInfo(key, row, row.etag));
+  }
+  return objects;
+}
+function doubtfulMoves(ctx, volume, scan, verified) {
+  const doubtful = /* @__PURE__ */ new Map();
+  const { plan, input: input2 } = verified;
+  if (plan.moves.length === 0) return doubtful;
+  const paths = /* @__PURE__ */ new Set();
+  const lastRunAt = lastRunStart(volume);
+  for (const move of plan.moves) {
+    const here2 = findRecord(input2.records, move.to);
+    if (here2 !== void 0 && here2.size === move.size && Math.abs(here2.mtime - move.mtime) < 1e-3) {
+      paths.add(move.to);
+      continue;
+    }
+    const born = statSync2(path21.join(ctx.target.localPath, move.to), { throwIfNoEntry: false })?.birthtimeMs ?? 0;
+    const since = lastRunAt ?? findRecord(input2.records, move.from)?.synced ?? Infinity;
+    if (born > 0 && born / 1e3 > since + CLOCK_SLACK_SECONDS) paths.add(move.to);
+  }
+  if (paths.size > 0) {
+    for (const file2 of scan.files) if (paths.has(file2.path)) doubtful.set(file2.path, file2);
+  }
+  return doubtful;
+}
+function findRecord(rows, filePath) {
+  let low = 0;
+  let high = rows.length - 1;
+  while (low <= high) {
+    const mid = low + high >>> 1;
+    const order = comparePaths(rows[mid].path, filePath);
+    if (order === 0) return rows[mid];
+    if (order < 0) low = mid + 1;
+    else high = mid - 1;
+  }
+  return void 0;
+}
+function lastRunStart(volume) {
+  try {
+    const at = JSON.parse(volume.db.getMeta("last_run") ?? "null")?.at;
+    return at ? Date.parse(at) / 1e3 : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function confirmMoves(plan, doubtful, objects, prover) {
+  if (doubtful.size === 0) return plan;
+  const moves = [];
+  const rejected = [...plan.rejected];
+  for (const move of plan.moves) {
+    const file2 = doubtful.get(move.to);
+    const object2 = objects.get(move.fromKey);
+    if (!file2) {
+      moves.push(move);
+      continue;
+    }
+    const proof = object2 ? (await prover.prove({ file: file2, objects: [object2] })).get(object2.key) : void 0;
+    if (proof) moves.push({ ...move, evidence: "inode+hash", proof });
+    else rejected.push({ from: move.from, to: move.to, size: move.size, reason: "content-not-proven" });
+  }
+  return { ...plan, moves, rejected, bytesSaved: moves.reduce((sum, m3) => sum + m3.size, 0) };
+}
+function busyKeys(plan, prefix) {
+  const keys = /* @__PURE__ */ new Set();
+  for (const m3 of [...plan.moves, ...plan.archived]) keys.add(m3.fromKey).add(m3.toKey);
+  for (const r5 of plan.rejected)
+    if (r5.reason === "skipped-by-user" || r5.reason === "held-with-group")
+      keys.add(keyFor(prefix, r5.from)).add(keyFor(prefix, r5.to));
+  return keys;
+}
+function provenMove(prefix, file2, object2, proof, copy) {
+  return {
+    from: pathForKey(prefix, object2.key) ?? object2.key,
+    to: file2.path,
+    fromKey: object2.key,
+    toKey: keyFor(prefix, file2.path),
+    inode: file2.inode,
+    size: file2.size,
+    mtime: file2.mtimeMs / 1e3,
+    etag: object2.etag,
+    storageClass: object2.storageClass,
+    state: "ready",
+    evidence: "hash",
+    proof,
+    ...copy ? { copy: true } : {}
+  };
+}
+function withProven(plan, moves, copies) {
+  if (moves.length === 0 && copies.length === 0) return plan;
+  const handled = new Set([...moves, ...copies].map((m3) => m3.to));
+  const movedFrom = new Set(moves.map((m3) => m3.from));
+  return {
+    ...plan,
+    moves: [...plan.moves, ...moves],
+    copies: [...plan.copies ?? [], ...copies],
+    newFiles: plan.newFiles.filter((f5) => !handled.has(f5.path)),
+    modified: plan.modified.filter((f5) => !handled.has(f5.path)),
+    deleted: plan.deleted.filter((r5) => !movedFrom.has(r5.path)),
+    bytesSaved: plan.bytesSaved + [...moves, ...copies].reduce((sum, m3) => sum + m3.size, 0)
+  };
+}
+function readOnlyCache(volume) {
+  return { cachedHashes: (file2) => volume.db.cachedHashes(file2), cacheHash: () => void 0 };
+}
+var CLOCK_SLACK_SECONDS;
+var init_prove_stage = __esm({
+  "src/engine/run/prove-stage.ts"() {
+    "use strict";
+    init_content_pairing();
+    init_keys();
+    init_move_rules();
+    init_prover();
+    init_path_order();
+    init_s33();
+    init_bucket_objects();
+    CLOCK_SLACK_SECONDS = 2;
+  }
+});
+
+// src/engine/recorder.ts
+function recordChanges(input2) {
+  const changes = { upserts: [], deletes: [] };
+  if (input2.outcome === "not-synced" && !input2.baseline) return changes;
+  const keepOld = /* @__PURE__ */ new Set([...input2.skippedPaths ?? [], ...(input2.pendingMoves ?? []).map((m3) => m3.from)]);
+  const notSeen = new Set((input2.pendingMoves ?? []).map((m3) => m3.to));
+  walkByPath(
+    input2.scan,
+    input2.previous,
+    (file2, old) => {
+      if (keepOld.has(file2.path)) return;
+      if (notSeen.has(file2.path)) {
+        if (old) changes.deletes.push(old.path);
+        return;
+      }
+      const unchanged = old && old.size === file2.size && sameMtime(file2.mtimeMs, old.mtime);
+      const sameFile = unchanged && (old.inode === file2.inode || !input2.doubtful?.has(file2.path));
+      const uploaded = etagFromListing(input2, file2);
+      const kept = sameFile ? old : void 0;
+      const row = {
+        path: file2.path,
+        inode: file2.inode,
+        size: file2.size,
+        mtime: file2.mtimeMs / 1e3,
+        synced: kept ? kept.synced : input2.now,
+        etag: input2.proven?.get(file2.path) || uploaded || kept?.etag || null,
+        defaultSse: (input2.proven?.has(file2.path) ? kept?.defaultSse : uploaded !== null || kept?.defaultSse) || void 0
+      };
+      if (!old || !sameRow(row, old)) changes.upserts.push(row);
+    },
+    (old) => {
+      if (!keepOld.has(old.path)) changes.deletes.push(old.path);
+    }
+  );
+  return changes;
+}
+function sameRow(a6, b5) {
+  return a6.inode === b5.inode && a6.size === b5.size && a6.mtime === b5.mtime && a6.synced === b5.synced && (a6.etag ?? null) === (b5.etag ?? null) && a6.defaultSse === true === (b5.defaultSse === true);
+}
+function etagFromListing(input2, file2) {
+  const object2 = input2.objects?.get(keyFor(input2.prefix, file2.path));
+  if (!object2 || object2.size !== file2.size) return null;
+  return Math.floor(object2.lastModifiedMs / 1e3) >= Math.floor(file2.mtimeMs / 1e3) ? object2.etag : null;
+}
+var init_recorder = __esm({
+  "src/engine/recorder.ts"() {
+    "use strict";
+    init_keys();
+    init_move_rules();
+    init_path_order();
+  }
+});
+
+// src/engine/run/record-stage.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+import path22 from "node:path";
+async function recordStage(ctx, volume, bucket, scan, moved, result) {
+  const { db } = volume;
+  const { report } = ctx;
+  ctx.phase("record");
+  const synced = result?.outcome === "ok" ? "synced" : result?.outcome === "skipped-files" ? "synced-with-skips" : "not-synced";
+  if (synced !== "not-synced" || volume.baseline) {
+    const uploaded = synced !== "not-synced" && result && result.uploads.length > 0 ? await objectsAt(
+      bucket.gateway,
+      ctx.prefix,
+      result.uploads.map((u2) => u2.key),
+      ctx.options.signal
+    ) : void 0;
+    db.writeFileChanges(
+      recordChanges({
+        previous: db.eachFile(),
+        scan: scan.files,
+        outcome: synced,
+        // Files whose stale object could not be deleted are not synced either: aws may have kept it.
+        skippedPaths: [...result?.skippedPaths ?? [], ...moved.notSynced ?? []],
+        pendingMoves: moved.pending,
+        baseline: volume.baseline,
+        objects: uploaded,
+        prefix: ctx.prefix,
+        doubtful: moved.doubtful,
+        proven: moved.proven,
+        now: ctx.now().getTime() / 1e3
+      })
+    );
+    db.pruneHashes();
+  }
+  if (report.moves.failed > 0 || result?.outcome === "failed" || result?.outcome === "skipped-files" || scan.skipped.some((s2) => s2.reason === "invalid-utf8-name") || moved.pending.length > 0)
+    report.status = "partial";
+  const dbId = rememberVolume(db, volume, ctx.now());
+  recordRunMeta(db, report, ctx.startedAt);
+  await db.save();
+  await writeTargetMemory(
+    ctx.target,
+    {
+      volume: { uuid: volume.facts.uuid, mountPoint: volume.facts.isMountPoint, fsType: volume.facts.fsType, dbId },
+      lastSyncAt: ctx.startedAt.toISOString(),
+      fileCount: db.fileCount()
+    },
+    ctx.options.env
+  ).catch(
+    (error63) => ctx.notice(
+      `Could not remember this volume in the state folder: ${error63 instanceof Error ? error63.message : error63}`,
+      "warning"
+    )
+  );
+}
+function rememberVolume(db, volume, now) {
+  const dbId = db.getMeta(VOLUME_ID_META) ?? randomUUID2();
+  db.setMeta(VOLUME_ID_META, dbId);
+  const { uuid: uuid3, isMountPoint, fsType } = volume.facts;
+  db.setMeta(VOLUME_META, JSON.stringify({ uuid: uuid3, mountPoint: isMountPoint, fsType, recordedAt: now.toISOString() }));
+  return dbId;
+}
+function recordRunMeta(db, report, startedAt) {
+  const total = Number(db.getMeta("bytes_saved_total") ?? "0") + report.bytesSaved;
+  db.setMeta("bytes_saved_total", String(total));
+  db.setMeta(
+    "last_run",
+    JSON.stringify({
+      at: startedAt.toISOString(),
+      command: report.command,
+      status: report.status,
+      moves: report.moves.done,
+      bytesSaved: report.bytesSaved,
+      uploads: report.aws?.uploads ?? 0,
+      deletes: report.aws?.deletes ?? 0,
+      logFile: report.logFile ? path22.basename(report.logFile) : void 0
+    })
+  );
+}
+var init_record_stage = __esm({
+  "src/engine/run/record-stage.ts"() {
+    "use strict";
+    init_recorder();
+    init_user_state();
+    init_bucket_objects();
+    init_open_volume();
+  }
+});
+
+// src/engine/scanner.ts
+import { isUtf8 } from "node:buffer";
+import { accessSync, constants as constants5, lstatSync as lstatSync2, readdirSync, statSync as statSync3 } from "node:fs";
+import { stat as stat7 } from "node:fs/promises";
+import { resolve as resolve2 } from "node:path";
+import { isMainThread } from "node:worker_threads";
+function errorCode(error63) {
+  return error63?.code;
+}
+function canRead(path32, stats) {
+  if (uid === 0) return true;
+  if (stats.mode & 4) return true;
+  if (stats.uid === uid && stats.mode & 256) return true;
+  try {
+    accessSync(path32, constants5.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function scanVolume(options) {
+  const { root: root5, signal, onProgress } = options;
+  let rootStats;
+  try {
+    rootStats = await stat7(root5);
+  } catch (error63) {
+    if (errorCode(error63) === "EACCES") throw unreadableRoot(root5, error63);
+    throw missingRoot(root5, error63);
+  }
+  if (!rootStats.isDirectory()) throw missingRoot(root5);
+  const isExcluded = options.isExcluded ?? localExcludeMatcher(root5, options.excludes ?? []);
+  const files = [];
+  const skipped = [];
+  let excludedCount = 0;
+  let filesSeen = 0;
+  let lastYield = performance.now();
+  const ancestors = /* @__PURE__ */ new Set();
+  const skip = (path32, reason, error63) => skipped.push(error63 === void 0 ? { path: path32, reason } : { path: path32, reason, detail: errorCode(error63) ?? String(error63) });
+  const pause = async () => {
+    lastYield = performance.now();
+    onProgress?.(filesSeen);
+    await new Promise((resolve3) => setImmediate(resolve3));
+    if (signal?.aborted) throw aborted4(signal);
+  };
+  const list2 = (abs, rel) => {
+    try {
+      const names = readdirSync(abs);
+      if (!names.some((name) => name.includes("\uFFFD"))) return names;
+      const valid = [];
+      for (const raw of readdirSync(abs, { encoding: "buffer" })) {
+        const name = raw.toString("utf8");
+        if (isUtf8(raw)) {
+          valid.push(name);
+          continue;
+        }
+        const pythonName = pythonPathFromBytes(raw);
+        skipped.push({
+          path: rel === "" ? name : `${rel}/${name}`,
+          pythonPath: rel === "" ? pythonName : `${rel}/${pythonName}`,
+          reason: "invalid-utf8-name"
+        });
+      }
+      return valid;
+    } catch (error63) {
+      const code2 = errorCode(error63);
+      if (rel === "") {
+        if (code2 === "EACCES" || code2 === "EPERM") throw unreadableRoot(root5, error63);
+        throw missingRoot(root5, error63);
+      }
+      skip(rel, code2 === "ENOENT" || code2 === "ENOTDIR" ? "vanished" : "unreadable", error63);
+      return null;
+    }
+  };
+  const isLink = (full) => {
+    try {
+      return lstatSync2(full).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  };
+  let home;
+  try {
+    if (isMainThread) home = process.cwd();
+  } catch {
+  }
+  const statAll = (abs, rel, names) => {
+    let inside = false;
+    if (home !== void 0) {
+      try {
+        process.chdir(abs);
+        inside = true;
+      } catch {
+      }
+    }
+    const entries = [];
+    try {
+      for (const name of names) {
+        const target = inside ? name : `${abs}/${name}`;
+        let stats;
+        try {
+          stats = statSync3(target, { throwIfNoEntry: false });
+        } catch (error63) {
+          skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "unreadable", error63);
+          continue;
+        }
+        if (stats === void 0) {
+          skip(rel === "" ? name : `${rel}/${name}`, isLink(target) ? "broken-symlink" : "vanished");
+          continue;
+        }
+        const dir = stats.isDirectory();
+        if (!dir && !stats.isFile()) {
+          skip(rel === "" ? name : `${rel}/${name}`, "special-file");
+          continue;
+        }
+        if (!dir && !canRead(target, stats)) {
+          skip(rel === "" ? name : `${rel}/${name}`, "unreadable", "EACCES");
+          continue;
+        }
+        entries.push({
+          name,
+          key: dir ? `${name}/` : name,
+          dir,
+          dev: stats.dev,
+          ino: stats.ino,
+          size: stats.size,
+          mtimeMs: stats.mtimeMs
+        });
+      }
+    } finally {
+      if (inside) {
+        try {
+          process.chdir(home);
+        } catch {
+          home = void 0;
+        }
+      }
+    }
+    return entries.sort((a6, b5) => a6.key < b5.key ? -1 : a6.key > b5.key ? 1 : 0);
+  };
+  const walk = async (abs, rel, dirDev, dirIno) => {
+    const id = `${dirDev}:${dirIno}`;
+    const names = list2(abs, rel);
+    if (names === null) return;
+    ancestors.add(id);
+    for (const entry of statAll(abs, rel, names)) {
+      const path32 = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      if (entry.dir) {
+        if (ancestors.has(`${entry.dev}:${entry.ino}`)) {
+          skip(path32, "symlink-loop");
+          continue;
+        }
+        await walk(`${abs}/${entry.name}`, path32, entry.dev, entry.ino);
+        continue;
+      }
+      filesSeen++;
+      if (isExcluded(path32)) excludedCount++;
+      else files.push({ path: path32, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
+      if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
+    }
+    ancestors.delete(id);
+  };
+  if (signal?.aborted) throw aborted4(signal);
+  await walk(resolve2(root5), "", rootStats.dev, rootStats.ino);
+  onProgress?.(filesSeen);
+  return { root: root5, files, skipped, excludedCount };
+}
+function missingRoot(root5, cause) {
+  return new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist`, {
+    hint: "Mount the volume (or fix local_path in the config) and run again.",
+    retryable: true,
+    cause
+  });
+}
+function unreadableRoot(root5, cause) {
+  return new SmartSyncError("VOLUME_UNREADABLE", `${root5} cannot be read`, {
+    hint: "Give this process read access to the folder (on macOS: Full Disk Access for the terminal or Raycast).",
+    cause
+  });
+}
+function aborted4(signal) {
+  return new SmartSyncError("ABORTED", "Scan aborted", { cause: signal.reason });
+}
+var YIELD_EVERY_MS, uid;
+var init_scanner = __esm({
+  "src/engine/scanner.ts"() {
+    "use strict";
+    init_errors();
+    init_aws_filters();
+    init_filters();
+    YIELD_EVERY_MS = 50;
+    uid = typeof process.getuid === "function" ? process.getuid() : -1;
+  }
+});
+
+// src/engine/run/scan-stage.ts
+import { readdir } from "node:fs/promises";
+async function scanStage(ctx) {
+  const { target } = ctx;
+  ctx.phase("scan");
+  const filters = runFilters(ctx);
+  const scan = await scanVolume({
+    root: target.localPath,
+    isExcluded: filters.isExcludedPath,
+    signal: ctx.options.signal,
+    onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files })
+  });
+  try {
+    await assertMounted(target.localPath);
+  } catch (cause) {
+    throw new SmartSyncError("VOLUME_MISSING", `${target.localPath} went away during the scan.`, {
+      hint: "Connect the volume again and rerun; nothing was changed in S3 or in the state DB.",
+      cause
+    });
+  }
+  for (const skipped of scan.skipped) ctx.notice(skipNotice(skipped), "warning");
+  return { ...scan, filters, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };
+}
+function skipNotice(skipped) {
+  if (skipped.reason === "invalid-utf8-name")
+    return `Skipped ${skipped.path}: its name is not valid UTF-8 (\uFFFD marks the bad bytes) and aws cannot upload it. It (with everything in it, if a folder) is left out of the sync and not recorded as synced; rename it to back it up.`;
+  return `Skipped ${skipped.path}: ${skipped.reason}${skipped.detail ? ` (${skipped.detail})` : ""}`;
+}
+async function onlyToolFiles(root5) {
+  const names = await readdir(root5).catch(() => []);
+  return names.every((name) => name === LOG_DIR || name.startsWith(TOOL_FILE_PREFIX));
+}
+var init_scan_stage = __esm({
+  "src/engine/run/scan-stage.ts"() {
+    "use strict";
+    init_errors();
+    init_filters();
+    init_logger();
+    init_scanner();
+    init_aws_stage();
+    init_open_volume();
+  }
+});
+
+// src/engine/run/verify-stage.ts
+function withoutListing(run) {
+  return run.objects ? { ...run, objects: void 0, listedCount: run.objects.size } : run;
+}
+async function verifyStage(ctx, volume, bucket, planned) {
+  const { target } = ctx;
+  let { plan } = planned;
+  let objects;
+  const replan = plan.moves.length > 0;
+  const needListing = replan || volume.baseline && ctx.options.command === "sync";
+  if (needListing) {
+    if (replan) plan = planned.plan = emptyPlan();
+    ctx.phase("list");
+    objects = await listPrefix(
+      bucket.gateway,
+      ctx.prefix,
+      (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
+      ctx.options.signal
+    );
+    if (replan) {
+      plan = planRun({ ...planned.input, objects });
+      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
+        plan = planRun({ ...planned.input, objects });
+    }
+  }
+  if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
+  addPlanToReport(ctx.report, plan);
+  ctx.emit({
+    type: "plan",
+    target: target.name,
+    moves: plan.moves.length,
+    archived: plan.archived.length,
+    rejected: plan.rejected.length,
+    newFiles: plan.newFiles.length,
+    modified: plan.modified.length,
+    deleted: plan.deleted.length,
+    bytesSaved: plan.bytesSaved
+  });
+  if (plan.archived.length > 0) {
+    ctx.notice(
+      `${plan.archived.length} move(s) wait for archived objects to be restored; their files are left out of this sync. Run \`s3-smart-sync restore ${target.localPath} ${target.bucket}${ctx.prefix ? ` -p ${ctx.prefix}` : ""}\` to start the restores.`,
+      "warning"
+    );
+  }
+  return { ...planned, plan, objects };
+}
+var init_verify_stage = __esm({
+  "src/engine/run/verify-stage.ts"() {
+    "use strict";
+    init_archive();
+    init_move_order();
+    init_planner();
+    init_report();
+    init_bucket_objects();
+  }
+});
+
+// src/engine/run.ts
+async function runTarget(target, options) {
+  const prepared = await prepareTarget(target, options);
+  return "report" in prepared ? prepared.report : executeTarget(prepared);
+}
+async function prepareTarget(target, options) {
+  const ctx = createRunContext(target, options);
+  let volume;
+  try {
+    volume = await openVolume(ctx);
+    const bucket = await connectBucket(ctx);
+    const scan = await scanStage(ctx);
+    guardVolume(ctx, volume, scan, bucket);
+    if (!volume.baseline) {
+      ctx.phase("resume");
+      await resumeMoveBatch(target, volume.db, bucket.gateway, {
+        dryRun: ctx.dryRun,
+        notice: ctx.notice,
+        signal: options.signal
+      });
+    }
+    const planned = planStage(ctx, volume, scan);
+    const listed = await verifyStage(ctx, volume, bucket, planned);
+    const verified = await proveStage(ctx, volume, bucket, scan, listed);
+    return { ctx, volume, bucket, scan, verified: withoutRecords(verified), crossCopies: [] };
+  } catch (error63) {
+    return { report: await failTarget(ctx, volume, error63) };
+  }
+}
+async function executeTarget(run) {
+  const { ctx, volume, bucket, scan } = run;
+  let { verified } = run;
+  try {
+    ctx.options.signal?.throwIfAborted();
+    guardDeletes(ctx, volume, scan, verified, runFilters(ctx, scan, verified.plan.archived));
+    const aws = await bucket.aws;
+    if (ctx.dryRun) {
+      await previewStage(ctx, aws, scan, verified, run.crossCopies);
+      return await closeTarget(ctx, volume);
+    }
+    const early = aws && planEarlyAws({ plan: verified.plan, scan: scan.files, objects: verified.objects, prefix: ctx.prefix });
+    verified = run.verified = withoutListing(verified);
+    let settled;
+    let result;
+    if (aws && early) {
+      ({ settled, result } = await syncBesideMoves(run, aws, early));
+    } else {
+      const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
+      settled = await invalidateStage(ctx, bucket, verified, moved);
+      if (aws)
+        result = await awsOrSave(volume, awsStage(ctx, aws, runFilters(ctx, scan, moved.pending), awsOptions(run)));
+    }
+    await recordStage(ctx, volume, bucket, scan, settled, result);
+    return await closeTarget(ctx, volume);
+  } catch (error63) {
+    return failTarget(ctx, volume, error63);
+  }
+}
+async function syncBesideMoves(run, aws, early) {
+  const { ctx, volume, bucket, scan, verified } = run;
+  const touched = (path32) => early.held.has(path32);
+  const before = await invalidateStage(ctx, bucket, verified, notMovedYet(verified), {
+    files: (path32) => !touched(path32),
+    temporary: false
+  });
+  const filters = runFilters(ctx, scan, verified.plan.archived, { leaveAlone: early.leaveAlone });
+  const first = awsStage(ctx, aws, filters, awsOptions(run));
+  first.catch(() => void 0);
+  let settled;
+  try {
+    const moved = await moveStage(ctx, volume, bucket, verified, run.crossCopies);
+    settled = await invalidateStage(
+      ctx,
+      bucket,
+      verified,
+      { ...moved, notSynced: before.notSynced },
+      { files: touched }
+    );
+  } catch (error63) {
+    await first.catch(() => void 0);
+    throw error63;
+  }
+  const firstResult = await awsOrSave(volume, first);
+  const rest = followUpPaths(early, scan.files, settled);
+  if (rest.length === 0) return { settled, result: firstResult };
+  const narrow = narrowFollowUp(rest, scan.files.length, verified.listedCount ?? scan.files.length);
+  const secondFilters = runFilters(ctx, scan, settled.pending, narrow ? { only: rest } : {});
+  const result = combineAwsRuns(
+    firstResult,
+    await awsOrSave(volume, awsStage(ctx, aws, secondFilters, awsOptions(run)))
+  );
+  addAwsToReport(ctx.report, result);
+  return { settled, result };
+}
+function notMovedYet(verified) {
+  return { outcomes: [], pending: verified.plan.archived, leftoverTempKeys: [] };
+}
+function awsOptions(run) {
+  return { dryRun: false, lock: run.volume.lock };
+}
+async function awsOrSave(volume, running) {
+  try {
+    return await running;
+  } catch (error63) {
+    await volume.db.save();
+    throw error63;
+  }
+}
+async function abandonTarget(run, reason) {
+  return failTarget(run.ctx, run.volume, reason);
+}
+async function failTarget(ctx, volume, error63) {
+  failReport(ctx.report, error63);
+  if (volume && !isRefusal(error63)) {
+    ctx.openLog();
+    if (!ctx.dryRun && !volume.db.isNew) await saveFailure(ctx, volume);
+  }
+  return closeTarget(ctx, volume);
+}
+async function closeTarget(ctx, volume) {
+  ctx.report.durationMs = ctx.now().getTime() - ctx.startedAt.getTime();
+  volume?.db.close();
+  await volume?.lock?.release();
+  ctx.emit({ type: "target-end", target: ctx.target.name, report: ctx.report });
+  await ctx.log?.close();
+  return ctx.report;
+}
+function isRefusal(error63) {
+  return error63 instanceof SmartSyncError && (error63.code === "VOLUME_REFUSED" || error63.code === "DELETES_REFUSED");
+}
+async function saveFailure(ctx, volume) {
+  try {
+    recordRunMeta(volume.db, ctx.report, ctx.startedAt);
+    await volume.db.save();
+  } catch {
+  }
+}
+var init_run2 = __esm({
+  "src/engine/run.ts"() {
+    "use strict";
+    init_errors();
+    init_move_batch();
+    init_report();
+    init_aws_stage();
+    init_connect_bucket();
+    init_context();
+    init_early_aws();
+    init_guard_deletes();
+    init_guard_volume();
+    init_invalidate_stage();
+    init_move_stage();
+    init_open_volume();
+    init_plan_stage();
+    init_preview_stage();
+    init_prove_stage();
+    init_record_stage();
+    init_scan_stage();
+    init_verify_stage();
+  }
+});
+
+// src/engine/run/cross-target-stage.ts
+async function crossTargetStage(runs, signal) {
+  if (runs.length < 2) return;
+  const leaving = new Map(runs.map((run) => [run, leavingObjects(run)]));
+  for (const destination of runs) {
+    const others = runs.filter((r5) => r5 !== destination && sameStore(r5, destination)).flatMap((r5) => leaving.get(r5));
+    if (others.length === 0) continue;
+    await copyInto(destination, others, signal);
+  }
+}
+function sameStore(a6, b5) {
+  return (a6.ctx.target.endpointUrl ?? "") === (b5.ctx.target.endpointUrl ?? "");
+}
+function leavingObjects(run) {
+  const { ctx, scan, verified } = run;
+  const { plan } = verified;
+  if (verified.objects) {
+    const objects = orphanObjects({
+      scan: scan.files,
+      objects: verified.objects,
+      prefix: ctx.prefix,
+      isExcluded: scan.filters.isExcludedPath,
+      busyKeys: busyKeys(plan, ctx.prefix),
+      doubtfulKeys: new Set(plan.unsure.map((f5) => keyFor(ctx.prefix, f5.path))),
+      skippedPaths: new Set(scan.skipped.map((s2) => s2.path))
+    });
+    return objects.map((o4) => ({ ...o4, source: run, recorded: false }));
+  }
+  const busy = busyKeys(plan, ctx.prefix);
+  return plan.deleted.flatMap((row) => {
+    const key = keyFor(ctx.prefix, row.path);
+    if (!row.etag || row.size === 0 || busy.has(key)) return [];
+    return [{ ...recordedObjectInfo(key, row, row.etag), source: run, recorded: true }];
+  });
+}
+function arrivingFiles(run) {
+  const { ctx, verified } = run;
+  const minSize = Math.max(1, ctx.target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
+  return verified.plan.newFiles.filter((f5) => f5.size >= minSize && !verified.objects?.has(keyFor(ctx.prefix, f5.path))).sort((a6, b5) => b5.size - a6.size || (a6.path < b5.path ? -1 : 1));
+}
+async function copyInto(destination, leaving, signal) {
+  const { ctx, volume } = destination;
+  const bySize = /* @__PURE__ */ new Map();
+  for (const object2 of leaving) bySize.set(object2.size, [...bySize.get(object2.size) ?? [], object2]);
+  const files = arrivingFiles(destination).filter((f5) => bySize.has(f5.size));
+  if (files.length === 0) return;
+  ctx.phase("hash");
+  const totalBytes = files.reduce((sum, f5) => sum + f5.size, 0);
+  const spent = ctx.report.hashing?.bytes ?? 0;
+  const pool2 = { left: Math.max(0, (ctx.target.hashBudget ?? DEFAULT_HASH_BUDGET) - spent) };
+  const read = { bytes: 0, files: 0, cachedFiles: 0 };
+  const provers = /* @__PURE__ */ new Map();
+  const proverFor = (source, recorded) => {
+    let prover = provers.get(source);
+    if (!prover) {
+      const gateway = source.bucket.gateway;
+      prover = new Prover({
+        root: ctx.target.localPath,
+        cache: ctx.dryRun ? readOnlyCache(volume) : volume.db,
+        crc64: (key) => gateway.fullObjectCrc64(key, { signal }),
+        current: recorded ? (key) => gateway.head(key, { signal }) : void 0,
+        budget: pool2.left,
+        pool: pool2,
+        partSizes: targetPartSizes(ctx.target),
+        signal,
+        onProgress: () => {
+          const all = [...provers.values()].map((p3) => p3.result);
+          const bytes = all.reduce((sum, r5) => sum + r5.bytes, 0);
+          const count2 = all.reduce((sum, r5) => sum + r5.files, 0);
+          ctx.emit({ type: "hash-progress", target: ctx.target.name, bytes, totalBytes, files: count2 });
+        }
+      });
+      provers.set(source, prover);
+    }
+    return prover;
+  };
+  const proven = [];
+  for (const file2 of files) {
+    for (const object2 of likeliestFirst(file2, bySize.get(file2.size))) {
+      const prover = proverFor(object2.source, object2.recorded);
+      const proof = (await prover.prove({ file: file2, objects: [object2] })).get(object2.key);
+      if (proof === void 0) continue;
+      proven.push({ file: file2, object: object2, proof, now: prover.objectNow(object2) });
+      break;
+    }
+  }
+  for (const prover of provers.values()) {
+    const stats = prover.result;
+    read.bytes += stats.bytes;
+    read.files += stats.files;
+    read.cachedFiles += stats.cachedFiles;
+  }
+  const outcomes = await Promise.all(
+    proven.map(async ({ file: file2, object: object2, proof, now }) => {
+      const move = crossCopy(destination, file2, object2, now, proof);
+      if (ctx.dryRun) return { move, status: "done" };
+      try {
+        const { etag, defaultSse } = await destination.bucket.gateway.copyObject(move.fromKey, move.toKey, {
+          ifMatchEtag: move.etag ?? "",
+          size: move.size,
+          storageClass: ctx.target.storageClass,
+          sourceBucket: object2.source.ctx.target.bucket,
+          signal
+        });
+        return { move, status: "done", etag, defaultSse };
+      } catch (error63) {
+        if (signal?.aborted) throw error63;
+        return { move, status: "failed", error: copyFailure(error63) };
+      }
+    })
+  );
+  settle2(destination, outcomes, read, pool2.left);
+}
+function crossCopy(destination, file2, object2, now, proof) {
+  const source = object2.source.ctx;
+  return {
+    from: pathForKey(source.prefix, object2.key) ?? object2.key,
+    to: file2.path,
+    fromKey: object2.key,
+    toKey: keyFor(destination.ctx.prefix, file2.path),
+    inode: file2.inode,
+    size: file2.size,
+    mtime: file2.mtimeMs / 1e3,
+    etag: now.etag,
+    storageClass: destination.ctx.target.storageClass,
+    state: "ready",
+    evidence: "cross-target",
+    proof,
+    copy: true,
+    fromTarget: source.target.name,
+    fromBucket: source.target.bucket
+  };
+}
+function copyFailure(error63) {
+  const message = error63 instanceof Error ? error63.message : String(error63);
+  if (error63 instanceof SourceChangedError || error63 instanceof SourceMissingError || error63 instanceof ObjectArchivedError)
+    return message;
+  return `the other target's object could not be copied (${message})`;
+}
+function settle2(destination, outcomes, read, budgetLeft) {
+  const { ctx } = destination;
+  const copied = outcomes.filter((o4) => o4.status === "done");
+  const failed = outcomes.length - copied.length;
+  destination.crossCopies.push(...outcomes);
+  const handled = new Set(copied.map((o4) => o4.move.to));
+  const plan = destination.verified.plan;
+  destination.verified = {
+    ...destination.verified,
+    plan: { ...plan, newFiles: plan.newFiles.filter((f5) => !handled.has(f5.path)) }
+  };
+  ctx.report.counts.new = destination.verified.plan.newFiles.length;
+  const before = ctx.report.hashing;
+  ctx.report.hashing = {
+    bytes: (before?.bytes ?? 0) + read.bytes,
+    files: (before?.files ?? 0) + read.files,
+    cachedFiles: (before?.cachedFiles ?? 0) + read.cachedFiles,
+    proven: (before?.proven ?? 0) + outcomes.length,
+    bytesProven: (before?.bytesProven ?? 0) + outcomes.reduce((sum, o4) => sum + o4.move.size, 0),
+    budgetLeft
+  };
+  const sources = [...new Set(outcomes.map((o4) => o4.move.fromTarget))].join(", ");
+  if (outcomes.length > 0)
+    ctx.notice(
+      `Between targets: ${copied.length} file(s) ${ctx.dryRun ? "would be " : ""}copied server-side from ${sources}, proven by content` + (failed > 0 ? `; ${failed} copy(ies) could not be made and are left to aws` : "") + ".",
+      failed > 0 ? "warning" : "info"
+    );
+}
+var init_cross_target_stage = __esm({
+  "src/engine/run/cross-target-stage.ts"() {
+    "use strict";
+    init_content_pairing();
+    init_keys();
+    init_prover();
+    init_s33();
+    init_prove_stage();
+  }
+});
+
+// src/engine/batch.ts
+async function runBatch(config2, options) {
+  const targets = options.only ? config2.targets.filter((t) => options.only.includes(t.name)) : config2.targets;
+  const located = /* @__PURE__ */ new Map();
+  const awsFor = (target) => {
+    if (options.command !== "sync") return void 0;
+    const key = target.awsCli ?? "";
+    if (!located.has(key))
+      located.set(
+        key,
+        locateAwsCli({ explicit: target.awsCli, env: options.env }).catch(() => void 0)
+      );
+    return located.get(key);
+  };
+  const reports = /* @__PURE__ */ new Map();
+  const prepared = [];
+  for (const target of targets) {
+    if (options.signal?.aborted) break;
+    const run = await prepareTarget(target, { ...options, aws: awsFor(target) });
+    if ("report" in run) reports.set(target, run.report);
+    else prepared.push(run);
+  }
+  let stopped = options.signal?.aborted ? options.signal.reason : void 0;
+  if (stopped === void 0) {
+    try {
+      await crossTargetStage(prepared, options.signal);
+    } catch (error63) {
+      if (options.signal?.aborted) stopped = error63;
+      else
+        for (const run of prepared)
+          run.ctx.notice(
+            `Copies between targets stopped: ${error63 instanceof Error ? error63.message : String(error63)}. aws uploads the files they would have saved.`,
+            "warning"
+          );
+    }
+  }
+  for (const run of prepared) {
+    if (stopped === void 0 && options.signal?.aborted) stopped = options.signal.reason;
+    reports.set(run.ctx.target, stopped === void 0 ? await executeTarget(run) : await abandonTarget(run, stopped));
+  }
+  return targets.flatMap((t) => reports.has(t) ? [reports.get(t)] : []);
+}
+var init_batch = __esm({
+  "src/engine/batch.ts"() {
+    "use strict";
+    init_aws_cli2();
+    init_run2();
+    init_cross_target_stage();
+  }
+});
+
+// src/engine/status.ts
+async function volumeStatus(options) {
+  const isExcluded = localExcludeMatcher(options.localPath, options.excludes ?? []);
+  const scan = await scanVolume({
+    root: options.localPath,
+    isExcluded,
+    signal: options.signal,
+    onProgress: options.onProgress
+  });
+  const { db, notices } = await openStateDb({
+    volumeRoot: options.localPath,
+    wasmBinary: options.wasmBinary,
+    readOnly: true
+  });
+  try {
+    const target = db.getTarget();
+    const prefix = normalizePrefix(options.prefix ?? target?.prefix ?? "");
+    const plan = planRun({
+      scan: scan.files,
+      records: db.allFiles(),
+      prefix,
+      isExcluded,
+      skippedMoves: db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath }))
+    });
+    const lastRunText = db.getMeta("last_run");
+    return {
+      localPath: options.localPath,
+      target,
+      lastRun: lastRunText ? JSON.parse(lastRunText) : null,
+      bytesSavedTotal: Number(db.getMeta("bytes_saved_total") ?? 0),
+      plan,
+      pendingRestores: db.pendingRestores(),
+      skipped: scan.skipped,
+      notices
+    };
+  } finally {
+    db.close();
+  }
+}
+var init_status = __esm({
+  "src/engine/status.ts"() {
+    "use strict";
+    init_db();
+    init_aws_filters();
+    init_keys();
+    init_planner();
+    init_scanner();
   }
 });
 
@@ -81094,9 +81097,9 @@ function* reportLines(r5) {
   if (!r5.error || r5.moves.done > 0) {
     const copies = r5.dryRun ? planned.filter((m3) => m3.copy).length : r5.moves.copied ?? 0;
     const moved = r5.dryRun ? planned.length - copies : r5.moves.done;
-    const what = copies > 0 ? `${plural(moved, "move")}, ${plural(copies, "copy", "copies")}` : plural(moved, "move");
+    const what = copies > 0 ? `${plural2(moved, "move")}, ${plural2(copies, "copy", "copies")}` : plural2(moved, "move");
     const parts = [`${what}${r5.dryRun ? " planned" : ""} (${formatBytes(r5.bytesSaved)} not uploaded)`];
-    if (r5.hashing) parts.push(`hashed ${formatBytes(r5.hashing.bytes)} of ${plural(r5.hashing.files, "file")}`);
+    if (r5.hashing) parts.push(`hashed ${formatBytes(r5.hashing.bytes)} of ${plural2(r5.hashing.files, "file")}`);
     if (r5.moves.failed) parts.push(`${r5.moves.failed} failed`);
     if (r5.moves.pendingRestore) parts.push(`${r5.moves.pendingRestore} waiting for restore`);
     if (r5.aws) {
@@ -81107,7 +81110,7 @@ function* reportLines(r5) {
     }
     if (r5.deletes && (r5.dryRun || r5.deletes.count > 0))
       parts.push(
-        `${r5.dryRun ? r5.command === "sync" ? "would delete" : "a sync would delete" : "deletes"} ${plural(r5.deletes.count, "object")} of ${r5.deletes.objects} (cap ${r5.deletes.limit})`
+        `${r5.dryRun ? r5.command === "sync" ? "would delete" : "a sync would delete" : "deletes"} ${plural2(r5.deletes.count, "object")} of ${r5.deletes.objects} (cap ${r5.deletes.limit})`
       );
     parts.push(formatDuration(r5.durationMs));
     yield `  ${parts.join(" \xB7 ")}`;
@@ -81792,7 +81795,7 @@ async function statusCommand(io, localPath, o4) {
   if (status.lastRun) out.push(`Last run: ${status.lastRun.at} (${status.lastRun.command}, ${status.lastRun.status})`);
   for (const notice of status.notices) out.push(`note: ${notice}`);
   out.push(
-    `Pending: ${plural(plan.moves.length, "move")} (saves ${formatBytes(plan.bytesSaved)} of upload), ${plan.newFiles.length} new, ${plan.modified.length} modified, ${plan.deleted.length} deleted, ${plan.unchangedCount} unchanged`
+    `Pending: ${plural2(plan.moves.length, "move")} (saves ${formatBytes(plan.bytesSaved)} of upload), ${plan.newFiles.length} new, ${plan.modified.length} modified, ${plan.deleted.length} deleted, ${plan.unchangedCount} unchanged`
   );
   const section = (title, items) => {
     if (items.length === 0) return;
@@ -81911,11 +81914,11 @@ async function statusAllCommand(io, o4) {
     }
     const { counts } = line;
     const pending = [
-      counts.moved && plural(counts.moved, "move"),
+      counts.moved && plural2(counts.moved, "move"),
       counts.new && `${counts.new} new`,
       counts.modified && `${counts.modified} modified`,
       counts.deleted && `${counts.deleted} deleted`,
-      counts.restores && `${plural(counts.restores, "restore")} pending`
+      counts.restores && `${plural2(counts.restores, "restore")} pending`
     ].filter(Boolean);
     const state2 = !line.mounted ? "not mounted" : line.error ? `error: ${line.error.message}` : pending.length ? pending.join(", ") : "up to date";
     const last = line.lastRun ? `; last sync ${line.lastRun.at} (${line.lastRun.status})` : "";
@@ -82262,10 +82265,10 @@ function syncSummary(reports, uploaded = {}, unchanged = []) {
   const files = synced.reduce((sum, r5) => sum + (uploaded[r5.target]?.files ?? r5.aws?.uploads ?? 0), 0);
   const bytes = synced.reduce((sum, r5) => sum + (uploaded[r5.target]?.bytes ?? 0), 0);
   const parts = [
-    `${plural(synced.length, "target")} synced`,
-    plural(moves, "move"),
+    `${plural2(synced.length, "target")} synced`,
+    plural2(moves, "move"),
     `${formatBytes(saved)} not uploaded`,
-    `${plural(files, "file")} uploaded${bytes > 0 ? ` (${formatBytes(bytes)})` : ""}`
+    `${plural2(files, "file")} uploaded${bytes > 0 ? ` (${formatBytes(bytes)})` : ""}`
   ];
   if (unchanged.length > 0) parts.push(`${unchanged.length} up to date`);
   const skipped = reports.filter((r5) => r5.status === "skipped");

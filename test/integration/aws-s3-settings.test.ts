@@ -11,8 +11,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AWS_CLIS, awsCliArgs, runCli } from "../support/cli";
 import { useS3Fixture } from "../support/fixture";
-import { awsAddressingStyle } from "../../src/engine/aws-cli";
-import { applyS3Settings } from "../../src/engine/aws-cli/s3-settings";
+import { applyS3Settings, awsAddressingStyle } from "../../src/engine/aws-cli/s3-settings";
 import { awsEnv, type RequestLogEntry } from "../support/local-s3";
 import { bucketContents, sha, type Volume } from "../support/volume";
 
@@ -44,7 +43,7 @@ afterEach(async () => {
   await local.setNetwork({});
 });
 
-describe.each(AWS_CLIS)("aws's upload settings per target, with $name", ({ path: awsPath }) => {
+describe.each(AWS_CLIS)("aws's s3 settings per target, with $name", ({ path: awsPath }) => {
   it("addresses the bucket as the SDK does: path_style=false with an endpoint makes aws go virtual-hosted", async () => {
     // botocore forces path style whenever an endpoint URL is given, unless its config says `virtual`. The
     // host does not resolve: aws's debug log names the URL it chose, then fails at once.

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { expandHome } from "../config/parse";
 
 /** Values as aws reads them: whole numbers (a chunk size in bytes). */
 export interface AwsS3Settings {
@@ -92,9 +93,8 @@ export function withS3Settings(configText: string, profile: string, settings: Aw
 
 /** The config file aws reads: AWS_CONFIG_FILE, else ~/.aws/config. */
 function userConfigPath(env: NodeJS.ProcessEnv): string {
-  const configured = env.AWS_CONFIG_FILE;
-  if (configured) return configured.startsWith("~/") ? path.join(os.homedir(), configured.slice(2)) : configured;
-  return path.join(env.HOME || os.homedir(), ".aws", "config");
+  const home = env.HOME || os.homedir();
+  return expandHome(env.AWS_CONFIG_FILE || "~/.aws/config", home);
 }
 
 /**

@@ -69,7 +69,7 @@ export interface AwsSyncOptions {
   profile?: string;
   region?: string;
   storageClass?: string;
-  /** aws's own transfer settings for this run (s3-settings.ts); unset ones stay the user's config's. */
+  /** Settings of aws's `s3` config block for this run (s3-settings.ts); unset ones stay the user's config's. */
   s3Settings?: AwsS3Settings;
   /** Environment for aws; defaults to process.env. */
   env?: NodeJS.ProcessEnv;

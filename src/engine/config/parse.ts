@@ -194,7 +194,8 @@ function looksLikeOption(pattern: string): boolean {
   return eq > 0 && (OPTION_KEYS as string[]).includes(pattern.slice(0, eq).trim());
 }
 
-function expandHome(value: string, home: string): string {
+/** `~` and `~/…` under `home`, as the shell (and botocore, for AWS_CONFIG_FILE) expand them. */
+export function expandHome(value: string, home: string): string {
   return value === "~" || value.startsWith("~/") ? home + value.slice(1) : value;
 }
 
