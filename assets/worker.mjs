@@ -82620,6 +82620,7 @@ var init_main2 = __esm({
 
 // src/cli/index.ts
 var cli_exports = {};
+import { setMaxListeners as setMaxListeners2 } from "node:events";
 var controller, interrupts, code;
 var init_cli = __esm({
   async "src/cli/index.ts"() {
@@ -82630,6 +82631,7 @@ var init_cli = __esm({
     keepHeapNearLive();
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     controller = new AbortController();
+    setMaxListeners2(0, controller.signal);
     interrupts = 0;
     for (const signal of ["SIGINT", "SIGTERM"]) {
       process.on(signal, () => {

@@ -1,4 +1,5 @@
 // Entry point of the `s3-smart-sync` binary.
+import { setMaxListeners } from "node:events";
 import { keepHeapNearLive } from "../engine/heap";
 import { main } from "./main";
 import { EXIT } from "./output";
@@ -9,6 +10,9 @@ keepHeapNearLive();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const controller = new AbortController();
+// Every S3 request in flight or waiting for a slot listens to it (16 at the default concurrency): Node's
+// leak warning at 11 would be printed on a normal run.
+setMaxListeners(0, controller.signal);
 let interrupts = 0;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {

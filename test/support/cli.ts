@@ -63,9 +63,20 @@ export async function runCli(
     exitCode: result.exitCode ?? -1,
     stdout,
     // A run that never exited (killed, timed out, not started) says why, for the assertion's message.
-    stderr: String(result.stderr ?? "") + (result.exitCode === undefined ? `\n[${result.message}]` : ""),
+    stderr:
+      withoutNodeWarnings(String(result.stderr ?? "")) + (result.exitCode === undefined ? `\n[${result.message}]` : ""),
     reports: parseReports(stdout),
   };
+}
+
+/**
+ * The CLI's stderr, failing the test when it holds one of Node's own warnings (a listener leak, a
+ * deprecation): those would be printed on the user's terminal, in every scenario the suite runs.
+ */
+export function withoutNodeWarnings(stderr: string): string {
+  const warning = /^\(node:\d+\) (?:\[\w+\] )?\w*Warning: .*$/m.exec(stderr);
+  if (warning) throw new Error(`the CLI printed a warning of Node's: ${warning[0]}`);
+  return stderr;
 }
 
 /** Options pointing the CLI at the local server and a given aws CLI. */

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { NODE_BUNDLE_OPTIONS } from "../../scripts/build-worker";
-import { parseReports, type CliResult } from "./cli";
+import { parseReports, withoutNodeWarnings, type CliResult } from "./cli";
 import { awsEnv } from "./local-s3";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -61,7 +61,8 @@ export async function runBundled(
     exitCode: result.exitCode ?? -1,
     stdout,
     // A run that never exited (killed, timed out, not started) says why, for the assertion's message.
-    stderr: String(result.stderr ?? "") + (result.exitCode === undefined ? `\n[${result.message}]` : ""),
+    stderr:
+      withoutNodeWarnings(String(result.stderr ?? "")) + (result.exitCode === undefined ? `\n[${result.message}]` : ""),
     reports: parseReports(stdout),
   };
 }
