@@ -12,6 +12,7 @@ export { parseConfig, type ConfigEntry, type ConfigProblem, type ParsedConfig } 
 export { sampleConfig } from "./config/sample";
 export {
   formatDefaultsLine,
+  formatOptionValue,
   formatTargetLine,
   removeTargetFromText,
   setDefaultsInText,

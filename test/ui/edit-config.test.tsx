@@ -26,6 +26,10 @@ function options(label: string): string[] {
 
 const saved = () => __raycast.toasts.filter((t) => t.title === "Target Saved").length;
 
+function valueOf(label: string): string {
+  return (screen.getByLabelText(label, { selector: "input" }) as HTMLInputElement).value;
+}
+
 function submit(): void {
   act(screen.getByTestId("view"), "Save Target");
 }
@@ -195,5 +199,55 @@ describe("Edit Config", () => {
       if (saved.config === undefined) delete process.env.AWS_CONFIG_FILE;
       if (saved.credentials === undefined) delete process.env.AWS_SHARED_CREDENTIALS_FILE;
     }
+  });
+  it("shows a target's advanced options, checks them by the config's own rules and writes them as the file does", async () => {
+    const file = fx.writeConfig([
+      "/Volumes/Music | music-bucket | | | concurrency=8, max_delete_share=30%, aws_cli=/opt/aws/bin/aws",
+      "/Volumes/Video | video-bucket",
+    ]);
+    renderCommand(<EditConfigCommand />);
+    await settled();
+
+    // A line without advanced options opens with them hidden; shown, they are empty (the defaults apply).
+    act(await findItem("Video"), "Edit Target");
+    const show = () => screen.getByLabelText("Show Advanced Options") as HTMLInputElement;
+    expect(show().checked).toBe(false);
+    expect(screen.queryByLabelText("S3 Requests at Once")).toBeNull();
+    fireEvent.click(show());
+    expect(valueOf("S3 Requests at Once")).toBe("");
+    expect(valueOf("aws Part Size")).toBe("");
+    submit();
+    await waitFor(() => expect(saved()).toBe(1));
+    expect(readFileSync(file, "utf8").split("\n")[1]).toBe("/Volumes/Video | video-bucket");
+
+    // A line with some opens with them shown, in the file's own notation.
+    await settled();
+    act(await findItem("Music"), "Edit Target");
+    expect(show().checked).toBe(true);
+    expect(valueOf("S3 Requests at Once")).toBe("8");
+    expect(valueOf("Deletion Cap (Share)")).toBe("30%");
+    expect(valueOf("aws CLI")).toBe("/opt/aws/bin/aws");
+
+    // Bad values are refused with the parser's words, next to their fields, and nothing is written.
+    typeInto("Deletion Cap", "-3");
+    typeInto("aws Part Size", "4MiB");
+    submit();
+    await waitFor(() => expect(screen.getAllByRole("alert")).toHaveLength(2));
+    expect(screen.getAllByRole("alert").map((a) => a.textContent)).toEqual([
+      "Deletion Cap must be a whole number of objects, 0 or more",
+      "aws Part Size must be a multipart part size from 5MiB to 5GiB",
+    ]);
+    expect(saved()).toBe(1);
+
+    // Fixed, one emptied (its option goes) and the addressing chosen: written in the file's order.
+    typeInto("Deletion Cap", "2500");
+    typeInto("aws Part Size", "16 MiB");
+    typeInto("S3 Requests at Once", "");
+    choose("Addressing", "false");
+    submit();
+    await waitFor(() => expect(saved()).toBe(2));
+    expect(readFileSync(file, "utf8").split("\n")[0]).toBe(
+      "/Volumes/Music | music-bucket | | | path_style=false, aws_cli=/opt/aws/bin/aws, max_deletes=2500, max_delete_share=30%, aws_multipart_chunksize=16MiB",
+    );
   });
 });

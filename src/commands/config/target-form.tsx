@@ -19,10 +19,19 @@ import {
 } from "../../engine/config";
 import { expandHome } from "../lib/preferences";
 import { failureOf, showFailure } from "../lib/toast";
+import {
+  ADVANCED_KEYS,
+  ADVANCED_TEXT,
+  advancedInput,
+  advancedProblems,
+  advancedValues,
+  hasAdvancedOptions,
+  type AdvancedValues,
+} from "./advanced-options";
 import { AWS_REGIONS, readAwsProfiles } from "./aws-profiles";
 import { saveTarget } from "./save";
 
-export interface TargetFormValues {
+export interface TargetFormValues extends AdvancedValues {
   localPath: string[];
   name: string;
   bucket: string;
@@ -33,9 +42,11 @@ export interface TargetFormValues {
   endpoint: string;
   storageClass: string;
   archived: string;
+  /** Whether the advanced options are shown; hidden ones keep their values. */
+  advanced: boolean;
 }
 
-type TextField = Exclude<keyof TargetFormValues, "localPath">;
+type TextField = Exclude<keyof TargetFormValues, "localPath" | "advanced">;
 type Errors = Partial<Record<keyof TargetFormValues, string>>;
 
 const OPTIONAL_FIELDS: Partial<Record<TextField, z.ZodType<unknown, string>>> = {
@@ -71,7 +82,7 @@ export function validateTarget(values: TargetFormValues): Errors {
     const message = problem(excludePatternSchema, pattern);
     if (message) errors.excludes = `Pattern "${pattern}" ${message}`;
   }
-  return errors;
+  return { ...errors, ...advancedProblems(values) };
 }
 
 function splitList(text: string): string[] {
@@ -81,7 +92,7 @@ function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-/** Form values → the target line's input; options the form does not show are kept from `initial`. */
+/** Form values → the target line's input; options the form does not have are kept from `initial`. */
 export function toInput(values: TargetFormValues, initial?: TargetInput): TargetInput {
   const picked = values.localPath[0] ?? "";
   const optional = (text: string) => text.trim() || undefined;
@@ -99,6 +110,7 @@ export function toInput(values: TargetFormValues, initial?: TargetInput): Target
     endpointUrl: optional(values.endpoint),
     storageClass: optional(values.storageClass) as TargetInput["storageClass"],
     archivedMoves: optional(values.archived) as TargetInput["archivedMoves"],
+    ...advancedInput(values),
   };
 }
 
@@ -114,6 +126,8 @@ function initialValues(initial?: TargetInput): TargetFormValues {
     endpoint: initial?.endpointUrl ?? "",
     storageClass: initial?.storageClass ?? "",
     archived: initial?.archivedMoves ?? "",
+    ...advancedValues(initial),
+    advanced: hasAdvancedOptions(initial),
   };
 }
 
@@ -200,7 +214,11 @@ export function TargetForm(props: {
     const merged = { ...values, ...submitted };
     const found = validateTarget(merged);
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) {
+      // A problem in a hidden field is shown, not left behind a closed section.
+      if (ADVANCED_KEYS.some((key) => found[key])) setValues((current) => ({ ...current, advanced: true }));
+      return;
+    }
     try {
       await saveTarget(props.configFile, toInput(merged, props.initial), props.line);
     } catch (error) {
@@ -279,6 +297,28 @@ export function TargetForm(props: {
           <Form.Dropdown.Item key={a} value={a} title={ARCHIVED_TEXT[a]} />
         ))}
       </Form.Dropdown>
+      <Form.Separator />
+      <Form.Checkbox label="Show Advanced Options" {...field("advanced")} />
+      {values.advanced ? (
+        <>
+          {ADVANCED_KEYS.map((key) =>
+            key === "path_style" ? (
+              <Form.Dropdown
+                key={key}
+                title="Addressing"
+                info="How requests name the bucket, for the moves and for aws alike."
+                {...field(key)}
+              >
+                <Form.Dropdown.Item value="" title="Default (Path-Style with an Endpoint URL)" />
+                <Form.Dropdown.Item value="true" title="Path-Style" />
+                <Form.Dropdown.Item value="false" title="Virtual-Hosted" />
+              </Form.Dropdown>
+            ) : (
+              <Form.TextField key={key} {...ADVANCED_TEXT[key]} {...field(key)} />
+            ),
+          )}
+        </>
+      ) : null}
     </Form>
   );
 }

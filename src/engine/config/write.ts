@@ -11,6 +11,7 @@ import {
   OPTION_KEYS,
   targetInputSchema,
   type DefaultsInput,
+  type OptionKey,
   type TargetInput,
 } from "./schema";
 
@@ -92,21 +93,26 @@ function formatOptions(options: Record<string, unknown>): string {
   const items: string[] = [];
   for (const key of OPTION_KEYS) {
     const value = options[OPTION_FIELDS[key]];
-    if (value === undefined) continue;
-    const text =
-      key === "multipart_threshold" ||
-      key === "prove_min_size" ||
-      key === "hash_budget" ||
-      key === "aws_multipart_chunksize"
-        ? formatByteSize(value as number)
-        : key === "part_size"
-          ? formatByteSize((value as number[])[0])
-          : key === "max_delete_share"
-            ? `${Math.round((value as number) * 10_000) / 100}%`
-            : String(value);
-    items.push(`${key}=${text}`);
+    if (value !== undefined) items.push(`${key}=${formatOptionValue(key, value)}`);
   }
   return items.join(", ");
+}
+
+/** An option's value as the file writes it (`8MiB`, `30%`), the form shows it and `optionTextSchemas` reads it. */
+export function formatOptionValue(key: OptionKey, value: unknown): string {
+  switch (key) {
+    case "multipart_threshold":
+    case "prove_min_size":
+    case "hash_budget":
+    case "aws_multipart_chunksize":
+      return formatByteSize(value as number);
+    case "part_size":
+      return formatByteSize((value as number[])[0]);
+    case "max_delete_share":
+      return `${Math.round((value as number) * 10_000) / 100}%`;
+    default:
+      return String(value);
+  }
 }
 
 // Empty cells collapse to `| |` rather than `|  |`.
