@@ -16161,10 +16161,10 @@ var init_httpSigningMiddleware = __esm({
       if (!scheme) {
         throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
       }
-      const { httpAuthOption: { signingProperties = {} }, identity: identity5, signer } = scheme;
+      const { httpAuthOption: { signingProperties = {} }, identity: identity4, signer } = scheme;
       const output2 = await next2({
         ...args,
-        request: await signer.sign(args.request, identity5, signingProperties)
+        request: await signer.sign(args.request, identity4, signingProperties)
       }).catch((signer.errorHandler || defaultErrorHandler)(signingProperties));
       (signer.successHandler || defaultSuccessHandler)(output2.response, signingProperties);
       return output2;
@@ -16311,7 +16311,7 @@ var init_httpApiKeyAuth = __esm({
     init_protocols();
     import_types24 = __toESM(require_dist_cjs());
     HttpApiKeyAuthSigner = class {
-      async sign(httpRequest, identity5, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         if (!signingProperties) {
           throw new Error("request could not be signed with `apiKey` since the `name` and `in` signer properties are missing");
         }
@@ -16321,14 +16321,14 @@ var init_httpApiKeyAuth = __esm({
         if (!signingProperties.in) {
           throw new Error("request could not be signed with `apiKey` since the `in` signer property is missing");
         }
-        if (!identity5.apiKey) {
+        if (!identity4.apiKey) {
           throw new Error("request could not be signed with `apiKey` since the `apiKey` is not defined");
         }
         const clonedRequest = HttpRequest.clone(httpRequest);
         if (signingProperties.in === import_types24.HttpApiKeyAuthLocation.QUERY) {
-          clonedRequest.query[signingProperties.name] = identity5.apiKey;
+          clonedRequest.query[signingProperties.name] = identity4.apiKey;
         } else if (signingProperties.in === import_types24.HttpApiKeyAuthLocation.HEADER) {
-          clonedRequest.headers[signingProperties.name] = signingProperties.scheme ? `${signingProperties.scheme} ${identity5.apiKey}` : identity5.apiKey;
+          clonedRequest.headers[signingProperties.name] = signingProperties.scheme ? `${signingProperties.scheme} ${identity4.apiKey}` : identity4.apiKey;
         } else {
           throw new Error("request can only be signed with `apiKey` locations `query` or `header`, but found: `" + signingProperties.in + "`");
         }
@@ -16344,12 +16344,12 @@ var init_httpBearerAuth = __esm({
   "node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/httpAuthSchemes/httpBearerAuth.js"() {
     init_protocols();
     HttpBearerAuthSigner = class {
-      async sign(httpRequest, identity5, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         const clonedRequest = HttpRequest.clone(httpRequest);
-        if (!identity5.token) {
+        if (!identity4.token) {
           throw new Error("request could not be signed with `token` since the `token` is not defined");
         }
-        clonedRequest.headers["Authorization"] = `Bearer ${identity5.token}`;
+        clonedRequest.headers["Authorization"] = `Bearer ${identity4.token}`;
         return clonedRequest;
       }
     };
@@ -16361,7 +16361,7 @@ var NoAuthSigner;
 var init_noAuth = __esm({
   "node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/httpAuthSchemes/noAuth.js"() {
     NoAuthSigner = class {
-      async sign(httpRequest, identity5, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         return httpRequest;
       }
     };
@@ -16381,12 +16381,12 @@ var init_httpAuthSchemes = __esm({
 var createIsIdentityExpiredFunction, EXPIRATION_MS, isIdentityExpired, doesIdentityRequireRefresh, memoizeIdentityProvider;
 var init_memoizeIdentityProvider = __esm({
   "node_modules/@smithy/core/dist-es/legacy-root-exports/util-identity-and-auth/memoizeIdentityProvider.js"() {
-    createIsIdentityExpiredFunction = (expirationMs) => function isIdentityExpired2(identity5) {
-      return doesIdentityRequireRefresh(identity5) && identity5.expiration.getTime() - Date.now() < expirationMs;
+    createIsIdentityExpiredFunction = (expirationMs) => function isIdentityExpired2(identity4) {
+      return doesIdentityRequireRefresh(identity4) && identity4.expiration.getTime() - Date.now() < expirationMs;
     };
     EXPIRATION_MS = 3e5;
     isIdentityExpired = createIsIdentityExpiredFunction(EXPIRATION_MS);
-    doesIdentityRequireRefresh = (identity5) => identity5.expiration !== void 0;
+    doesIdentityRequireRefresh = (identity4) => identity4.expiration !== void 0;
     memoizeIdentityProvider = (provider, isExpired, requiresRefresh) => {
       if (provider === void 0) {
         return void 0;
@@ -17950,9 +17950,9 @@ async function checkFeatures(context, config2, args) {
         break;
     }
   }
-  const identity5 = context.__smithy_context?.selectedHttpAuthScheme?.identity;
-  if (identity5?.$source) {
-    const credentials = identity5;
+  const identity4 = context.__smithy_context?.selectedHttpAuthScheme?.identity;
+  if (identity4?.$source) {
+    const credentials = identity4;
     if (credentials.accountId) {
       setFeature(context, "RESOLVED_ACCOUNT_ID", "T");
     }
@@ -21534,12 +21534,12 @@ var init_S3ExpressIdentityProviderImpl = __esm({
         const cacheGeneration = this.cacheGeneration;
         const entry = cache5.get(bucket);
         if (entry) {
-          return entry.identity.then((identity5) => {
-            const isExpired = (identity5.expiration?.getTime() ?? 0) < Date.now();
+          return entry.identity.then((identity4) => {
+            const isExpired = (identity4.expiration?.getTime() ?? 0) < Date.now();
             if (isExpired) {
               return cache5.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
             }
-            const isExpiringSoon = (identity5.expiration?.getTime() ?? 0) < Date.now() + _S3ExpressIdentityProviderImpl.REFRESH_WINDOW_MS;
+            const isExpiringSoon = (identity4.expiration?.getTime() ?? 0) < Date.now() + _S3ExpressIdentityProviderImpl.REFRESH_WINDOW_MS;
             if (isExpiringSoon && !entry.isRefreshing) {
               entry.isRefreshing = true;
               this.getIdentity(bucket).then((id) => {
@@ -21548,7 +21548,7 @@ var init_S3ExpressIdentityProviderImpl = __esm({
                 }
               });
             }
-            return identity5;
+            return identity4;
           });
         }
         return cache5.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
@@ -21561,13 +21561,13 @@ var init_S3ExpressIdentityProviderImpl = __esm({
         if (!session.Credentials?.AccessKeyId || !session.Credentials?.SecretAccessKey) {
           throw new Error("s3#createSession response credential missing AccessKeyId or SecretAccessKey.");
         }
-        const identity5 = {
+        const identity4 = {
           accessKeyId: session.Credentials.AccessKeyId,
           secretAccessKey: session.Credentials.SecretAccessKey,
           sessionToken: session.Credentials.SessionToken,
           expiration: session.Credentials.Expiration ? new Date(session.Credentials.Expiration) : void 0
         };
-        return identity5;
+        return identity4;
       }
     };
   }
@@ -22441,12 +22441,12 @@ var init_s3ExpressHttpSigningMiddleware = __esm({
       if (!scheme) {
         throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
       }
-      const { httpAuthOption: { signingProperties = {} }, identity: identity5, signer } = scheme;
+      const { httpAuthOption: { signingProperties = {} }, identity: identity4, signer } = scheme;
       let request;
       if (context.s3ExpressIdentity) {
         request = await signS3Express(context.s3ExpressIdentity, signingProperties, args.request, await config2.signer());
       } else {
-        request = await signer.sign(args.request, identity5, signingProperties);
+        request = await signer.sign(args.request, identity4, signingProperties);
       }
       const output2 = await next2({
         ...args,
@@ -24903,7 +24903,7 @@ var init_AwsSdkSigV4Signer = __esm({
       };
     };
     AwsSdkSigV4Signer = class {
-      async sign(httpRequest, identity5, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         if (!HttpRequest.isInstance(httpRequest)) {
           throw new Error("The request is not an instance of `HttpRequest` and cannot be signed");
         }
@@ -24981,7 +24981,7 @@ var init_AwsSdkSigV4ASigner = __esm({
     init_utils3();
     init_AwsSdkSigV4Signer();
     AwsSdkSigV4ASigner = class extends AwsSdkSigV4Signer {
-      async sign(httpRequest, identity5, signingProperties) {
+      async sign(httpRequest, identity4, signingProperties) {
         if (!HttpRequest.isInstance(httpRequest)) {
           throw new Error("The request is not an instance of `HttpRequest` and cannot be signed");
         }
@@ -52255,7 +52255,7 @@ import { createHash as createHash8 } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile5, realpath, stat as stat2 } from "node:fs/promises";
 import os2 from "node:os";
 import path10 from "node:path";
-async function identity3(file2, env2) {
+async function versionIdentity(file2, env2) {
   const real = await realpath(file2);
   const [a6, b5, selection] = await Promise.all([stat2(file2), stat2(real), shimSelection(file2, env2)]);
   return [a6.dev, a6.ino, a6.size, a6.mtimeMs, real, b5.dev, b5.ino, b5.size, b5.mtimeMs, selection].join(":");
@@ -52294,16 +52294,16 @@ async function cachedVersion(file2, env2, now = Date.now()) {
   try {
     const entry = (await load2(env2))[file2];
     if (!entry || now - entry.checkedAt > VERSION_CACHE_MAX_AGE_MS || now < entry.checkedAt) return void 0;
-    if (entry.id !== await identity3(file2, env2)) return void 0;
+    if (entry.id !== await versionIdentity(file2, env2)) return void 0;
     return { path: file2, version: entry.version, major: entry.major };
   } catch {
     return void 0;
   }
 }
-async function rememberVersion(info, env2, now = Date.now()) {
+async function rememberVersion(info, id, env2, now = Date.now()) {
   try {
     const cache5 = await load2(env2);
-    cache5[info.path] = { id: await identity3(info.path, env2), version: info.version, major: info.major, checkedAt: now };
+    cache5[info.path] = { id, version: info.version, major: info.major, checkedAt: now };
     await mkdir2(userStateDir(env2), { recursive: true });
     await writeFileAtomic(path10.join(userStateDir(env2), FILE), Buffer.from(JSON.stringify(cache5, null, 2) + "\n"));
   } catch {
@@ -52353,8 +52353,9 @@ async function isExecutableFile(file2) {
 async function probe(file2, env2) {
   const cached2 = await cachedVersion(file2, env2);
   if (cached2) return cached2;
+  const id = await versionIdentity(file2, env2).catch(() => void 0);
   const info = await askVersion(file2, env2);
-  await rememberVersion(info, env2);
+  if (id !== void 0) await rememberVersion(info, id, env2);
   return info;
 }
 async function askVersion(file2, env2) {
@@ -76192,7 +76193,7 @@ function targetPartSizes(target) {
   const sizes = [...target.awsMultipartChunksize ? [target.awsMultipartChunksize] : [], ...target.partSizes ?? []];
   return sizes.length > 0 ? sizes : void 0;
 }
-var identity4, PART_KIND, Prover;
+var identity3, PART_KIND, Prover;
 var init_prover = __esm({
   "src/engine/prover.ts"() {
     "use strict";
@@ -76200,7 +76201,7 @@ var init_prover = __esm({
     init_etag();
     init_file_digest();
     init_move_rules();
-    identity4 = (file2) => ({ inode: file2.inode, size: file2.size, mtime: file2.mtimeMs / 1e3 });
+    identity3 = (file2) => ({ inode: file2.inode, size: file2.size, mtime: file2.mtimeMs / 1e3 });
     PART_KIND = "etag-part-size:";
     Prover = class {
       constructor(options) {
@@ -76249,7 +76250,7 @@ var init_prover = __esm({
         );
         const out = /* @__PURE__ */ new Map();
         if (!request) return out;
-        const cached2 = this.options.cache?.cachedHashes(identity4(file2)) ?? /* @__PURE__ */ new Map();
+        const cached2 = this.options.cache?.cachedHashes(identity3(file2)) ?? /* @__PURE__ */ new Map();
         let digests = fromCache(cached2);
         const need = missing(request, digests);
         if (need) {
@@ -76276,9 +76277,9 @@ var init_prover = __esm({
           };
           const cache5 = this.options.cache;
           if (cache5) {
-            if (read.md5) cache5.cacheHash(identity4(file2), "md5", read.md5);
-            if (read.crc64nvme) cache5.cacheHash(identity4(file2), "crc64nvme", read.crc64nvme);
-            for (const [size, etag] of read.multipart) cache5.cacheHash(identity4(file2), `${PART_KIND}${size}`, etag);
+            if (read.md5) cache5.cacheHash(identity3(file2), "md5", read.md5);
+            if (read.crc64nvme) cache5.cacheHash(identity3(file2), "crc64nvme", read.crc64nvme);
+            for (const [size, etag] of read.multipart) cache5.cacheHash(identity3(file2), `${PART_KIND}${size}`, etag);
           }
         } else {
           this.stats.cachedFiles++;

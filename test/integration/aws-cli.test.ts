@@ -299,6 +299,29 @@ describe("locateAwsCli", () => {
     }
   });
 
+  it("asks again a binary that was replaced while it answered (an upgrade during the probe)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "s3ss-aws-upgrade-"));
+    try {
+      const bin = path.join(dir, "aws");
+      const calls = path.join(dir, "calls");
+      const upgraded = path.join(dir, "upgraded");
+      const answer = (version: string) => `echo x >> "${calls}"\necho "aws-cli/${version} Python/3.11.2 Linux"\n`;
+      writeFileSync(upgraded, `#!/bin/sh\n# upgraded\n${answer("2.15.0")}`, { mode: 0o755 });
+      // The old binary is replaced by the new one (a new file renamed over it) before it answers.
+      writeFileSync(bin, `#!/bin/sh\ncp "${upgraded}" "$0.tmp" && mv "$0.tmp" "$0"\n${answer("2.9.19")}`, {
+        mode: 0o755,
+      });
+      const env = { PATH: "/usr/bin:/bin", S3_SMART_SYNC_STATE_DIR: path.join(dir, "state") };
+      expect(await locateAwsCli({ explicit: bin, env })).toMatchObject({ version: "2.9.19" });
+      expect(await cachedVersion(bin, env)).toBeUndefined();
+      expect(await locateAwsCli({ explicit: bin, env })).toMatchObject({ version: "2.15.0" });
+      expect(await locateAwsCli({ explicit: bin, env })).toMatchObject({ version: "2.15.0" });
+      expect(readFileSync(calls, "utf8").split("\n").filter(Boolean)).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("asks a pyenv shim again when its version selection changes, and falls through when the selected Python has no aws", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "s3ss-aws-shim-"));
     try {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { execa } from "execa";
 import { AwsCliError } from "../errors";
 import type { AwsCliInfo } from "./types";
-import { cachedVersion, rememberVersion } from "./version-cache";
+import { cachedVersion, rememberVersion, versionIdentity } from "./version-cache";
 
 export const WELL_KNOWN_AWS_PATHS = ["/opt/homebrew/bin/aws", "/usr/local/bin/aws", "/usr/bin/aws"];
 const VERSION_TIMEOUT_MS = 20_000;
@@ -48,8 +48,9 @@ async function isExecutableFile(file: string): Promise<boolean> {
 async function probe(file: string, env: NodeJS.ProcessEnv): Promise<AwsCliInfo> {
   const cached = await cachedVersion(file, env);
   if (cached) return cached;
+  const id = await versionIdentity(file, env).catch(() => undefined);
   const info = await askVersion(file, env);
-  await rememberVersion(info, env);
+  if (id !== undefined) await rememberVersion(info, id, env);
   return info;
 }
 

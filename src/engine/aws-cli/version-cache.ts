@@ -24,7 +24,8 @@ interface Entry {
 
 type Cache = Record<string, Entry>;
 
-async function identity(file: string, env: NodeJS.ProcessEnv): Promise<string> {
+/** What must stay the same for a remembered answer to hold: the file, its target, a shim's selection. */
+export async function versionIdentity(file: string, env: NodeJS.ProcessEnv): Promise<string> {
   const real = await realpath(file);
   const [a, b, selection] = await Promise.all([stat(file), stat(real), shimSelection(file, env)]);
   return [a.dev, a.ino, a.size, a.mtimeMs, real, b.dev, b.ino, b.size, b.mtimeMs, selection].join(":");
@@ -89,18 +90,27 @@ export async function cachedVersion(
   try {
     const entry = (await load(env))[file];
     if (!entry || now - entry.checkedAt > VERSION_CACHE_MAX_AGE_MS || now < entry.checkedAt) return undefined;
-    if (entry.id !== (await identity(file, env))) return undefined;
+    if (entry.id !== (await versionIdentity(file, env))) return undefined;
     return { path: file, version: entry.version, major: entry.major };
   } catch {
     return undefined;
   }
 }
 
-/** Remembers a working binary's answer; a state folder that cannot be written only costs the next run a probe. */
-export async function rememberVersion(info: AwsCliInfo, env: NodeJS.ProcessEnv, now = Date.now()): Promise<void> {
+/**
+ * Remembers a working binary's answer under `id`, its identity taken before it was asked: a binary replaced
+ * while it answered (an upgrade) no longer matches and is asked again. A state folder that cannot be
+ * written only costs the next run a probe.
+ */
+export async function rememberVersion(
+  info: AwsCliInfo,
+  id: string,
+  env: NodeJS.ProcessEnv,
+  now = Date.now(),
+): Promise<void> {
   try {
     const cache = await load(env);
-    cache[info.path] = { id: await identity(info.path, env), version: info.version, major: info.major, checkedAt: now };
+    cache[info.path] = { id, version: info.version, major: info.major, checkedAt: now };
     await mkdir(userStateDir(env), { recursive: true });
     await writeFileAtomic(path.join(userStateDir(env), FILE), Buffer.from(JSON.stringify(cache, null, 2) + "\n"));
   } catch {
