@@ -43350,7 +43350,13 @@ var init_gateway = __esm({
       /** Every object under the prefix, keys exactly as stored (no normalisation). */
       async listAll(prefix, options = {}) {
         const objects = [];
+        await this.listEach(prefix, (object2) => objects.push(object2), options);
+        return objects;
+      }
+      /** Every object under `prefix`, in S3's key order, handed over as each page arrives (none is kept here). */
+      async listEach(prefix, onObject, options = {}) {
         let token;
+        let count2 = 0;
         try {
           do {
             const page = await this.send(
@@ -43365,14 +43371,16 @@ var init_gateway = __esm({
               ),
               options.signal
             );
-            for (const object2 of page.Contents ?? []) objects.push(listedObjectInfo(object2, page.EncodingType));
-            options.onPage?.(objects.length);
+            for (const object2 of page.Contents ?? []) {
+              onObject(listedObjectInfo(object2, page.EncodingType));
+              count2++;
+            }
+            options.onPage?.(count2);
             token = page.IsTruncated ? page.NextContinuationToken : void 0;
           } while (token);
         } catch (error63) {
           throw this.classify(error63);
         }
-        return objects;
       }
       /** The object's facts, or null when it does not exist. */
       async head(key, options = {}) {
@@ -74785,12 +74793,209 @@ var init_invalidation = __esm({
   }
 });
 
+// src/engine/path-order.ts
+function comparePaths(a6, b5) {
+  if (a6 === b5) return 0;
+  const n4 = Math.min(a6.length, b5.length);
+  for (let i6 = 0; i6 < n4; i6++) {
+    const x = a6.charCodeAt(i6);
+    const y = b5.charCodeAt(i6);
+    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
+  }
+  return a6.length - b5.length;
+}
+function highUnitRank(unit) {
+  return unit < 57344 ? unit + 8192 : unit - 2048;
+}
+function inPathOrder(items) {
+  for (let i6 = 1; i6 < items.length; i6++) {
+    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
+      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
+  }
+  return items;
+}
+function walkByPath(files, rows, onFile, onRowAlone) {
+  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
+  try {
+    let row = next(iterator, void 0);
+    let matched = false;
+    for (const file2 of inPathOrder(files)) {
+      let order = row ? comparePaths(row.path, file2.path) : 1;
+      while (row && order < 0) {
+        if (!matched) onRowAlone(row);
+        row = next(iterator, row);
+        matched = false;
+        order = row ? comparePaths(row.path, file2.path) : 1;
+      }
+      if (order === 0) matched = true;
+      onFile(file2, order === 0 ? row : void 0);
+    }
+    for (; row; row = next(iterator, row)) {
+      if (!matched) onRowAlone(row);
+      matched = false;
+    }
+  } finally {
+    iterator.return?.();
+  }
+}
+function next(iterator, previous) {
+  const result = iterator.next();
+  if (result.done) return void 0;
+  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
+    throw new Error(
+      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
+    );
+  }
+  return result.value;
+}
+var init_path_order = __esm({
+  "src/engine/path-order.ts"() {
+    "use strict";
+  }
+});
+
+// src/engine/listed-objects.ts
+var ListedObjects;
+var init_listed_objects = __esm({
+  "src/engine/listed-objects.ts"() {
+    "use strict";
+    init_path_order();
+    ListedObjects = class {
+      /** `rows`: the DB's rows in path order (SQLite's), whose strings the listing reuses; any other order only costs memory. */
+      constructor(prefix, rows = []) {
+        this.rows = rows;
+        this.head = prefix ? `${prefix}/` : "";
+      }
+      rows;
+      /** Slot by relative path for keys under the prefix, by whole key for others (a `prefix/` marker). */
+      byPath = /* @__PURE__ */ new Map();
+      byKey = /* @__PURE__ */ new Map();
+      /** Per slot: the relative path, or the whole key for slots in `byKey`. */
+      names = [];
+      sizes = [];
+      modified = [];
+      etags = [];
+      classes = [];
+      classNames = [];
+      /** Objects with more than a listing says (restore state, archive tier), by slot. */
+      extra = /* @__PURE__ */ new Map();
+      head;
+      /** Merge-walk over the DB's rows in path order, for their strings. */
+      row = 0;
+      get size() {
+        return this.names.length;
+      }
+      get [Symbol.toStringTag]() {
+        return "ListedObjects";
+      }
+      /** Adds a listed object (keys come in S3's order, the rows' order, for the strings to be shared). */
+      add(object2) {
+        if (this.slotOf(object2.key) !== void 0) {
+          this.set(object2.key, object2);
+          return;
+        }
+        const slot = this.names.length;
+        let name = object2.key;
+        let etag = object2.etag;
+        if (this.isUnderPrefix(object2.key)) {
+          name = object2.key.slice(this.head.length);
+          const row = this.rowAt(name);
+          if (row) {
+            name = row.path;
+            if (row.etag === etag) etag = row.etag;
+          }
+          this.byPath.set(name, slot);
+        } else {
+          this.byKey.set(name, slot);
+        }
+        this.names.push(name);
+        this.sizes.push(object2.size);
+        this.modified.push(object2.lastModifiedMs);
+        this.etags.push(etag);
+        this.classes.push(this.classIndex(object2.storageClass));
+        if (object2.archiveStatus !== void 0 || object2.restore !== void 0) this.extra.set(slot, object2);
+      }
+      get(key) {
+        const slot = this.slotOf(key);
+        return slot === void 0 ? void 0 : this.objectAt(slot, key);
+      }
+      has(key) {
+        return this.slotOf(key) !== void 0;
+      }
+      /** Replaces what is known of a listed key (a HEAD's facts), or adds one. */
+      set(key, object2) {
+        const slot = this.slotOf(key);
+        if (slot === void 0) {
+          this.add(object2);
+          return this;
+        }
+        this.sizes[slot] = object2.size;
+        this.modified[slot] = object2.lastModifiedMs;
+        this.etags[slot] = object2.etag;
+        this.classes[slot] = this.classIndex(object2.storageClass);
+        if (object2.archiveStatus !== void 0 || object2.restore !== void 0) this.extra.set(slot, object2);
+        else this.extra.delete(slot);
+        return this;
+      }
+      *keys() {
+        for (let slot = 0; slot < this.names.length; slot++) yield this.keyAt(slot);
+      }
+      *values() {
+        for (let slot = 0; slot < this.names.length; slot++) yield this.objectAt(slot, this.keyAt(slot));
+      }
+      *entries() {
+        for (let slot = 0; slot < this.names.length; slot++) {
+          const key = this.keyAt(slot);
+          yield [key, this.objectAt(slot, key)];
+        }
+      }
+      [Symbol.iterator]() {
+        return this.entries();
+      }
+      forEach(callback) {
+        for (const [key, value] of this.entries()) callback(value, key, this);
+      }
+      isUnderPrefix(key) {
+        return key.length > this.head.length && key.startsWith(this.head);
+      }
+      slotOf(key) {
+        return this.isUnderPrefix(key) ? this.byPath.get(key.slice(this.head.length)) : this.byKey.get(key);
+      }
+      keyAt(slot) {
+        const name = this.names[slot];
+        return this.byPath.get(name) === slot ? this.head + name : name;
+      }
+      objectAt(slot, key) {
+        const extra = this.extra.get(slot);
+        if (extra) return { ...extra, key };
+        return {
+          key,
+          size: this.sizes[slot],
+          lastModifiedMs: this.modified[slot],
+          etag: this.etags[slot],
+          storageClass: this.classNames[this.classes[slot]]
+        };
+      }
+      classIndex(storageClass) {
+        const known = this.classNames.indexOf(storageClass);
+        return known >= 0 ? known : this.classNames.push(storageClass) - 1;
+      }
+      /** The row at `path`, walking forward from the last one found. */
+      rowAt(path32) {
+        const rows = this.rows;
+        while (this.row < rows.length && comparePaths(rows[this.row].path, path32) < 0) this.row++;
+        const row = rows[this.row];
+        return row && row.path === path32 ? row : void 0;
+      }
+    };
+  }
+});
+
 // src/engine/run/bucket-objects.ts
-async function listPrefix(gateway, prefix, onPage, signal) {
-  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  const byKey = /* @__PURE__ */ new Map();
-  for (const object2 of objects) byKey.set(object2.key, object2);
-  return byKey;
+async function listPrefix(gateway, prefix, onPage, signal, rows) {
+  const listed = new ListedObjects(prefix, rows);
+  await gateway.listEach(prefix ? `${prefix}/` : "", (object2) => listed.add(object2), { onPage, signal });
+  return listed;
 }
 async function objectsAt(gateway, prefix, keys, signal) {
   const wanted = [...new Set(keys)];
@@ -74815,6 +75020,7 @@ var HEAD_UP_TO;
 var init_bucket_objects = __esm({
   "src/engine/run/bucket-objects.ts"() {
     "use strict";
+    init_listed_objects();
     HEAD_UP_TO = 200;
   }
 });
@@ -75621,67 +75827,6 @@ var init_open_volume = __esm({
   }
 });
 
-// src/engine/path-order.ts
-function comparePaths(a6, b5) {
-  if (a6 === b5) return 0;
-  const n4 = Math.min(a6.length, b5.length);
-  for (let i6 = 0; i6 < n4; i6++) {
-    const x = a6.charCodeAt(i6);
-    const y = b5.charCodeAt(i6);
-    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
-  }
-  return a6.length - b5.length;
-}
-function highUnitRank(unit) {
-  return unit < 57344 ? unit + 8192 : unit - 2048;
-}
-function inPathOrder(items) {
-  for (let i6 = 1; i6 < items.length; i6++) {
-    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
-      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
-  }
-  return items;
-}
-function walkByPath(files, rows, onFile, onRowAlone) {
-  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
-  try {
-    let row = next(iterator, void 0);
-    let matched = false;
-    for (const file2 of inPathOrder(files)) {
-      let order = row ? comparePaths(row.path, file2.path) : 1;
-      while (row && order < 0) {
-        if (!matched) onRowAlone(row);
-        row = next(iterator, row);
-        matched = false;
-        order = row ? comparePaths(row.path, file2.path) : 1;
-      }
-      if (order === 0) matched = true;
-      onFile(file2, order === 0 ? row : void 0);
-    }
-    for (; row; row = next(iterator, row)) {
-      if (!matched) onRowAlone(row);
-      matched = false;
-    }
-  } finally {
-    iterator.return?.();
-  }
-}
-function next(iterator, previous) {
-  const result = iterator.next();
-  if (result.done) return void 0;
-  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
-    throw new Error(
-      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
-    );
-  }
-  return result.value;
-}
-var init_path_order = __esm({
-  "src/engine/path-order.ts"() {
-    "use strict";
-  }
-});
-
 // src/engine/planner.ts
 function isSameFileAtPath(file2, recorded) {
   return file2.size === recorded.size && sameMtime(file2.mtimeMs, recorded.mtime);
@@ -75841,9 +75986,11 @@ function planRun(input2) {
   return plan;
 }
 function movesOnto(moves, keys) {
-  const byDestination = new Map(moves.map((m3) => [m3.toKey, m3]));
   const held = /* @__PURE__ */ new Set();
   const queue = [...keys];
+  if (queue.length === 0) return held;
+  const byDestination = /* @__PURE__ */ new Map();
+  for (const m3 of moves) byDestination.set(m3.toKey, m3);
   for (let key = queue.pop(); key !== void 0; key = queue.pop()) {
     const move = byDestination.get(key);
     if (!move || held.has(move)) continue;
@@ -76914,7 +77061,8 @@ async function verifyStage(ctx, volume, bucket, planned) {
       bucket.gateway,
       ctx.prefix,
       (count2) => ctx.emit({ type: "list-progress", target: target.name, objects: count2 }),
-      ctx.options.signal
+      ctx.options.signal,
+      planned.input.records
     );
     if (replan) {
       plan = planRun({ ...planned.input, objects });

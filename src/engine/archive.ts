@@ -4,9 +4,10 @@ import { openStateDb, type PendingRestore, type StateDb } from "./db";
 import { SmartSyncError } from "./errors";
 import { normalizePrefix } from "./keys";
 import { acquireVolumeLock } from "./lock";
+import type { ObjectsByKey } from "./listed-objects";
 import { BucketGateway, getS3Client, type RestoreTier } from "./s3";
 import type { Plan, PlannedMove } from "./planner";
-import type { S3ObjectInfo, Target } from "./types";
+import type { Target } from "./types";
 
 export type RestoreTierName = "bulk" | "standard" | "expedited";
 
@@ -179,7 +180,7 @@ export async function restoreStatus(target: Target, options: { wasmBinary?: Uint
 export async function refreshArchiveFacts(
   gateway: BucketGateway,
   plan: Plan,
-  objects: Map<string, S3ObjectInfo>,
+  objects: ObjectsByKey,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const keys = [...plan.archived, ...plan.moves.filter((m) => m.storageClass === "INTELLIGENT_TIERING")].map(

@@ -292,9 +292,12 @@ export function planRun(input: PlanInput): Plan {
  * so on up the chain. Planned moves form a functional graph (a key is the destination of at most one move).
  */
 function movesOnto(moves: readonly PlannedMove[], keys: Iterable<string>): Set<PlannedMove> {
-  const byDestination = new Map(moves.map((m) => [m.toKey, m]));
   const held = new Set<PlannedMove>();
   const queue = [...keys];
+  // Usually nothing is held: no map of a million destinations (and a pair per move) for it.
+  if (queue.length === 0) return held;
+  const byDestination = new Map<string, PlannedMove>();
+  for (const m of moves) byDestination.set(m.toKey, m);
   for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
     const move = byDestination.get(key);
     if (!move || held.has(move)) continue;

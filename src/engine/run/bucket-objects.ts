@@ -1,21 +1,25 @@
 // What the bucket holds under a target's prefix: the whole listing, or what stands at a few keys.
+import { ListedObjects } from "../listed-objects";
 import type { BucketGateway } from "../s3";
-import type { S3ObjectInfo } from "../types";
+import type { FileRecord, S3ObjectInfo } from "../types";
 
 /** Up to this many keys: a HEAD each; more: one listing of the prefix (a request per 1,000 keys). */
 const HEAD_UP_TO = 200;
 
+/**
+ * The prefix's listing by key. `rows`, the DB's rows in path order, lend it their path and ETag strings
+ * where they say the same (listed-objects.ts).
+ */
 export async function listPrefix(
   gateway: BucketGateway,
   prefix: string,
   onPage?: (count: number) => void,
   signal?: AbortSignal,
-): Promise<Map<string, S3ObjectInfo>> {
-  const objects = await gateway.listAll(prefix ? `${prefix}/` : "", { onPage, signal });
-  // A loop, not `new Map(objects.map(...))`: no million pairs on the way.
-  const byKey = new Map<string, S3ObjectInfo>();
-  for (const object of objects) byKey.set(object.key, object);
-  return byKey;
+  rows?: readonly FileRecord[],
+): Promise<ListedObjects> {
+  const listed = new ListedObjects(prefix, rows);
+  await gateway.listEach(prefix ? `${prefix}/` : "", (object) => listed.add(object), { onPage, signal });
+  return listed;
 }
 
 /** The objects standing at `keys` now (absent keys are left out), by HEADs or one listing. */

@@ -4,7 +4,7 @@ import { refreshArchiveFacts } from "../archive";
 import { selectMoveGroups } from "../move-order";
 import { emptyPlan, planRun, type Plan } from "../planner";
 import { addPlanToReport } from "../report";
-import type { S3ObjectInfo } from "../types";
+import type { ObjectsByKey } from "../listed-objects";
 import { listPrefix } from "./bucket-objects";
 import type { ConnectedBucket } from "./connect-bucket";
 import type { RunContext } from "./context";
@@ -14,15 +14,15 @@ import type { PlannedRun } from "./plan-stage";
 export interface VerifiedRun extends PlannedRun {
   plan: Plan;
   /** The prefix's listing by key, when this run needed it (moves to verify, or no usable state). */
-  objects?: Map<string, S3ObjectInfo>;
+  objects?: ObjectsByKey;
   /** How many objects the listing held, kept when the listing itself is let go (`withoutListing`). */
   listedCount?: number;
 }
 
 /**
  * The run without the bucket's listing, once nothing reads it (the deletion guard and aws's exclude plan
- * are its last readers; the moves hold their sources' ETags): a million objects hold about a quarter of a
- * GiB, which the moves and the state DB's save need next.
+ * are its last readers; the moves hold their sources' ETags): its slots for a million objects, and the
+ * keys and ETags no row shares, are room the moves and the state DB's save need next.
  */
 export function withoutListing<T extends VerifiedRun>(run: T): T {
   return run.objects ? { ...run, objects: undefined, listedCount: run.objects.size } : run;
@@ -36,7 +36,7 @@ export async function verifyStage(
 ): Promise<VerifiedRun> {
   const { target } = ctx;
   let { plan } = planned;
-  let objects: Map<string, S3ObjectInfo> | undefined;
+  let objects: ObjectsByKey | undefined;
   const replan = plan.moves.length > 0;
   // Without usable state, only the listing says what a sync would delete (the deletion guard needs it).
   const needListing = replan || (volume.baseline && ctx.options.command === "sync");
@@ -50,6 +50,7 @@ export async function verifyStage(
       ctx.prefix,
       (count) => ctx.emit({ type: "list-progress", target: target.name, objects: count }),
       ctx.options.signal,
+      planned.input.records,
     );
     if (replan) {
       plan = planRun({ ...planned.input, objects });

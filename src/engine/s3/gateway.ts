@@ -107,7 +107,18 @@ export class BucketGateway {
     options: { signal?: AbortSignal; onPage?: (count: number) => void } = {},
   ): Promise<S3ObjectInfo[]> {
     const objects: S3ObjectInfo[] = [];
+    await this.listEach(prefix, (object) => objects.push(object), options);
+    return objects;
+  }
+
+  /** Every object under `prefix`, in S3's key order, handed over as each page arrives (none is kept here). */
+  async listEach(
+    prefix: string,
+    onObject: (object: S3ObjectInfo) => void,
+    options: { signal?: AbortSignal; onPage?: (count: number) => void } = {},
+  ): Promise<void> {
     let token: string | undefined;
+    let count = 0;
     try {
       do {
         // EncodingType=url as aws-cli requests it: XML 1.0 cannot carry some characters keys may hold.
@@ -124,14 +135,16 @@ export class BucketGateway {
             ),
           options.signal,
         );
-        for (const object of page.Contents ?? []) objects.push(listedObjectInfo(object, page.EncodingType));
-        options.onPage?.(objects.length);
+        for (const object of page.Contents ?? []) {
+          onObject(listedObjectInfo(object, page.EncodingType));
+          count++;
+        }
+        options.onPage?.(count);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     } catch (error) {
       throw this.classify(error);
     }
-    return objects;
   }
 
   /** The object's facts, or null when it does not exist. */
