@@ -3027,6 +3027,7 @@ var init_db = __esm({
 
 // src/engine/keys.ts
 function normalizePrefix(prefix) {
+  if (!prefix.startsWith("/") && !prefix.endsWith("/")) return prefix;
   return prefix.replace(/^\/+/, "").replace(/\/+$/, "");
 }
 function keyFor(prefix, relPath) {
@@ -74859,13 +74860,15 @@ var ListedObjects;
 var init_listed_objects = __esm({
   "src/engine/listed-objects.ts"() {
     "use strict";
+    init_keys();
     init_path_order();
     ListedObjects = class {
       /** `rows`: the DB's rows in path order (SQLite's), whose strings the listing reuses; any other order only costs memory. */
       constructor(prefix, rows = []) {
+        this.prefix = prefix;
         this.rows = rows;
-        this.head = prefix ? `${prefix}/` : "";
       }
+      prefix;
       rows;
       /** Slot by relative path for keys under the prefix, by whole key for others (a `prefix/` marker). */
       byPath = /* @__PURE__ */ new Map();
@@ -74879,7 +74882,6 @@ var init_listed_objects = __esm({
       classNames = [];
       /** Objects with more than a listing says (restore state, archive tier), by slot. */
       extra = /* @__PURE__ */ new Map();
-      head;
       /** Merge-walk over the DB's rows in path order, for their strings. */
       row = 0;
       get size() {
@@ -74895,10 +74897,9 @@ var init_listed_objects = __esm({
           return;
         }
         const slot = this.names.length;
-        let name = object2.key;
+        let name = pathForKey(this.prefix, object2.key);
         let etag = object2.etag;
-        if (this.isUnderPrefix(object2.key)) {
-          name = object2.key.slice(this.head.length);
+        if (name !== null) {
           const row = this.rowAt(name);
           if (row) {
             name = row.path;
@@ -74906,6 +74907,7 @@ var init_listed_objects = __esm({
           }
           this.byPath.set(name, slot);
         } else {
+          name = object2.key;
           this.byKey.set(name, slot);
         }
         this.names.push(name);
@@ -74955,15 +74957,13 @@ var init_listed_objects = __esm({
       forEach(callback) {
         for (const [key, value] of this.entries()) callback(value, key, this);
       }
-      isUnderPrefix(key) {
-        return key.length > this.head.length && key.startsWith(this.head);
-      }
       slotOf(key) {
-        return this.isUnderPrefix(key) ? this.byPath.get(key.slice(this.head.length)) : this.byKey.get(key);
+        const path32 = pathForKey(this.prefix, key);
+        return path32 === null ? this.byKey.get(key) : this.byPath.get(path32);
       }
       keyAt(slot) {
         const name = this.names[slot];
-        return this.byPath.get(name) === slot ? this.head + name : name;
+        return this.byPath.get(name) === slot ? keyFor(this.prefix, name) : name;
       }
       objectAt(slot, key) {
         const extra = this.extra.get(slot);

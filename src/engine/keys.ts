@@ -7,6 +7,8 @@
  * so the tool and aws agree on every key.
  */
 export function normalizePrefix(prefix: string): string {
+  // Called for every key of a million-file run: most prefixes are normal already.
+  if (!prefix.startsWith("/") && !prefix.endsWith("/")) return prefix;
   return prefix.replace(/^\/+/, "").replace(/\/+$/, "");
 }
 

@@ -2,6 +2,7 @@
 // took about 385 bytes apiece beside the scan and the DB's rows. Here each is a slot in a few arrays, and
 // its path and ETag are the DB row's own strings when the row says the same (a merge-walk of the sorted
 // listing and the sorted rows): about 80 bytes. The run reads it as a map; `get` makes the object asked for.
+import { keyFor, pathForKey } from "./keys";
 import { comparePaths } from "./path-order";
 import type { FileRecord, S3ObjectInfo } from "./types";
 
@@ -23,17 +24,14 @@ export class ListedObjects implements ObjectsByKey {
   private readonly classNames: string[] = [];
   /** Objects with more than a listing says (restore state, archive tier), by slot. */
   private readonly extra = new Map<number, S3ObjectInfo>();
-  private readonly head: string;
   /** Merge-walk over the DB's rows in path order, for their strings. */
   private row = 0;
 
   /** `rows`: the DB's rows in path order (SQLite's), whose strings the listing reuses; any other order only costs memory. */
   constructor(
-    prefix: string,
+    private readonly prefix: string,
     private readonly rows: readonly FileRecord[] = [],
-  ) {
-    this.head = prefix ? `${prefix}/` : "";
-  }
+  ) {}
 
   get size(): number {
     return this.names.length;
@@ -50,10 +48,9 @@ export class ListedObjects implements ObjectsByKey {
       return;
     }
     const slot = this.names.length;
-    let name = object.key;
+    let name = pathForKey(this.prefix, object.key);
     let etag = object.etag;
-    if (this.isUnderPrefix(object.key)) {
-      name = object.key.slice(this.head.length);
+    if (name !== null) {
       const row = this.rowAt(name);
       if (row) {
         name = row.path;
@@ -61,6 +58,7 @@ export class ListedObjects implements ObjectsByKey {
       }
       this.byPath.set(name, slot);
     } else {
+      name = object.key;
       this.byKey.set(name, slot);
     }
     this.names.push(name);
@@ -119,17 +117,14 @@ export class ListedObjects implements ObjectsByKey {
     for (const [key, value] of this.entries()) callback(value, key, this);
   }
 
-  private isUnderPrefix(key: string): boolean {
-    return key.length > this.head.length && key.startsWith(this.head);
-  }
-
   private slotOf(key: string): number | undefined {
-    return this.isUnderPrefix(key) ? this.byPath.get(key.slice(this.head.length)) : this.byKey.get(key);
+    const path = pathForKey(this.prefix, key);
+    return path === null ? this.byKey.get(key) : this.byPath.get(path);
   }
 
   private keyAt(slot: number): string {
     const name = this.names[slot]!;
-    return this.byPath.get(name) === slot ? this.head + name : name;
+    return this.byPath.get(name) === slot ? keyFor(this.prefix, name) : name;
   }
 
   private objectAt(slot: number, key: string): S3ObjectInfo {
