@@ -26,11 +26,8 @@ export const ADVANCED_KEYS = [
 export type AdvancedKey = (typeof ADVANCED_KEYS)[number];
 export type AdvancedValues = Record<AdvancedKey, string>;
 
-/** Title, placeholder (what applies when the field is empty) and help of each text field. */
-export const ADVANCED_TEXT: Record<
-  Exclude<AdvancedKey, "path_style">,
-  { title: string; placeholder: string; info: string }
-> = {
+/** Title, placeholder (what applies when the field is empty; the dropdown's default item) and help of each field. */
+export const ADVANCED_TEXT: Record<AdvancedKey, { title: string; placeholder: string; info: string }> = {
   concurrency: {
     title: "S3 Requests at Once",
     placeholder: "16",
@@ -60,6 +57,11 @@ export const ADVANCED_TEXT: Record<
     title: "aws CLI",
     placeholder: "The extension's AWS CLI preference, else found",
     info: "The aws binary to run for this target (an absolute path or ~/…); empty: the AWS CLI preference, else /opt/homebrew/bin, /usr/local/bin or PATH.",
+  },
+  path_style: {
+    title: "Addressing",
+    placeholder: "Path-Style with an Endpoint URL",
+    info: "How requests name the bucket, for the moves and for aws alike.",
   },
   prove_min_size: {
     title: "Smallest File to Prove",
@@ -105,8 +107,8 @@ export function advancedProblems(values: AdvancedValues): Partial<Record<Advance
     const text = values[key].trim();
     if (text === "") continue;
     const result = optionTextSchemas[key].safeParse(text);
-    const title = key === "path_style" ? "Addressing" : ADVANCED_TEXT[key].title;
-    if (!result.success) problems[key] = `${title} ${result.error.issues[0]?.message ?? "is not valid"}`;
+    if (!result.success)
+      problems[key] = `${ADVANCED_TEXT[key].title} ${result.error.issues[0]?.message ?? "is not valid"}`;
   }
   return problems;
 }

@@ -303,13 +303,8 @@ export function TargetForm(props: {
         <>
           {ADVANCED_KEYS.map((key) =>
             key === "path_style" ? (
-              <Form.Dropdown
-                key={key}
-                title="Addressing"
-                info="How requests name the bucket, for the moves and for aws alike."
-                {...field(key)}
-              >
-                <Form.Dropdown.Item value="" title="Default (Path-Style with an Endpoint URL)" />
+              <Form.Dropdown key={key} title={ADVANCED_TEXT[key].title} info={ADVANCED_TEXT[key].info} {...field(key)}>
+                <Form.Dropdown.Item value="" title={`Default (${ADVANCED_TEXT[key].placeholder})`} />
                 <Form.Dropdown.Item value="true" title="Path-Style" />
                 <Form.Dropdown.Item value="false" title="Virtual-Hosted" />
               </Form.Dropdown>
