@@ -73777,7 +73777,7 @@ function resolveTargets(drafts, defaults, file2, report) {
   const destinations = [];
   const targets = [];
   for (const draft of drafts) {
-    const options = { ...defaults, ...draft.options };
+    const options = applyDefaults(defaults, draft.options);
     const name = options.name ?? (path13.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail2 = (message) => {
@@ -73830,6 +73830,9 @@ function resolveTargets(drafts, defaults, file2, report) {
     targets.push(target);
   }
   return targets;
+}
+function applyDefaults(defaults, own2) {
+  return { ...defaults, ...own2 };
 }
 function toEntry(draft) {
   return {

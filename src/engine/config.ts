@@ -8,7 +8,14 @@ import { ConfigError, SmartSyncError } from "./errors";
 import { parseConfig, type ParsedConfig } from "./config/parse";
 import { sampleConfig } from "./config/sample";
 
-export { parseConfig, type ConfigEntry, type ConfigProblem, type ParsedConfig } from "./config/parse";
+export {
+  applyDefaults,
+  inheritedOption,
+  parseConfig,
+  type ConfigEntry,
+  type ConfigProblem,
+  type ParsedConfig,
+} from "./config/parse";
 export { sampleConfig } from "./config/sample";
 export {
   formatDefaultsLine,

@@ -3,8 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  applyDefaults,
   formatByteSize,
   formatTargetLine,
+  inheritedOption,
   initConfig,
   loadConfig,
   parseByteSize,
@@ -469,6 +471,22 @@ describe("parseConfig: options and defaults", () => {
 
   it("defaults never rename targets: they keep their folder names", () => {
     expect(parse("defaults | region=eu-west-1\n/Volumes/Vault | bkt\n").targets[0]?.name).toBe("Vault");
+  });
+
+  it("says what a target that leaves an option out inherits, as the targets are resolved", () => {
+    const { defaults, entries, targets } = parse(
+      "defaults | concurrency=32, max_delete_share=20%, path_style=false\n/A | bkt | | | concurrency=4\n",
+    );
+    expect(inheritedOption(defaults, "concurrency")).toBe(32);
+    expect(inheritedOption(defaults, "max_delete_share")).toBe(0.2);
+    expect(inheritedOption(defaults, "path_style")).toBe(false);
+    // Not on the defaults line: the built-in default applies.
+    expect(inheritedOption(defaults, "max_deletes")).toBeUndefined();
+    expect(inheritedOption(defaults, "name")).toBeUndefined();
+    // The target's own option wins over the defaults line's, the rest is inherited.
+    const { localPath: _localPath, bucket: _bucket, prefix: _prefix, excludes: _excludes, ...own } = entries[0]!.input;
+    expect(applyDefaults(defaults, own)).toStrictEqual({ concurrency: 4, maxDeleteShare: 0.2, forcePathStyle: false });
+    expect(targets[0]).toMatchObject(applyDefaults(defaults, own));
   });
 });
 

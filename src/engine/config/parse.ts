@@ -268,7 +268,7 @@ function resolveTargets(drafts: Draft[], defaults: TargetOptions, file: string, 
   const targets: Target[] = [];
 
   for (const draft of drafts) {
-    const options: TargetOptions = { ...defaults, ...draft.options };
+    const options = applyDefaults(defaults, draft.options);
     const name = options.name ?? (path.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail = (message: string) => {
@@ -331,6 +331,26 @@ function resolveTargets(drafts: Draft[], defaults: TargetOptions, file: string, 
     targets.push(target);
   }
   return targets;
+}
+
+/**
+ * A target's options: the defaults line's, with the target's own on top (they win). The one place the merge
+ * is written: targets are resolved with it, and the Edit Config form asks `inheritedOption` what a field
+ * left empty means.
+ */
+export function applyDefaults(defaults: TargetOptions, own: TargetOptions): TargetOptions {
+  return { ...defaults, ...own };
+}
+
+/**
+ * What a target whose line does not set `key` gets from the defaults line; undefined when the defaults line
+ * does not set it either (the built-in default applies: for `path_style`, path-style with an endpoint).
+ */
+export function inheritedOption<K extends OptionKey>(
+  defaults: TargetOptions,
+  key: K,
+): TargetOptions[(typeof OPTION_FIELDS)[K]] {
+  return applyDefaults(defaults, {})[OPTION_FIELDS[key]];
 }
 
 function toEntry(draft: Draft): ConfigEntry {
