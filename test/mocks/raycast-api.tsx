@@ -497,7 +497,13 @@ function TextField(props: FieldProps<string>) {
   const [value, set] = useField(props, "");
   return (
     <FieldShell title={props.title} error={props.error}>
-      <input aria-label={props.title} name={props.id} value={value} onChange={(e) => set(e.target.value)} />
+      <input
+        aria-label={props.title}
+        name={props.id}
+        placeholder={props.placeholder}
+        value={value}
+        onChange={(e) => set(e.target.value)}
+      />
     </FieldShell>
   );
 }

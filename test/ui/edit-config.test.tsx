@@ -30,6 +30,10 @@ function valueOf(label: string): string {
   return (screen.getByLabelText(label, { selector: "input" }) as HTMLInputElement).value;
 }
 
+function placeholderOf(label: string): string | null {
+  return screen.getByLabelText(label, { selector: "input" }).getAttribute("placeholder");
+}
+
 function submit(): void {
   act(screen.getByTestId("view"), "Save Target");
 }
@@ -216,6 +220,10 @@ describe("Edit Config", () => {
     fireEvent.click(show());
     expect(valueOf("S3 Requests at Once")).toBe("");
     expect(valueOf("aws Part Size")).toBe("");
+    // No defaults line: the placeholders are the built-in defaults.
+    expect(placeholderOf("S3 Requests at Once")).toBe("16");
+    expect(placeholderOf("aws Part Size")).toBe("Your aws config's, else 8MiB");
+    expect(options("Addressing")[0]).toBe("=Default (Path-Style with an Endpoint URL)");
     submit();
     await waitFor(() => expect(saved()).toBe(1));
     expect(readFileSync(file, "utf8").split("\n")[1]).toBe("/Volumes/Video | video-bucket");
@@ -249,5 +257,58 @@ describe("Edit Config", () => {
     expect(readFileSync(file, "utf8").split("\n")[0]).toBe(
       "/Volumes/Music | music-bucket | | | path_style=false, aws_cli=/opt/aws/bin/aws, max_deletes=2500, max_delete_share=30%, aws_multipart_chunksize=16MiB",
     );
+  });
+
+  it("shows what a field left empty inherits from the defaults line, and saving does not copy it onto the target", async () => {
+    const text = [
+      "# volumes",
+      "defaults | profile=work, region=eu-west-1, endpoint=http://nas.local:9000, path_style=false, storage_class=STANDARD_IA, archived=upload, concurrency=32, max_delete_share=20%, aws_multipart_chunksize=16MiB",
+      "/Volumes/Music | music-bucket",
+      "/Volumes/Video | video-bucket | | | concurrency=4",
+      "",
+    ].join("\n");
+    const file = fx.writeConfig(text.split("\n").slice(0, -1));
+    expect(readFileSync(file, "utf8")).toBe(text);
+    renderCommand(<EditConfigCommand />);
+    await settled();
+
+    // A target that sets none of them: each empty field says the defaults line's value, and where it comes from.
+    act(await findItem("Music"), "Edit Target");
+    await waitFor(() => expect(options("AWS Profile")[0]).toBe("=From the Defaults Line: work"));
+    expect(options("Region")[0]).toBe("=From the Defaults Line: eu-west-1");
+    expect(placeholderOf("Endpoint URL")).toBe("http://nas.local:9000 (from the defaults line)");
+    expect(options("Storage Class")[0]).toBe("=From the Defaults Line: Standard-IA (Infrequent Access)");
+    expect(options("Archived Objects")[0]).toBe("=From the Defaults Line: Upload the File Again");
+    fireEvent.click(screen.getByLabelText("Show Advanced Options"));
+    expect(placeholderOf("S3 Requests at Once")).toBe("32 (from the defaults line)");
+    expect(placeholderOf("Deletion Cap (Share)")).toBe("20% (from the defaults line)");
+    expect(placeholderOf("aws Part Size")).toBe("16MiB (from the defaults line)");
+    expect(options("Addressing")[0]).toBe("=From the Defaults Line: Virtual-Hosted");
+    // Options the defaults line leaves out keep the built-in default.
+    expect(placeholderOf("Deletion Cap")).toBe("10000");
+    expect(placeholderOf("aws Uploads at Once")).toBe("Your aws config's, else 10");
+    expect(valueOf("S3 Requests at Once")).toBe("");
+    expect(valueOf("Endpoint URL")).toBe("");
+    // Saved with the fields empty: the line stays as it was, the defaults are not written onto it.
+    submit();
+    await waitFor(() => expect(saved()).toBe(1));
+    expect(readFileSync(file, "utf8")).toBe(text);
+
+    // A target's own value is the field's; emptied, the placeholder says what it falls back to, and the option goes.
+    await settled();
+    act(await findItem("Video"), "Edit Target");
+    expect(valueOf("S3 Requests at Once")).toBe("4");
+    expect(placeholderOf("S3 Requests at Once")).toBe("32 (from the defaults line)");
+    typeInto("S3 Requests at Once", "");
+    submit();
+    await waitFor(() => expect(saved()).toBe(2));
+    expect(readFileSync(file, "utf8").split("\n")[3]).toBe("/Volumes/Video | video-bucket");
+
+    // A new target inherits the same.
+    await settled();
+    act(await findItem("Music"), "Add Target");
+    fireEvent.click(screen.getByLabelText("Show Advanced Options"));
+    expect(placeholderOf("S3 Requests at Once")).toBe("32 (from the defaults line)");
+    expect(options("Storage Class")[0]).toBe("=From the Defaults Line: Standard-IA (Infrequent Access)");
   });
 });

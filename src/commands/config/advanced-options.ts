@@ -26,7 +26,11 @@ export const ADVANCED_KEYS = [
 export type AdvancedKey = (typeof ADVANCED_KEYS)[number];
 export type AdvancedValues = Record<AdvancedKey, string>;
 
-/** Title, placeholder (what applies when the field is empty; the dropdown's default item) and help of each field. */
+/**
+ * Title, placeholder (the built-in default, what applies when neither the line nor the config's defaults line
+ * sets the option; the dropdown's default item) and help of each field. The form shows the defaults line's
+ * value instead where it sets one (./inherited.ts).
+ */
 export const ADVANCED_TEXT: Record<AdvancedKey, { title: string; placeholder: string; info: string }> = {
   concurrency: {
     title: "S3 Requests at Once",

@@ -35,7 +35,14 @@ export function ConfigList() {
       title="Add Target"
       icon={Icon.Plus}
       shortcut={Keyboard.Shortcut.Common.New}
-      target={<TargetForm configFile={configPath} title="Add Target" onSaved={revalidate} />}
+      target={
+        <TargetForm
+          configFile={configPath}
+          title="Add Target"
+          defaults={data?.kind === "read" ? data.config.defaults : undefined}
+          onSaved={revalidate}
+        />
+      }
     />
   );
 
@@ -119,6 +126,7 @@ export function ConfigList() {
                           title={`Edit ${target.name}`}
                           initial={entry.input}
                           line={entry.line}
+                          defaults={config!.defaults}
                           onSaved={revalidate}
                         />
                       }
@@ -133,6 +141,7 @@ export function ConfigList() {
                           configFile={configPath}
                           title={`Duplicate ${target.name}`}
                           initial={{ ...entry.input, name: undefined }}
+                          defaults={config!.defaults}
                           onSaved={revalidate}
                         />
                       }

@@ -16,6 +16,7 @@ import {
   regionSchema,
   STORAGE_CLASSES,
   type TargetInput,
+  type TargetOptions,
 } from "../../engine/config";
 import { expandHome } from "../lib/preferences";
 import { failureOf, showFailure } from "../lib/toast";
@@ -29,6 +30,7 @@ import {
   type AdvancedValues,
 } from "./advanced-options";
 import { AWS_REGIONS, readAwsProfiles } from "./aws-profiles";
+import { inheritedItemTitle, inheritedPlaceholder } from "./inherited";
 import { saveTarget } from "./save";
 
 export interface TargetFormValues extends AdvancedValues {
@@ -147,6 +149,10 @@ const ARCHIVED_TEXT: Record<(typeof ARCHIVED_MOVES)[number], string> = {
   upload: "Upload the File Again",
 };
 
+const PATH_STYLE_TEXT: Record<string, string> = { true: "Path-Style", false: "Virtual-Hosted" };
+
+const labelIn = (texts: Record<string, string>) => (value: string) => texts[value] ?? value;
+
 /**
  * A dropdown of known values that also takes any name typed into its search field (Raycast's dropdowns
  * have no free text of their own): the typed text is offered as one more item.
@@ -193,8 +199,11 @@ export function TargetForm(props: {
   initial?: TargetInput;
   /** The config line to replace; a new line is appended without it. */
   line?: number;
+  /** The config's `defaults |` line: what a field left empty inherits, shown as its placeholder. */
+  defaults?: TargetOptions;
   onSaved: () => void;
 }) {
+  const { defaults } = props;
   const { pop } = useNavigation();
   const { data: profiles } = useCachedPromise(readAwsProfiles, []);
   const [values, setValues] = useState<TargetFormValues>(() => initialValues(props.initial));
@@ -261,20 +270,20 @@ export function TargetForm(props: {
       <FreeTextDropdown
         title="AWS Profile"
         info="From ~/.aws/config and ~/.aws/credentials; type another name to use it."
-        emptyTitle="Default Credentials"
+        emptyTitle={inheritedItemTitle("profile", "Default Credentials", defaults)}
         options={profiles ?? []}
         {...field("profile")}
       />
       <FreeTextDropdown
         title="Region"
         info="The bucket's region; type another name for an S3-compatible store."
-        emptyTitle="From the Profile"
+        emptyTitle={inheritedItemTitle("region", "From the Profile", defaults)}
         options={AWS_REGIONS}
         {...field("region")}
       />
       <Form.TextField
         title="Endpoint URL"
-        placeholder="https://s3.example.com (S3-compatible stores)"
+        placeholder={inheritedPlaceholder("endpoint", "https://s3.example.com (S3-compatible stores)", defaults)}
         {...field("endpoint")}
       />
       <Form.Dropdown
@@ -282,7 +291,10 @@ export function TargetForm(props: {
         info="For new uploads by aws; moved objects keep their own."
         {...field("storageClass")}
       >
-        <Form.Dropdown.Item value="" title="Default (Standard)" />
+        <Form.Dropdown.Item
+          value=""
+          title={inheritedItemTitle("storage_class", "Default (Standard)", defaults, labelIn(STORAGE_CLASS_TEXT))}
+        />
         {STORAGE_CLASSES.map((c) => (
           <Form.Dropdown.Item key={c} value={c} title={STORAGE_CLASS_TEXT[c] ?? c} />
         ))}
@@ -292,7 +304,10 @@ export function TargetForm(props: {
         info="A renamed file whose old object is in Glacier or Deep Archive: wait for a restore, or upload it again."
         {...field("archived")}
       >
-        <Form.Dropdown.Item value="" title="Default (Wait for a Restore)" />
+        <Form.Dropdown.Item
+          value=""
+          title={inheritedItemTitle("archived", "Default (Wait for a Restore)", defaults, labelIn(ARCHIVED_TEXT))}
+        />
         {ARCHIVED_MOVES.map((a) => (
           <Form.Dropdown.Item key={a} value={a} title={ARCHIVED_TEXT[a]} />
         ))}
@@ -304,12 +319,25 @@ export function TargetForm(props: {
           {ADVANCED_KEYS.map((key) =>
             key === "path_style" ? (
               <Form.Dropdown key={key} title={ADVANCED_TEXT[key].title} info={ADVANCED_TEXT[key].info} {...field(key)}>
-                <Form.Dropdown.Item value="" title={`Default (${ADVANCED_TEXT[key].placeholder})`} />
-                <Form.Dropdown.Item value="true" title="Path-Style" />
-                <Form.Dropdown.Item value="false" title="Virtual-Hosted" />
+                <Form.Dropdown.Item
+                  value=""
+                  title={inheritedItemTitle(
+                    key,
+                    `Default (${ADVANCED_TEXT[key].placeholder})`,
+                    defaults,
+                    labelIn(PATH_STYLE_TEXT),
+                  )}
+                />
+                <Form.Dropdown.Item value="true" title={PATH_STYLE_TEXT.true} />
+                <Form.Dropdown.Item value="false" title={PATH_STYLE_TEXT.false} />
               </Form.Dropdown>
             ) : (
-              <Form.TextField key={key} {...ADVANCED_TEXT[key]} {...field(key)} />
+              <Form.TextField
+                key={key}
+                {...ADVANCED_TEXT[key]}
+                placeholder={inheritedPlaceholder(key, ADVANCED_TEXT[key].placeholder, defaults)}
+                {...field(key)}
+              />
             ),
           )}
         </>
