@@ -73618,6 +73618,7 @@ function parseConfig(text, file2, env2 = {}) {
   const report = (line, message) => problems.push({ file: file2, line, message });
   const drafts = [];
   let defaults = {};
+  let writtenDefaults = {};
   let defaultsLine;
   for (const { line, text: lineText } of toLines(text)) {
     if (lineText === void 0) {
@@ -73631,16 +73632,17 @@ function parseConfig(text, file2, env2 = {}) {
         continue;
       }
       defaultsLine = line;
-      defaults = parseDefaultsLine(lineText, line, home, report);
+      ({ options: defaults, written: writtenDefaults } = parseDefaultsLine(lineText, line, report));
+      defaults = withHome(defaults, home);
     } else if (kind === "target") {
       const draft = parseTargetLine(lineText, line, home, report);
       if (draft) drafts.push(draft);
     }
   }
-  const targets = resolveTargets(drafts, defaults, file2, report);
+  const targets = resolveTargets(drafts, defaults, file2, home, report);
   const entries = targets.map((target) => toEntry(drafts.find((draft) => draft.line === target.source.line)));
   problems.sort((a6, b5) => a6.line - b5.line);
-  return { file: file2, targets, defaults, entries, problems };
+  return { file: file2, targets, defaults, writtenDefaults, entries, problems };
 }
 function toLines(text) {
   if (typeof text === "string") {
@@ -73662,12 +73664,12 @@ function toLines(text) {
   }
   return lines;
 }
-function parseDefaultsLine(lineText, line, home, report) {
+function parseDefaultsLine(lineText, line, report) {
   const cells = splitCells(lineText);
   if (cells.length > 2) {
     report(line, `too many columns: the defaults line is "${DEFAULTS_KEYWORD} | key=value, \u2026"`);
   }
-  return parseOptions(cells[1] ?? "", line, home, report, true);
+  return parseOptions(cells[1] ?? "", line, report, true);
 }
 function parseTargetLine(lineText, line, home, report) {
   const cells = splitCells(lineText);
@@ -73697,17 +73699,17 @@ function parseTargetLine(lineText, line, home, report) {
       fail2(`exclude "${pattern}" looks like an option: options go in the 5th column (leave columns empty with "| |")`);
     }
   }
-  const options = parseOptions(rawOptions, line, home, (_line, message) => fail2(message));
+  const { options, written } = parseOptions(rawOptions, line, (_line, message) => fail2(message));
   if (!ok || !localPath.path) return void 0;
   return {
     line,
-    rawPath,
     localPath: localPath.path,
     bucket,
     // Keys never start with `/`: `s3://b/p` and `s3://b/p/` both mean prefix `p`.
     prefix,
     excludes,
-    options
+    options,
+    written: { localPath: rawPath, bucket, prefix: rawPrefix, excludes: rawExcludes, options: written }
   };
 }
 function looksLikeOption(pattern) {
@@ -73733,8 +73735,9 @@ function resolveLocalPath(raw, home) {
     path: normalized.length > 1 ? normalized.replace(/\/+$/, "") : normalized
   };
 }
-function parseOptions(cell, line, home, report, isDefaults = false) {
+function parseOptions(cell, line, report, isDefaults = false) {
   const options = {};
+  const written = {};
   const seen = /* @__PURE__ */ new Set();
   for (const item of splitList(cell)) {
     const eq = item.indexOf("=");
@@ -73767,17 +73770,21 @@ function parseOptions(cell, line, home, report, isDefaults = false) {
       report(line, `bad ${key} "${value}": ${parsed.error.issues[0]?.message ?? "invalid value"}`);
       continue;
     }
-    options[OPTION_FIELDS[optionKey]] = optionKey === "aws_cli" ? expandHome(parsed.data, home) : parsed.data;
+    options[OPTION_FIELDS[optionKey]] = parsed.data;
+    written[optionKey] = value;
   }
-  return options;
+  return { options, written };
 }
-function resolveTargets(drafts, defaults, file2, report) {
+function withHome(options, home) {
+  return options.awsCli === void 0 ? options : { ...options, awsCli: expandHome(options.awsCli, home) };
+}
+function resolveTargets(drafts, defaults, file2, home, report) {
   const byPath2 = /* @__PURE__ */ new Map();
   const byName = /* @__PURE__ */ new Map();
   const destinations = [];
   const targets = [];
   for (const draft of drafts) {
-    const options = applyDefaults(defaults, draft.options);
+    const options = applyDefaults(defaults, withHome(draft.options, home));
     const name = options.name ?? (path13.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail2 = (message) => {
@@ -73839,11 +73846,12 @@ function toEntry(draft) {
     line: draft.line,
     input: {
       ...draft.options,
-      localPath: draft.rawPath,
+      localPath: draft.written.localPath,
       bucket: draft.bucket,
       prefix: draft.prefix,
       excludes: draft.excludes
-    }
+    },
+    written: draft.written
   };
 }
 function isInside(inner, outer) {

@@ -11,14 +11,18 @@ import { sampleConfig } from "./config/sample";
 export {
   applyDefaults,
   inheritedOption,
+  localFolder,
   parseConfig,
   type ConfigEntry,
   type ConfigProblem,
   type ParsedConfig,
+  type WrittenOptions,
+  type WrittenTarget,
 } from "./config/parse";
 export { sampleConfig } from "./config/sample";
 export {
   formatDefaultsLine,
+  type AsWritten,
   formatOptionValue,
   formatTargetLine,
   removeTargetFromText,

@@ -8,6 +8,7 @@ import {
   formatTargetLine,
   inheritedOption,
   initConfig,
+  localFolder,
   loadConfig,
   parseByteSize,
   parseConfig,
@@ -599,6 +600,79 @@ describe("writing back", () => {
     );
     expect(reparsed(text)).toStrictEqual(reparsed(FILE_TEXT));
     expect(text).toContain("~/music/. | bucket-music | | *.m4p, .*, */.*");
+  });
+
+  it("keeps each value as the line wrote it unless it changed: ~, sizes, shares, case, excludes, prefix slashes", () => {
+    const line =
+      "~/Pictures/. | photos-b | /2024/ | .*,*/.* | name=Pics, endpoint=HTTP://NAS.local:9000/, path_style=TRUE, " +
+      "storage_class=standard_ia, archived=Upload, aws_cli=~/bin/aws, concurrency=08, prove_min_size=262144, " +
+      "hash_budget=1.5 GiB, part_size=16MB, max_delete_share=33.333%, aws_multipart_chunksize=16777216";
+    const config = parse(`defaults | aws_cli=~/bin/aws2, hash_budget=16777216\n${line}\n`);
+    expect(config.problems).toEqual([]);
+    const [entry] = config.entries;
+    // Read but not resolved for the form; resolved for the run.
+    expect(entry!.input).toMatchObject({ localPath: "~/Pictures/.", prefix: "2024", awsCli: "~/bin/aws" });
+    expect(config.targets[0]).toMatchObject({ localPath: "/Users/dj/Pictures", awsCli: "/Users/dj/bin/aws" });
+    expect(config.defaults.awsCli).toBe("/Users/dj/bin/aws2");
+    expect(config.writtenDefaults).toStrictEqual({ aws_cli: "~/bin/aws2", hash_budget: "16777216" });
+    expect(entry!.written).toStrictEqual({
+      localPath: "~/Pictures/.",
+      bucket: "photos-b",
+      prefix: "/2024/",
+      excludes: ".*,*/.*",
+      options: {
+        name: "Pics",
+        endpoint: "HTTP://NAS.local:9000/",
+        path_style: "TRUE",
+        storage_class: "standard_ia",
+        archived: "Upload",
+        aws_cli: "~/bin/aws",
+        concurrency: "08",
+        prove_min_size: "262144",
+        hash_budget: "1.5 GiB",
+        part_size: "16MB",
+        max_delete_share: "33.333%",
+        aws_multipart_chunksize: "16777216",
+      },
+    });
+
+    // Written back with the line's own text: the same line, byte for byte.
+    const input = { ...entry!.input, prefix: entry!.written.prefix };
+    expect(upsertTargetInText(`${line}\n`, input, 1, entry!.written)).toBe(`${line}\n`);
+    // Without it, each value is spelt the writer's way (and the share's third decimal is lost).
+    expect(formatTargetLine(entry!.input)).toBe(
+      "~/Pictures/. | photos-b | 2024 | .*, */.* | name=Pics, endpoint=HTTP://NAS.local:9000/, path_style=true, " +
+        "storage_class=STANDARD_IA, archived=upload, aws_cli=~/bin/aws, concurrency=8, prove_min_size=256KiB, " +
+        "hash_budget=1536MiB, part_size=16MiB, max_delete_share=33.33%, aws_multipart_chunksize=16MiB",
+    );
+    // A changed value is written anew; a text that no longer reads as the value is not used.
+    expect(
+      formatTargetLine(
+        { ...input, concurrency: 4, excludes: [".*"], partSizes: [8 * 1024 ** 2], storageClass: "GLACIER" },
+        entry!.written,
+      ),
+    ).toBe(
+      line
+        .replace("concurrency=08", "concurrency=4")
+        .replace(".*,*/.*", ".*")
+        .replace("16MB", "8MiB")
+        .replace("standard_ia", "GLACIER"),
+    );
+    // Nor a text that would break the line, whatever it reads as.
+    expect(
+      formatTargetLine(
+        { localPath: "/V", bucket: "bkt", excludes: [".*", "x"], concurrency: 8, hashBudget: 16 * 1024 ** 2 },
+        { excludes: ".*,\nx", options: { concurrency: " 8", hash_budget: "16\nMiB" } },
+      ),
+    ).toBe("/V | bkt | | .*, x | concurrency=8, hash_budget=16MiB");
+  });
+
+  it("names the folder a local path cell names, as the parser resolves it", () => {
+    expect(
+      ["~/music/.", "/Volumes/Vault/./", "/Volumes//Vault/", "~", "/", "music", "~dj/music"].map((raw) =>
+        localFolder(raw, HOME),
+      ),
+    ).toEqual(["/Users/dj/music", "/Volumes/Vault", "/Volumes/Vault", "/Users/dj", "/", undefined, undefined]);
   });
 
   it("removes a target and nothing else", () => {

@@ -39,9 +39,11 @@ export interface ParsedConfig {
   /** Targets of the lines without problems, in file order, defaults applied. */
   targets: Target[];
   defaults: TargetOptions;
+  /** The defaults line's option values as written (`aws_cli=~/bin/aws`, `16777216`), what `defaults` was read from. */
+  writtenDefaults: WrittenOptions;
   /**
-   * Each target as written on its line (path unexpanded, only its own options), parallel to `targets`:
-   * what the Edit Config form starts from, so saving does not copy the defaults into the line.
+   * Each target's own line (only its own options), parallel to `targets`: what the Edit Config form starts
+   * from, so saving does not copy the defaults into the line.
    */
   entries: ConfigEntry[];
   /** Sorted by line. */
@@ -50,7 +52,22 @@ export interface ParsedConfig {
 
 export interface ConfigEntry {
   line: number;
+  /** The line's values, read but not resolved: `~` unexpanded, no defaults. */
   input: TargetInput;
+  /** The line's text, cell by cell and option by option: what the user wrote, for a form to show and keep. */
+  written: WrittenTarget;
+}
+
+/** Option values as written in the file (trimmed), by key: `{ aws_cli: "~/bin/aws", concurrency: "08" }`. */
+export type WrittenOptions = Partial<Record<OptionKey, string>>;
+
+/** A target line's cells as written (trimmed): `~/Pictures/.`, `/photos/`, `.*,*\/.*`, and its options. */
+export interface WrittenTarget {
+  localPath: string;
+  bucket: string;
+  prefix: string;
+  excludes: string;
+  options: WrittenOptions;
 }
 
 interface SourceLine {
@@ -62,12 +79,13 @@ interface SourceLine {
 /** A target line before the defaults (which may come later in the file) are applied. */
 interface Draft {
   line: number;
-  rawPath: string;
   localPath: string;
   bucket: string;
   prefix: string;
   excludes: string[];
+  /** The line's own options, `~` in aws_cli unexpanded. */
   options: TargetOptions;
+  written: WrittenTarget;
 }
 
 const COLUMN_LIST = COLUMNS.join(" | ");
@@ -79,6 +97,7 @@ export function parseConfig(text: string | Uint8Array, file: string, env: { home
 
   const drafts: Draft[] = [];
   let defaults: TargetOptions = {};
+  let writtenDefaults: WrittenOptions = {};
   let defaultsLine: number | undefined;
 
   for (const { line, text: lineText } of toLines(text)) {
@@ -93,17 +112,18 @@ export function parseConfig(text: string | Uint8Array, file: string, env: { home
         continue;
       }
       defaultsLine = line;
-      defaults = parseDefaultsLine(lineText, line, home, report);
+      ({ options: defaults, written: writtenDefaults } = parseDefaultsLine(lineText, line, report));
+      defaults = withHome(defaults, home);
     } else if (kind === "target") {
       const draft = parseTargetLine(lineText, line, home, report);
       if (draft) drafts.push(draft);
     }
   }
 
-  const targets = resolveTargets(drafts, defaults, file, report);
+  const targets = resolveTargets(drafts, defaults, file, home, report);
   const entries = targets.map((target) => toEntry(drafts.find((draft) => draft.line === target.source!.line)!));
   problems.sort((a, b) => a.line - b.line);
-  return { file, targets, defaults, entries, problems };
+  return { file, targets, defaults, writtenDefaults, entries, problems };
 }
 
 function toLines(text: string | Uint8Array): SourceLine[] {
@@ -134,12 +154,12 @@ function toLines(text: string | Uint8Array): SourceLine[] {
 
 type Report = (line: number, message: string) => void;
 
-function parseDefaultsLine(lineText: string, line: number, home: string, report: Report): TargetOptions {
+function parseDefaultsLine(lineText: string, line: number, report: Report): ParsedOptions {
   const cells = splitCells(lineText);
   if (cells.length > 2) {
     report(line, `too many columns: the defaults line is "${DEFAULTS_KEYWORD} | key=value, …"`);
   }
-  return parseOptions(cells[1] ?? "", line, home, report, true);
+  return parseOptions(cells[1] ?? "", line, report, true);
 }
 
 function parseTargetLine(lineText: string, line: number, home: string, report: Report): Draft | undefined {
@@ -175,17 +195,17 @@ function parseTargetLine(lineText: string, line: number, home: string, report: R
     }
   }
 
-  const options = parseOptions(rawOptions, line, home, (_line, message) => fail(message));
+  const { options, written } = parseOptions(rawOptions, line, (_line, message) => fail(message));
   if (!ok || !localPath.path) return undefined;
   return {
     line,
-    rawPath,
     localPath: localPath.path,
     bucket,
     // Keys never start with `/`: `s3://b/p` and `s3://b/p/` both mean prefix `p`.
     prefix,
     excludes,
     options,
+    written: { localPath: rawPath, bucket, prefix: rawPrefix, excludes: rawExcludes, options: written },
   };
 }
 
@@ -197,6 +217,14 @@ function looksLikeOption(pattern: string): boolean {
 /** `~` and `~/…` under `home`, as the shell (and botocore, for AWS_CONFIG_FILE) expand them. */
 export function expandHome(value: string, home: string): string {
   return value === "~" || value.startsWith("~/") ? home + value.slice(1) : value;
+}
+
+/**
+ * The folder a local path cell names, as its target gets it (`~` expanded, `.` segments, doubled and trailing
+ * slashes dropped: `~/music/.` → `/Users/me/music`); undefined when the cell names no folder.
+ */
+export function localFolder(raw: string, home: string): string | undefined {
+  return resolveLocalPath(raw, home).path;
 }
 
 function resolveLocalPath(raw: string, home: string): { path?: string; problem?: string } {
@@ -217,8 +245,16 @@ function resolveLocalPath(raw: string, home: string): { path?: string; problem?:
   };
 }
 
-function parseOptions(cell: string, line: number, home: string, report: Report, isDefaults = false): TargetOptions {
+interface ParsedOptions {
+  /** As read: `~` in aws_cli unexpanded (see withHome). */
+  options: TargetOptions;
+  /** The text of each option read. */
+  written: WrittenOptions;
+}
+
+function parseOptions(cell: string, line: number, report: Report, isDefaults = false): ParsedOptions {
   const options: Record<string, unknown> = {};
+  const written: WrittenOptions = {};
   const seen = new Set<string>();
   for (const item of splitList(cell)) {
     const eq = item.indexOf("=");
@@ -251,12 +287,24 @@ function parseOptions(cell: string, line: number, home: string, report: Report, 
       report(line, `bad ${key} "${value}": ${parsed.error.issues[0]?.message ?? "invalid value"}`);
       continue;
     }
-    options[OPTION_FIELDS[optionKey]] = optionKey === "aws_cli" ? expandHome(parsed.data as string, home) : parsed.data;
+    options[OPTION_FIELDS[optionKey]] = parsed.data;
+    written[optionKey] = value;
   }
-  return options as TargetOptions;
+  return { options: options as TargetOptions, written };
 }
 
-function resolveTargets(drafts: Draft[], defaults: TargetOptions, file: string, report: Report): Target[] {
+/** Options as a run uses them: `~` in aws_cli expanded. */
+function withHome(options: TargetOptions, home: string): TargetOptions {
+  return options.awsCli === undefined ? options : { ...options, awsCli: expandHome(options.awsCli, home) };
+}
+
+function resolveTargets(
+  drafts: Draft[],
+  defaults: TargetOptions,
+  file: string,
+  home: string,
+  report: Report,
+): Target[] {
   const byPath = new Map<string, number>();
   const byName = new Map<string, number>();
   const destinations: {
@@ -268,7 +316,7 @@ function resolveTargets(drafts: Draft[], defaults: TargetOptions, file: string, 
   const targets: Target[] = [];
 
   for (const draft of drafts) {
-    const options = applyDefaults(defaults, draft.options);
+    const options = applyDefaults(defaults, withHome(draft.options, home));
     const name = options.name ?? (path.posix.basename(draft.localPath) || draft.localPath);
     let ok = true;
     const fail = (message: string) => {
@@ -358,11 +406,12 @@ function toEntry(draft: Draft): ConfigEntry {
     line: draft.line,
     input: {
       ...(draft.options as Omit<TargetInput, "localPath" | "bucket">),
-      localPath: draft.rawPath,
+      localPath: draft.written.localPath,
       bucket: draft.bucket,
       prefix: draft.prefix,
       excludes: draft.excludes,
     },
+    written: draft.written,
   };
 }
 

@@ -1,29 +1,50 @@
 // Writing targets back into the config text. Only the edited line changes: comments, blank lines,
-// order, other lines' spacing and line endings stay as the user wrote them.
+// order, other lines' spacing and line endings stay as the user wrote them. On the edited line, a value the
+// user did not change keeps its spelling (`aws_cli=~/bin/aws`, `16777216`, `.*,*/.*`): see AsWritten.
 
+import { isDeepStrictEqual } from "node:util";
 import type { z } from "zod";
 import { SmartSyncError } from "../errors";
 import { formatByteSize } from "./bytes";
-import { classifyLine, DEFAULTS_KEYWORD } from "./lines";
+import { classifyLine, DEFAULTS_KEYWORD, splitList } from "./lines";
+import type { WrittenOptions } from "./parse";
 import {
   defaultsInputSchema,
   OPTION_FIELDS,
   OPTION_KEYS,
+  optionTextSchemas,
   targetInputSchema,
   type DefaultsInput,
   type OptionKey,
   type TargetInput,
 } from "./schema";
 
-/** One config line for a target, e.g. `/Volumes/Vault | bucket-vault | crates | .*, *\/.*`. Throws on bad input. */
-export function formatTargetLine(input: TargetInput): string {
+/**
+ * How the line being replaced wrote the excludes and options the user left alone (ConfigEntry.written):
+ * each is written with that text when it still reads as the value given, instead of the value re-spelt
+ * (`16777216` stays, not `16MiB`; `standard_ia`, not `STANDARD_IA`). The path, bucket and prefix are
+ * written as given anyway.
+ */
+export interface AsWritten {
+  excludes?: string;
+  options?: WrittenOptions;
+}
+
+/**
+ * One config line for a target, e.g. `/Volumes/Vault | bucket-vault | crates | .*, *\/.*`. Throws on bad input.
+ */
+export function formatTargetLine(input: TargetInput, asWritten: AsWritten = {}): string {
   const target = validated(targetInputSchema, input);
+  const excludes = target.excludes ?? [];
+  const writtenExcludes = asWritten.excludes;
   const cells = [
     target.localPath,
     target.bucket,
     target.prefix ?? "",
-    (target.excludes ?? []).join(", "),
-    formatOptions(target),
+    keepsValue(writtenExcludes, /[|\r\n]/, (text) => isDeepStrictEqual(splitList(text), excludes))
+      ? writtenExcludes
+      : excludes.join(", "),
+    formatOptions(target, asWritten.options),
   ];
   while (cells.length > 2 && cells[cells.length - 1] === "") cells.pop();
   return joinCells(cells);
@@ -39,8 +60,13 @@ export function formatDefaultsLine(input: DefaultsInput): string | undefined {
  * Replaces the target on 1-based `replaceLine`, or appends the target at the end when it is not given.
  * Throws when `replaceLine` is not a target line (the file changed since it was read).
  */
-export function upsertTargetInText(text: string, target: TargetInput, replaceLine?: number): string {
-  const line = formatTargetLine(target);
+export function upsertTargetInText(
+  text: string,
+  target: TargetInput,
+  replaceLine?: number,
+  asWritten?: AsWritten,
+): string {
+  const line = formatTargetLine(target, asWritten);
   const lines = text.split("\n");
   if (replaceLine !== undefined) {
     requireKind(lines, replaceLine, "target");
@@ -89,13 +115,31 @@ function validated<S extends z.ZodType>(schema: S, input: unknown): z.output<S> 
   });
 }
 
-function formatOptions(options: Record<string, unknown>): string {
+function formatOptions(options: Record<string, unknown>, written: WrittenOptions = {}): string {
   const items: string[] = [];
   for (const key of OPTION_KEYS) {
     const value = options[OPTION_FIELDS[key]];
-    if (value !== undefined) items.push(`${key}=${formatOptionValue(key, value)}`);
+    if (value === undefined) continue;
+    const text = written[key];
+    const kept = keepsValue(text, /[|,\r\n]/, (candidate) => {
+      const read = optionTextSchemas[key].safeParse(candidate);
+      return read.success && isDeepStrictEqual(read.data, value);
+    });
+    items.push(`${key}=${kept ? text : formatOptionValue(key, value)}`);
   }
   return items.join(", ");
+}
+
+/**
+ * Whether `text` can be written in place of a value: it reads as that value, and it cannot break the
+ * line (no `separators`, no spaces at its ends, which the parser would split on or trim).
+ */
+function keepsValue(
+  text: string | undefined,
+  separators: RegExp,
+  readsAsValue: (text: string) => boolean,
+): text is string {
+  return text !== undefined && text.trim() === text && !separators.test(text) && readsAsValue(text);
 }
 
 /** An option's value as the file writes it (`8MiB`, `30%`), the form shows it and `optionTextSchemas` reads it. */
