@@ -2,7 +2,7 @@
 // form writing targets back while every comment and the order of the other lines stay as they were.
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import EditConfigCommand from "../../src/edit-config";
@@ -28,6 +28,10 @@ const saved = () => __raycast.toasts.filter((t) => t.title === "Target Saved").l
 
 function valueOf(label: string): string {
   return (screen.getByLabelText(label, { selector: "input" }) as HTMLInputElement).value;
+}
+
+function selected(label: string): string {
+  return (screen.getByLabelText(label, { selector: "select" }) as HTMLSelectElement).value;
 }
 
 function placeholderOf(label: string): string | null {
@@ -310,5 +314,83 @@ describe("Edit Config", () => {
     fireEvent.click(screen.getByLabelText("Show Advanced Options"));
     expect(placeholderOf("S3 Requests at Once")).toBe("32 (from the defaults line)");
     expect(options("Storage Class")[0]).toBe("=From the Defaults Line: Standard-IA (Infrequent Access)");
+  });
+
+  it("keeps every value the user leaves alone as the line writes it, and writes an edited `~` path as typed", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "s3ss-pick-"));
+    const pics =
+      "~/Pictures/. | photo-bucket | /2024/ | .*,*/.* | name=Pics, endpoint=HTTP://NAS.local:9000/, path_style=TRUE, " +
+      "storage_class=standard_ia, archived=Upload, aws_cli=~/bin/aws, concurrency=8, prove_min_size=262144, " +
+      "hash_budget=1.5 GiB, part_size=16MB, max_delete_share=33.333%, aws_multipart_chunksize=16777216";
+    const vault = "/Volumes/Vault/./ | vault-bucket | crates/ | *.tmp";
+    const text = [
+      "# my volumes",
+      "defaults | aws_cli=~/bin/aws-default, max_deletes=0500, aws_multipart_chunksize=8388608",
+      pics,
+      vault,
+      "",
+    ].join("\n");
+    const file = fx.writeConfig(text.split("\n").slice(0, -1));
+    renderCommand(<EditConfigCommand />);
+    await settled();
+
+    // The form shows the line as written, not as the parser resolves it.
+    act(await findItem("Pics"), "Edit Target");
+    expect(valueOf("Local Folder")).toBe(path.join(homedir(), "Pictures"));
+    expect(valueOf("Prefix")).toBe("/2024/");
+    expect(valueOf("Excludes")).toBe(".*,*/.*");
+    expect(valueOf("Endpoint URL")).toBe("HTTP://NAS.local:9000/");
+    expect(selected("Storage Class")).toBe("STANDARD_IA");
+    expect(selected("Archived Objects")).toBe("upload");
+    expect(valueOf("aws CLI")).toBe("~/bin/aws");
+    expect(selected("Addressing")).toBe("true");
+    expect(valueOf("Smallest File to Prove")).toBe("262144");
+    expect(valueOf("Hashing Budget per Run")).toBe("1.5 GiB");
+    expect(valueOf("Other Uploader's Part Size")).toBe("16MB");
+    expect(valueOf("Deletion Cap (Share)")).toBe("33.333%");
+    expect(valueOf("aws Part Size")).toBe("16777216");
+    // So does a placeholder for the defaults line's value.
+    expect(placeholderOf("aws CLI")).toBe("~/bin/aws-default (from the defaults line)");
+    expect(placeholderOf("Deletion Cap")).toBe("0500 (from the defaults line)");
+    expect(placeholderOf("aws Part Size")).toBe("8388608 (from the defaults line)");
+
+    // One unrelated field changed: every other value of the line stays byte for byte, and the other lines too.
+    typeInto("S3 Requests at Once", "12");
+    submit();
+    await waitFor(() => expect(saved()).toBe(1));
+    const afterConcurrency = pics.replace("concurrency=8", "concurrency=12");
+    expect(readFileSync(file, "utf8")).toBe(text.replace(pics, afterConcurrency));
+
+    // Edited values are written anew: a `~` path as typed (not expanded), a size in its new spelling.
+    await settled();
+    act(await findItem("Pics"), "Edit Target");
+    typeInto("aws CLI", "~/tools/aws");
+    typeInto("aws Part Size", "16MiB");
+    submit();
+    await waitFor(() => expect(saved()).toBe(2));
+    const afterAws = afterConcurrency
+      .replace("aws_cli=~/bin/aws", "aws_cli=~/tools/aws")
+      .replace("aws_multipart_chunksize=16777216", "aws_multipart_chunksize=16MiB");
+    expect(readFileSync(file, "utf8").split("\n")[2]).toBe(afterAws);
+
+    // A path with `/.` and slashes, saved unchanged, stays as written too.
+    await settled();
+    act(await findItem("Vault"), "Edit Target");
+    expect(valueOf("Local Folder")).toBe("/Volumes/Vault");
+    submit();
+    await waitFor(() => expect(saved()).toBe(3));
+    expect(readFileSync(file, "utf8")).toBe(text.replace(pics, afterAws));
+
+    // Duplicate: the copy is written with the line's own values, less the name and the folder.
+    await settled();
+    act(await findItem("Pics"), "Duplicate Target");
+    expect(valueOf("Name")).toBe("");
+    typeInto("Local Folder", folder);
+    typeInto("Bucket", "photo-copy");
+    submit();
+    await waitFor(() => expect(saved()).toBe(4));
+    expect(readFileSync(file, "utf8").trim().split("\n").at(-1)).toBe(
+      afterAws.replace("~/Pictures/. | photo-bucket", `${folder} | photo-copy`).replace("name=Pics, ", ""),
+    );
   });
 });

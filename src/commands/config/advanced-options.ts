@@ -1,12 +1,13 @@
 // The options of a target line that the Edit Config form shows under "Show Advanced Options": each is typed
-// as the config file writes it (`8MiB`, `30%`) and read by the engine's own schema for that option, so the
-// form, the file and the CLI agree on every value and every error.
+// as the config file writes it (`8MiB`, `30%`), shown as the line writes it, and read by the engine's own
+// schema for that option, so the form, the file and the CLI agree on every value and every error.
 import {
   formatOptionValue,
   OPTION_FIELDS,
   optionTextSchemas,
   type OptionKey,
   type TargetInput,
+  type WrittenOptions,
 } from "../../engine/config";
 
 export const ADVANCED_KEYS = [
@@ -89,19 +90,26 @@ export const ADVANCED_TEXT: Record<AdvancedKey, { title: string; placeholder: st
   },
 };
 
-/** The target's own advanced options as the form's text (empty where the line does not set one). */
-export function advancedValues(input?: TargetInput): AdvancedValues {
+/**
+ * A dropdown's value for an option as the line writes it: the spelling its items use (`standard_ia` →
+ * `STANDARD_IA`, `TRUE` → `true`); empty when the line does not set it.
+ */
+export function choiceValue(key: OptionKey, text: string | undefined): string {
+  return text === undefined ? "" : formatOptionValue(key, optionTextSchemas[key].parse(text));
+}
+
+/** The target's own advanced options as the line writes them (empty where it does not set one). */
+export function advancedValues(written?: WrittenOptions): AdvancedValues {
   const values = {} as AdvancedValues;
   for (const key of ADVANCED_KEYS) {
-    const value = input?.[OPTION_FIELDS[key]];
-    values[key] = value === undefined ? "" : formatOptionValue(key, value);
+    values[key] = key === "path_style" ? choiceValue(key, written?.[key]) : (written?.[key] ?? "");
   }
   return values;
 }
 
 /** Whether the line sets any advanced option (the form then opens with them shown). */
-export function hasAdvancedOptions(input?: TargetInput): boolean {
-  return ADVANCED_KEYS.some((key) => input?.[OPTION_FIELDS[key]] !== undefined);
+export function hasAdvancedOptions(written?: WrittenOptions): boolean {
+  return ADVANCED_KEYS.some((key) => written?.[key] !== undefined);
 }
 
 /** Each field's problem (the config parser's words after the field's title), by key. */

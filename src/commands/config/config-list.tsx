@@ -39,7 +39,7 @@ export function ConfigList() {
         <TargetForm
           configFile={configPath}
           title="Add Target"
-          defaults={data?.kind === "read" ? data.config.defaults : undefined}
+          defaults={data?.kind === "read" ? data.config : undefined}
           onSaved={revalidate}
         />
       }
@@ -107,8 +107,8 @@ export function ConfigList() {
               key={entry.line}
               icon={Icon.HardDrive}
               title={target.name}
-              subtitle={`${entry.input.localPath} → ${s3Uri(target.bucket, target.prefix)}`}
-              keywords={[entry.input.localPath, target.bucket]}
+              subtitle={`${entry.written.localPath} → ${s3Uri(target.bucket, target.prefix)}`}
+              keywords={[entry.written.localPath, target.bucket]}
               accessories={[
                 ...(target.profile ? [{ tag: target.profile, tooltip: "AWS profile" }] : []),
                 { text: `Line ${entry.line}` },
@@ -124,9 +124,9 @@ export function ConfigList() {
                         <TargetForm
                           configFile={configPath}
                           title={`Edit ${target.name}`}
-                          initial={entry.input}
+                          initial={entry.written}
                           line={entry.line}
-                          defaults={config!.defaults}
+                          defaults={config}
                           onSaved={revalidate}
                         />
                       }
@@ -140,8 +140,8 @@ export function ConfigList() {
                         <TargetForm
                           configFile={configPath}
                           title={`Duplicate ${target.name}`}
-                          initial={{ ...entry.input, name: undefined }}
-                          defaults={config!.defaults}
+                          initial={{ ...entry.written, options: { ...entry.written.options, name: undefined } }}
+                          defaults={config}
                           onSaved={revalidate}
                         />
                       }

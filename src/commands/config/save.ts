@@ -2,7 +2,13 @@
 // and the whole file is parsed again before it is written, so a duplicate name or an overlapping
 // destination is refused like the CLI would refuse it.
 import { readFile, writeFile } from "node:fs/promises";
-import { parseConfig, removeTargetFromText, upsertTargetInText, type TargetInput } from "../../engine/config";
+import {
+  parseConfig,
+  removeTargetFromText,
+  upsertTargetInText,
+  type AsWritten,
+  type TargetInput,
+} from "../../engine/config";
 import { SmartSyncError } from "../../engine/errors";
 
 async function readText(file: string): Promise<string> {
@@ -21,10 +27,18 @@ function lastTargetLine(text: string): number {
   return n;
 }
 
-/** Adds the target (no `line`) or replaces the one on `line`; throws CONFIG_INVALID with the problem. */
-export async function saveTarget(file: string, input: TargetInput, line?: number): Promise<void> {
+/**
+ * Adds the target (no `line`) or replaces the one on `line`, writing the values `asWritten` spells as it
+ * spells them; throws CONFIG_INVALID with the problem.
+ */
+export async function saveTarget(
+  file: string,
+  input: TargetInput,
+  line?: number,
+  asWritten?: AsWritten,
+): Promise<void> {
   const text = await readText(file);
-  const next = upsertTargetInText(text, input, line);
+  const next = upsertTargetInText(text, input, line, asWritten);
   const edited = line ?? lastTargetLine(next);
   const problems = parseConfig(next, file).problems.filter((p) => p.line === edited);
   if (problems.length > 0) {

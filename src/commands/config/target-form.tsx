@@ -1,8 +1,11 @@
 // The target form of Edit Config: add, edit or duplicate one target. Each field is checked with the engine's
 // zod schema for it, so the form and the config parser say the same thing about a bad value. The profile
 // and region are dropdowns of what the user has (their AWS files, AWS's regions) that also take any name.
+// The form starts from the line as written (`~/bin/aws`, `16777216`, `/photos/`), not as the parser
+// resolves it, and a field the user leaves alone is written back with the line's own text.
 import { Action, ActionPanel, Form, Icon, showToast, Toast, useNavigation } from "@raycast/api";
 import { useCachedPromise } from "@raycast/utils";
+import os from "node:os";
 import { useState } from "react";
 import type { z } from "zod";
 import {
@@ -10,15 +13,21 @@ import {
   bucketNameSchema,
   endpointSchema,
   excludePatternSchema,
+  localFolder,
   nameSchema,
+  OPTION_FIELDS,
+  OPTION_KEYS,
+  optionTextSchemas,
   prefixSchema,
   profileSchema,
   regionSchema,
   STORAGE_CLASSES,
+  type AsWritten,
+  type OptionKey,
   type TargetInput,
-  type TargetOptions,
+  type WrittenOptions,
+  type WrittenTarget,
 } from "../../engine/config";
-import { expandHome } from "../lib/preferences";
 import { failureOf, showFailure } from "../lib/toast";
 import {
   ADVANCED_KEYS,
@@ -26,11 +35,12 @@ import {
   advancedInput,
   advancedProblems,
   advancedValues,
+  choiceValue,
   hasAdvancedOptions,
   type AdvancedValues,
 } from "./advanced-options";
 import { AWS_REGIONS, readAwsProfiles } from "./aws-profiles";
-import { inheritedItemTitle, inheritedPlaceholder } from "./inherited";
+import { inheritedItemTitle, inheritedPlaceholder, type DefaultsLine } from "./inherited";
 import { saveTarget } from "./save";
 
 export interface TargetFormValues extends AdvancedValues {
@@ -59,10 +69,21 @@ const OPTIONAL_FIELDS: Partial<Record<TextField, z.ZodType<unknown, string>>> = 
   endpoint: endpointSchema,
 };
 
-/** The folder a config path names: `~` expanded, a trailing `/.` or `/` dropped. */
+/** The option each field outside the advanced section sets. */
+const FIELD_OPTIONS = {
+  name: "name",
+  profile: "profile",
+  region: "region",
+  endpoint: "endpoint",
+  storageClass: "storage_class",
+  archived: "archived",
+} as const satisfies Partial<Record<TextField, OptionKey>>;
+
+const FORM_OPTIONS = new Set<OptionKey>([...Object.values(FIELD_OPTIONS), ...ADVANCED_KEYS]);
+
+/** The folder a config path names, as the parser resolves it (`~/music/.` → `/Users/me/music`). */
 export function folderOf(localPath: string): string {
-  const expanded = expandHome(localPath);
-  return expanded.replace(/\/\.$/, "").replace(/(.)\/+$/, "$1");
+  return localFolder(localPath, os.homedir()) ?? localPath;
 }
 
 function problem(schema: z.ZodType<unknown, string>, value: string): string | undefined {
@@ -94,13 +115,39 @@ function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-/** Form values → the target line's input; options the form does not have are kept from `initial`. */
-export function toInput(values: TargetFormValues, initial?: TargetInput): TargetInput {
+/**
+ * Form values → the target line's input, and the line's own text for each field the user left alone (the
+ * engine writes that text back where it still reads as the value: `16777216` is not rewritten as `16MiB`).
+ * Options the form has no field for are kept from `initial`.
+ */
+export function toInput(
+  values: TargetFormValues,
+  initial?: WrittenTarget,
+): { input: TargetInput; asWritten: AsWritten } {
   const picked = values.localPath[0] ?? "";
   const optional = (text: string) => text.trim() || undefined;
   const excludes = splitList(values.excludes);
-  return {
-    ...initial,
+  const start = initialValues(initial);
+  const unchanged = (field: TextField) => values[field] === start[field];
+
+  const kept: Record<string, unknown> = {};
+  const written: WrittenOptions = {};
+  for (const key of OPTION_KEYS) {
+    const text = initial?.options[key];
+    if (text === undefined || FORM_OPTIONS.has(key)) continue;
+    kept[OPTION_FIELDS[key]] = optionTextSchemas[key].parse(text);
+    written[key] = text;
+  }
+  for (const [field, key] of [...Object.entries(FIELD_OPTIONS), ...ADVANCED_KEYS.map((key) => [key, key])] as [
+    TextField,
+    OptionKey,
+  ][]) {
+    const text = initial?.options[key];
+    if (text !== undefined && unchanged(field)) written[key] = text;
+  }
+
+  const input: TargetInput = {
+    ...kept,
     // Keep the path as the user wrote it (`~/music/.`) when the picker still points at the same folder.
     localPath: initial && folderOf(initial.localPath) === folderOf(picked) ? initial.localPath : picked,
     bucket: values.bucket.trim(),
@@ -114,22 +161,25 @@ export function toInput(values: TargetFormValues, initial?: TargetInput): Target
     archivedMoves: optional(values.archived) as TargetInput["archivedMoves"],
     ...advancedInput(values),
   };
+  return { input, asWritten: { excludes: unchanged("excludes") ? initial?.excludes : undefined, options: written } };
 }
 
-function initialValues(initial?: TargetInput): TargetFormValues {
+/** The fields as the line writes them; a dropdown shows the item its text names. */
+function initialValues(initial?: WrittenTarget): TargetFormValues {
+  const options = initial?.options ?? {};
   return {
     localPath: initial ? [folderOf(initial.localPath)] : [],
-    name: initial?.name ?? "",
+    name: options.name ?? "",
     bucket: initial?.bucket ?? "",
     prefix: initial?.prefix ?? "",
-    excludes: (initial?.excludes ?? []).join(", "),
-    profile: initial?.profile ?? "",
-    region: initial?.region ?? "",
-    endpoint: initial?.endpointUrl ?? "",
-    storageClass: initial?.storageClass ?? "",
-    archived: initial?.archivedMoves ?? "",
-    ...advancedValues(initial),
-    advanced: hasAdvancedOptions(initial),
+    excludes: initial?.excludes ?? "",
+    profile: options.profile ?? "",
+    region: options.region ?? "",
+    endpoint: options.endpoint ?? "",
+    storageClass: choiceValue("storage_class", options.storage_class),
+    archived: choiceValue("archived", options.archived),
+    ...advancedValues(options),
+    advanced: hasAdvancedOptions(options),
   };
 }
 
@@ -196,11 +246,12 @@ function FreeTextDropdown(props: {
 export function TargetForm(props: {
   configFile: string;
   title: string;
-  initial?: TargetInput;
+  /** The line the form starts from, as written (ConfigEntry.written); a new target starts empty. */
+  initial?: WrittenTarget;
   /** The config line to replace; a new line is appended without it. */
   line?: number;
   /** The config's `defaults |` line: what a field left empty inherits, shown as its placeholder. */
-  defaults?: TargetOptions;
+  defaults?: DefaultsLine;
   onSaved: () => void;
 }) {
   const { defaults } = props;
@@ -229,7 +280,8 @@ export function TargetForm(props: {
       return;
     }
     try {
-      await saveTarget(props.configFile, toInput(merged, props.initial), props.line);
+      const { input, asWritten } = toInput(merged, props.initial);
+      await saveTarget(props.configFile, input, props.line, asWritten);
     } catch (error) {
       await showFailure("Could Not Save Target", failureOf(error), { configFile: props.configFile });
       return;
