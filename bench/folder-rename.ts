@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     const p = pass.result as {
       passMs: number;
       phases: Record<string, number>;
-      memoryMiB: Record<string, { heap: number; rss: number }>;
+      memoryMiB: Record<string, { heap: number; rss: number; peak: number }>;
       outputMs: number;
       moves: number;
     };

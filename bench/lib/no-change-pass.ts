@@ -41,15 +41,20 @@ async function build(): Promise<Record<string, unknown>> {
   return { files: scan.files.length };
 }
 
-function memoryNowMiB(): { heap: number; rss: number } {
+/** Heap and RSS now, and the peak RSS so far (`peak`): the first phase whose `peak` is the pass's own held it. */
+function memoryNowMiB(): { heap: number; rss: number; peak: number } {
   const m = process.memoryUsage();
-  return { heap: Math.round(m.heapUsed / 2 ** 20), rss: Math.round(m.rss / 2 ** 20) };
+  return {
+    heap: Math.round(m.heapUsed / 2 ** 20),
+    rss: Math.round(m.rss / 2 ** 20),
+    peak: Math.round(process.resourceUsage().maxRSS / 2 ** 10),
+  };
 }
 
 async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>> {
   const phases: Partial<Record<Phase, number>> = {};
   // Heap and RSS as each phase ends: where a pass's memory goes.
-  const memoryMiB: Partial<Record<Phase, { heap: number; rss: number }>> = {};
+  const memoryMiB: Partial<Record<Phase, { heap: number; rss: number; peak: number }>> = {};
   let last: Phase | undefined;
   let lastAt = performance.now();
   const start = lastAt;
