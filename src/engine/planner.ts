@@ -121,57 +121,64 @@ export function emptyPlan(): Plan {
 
 export function planRun(input: PlanInput): Plan {
   const { scan, records, prefix, isExcluded, objects } = input;
-  // Scan and records side by side in path order: each file with the row at its path, and the rows no file
-  // has, without a map of a million paths. `files` is the scan in path order, `recordedAt[i]` its row.
-  const files: ScannedFile[] = [];
-  const recordedAt: (FileRecord | undefined)[] = [];
-  const gone: FileRecord[] = [];
+  // Scan and records side by side in path order, without a map of a million paths: each path of either
+  // has a slot, in path order, holding its file, its row, or both.
+  const slotFile: (ScannedFile | undefined)[] = [];
+  const slotRow: (FileRecord | undefined)[] = [];
   walkByPath(
     scan,
     records,
     (file, row) => {
-      files.push(file);
-      recordedAt.push(row);
+      slotFile.push(file);
+      slotRow.push(row);
     },
-    (row) => gone.push(row),
+    (row) => {
+      slotFile.push(undefined);
+      slotRow.push(row);
+    },
   );
   // The inode index costs as much as the path index on a million files, and is only needed once a file
   // is not at its recorded path: built on first use, so a pass where nothing moved never builds it.
-  let inodeIndex: { byInode: Map<number, FileRecord>; linked: Set<number> } | undefined;
+  let inodeIndex: { slotByInode: Map<number, number>; linked: Set<number> } | undefined;
   const inodes = () => {
     if (!inodeIndex) {
       // Zero-length files are never matched by inode: nothing to save, and exFAT gives them all one number.
       // `linked`: numbers at more than one path, before or now (hard links are never moves).
-      const byInode = new Map<number, FileRecord>();
+      const slotByInode = new Map<number, number>();
       const linked = new Set<number>();
-      for (const r of records) {
-        if (r.size === 0) continue;
-        if (byInode.has(r.inode)) linked.add(r.inode);
-        else byInode.set(r.inode, r);
+      for (let slot = 0; slot < slotRow.length; slot++) {
+        const r = slotRow[slot];
+        if (!r || r.size === 0) continue;
+        if (slotByInode.has(r.inode)) linked.add(r.inode);
+        else slotByInode.set(r.inode, slot);
       }
       const seen = new Set<number>();
       for (const f of scan) {
-        if (f.size === 0 || !byInode.has(f.inode)) continue;
+        if (f.size === 0 || !slotByInode.has(f.inode)) continue;
         if (seen.has(f.inode)) linked.add(f.inode);
         else seen.add(f.inode);
       }
-      inodeIndex = { byInode, linked };
+      inodeIndex = { slotByInode, linked };
     }
     return inodeIndex;
   };
+  /** The slot of the row that held this inode, or -1. */
+  const recordedSlot = (inode: number): number => inodes().slotByInode.get(inode) ?? -1;
   const skipped = new Set((input.skippedMoves ?? []).map((s) => `${s.from}\0${s.to}`));
 
   const plan = emptyPlan();
+  // Each candidate's two slots (old path, new path), beside plan.moves, plan.archived and plan.rejected.
+  const ends: CandidateEnds = { moves: [], archived: [], rejected: [] };
 
   // The old side of a move: the row that held this inode at another path. Its path may be gone or hold
   // a new file now; the old key is moved either way (aws then uploads whatever sits at the old path).
-  const candidateFor = (file: ScannedFile, here: FileRecord | undefined): FileRecord | undefined => {
-    if (file.size === 0) return undefined;
-    if (here?.inode === file.inode) return undefined;
-    const old = inodes().byInode.get(file.inode);
-    if (!old || old.path === file.path) return undefined;
-    if (isRecordedHere(file, here)) return undefined;
-    return old;
+  const candidateFor = (file: ScannedFile, here: FileRecord | undefined): number => {
+    if (file.size === 0) return -1;
+    if (here?.inode === file.inode) return -1;
+    const slot = recordedSlot(file.inode);
+    if (slot < 0 || slotRow[slot]!.path === file.path) return -1;
+    if (isRecordedHere(file, here)) return -1;
+    return slot;
   };
   // Unstable inodes (exFAT, a remount, a file copied over itself): a file at its recorded path with the
   // recorded size and mtime is that file, whatever its number now, unless the number also names another
@@ -179,16 +186,21 @@ export function planRun(input: PlanInput): Plan {
   const isRecordedHere = (file: ScannedFile, here: FileRecord | undefined): boolean => {
     if (!here || !isSameFileAtPath(file, here)) return false;
     if (here.inode === file.inode) return true;
-    const other = inodes().byInode.get(file.inode);
+    const slot = recordedSlot(file.inode);
+    const other = slot < 0 ? undefined : slotRow[slot]!;
     return !other || other.path === file.path || !isSameFileAtPath(file, other);
   };
 
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i];
-    const old = candidateFor(file, recordedAt[i]);
-    if (!old) continue;
-    const reject = (reason: RejectReason) =>
+  for (let to = 0; to < slotFile.length; to++) {
+    const file = slotFile[to];
+    if (!file) continue;
+    const from = candidateFor(file, slotRow[to]);
+    if (from < 0) continue;
+    const old = slotRow[from]!;
+    const reject = (reason: RejectReason) => {
       plan.rejected.push({ from: old.path, to: file.path, size: old.size, reason });
+      ends.rejected.push(from, to);
+    };
     if (!isUnchangedSinceRecorded(file, old)) {
       reject("changed-since-recorded");
       continue;
@@ -233,58 +245,64 @@ export function planRun(input: PlanInput): Plan {
         if (input.archivedMoves === "upload") continue;
         move.state = "archived";
         plan.archived.push(move);
+        ends.archived.push(from, to);
         continue;
       }
       move.state = "ready";
     }
     plan.moves.push(move);
+    ends.moves.push(from, to);
   }
-  holdMovesOntoArchivedSources(plan);
-  holdMovesOntoHeldSources(plan, prefix);
+  holdMovesOntoArchivedSources(plan, ends);
+  holdMovesOntoHeldSources(plan, ends, prefix);
   for (const move of plan.moves) plan.bytesSaved += move.size;
-  // What each end of a candidate is, in one map (a folder rename of a million files has two million ends).
-  const ends = new Map<string, number>();
-  const mark = (path: string, role: number) => ends.set(path, (ends.get(path) ?? 0) | role);
-  for (const m of plan.moves) {
-    mark(m.from, MOVED_FROM | CANDIDATE_END);
-    mark(m.to, MOVED_TO | CANDIDATE_END);
-  }
-  for (const m of plan.archived) {
-    mark(m.from, MOVED_FROM | WAITING);
-    mark(m.to, MOVED_TO | WAITING);
-  }
-  for (const m of plan.rejected) {
-    mark(m.from, CANDIDATE_END);
-    mark(m.to, CANDIDATE_END);
-  }
-  const is = (path: string, role: number) => ((ends.get(path) ?? 0) & role) !== 0;
+  // What each path is to the candidates, a byte per slot (a folder rename of a million files has two
+  // million ends: a map of them by path cost about 100 MB).
+  const roles = new Uint8Array(slotFile.length);
+  const mark = (pairs: readonly number[], fromRole: number, toRole: number) => {
+    for (let i = 0; i < pairs.length; i += 2) {
+      roles[pairs[i]] |= fromRole;
+      roles[pairs[i + 1]] |= toRole;
+    }
+  };
+  mark(ends.moves, MOVED_FROM | CANDIDATE_END, MOVED_TO | CANDIDATE_END);
+  mark(ends.archived, MOVED_FROM | WAITING, MOVED_TO | WAITING);
+  mark(ends.rejected, CANDIDATE_END, CANDIDATE_END);
 
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i];
-    const recorded = recordedAt[i];
+  for (let slot = 0; slot < slotFile.length; slot++) {
+    const file = slotFile[slot];
+    const recorded = slotRow[slot];
+    const is = (role: number) => (roles[slot] & role) !== 0;
+    if (!file) {
+      if (!is(MOVED_FROM) && !isExcluded(recorded!.path)) plan.deleted.push(recorded!);
+      continue;
+    }
     // aws leaves the paths of moves waiting for a restore alone; anything else at a candidate's end may
     // sit on a key holding another file's bytes, unless it is the very file recorded there (by the same
     // rule as above when its number changed: a file copied over itself whose old number a new file took).
-    if (is(file.path, CANDIDATE_END) && !is(file.path, WAITING) && !isRecordedHere(file, recorded))
-      plan.unsure.push(file);
-    if (is(file.path, MOVED_TO)) continue;
+    if (is(CANDIDATE_END) && !is(WAITING) && !isRecordedHere(file, recorded)) plan.unsure.push(file);
+    if (is(MOVED_TO)) continue;
     if (!recorded) plan.newFiles.push(file);
-    else if (is(file.path, MOVED_FROM) || file.size !== recorded.size || !sameMtime(file.mtimeMs, recorded.mtime)) {
+    else if (is(MOVED_FROM) || file.size !== recorded.size || !sameMtime(file.mtimeMs, recorded.mtime)) {
       plan.modified.push(file);
       // Replaced by another file of the same size dated before the last sync: aws's size and date test
       // would keep the old object (plain aws keeps it too; the DB knows better).
       if (
-        !is(file.path, CANDIDATE_END) &&
+        !is(CANDIDATE_END) &&
         file.size === recorded.size &&
         file.mtimeMs / 1000 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS
       )
         plan.unsure.push(file);
     } else plan.unchangedCount++;
   }
-  for (const r of gone) {
-    if (!is(r.path, MOVED_FROM) && !isExcluded(r.path)) plan.deleted.push(r);
-  }
   return plan;
+}
+
+/** The slots (old path, new path) of each candidate, pairwise, in the order of its list in the plan. */
+interface CandidateEnds {
+  moves: number[];
+  archived: number[];
+  rejected: number[];
 }
 
 /**
@@ -307,19 +325,46 @@ function movesOnto(moves: readonly PlannedMove[], keys: Iterable<string>): Set<P
   return held;
 }
 
+/** Takes `held` out of the plan's moves, handing each (in the set's order) with its ends to `add`. */
+function takeHeld(
+  plan: Plan,
+  ends: CandidateEnds,
+  held: ReadonlySet<PlannedMove>,
+  add: (move: PlannedMove, from: number, to: number) => void,
+): void {
+  const index = new Map<PlannedMove, number>();
+  const moves: PlannedMove[] = [];
+  const moveEnds: number[] = [];
+  plan.moves.forEach((move, i) => {
+    if (held.has(move)) index.set(move, i);
+    else {
+      moves.push(move);
+      moveEnds.push(ends.moves[2 * i], ends.moves[2 * i + 1]);
+    }
+  });
+  for (const move of held) {
+    const i = index.get(move)!;
+    add(move, ends.moves[2 * i], ends.moves[2 * i + 1]);
+  }
+  plan.moves = moves;
+  ends.moves = moveEnds;
+}
+
 /**
  * A move onto the old key of a move that waits for a restore would overwrite the archived object (and a
  * move onto that move's old key would overwrite it in turn): such moves wait with it, and aws leaves their
  * paths alone too. Once the restore completes, the chain runs in order.
  */
-function holdMovesOntoArchivedSources(plan: Plan): void {
+function holdMovesOntoArchivedSources(plan: Plan, ends: CandidateEnds): void {
   const held = movesOnto(
     plan.moves,
     plan.archived.map((m) => m.fromKey),
   );
   if (held.size === 0) return;
-  for (const move of held) plan.archived.push({ ...move, state: "archived" });
-  plan.moves = plan.moves.filter((m) => !held.has(m));
+  takeHeld(plan, ends, held, (move, from, to) => {
+    plan.archived.push({ ...move, state: "archived" });
+    ends.archived.push(from, to);
+  });
 }
 
 /**
@@ -327,11 +372,12 @@ function holdMovesOntoArchivedSources(plan: Plan): void {
  * whose object still holds that file's bytes, is not made either, nor the moves onto its own old key.
  * Their files are uploaded by aws like the skipped one (the invalidation step sees to their keys).
  */
-function holdMovesOntoHeldSources(plan: Plan, prefix: string): void {
+function holdMovesOntoHeldSources(plan: Plan, ends: CandidateEnds, prefix: string): void {
   const keys = plan.rejected.filter((r) => HOLDS_GROUP.has(r.reason)).map((r) => keyFor(prefix, r.from));
   const held = movesOnto(plan.moves, keys);
   if (held.size === 0) return;
-  for (const move of held)
+  takeHeld(plan, ends, held, (move, from, to) => {
     plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
-  plan.moves = plan.moves.filter((m) => !held.has(m));
+    ends.rejected.push(from, to);
+  });
 }
