@@ -120,6 +120,20 @@ export function emptyPlan(): Plan {
 }
 
 export function planRun(input: PlanInput): Plan {
+  return buildPlan(input, false)!;
+}
+
+/**
+ * The plan when it has no move to make; undefined as soon as a candidate passes the rules (one a group
+ * would hold back counts too), without making the rest. A run verifies its moves against the bucket's
+ * listing and plans them then: a plan of a million unverified moves need not be made first.
+ */
+export function planUnlessMoves(input: PlanInput): Plan | undefined {
+  return buildPlan(input, true);
+}
+
+/** The plan; with `probe`, undefined at the first move found. */
+function buildPlan(input: PlanInput, probe: boolean): Plan | undefined {
   const { scan, records, prefix, isExcluded, objects } = input;
   // Scan and records side by side in path order, without a map of a million paths: each path of either
   // has a slot, in path order, holding its file, its row, or both.
@@ -250,6 +264,7 @@ export function planRun(input: PlanInput): Plan {
       }
       move.state = "ready";
     }
+    if (probe) return undefined;
     plan.moves.push(move);
     ends.moves.push(from, to);
   }

@@ -1,5 +1,5 @@
 // Stage 5, plan: scan + recorded state → moves, new, modified, deleted (a pure function; see planner.ts).
-import { planRun, type Plan, type PlanInput } from "../planner";
+import { planUnlessMoves, type Plan, type PlanInput } from "../planner";
 import type { RunContext } from "./context";
 import type { OpenedVolume } from "./open-volume";
 import type { VolumeScan } from "./scan-stage";
@@ -10,10 +10,10 @@ export interface PlannedRun {
   /** How many rows the DB held: the deletion guard weighs the bucket's listing against it. */
   recordCount: number;
   /**
-   * Unverified: moves are checked against S3 by the next stage, which plans again with the listing and
-   * drops this plan first (it replaces it here too).
+   * The plan, when it has no move; undefined when it has moves, which the next stage plans with the
+   * bucket's listing (they are checked against S3 there, and a million of them are made once).
    */
-  plan: Plan;
+  plan?: Plan;
 }
 
 export function planStage(ctx: RunContext, volume: OpenedVolume, scan: VolumeScan): PlannedRun {
@@ -27,7 +27,7 @@ export function planStage(ctx: RunContext, volume: OpenedVolume, scan: VolumeSca
     skippedMoves: volume.db.skippedMoves().map((s) => ({ from: s.fromPath, to: s.toPath })),
     archivedMoves: target.archivedMoves,
   };
-  return { input, recordCount: input.records.length, plan: planRun(input) };
+  return { input, recordCount: input.records.length, plan: planUnlessMoves(input) };
 }
 
 /** The run without the DB's rows, once nothing reads them: a million rows hold about a quarter of a GiB. */

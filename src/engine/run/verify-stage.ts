@@ -2,7 +2,7 @@
 // recorded), archive facts from HEAD where the listing cannot tell, and the user's selection.
 import { refreshArchiveFacts } from "../archive";
 import { selectMoveGroups } from "../move-order";
-import { emptyPlan, planRun, type Plan } from "../planner";
+import { planRun, type Plan } from "../planner";
 import { addPlanToReport } from "../report";
 import type { ObjectsByKey } from "../listed-objects";
 import { listPrefix } from "./bucket-objects";
@@ -35,15 +35,10 @@ export async function verifyStage(
   planned: PlannedRun,
 ): Promise<VerifiedRun> {
   const { target } = ctx;
-  let { plan } = planned;
   let objects: ObjectsByKey | undefined;
-  const replan = plan.moves.length > 0;
   // Without usable state, only the listing says what a sync would delete (the deletion guard needs it).
-  const needListing = replan || (volume.baseline && ctx.options.command === "sync");
+  const needListing = !planned.plan || (volume.baseline && ctx.options.command === "sync");
   if (needListing) {
-    // The unverified plan is made again with the listing: it goes before the listing comes (at a million
-    // moves it would be held beside the listing and the new plan; the caller's reference goes too).
-    if (replan) plan = planned.plan = emptyPlan();
     ctx.phase("list");
     objects = await listPrefix(
       bucket.gateway,
@@ -52,11 +47,12 @@ export async function verifyStage(
       ctx.options.signal,
       planned.input.records,
     );
-    if (replan) {
+  }
+  let plan = planned.plan;
+  if (!plan) {
+    plan = planRun({ ...planned.input, objects });
+    if (await refreshArchiveFacts(bucket.gateway, plan, objects!, ctx.options.signal))
       plan = planRun({ ...planned.input, objects });
-      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
-        plan = planRun({ ...planned.input, objects });
-    }
   }
   // A chosen move brings its chain, swap or cycle along: half a swap would leave a key with other bytes.
   if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
