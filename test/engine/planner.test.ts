@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planRun, type PlanInput } from "../../src/engine/planner";
+import { planRun, planUnlessMoves, type PlanInput } from "../../src/engine/planner";
 import type { FileRecord, S3ObjectInfo, ScannedFile } from "../../src/engine/types";
 
 const T = 1_700_000_000; // seconds
@@ -340,5 +340,32 @@ describe("files whose key aws might wrongly keep (plan.unsure)", () => {
       ],
     });
     expect(p.unsure.map((f) => f.path).sort()).toEqual(["link2", "moved-to", "replaced"]);
+  });
+});
+
+describe("planUnlessMoves", () => {
+  const input = (scan: ScannedFile[], records: FileRecord[]): PlanInput => ({
+    scan,
+    records,
+    prefix: "",
+    isExcluded: () => false,
+  });
+
+  it("stops at a move: the run plans its moves once, with the listing", () => {
+    expect(planUnlessMoves(input([file("new.mp3", 9), file("b.mp3", 7)], [row("a.mp3", 7)]))).toBeUndefined();
+  });
+
+  it("is the plan itself when there is no move, a rejected candidate included", () => {
+    // b.mp3 has a.mp3's inode but another size: a rejected candidate, not a move.
+    const nothingToMove = input(
+      [file("b.mp3", 7, 50), file("kept.mp3", 3), file("new.mp3", 9)],
+      [row("a.mp3", 7), row("kept.mp3", 3), row("gone.mp3", 4)],
+    );
+    const p = planUnlessMoves(nothingToMove);
+    expect(p).toEqual(planRun(nothingToMove));
+    expect(p!.rejected.map((r) => [r.from, r.to, r.reason])).toEqual([["a.mp3", "b.mp3", "changed-since-recorded"]]);
+    expect(p!.newFiles.map((f) => f.path)).toEqual(["b.mp3", "new.mp3"]);
+    expect(p!.deleted.map((r) => r.path)).toEqual(["a.mp3", "gone.mp3"]);
+    expect(p!.unchangedCount).toBe(1);
   });
 });
