@@ -5,6 +5,7 @@ import { MoveJournal, newRunId, type JournalHeader } from "./journal";
 import { keyFor, normalizePrefix } from "./keys";
 import { SCHEDULER_VERSION, scheduleMoves, stepCount, type MoveSchedule } from "./move-order";
 import { executeMoves, type MoveBatchResult, type MoveOutcome, type MoverProgress } from "./mover";
+import { comparePaths } from "./path-order";
 import type { PlannedMove } from "./planner";
 import type { BucketGateway } from "./s3";
 import type { FileRecord, Target } from "./types";
@@ -118,13 +119,26 @@ function recordedRows(db: StateDb, done: readonly MoveOutcome[]) {
       if (row) take(i, row);
     });
   } else {
-    const wanted = new Map(done.map((o, i) => [o.move.from, i]));
+    // The moves in old-path order beside the table in its own (the same) order: no map of a million paths.
+    const order = inFromPathOrder(done);
+    let k = 0;
     for (const row of db.eachFile()) {
-      const i = wanted.get(row.path);
-      if (i !== undefined) take(i, row);
+      while (k < order.length && comparePaths(done[order[k]].move.from, row.path) < 0) k++;
+      if (k === order.length) break;
+      if (done[order[k]].move.from === row.path) take(order[k], row);
     }
   }
   return { holds, mtime, etag };
+}
+
+/** Indices of `done` ordered by old path: as they come when they already are (a folder renamed keeps its order). */
+function inFromPathOrder(done: readonly MoveOutcome[]): Int32Array {
+  const order = Int32Array.from(done, (_, i) => i);
+  for (let i = 1; i < done.length; i++) {
+    if (comparePaths(done[i - 1].move.from, done[i].move.from) > 0)
+      return order.sort((a, b) => comparePaths(done[a].move.from, done[b].move.from));
+  }
+  return order;
 }
 
 /** Why a journal cannot be finished by this run, or null when it can. */
