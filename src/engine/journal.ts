@@ -24,7 +24,7 @@ import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { keyFor } from "./keys";
-import type { MoveSchedule } from "./move-order";
+import { storedSchedule, type CopyStep, type DeleteStep, type MoveSchedule } from "./move-order";
 import type { PlannedMove } from "./planner";
 
 export const JOURNAL_FILE = ".s3-smart-sync.journal";
@@ -78,7 +78,7 @@ interface HeaderV1 {
   prefix: string;
   createdAt: string;
   moves: PlannedMove[];
-  schedule: MoveSchedule;
+  schedule: { waves: CopyStep[][]; deletes: DeleteStep[] };
 }
 
 export function newRunId(): string {
@@ -315,7 +315,7 @@ function readHeader(line: string, moves: PlannedMove[]): { header: JournalHeader
       steps,
       scheduler: 0,
     };
-    return { header, schedule: parsed.schedule };
+    return { header, schedule: storedSchedule(parsed.schedule) };
   }
   if (parsed.version !== JOURNAL_VERSION || typeof parsed.moves !== "number") throw new Error("unknown journal");
   return { header: parsed };

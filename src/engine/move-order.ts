@@ -41,114 +41,161 @@ export interface DeleteStep {
 
 export type MoveStep = CopyStep | DeleteStep;
 
+/**
+ * A batch's steps by id: copies 0…copies−1 (the moves' own, then the copies that open cycles), deletes
+ * copies…copies+deletes−1. Steps are made on request, not held: a folder rename of a million files has two
+ * million of them, and an object each cost about 170 MB for the whole batch.
+ */
 export interface MoveSchedule {
-  /** Copies grouped in waves; a wave starts once the previous one is done. */
-  waves: CopyStep[][];
-  deletes: DeleteStep[];
+  readonly copies: number;
+  readonly deletes: number;
+  /** Copy ids grouped in waves; a wave starts once the previous one is done. */
+  readonly waves: readonly (readonly number[])[];
+  copy(id: number): CopyStep;
+  /** The `index`-th delete step (id `copies + index`). */
+  delete(index: number): DeleteStep;
+  /** The move a copy makes, or null for a copy that opens a cycle. */
+  moveIndexOf(copyId: number): number | null;
 }
 
 /** Shared by every step that waits for nothing: a batch of two million moves needs no two million arrays. */
 const NO_STEPS: number[] = [];
 
+/** A copy of a cycle member's source to a temporary key, which that member then copies from. */
+interface TempCopy {
+  dstKey: string;
+  /** The move whose source it copies (its opener). */
+  opener: number;
+}
+
 export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number) => string): MoveSchedule {
-  const copies: CopyStep[] = moves.map((m, i) => ({
-    kind: "copy",
-    id: i,
-    srcKey: m.fromKey,
-    dstKey: m.toKey,
-    size: m.size,
-    storageClass: m.storageClass,
-    defaultSse: m.defaultSse,
-    ifMatchEtag: m.etag,
-    moveIndex: i,
-    after: NO_STEPS,
-    wave: -1,
-  }));
+  const n = moves.length;
+  const temps: TempCopy[] = [];
+  /** Opener's move index → id of the temporary copy it reads. */
+  const openedBy = new Map<number, number>();
+  const srcKey = (id: number) => {
+    if (id >= n) return moves[temps[id - n].opener].fromKey;
+    const temp = openedBy.get(id);
+    return temp === undefined ? moves[id].fromKey : temps[temp - n].dstKey;
+  };
+  const dstKey = (id: number) => (id >= n ? temps[id - n].dstKey : moves[id].toKey);
   const destinations = new Set<string>();
-  const bySource = new Map<string, CopyStep>();
-  for (const c of copies) {
-    destinations.add(c.dstKey);
-    bySource.set(c.srcKey, c);
+  /** Key → the copy that reads it. */
+  const bySource = new Map<string, number>();
+  for (let id = 0; id < n; id++) {
+    destinations.add(moves[id].toKey);
+    bySource.set(moves[id].fromKey, id);
   }
 
   // Open every cycle: copy one member's source aside, then that member copies from the temporary key.
   // `walk[id]` is 0 for a step no walk reached yet, else 1 + the id of the walk's first step (a cycle has at
   // least two moves, so there are at most half as many temporary copies as moves).
-  const walk = new Int32Array(copies.length + Math.floor(copies.length / 2) + 1);
-  const tempCopies: CopyStep[] = [];
-  for (const start of copies) {
-    if (walk[start.id] !== 0) continue;
-    const mark = start.id + 1;
-    let current: CopyStep | undefined = start;
-    while (current && walk[current.id] === 0) {
-      walk[current.id] = mark;
-      current = bySource.get(current.dstKey);
+  const walk = new Int32Array(n + Math.floor(n / 2) + 1);
+  for (let start = 0; start < n; start++) {
+    if (walk[start] !== 0) continue;
+    const mark = start + 1;
+    let current: number | undefined = start;
+    while (current !== undefined && walk[current] === 0) {
+      walk[current] = mark;
+      current = bySource.get(dstKey(current));
     }
-    if (current && walk[current.id] === mark) {
+    if (current !== undefined && walk[current] === mark) {
       const opener = current;
-      const temp: CopyStep = {
-        kind: "copy",
-        id: copies.length + tempCopies.length,
-        srcKey: opener.srcKey,
-        dstKey: tempKey(tempCopies.length),
-        size: opener.size,
-        storageClass: opener.storageClass,
-        defaultSse: opener.defaultSse,
-        ifMatchEtag: opener.ifMatchEtag,
-        moveIndex: null,
-        after: NO_STEPS,
-        wave: -1,
-      };
-      tempCopies.push(temp);
-      walk[temp.id] = mark;
-      bySource.set(opener.srcKey, temp);
-      opener.srcKey = temp.dstKey;
-      opener.ifMatchEtag = undefined;
-      opener.etagFromStep = temp.id;
+      const id = n + temps.length;
+      temps.push({ dstKey: tempKey(temps.length), opener });
+      walk[id] = mark;
+      bySource.set(moves[opener].fromKey, id);
+      openedBy.set(opener, id);
     }
   }
 
   // A copy waits for the copy that reads its destination; chains are now acyclic. Its wave is its depth.
-  const all = copies.concat(tempCopies);
-  const chain: CopyStep[] = [];
-  const waves: CopyStep[][] = [];
-  for (const step of all) {
+  const copies = n + temps.length;
+  const wave = new Int32Array(copies).fill(-1);
+  const after = new Map<number, number[]>();
+  const waves: number[][] = [];
+  const chain: number[] = [];
+  for (let step = 0; step < copies; step++) {
     // Walk iteratively: chains can be long (a folder of files renamed one slot along).
-    let current: CopyStep | undefined = step;
-    while (current && current.wave < 0) {
+    let current: number | undefined = step;
+    while (current !== undefined && wave[current] < 0) {
       chain.push(current);
-      current = bySource.get(current.dstKey);
+      current = bySource.get(dstKey(current));
     }
-    let depth = current ? current.wave : -1;
+    let depth = current !== undefined ? wave[current] : -1;
     for (let i = chain.length - 1; i >= 0; i--) {
       const link = chain[i];
-      const reader = bySource.get(link.dstKey);
-      if (reader || link.etagFromStep !== undefined) {
-        link.after = reader ? [reader.id] : [];
-        if (link.etagFromStep !== undefined) link.after.push(link.etagFromStep);
+      const reader = bySource.get(dstKey(link));
+      const temp = link < n ? openedBy.get(link) : undefined;
+      if (reader !== undefined || temp !== undefined) {
+        const ids = reader !== undefined ? [reader] : [];
+        if (temp !== undefined) ids.push(temp);
+        after.set(link, ids);
       }
-      link.wave = ++depth;
+      wave[link] = ++depth;
     }
     chain.length = 0;
-    (waves[step.wave] ??= []).push(step);
+    (waves[wave[step]] ??= []).push(step);
   }
 
-  const tempKeys = new Set(tempCopies.map((t) => t.dstKey));
-  const deletes: DeleteStep[] = [];
-  for (const step of all) {
-    // The opener of a cycle reads a temporary key: that goes once it is copied. A move's old key goes
-    // unless another move writes it.
-    const key = step.srcKey;
-    if (tempKeys.has(key) || (step.moveIndex !== null && !destinations.has(key))) {
-      deletes.push({ kind: "delete", id: all.length + deletes.length, key, afterCopy: step.id });
-    }
+  // The opener of a cycle reads a temporary key: that goes once it is copied. A move's old key goes unless
+  // another move writes it.
+  const tempKeys = new Set(temps.map((t) => t.dstKey));
+  const deleteAfter: number[] = [];
+  for (let step = 0; step < copies; step++) {
+    const key = srcKey(step);
+    if (tempKeys.has(key) || (step < n && !destinations.has(key))) deleteAfter.push(step);
   }
-  return { waves, deletes };
+
+  return {
+    copies,
+    deletes: deleteAfter.length,
+    waves,
+    copy(id) {
+      const move = moves[id < n ? id : temps[id - n].opener];
+      const temp = id < n ? openedBy.get(id) : undefined;
+      const step: CopyStep = {
+        kind: "copy",
+        id,
+        srcKey: srcKey(id),
+        dstKey: dstKey(id),
+        size: move.size,
+        storageClass: move.storageClass,
+        defaultSse: move.defaultSse,
+        // An opener's ETag is the one its temporary copy reports.
+        ifMatchEtag: temp === undefined ? move.etag : undefined,
+        moveIndex: id < n ? id : null,
+        after: after.get(id) ?? NO_STEPS,
+        wave: wave[id],
+      };
+      if (temp !== undefined) step.etagFromStep = temp;
+      return step;
+    },
+    delete(index) {
+      const afterCopy = deleteAfter[index];
+      return { kind: "delete", id: copies + index, key: srcKey(afterCopy), afterCopy };
+    },
+    moveIndexOf: (copyId) => (copyId < n ? copyId : null),
+  };
 }
 
 /** Copies and deletes in a schedule (the journal checks a recomputed schedule by this). */
 export function stepCount(schedule: MoveSchedule): number {
-  return schedule.waves.reduce((n, wave) => n + wave.length, 0) + schedule.deletes.length;
+  return schedule.copies + schedule.deletes;
+}
+
+/** The steps a version-1 journal stored, served as a schedule (ids as that journal numbered them). */
+export function storedSchedule(stored: { waves: CopyStep[][]; deletes: DeleteStep[] }): MoveSchedule {
+  const byId = new Map<number, CopyStep>();
+  for (const wave of stored.waves) for (const step of wave) byId.set(step.id, step);
+  return {
+    copies: byId.size,
+    deletes: stored.deletes.length,
+    waves: stored.waves.map((wave) => wave.map((step) => step.id)),
+    copy: (id) => byId.get(id)!,
+    delete: (index) => stored.deletes[index],
+    moveIndexOf: (copyId) => byId.get(copyId)?.moveIndex ?? null,
+  };
 }
 
 /**

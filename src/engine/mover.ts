@@ -5,7 +5,7 @@
 // finish. Requests are bounded by the gateway's one limit; `concurrency` only bounds the moves in progress.
 import { SmartSyncError } from "./errors";
 import type { MoveJournal, StepOutcome } from "./journal";
-import type { CopyStep, DeleteStep, MoveSchedule } from "./move-order";
+import { stepCount, type CopyStep, type MoveSchedule } from "./move-order";
 import type { PlannedMove } from "./planner";
 import {
   DEFAULT_CONCURRENCY,
@@ -154,15 +154,20 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
   };
 
   for (const wave of schedule.waves) {
-    await pool(wave, concurrency, runCopy, stopped);
+    await pool(wave, concurrency, (id) => runCopy(schedule.copy(id)), stopped);
     // Barrier: the next wave may overwrite sources of this one, so this one must be on disk first.
     await journal.flush();
     if (stopped()) break;
   }
 
   if (!stopped()) {
-    const deletable = schedule.deletes.filter((d) => steps.isDone(d.afterCopy) && !steps.isDone(d.id));
-    const deleteBatch = async (batch: DeleteStep[]) => {
+    const deletable: number[] = [];
+    for (let index = 0; index < schedule.deletes; index++) {
+      const d = schedule.delete(index);
+      if (steps.isDone(d.afterCopy) && !steps.isDone(d.id)) deletable.push(index);
+    }
+    const deleteBatch = async (indices: number[]) => {
+      const batch = indices.map((index) => schedule.delete(index));
       try {
         const failures = new Map(
           (
@@ -180,7 +185,7 @@ export async function executeMoves(options: ExecuteMovesOptions): Promise<MoveBa
             continue;
           }
           // Reported, not fatal: aws --delete or the next run removes the key.
-          const moveIndex = steps.moveIndexOf(step.afterCopy);
+          const moveIndex = schedule.moveIndexOf(step.afterCopy);
           const outcome = moveIndex === null ? undefined : outcomes[moveIndex];
           if (outcome?.move.fromKey === step.key) outcome.deleteFailed = problem;
         }
@@ -205,24 +210,15 @@ class StepState {
   private readonly done: Uint8Array;
   private readonly defaultEncryption: Uint8Array;
   private readonly etags: (string | undefined)[] = [];
-  private readonly moveIndex: Int32Array;
-  private readonly temps: CopyStep[] = [];
+  /** Copies that open cycles (their temporary keys). */
+  private readonly temps: number[] = [];
 
   constructor(private readonly schedule: MoveSchedule) {
-    let maxId = -1;
-    for (const wave of schedule.waves) for (const step of wave) maxId = Math.max(maxId, step.id);
-    const copyIds = maxId + 1;
-    for (const step of schedule.deletes) maxId = Math.max(maxId, step.id);
-    this.done = new Uint8Array(maxId + 1);
-    this.defaultEncryption = new Uint8Array(copyIds);
-    this.moveIndex = new Int32Array(copyIds).fill(-1);
+    this.done = new Uint8Array(stepCount(schedule));
+    this.defaultEncryption = new Uint8Array(schedule.copies);
     // Filled, not sized: a sparse write far past the end would turn the array into a dictionary.
-    for (let id = 0; id < copyIds; id++) this.etags.push(undefined);
-    for (const wave of schedule.waves)
-      for (const step of wave) {
-        if (step.moveIndex === null) this.temps.push(step);
-        else this.moveIndex[step.id] = step.moveIndex;
-      }
+    for (let id = 0; id < schedule.copies; id++) this.etags.push(undefined);
+    for (let id = 0; id < schedule.copies; id++) if (schedule.moveIndexOf(id) === null) this.temps.push(id);
   }
 
   succeed(id: number, etag?: string, defaultSse = false): void {
@@ -244,15 +240,17 @@ class StepState {
     return this.etags[id];
   }
 
-  moveIndexOf(copyId: number): number | null {
-    const index = this.moveIndex[copyId];
-    return index === undefined || index < 0 ? null : index;
-  }
-
   /** Temporary keys written and not deleted: their cycle stopped half-way. */
   leftoverTempKeys(): string[] {
     if (this.temps.length === 0) return [];
-    const deleted = new Set(this.schedule.deletes.filter((d) => this.isDone(d.id)).map((d) => d.key));
-    return this.temps.filter((c) => this.isDone(c.id) && !deleted.has(c.dstKey)).map((c) => c.dstKey);
+    const deleted = new Set<string>();
+    for (let index = 0; index < this.schedule.deletes; index++) {
+      const d = this.schedule.delete(index);
+      if (this.isDone(d.id)) deleted.add(d.key);
+    }
+    return this.temps
+      .filter((id) => this.isDone(id))
+      .map((id) => this.schedule.copy(id).dstKey)
+      .filter((key) => !deleted.has(key));
   }
 }

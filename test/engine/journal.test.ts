@@ -127,12 +127,22 @@ describe("MoveJournal", () => {
   it("still reads a journal of the one-line format, schedule included", async () => {
     const root = volume();
     const moves = [move("a", "b"), move("b", "a")];
-    const schedule = scheduleMoves(moves, (n) => `.s3-smart-sync-tmp/old/${n}`);
+    // Version 1 stored the steps themselves.
+    const computed = scheduleMoves(moves, (n) => `.s3-smart-sync-tmp/old/${n}`);
+    const schedule = {
+      waves: computed.waves.map((wave) => wave.map((id) => computed.copy(id))),
+      deletes: Array.from({ length: computed.deletes }, (_, index) => computed.delete(index)),
+    };
     const old = { version: 1, runId: "old", bucket: "bucket", prefix: "", createdAt: "", moves, schedule };
     writeFileSync(path.join(root, JOURNAL_FILE), JSON.stringify(old) + "\n" + '{"step":2,"ok":true,"etag":"t"}\n');
     const loaded = await MoveJournal.load(root);
     expect(loaded!.moves).toEqual(moves);
-    expect(loaded!.schedule).toEqual(JSON.parse(JSON.stringify(schedule)));
+    const stored = loaded!.schedule!;
+    expect({
+      waves: stored.waves.map((wave) => wave.map((id) => stored.copy(id))),
+      deletes: Array.from({ length: stored.deletes }, (_, index) => stored.delete(index)),
+    }).toEqual(JSON.parse(JSON.stringify(schedule)));
+    expect(stored.moveIndexOf(2)).toBeNull(); // the copy that opens the swap
     expect(loaded!.journal.header).toMatchObject({ runId: "old", bucket: "bucket", moves: 2 });
     expect([...loaded!.done.keys()]).toEqual([2]);
   });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   moveGroups,
+  SCHEDULER_VERSION,
   scheduleMoves,
   selectMoveGroups,
   type CopyStep,
+  type DeleteStep,
   type MoveSchedule,
 } from "../../src/engine/move-order";
 import type { PlannedMove } from "../../src/engine/planner";
@@ -13,10 +15,19 @@ function move(from: string, to: string, etag = `etag-${from}`): PlannedMove {
 }
 const temp = (n: number) => `.s3-smart-sync-tmp/run/${n}`;
 
+/** The schedule's steps, made: copies by wave, then deletes. */
+function stepsOf(schedule: MoveSchedule): { waves: CopyStep[][]; deletes: DeleteStep[] } {
+  return {
+    waves: schedule.waves.map((wave) => wave.map((id) => schedule.copy(id))),
+    deletes: Array.from({ length: schedule.deletes }, (_, index) => schedule.delete(index)),
+  };
+}
+
 /** Executes a schedule on a fake bucket (key → content) the way the mover does: waves, then deletes. */
 function execute(schedule: MoveSchedule, bucket: Map<string, string>): string[] {
   const log: string[] = [];
-  for (const wave of schedule.waves) {
+  const { waves, deletes } = stepsOf(schedule);
+  for (const wave of waves) {
     // Copies of one wave run concurrently: read all sources first.
     const reads = wave.map((c: CopyStep) => [c, bucket.get(c.srcKey)] as const);
     for (const [c, content] of reads) {
@@ -25,7 +36,7 @@ function execute(schedule: MoveSchedule, bucket: Map<string, string>): string[] 
       log.push(`copy ${c.srcKey}>${c.dstKey}`);
     }
   }
-  for (const d of schedule.deletes) {
+  for (const d of deletes) {
     bucket.delete(d.key);
     log.push(`delete ${d.key}`);
   }
@@ -34,7 +45,7 @@ function execute(schedule: MoveSchedule, bucket: Map<string, string>): string[] 
 
 describe("scheduleMoves", () => {
   it("runs independent moves in one wave and deletes each old key after", () => {
-    const s = scheduleMoves([move("a", "A"), move("b", "B")], temp);
+    const s = stepsOf(scheduleMoves([move("a", "A"), move("b", "B")], temp));
     expect(s.waves.map((w) => w.map((c) => c.srcKey))).toEqual([["a", "b"]]);
     expect(s.deletes.map((d) => d.key)).toEqual(["a", "b"]);
   });
@@ -48,7 +59,7 @@ describe("scheduleMoves", () => {
     const s = scheduleMoves([move("a", "b"), move("b", "c"), move("c", "d")], temp);
     execute(s, bucket);
     expect(Object.fromEntries(bucket)).toEqual({ b: "A-bytes", c: "B-bytes", d: "C-bytes" });
-    expect(s.deletes.map((d) => d.key)).toEqual(["a"]);
+    expect(stepsOf(s).deletes.map((d) => d.key)).toEqual(["a"]);
   });
 
   it("opens a swap through a temporary key and cleans it up", () => {
@@ -61,9 +72,10 @@ describe("scheduleMoves", () => {
     expect(Object.fromEntries(bucket)).toEqual({ x: "Y", y: "X" });
     expect(log[0]).toBe(`copy x>${temp(0)}`);
     expect(log.at(-1)).toBe(`delete ${temp(0)}`);
-    const opener = s.waves.flat().find((c) => c.srcKey === temp(0))!;
+    const { waves } = stepsOf(s);
+    const opener = waves.flat().find((c) => c.srcKey === temp(0))!;
     expect(opener.ifMatchEtag).toBeUndefined();
-    expect(opener.etagFromStep).toBe(s.waves[0][0].id);
+    expect(opener.etagFromStep).toBe(waves[0][0].id);
   });
 
   it("resolves a longer cycle with a chain hanging off it", () => {
@@ -80,7 +92,7 @@ describe("scheduleMoves", () => {
 
   it("never deletes a key that is a move's destination", () => {
     const moves = [move("a", "b"), move("b", "a"), move("c", "d"), move("d", "e")];
-    const s = scheduleMoves(moves, temp);
+    const s = stepsOf(scheduleMoves(moves, temp));
     const destinations = new Set(moves.map((m) => m.toKey));
     for (const d of s.deletes) expect(destinations.has(d.key)).toBe(false);
   });
@@ -107,9 +119,58 @@ describe("scheduleMoves", () => {
     expect([...bucket.keys()].some((k) => k.startsWith(".s3-smart-sync-tmp"))).toBe(false);
   });
 
+  it("numbers and orders the steps as scheduler version 1 did (a journal recomputes them on resume)", () => {
+    // Written down from the version-1 scheduler, whose steps were objects held for the whole batch.
+    const s = scheduleMoves(
+      [
+        ...[
+          ["a", "b"],
+          ["b", "c"],
+        ],
+        ...[
+          ["x", "y"],
+          ["y", "x"],
+        ],
+        ...[
+          ["1", "2"],
+          ["2", "3"],
+          ["3", "1"],
+        ],
+        ["solo", "SOLO"],
+      ].map(([from, to]) => move(from, to)),
+      (n) => `tmp/${n}`,
+    );
+    expect(SCHEDULER_VERSION).toBe(1);
+    const { waves, deletes } = stepsOf(s);
+    expect(waves.map((w) => w.map((c) => [c.id, c.srcKey, c.dstKey, c.after, c.etagFromStep ?? null]))).toEqual([
+      [
+        [1, "b", "c", [], null],
+        [7, "solo", "SOLO", [], null],
+        [8, "x", "tmp/0", [], null],
+        [9, "1", "tmp/1", [], null],
+      ],
+      [
+        [0, "a", "b", [1], null],
+        [3, "y", "x", [8], null],
+        [6, "3", "1", [9], null],
+      ],
+      [
+        [2, "tmp/0", "y", [3, 8], 8],
+        [5, "2", "3", [6], null],
+      ],
+      [[4, "tmp/1", "2", [5, 9], 9]],
+    ]);
+    expect(deletes.map((d) => [d.id, d.key, d.afterCopy])).toEqual([
+      [10, "a", 0],
+      [11, "tmp/0", 2],
+      [12, "tmp/1", 4],
+      [13, "solo", 7],
+    ]);
+    expect([...Array(s.copies).keys()].map((id) => s.moveIndexOf(id))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, null, null]);
+  });
+
   it("makes every copy wait for the copy that reads its destination", () => {
-    const s = scheduleMoves([move("a", "b"), move("b", "c")], temp);
-    const [first, second] = s.waves;
+    const [first, second] = stepsOf(scheduleMoves([move("a", "b"), move("b", "c")], temp)).waves;
     expect(first.map((c) => c.srcKey)).toEqual(["b"]);
     expect(second[0].after).toEqual([first[0].id]);
   });
