@@ -3051,6 +3051,160 @@ var init_keys = __esm({
   }
 });
 
+// src/engine/move-order.ts
+function scheduleMoves(moves, tempKey) {
+  const n4 = moves.length;
+  const temps = [];
+  const openedBy = /* @__PURE__ */ new Map();
+  const srcKey = (id) => {
+    if (id >= n4) return moves[temps[id - n4].opener].fromKey;
+    const temp = openedBy.get(id);
+    return temp === void 0 ? moves[id].fromKey : temps[temp - n4].dstKey;
+  };
+  const dstKey = (id) => id >= n4 ? temps[id - n4].dstKey : moves[id].toKey;
+  const destinations = /* @__PURE__ */ new Set();
+  const bySource = /* @__PURE__ */ new Map();
+  for (let id = 0; id < n4; id++) {
+    destinations.add(moves[id].toKey);
+    bySource.set(moves[id].fromKey, id);
+  }
+  const walk = new Int32Array(n4 + Math.floor(n4 / 2) + 1);
+  for (let start = 0; start < n4; start++) {
+    if (walk[start] !== 0) continue;
+    const mark = start + 1;
+    let current = start;
+    while (current !== void 0 && walk[current] === 0) {
+      walk[current] = mark;
+      current = bySource.get(dstKey(current));
+    }
+    if (current !== void 0 && walk[current] === mark) {
+      const opener = current;
+      const id = n4 + temps.length;
+      temps.push({ dstKey: tempKey(temps.length), opener });
+      walk[id] = mark;
+      bySource.set(moves[opener].fromKey, id);
+      openedBy.set(opener, id);
+    }
+  }
+  const copies = n4 + temps.length;
+  const wave = new Int32Array(copies).fill(-1);
+  const after = /* @__PURE__ */ new Map();
+  const waves = [];
+  const chain3 = [];
+  for (let step = 0; step < copies; step++) {
+    let current = step;
+    while (current !== void 0 && wave[current] < 0) {
+      chain3.push(current);
+      current = bySource.get(dstKey(current));
+    }
+    let depth = current !== void 0 ? wave[current] : -1;
+    for (let i6 = chain3.length - 1; i6 >= 0; i6--) {
+      const link = chain3[i6];
+      const reader = bySource.get(dstKey(link));
+      const temp = link < n4 ? openedBy.get(link) : void 0;
+      if (reader !== void 0 || temp !== void 0) {
+        const ids = reader !== void 0 ? [reader] : [];
+        if (temp !== void 0) ids.push(temp);
+        after.set(link, ids);
+      }
+      wave[link] = ++depth;
+    }
+    chain3.length = 0;
+    (waves[wave[step]] ??= []).push(step);
+  }
+  const tempKeys = new Set(temps.map((t) => t.dstKey));
+  const deleteAfter = [];
+  for (let step = 0; step < copies; step++) {
+    const key = srcKey(step);
+    if (tempKeys.has(key) || step < n4 && !destinations.has(key)) deleteAfter.push(step);
+  }
+  return {
+    copies,
+    deletes: deleteAfter.length,
+    waves,
+    copy(id) {
+      const move = moves[id < n4 ? id : temps[id - n4].opener];
+      const temp = id < n4 ? openedBy.get(id) : void 0;
+      const step = {
+        kind: "copy",
+        id,
+        srcKey: srcKey(id),
+        dstKey: dstKey(id),
+        size: move.size,
+        storageClass: move.storageClass,
+        defaultSse: move.defaultSse,
+        // An opener's ETag is the one its temporary copy reports.
+        ifMatchEtag: temp === void 0 ? move.etag : void 0,
+        moveIndex: id < n4 ? id : null,
+        after: after.get(id) ?? NO_STEPS,
+        wave: wave[id]
+      };
+      if (temp !== void 0) step.etagFromStep = temp;
+      return step;
+    },
+    delete(index) {
+      const afterCopy = deleteAfter[index];
+      return { kind: "delete", id: copies + index, key: srcKey(afterCopy), afterCopy };
+    },
+    moveIndexOf: (copyId) => copyId < n4 ? copyId : null
+  };
+}
+function stepCount(schedule) {
+  return schedule.copies + schedule.deletes;
+}
+function storedSchedule(stored) {
+  const byId = /* @__PURE__ */ new Map();
+  for (const wave of stored.waves) for (const step of wave) byId.set(step.id, step);
+  return {
+    copies: byId.size,
+    deletes: stored.deletes.length,
+    waves: stored.waves.map((wave) => wave.map((step) => step.id)),
+    copy: (id) => byId.get(id),
+    delete: (index) => stored.deletes[index],
+    moveIndexOf: (copyId) => byId.get(copyId)?.moveIndex ?? null
+  };
+}
+function moveGroups(moves) {
+  const parent = /* @__PURE__ */ new Map();
+  const find = (key) => {
+    let root5 = key;
+    while (parent.has(root5) && parent.get(root5) !== root5) root5 = parent.get(root5);
+    for (let k5 = key; k5 !== root5; ) {
+      const next2 = parent.get(k5);
+      parent.set(k5, root5);
+      k5 = next2;
+    }
+    return root5;
+  };
+  for (const m3 of moves) {
+    if (!parent.has(m3.fromKey)) parent.set(m3.fromKey, m3.fromKey);
+    if (!parent.has(m3.toKey)) parent.set(m3.toKey, m3.toKey);
+    const a6 = find(m3.fromKey);
+    const b5 = find(m3.toKey);
+    if (a6 !== b5) parent.set(a6, b5);
+  }
+  const numbers = /* @__PURE__ */ new Map();
+  return moves.map((m3) => {
+    const root5 = find(m3.fromKey);
+    let n4 = numbers.get(root5);
+    if (n4 === void 0) numbers.set(root5, n4 = numbers.size);
+    return n4;
+  });
+}
+function selectMoveGroups(moves, select) {
+  const groups = moveGroups(moves);
+  const chosen = new Set(groups.filter((_, i6) => select(moves[i6])));
+  return moves.filter((_, i6) => chosen.has(groups[i6]));
+}
+var SCHEDULER_VERSION, NO_STEPS;
+var init_move_order = __esm({
+  "src/engine/move-order.ts"() {
+    "use strict";
+    SCHEDULER_VERSION = 1;
+    NO_STEPS = [];
+  }
+});
+
 // src/engine/journal.ts
 import { randomUUID } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
@@ -3117,7 +3271,7 @@ function readHeader(line, moves) {
       steps,
       scheduler: 0
     };
-    return { header, schedule: parsed.schedule };
+    return { header, schedule: storedSchedule(parsed.schedule) };
   }
   if (parsed.version !== JOURNAL_VERSION || typeof parsed.moves !== "number") throw new Error("unknown journal");
   return { header: parsed };
@@ -3127,6 +3281,7 @@ var init_journal = __esm({
   "src/engine/journal.ts"() {
     "use strict";
     init_keys();
+    init_move_order();
     JOURNAL_FILE = ".s3-smart-sync.journal";
     JOURNAL_VERSION = 2;
     WRITE_CHUNK = 1 << 16;
@@ -3282,136 +3437,6 @@ var init_journal = __esm({
         await fs.rm(this.file, { force: true });
       }
     };
-  }
-});
-
-// src/engine/move-order.ts
-function scheduleMoves(moves, tempKey) {
-  const copies = moves.map((m3, i6) => ({
-    kind: "copy",
-    id: i6,
-    srcKey: m3.fromKey,
-    dstKey: m3.toKey,
-    size: m3.size,
-    storageClass: m3.storageClass,
-    defaultSse: m3.defaultSse,
-    ifMatchEtag: m3.etag,
-    moveIndex: i6,
-    after: NO_STEPS,
-    wave: -1
-  }));
-  const destinations = /* @__PURE__ */ new Set();
-  const bySource = /* @__PURE__ */ new Map();
-  for (const c7 of copies) {
-    destinations.add(c7.dstKey);
-    bySource.set(c7.srcKey, c7);
-  }
-  const walk = new Int32Array(copies.length + Math.floor(copies.length / 2) + 1);
-  const tempCopies = [];
-  for (const start of copies) {
-    if (walk[start.id] !== 0) continue;
-    const mark = start.id + 1;
-    let current = start;
-    while (current && walk[current.id] === 0) {
-      walk[current.id] = mark;
-      current = bySource.get(current.dstKey);
-    }
-    if (current && walk[current.id] === mark) {
-      const opener = current;
-      const temp = {
-        kind: "copy",
-        id: copies.length + tempCopies.length,
-        srcKey: opener.srcKey,
-        dstKey: tempKey(tempCopies.length),
-        size: opener.size,
-        storageClass: opener.storageClass,
-        defaultSse: opener.defaultSse,
-        ifMatchEtag: opener.ifMatchEtag,
-        moveIndex: null,
-        after: NO_STEPS,
-        wave: -1
-      };
-      tempCopies.push(temp);
-      walk[temp.id] = mark;
-      bySource.set(opener.srcKey, temp);
-      opener.srcKey = temp.dstKey;
-      opener.ifMatchEtag = void 0;
-      opener.etagFromStep = temp.id;
-    }
-  }
-  const all = copies.concat(tempCopies);
-  const chain3 = [];
-  const waves = [];
-  for (const step of all) {
-    let current = step;
-    while (current && current.wave < 0) {
-      chain3.push(current);
-      current = bySource.get(current.dstKey);
-    }
-    let depth = current ? current.wave : -1;
-    for (let i6 = chain3.length - 1; i6 >= 0; i6--) {
-      const link = chain3[i6];
-      const reader = bySource.get(link.dstKey);
-      if (reader || link.etagFromStep !== void 0) {
-        link.after = reader ? [reader.id] : [];
-        if (link.etagFromStep !== void 0) link.after.push(link.etagFromStep);
-      }
-      link.wave = ++depth;
-    }
-    chain3.length = 0;
-    (waves[step.wave] ??= []).push(step);
-  }
-  const tempKeys = new Set(tempCopies.map((t) => t.dstKey));
-  const deletes = [];
-  for (const step of all) {
-    const key = step.srcKey;
-    if (tempKeys.has(key) || step.moveIndex !== null && !destinations.has(key)) {
-      deletes.push({ kind: "delete", id: all.length + deletes.length, key, afterCopy: step.id });
-    }
-  }
-  return { waves, deletes };
-}
-function stepCount(schedule) {
-  return schedule.waves.reduce((n4, wave) => n4 + wave.length, 0) + schedule.deletes.length;
-}
-function moveGroups(moves) {
-  const parent = /* @__PURE__ */ new Map();
-  const find = (key) => {
-    let root5 = key;
-    while (parent.has(root5) && parent.get(root5) !== root5) root5 = parent.get(root5);
-    for (let k5 = key; k5 !== root5; ) {
-      const next2 = parent.get(k5);
-      parent.set(k5, root5);
-      k5 = next2;
-    }
-    return root5;
-  };
-  for (const m3 of moves) {
-    if (!parent.has(m3.fromKey)) parent.set(m3.fromKey, m3.fromKey);
-    if (!parent.has(m3.toKey)) parent.set(m3.toKey, m3.toKey);
-    const a6 = find(m3.fromKey);
-    const b5 = find(m3.toKey);
-    if (a6 !== b5) parent.set(a6, b5);
-  }
-  const numbers = /* @__PURE__ */ new Map();
-  return moves.map((m3) => {
-    const root5 = find(m3.fromKey);
-    let n4 = numbers.get(root5);
-    if (n4 === void 0) numbers.set(root5, n4 = numbers.size);
-    return n4;
-  });
-}
-function selectMoveGroups(moves, select) {
-  const groups = moveGroups(moves);
-  const chosen = new Set(groups.filter((_, i6) => select(moves[i6])));
-  return moves.filter((_, i6) => chosen.has(groups[i6]));
-}
-var SCHEDULER_VERSION, NO_STEPS;
-var init_move_order = __esm({
-  "src/engine/move-order.ts"() {
-    "use strict";
-    SCHEDULER_VERSION = 1;
-    NO_STEPS = [];
   }
 });
 
@@ -43600,13 +43625,18 @@ async function executeMoves(options) {
     }
   };
   for (const wave of schedule.waves) {
-    await pool(wave, concurrency, runCopy, stopped);
+    await pool(wave, concurrency, (id) => runCopy(schedule.copy(id)), stopped);
     await journal.flush();
     if (stopped()) break;
   }
   if (!stopped()) {
-    const deletable = schedule.deletes.filter((d5) => steps.isDone(d5.afterCopy) && !steps.isDone(d5.id));
-    const deleteBatch = async (batch) => {
+    const deletable = [];
+    for (let index = 0; index < schedule.deletes; index++) {
+      const d5 = schedule.delete(index);
+      if (steps.isDone(d5.afterCopy) && !steps.isDone(d5.id)) deletable.push(index);
+    }
+    const deleteBatch = async (indices) => {
+      const batch = indices.map((index) => schedule.delete(index));
       try {
         const failures = new Map(
           (await gateway.deleteObjects(
@@ -43621,7 +43651,7 @@ async function executeMoves(options) {
             steps.succeed(step.id);
             continue;
           }
-          const moveIndex = steps.moveIndexOf(step.afterCopy);
+          const moveIndex = schedule.moveIndexOf(step.afterCopy);
           const outcome = moveIndex === null ? void 0 : outcomes[moveIndex];
           if (outcome?.move.fromKey === step.key) outcome.deleteFailed = problem;
         }
@@ -43641,29 +43671,21 @@ var init_mover = __esm({
   "src/engine/mover.ts"() {
     "use strict";
     init_errors();
+    init_move_order();
     init_s33();
     StepState = class {
       constructor(schedule) {
         this.schedule = schedule;
-        let maxId = -1;
-        for (const wave of schedule.waves) for (const step of wave) maxId = Math.max(maxId, step.id);
-        const copyIds = maxId + 1;
-        for (const step of schedule.deletes) maxId = Math.max(maxId, step.id);
-        this.done = new Uint8Array(maxId + 1);
-        this.defaultEncryption = new Uint8Array(copyIds);
-        this.moveIndex = new Int32Array(copyIds).fill(-1);
-        for (let id = 0; id < copyIds; id++) this.etags.push(void 0);
-        for (const wave of schedule.waves)
-          for (const step of wave) {
-            if (step.moveIndex === null) this.temps.push(step);
-            else this.moveIndex[step.id] = step.moveIndex;
-          }
+        this.done = new Uint8Array(stepCount(schedule));
+        this.defaultEncryption = new Uint8Array(schedule.copies);
+        for (let id = 0; id < schedule.copies; id++) this.etags.push(void 0);
+        for (let id = 0; id < schedule.copies; id++) if (schedule.moveIndexOf(id) === null) this.temps.push(id);
       }
       schedule;
       done;
       defaultEncryption;
       etags = [];
-      moveIndex;
+      /** Copies that open cycles (their temporary keys). */
       temps = [];
       succeed(id, etag, defaultSse = false) {
         if (id < 0 || id >= this.done.length) return;
@@ -43680,17 +43702,78 @@ var init_mover = __esm({
       etag(id) {
         return this.etags[id];
       }
-      moveIndexOf(copyId) {
-        const index = this.moveIndex[copyId];
-        return index === void 0 || index < 0 ? null : index;
-      }
       /** Temporary keys written and not deleted: their cycle stopped half-way. */
       leftoverTempKeys() {
         if (this.temps.length === 0) return [];
-        const deleted = new Set(this.schedule.deletes.filter((d5) => this.isDone(d5.id)).map((d5) => d5.key));
-        return this.temps.filter((c7) => this.isDone(c7.id) && !deleted.has(c7.dstKey)).map((c7) => c7.dstKey);
+        const deleted = /* @__PURE__ */ new Set();
+        for (let index = 0; index < this.schedule.deletes; index++) {
+          const d5 = this.schedule.delete(index);
+          if (this.isDone(d5.id)) deleted.add(d5.key);
+        }
+        return this.temps.filter((id) => this.isDone(id)).map((id) => this.schedule.copy(id).dstKey).filter((key) => !deleted.has(key));
       }
     };
+  }
+});
+
+// src/engine/path-order.ts
+function comparePaths(a6, b5) {
+  if (a6 === b5) return 0;
+  const n4 = Math.min(a6.length, b5.length);
+  for (let i6 = 0; i6 < n4; i6++) {
+    const x = a6.charCodeAt(i6);
+    const y = b5.charCodeAt(i6);
+    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
+  }
+  return a6.length - b5.length;
+}
+function highUnitRank(unit) {
+  return unit < 57344 ? unit + 8192 : unit - 2048;
+}
+function inPathOrder(items) {
+  for (let i6 = 1; i6 < items.length; i6++) {
+    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
+      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
+  }
+  return items;
+}
+function walkByPath(files, rows, onFile, onRowAlone) {
+  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
+  try {
+    let row = next(iterator, void 0);
+    let matched = false;
+    for (const file2 of inPathOrder(files)) {
+      let order = row ? comparePaths(row.path, file2.path) : 1;
+      while (row && order < 0) {
+        if (!matched) onRowAlone(row);
+        row = next(iterator, row);
+        matched = false;
+        order = row ? comparePaths(row.path, file2.path) : 1;
+      }
+      if (order === 0) matched = true;
+      onFile(file2, order === 0 ? row : void 0);
+    }
+    for (; row; row = next(iterator, row)) {
+      if (!matched) onRowAlone(row);
+      matched = false;
+    }
+  } finally {
+    iterator.return?.();
+  }
+}
+function next(iterator, previous) {
+  const result = iterator.next();
+  if (result.done) return void 0;
+  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
+    throw new Error(
+      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
+    );
+  }
+  return result.value;
+}
+var init_path_order = __esm({
+  "src/engine/path-order.ts"() {
+    "use strict";
   }
 });
 
@@ -43771,13 +43854,23 @@ function recordedRows(db, done) {
       if (row) take2(i6, row);
     });
   } else {
-    const wanted = new Map(done.map((o4, i6) => [o4.move.from, i6]));
+    const order = inFromPathOrder(done);
+    let k5 = 0;
     for (const row of db.eachFile()) {
-      const i6 = wanted.get(row.path);
-      if (i6 !== void 0) take2(i6, row);
+      while (k5 < order.length && comparePaths(done[order[k5]].move.from, row.path) < 0) k5++;
+      if (k5 === order.length) break;
+      if (done[order[k5]].move.from === row.path) take2(order[k5], row);
     }
   }
   return { holds, mtime, etag };
+}
+function inFromPathOrder(done) {
+  const order = Int32Array.from(done, (_, i6) => i6);
+  for (let i6 = 1; i6 < done.length; i6++) {
+    if (comparePaths(done[i6 - 1].move.from, done[i6].move.from) > 0)
+      return order.sort((a6, b5) => comparePaths(done[a6].move.from, done[b5].move.from));
+  }
+  return order;
 }
 function foreignJournal(header, target, legacy) {
   const where2 = `s3://${header.bucket}/${header.prefix}`;
@@ -43837,6 +43930,7 @@ var init_move_batch = __esm({
     init_keys();
     init_move_order();
     init_mover();
+    init_path_order();
     TEMP_PREFIX = ".s3-smart-sync-tmp";
   }
 });
@@ -74805,67 +74899,6 @@ var init_invalidation = __esm({
   }
 });
 
-// src/engine/path-order.ts
-function comparePaths(a6, b5) {
-  if (a6 === b5) return 0;
-  const n4 = Math.min(a6.length, b5.length);
-  for (let i6 = 0; i6 < n4; i6++) {
-    const x = a6.charCodeAt(i6);
-    const y = b5.charCodeAt(i6);
-    if (x !== y) return x >= 55296 && y >= 55296 ? highUnitRank(x) - highUnitRank(y) : x - y;
-  }
-  return a6.length - b5.length;
-}
-function highUnitRank(unit) {
-  return unit < 57344 ? unit + 8192 : unit - 2048;
-}
-function inPathOrder(items) {
-  for (let i6 = 1; i6 < items.length; i6++) {
-    if (comparePaths(items[i6 - 1].path, items[i6].path) > 0)
-      return [...items].sort((a6, b5) => comparePaths(a6.path, b5.path));
-  }
-  return items;
-}
-function walkByPath(files, rows, onFile, onRowAlone) {
-  const iterator = (Array.isArray(rows) ? inPathOrder(rows) : rows)[Symbol.iterator]();
-  try {
-    let row = next(iterator, void 0);
-    let matched = false;
-    for (const file2 of inPathOrder(files)) {
-      let order = row ? comparePaths(row.path, file2.path) : 1;
-      while (row && order < 0) {
-        if (!matched) onRowAlone(row);
-        row = next(iterator, row);
-        matched = false;
-        order = row ? comparePaths(row.path, file2.path) : 1;
-      }
-      if (order === 0) matched = true;
-      onFile(file2, order === 0 ? row : void 0);
-    }
-    for (; row; row = next(iterator, row)) {
-      if (!matched) onRowAlone(row);
-      matched = false;
-    }
-  } finally {
-    iterator.return?.();
-  }
-}
-function next(iterator, previous) {
-  const result = iterator.next();
-  if (result.done) return void 0;
-  if (previous && comparePaths(previous.path, result.value.path) >= 0) {
-    throw new Error(
-      `State rows out of path order: ${JSON.stringify(previous.path)} before ${JSON.stringify(result.value.path)}`
-    );
-  }
-  return result.value;
-}
-var init_path_order = __esm({
-  "src/engine/path-order.ts"() {
-    "use strict";
-  }
-});
-
 // src/engine/listed-objects.ts
 var ListedObjects;
 var init_listed_objects = __esm({
@@ -75856,60 +75889,77 @@ function emptyPlan() {
   };
 }
 function planRun(input2) {
+  return buildPlan(input2, false);
+}
+function planUnlessMoves(input2) {
+  return buildPlan(input2, true);
+}
+function buildPlan(input2, probe2) {
   const { scan, records, prefix, isExcluded, objects } = input2;
-  const files = [];
-  const recordedAt = [];
-  const gone = [];
+  const slotFile = [];
+  const slotRow = [];
   walkByPath(
     scan,
     records,
     (file2, row) => {
-      files.push(file2);
-      recordedAt.push(row);
+      slotFile.push(file2);
+      slotRow.push(row);
     },
-    (row) => gone.push(row)
+    (row) => {
+      slotFile.push(void 0);
+      slotRow.push(row);
+    }
   );
   let inodeIndex;
   const inodes = () => {
     if (!inodeIndex) {
-      const byInode = /* @__PURE__ */ new Map();
+      const slotByInode = /* @__PURE__ */ new Map();
       const linked = /* @__PURE__ */ new Set();
-      for (const r5 of records) {
-        if (r5.size === 0) continue;
-        if (byInode.has(r5.inode)) linked.add(r5.inode);
-        else byInode.set(r5.inode, r5);
+      for (let slot = 0; slot < slotRow.length; slot++) {
+        const r5 = slotRow[slot];
+        if (!r5 || r5.size === 0) continue;
+        if (slotByInode.has(r5.inode)) linked.add(r5.inode);
+        else slotByInode.set(r5.inode, slot);
       }
       const seen = /* @__PURE__ */ new Set();
       for (const f5 of scan) {
-        if (f5.size === 0 || !byInode.has(f5.inode)) continue;
+        if (f5.size === 0 || !slotByInode.has(f5.inode)) continue;
         if (seen.has(f5.inode)) linked.add(f5.inode);
         else seen.add(f5.inode);
       }
-      inodeIndex = { byInode, linked };
+      inodeIndex = { slotByInode, linked };
     }
     return inodeIndex;
   };
+  const recordedSlot = (inode) => inodes().slotByInode.get(inode) ?? -1;
   const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
   const plan = emptyPlan();
+  const ends = { moves: [], archived: [], rejected: [] };
   const candidateFor = (file2, here2) => {
-    if (file2.size === 0) return void 0;
-    if (here2?.inode === file2.inode) return void 0;
-    const old = inodes().byInode.get(file2.inode);
-    if (!old || old.path === file2.path) return void 0;
-    if (isRecordedHere(file2, here2)) return void 0;
-    return old;
+    if (file2.size === 0) return -1;
+    if (here2?.inode === file2.inode) return -1;
+    const slot = recordedSlot(file2.inode);
+    if (slot < 0 || slotRow[slot].path === file2.path) return -1;
+    if (isRecordedHere(file2, here2)) return -1;
+    return slot;
   };
   const isRecordedHere = (file2, here2) => {
     if (!here2 || !isSameFileAtPath(file2, here2)) return false;
     if (here2.inode === file2.inode) return true;
-    const other = inodes().byInode.get(file2.inode);
+    const slot = recordedSlot(file2.inode);
+    const other = slot < 0 ? void 0 : slotRow[slot];
     return !other || other.path === file2.path || !isSameFileAtPath(file2, other);
   };
-  for (let i6 = 0; i6 < files.length; i6++) {
-    const file2 = files[i6];
-    const old = candidateFor(file2, recordedAt[i6]);
-    if (!old) continue;
-    const reject = (reason) => plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
+  for (let to = 0; to < slotFile.length; to++) {
+    const file2 = slotFile[to];
+    if (!file2) continue;
+    const from = candidateFor(file2, slotRow[to]);
+    if (from < 0) continue;
+    const old = slotRow[from];
+    const reject = (reason) => {
+      plan.rejected.push({ from: old.path, to: file2.path, size: old.size, reason });
+      ends.rejected.push(from, to);
+    };
     if (!isUnchangedSinceRecorded(file2, old)) {
       reject("changed-since-recorded");
       continue;
@@ -75954,45 +76004,44 @@ function planRun(input2) {
         if (input2.archivedMoves === "upload") continue;
         move.state = "archived";
         plan.archived.push(move);
+        ends.archived.push(from, to);
         continue;
       }
       move.state = "ready";
     }
+    if (probe2) return void 0;
     plan.moves.push(move);
+    ends.moves.push(from, to);
   }
-  holdMovesOntoArchivedSources(plan);
-  holdMovesOntoHeldSources(plan, prefix);
+  holdMovesOntoArchivedSources(plan, ends);
+  holdMovesOntoHeldSources(plan, ends, prefix);
   for (const move of plan.moves) plan.bytesSaved += move.size;
-  const ends = /* @__PURE__ */ new Map();
-  const mark = (path32, role) => ends.set(path32, (ends.get(path32) ?? 0) | role);
-  for (const m3 of plan.moves) {
-    mark(m3.from, MOVED_FROM | CANDIDATE_END);
-    mark(m3.to, MOVED_TO | CANDIDATE_END);
-  }
-  for (const m3 of plan.archived) {
-    mark(m3.from, MOVED_FROM | WAITING);
-    mark(m3.to, MOVED_TO | WAITING);
-  }
-  for (const m3 of plan.rejected) {
-    mark(m3.from, CANDIDATE_END);
-    mark(m3.to, CANDIDATE_END);
-  }
-  const is = (path32, role) => ((ends.get(path32) ?? 0) & role) !== 0;
-  for (let i6 = 0; i6 < files.length; i6++) {
-    const file2 = files[i6];
-    const recorded = recordedAt[i6];
-    if (is(file2.path, CANDIDATE_END) && !is(file2.path, WAITING) && !isRecordedHere(file2, recorded))
-      plan.unsure.push(file2);
-    if (is(file2.path, MOVED_TO)) continue;
+  const roles = new Uint8Array(slotFile.length);
+  const mark = (pairs, fromRole, toRole) => {
+    for (let i6 = 0; i6 < pairs.length; i6 += 2) {
+      roles[pairs[i6]] |= fromRole;
+      roles[pairs[i6 + 1]] |= toRole;
+    }
+  };
+  mark(ends.moves, MOVED_FROM | CANDIDATE_END, MOVED_TO | CANDIDATE_END);
+  mark(ends.archived, MOVED_FROM | WAITING, MOVED_TO | WAITING);
+  mark(ends.rejected, CANDIDATE_END, CANDIDATE_END);
+  for (let slot = 0; slot < slotFile.length; slot++) {
+    const file2 = slotFile[slot];
+    const recorded = slotRow[slot];
+    const is = (role) => (roles[slot] & role) !== 0;
+    if (!file2) {
+      if (!is(MOVED_FROM) && !isExcluded(recorded.path)) plan.deleted.push(recorded);
+      continue;
+    }
+    if (is(CANDIDATE_END) && !is(WAITING) && !isRecordedHere(file2, recorded)) plan.unsure.push(file2);
+    if (is(MOVED_TO)) continue;
     if (!recorded) plan.newFiles.push(file2);
-    else if (is(file2.path, MOVED_FROM) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
+    else if (is(MOVED_FROM) || file2.size !== recorded.size || !sameMtime(file2.mtimeMs, recorded.mtime)) {
       plan.modified.push(file2);
-      if (!is(file2.path, CANDIDATE_END) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
+      if (!is(CANDIDATE_END) && file2.size === recorded.size && file2.mtimeMs / 1e3 <= recorded.synced + SYNC_CLOCK_SLACK_SECONDS)
         plan.unsure.push(file2);
     } else plan.unchangedCount++;
-  }
-  for (const r5 of gone) {
-    if (!is(r5.path, MOVED_FROM) && !isExcluded(r5.path)) plan.deleted.push(r5);
   }
   return plan;
 }
@@ -76010,22 +76059,43 @@ function movesOnto(moves, keys) {
   }
   return held;
 }
-function holdMovesOntoArchivedSources(plan) {
+function takeHeld(plan, ends, held, add) {
+  const index = /* @__PURE__ */ new Map();
+  const moves = [];
+  const moveEnds = [];
+  plan.moves.forEach((move, i6) => {
+    if (held.has(move)) index.set(move, i6);
+    else {
+      moves.push(move);
+      moveEnds.push(ends.moves[2 * i6], ends.moves[2 * i6 + 1]);
+    }
+  });
+  for (const move of held) {
+    const i6 = index.get(move);
+    add(move, ends.moves[2 * i6], ends.moves[2 * i6 + 1]);
+  }
+  plan.moves = moves;
+  ends.moves = moveEnds;
+}
+function holdMovesOntoArchivedSources(plan, ends) {
   const held = movesOnto(
     plan.moves,
     plan.archived.map((m3) => m3.fromKey)
   );
   if (held.size === 0) return;
-  for (const move of held) plan.archived.push({ ...move, state: "archived" });
-  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+  takeHeld(plan, ends, held, (move, from, to) => {
+    plan.archived.push({ ...move, state: "archived" });
+    ends.archived.push(from, to);
+  });
 }
-function holdMovesOntoHeldSources(plan, prefix) {
+function holdMovesOntoHeldSources(plan, ends, prefix) {
   const keys = plan.rejected.filter((r5) => HOLDS_GROUP.has(r5.reason)).map((r5) => keyFor(prefix, r5.from));
   const held = movesOnto(plan.moves, keys);
   if (held.size === 0) return;
-  for (const move of held)
+  takeHeld(plan, ends, held, (move, from, to) => {
     plan.rejected.push({ from: move.from, to: move.to, size: move.size, reason: "held-with-group" });
-  plan.moves = plan.moves.filter((m3) => !held.has(m3));
+    ends.rejected.push(from, to);
+  });
 }
 var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
 var init_planner = __esm({
@@ -76056,7 +76126,7 @@ function planStage(ctx, volume, scan) {
     skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
     archivedMoves: target.archivedMoves
   };
-  return { input: input2, recordCount: input2.records.length, plan: planRun(input2) };
+  return { input: input2, recordCount: input2.records.length, plan: planUnlessMoves(input2) };
 }
 function withoutRecords(run) {
   return { ...run, input: { ...run.input, records: [] } };
@@ -77061,12 +77131,9 @@ function withoutListing(run) {
 }
 async function verifyStage(ctx, volume, bucket, planned) {
   const { target } = ctx;
-  let { plan } = planned;
   let objects;
-  const replan = plan.moves.length > 0;
-  const needListing = replan || volume.baseline && ctx.options.command === "sync";
+  const needListing = !planned.plan || volume.baseline && ctx.options.command === "sync";
   if (needListing) {
-    if (replan) plan = planned.plan = emptyPlan();
     ctx.phase("list");
     objects = await listPrefix(
       bucket.gateway,
@@ -77075,11 +77142,12 @@ async function verifyStage(ctx, volume, bucket, planned) {
       ctx.options.signal,
       planned.input.records
     );
-    if (replan) {
+  }
+  let plan = planned.plan;
+  if (!plan) {
+    plan = planRun({ ...planned.input, objects });
+    if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
       plan = planRun({ ...planned.input, objects });
-      if (await refreshArchiveFacts(bucket.gateway, plan, objects, ctx.options.signal))
-        plan = planRun({ ...planned.input, objects });
-    }
   }
   if (ctx.options.selectMoves) plan = { ...plan, moves: selectMoveGroups(plan.moves, ctx.options.selectMoves) };
   addPlanToReport(ctx.report, plan);
