@@ -3,7 +3,7 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsOnPath, runCli } from "../support/cli";
 import { s3ClientConfig, useLocalS3 } from "../support/local-s3";
 import { bucketContents, expectedContents, Volume } from "../support/volume";
@@ -15,7 +15,8 @@ const volumes: Volume[] = [];
 beforeAll(() => {
   client = new S3Client(s3ClientConfig(local));
 });
-afterEach(() => {
+// At the end of the file, not of each test: the tests of the concurrent group below run at once.
+afterAll(() => {
   while (volumes.length) volumes.pop()!.dispose();
 });
 const volume = () => {
@@ -29,33 +30,9 @@ const bucket = async () => {
   return name;
 };
 
+// The tests that count the server's requests (resetStats, stats) run alone, first; the others share the
+// server without counting and run at once, beside the folder rename of 1,200 files.
 describe("s3-smart-sync CLI", () => {
-  it("has --help on every command", async () => {
-    for (const command of ["", "init", "batch", "sync", "moves", "status", "restore", "restore-status"]) {
-      const r = await runCli([...(command ? [command] : []), "--help"]);
-      expect(r.exitCode, command).toBe(0);
-      expect(r.stdout, command).toContain("Usage: s3-smart-sync");
-      expect(r.stdout, command).toContain("--json");
-    }
-    const usage = await runCli(["sync"]);
-    expect(usage.exitCode).toBe(64);
-    expect(usage.stderr).toContain("missing required argument");
-  });
-
-  it("init writes a sample config that parses, and refuses to overwrite it", async () => {
-    const v = volume();
-    const config = v.abs("conf/smart.conf");
-    const first = await runCli(["init", "-c", config]);
-    expect(first.exitCode).toBe(0);
-    const text = readFileSync(config, "utf8");
-    expect(text).toContain("#   local_path | bucket | prefix | excludes | options");
-    writeFileSync(config, text + "\n# mine\n");
-    const again = await runCli(["init", "-c", config]);
-    expect(again.exitCode).toBe(78);
-    expect(again.stderr).toContain("already exists");
-    expect(readFileSync(config, "utf8")).toBe(text + "\n# mine\n");
-  });
-
   it("takes global options after the command name, and a dry run changes nothing", async () => {
     const b = await bucket();
     const v = volume();
@@ -87,7 +64,37 @@ describe("s3-smart-sync CLI", () => {
     expect(existsSync(v.abs(".s3-smart-sync.lock"))).toBe(false);
   });
 
-  it("prints every move of a folder rename of 1,200 files through a pipe, as JSON and as text", async () => {
+  it("status shows pending moves and new files without touching S3, and runs write logs", async () => {
+    const b = await bucket();
+    const v = volume();
+    v.file("x/song.flac", 20_000);
+    const args = ["--endpoint-url", local.endpoint, "--aws-cli", awsOnPath()];
+    const synced = await runCli(["sync", v.root, b, "-p", "music", ...args, "--json"], { local });
+    expect(synced.exitCode).toBe(0);
+    v.rename("x/song.flac", "y/song.flac");
+    v.file("fresh.txt", 3);
+    await local.resetStats();
+    const status = await runCli(["status", v.root]);
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toContain(`(s3://${b}/music/)`);
+    expect(status.stdout).toContain("Pending: 1 move (saves 20.0 KB of upload), 1 new, 0 modified, 0 deleted");
+    expect(status.stdout).toContain("x/song.flac → y/song.flac");
+    expect((await local.stats()).requests).toBe(0);
+    const json = JSON.parse((await runCli(["status", v.root, "--json"])).stdout);
+    expect(json.moved).toEqual([{ from: "x/song.flac", to: "y/song.flac", size: 20_000 }]);
+    expect(json.new).toEqual(["fresh.txt"]);
+
+    const run = await runCli(["sync", v.root, b, "-p", "music", ...args, "--json"], { local });
+    expect(run.exitCode).toBe(0);
+    const log = readFileSync(run.reports[0].logFile!, "utf8");
+    expect(path.basename(run.reports[0].logFile!)).toMatch(/^s3-sync-sync-\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.log$/);
+    expect(log).toContain("move done: music/x/song.flac → music/y/song.flac");
+    expect(log).toMatch(/aws: .*fresh\.txt/);
+    expect(Object.keys(await bucketContents(client, b)).sort()).toEqual(["music/fresh.txt", "music/y/song.flac"]);
+  });
+
+  // The rest of the file runs concurrently.
+  it.concurrent("prints every move of a folder rename of 1,200 files through a pipe, as JSON and as text", async () => {
     const b = await bucket();
     const v = volume();
     const names = Array.from({ length: 1_200 }, (_, i) => `track ${i} "é".mp3`);
@@ -132,49 +139,50 @@ describe("s3-smart-sync CLI", () => {
     expect(Object.keys(await bucketContents(client, b)).every((k) => k.startsWith("album 2/"))).toBe(true);
   });
 
-  it("status --json of a volume never synced lists each of its 1,200 files as new, through a pipe", async () => {
-    const v = volume();
-    const names = Array.from({ length: 1_200 }, (_, i) => `new "files"/${i} é.txt`);
-    for (const name of names) v.file(name, 3);
-    const status = await runCli(["status", v.root, "--json"]);
-    expect(status.exitCode, status.stderr).toBe(0);
-    const lines = status.stdout.trim().split("\n");
-    expect(lines).toHaveLength(1);
-    const json = JSON.parse(lines[0]) as { new: string[]; moved: unknown[]; unchanged: number };
-    expect(json.new.sort()).toEqual([...names].sort());
-    expect(json.moved).toEqual([]);
+  it.concurrent("has --help on every command", async () => {
+    const commands = ["", "init", "batch", "sync", "moves", "status", "restore", "restore-status"];
+    const results = await Promise.all(commands.map((command) => runCli([...(command ? [command] : []), "--help"])));
+    commands.forEach((command, i) => {
+      expect(results[i].exitCode, command).toBe(0);
+      expect(results[i].stdout, command).toContain("Usage: s3-smart-sync");
+      expect(results[i].stdout, command).toContain("--json");
+    });
+    const usage = await runCli(["sync"]);
+    expect(usage.exitCode).toBe(64);
+    expect(usage.stderr).toContain("missing required argument");
   });
 
-  it("status shows pending moves and new files without touching S3, and runs write logs", async () => {
-    const b = await bucket();
+  it.concurrent("init writes a sample config that parses, and refuses to overwrite it", async () => {
     const v = volume();
-    v.file("x/song.flac", 20_000);
-    const args = ["--endpoint-url", local.endpoint, "--aws-cli", awsOnPath()];
-    const synced = await runCli(["sync", v.root, b, "-p", "music", ...args, "--json"], { local });
-    expect(synced.exitCode).toBe(0);
-    v.rename("x/song.flac", "y/song.flac");
-    v.file("fresh.txt", 3);
-    await local.resetStats();
-    const status = await runCli(["status", v.root]);
-    expect(status.exitCode).toBe(0);
-    expect(status.stdout).toContain(`(s3://${b}/music/)`);
-    expect(status.stdout).toContain("Pending: 1 move (saves 20.0 KB of upload), 1 new, 0 modified, 0 deleted");
-    expect(status.stdout).toContain("x/song.flac → y/song.flac");
-    expect((await local.stats()).requests).toBe(0);
-    const json = JSON.parse((await runCli(["status", v.root, "--json"])).stdout);
-    expect(json.moved).toEqual([{ from: "x/song.flac", to: "y/song.flac", size: 20_000 }]);
-    expect(json.new).toEqual(["fresh.txt"]);
-
-    const run = await runCli(["sync", v.root, b, "-p", "music", ...args, "--json"], { local });
-    expect(run.exitCode).toBe(0);
-    const log = readFileSync(run.reports[0].logFile!, "utf8");
-    expect(path.basename(run.reports[0].logFile!)).toMatch(/^s3-sync-sync-\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d\.log$/);
-    expect(log).toContain("move done: music/x/song.flac → music/y/song.flac");
-    expect(log).toMatch(/aws: .*fresh\.txt/);
-    expect(Object.keys(await bucketContents(client, b)).sort()).toEqual(["music/fresh.txt", "music/y/song.flac"]);
+    const config = v.abs("conf/smart.conf");
+    const first = await runCli(["init", "-c", config]);
+    expect(first.exitCode).toBe(0);
+    const text = readFileSync(config, "utf8");
+    expect(text).toContain("#   local_path | bucket | prefix | excludes | options");
+    writeFileSync(config, text + "\n# mine\n");
+    const again = await runCli(["init", "-c", config]);
+    expect(again.exitCode).toBe(78);
+    expect(again.stderr).toContain("already exists");
+    expect(readFileSync(config, "utf8")).toBe(text + "\n# mine\n");
   });
 
-  it("batch syncs every mounted target and says which one it skipped (exit 2)", async () => {
+  it.concurrent(
+    "status --json of a volume never synced lists each of its 1,200 files as new, through a pipe",
+    async () => {
+      const v = volume();
+      const names = Array.from({ length: 1_200 }, (_, i) => `new "files"/${i} é.txt`);
+      for (const name of names) v.file(name, 3);
+      const status = await runCli(["status", v.root, "--json"]);
+      expect(status.exitCode, status.stderr).toBe(0);
+      const lines = status.stdout.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      const json = JSON.parse(lines[0]) as { new: string[]; moved: unknown[]; unchanged: number };
+      expect(json.new.sort()).toEqual([...names].sort());
+      expect(json.moved).toEqual([]);
+    },
+  );
+
+  it.concurrent("batch syncs every mounted target and says which one it skipped (exit 2)", async () => {
     const [b1, b2] = [await bucket(), await bucket()];
     const v = volume();
     v.file("track.mp3", 1000);
