@@ -11,6 +11,7 @@ import { JOURNAL_FILE, MoveJournal, newRunId, type JournalHeader } from "../../s
 import { tempKeyFor } from "../../src/engine/move-batch";
 import { SCHEDULER_VERSION, scheduleMoves, stepCount } from "../../src/engine/move-order";
 import type { PlannedMove } from "../../src/engine/planner";
+import { stepsOf } from "../support/schedule-steps";
 
 const STRESS = fileURLToPath(new URL("../support/journal-stress.ts", import.meta.url));
 const dirs: string[] = [];
@@ -128,20 +129,13 @@ describe("MoveJournal", () => {
     const root = volume();
     const moves = [move("a", "b"), move("b", "a")];
     // Version 1 stored the steps themselves.
-    const computed = scheduleMoves(moves, (n) => `.s3-smart-sync-tmp/old/${n}`);
-    const schedule = {
-      waves: computed.waves.map((wave) => wave.map((id) => computed.copy(id))),
-      deletes: Array.from({ length: computed.deletes }, (_, index) => computed.delete(index)),
-    };
+    const schedule = stepsOf(scheduleMoves(moves, (n) => `.s3-smart-sync-tmp/old/${n}`));
     const old = { version: 1, runId: "old", bucket: "bucket", prefix: "", createdAt: "", moves, schedule };
     writeFileSync(path.join(root, JOURNAL_FILE), JSON.stringify(old) + "\n" + '{"step":2,"ok":true,"etag":"t"}\n');
     const loaded = await MoveJournal.load(root);
     expect(loaded!.moves).toEqual(moves);
     const stored = loaded!.schedule!;
-    expect({
-      waves: stored.waves.map((wave) => wave.map((id) => stored.copy(id))),
-      deletes: Array.from({ length: stored.deletes }, (_, index) => stored.delete(index)),
-    }).toEqual(JSON.parse(JSON.stringify(schedule)));
+    expect(stepsOf(stored)).toEqual(JSON.parse(JSON.stringify(schedule)));
     expect(stored.moveIndexOf(2)).toBeNull(); // the copy that opens the swap
     expect(loaded!.journal.header).toMatchObject({ runId: "old", bucket: "bucket", moves: 2 });
     expect([...loaded!.done.keys()]).toEqual([2]);

@@ -5,23 +5,15 @@ import {
   scheduleMoves,
   selectMoveGroups,
   type CopyStep,
-  type DeleteStep,
   type MoveSchedule,
 } from "../../src/engine/move-order";
 import type { PlannedMove } from "../../src/engine/planner";
+import { stepsOf } from "../support/schedule-steps";
 
 function move(from: string, to: string, etag = `etag-${from}`): PlannedMove {
   return { from, to, fromKey: from, toKey: to, inode: 1, size: 10, mtime: 0, etag, state: "ready" };
 }
 const temp = (n: number) => `.s3-smart-sync-tmp/run/${n}`;
-
-/** The schedule's steps, made: copies by wave, then deletes. */
-function stepsOf(schedule: MoveSchedule): { waves: CopyStep[][]; deletes: DeleteStep[] } {
-  return {
-    waves: schedule.waves.map((wave) => wave.map((id) => schedule.copy(id))),
-    deletes: Array.from({ length: schedule.deletes }, (_, index) => schedule.delete(index)),
-  };
-}
 
 /** Executes a schedule on a fake bucket (key → content) the way the mover does: waves, then deletes. */
 function execute(schedule: MoveSchedule, bucket: Map<string, string>): string[] {
