@@ -667,6 +667,19 @@ describe("writing back", () => {
     ).toBe("/V | bkt | | .*, x | concurrency=8, hash_budget=16MiB");
   });
 
+  it("keeps the options in the line's own order when one is edited, and writes a new one after them", () => {
+    const line = "/V | bkt | | | aws_cli=~/bin/aws, max_delete_share=30%, concurrency=8, profile=work";
+    const [entry] = parse(`${line}\n`).entries;
+    const edited = { ...entry!.input, concurrency: 12, profile: undefined, region: "eu-west-1" };
+    expect(upsertTargetInText(`${line}\n`, edited, 1, entry!.written)).toBe(
+      "/V | bkt | | | aws_cli=~/bin/aws, max_delete_share=30%, concurrency=12, region=eu-west-1\n",
+    );
+    // A line written anew (no line to follow) takes the documented order.
+    expect(formatTargetLine(edited)).toBe(
+      "/V | bkt | | | region=eu-west-1, aws_cli=~/bin/aws, concurrency=12, max_delete_share=30%",
+    );
+  });
+
   it("names the folder a local path cell names, as the parser resolves it", () => {
     expect(
       ["~/music/.", "/Volumes/Vault/./", "/Volumes//Vault/", "~", "/", "music", "~dj/music"].map((raw) =>

@@ -198,8 +198,9 @@ describe("Edit Config", () => {
       choose("Archived Objects", "upload");
       submit();
       await waitForToast("Target Saved");
+      // The line's storage class stays where it was; the options it did not have follow it.
       expect(readFileSync(file, "utf8").split("\n")[1]).toBe(
-        "/Volumes/Music | music-bucket | | | profile=new-team, region=auto, storage_class=GLACIER_IR, archived=upload",
+        "/Volumes/Music | music-bucket | | | storage_class=GLACIER_IR, profile=new-team, region=auto, archived=upload",
       );
     } finally {
       process.env.AWS_CONFIG_FILE = saved.config;
@@ -251,7 +252,8 @@ describe("Edit Config", () => {
     ]);
     expect(saved()).toBe(1);
 
-    // Fixed, one emptied (its option goes) and the addressing chosen: written in the file's order.
+    // Fixed, one emptied (its option goes) and the addressing chosen: the line's options stay in its own
+    // order, the new ones follow.
     typeInto("Deletion Cap", "2500");
     typeInto("aws Part Size", "16 MiB");
     typeInto("S3 Requests at Once", "");
@@ -259,7 +261,7 @@ describe("Edit Config", () => {
     submit();
     await waitFor(() => expect(saved()).toBe(2));
     expect(readFileSync(file, "utf8").split("\n")[0]).toBe(
-      "/Volumes/Music | music-bucket | | | path_style=false, aws_cli=/opt/aws/bin/aws, max_deletes=2500, max_delete_share=30%, aws_multipart_chunksize=16MiB",
+      "/Volumes/Music | music-bucket | | | max_delete_share=30%, aws_cli=/opt/aws/bin/aws, path_style=false, max_deletes=2500, aws_multipart_chunksize=16MiB",
     );
   });
 

@@ -161,7 +161,14 @@ export function toInput(
     archivedMoves: optional(values.archived) as TargetInput["archivedMoves"],
     ...advancedInput(values),
   };
-  return { input, asWritten: { excludes: unchanged("excludes") ? initial?.excludes : undefined, options: written } };
+  return {
+    input,
+    asWritten: {
+      excludes: unchanged("excludes") ? initial?.excludes : undefined,
+      options: written,
+      order: initial && (Object.keys(initial.options) as OptionKey[]),
+    },
+  };
 }
 
 /** The fields as the line writes them; a dropdown shows the item its text names. */

@@ -28,6 +28,8 @@ import {
 export interface AsWritten {
   excludes?: string;
   options?: WrittenOptions;
+  /** The line's option keys in its own order (default: `options`' order): they stay there, new ones follow. */
+  order?: readonly OptionKey[];
 }
 
 /**
@@ -44,7 +46,7 @@ export function formatTargetLine(input: TargetInput, asWritten: AsWritten = {}):
     keepsValue(writtenExcludes, /[|\r\n]/, (text) => isDeepStrictEqual(splitList(text), excludes))
       ? writtenExcludes
       : excludes.join(", "),
-    formatOptions(target, asWritten.options),
+    formatOptions(target, asWritten.options, asWritten.order),
   ];
   while (cells.length > 2 && cells[cells.length - 1] === "") cells.pop();
   return joinCells(cells);
@@ -115,9 +117,14 @@ function validated<S extends z.ZodType>(schema: S, input: unknown): z.output<S> 
   });
 }
 
-function formatOptions(options: Record<string, unknown>, written: WrittenOptions = {}): string {
+/** Options in the order the line wrote them, then any new ones in the config's documented order. */
+function formatOptions(
+  options: Record<string, unknown>,
+  written: WrittenOptions = {},
+  order: readonly OptionKey[] = Object.keys(written) as OptionKey[],
+): string {
   const items: string[] = [];
-  for (const key of OPTION_KEYS) {
+  for (const key of new Set([...order, ...OPTION_KEYS])) {
     const value = options[OPTION_FIELDS[key]];
     if (value === undefined) continue;
     const text = written[key];
