@@ -77766,6 +77766,7 @@ var init_config4 = __esm({
     init_write();
     init_schema2();
     init_bytes();
+    init_lines();
     CONFIG_FILE_NAME = ".s3-smart-sync.conf";
   }
 });

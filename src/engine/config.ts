@@ -31,6 +31,7 @@ export {
 } from "./config/write";
 export * from "./config/schema";
 export { formatByteSize, parseByteSize } from "./config/bytes";
+export { splitList } from "./config/lines";
 
 export const CONFIG_FILE_NAME = ".s3-smart-sync.conf";
 

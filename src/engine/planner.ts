@@ -105,7 +105,7 @@ const HOLDS_GROUP = new Set<RejectReason>(["skipped-by-user", "hard-link"]);
 const SYNC_CLOCK_SLACK_SECONDS = 2;
 
 /** A plan with nothing in it. */
-export function emptyPlan(): Plan {
+function emptyPlan(): Plan {
   return {
     moves: [],
     archived: [],

@@ -21,6 +21,7 @@ import {
   prefixSchema,
   profileSchema,
   regionSchema,
+  splitList,
   STORAGE_CLASSES,
   type AsWritten,
   type OptionKey,
@@ -106,13 +107,6 @@ export function validateTarget(values: TargetFormValues): Errors {
     if (message) errors.excludes = `Pattern "${pattern}" ${message}`;
   }
   return { ...errors, ...advancedProblems(values) };
-}
-
-function splitList(text: string): string[] {
-  return text
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 /**
