@@ -187,6 +187,7 @@ async function closeTarget(ctx: RunContext, volume: OpenedVolume | undefined): P
   ctx.report.durationMs = ctx.now().getTime() - ctx.startedAt.getTime();
   volume?.db.close();
   await volume?.lock?.release();
+  ctx.finishReport(); // once the DB's memory is let go
   ctx.emit({ type: "target-end", target: ctx.target.name, report: ctx.report });
   await ctx.log?.close();
   return ctx.report;

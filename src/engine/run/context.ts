@@ -4,7 +4,8 @@ import type { AwsCliInfo } from "../aws-cli";
 import type { EngineEvent, EventSink, Phase } from "../events";
 import { normalizePrefix } from "../keys";
 import { RunLog } from "../logger";
-import { emptyReport, type TargetReport } from "../report";
+import type { MoveOutcome } from "../mover";
+import { emptyReport, moveSummary, type MoveSummary, type TargetReport } from "../report";
 import type { Target } from "../types";
 
 export interface RunOptions {
@@ -50,6 +51,13 @@ export interface RunContext {
   emit(event: EngineEvent): void;
   phase(phase: Phase): void;
   notice(message: string, level?: "info" | "warning"): void;
+  /**
+   * A line per outcome in the report's list, at the list's current place, made when the target closes
+   * (`finishReport`): a million moves' lines (about 200 MB) need not be held while the DB is saved.
+   */
+  reportOutcomes(outcomes: readonly MoveOutcome[]): void;
+  /** Makes the lines `reportOutcomes` put off: the report is complete after it. */
+  finishReport(): void;
 }
 
 export function createRunContext(target: Target, options: RunOptions): RunContext {
@@ -69,6 +77,7 @@ export function createRunContext(target: Target, options: RunOptions): RunContex
     startedAt,
   );
   let backlog: EngineEvent[] | undefined = [];
+  const outcomeLines: { at: number; outcomes: readonly MoveOutcome[] }[] = [];
   const context: RunContext = {
     target,
     prefix,
@@ -103,6 +112,21 @@ export function createRunContext(target: Target, options: RunOptions): RunContex
     notice(message, level = "info") {
       report.notices.push(message);
       context.emit({ type: "notice", target: target.name, level, message });
+    },
+    reportOutcomes(outcomes) {
+      if (outcomes.length > 0) outcomeLines.push({ at: report.moves.list.length, outcomes });
+    },
+    finishReport() {
+      if (outcomeLines.length === 0) return;
+      const list = report.moves.list;
+      const lines: MoveSummary[] = [];
+      let next = 0;
+      for (const { at, outcomes } of outcomeLines.splice(0)) {
+        while (next < at) lines.push(list[next++]!);
+        for (const o of outcomes) lines.push(moveSummary(o.move, o.archived ? "pending-restore" : o.status, o.error));
+      }
+      while (next < list.length) lines.push(list[next++]!);
+      report.moves.list = lines;
     },
   };
   return context;

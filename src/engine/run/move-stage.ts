@@ -4,7 +4,6 @@ import { recordPendingRestores } from "../archive";
 import { applyMovesToDb, runMoveBatch } from "../move-batch";
 import type { MoveOutcome } from "../mover";
 import type { PlannedMove } from "../planner";
-import { moveSummary } from "../report";
 import { ObjectArchivedError, SourceChangedError, SourceMissingError } from "../s3";
 import type { ScannedFile } from "../types";
 import type { ConnectedBucket } from "./connect-bucket";
@@ -108,8 +107,7 @@ export async function moveStage(
     applyMovesToDb(db, outcomes, ctx.now().getTime() / 1000);
     await db.save();
     if (batch.complete) await batch.journal.remove();
-    for (const o of outcomes)
-      report.moves.list.push(moveSummary(o.move, o.archived ? "pending-restore" : o.status, o.error));
+    ctx.reportOutcomes(outcomes);
     report.moves.done = outcomes.filter((o) => o.status === "done").length;
     report.moves.failed = outcomes.filter((o) => o.status !== "done" && !o.archived).length;
     report.bytesSaved = outcomes.filter((o) => o.status === "done").reduce((sum, o) => sum + o.move.size, 0);
@@ -121,7 +119,7 @@ export async function moveStage(
   if (stopped === undefined && (plan.copies ?? []).length > 0)
     copies.push(...(await runCopies(bucket, plan.copies ?? [], ctx.options.signal)));
   if (copies.length > 0) {
-    for (const o of copies) report.moves.list.push(moveSummary(o.move, o.status, o.error));
+    ctx.reportOutcomes(copies);
     report.moves.copied = copies.filter((o) => o.status === "done").length;
     report.bytesSaved += copies.filter((o) => o.status === "done").reduce((sum, o) => sum + o.move.size, 0);
   }
