@@ -3062,12 +3062,7 @@ function scheduleMoves(moves, tempKey) {
     return temp === void 0 ? moves[id].fromKey : temps[temp - n4].dstKey;
   };
   const dstKey = (id) => id >= n4 ? temps[id - n4].dstKey : moves[id].toKey;
-  const destinations = /* @__PURE__ */ new Set();
-  const bySource = /* @__PURE__ */ new Map();
-  for (let id = 0; id < n4; id++) {
-    destinations.add(moves[id].toKey);
-    bySource.set(moves[id].fromKey, id);
-  }
+  const bySource = linkedSources(moves);
   const walk = new Int32Array(n4 + Math.floor(n4 / 2) + 1);
   for (let start = 0; start < n4; start++) {
     if (walk[start] !== 0) continue;
@@ -3116,7 +3111,7 @@ function scheduleMoves(moves, tempKey) {
   const deleteAfter = [];
   for (let step = 0; step < copies; step++) {
     const key = srcKey(step);
-    if (tempKeys.has(key) || step < n4 && !destinations.has(key)) deleteAfter.push(step);
+    if (tempKeys.has(key) || step < n4 && !bySource.has(key)) deleteAfter.push(step);
   }
   return {
     copies,
@@ -3148,6 +3143,32 @@ function scheduleMoves(moves, tempKey) {
     },
     moveIndexOf: (copyId) => copyId < n4 ? copyId : null
   };
+}
+function linkedSources(moves) {
+  const bySource = keyOrder(moves, (move) => move.fromKey);
+  const byDestination = keyOrder(moves, (move) => move.toKey);
+  const linked = /* @__PURE__ */ new Map();
+  for (let s2 = 0, d5 = 0; s2 < bySource.length && d5 < byDestination.length; ) {
+    const source = moves[bySource[s2]].fromKey;
+    const destination = moves[byDestination[d5]].toKey;
+    if (source < destination) s2++;
+    else if (source > destination) d5++;
+    else {
+      linked.set(source, bySource[s2++]);
+      d5++;
+    }
+  }
+  return linked;
+}
+function keyOrder(moves, key) {
+  const order = new Uint32Array(moves.length);
+  let sorted = true;
+  for (let i6 = 0; i6 < moves.length; i6++) {
+    order[i6] = i6;
+    if (sorted && i6 > 0 && key(moves[i6 - 1]) > key(moves[i6])) sorted = false;
+  }
+  if (!sorted) order.sort((a6, b5) => compareStrings(key(moves[a6]), key(moves[b5])));
+  return order;
 }
 function stepCount(schedule) {
   return schedule.copies + schedule.deletes;
@@ -3196,12 +3217,13 @@ function selectMoveGroups(moves, select) {
   const chosen = new Set(groups.filter((_, i6) => select(moves[i6])));
   return moves.filter((_, i6) => chosen.has(groups[i6]));
 }
-var SCHEDULER_VERSION, NO_STEPS;
+var SCHEDULER_VERSION, NO_STEPS, compareStrings;
 var init_move_order = __esm({
   "src/engine/move-order.ts"() {
     "use strict";
     SCHEDULER_VERSION = 1;
     NO_STEPS = [];
+    compareStrings = (a6, b5) => a6 < b5 ? -1 : a6 > b5 ? 1 : 0;
   }
 });
 
@@ -74552,6 +74574,7 @@ function createRunContext(target, options) {
     startedAt
   );
   let backlog = [];
+  const outcomeLines = [];
   const context = {
     target,
     prefix,
@@ -74585,6 +74608,21 @@ function createRunContext(target, options) {
     notice(message, level = "info") {
       report.notices.push(message);
       context.emit({ type: "notice", target: target.name, level, message });
+    },
+    reportOutcomes(outcomes) {
+      if (outcomes.length > 0) outcomeLines.push({ at: report.moves.list.length, outcomes });
+    },
+    finishReport() {
+      if (outcomeLines.length === 0) return;
+      const list2 = report.moves.list;
+      const lines = [];
+      let next2 = 0;
+      for (const { at, outcomes } of outcomeLines.splice(0)) {
+        while (next2 < at) lines.push(list2[next2++]);
+        for (const o4 of outcomes) lines.push(moveSummary(o4.move, o4.archived ? "pending-restore" : o4.status, o4.error));
+      }
+      while (next2 < list2.length) lines.push(list2[next2++]);
+      report.moves.list = lines;
     }
   };
   return context;
@@ -75640,8 +75678,7 @@ async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
     applyMovesToDb(db, outcomes, ctx.now().getTime() / 1e3);
     await db.save();
     if (batch.complete) await batch.journal.remove();
-    for (const o4 of outcomes)
-      report.moves.list.push(moveSummary(o4.move, o4.archived ? "pending-restore" : o4.status, o4.error));
+    ctx.reportOutcomes(outcomes);
     report.moves.done = outcomes.filter((o4) => o4.status === "done").length;
     report.moves.failed = outcomes.filter((o4) => o4.status !== "done" && !o4.archived).length;
     report.bytesSaved = outcomes.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
@@ -75652,7 +75689,7 @@ async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
   if (stopped === void 0 && (plan.copies ?? []).length > 0)
     copies.push(...await runCopies(bucket, plan.copies ?? [], ctx.options.signal));
   if (copies.length > 0) {
-    for (const o4 of copies) report.moves.list.push(moveSummary(o4.move, o4.status, o4.error));
+    ctx.reportOutcomes(copies);
     report.moves.copied = copies.filter((o4) => o4.status === "done").length;
     report.bytesSaved += copies.filter((o4) => o4.status === "done").reduce((sum, o4) => sum + o4.move.size, 0);
   }
@@ -75682,7 +75719,6 @@ var init_move_stage = __esm({
     "use strict";
     init_archive();
     init_move_batch();
-    init_report();
     init_s33();
   }
 });
@@ -77043,7 +77079,7 @@ async function scanVolume(options) {
       }
       filesSeen++;
       if (isExcluded(path32)) excludedCount++;
-      else files.push({ path: path32, inode: entry.ino, dev: entry.dev, size: entry.size, mtimeMs: entry.mtimeMs });
+      else files.push(scannedFile(path32, entry));
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
@@ -77052,6 +77088,9 @@ async function scanVolume(options) {
   await walk(resolve2(root5), "", rootStats.dev, rootStats.ino);
   onProgress?.(filesSeen);
   return { root: root5, files, skipped, excludedCount };
+}
+function scannedFile(path32, entry) {
+  return { path: path32, inode: small(entry.ino), dev: small(entry.dev), size: small(entry.size), mtimeMs: entry.mtimeMs };
 }
 function missingRoot(root5, cause) {
   return new SmartSyncError("VOLUME_MISSING", `${root5} is not mounted or does not exist`, {
@@ -77069,7 +77108,7 @@ function unreadableRoot(root5, cause) {
 function aborted4(signal) {
   return new SmartSyncError("ABORTED", "Scan aborted", { cause: signal.reason });
 }
-var YIELD_EVERY_MS, uid;
+var YIELD_EVERY_MS, small, shapes, uid;
 var init_scanner = __esm({
   "src/engine/scanner.ts"() {
     "use strict";
@@ -77077,6 +77116,9 @@ var init_scanner = __esm({
     init_aws_filters();
     init_filters();
     YIELD_EVERY_MS = 50;
+    small = (n4) => n4 >= 0 && n4 < 1073741824 ? n4 | 0 : n4;
+    shapes = [];
+    shapes.push({ path: "", inode: void 0, dev: void 0, size: void 0, mtimeMs: void 0 });
     uid = typeof process.getuid === "function" ? process.getuid() : -1;
   }
 });
@@ -77304,6 +77346,7 @@ async function closeTarget(ctx, volume) {
   ctx.report.durationMs = ctx.now().getTime() - ctx.startedAt.getTime();
   volume?.db.close();
   await volume?.lock?.release();
+  ctx.finishReport();
   ctx.emit({ type: "target-end", target: ctx.target.name, report: ctx.report });
   await ctx.log?.close();
   return ctx.report;
@@ -77823,7 +77866,7 @@ var HEAP_GROWING_PERCENT;
 var init_heap = __esm({
   "src/engine/heap.ts"() {
     "use strict";
-    HEAP_GROWING_PERCENT = 30;
+    HEAP_GROWING_PERCENT = 15;
   }
 });
 
