@@ -3145,20 +3145,20 @@ function scheduleMoves(moves, tempKey) {
   };
 }
 function linkedSources(moves) {
+  const linked = /* @__PURE__ */ new Map();
+  forEachLink(moves, (key, reader) => linked.set(key, reader));
+  return linked;
+}
+function forEachLink(moves, link) {
   const bySource = keyOrder(moves, (move) => move.fromKey);
   const byDestination = keyOrder(moves, (move) => move.toKey);
-  const linked = /* @__PURE__ */ new Map();
   for (let s2 = 0, d5 = 0; s2 < bySource.length && d5 < byDestination.length; ) {
     const source = moves[bySource[s2]].fromKey;
     const destination = moves[byDestination[d5]].toKey;
     if (source < destination) s2++;
     else if (source > destination) d5++;
-    else {
-      linked.set(source, bySource[s2++]);
-      d5++;
-    }
+    else link(source, bySource[s2++], byDestination[d5++]);
   }
-  return linked;
 }
 function keyOrder(moves, key) {
   const order = new Uint32Array(moves.length);
@@ -3186,30 +3186,23 @@ function storedSchedule(stored) {
   };
 }
 function moveGroups(moves) {
-  const parent = /* @__PURE__ */ new Map();
-  const find = (key) => {
-    let root5 = key;
-    while (parent.has(root5) && parent.get(root5) !== root5) root5 = parent.get(root5);
-    for (let k5 = key; k5 !== root5; ) {
-      const next2 = parent.get(k5);
-      parent.set(k5, root5);
-      k5 = next2;
-    }
-    return root5;
+  const parent = new Int32Array(moves.length);
+  for (let i6 = 0; i6 < parent.length; i6++) parent[i6] = i6;
+  const root5 = (i6) => {
+    while (parent[i6] !== i6) i6 = parent[i6] = parent[parent[i6]];
+    return i6;
   };
-  for (const m3 of moves) {
-    if (!parent.has(m3.fromKey)) parent.set(m3.fromKey, m3.fromKey);
-    if (!parent.has(m3.toKey)) parent.set(m3.toKey, m3.toKey);
-    const a6 = find(m3.fromKey);
-    const b5 = find(m3.toKey);
-    if (a6 !== b5) parent.set(a6, b5);
-  }
-  const numbers = /* @__PURE__ */ new Map();
-  return moves.map((m3) => {
-    const root5 = find(m3.fromKey);
-    let n4 = numbers.get(root5);
-    if (n4 === void 0) numbers.set(root5, n4 = numbers.size);
-    return n4;
+  forEachLink(moves, (_key, reader, writer) => {
+    const a6 = root5(reader);
+    const b5 = root5(writer);
+    if (a6 !== b5) parent[a6] = b5;
+  });
+  const numbers = new Int32Array(moves.length).fill(-1);
+  let next2 = 0;
+  return moves.map((_, i6) => {
+    const r5 = root5(i6);
+    if (numbers[r5] < 0) numbers[r5] = next2++;
+    return numbers[r5];
   });
 }
 function selectMoveGroups(moves, select) {

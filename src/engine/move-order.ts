@@ -179,25 +179,29 @@ export function scheduleMoves(moves: readonly PlannedMove[], tempKey: (n: number
  * walking the moves in source order beside destination order: a set of every destination and a map of
  * every source took about 85 MB at a million moves, and a renamed folder has no such key at all.
  */
-function linkedSources(moves: readonly PlannedMove[]): Map<string, number> {
+function linkedSources(moves: readonly Keys[]): Map<string, number> {
+  const linked = new Map<string, number>();
+  forEachLink(moves, (key, reader) => linked.set(key, reader));
+  return linked;
+}
+
+/** Calls `link` for each key one move writes (`writer`) and another reads (`reader`). */
+function forEachLink(moves: readonly Keys[], link: (key: string, reader: number, writer: number) => void): void {
   const bySource = keyOrder(moves, (move) => move.fromKey);
   const byDestination = keyOrder(moves, (move) => move.toKey);
-  const linked = new Map<string, number>();
   for (let s = 0, d = 0; s < bySource.length && d < byDestination.length;) {
     const source = moves[bySource[s]].fromKey;
     const destination = moves[byDestination[d]].toKey;
     if (source < destination) s++;
     else if (source > destination) d++;
-    else {
-      linked.set(source, bySource[s++]);
-      d++;
-    }
+    else link(source, bySource[s++], byDestination[d++]);
   }
-  return linked;
 }
 
+type Keys = Pick<PlannedMove, "fromKey" | "toKey">;
+
 /** Move indices in the order of `key`: one pass when they come in that order already, as a folder's do. */
-function keyOrder(moves: readonly PlannedMove[], key: (move: PlannedMove) => string): Uint32Array {
+function keyOrder(moves: readonly Keys[], key: (move: Keys) => string): Uint32Array {
   const order = new Uint32Array(moves.length);
   let sorted = true;
   for (let i = 0; i < moves.length; i++) {
@@ -234,32 +238,26 @@ export function storedSchedule(stored: { waves: CopyStep[][]; deletes: DeleteSte
  * A group is applied whole or not at all; applying half of a swap would leave a key holding other bytes.
  * Returns a group number per move, numbered in order of first appearance.
  */
-export function moveGroups(moves: readonly Pick<PlannedMove, "fromKey" | "toKey">[]): number[] {
-  const parent = new Map<string, string>();
-  const find = (key: string): string => {
-    let root = key;
-    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
-    // Path compression keeps long chains (a folder renamed one slot along) linear.
-    for (let k = key; k !== root;) {
-      const next = parent.get(k)!;
-      parent.set(k, root);
-      k = next;
-    }
-    return root;
+export function moveGroups(moves: readonly Keys[]): number[] {
+  // Union-find over move indices, joined only where a key links two moves: no map of every key (a dry run
+  // of a folder rename of a million files has no link at all).
+  const parent = new Int32Array(moves.length);
+  for (let i = 0; i < parent.length; i++) parent[i] = i;
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]]; // halving keeps long chains short
+    return i;
   };
-  for (const m of moves) {
-    if (!parent.has(m.fromKey)) parent.set(m.fromKey, m.fromKey);
-    if (!parent.has(m.toKey)) parent.set(m.toKey, m.toKey);
-    const a = find(m.fromKey);
-    const b = find(m.toKey);
-    if (a !== b) parent.set(a, b);
-  }
-  const numbers = new Map<string, number>();
-  return moves.map((m) => {
-    const root = find(m.fromKey);
-    let n = numbers.get(root);
-    if (n === undefined) numbers.set(root, (n = numbers.size));
-    return n;
+  forEachLink(moves, (_key, reader, writer) => {
+    const a = root(reader);
+    const b = root(writer);
+    if (a !== b) parent[a] = b;
+  });
+  const numbers = new Int32Array(moves.length).fill(-1);
+  let next = 0;
+  return moves.map((_, i) => {
+    const r = root(i);
+    if (numbers[r] < 0) numbers[r] = next++;
+    return numbers[r];
   });
 }
 

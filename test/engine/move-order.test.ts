@@ -216,6 +216,37 @@ describe("moveGroups", () => {
     expect(moveGroups(moves)).toEqual([0, 1, 0, 1, 2, 3, 3, 3]);
   });
 
+  it("finds the groups whatever order the moves come in, numbered by first appearance", () => {
+    // Each move's group by its own name: a chain, a swap, a cycle with accented and CJK keys, lone moves.
+    const structure: [string, string, string][] = [
+      ["c1", "c2", "chain"],
+      ["c2", "c3", "chain"],
+      ["c3", "c4", "chain"],
+      ["c0", "c1", "chain"],
+      ["s1", "s2", "swap"],
+      ["s2", "s1", "swap"],
+      ["Été", "日本", "cycle"],
+      ["日本", "ÉTÉ", "cycle"],
+      ["ÉTÉ", "Été", "cycle"],
+      ["solo 1", "SOLO 1", "solo 1"],
+      ["solo 2", "SOLO 2", "solo 2"],
+      ["a b", "a c", "a b"],
+    ];
+    let seed = 7;
+    for (let round = 0; round < 20; round++) {
+      const shuffled = [...structure];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        const j = seed % (i + 1);
+        [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+      }
+      const firstSeen = [...new Set(shuffled.map(([, , group]) => group))];
+      expect(moveGroups(shuffled.map(([from, to]) => move(from, to)))).toEqual(
+        shuffled.map(([, , group]) => firstSeen.indexOf(group)),
+      );
+    }
+  });
+
   it("selecting one half of a swap selects both halves, and nothing else", () => {
     const moves = [move("x", "y"), move("y", "x"), move("solo", "SOLO")];
     const chosen = selectMoveGroups(moves, (m) => m.from === "y");
