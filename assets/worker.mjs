@@ -2409,7 +2409,7 @@ function migrate(db, from) {
   }
 }
 function configure(db) {
-  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;");
+  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;");
 }
 function headroom(size) {
   return Math.ceil(size / 8) + 4 * MIB;

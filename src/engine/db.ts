@@ -227,8 +227,11 @@ function migrate(db: Database, from: number): void {
 
 /** Per-connection settings; the DB lives in memory, so durability comes from `save()`, not from SQLite. */
 function configure(db: Database): void {
-  // MEMORY (not OFF) keeps ROLLBACK working, so a failed write leaves the in-memory DB as it was.
-  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;");
+  // MEMORY (not OFF) keeps ROLLBACK working, so a failed write leaves the in-memory DB as it was. The page
+  // cache stays SQLite's default (2 MiB): the file is in memory already, so a miss is a copy from it. 32 MiB
+  // cost 22 MiB of WebAssembly memory for good (46 against 24 at a million rows) and saved no time on
+  // writing, reading or renaming a million rows.
+  db.exec("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;");
 }
 
 // ---------------------------------------------------------------------------------------------------------
