@@ -20,10 +20,10 @@ import { renameSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { s3ClientConfig } from "../test/support/local-s3/server-api";
 import { amountFlag, parseFlags } from "./lib/args";
-import { runMeasured } from "./lib/measure";
+import { runPass } from "./lib/bundled";
 import { emit, ratio, round, say } from "./lib/report";
 import { seedEmptyObjects, treeKeys } from "./lib/seed";
-import { ROOT, startServer, summarizeStats } from "./lib/tools";
+import { startServer, summarizeStats } from "./lib/tools";
 import { ensureTree } from "./lib/tree";
 import { workDir } from "./lib/workspace";
 
@@ -123,14 +123,7 @@ async function main(): Promise<void> {
   const server = await startServer([BUCKET, CAPACITY]);
   const client = new S3Client({ ...s3ClientConfig(server.local), requestChecksumCalculation: "WHEN_REQUIRED" });
   const env = { ...server.awsEnv };
-  const child = (args: string[]) => {
-    const cost = runMeasured(
-      process.execPath,
-      ["--import", "tsx", path.join(ROOT, "bench/lib/no-change-pass.ts"), ...args],
-      { env, keepStdout: true },
-    );
-    return { ...cost, result: JSON.parse(cost.stdout!.trim().split("\n").pop()!) as Record<string, unknown> };
-  };
+  const child = (args: string[]) => runPass(args, env);
   try {
     say(`folder-rename: state DB and bucket`);
     child(["build", volume, BUCKET, createHash("md5").update(BODY).digest("hex")]);

@@ -1,27 +1,21 @@
 // Benchmark 6: the move journal of a folder rename of N moves (default 2,000,000; --quick: 200,000): the
 // batch journaled, every step recorded, then read back and its schedule recomputed as a resumed run does,
 // in a child process of its own (test/support/journal-stress.ts, the child the test suite runs under a heap
-// cap). Its peer is the moves themselves: the journal's peak heap against the heap the N planned moves take
-// before it starts, and the peak RSS against the 1 GiB target. No S3: the requests of a folder rename are
-// the folder-rename benchmark's.
+// cap; here bundled, as the CLI runs). Its peer is the moves themselves: the journal's peak heap against the
+// heap the N planned moves take before it starts, and the peak RSS against the 1 GiB target. No S3: the
+// requests of a folder rename are the folder-rename benchmark's.
 //   tsx bench/journal.ts [--moves 2M]   (--quick: 200k)
-import path from "node:path";
 import { amountFlag, parseFlags } from "./lib/args";
-import { runMeasured } from "./lib/measure";
+import { runBundled } from "./lib/bundled";
 import { emit, ratio, round, say } from "./lib/report";
-import { ROOT } from "./lib/tools";
 
 const flags = parseFlags();
 const moves = amountFlag(flags, "moves", flags.quick === true ? 200_000 : 2_000_000);
 const TARGET_RSS_MIB = 1024;
 
 say(`journal: ${moves} moves journaled, recorded, read back`);
-const cost = runMeasured(
-  process.execPath,
-  ["--import", "tsx", path.join(ROOT, "test/support/journal-stress.ts"), String(moves)],
-  { keepStdout: true },
-);
-const figures = JSON.parse(cost.stdout!.trim().split("\n").pop()!) as {
+const cost = runBundled("test/support/journal-stress.ts", [String(moves)]);
+const figures = cost.result as {
   moves: number;
   journalMiB: number;
   movesHeapMiB: number;

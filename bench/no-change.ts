@@ -11,8 +11,9 @@ import path from "node:path";
 import { TOOL_EXCLUDES } from "../src/engine/filters";
 import { amountFlag, parseAmount, parseFlags, stringFlag } from "./lib/args";
 import { runMeasured } from "./lib/measure";
+import { runPass } from "./lib/bundled";
 import { emit, median, ratio, round, say } from "./lib/report";
-import { awsSyncArgs, CLI_PATH, ROOT, startServer, writeConfig, writeNoOpAws, type BenchServer } from "./lib/tools";
+import { awsSyncArgs, CLI_PATH, startServer, writeConfig, writeNoOpAws, type BenchServer } from "./lib/tools";
 import { seedEmptyObjects, treeKeys } from "./lib/seed";
 import { ensureTree } from "./lib/tree";
 import { workDir } from "./lib/workspace";
@@ -26,14 +27,7 @@ const TARGET_RSS_KIB = 1024 * 1024;
 const BUCKET = "bench-no-change";
 const E2E_BUCKET = "bench-e2e";
 
-function child(args: string[], env: NodeJS.ProcessEnv) {
-  const cost = runMeasured(
-    process.execPath,
-    ["--import", "tsx", path.join(ROOT, "bench/lib/no-change-pass.ts"), ...args],
-    { env, keepStdout: true },
-  );
-  return { ...cost, result: JSON.parse(cost.stdout!.trim().split("\n").pop()!) as Record<string, unknown> };
-}
+const child = runPass;
 
 type PassResult = { passMs: number; phases: Record<string, number>; unchanged: number };
 

@@ -6,10 +6,12 @@
 //   sync <root> <bucket> <endpoint> <aws>: the full `sync` pass (lock, DB load, scan, plan, aws, record, DB
 //   save) with the given aws binary (the bench passes a no-op one: the engine's own work is measured).
 // Prints one JSON line: wall time of the work, phase times, peak RSS.
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { reportText } from "../../src/cli/output";
 import { StreamOutput } from "../../src/cli/stream-output";
-import { openStateDb } from "../../src/engine/db";
+import { initSql, loadSqlWasm, openStateDb } from "../../src/engine/db";
 import type { Phase } from "../../src/engine/events";
 import { keepHeapNearLive } from "../../src/engine/heap";
 import { runTarget } from "../../src/engine/run";
@@ -17,6 +19,9 @@ import { scanVolume } from "../../src/engine/scanner";
 
 // This process stands in for the CLI's, which keeps the heap near what is live.
 keepHeapNearLive();
+// Bundled (pass-child.ts), it finds sql.js's wasm beside it, as the CLI's bundle does.
+const wasm = path.join(path.dirname(fileURLToPath(import.meta.url)), "sql-wasm.wasm");
+if (existsSync(wasm)) await initSql(await loadSqlWasm(wasm));
 const [mode, root, bucket, endpoint, aws] = process.argv.slice(2);
 const etag = mode === "build" ? endpoint : undefined;
 
