@@ -76559,7 +76559,7 @@ async function proveStage(ctx, volume, bucket, scan, verified) {
   const { plan } = verified;
   const minSize = Math.max(1, target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
   const uploads = volume.baseline ? scan.files : plan.newFiles;
-  const doubtful = doubtfulMoves(ctx, volume, scan, verified);
+  const doubtful = doubtfulMoves(ctx, scan, verified);
   if (doubtful.size === 0 && !uploads.some((f5) => f5.size >= minSize)) return verified;
   let objects = verified.objects;
   const fromRecords = !objects && !volume.baseline;
@@ -76661,20 +76661,23 @@ function recordedObjects(volume, plan, prefix, minSize) {
   }
   return objects;
 }
-function doubtfulMoves(ctx, volume, scan, verified) {
+function doubtfulMoves(ctx, scan, verified) {
   const doubtful = /* @__PURE__ */ new Map();
   const { plan, input: input2 } = verified;
   if (plan.moves.length === 0) return doubtful;
   const paths = /* @__PURE__ */ new Set();
-  const lastRunAt = lastRunStart(volume);
   for (const move of plan.moves) {
     const here2 = findRecord(input2.records, move.to);
     if (here2 !== void 0 && here2.size === move.size && Math.abs(here2.mtime - move.mtime) < 1e-3) {
       paths.add(move.to);
       continue;
     }
+    if (scan.bornAfter) {
+      if (scan.bornAfter.has(move.to)) paths.add(move.to);
+      continue;
+    }
     const born = statSync2(path21.join(ctx.target.localPath, move.to), { throwIfNoEntry: false })?.birthtimeMs ?? 0;
-    const since = lastRunAt ?? findRecord(input2.records, move.from)?.synced ?? Infinity;
+    const since = findRecord(input2.records, move.from)?.synced ?? Infinity;
     if (born > 0 && born / 1e3 > since + CLOCK_SLACK_SECONDS) paths.add(move.to);
   }
   if (paths.size > 0) {
@@ -76694,10 +76697,11 @@ function findRecord(rows, filePath) {
   }
   return void 0;
 }
-function lastRunStart(volume) {
+function recycledAfterMs(volume) {
   try {
     const at = JSON.parse(volume.db.getMeta("last_run") ?? "null")?.at;
-    return at ? Date.parse(at) / 1e3 : void 0;
+    const ms = at ? Date.parse(at) : NaN;
+    return Number.isNaN(ms) ? void 0 : ms + CLOCK_SLACK_SECONDS * 1e3;
   } catch {
     return void 0;
   }
@@ -76937,7 +76941,8 @@ function canRead(path32, stats) {
   }
 }
 async function scanVolume(options) {
-  const { root: root5, signal, onProgress } = options;
+  const { root: root5, signal, onProgress, bornAfterMs } = options;
+  const bornAfter = /* @__PURE__ */ new Set();
   let rootStats;
   try {
     rootStats = await stat7(root5);
@@ -77041,7 +77046,8 @@ async function scanVolume(options) {
           dev: stats.dev,
           ino: stats.ino,
           size: stats.size,
-          mtimeMs: stats.mtimeMs
+          mtimeMs: stats.mtimeMs,
+          birthtimeMs: stats.birthtimeMs
         });
       }
     } finally {
@@ -77072,7 +77078,10 @@ async function scanVolume(options) {
       }
       filesSeen++;
       if (isExcluded(path32)) excludedCount++;
-      else files.push(scannedFile(path32, entry));
+      else {
+        files.push(scannedFile(path32, entry));
+        if (bornAfterMs !== void 0 && entry.birthtimeMs > bornAfterMs) bornAfter.add(path32);
+      }
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
@@ -77080,7 +77089,7 @@ async function scanVolume(options) {
   if (signal?.aborted) throw aborted4(signal);
   await walk(resolve2(root5), "", rootStats.dev, rootStats.ino);
   onProgress?.(filesSeen);
-  return { root: root5, files, skipped, excludedCount };
+  return { root: root5, files, skipped, excludedCount, bornAfter: bornAfterMs === void 0 ? void 0 : bornAfter };
 }
 function scannedFile(path32, entry) {
   return { path: path32, inode: small(entry.ino), dev: small(entry.dev), size: small(entry.size), mtimeMs: entry.mtimeMs };
@@ -77118,7 +77127,7 @@ var init_scanner = __esm({
 
 // src/engine/run/scan-stage.ts
 import { readdir } from "node:fs/promises";
-async function scanStage(ctx) {
+async function scanStage(ctx, bornAfterMs) {
   const { target } = ctx;
   ctx.phase("scan");
   const filters = runFilters(ctx);
@@ -77126,7 +77135,8 @@ async function scanStage(ctx) {
     root: target.localPath,
     isExcluded: filters.isExcludedPath,
     signal: ctx.options.signal,
-    onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files })
+    onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files }),
+    bornAfterMs
   });
   try {
     await assertMounted(target.localPath);
@@ -77227,7 +77237,7 @@ async function prepareTarget(target, options) {
   try {
     volume = await openVolume(ctx);
     const bucket = await connectBucket(ctx);
-    const scan = await scanStage(ctx);
+    const scan = await scanStage(ctx, recycledAfterMs(volume));
     guardVolume(ctx, volume, scan, bucket);
     if (!volume.baseline) {
       ctx.phase("resume");

@@ -18,7 +18,7 @@ import { moveStage, type MovedRun } from "./run/move-stage";
 import { openVolume, type OpenedVolume } from "./run/open-volume";
 import { planStage, withoutRecords } from "./run/plan-stage";
 import { previewStage } from "./run/preview-stage";
-import { proveStage } from "./run/prove-stage";
+import { proveStage, recycledAfterMs } from "./run/prove-stage";
 import { recordRunMeta, recordStage } from "./run/record-stage";
 import { scanStage, type VolumeScan } from "./run/scan-stage";
 import { verifyStage, withoutListing, type VerifiedRun } from "./run/verify-stage";
@@ -52,7 +52,7 @@ export async function prepareTarget(
   try {
     volume = await openVolume(ctx); //                  mounted, readable; lock; state DB; which volume
     const bucket = await connectBucket(ctx); //         credentials and bucket; aws CLI looked up meanwhile
-    const scan = await scanStage(ctx); //               every file aws would upload
+    const scan = await scanStage(ctx, recycledAfterMs(volume)); // every file aws would upload
     guardVolume(ctx, volume, scan, bucket); //          the recorded volume, not an empty mount point
     if (!volume.baseline) {
       ctx.phase("resume"); //                           finish a batch an interrupted run journaled

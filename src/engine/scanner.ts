@@ -39,6 +39,8 @@ export interface ScanOptions {
   excludes?: string[];
   signal?: AbortSignal;
   onProgress?: (filesSeen: number) => void;
+  /** Files born after this (milliseconds since the epoch) are named in the result's `bornAfter`. */
+  bornAfterMs?: number;
 }
 
 const YIELD_EVERY_MS = 50;
@@ -64,6 +66,7 @@ interface Entry {
   ino: number;
   size: number;
   mtimeMs: number;
+  birthtimeMs: number;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -86,7 +89,8 @@ function canRead(path: string, stats: Pick<Stats, "mode" | "uid">): boolean {
 }
 
 export async function scanVolume(options: ScanOptions): Promise<ScanResult> {
-  const { root, signal, onProgress } = options;
+  const { root, signal, onProgress, bornAfterMs } = options;
+  const bornAfter = new Set<string>();
   let rootStats: Stats;
   try {
     rootStats = await stat(root);
@@ -213,6 +217,7 @@ export async function scanVolume(options: ScanOptions): Promise<ScanResult> {
           ino: stats.ino,
           size: stats.size,
           mtimeMs: stats.mtimeMs,
+          birthtimeMs: stats.birthtimeMs,
         });
       }
     } finally {
@@ -244,7 +249,10 @@ export async function scanVolume(options: ScanOptions): Promise<ScanResult> {
       }
       filesSeen++;
       if (isExcluded(path)) excludedCount++;
-      else files.push(scannedFile(path, entry));
+      else {
+        files.push(scannedFile(path, entry));
+        if (bornAfterMs !== undefined && entry.birthtimeMs > bornAfterMs) bornAfter.add(path);
+      }
       if ((filesSeen & 1023) === 0 && performance.now() - lastYield > YIELD_EVERY_MS) await pause();
     }
     ancestors.delete(id);
@@ -254,7 +262,7 @@ export async function scanVolume(options: ScanOptions): Promise<ScanResult> {
   // Absolute, so that a relative root still names the same folder while the walk is inside another.
   await walk(resolve(root), "", rootStats.dev, rootStats.ino);
   onProgress?.(filesSeen);
-  return { root, files, skipped, excludedCount };
+  return { root, files, skipped, excludedCount, bornAfter: bornAfterMs === undefined ? undefined : bornAfter };
 }
 
 function scannedFile(path: string, entry: Entry): ScannedFile {

@@ -35,6 +35,8 @@ export interface ScanResult {
   skipped: SkippedEntry[];
   /** Files left out by the excludes (never moved, never deleted). */
   excludedCount: number;
+  /** With `bornAfterMs`: the files born after it (a file's birth time comes with the scan's stat). */
+  bornAfter?: ReadonlySet<string>;
 }
 
 /** One row of the state DB's `files` table (the original Python tool's shape plus `etag`). */

@@ -119,6 +119,26 @@ describe("scanVolume", () => {
     expect(top).toEqual({ path: "top.txt", inode: st.ino, dev: st.dev, size: 3, mtimeMs: st.mtimeMs });
   });
 
+  it("names the files born after a given time, from the scan's own stat (no birth times asked: none named)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scan-born-"));
+    try {
+      writeFileSync(join(dir, "old.txt"), "o");
+      mkdirSync(join(dir, "sub"));
+      writeFileSync(join(dir, "sub/older.txt"), "o");
+      const cutoff = statSync(join(dir, "sub/older.txt")).birthtimeMs;
+      if (cutoff === 0) throw new Error("this file system keeps no birth times: the test cannot tell");
+      await new Promise((r) => setTimeout(r, 20));
+      writeFileSync(join(dir, "new.txt"), "n");
+      writeFileSync(join(dir, "sub/newer.txt"), "n");
+      writeFileSync(join(dir, "sub/left-out.tmp"), "n");
+      const born = await scanVolume({ root: dir, excludes: ["*.tmp"], bornAfterMs: cutoff });
+      expect([...born.bornAfter!].sort()).toEqual(["new.txt", "sub/newer.txt"]);
+      expect((await scanVolume({ root: dir })).bornAfter).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("returns both paths of a hard link with the same inode", () => {
     const [one, two] = ["hard/one.bin", "hard/two.bin"].map((p) => result.files.find((f) => f.path === p)!);
     expect(one.inode).toBe(two.inode);

@@ -32,7 +32,7 @@ export async function proveStage(
   const { plan } = verified;
   const minSize = Math.max(1, target.proveMinSize ?? DEFAULT_PROVE_MIN_SIZE);
   const uploads = volume.baseline ? scan.files : plan.newFiles;
-  const doubtful = doubtfulMoves(ctx, volume, scan, verified);
+  const doubtful = doubtfulMoves(ctx, scan, verified);
   // Without a file worth proving, not even a listing is asked for.
   if (doubtful.size === 0 && !uploads.some((f) => f.size >= minSize)) return verified;
   let objects = verified.objects;
@@ -158,27 +158,31 @@ function recordedObjects(volume: OpenedVolume, plan: Plan, prefix: string, minSi
 const CLOCK_SLACK_SECONDS = 2;
 
 /**
- * Inode moves whose inode alone is not enough, by destination path: the file was born after the old row
- * was last synced (its number was recycled from a deleted file: a rename keeps the birth time), or it sits
- * at its own recorded path with that row's size and mtime too (the number ties two rows). Rows are found in
- * the planner's sorted records and birth times with a synchronous stat: a folder rename of a million files
- * costs a million of each, which must not be a million DB queries and awaited round trips.
+ * Inode moves whose inode alone is not enough, by destination path: the file was born after the last run
+ * started (or, with none recorded, after the old row was synced): its number was recycled from a deleted
+ * file, as a rename keeps the birth time; or it sits at its own recorded path with that row's size and mtime
+ * too (the number ties two rows). Rows are found in the planner's sorted records, birth times come with the
+ * scan: a folder rename of a million files asks a million of each, which must be neither DB queries nor
+ * system calls (a stat each held the event loop 11 s at a million).
  */
-function doubtfulMoves(ctx: RunContext, volume: OpenedVolume, scan: VolumeScan, verified: VerifiedRun) {
+function doubtfulMoves(ctx: RunContext, scan: VolumeScan, verified: VerifiedRun) {
   const doubtful = new Map<string, ScannedFile>();
   const { plan, input } = verified;
   if (plan.moves.length === 0) return doubtful;
   const paths = new Set<string>();
-  const lastRunAt = lastRunStart(volume);
   for (const move of plan.moves) {
     const here = findRecord(input.records, move.to);
     if (here !== undefined && here.size === move.size && Math.abs(here.mtime - move.mtime) < 0.001) {
       paths.add(move.to);
       continue;
     }
-    // Gone since the scan: aws sees to it.
+    if (scan.bornAfter) {
+      if (scan.bornAfter.has(move.to)) paths.add(move.to);
+      continue;
+    }
+    // No last run recorded: born after its old row was synced. Gone since the scan: aws sees to it.
     const born = statSync(path.join(ctx.target.localPath, move.to), { throwIfNoEntry: false })?.birthtimeMs ?? 0;
-    const since = lastRunAt ?? findRecord(input.records, move.from)?.synced ?? Infinity;
+    const since = findRecord(input.records, move.from)?.synced ?? Infinity;
     if (born > 0 && born / 1000 > since + CLOCK_SLACK_SECONDS) paths.add(move.to);
   }
   if (paths.size > 0) for (const file of scan.files) if (paths.has(file.path)) doubtful.set(file.path, file);
@@ -200,14 +204,15 @@ function findRecord(rows: readonly FileRecord[], filePath: string): FileRecord |
 }
 
 /**
- * When the last run started, in seconds: every recorded file existed by that run's scan, so a file born
- * after it that holds a recorded number most likely got it from a deleted file (one born between the start
- * and the scan is only hashed for nothing).
+ * Files born after this (ms) hold a recorded inode number most likely recycled from a deleted file: every
+ * recorded file existed by the last run's scan (one born between its start and its scan is only hashed for
+ * nothing). Undefined when no run's start is recorded.
  */
-function lastRunStart(volume: OpenedVolume): number | undefined {
+export function recycledAfterMs(volume: OpenedVolume): number | undefined {
   try {
     const at = (JSON.parse(volume.db.getMeta("last_run") ?? "null") as { at?: string } | null)?.at;
-    return at ? Date.parse(at) / 1000 : undefined;
+    const ms = at ? Date.parse(at) : NaN;
+    return Number.isNaN(ms) ? undefined : ms + CLOCK_SLACK_SECONDS * 1000;
   } catch {
     return undefined;
   }

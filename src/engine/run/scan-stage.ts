@@ -18,7 +18,8 @@ export interface VolumeScan extends ScanResult {
   filters: AwsFilters;
 }
 
-export async function scanStage(ctx: RunContext): Promise<VolumeScan> {
+/** `bornAfterMs`: the files born after it are named in the scan (prove-stage.ts, `recycledAfterMs`). */
+export async function scanStage(ctx: RunContext, bornAfterMs?: number): Promise<VolumeScan> {
   const { target } = ctx;
   ctx.phase("scan");
   const filters = runFilters(ctx);
@@ -27,6 +28,7 @@ export async function scanStage(ctx: RunContext): Promise<VolumeScan> {
     isExcluded: filters.isExcludedPath,
     signal: ctx.options.signal,
     onProgress: (files) => ctx.emit({ type: "scan-progress", target: target.name, files }),
+    bornAfterMs,
   });
   try {
     await assertMounted(target.localPath);
