@@ -19,7 +19,7 @@ import { scanVolume } from "../../src/engine/scanner";
 
 // This process stands in for the CLI's, which keeps the heap near what is live.
 keepHeapNearLive();
-// Bundled (pass-child.ts), it finds sql.js's wasm beside it, as the CLI's bundle does.
+// Bundled (bundled.ts), it finds sql.js's wasm beside it, as the CLI's bundle does.
 const wasm = path.join(path.dirname(fileURLToPath(import.meta.url)), "sql-wasm.wasm");
 if (existsSync(wasm)) await initSql(await loadSqlWasm(wasm));
 const [mode, root, bucket, endpoint, aws] = process.argv.slice(2);
