@@ -15,6 +15,18 @@ function move(from: string, to: string, etag = `etag-${from}`): PlannedMove {
 }
 const temp = (n: number) => `.s3-smart-sync-tmp/run/${n}`;
 
+/** Shuffles in place with a fixed seed (Park–Miller numbers), so that a failure repeats; the seed carries on. */
+function seededShuffle(seed: number): <T>(items: T[]) => T[] {
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  return (items) => {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  };
+}
+
 /** Executes a schedule on a fake bucket (key → content) the way the mover does: waves, then deletes. */
 function execute(schedule: MoveSchedule, bucket: Map<string, string>): string[] {
   const log: string[] = [];
@@ -112,9 +124,8 @@ describe("scheduleMoves", () => {
   });
 
   it("finds chains, swaps and cycles among moves given in any order, with any characters in their keys", () => {
-    // Shuffled with a fixed seed, so that a failure repeats; the keys sort differently by code unit and by name.
-    let seed = 7;
-    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    // The keys sort differently by code unit and by name.
+    const shuffle = seededShuffle(7);
     for (let round = 0; round < 20; round++) {
       const moves: PlannedMove[] = [];
       const bucket = new Map<string, string>();
@@ -135,11 +146,7 @@ describe("scheduleMoves", () => {
       moves.push(move(h3, `${h3}/new`));
       for (const name of names) bucket.set(name, name.toUpperCase());
       for (const m of moves) expected.set(m.toKey, m.fromKey.toUpperCase());
-      for (let i = moves.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [moves[i], moves[j]] = [moves[j], moves[i]];
-      }
-      execute(scheduleMoves(moves, temp), bucket);
+      execute(scheduleMoves(shuffle(moves), temp), bucket);
       expect(bucket).toEqual(expected);
     }
   });
@@ -232,14 +239,9 @@ describe("moveGroups", () => {
       ["solo 2", "SOLO 2", "solo 2"],
       ["a b", "a c", "a b"],
     ];
-    let seed = 7;
+    const shuffle = seededShuffle(7);
     for (let round = 0; round < 20; round++) {
-      const shuffled = [...structure];
-      for (let i = shuffled.length - 1; i > 0; i--) {
-        seed = (seed * 1103515245 + 12345) % 2 ** 31;
-        const j = seed % (i + 1);
-        [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-      }
+      const shuffled = shuffle([...structure]);
       const firstSeen = [...new Set(shuffled.map(([, , group]) => group))];
       expect(moveGroups(shuffled.map(([from, to]) => move(from, to)))).toEqual(
         shuffled.map(([, , group]) => firstSeen.indexOf(group)),
