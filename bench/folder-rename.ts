@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const child = (args: string[]) => runPass(args, env);
   try {
     say(`folder-rename: state DB and bucket`);
-    child(["build", volume, BUCKET, createHash("md5").update(BODY).digest("hex")]);
+    await child(["build", volume, BUCKET, createHash("md5").update(BODY).digest("hex")]);
     const keys = treeKeys(volume);
     await seedEmptyObjects(server, BUCKET, keys, BODY);
     say(`folder-rename: server capacity on a sample of ${sampleSize} keys at concurrency ${concurrency}`);
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     renameSync(tree.root, path.join(volume, to));
     say(`folder-rename: the moves pass (${files} moves)`);
     await server.local.resetStats();
-    const pass = child(["pass", volume, BUCKET, server.local.endpoint]);
+    const pass = await child(["pass", volume, BUCKET, server.local.endpoint]);
     const stats = summarizeStats(await server.local.stats());
     const p = pass.result as {
       passMs: number;

@@ -14,7 +14,7 @@ const moves = amountFlag(flags, "moves", flags.quick === true ? 200_000 : 2_000_
 const TARGET_RSS_MIB = 1024;
 
 say(`journal: ${moves} moves journaled, recorded, read back`);
-const cost = runBundled("test/support/journal-stress.ts", [String(moves)]);
+const cost = await runBundled("test/support/journal-stress.ts", [String(moves)]);
 const figures = cost.result as {
   moves: number;
   journalMiB: number;

@@ -31,7 +31,7 @@ const child = runPass;
 
 type PassResult = { passMs: number; phases: Record<string, number>; unchanged: number };
 
-function figures(pass: ReturnType<typeof child>) {
+function figures(pass: Awaited<ReturnType<typeof child>>) {
   const p = pass.result as PassResult;
   return {
     processWallMs: pass.wallMs,
@@ -46,7 +46,7 @@ function figures(pass: ReturnType<typeof child>) {
 async function endToEnd(server: BenchServer, trees: string, work: string) {
   say(`no-change: end to end with aws on ${e2eFiles} files: seeding the bucket`);
   const tree = ensureTree(trees, e2eFiles);
-  child(["build", tree.root, E2E_BUCKET], server.awsEnv);
+  await child(["build", tree.root, E2E_BUCKET], server.awsEnv);
   const seedStart = performance.now();
   const keys = treeKeys(tree.root);
   await seedEmptyObjects(server, E2E_BUCKET, keys);
@@ -97,11 +97,11 @@ async function main(): Promise<void> {
       say(`no-change: building or reusing a tree of ${files} files under ${trees}`);
       const tree = ensureTree(trees, files);
       say(`no-change: recording its state DB`);
-      const build = child(["build", tree.root, BUCKET], env);
+      const build = await child(["build", tree.root, BUCKET], env);
       say(`no-change: the moves pass`);
-      const moves = figures(child(["pass", tree.root, BUCKET, server.local.endpoint], env));
+      const moves = figures(await child(["pass", tree.root, BUCKET, server.local.endpoint], env));
       say(`no-change: the sync pass (aws a no-op)`);
-      const sync = figures(child(["sync", tree.root, BUCKET, server.local.endpoint, noOpAws], env));
+      const sync = figures(await child(["sync", tree.root, BUCKET, server.local.endpoint, noOpAws], env));
       results.push({ files, treeCreateMs: tree.createMs, dbBuildMs: build.wallMs, movesPass: moves, syncPass: sync });
     }
     if (e2eFiles > 0) e2e = await endToEnd(server, trees, work);

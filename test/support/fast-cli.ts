@@ -92,10 +92,15 @@ export function bundledCli(): Promise<string> {
   return built;
 }
 
-/** Bundles any script (e.g. a child for a kill test) next to a copy of sql.js's wasm; returns its path. */
-export async function bundleScript(entry: string): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), "s3ss-script-"));
-  const out = path.join(dir, "script.mjs");
+/**
+ * Bundles any script (e.g. a child for a kill test) next to a copy of sql.js's wasm, into `dir` (a new
+ * temporary folder when omitted); returns its path, named after the script.
+ */
+export async function bundleScript(
+  entry: string,
+  dir = mkdtempSync(path.join(tmpdir(), "s3ss-script-")),
+): Promise<string> {
+  const out = path.join(dir, `${path.basename(entry, ".ts")}.mjs`);
   await build({ ...BUILD_OPTIONS, entryPoints: [entry], outfile: out });
   copyFileSync(createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm"), path.join(dir, "sql-wasm.wasm"));
   return out;
