@@ -75925,20 +75925,22 @@ function planUnlessMoves(input2) {
 }
 function buildPlan(input2, probe2) {
   const { scan, records, prefix, isExcluded, objects } = input2;
-  const slotFile = [];
-  const slotRow = [];
+  const slotFile = new Array(scan.length + records.length);
+  const slotRow = new Array(scan.length + records.length);
+  let slots = 0;
   walkByPath(
     scan,
     records,
     (file2, row) => {
-      slotFile.push(file2);
-      slotRow.push(row);
+      slotFile[slots] = file2;
+      slotRow[slots++] = row;
     },
     (row) => {
-      slotFile.push(void 0);
-      slotRow.push(row);
+      slotFile[slots] = void 0;
+      slotRow[slots++] = row;
     }
   );
+  slotFile.length = slotRow.length = slots;
   let inodeIndex;
   const inodes = () => {
     if (!inodeIndex) {
@@ -75963,7 +75965,7 @@ function buildPlan(input2, probe2) {
   const recordedSlot = (inode) => inodes().slotByInode.get(inode) ?? -1;
   const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
   const plan = emptyPlan();
-  const ends = { moves: [], archived: [], rejected: [] };
+  const ends = { moves: new SlotPairs(), archived: new SlotPairs(), rejected: new SlotPairs() };
   const candidateFor = (file2, here2) => {
     if (file2.size === 0) return -1;
     if (here2?.inode === file2.inode) return -1;
@@ -76048,8 +76050,8 @@ function buildPlan(input2, probe2) {
   const roles = new Uint8Array(slotFile.length);
   const mark = (pairs, fromRole, toRole) => {
     for (let i6 = 0; i6 < pairs.length; i6 += 2) {
-      roles[pairs[i6]] |= fromRole;
-      roles[pairs[i6 + 1]] |= toRole;
+      roles[pairs.at(i6)] |= fromRole;
+      roles[pairs.at(i6 + 1)] |= toRole;
     }
   };
   mark(ends.moves, MOVED_FROM | CANDIDATE_END, MOVED_TO | CANDIDATE_END);
@@ -76091,17 +76093,17 @@ function movesOnto(moves, keys) {
 function takeHeld(plan, ends, held, add) {
   const index = /* @__PURE__ */ new Map();
   const moves = [];
-  const moveEnds = [];
+  const moveEnds = new SlotPairs();
   plan.moves.forEach((move, i6) => {
     if (held.has(move)) index.set(move, i6);
     else {
       moves.push(move);
-      moveEnds.push(ends.moves[2 * i6], ends.moves[2 * i6 + 1]);
+      moveEnds.push(ends.moves.at(2 * i6), ends.moves.at(2 * i6 + 1));
     }
   });
   for (const move of held) {
     const i6 = index.get(move);
-    add(move, ends.moves[2 * i6], ends.moves[2 * i6 + 1]);
+    add(move, ends.moves.at(2 * i6), ends.moves.at(2 * i6 + 1));
   }
   plan.moves = moves;
   ends.moves = moveEnds;
@@ -76126,7 +76128,7 @@ function holdMovesOntoHeldSources(plan, ends, prefix) {
     ends.rejected.push(from, to);
   });
 }
-var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS;
+var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS, SlotPairs;
 var init_planner = __esm({
   "src/engine/planner.ts"() {
     "use strict";
@@ -76139,6 +76141,22 @@ var init_planner = __esm({
     CANDIDATE_END = 8;
     HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
     SYNC_CLOCK_SLACK_SECONDS = 2;
+    SlotPairs = class {
+      slots = new Int32Array(64);
+      length = 0;
+      push(from, to) {
+        if (this.length + 2 > this.slots.length) {
+          const grown = new Int32Array(this.slots.length * 2);
+          grown.set(this.slots);
+          this.slots = grown;
+        }
+        this.slots[this.length++] = from;
+        this.slots[this.length++] = to;
+      }
+      at(index) {
+        return this.slots[index];
+      }
+    };
   }
 });
 

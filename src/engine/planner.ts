@@ -136,21 +136,24 @@ export function planUnlessMoves(input: PlanInput): Plan | undefined {
 function buildPlan(input: PlanInput, probe: boolean): Plan | undefined {
   const { scan, records, prefix, isExcluded, objects } = input;
   // Scan and records side by side in path order, without a map of a million paths: each path of either
-  // has a slot, in path order, holding its file, its row, or both.
-  const slotFile: (ScannedFile | undefined)[] = [];
-  const slotRow: (FileRecord | undefined)[] = [];
+  // has a slot, in path order, holding its file, its row, or both. Sized once (then trimmed): arrays grown
+  // to two million slots each left their outgrown copies in the heap until a full collection.
+  const slotFile: (ScannedFile | undefined)[] = new Array(scan.length + records.length);
+  const slotRow: (FileRecord | undefined)[] = new Array(scan.length + records.length);
+  let slots = 0;
   walkByPath(
     scan,
     records,
     (file, row) => {
-      slotFile.push(file);
-      slotRow.push(row);
+      slotFile[slots] = file;
+      slotRow[slots++] = row;
     },
     (row) => {
-      slotFile.push(undefined);
-      slotRow.push(row);
+      slotFile[slots] = undefined;
+      slotRow[slots++] = row;
     },
   );
+  slotFile.length = slotRow.length = slots;
   // The inode index costs as much as the path index on a million files, and is only needed once a file
   // is not at its recorded path: built on first use, so a pass where nothing moved never builds it.
   let inodeIndex: { slotByInode: Map<number, number>; linked: Set<number> } | undefined;
@@ -182,7 +185,7 @@ function buildPlan(input: PlanInput, probe: boolean): Plan | undefined {
 
   const plan = emptyPlan();
   // Each candidate's two slots (old path, new path), beside plan.moves, plan.archived and plan.rejected.
-  const ends: CandidateEnds = { moves: [], archived: [], rejected: [] };
+  const ends: CandidateEnds = { moves: new SlotPairs(), archived: new SlotPairs(), rejected: new SlotPairs() };
 
   // The old side of a move: the row that held this inode at another path. Its path may be gone or hold
   // a new file now; the old key is moved either way (aws then uploads whatever sits at the old path).
@@ -274,10 +277,10 @@ function buildPlan(input: PlanInput, probe: boolean): Plan | undefined {
   // What each path is to the candidates, a byte per slot (a folder rename of a million files has two
   // million ends: a map of them by path cost about 100 MB).
   const roles = new Uint8Array(slotFile.length);
-  const mark = (pairs: readonly number[], fromRole: number, toRole: number) => {
+  const mark = (pairs: SlotPairs, fromRole: number, toRole: number) => {
     for (let i = 0; i < pairs.length; i += 2) {
-      roles[pairs[i]] |= fromRole;
-      roles[pairs[i + 1]] |= toRole;
+      roles[pairs.at(i)] |= fromRole;
+      roles[pairs.at(i + 1)] |= toRole;
     }
   };
   mark(ends.moves, MOVED_FROM | CANDIDATE_END, MOVED_TO | CANDIDATE_END);
@@ -315,9 +318,32 @@ function buildPlan(input: PlanInput, probe: boolean): Plan | undefined {
 
 /** The slots (old path, new path) of each candidate, pairwise, in the order of its list in the plan. */
 interface CandidateEnds {
-  moves: number[];
-  archived: number[];
-  rejected: number[];
+  moves: SlotPairs;
+  archived: SlotPairs;
+  rejected: SlotPairs;
+}
+
+/**
+ * Slot numbers, two per candidate, in a typed array grown by doubling: a folder rename of a million files
+ * has two million, whose array's outgrown copies would stay in the heap until a full collection.
+ */
+class SlotPairs {
+  private slots = new Int32Array(64);
+  length = 0;
+
+  push(from: number, to: number): void {
+    if (this.length + 2 > this.slots.length) {
+      const grown = new Int32Array(this.slots.length * 2);
+      grown.set(this.slots);
+      this.slots = grown;
+    }
+    this.slots[this.length++] = from;
+    this.slots[this.length++] = to;
+  }
+
+  at(index: number): number {
+    return this.slots[index];
+  }
 }
 
 /**
@@ -349,17 +375,17 @@ function takeHeld(
 ): void {
   const index = new Map<PlannedMove, number>();
   const moves: PlannedMove[] = [];
-  const moveEnds: number[] = [];
+  const moveEnds = new SlotPairs();
   plan.moves.forEach((move, i) => {
     if (held.has(move)) index.set(move, i);
     else {
       moves.push(move);
-      moveEnds.push(ends.moves[2 * i], ends.moves[2 * i + 1]);
+      moveEnds.push(ends.moves.at(2 * i), ends.moves.at(2 * i + 1));
     }
   });
   for (const move of held) {
     const i = index.get(move)!;
-    add(move, ends.moves[2 * i], ends.moves[2 * i + 1]);
+    add(move, ends.moves.at(2 * i), ends.moves.at(2 * i + 1));
   }
   plan.moves = moves;
   ends.moves = moveEnds;
