@@ -2348,10 +2348,34 @@ var init_atomic_write = __esm({
   }
 });
 
+// src/engine/heap.ts
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+function keepHeapNearLive() {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
+function collectGarbage() {
+  if (!gc) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc");
+  }
+  gc();
+}
+var HEAP_GROWING_PERCENT, COLLECT_FROM, gc;
+var init_heap = __esm({
+  "src/engine/heap.ts"() {
+    "use strict";
+    HEAP_GROWING_PERCENT = 15;
+    COLLECT_FROM = 1e5;
+  }
+});
+
 // src/engine/db.ts
-import { open as open2, readFile, rename as rename2, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { readFile, rename as rename2, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path2 from "node:path";
+import { isDeepStrictEqual } from "node:util";
 async function loadSqlWasm(wasmPath) {
   const file2 = wasmPath ?? createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm");
   return new Uint8Array(await readFile(file2));
@@ -2425,25 +2449,30 @@ function pageCountIsValid(image, size) {
   const pages = view.getUint32(28);
   return pages > 0 && view.getUint32(24) === view.getUint32(92) && pages * pageSize === size;
 }
-async function readImage(file2) {
-  let handle;
+function identityOf(stats) {
+  return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
+}
+function readImage(file2, expected) {
+  let fd;
   try {
-    handle = await open2(file2, "r");
+    fd = openSync(file2, "r");
   } catch (error63) {
-    if (error63.code === "ENOENT") return void 0;
+    if (error63.code === "ENOENT" && !expected) return void 0;
     throw error63;
   }
   try {
-    const size = (await handle.stat()).size;
+    const identity4 = identityOf(fstatSync(fd));
+    if (expected && !isDeepStrictEqual(identity4, expected.identity)) throw expected.changed();
+    const { size } = identity4;
     const image = new Uint8Array(size + headroom(size));
     for (let offset = 0; offset < size; ) {
-      const { bytesRead } = await handle.read(image, offset, size - offset, offset);
+      const bytesRead = readSync(fd, image, offset, size - offset, offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
     }
-    return { image, size };
+    return { image, size, identity: identity4 };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 function inspect(SQL, image, size, dbPath) {
@@ -2510,7 +2539,7 @@ async function openStateDb(options) {
   const notices = [];
   let file2;
   try {
-    file2 = await readImage(dbPath);
+    file2 = readImage(dbPath);
   } catch (error63) {
     throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${dbPath}.`, {
       hint: "Check the file's permissions and that the volume is mounted.",
@@ -2529,7 +2558,11 @@ async function openStateDb(options) {
       configure(found.db);
       const capacity = pageCountIsValid(file2.image, file2.size) ? file2.image.length : file2.size;
       const readOnly = options.readOnly;
-      return { db: new StateDb({ SQL, db: found.db, capacity, path: dbPath, isNew: empty, now, readOnly }), notices };
+      const onDisk = found.version === SCHEMA_VERSION ? file2.identity : void 0;
+      return {
+        db: new StateDb({ SQL, db: found.db, capacity, path: dbPath, isNew: empty, now, readOnly, onDisk }),
+        notices
+      };
     }
     if (options.readOnly) {
       notices.push(
@@ -2582,13 +2615,14 @@ function estimateBytes(records) {
 function byPath(a6, b5) {
   return a6.path < b5.path ? -1 : a6.path > b5.path ? 1 : 0;
 }
-var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, FILE_COLUMNS_V3, PYTHON_TOOL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_SINCE, MIGRATIONS, SQLITE_MAGIC, ROWS_PER_TRANSACTION, GROW_IN_PLACE_UP_TO, MIB, FILE_FIELDS, StateDb;
+var import_sql, DB_FILE_NAME, SCHEMA_VERSION, sqlModule, FILE_COLUMNS, FILE_COLUMNS_V3, PYTHON_TOOL_COLUMNS, REQUIRED_COLUMNS, REQUIRED_SINCE, MIGRATIONS, SQLITE_MAGIC, ROWS_PER_TRANSACTION, GROW_IN_PLACE_UP_TO, MIB, LARGE_IMAGE, FILE_FIELDS, StateDb;
 var init_db = __esm({
   "src/engine/db.ts"() {
     "use strict";
     import_sql = __toESM(require_sql_wasm(), 1);
     init_atomic_write();
     init_errors();
+    init_heap();
     DB_FILE_NAME = ".s3-smart-sync.db";
     SCHEMA_VERSION = 3;
     FILE_COLUMNS = ["path", "inode", "size", "mtime", "synced", "etag"];
@@ -2659,13 +2693,20 @@ var init_db = __esm({
     ROWS_PER_TRANSACTION = 4096;
     GROW_IN_PLACE_UP_TO = 1.25;
     MIB = 1024 * 1024;
+    LARGE_IMAGE = 32 * MIB;
     FILE_FIELDS = FILE_COLUMNS_V3.join(", ");
     StateDb = class {
       /** True when no usable DB existed: this run is a first run. */
       isNew;
       path;
       readOnly;
-      db;
+      /** The open DB; undefined while released (`release`), until the next use reads the file again. */
+      current;
+      /**
+       * The file when the DB last equalled it (read without a migration, or saved), and SQLite's count of
+       * changed rows then: while the count stands, the file holds what the DB holds.
+       */
+      onDisk;
       SQL;
       /** Bytes the in-memory file can hold before sql.js must grow it. */
       capacity;
@@ -2676,11 +2717,18 @@ var init_db = __esm({
       constructor(init) {
         this.readOnly = init.readOnly ?? false;
         this.SQL = init.SQL;
-        this.db = init.db;
+        this.current = init.db;
         this.capacity = init.capacity;
         this.path = init.path;
         this.isNew = init.isNew;
         this.now = init.now;
+        if (init.onDisk) this.onDisk = { identity: init.onDisk, changes: this.changes() };
+      }
+      get db() {
+        if (this.current) return this.current;
+        this.current = this.readAgain();
+        if (this.capacity >= LARGE_IMAGE) collectGarbage();
+        return this.current;
       }
       // --- target -------------------------------------------------------------------------------------------
       getTarget() {
@@ -2948,13 +2996,71 @@ var init_db = __esm({
       async save() {
         if (this.readOnly) throw new Error("StateDb.save() on a DB opened read-only");
         if (this.transactionDepth > 0) throw new Error("StateDb.save() called inside a transaction");
-        await writeFileAtomic(this.path, this.db.export());
+        const changes = this.changes();
+        if (await this.writeExport() >= LARGE_IMAGE) collectGarbage();
+        const written = await stat(this.path).catch(() => void 0);
+        this.onDisk = written && { identity: identityOf(written), changes };
+      }
+      /** Writes the DB's export to its file (in a frame of its own, so nothing keeps the export alive); its size. */
+      async writeExport() {
+        const image = this.db.export();
+        await writeFileAtomic(this.path, image);
+        return image.length;
+      }
+      /**
+       * Lets go of the DB's in-memory file (about 140 MiB at a million rows) while it holds nothing the file on
+       * disk does not: a run's plan is made with the rows already read and the bucket's listing, when memory
+       * peaks. The next use reads the file again, and refuses a file another program changed meanwhile.
+       * Returns whether it let go.
+       */
+      release() {
+        if (!this.current || this.transactionDepth > 0 || this.onDisk?.changes !== this.changes()) return false;
+        this.freeStatements();
+        this.current.close();
+        this.current = void 0;
+        return true;
       }
       close() {
         this.freeStatements();
-        this.db.close();
+        this.current?.close();
+        this.current = void 0;
       }
       // --- helpers ------------------------------------------------------------------------------------------
+      /** Rows SQLite has changed since this DB was opened (each reopening starts again at 0). */
+      changes() {
+        return Number(this.one("SELECT total_changes()"));
+      }
+      /** The released DB, from its file, which must be the one it was released from. */
+      readAgain() {
+        const identity4 = this.onDisk.identity;
+        let file2;
+        try {
+          file2 = readImage(this.path, {
+            identity: identity4,
+            changed: () => new SmartSyncError(
+              "DB_UNREADABLE",
+              `The state DB ${this.path} was changed by another program during this run.`,
+              {
+                hint: "Nothing of this run was recorded in it (moves made are in the journal, which the next run finishes); check what wrote it, then run again."
+              }
+            )
+          });
+        } catch (error63) {
+          if (error63 instanceof SmartSyncError) throw error63;
+          const hint = "Connect the volume again and rerun; the state DB keeps what it knew before this run.";
+          if (error63.code === "ENOENT")
+            throw new SmartSyncError("VOLUME_MISSING", `${path2.dirname(this.path)} went away during the run.`, {
+              hint,
+              cause: error63
+            });
+          throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${this.path} again.`, { hint, cause: error63 });
+        }
+        const db = openImage(this.SQL, file2.image, file2.size);
+        configure(db);
+        this.capacity = pageCountIsValid(file2.image, file2.size) ? file2.image.length : file2.size;
+        this.onDisk = { identity: identity4, changes: 0 };
+        return db;
+      }
       /** `write` for each item, committed every so many (`transaction` joins the caller's, when one is open). */
       inTransactions(items, write) {
         const iterator = items[Symbol.iterator]();
@@ -2985,10 +3091,12 @@ var init_db = __esm({
         image.set(bytes);
         const db = openImage(this.SQL, image, bytes.length);
         configure(db);
+        const clean = this.onDisk?.changes === this.changes();
         this.freeStatements();
         this.db.close();
-        this.db = db;
+        this.current = db;
         this.capacity = pageCountIsValid(image, bytes.length) ? capacity : bytes.length;
+        if (this.onDisk) this.onDisk = clean ? { ...this.onDisk, changes: 0 } : void 0;
       }
       freeStatements() {
         for (const statement of this.statements.values()) statement.free();
@@ -3295,6 +3403,7 @@ var JOURNAL_FILE, JOURNAL_VERSION, WRITE_CHUNK, RECORD_BATCH, MoveJournal;
 var init_journal = __esm({
   "src/engine/journal.ts"() {
     "use strict";
+    init_errors();
     init_keys();
     init_move_order();
     JOURNAL_FILE = ".s3-smart-sync.journal";
@@ -3319,7 +3428,16 @@ var init_journal = __esm({
         if (header.moves !== moves.length) throw new Error("journal header counts another number of moves");
         const file2 = _MoveJournal.pathFor(volumeRoot);
         const temp = `${file2}.tmp-${process.pid}`;
-        const handle = await fs.open(temp, "w");
+        let handle;
+        try {
+          handle = await fs.open(temp, "w");
+        } catch (error63) {
+          if (error63.code !== "ENOENT") throw error63;
+          throw new SmartSyncError("VOLUME_MISSING", `${volumeRoot} went away during the run.`, {
+            hint: "Connect the volume again and rerun; no move was made.",
+            cause: error63
+          });
+        }
         try {
           let chunk = JSON.stringify(header) + "\n";
           for (const move of moves) {
@@ -4874,7 +4992,7 @@ var init_hex_encoding = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/serde/util-body-length/calculateBodyLength.js
-import { ReadStream, fstatSync, lstatSync } from "node:fs";
+import { ReadStream, fstatSync as fstatSync2, lstatSync } from "node:fs";
 var calculateBodyLength;
 var init_calculateBodyLength = __esm({
   "node_modules/@smithy/core/dist-es/submodules/serde/util-body-length/calculateBodyLength.js"() {
@@ -4894,7 +5012,7 @@ var init_calculateBodyLength = __esm({
         if (body.path != null) {
           return lstatSync(body.path).size;
         } else if (typeof body.fd === "number") {
-          return fstatSync(body.fd).size;
+          return fstatSync2(body.fd).size;
         }
       }
       throw new Error(`Body Length computation failed for ${body}`);
@@ -44753,11 +44871,11 @@ var hasColors, format2, reset, bold, dim, italic, underline, underlineDouble, un
 var init_base = __esm({
   "node_modules/yoctocolors/base.js"() {
     hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
-    format2 = (open4, close) => {
+    format2 = (open3, close) => {
       if (!hasColors) {
         return (input2) => input2;
       }
-      const openCode = `\x1B[${open4}m`;
+      const openCode = `\x1B[${open3}m`;
       const closeCode = `\x1B[${close}m`;
       return (input2) => {
         const string4 = input2 + "";
@@ -57781,7 +57899,7 @@ function isBackEdge(ctx, value) {
   const backEdges = ctx[STATE]?.backEdges;
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
-var $ZodCyclicError, STATE, NO_ISSUES, recursive, NONE, ASSUMED, PROVEN, handoff, open3, memo;
+var $ZodCyclicError, STATE, NO_ISSUES, recursive, NONE, ASSUMED, PROVEN, handoff, open2, memo;
 var init_memoizer = __esm({
   "node_modules/zod/v4/core/memoizer.js"() {
     init_util3();
@@ -57797,7 +57915,7 @@ var init_memoizer = __esm({
     NONE = 0;
     ASSUMED = 1;
     PROVEN = 2;
-    open3 = [];
+    open2 = [];
     memo = {
       alloc(_inst, payload, empty) {
         const bucket = handoff;
@@ -57806,7 +57924,7 @@ var init_memoizer = __esm({
         handoff = void 0;
         const entry = { value: empty, issues: null };
         bucket.set(payload.value, entry);
-        open3.push(entry);
+        open2.push(entry);
         return empty;
       },
       guard(inst) {
@@ -57877,10 +57995,10 @@ var init_memoizer = __esm({
               return payload;
             }
             handoff = bucket;
-            const depth = open3.length;
+            const depth = open2.length;
             const result = base(payload, ctx);
             handoff = void 0;
-            const entry = open3.length > depth ? open3.pop() : void 0;
+            const entry = open2.length > depth ? open2.pop() : void 0;
             if (result instanceof Promise) {
               return result.then((r5) => {
                 if (entry)
@@ -75653,7 +75771,7 @@ async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
   const { target, report } = ctx;
   const { db } = volume;
   const { plan } = verified;
-  db.setTarget(target.bucket, ctx.prefix);
+  if (volume.baseline) db.setTarget(target.bucket, ctx.prefix);
   const pending = [...plan.archived];
   let outcomes = [];
   let leftoverTempKeys2 = [];
@@ -75668,6 +75786,7 @@ async function moveStage(ctx, volume, bucket, verified, crossCopies = []) {
     });
     outcomes = batch.outcomes;
     leftoverTempKeys2 = batch.leftoverTempKeys;
+    if (outcomes.length >= COLLECT_FROM) collectGarbage();
     applyMovesToDb(db, outcomes, ctx.now().getTime() / 1e3);
     await db.save();
     if (batch.complete) await batch.journal.remove();
@@ -75711,6 +75830,7 @@ var init_move_stage = __esm({
   "src/engine/run/move-stage.ts"() {
     "use strict";
     init_archive();
+    init_heap();
     init_move_batch();
     init_s33();
   }
@@ -76173,6 +76293,7 @@ function planStage(ctx, volume, scan) {
     skippedMoves: volume.db.skippedMoves().map((s2) => ({ from: s2.fromPath, to: s2.toPath })),
     archivedMoves: target.archivedMoves
   };
+  volume.db.release();
   return { input: input2, recordCount: input2.records.length, plan: planUnlessMoves(input2) };
 }
 function withoutRecords(run) {
@@ -77875,19 +77996,6 @@ var init_skip = __esm({
     "use strict";
     init_db();
     init_lock();
-  }
-});
-
-// src/engine/heap.ts
-import { setFlagsFromString } from "node:v8";
-function keepHeapNearLive() {
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
-var HEAP_GROWING_PERCENT;
-var init_heap = __esm({
-  "src/engine/heap.ts"() {
-    "use strict";
-    HEAP_GROWING_PERCENT = 15;
   }
 });
 

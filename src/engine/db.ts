@@ -15,13 +15,16 @@
 //   it), so a write that may outgrow the room by a little is left to sql.js's own growth: at a million rows
 //   a folder rename's new rows (as many as it deleted) peaked 320 MiB higher through `reserve`.
 
-import { open, readFile, rename, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { readFile, rename, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import initSqlJs from "sql.js";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { writeFileAtomic } from "./atomic-write";
 import { SmartSyncError } from "./errors";
+import { collectGarbage } from "./heap";
 import type { FileRecord } from "./types";
 
 export const DB_FILE_NAME = ".s3-smart-sync.db";
@@ -248,6 +251,8 @@ const ROWS_PER_TRANSACTION = 4096;
 /** A write expected to need up to this times the room is left to grow in place (two of sql.js's steps). */
 const GROW_IN_PLACE_UP_TO = 1.25;
 const MIB = 1024 * 1024;
+/** From this size on, a DB image read again or exported is collected once used (see `db`, `save`). */
+const LARGE_IMAGE = 32 * MIB;
 
 /** Room left after the pages of a DB read from disk: enough for a run where little changed. */
 function headroom(size: number): number {
@@ -272,26 +277,45 @@ function pageCountIsValid(image: Uint8Array, size: number): boolean {
   return pages > 0 && view.getUint32(24) === view.getUint32(92) && pages * pageSize === size;
 }
 
-/** Reads the DB file into a buffer with room to grow; undefined when there is no file. */
-async function readImage(file: string): Promise<{ image: Uint8Array; size: number } | undefined> {
-  let handle;
+/** The DB file as read or saved: which file, and the version of it, `StateDb` reads again after `release`. */
+interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+function identityOf(stats: Stats): FileIdentity {
+  return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
+}
+
+/**
+ * Reads the DB file into a buffer with room to grow; undefined when there is no file. With `expected`,
+ * throws `changed` when the file is not that one any more. Synchronous: `StateDb` reads again from getters.
+ */
+function readImage(
+  file: string,
+  expected?: { identity: FileIdentity; changed: () => Error },
+): { image: Uint8Array; size: number; identity: FileIdentity } | undefined {
+  let fd;
   try {
-    handle = await open(file, "r");
+    fd = openSync(file, "r");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !expected) return undefined;
     throw error;
   }
   try {
-    const size = (await handle.stat()).size;
+    const identity = identityOf(fstatSync(fd));
+    if (expected && !isDeepStrictEqual(identity, expected.identity)) throw expected.changed();
+    const { size } = identity;
     const image = new Uint8Array(size + headroom(size));
     for (let offset = 0; offset < size;) {
-      const { bytesRead } = await handle.read(image, offset, size - offset, offset);
+      const bytesRead = readSync(fd, image, offset, size - offset, offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
     }
-    return { image, size };
+    return { image, size, identity };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -372,9 +396,9 @@ export async function openStateDb(options: OpenStateDbOptions): Promise<{ db: St
   const SQL = await getSql(options.wasmBinary);
   const notices: string[] = [];
 
-  let file: { image: Uint8Array; size: number } | undefined;
+  let file: ReturnType<typeof readImage>;
   try {
-    file = await readImage(dbPath);
+    file = readImage(dbPath);
   } catch (error) {
     throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${dbPath}.`, {
       hint: "Check the file's permissions and that the volume is mounted.",
@@ -395,7 +419,12 @@ export async function openStateDb(options: OpenStateDbOptions): Promise<{ db: St
       configure(found.db);
       const capacity = pageCountIsValid(file.image, file.size) ? file.image.length : file.size;
       const readOnly = options.readOnly;
-      return { db: new StateDb({ SQL, db: found.db, capacity, path: dbPath, isNew: empty, now, readOnly }), notices };
+      // A migrated DB differs from its file until saved.
+      const onDisk = found.version === SCHEMA_VERSION ? file.identity : undefined;
+      return {
+        db: new StateDb({ SQL, db: found.db, capacity, path: dbPath, isNew: empty, now, readOnly, onDisk }),
+        notices,
+      };
     }
     if (options.readOnly) {
       // Readers (status, previews) leave a bad file for the next run to move aside.
@@ -468,7 +497,13 @@ export class StateDb {
   readonly isNew: boolean;
   readonly path: string;
   readonly readOnly: boolean;
-  private db: Database;
+  /** The open DB; undefined while released (`release`), until the next use reads the file again. */
+  private current: Database | undefined;
+  /**
+   * The file when the DB last equalled it (read without a migration, or saved), and SQLite's count of
+   * changed rows then: while the count stands, the file holds what the DB holds.
+   */
+  private onDisk: { identity: FileIdentity; changes: number } | undefined;
   private readonly SQL: SqlJsStatic;
   /** Bytes the in-memory file can hold before sql.js must grow it. */
   private capacity: number;
@@ -485,14 +520,26 @@ export class StateDb {
     isNew: boolean;
     now: () => Date;
     readOnly?: boolean;
+    /** The file `db` was read from, when it holds what `db` holds. */
+    onDisk?: FileIdentity;
   }) {
     this.readOnly = init.readOnly ?? false;
     this.SQL = init.SQL;
-    this.db = init.db;
+    this.current = init.db;
     this.capacity = init.capacity;
     this.path = init.path;
     this.isNew = init.isNew;
     this.now = init.now;
+    if (init.onDisk) this.onDisk = { identity: init.onDisk, changes: this.changes() };
+  }
+
+  private get db(): Database {
+    if (this.current) return this.current;
+    this.current = this.readAgain();
+    // sql.js copied the image read: collected now (out of the frame that held it), it would stay beside the
+    // writes that follow; at a million rows RSS held its 154 MiB through a folder rename's whole record.
+    if (this.capacity >= LARGE_IMAGE) collectGarbage();
+    return this.current;
   }
 
   // --- target -------------------------------------------------------------------------------------------
@@ -801,15 +848,82 @@ export class StateDb {
   async save(): Promise<void> {
     if (this.readOnly) throw new Error("StateDb.save() on a DB opened read-only");
     if (this.transactionDepth > 0) throw new Error("StateDb.save() called inside a transaction");
-    await writeFileAtomic(this.path, this.db.export());
+    const changes = this.changes();
+    // The export is garbage once written: collected now, or it sits beside the next save's (a folder rename
+    // of a million files peaked at its last save, two 160 MiB exports and the file in memory at once).
+    if ((await this.writeExport()) >= LARGE_IMAGE) collectGarbage();
+    const written = await stat(this.path).catch(() => undefined);
+    this.onDisk = written && { identity: identityOf(written), changes };
+  }
+
+  /** Writes the DB's export to its file (in a frame of its own, so nothing keeps the export alive); its size. */
+  private async writeExport(): Promise<number> {
+    const image = this.db.export();
+    await writeFileAtomic(this.path, image);
+    return image.length;
+  }
+
+  /**
+   * Lets go of the DB's in-memory file (about 140 MiB at a million rows) while it holds nothing the file on
+   * disk does not: a run's plan is made with the rows already read and the bucket's listing, when memory
+   * peaks. The next use reads the file again, and refuses a file another program changed meanwhile.
+   * Returns whether it let go.
+   */
+  release(): boolean {
+    if (!this.current || this.transactionDepth > 0 || this.onDisk?.changes !== this.changes()) return false;
+    this.freeStatements();
+    this.current.close();
+    this.current = undefined;
+    return true;
   }
 
   close(): void {
     this.freeStatements();
-    this.db.close();
+    this.current?.close();
+    this.current = undefined;
   }
 
   // --- helpers ------------------------------------------------------------------------------------------
+
+  /** Rows SQLite has changed since this DB was opened (each reopening starts again at 0). */
+  private changes(): number {
+    return Number(this.one("SELECT total_changes()"));
+  }
+
+  /** The released DB, from its file, which must be the one it was released from. */
+  private readAgain(): Database {
+    const identity = this.onDisk!.identity;
+    let file;
+    try {
+      file = readImage(this.path, {
+        identity,
+        changed: () =>
+          new SmartSyncError(
+            "DB_UNREADABLE",
+            `The state DB ${this.path} was changed by another program during this run.`,
+            {
+              hint:
+                "Nothing of this run was recorded in it (moves made are in the journal, which the next run " +
+                "finishes); check what wrote it, then run again.",
+            },
+          ),
+      })!;
+    } catch (error) {
+      if (error instanceof SmartSyncError) throw error;
+      const hint = "Connect the volume again and rerun; the state DB keeps what it knew before this run.";
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        throw new SmartSyncError("VOLUME_MISSING", `${path.dirname(this.path)} went away during the run.`, {
+          hint,
+          cause: error,
+        });
+      throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${this.path} again.`, { hint, cause: error });
+    }
+    const db = openImage(this.SQL, file.image, file.size);
+    configure(db);
+    this.capacity = pageCountIsValid(file.image, file.size) ? file.image.length : file.size;
+    this.onDisk = { identity, changes: 0 };
+    return db;
+  }
 
   /** `write` for each item, committed every so many (`transaction` joins the caller's, when one is open). */
   private inTransactions<T>(items: Iterable<T>, write: (item: T) => void): void {
@@ -842,10 +956,12 @@ export class StateDb {
     image.set(bytes);
     const db = openImage(this.SQL, image, bytes.length);
     configure(db);
+    const clean = this.onDisk?.changes === this.changes();
     this.freeStatements();
     this.db.close();
-    this.db = db;
+    this.current = db;
     this.capacity = pageCountIsValid(image, bytes.length) ? capacity : bytes.length;
+    if (this.onDisk) this.onDisk = clean ? { ...this.onDisk, changes: 0 } : undefined;
   }
 
   private freeStatements(): void {

@@ -23,6 +23,7 @@ import { randomUUID } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { SmartSyncError } from "./errors";
 import { keyFor } from "./keys";
 import { storedSchedule, type CopyStep, type DeleteStep, type MoveSchedule } from "./move-order";
 import type { PlannedMove } from "./planner";
@@ -155,7 +156,16 @@ export class MoveJournal {
     if (header.moves !== moves.length) throw new Error("journal header counts another number of moves");
     const file = MoveJournal.pathFor(volumeRoot);
     const temp = `${file}.tmp-${process.pid}`;
-    const handle = await fs.open(temp, "w");
+    let handle;
+    try {
+      handle = await fs.open(temp, "w");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      throw new SmartSyncError("VOLUME_MISSING", `${volumeRoot} went away during the run.`, {
+        hint: "Connect the volume again and rerun; no move was made.",
+        cause: error,
+      });
+    }
     try {
       let chunk = JSON.stringify(header) + "\n";
       for (const move of moves) {

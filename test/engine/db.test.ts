@@ -414,6 +414,77 @@ const SCHEMA_1_TABLES = `
         storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
         requested_at TEXT, updated_at TEXT);`;
 
+describe("release", () => {
+  it("lets go of a DB that equals its file; the next use reads the same state from it, and later writes are saved", async () => {
+    const { db } = await open();
+    const files = Array.from({ length: 300 }, (_, i) => record(i));
+    db.replaceFiles(files);
+    db.setMeta("last_run", "before");
+    db.addSkippedMove({ fromPath: "a.mp3", toPath: "b.mp3", inode: 7, size: 8, mtime: 9.5 });
+    expect(db.release()).toBe(false); // nothing of it is on disk yet
+    await db.save();
+    expect(db.release()).toBe(true);
+    expect(db.allFiles()).toEqual(inOrder(files));
+    expect(db.getMeta("last_run")).toBe("before");
+    expect(db.skippedMoves().map((m) => m.toPath)).toEqual(["b.mp3"]);
+    db.upsertFiles([record(1000)]);
+    db.setMeta("last_run", "after");
+    expect(db.release()).toBe(false); // holds a row and a value the file does not
+    expect(db.getMeta("last_run")).toBe("after");
+    await saveAndClose(db);
+
+    const { db: again } = await open();
+    expect(again.release()).toBe(true); // as read, untouched
+    expect(again.allFiles()).toEqual(inOrder([...files, record(1000)]));
+    expect(again.getMeta("last_run")).toBe("after");
+  });
+
+  it("keeps a migrated DB until it is saved", async () => {
+    await writeRawDb(`
+      CREATE TABLE files (path TEXT PRIMARY KEY, inode INTEGER, size INTEGER, mtime REAL, synced INTEGER);
+      INSERT INTO files VALUES ('Music/a.mp3', 11, 100, 1600000000.5, 1600000100);`);
+    const { db } = await open();
+    expect(db.release()).toBe(false);
+    await db.save();
+    expect(db.release()).toBe(true);
+    expect(db.allFiles()).toEqual([
+      { path: "Music/a.mp3", inode: 11, size: 100, mtime: 1600000000.5, synced: 1600000100, etag: null },
+    ]);
+  });
+
+  it("refuses a file another program wrote while it was let go, and does not write over it", async () => {
+    const { db } = await open();
+    db.replaceFiles([record(1), record(2)]);
+    await db.save();
+    expect(db.release()).toBe(true);
+    const theirs = await writeRawDb("CREATE TABLE other (x); INSERT INTO other VALUES (1);");
+    const changed = {
+      code: "DB_UNREADABLE",
+      message: `The state DB ${dbFile} was changed by another program during this run.`,
+    };
+    expect(() => db.allFiles()).toThrow(expect.objectContaining(changed));
+    await expect(db.save()).rejects.toMatchObject(changed);
+    expect(Buffer.from(await readFile(dbFile)).equals(Buffer.from(theirs))).toBe(true);
+  });
+
+  it("says the volume went away when its file is gone at the next use", async () => {
+    const { db } = await open();
+    db.replaceFiles([record(1)]);
+    await db.save();
+    expect(db.release()).toBe(true);
+    await rm(root, { recursive: true, force: true });
+    const error = (() => {
+      try {
+        db.getMeta("last_run");
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(SmartSyncError);
+    expect(error).toMatchObject({ code: "VOLUME_MISSING", message: `${root} went away during the run.` });
+  });
+});
+
 describe("content hashes", () => {
   it("a DB of schema version 1 gains the hash cache and keeps its rows", async () => {
     await writeRawDb(`${SCHEMA_1_TABLES}

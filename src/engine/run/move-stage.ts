@@ -1,6 +1,7 @@
 // Stage 8, move: the verified moves as one journaled batch (copy, then delete the old keys), what the DB
 // learns from it, and the moves that wait for a restore.
 import { recordPendingRestores } from "../archive";
+import { COLLECT_FROM, collectGarbage } from "../heap";
 import { applyMovesToDb, runMoveBatch } from "../move-batch";
 import type { MoveOutcome } from "../mover";
 import type { PlannedMove } from "../planner";
@@ -89,7 +90,9 @@ export async function moveStage(
   const { target, report } = ctx;
   const { db } = volume;
   const { plan } = verified;
-  db.setTarget(target.bucket, ctx.prefix);
+  // Only a DB that describes no target or another one learns this one: the DB's memory, let go since the plan
+  // stage, is read again once the batch is done, not before a million moves are scheduled.
+  if (volume.baseline) db.setTarget(target.bucket, ctx.prefix);
   const pending: PlannedMove[] = [...plan.archived];
   let outcomes: MoveOutcome[] = [];
   let leftoverTempKeys: string[] = [];
@@ -104,6 +107,9 @@ export async function moveStage(
     });
     outcomes = batch.outcomes;
     leftoverTempKeys = batch.leftoverTempKeys;
+    // The DB, let go since the plan, is read again here, its file held twice meanwhile: first the garbage
+    // of a million requests goes, or that peak sits on top of it.
+    if (outcomes.length >= COLLECT_FROM) collectGarbage();
     applyMovesToDb(db, outcomes, ctx.now().getTime() / 1000);
     await db.save();
     if (batch.complete) await batch.journal.remove();

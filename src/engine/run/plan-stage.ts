@@ -27,6 +27,7 @@ export function planStage(ctx: RunContext, volume: OpenedVolume, scan: VolumeSca
     skippedMoves: volume.db.skippedMoves().map((s) => ({ from: s.fromPath, to: s.toPath })),
     archivedMoves: target.archivedMoves,
   };
+  volume.db.release(); // its rows are read: its memory is let go until a later stage writes
   return { input, recordCount: input.records.length, plan: planUnlessMoves(input) };
 }
 
