@@ -115,6 +115,28 @@ var init_errors = __esm({
   }
 });
 
+// src/engine/heap.ts
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+function keepHeapNearLive() {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
+function collectGarbage() {
+  if (!gc) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc");
+  }
+  gc();
+}
+var HEAP_GROWING_PERCENT, COLLECT_FROM, gc;
+var init_heap = __esm({
+  "src/engine/heap.ts"() {
+    "use strict";
+    HEAP_GROWING_PERCENT = 15;
+    COLLECT_FROM = 1e5;
+  }
+});
+
 // node_modules/sql.js/dist/sql-wasm.js
 var require_sql_wasm = __commonJS({
   "node_modules/sql.js/dist/sql-wasm.js"(exports, module) {
@@ -2345,28 +2367,6 @@ var init_atomic_write = __esm({
   "src/engine/atomic-write.ts"() {
     "use strict";
     defaultIo = { open, rename, unlink };
-  }
-});
-
-// src/engine/heap.ts
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-function keepHeapNearLive() {
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
-function collectGarbage() {
-  if (!gc) {
-    setFlagsFromString("--expose-gc");
-    gc = runInNewContext("gc");
-  }
-  gc();
-}
-var HEAP_GROWING_PERCENT, COLLECT_FROM, gc;
-var init_heap = __esm({
-  "src/engine/heap.ts"() {
-    "use strict";
-    HEAP_GROWING_PERCENT = 15;
-    COLLECT_FROM = 1e5;
   }
 });
 
@@ -77407,6 +77407,7 @@ async function executeTarget(run) {
     }
     const early = aws && planEarlyAws({ plan: verified.plan, scan: scan.files, objects: verified.objects, prefix: ctx.prefix });
     verified = run.verified = withoutListing(verified);
+    if (verified.recordCount + (verified.listedCount ?? 0) >= COLLECT_FROM) collectGarbage();
     let settled;
     let result;
     if (aws && early) {
@@ -77507,6 +77508,7 @@ var init_run2 = __esm({
   "src/engine/run.ts"() {
     "use strict";
     init_errors();
+    init_heap();
     init_move_batch();
     init_report();
     init_aws_stage();
