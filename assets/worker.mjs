@@ -3011,10 +3011,12 @@ var init_db = __esm({
        * Lets go of the DB's in-memory file (about 140 MiB at a million rows) while it holds nothing the file on
        * disk does not: a run's plan is made with the rows already read and the bucket's listing, when memory
        * peaks. The next use reads the file again, and refuses a file another program changed meanwhile.
-       * Returns whether it let go.
+       * Returns whether it let go. A DB opened read-only is kept: its reader holds no lock, and a sync beside
+       * it may save the file meanwhile.
        */
       release() {
-        if (!this.current || this.transactionDepth > 0 || this.onDisk?.changes !== this.changes()) return false;
+        if (this.readOnly || !this.current || this.transactionDepth > 0) return false;
+        if (this.onDisk?.changes !== this.changes()) return false;
         this.freeStatements();
         this.current.close();
         this.current = void 0;

@@ -439,6 +439,17 @@ describe("release", () => {
     expect(again.getMeta("last_run")).toBe("after");
   });
 
+  it("keeps a DB opened read-only (its reader holds no lock: a sync may save the file meanwhile)", async () => {
+    const { db } = await open();
+    db.replaceFiles([record(1)]);
+    await saveAndClose(db);
+    const reader = (await openStateDb({ volumeRoot: root, readOnly: true })).db;
+    opened.push(reader);
+    expect(reader.release()).toBe(false);
+    await writeRawDb("CREATE TABLE other (x);");
+    expect(reader.allFiles()).toEqual([record(1)]);
+  });
+
   it("keeps a migrated DB until it is saved", async () => {
     await writeRawDb(`
       CREATE TABLE files (path TEXT PRIMARY KEY, inode INTEGER, size INTEGER, mtime REAL, synced INTEGER);
