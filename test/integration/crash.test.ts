@@ -22,7 +22,7 @@ import {
   uploadAll,
   writeLibrary,
 } from "../support/library";
-import { s3ClientConfig, startLocalS3, type LocalS3 } from "../support/local-s3";
+import { s3ClientConfig, startLocalS3, useServerKeysInProcess, type LocalS3 } from "../support/local-s3";
 import { bucketContents, Volume } from "../support/volume";
 
 const MOVE_KILL_POINTS = Number(process.env.CRASH_POINTS ?? 26);
@@ -41,11 +41,7 @@ let bucketCount = 0;
 beforeAll(async () => {
   bin = await bundledCli();
   // The in-process baseline runs use the SDK's default credential chain.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local-secret",
-    AWS_REGION: "us-east-1",
-  });
+  useServerKeysInProcess();
   // Faults and the request count are per server: two servers let two kill points run at once.
   for (let i = 0; i < 2; i++) {
     const local = await startLocalS3();

@@ -10,7 +10,7 @@ import type { EngineEvent } from "../../src/engine/events";
 import { MoveJournal } from "../../src/engine/journal";
 import { runTarget } from "../../src/engine/run";
 import type { Target } from "../../src/engine/types";
-import { awsEnv, s3ClientConfig, useLocalS3 } from "../support/local-s3";
+import { s3ClientConfig, useLocalS3, useServerKeysInProcess } from "../support/local-s3";
 import { bucketContents, expectedContents, Volume } from "../support/volume";
 
 const local = useLocalS3();
@@ -19,10 +19,7 @@ const volumes: Volume[] = [];
 
 beforeAll(() => {
   client = new S3Client(s3ClientConfig(local));
-  const env = awsEnv(local);
-  process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID;
-  process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY;
-  process.env.AWS_REGION = "us-east-1";
+  useServerKeysInProcess();
 });
 afterAll(() => {
   client.destroy();

@@ -8,7 +8,7 @@ import { runTarget } from "../../src/engine/run";
 import { awsCliArgs, awsOnPath } from "../support/cli";
 import { disposeBundledCli, runBundled as runCli } from "../support/fast-cli";
 import { dbRecords, hashes, listFiles, uploadAll } from "../support/library";
-import { s3ClientConfig, useLocalS3, type Faults } from "../support/local-s3";
+import { s3ClientConfig, useLocalS3, useServerKeysInProcess, type Faults } from "../support/local-s3";
 import { bucketContents, bytesFor, sha, Volume } from "../support/volume";
 
 const MOVES = 200;
@@ -20,11 +20,7 @@ const volumes: Volume[] = [];
 
 beforeAll(() => {
   client = new S3Client(s3ClientConfig(local));
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local-secret",
-    AWS_REGION: "us-east-1",
-  });
+  useServerKeysInProcess();
 });
 afterAll(async () => {
   for (const v of volumes) v.dispose();

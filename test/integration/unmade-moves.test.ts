@@ -15,6 +15,7 @@ import { runTarget } from "../../src/engine/run";
 import { AWS_CLIS, awsCliArgs } from "../support/cli";
 import { disposeBundledCli, runBundled as runCli } from "../support/fast-cli";
 import { useS3Fixture } from "../support/fixture";
+import { useServerKeysInProcess } from "../support/local-s3";
 import { dbRecords, hashes, listFiles, uploadAll } from "../support/library";
 import { expectRowsTrue, firstCopySource } from "../support/move-checks";
 import { bucketContents, bytesFor, type Volume } from "../support/volume";
@@ -24,11 +25,7 @@ const TEMP = ".s3-smart-sync-tmp/";
 
 beforeAll(() => {
   // The in-process runs (Preview's path, baselines) use the SDK's default credential chain.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local-secret",
-    AWS_REGION: "us-east-1",
-  });
+  useServerKeysInProcess();
 });
 afterAll(async () => {
   await disposeBundledCli();

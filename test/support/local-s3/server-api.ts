@@ -68,6 +68,15 @@ export function s3ClientConfig(local: Pick<LocalS3, "endpoint">) {
   };
 }
 
+/** For engine runs in the test's own process: the SDK's default credential chain finds the server's keys. */
+export function useServerKeysInProcess(): void {
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local-secret",
+    AWS_REGION: "us-east-1",
+  });
+}
+
 /**
  * Environment for running the real aws CLI against the server. The endpoint itself must still be
  * passed as `--endpoint-url local.endpoint` (aws-cli 1.x ignores AWS_ENDPOINT_URL).
