@@ -53,6 +53,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
 // src/engine/errors.ts
+function volumeWentAway(root5, during, hint, cause) {
+  return new SmartSyncError("VOLUME_MISSING", `${root5} went away during ${during}.`, { hint, cause });
+}
 var SmartSyncError, ConfigError, GuardError, LockedError, AwsCliError;
 var init_errors = __esm({
   "src/engine/errors.ts"() {
@@ -3051,10 +3054,7 @@ var init_db = __esm({
           if (error63 instanceof SmartSyncError) throw error63;
           const hint = "Connect the volume again and rerun; the state DB keeps what it knew before this run.";
           if (error63.code === "ENOENT")
-            throw new SmartSyncError("VOLUME_MISSING", `${path2.dirname(this.path)} went away during the run.`, {
-              hint,
-              cause: error63
-            });
+            throw volumeWentAway(path2.dirname(this.path), "the run", hint, error63);
           throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${this.path} again.`, { hint, cause: error63 });
         }
         const db = openImage(this.SQL, file2.image, file2.size);
@@ -3435,10 +3435,7 @@ var init_journal = __esm({
           handle = await fs.open(temp, "w");
         } catch (error63) {
           if (error63.code !== "ENOENT") throw error63;
-          throw new SmartSyncError("VOLUME_MISSING", `${volumeRoot} went away during the run.`, {
-            hint: "Connect the volume again and rerun; no move was made.",
-            cause: error63
-          });
+          throw volumeWentAway(volumeRoot, "the run", "Connect the volume again and rerun; no move was made.", error63);
         }
         try {
           let chunk = JSON.stringify(header) + "\n";
@@ -77282,10 +77279,12 @@ async function scanStage(ctx, bornAfterMs) {
   try {
     await assertMounted(target.localPath);
   } catch (cause) {
-    throw new SmartSyncError("VOLUME_MISSING", `${target.localPath} went away during the scan.`, {
-      hint: "Connect the volume again and rerun; nothing was changed in S3 or in the state DB.",
+    throw volumeWentAway(
+      target.localPath,
+      "the scan",
+      "Connect the volume again and rerun; nothing was changed in S3 or in the state DB.",
       cause
-    });
+    );
   }
   for (const skipped of scan.skipped) ctx.notice(skipNotice(skipped), "warning");
   return { ...scan, filters, rootIsEmpty: scan.files.length === 0 && await onlyToolFiles(target.localPath) };

@@ -23,7 +23,7 @@ import { isDeepStrictEqual } from "node:util";
 import initSqlJs from "sql.js";
 import type { Database, SqlJsStatic, SqlValue, Statement } from "sql.js";
 import { writeFileAtomic } from "./atomic-write";
-import { SmartSyncError } from "./errors";
+import { SmartSyncError, volumeWentAway } from "./errors";
 import { collectGarbage } from "./heap";
 import type { FileRecord } from "./types";
 
@@ -914,10 +914,7 @@ export class StateDb {
       if (error instanceof SmartSyncError) throw error;
       const hint = "Connect the volume again and rerun; the state DB keeps what it knew before this run.";
       if ((error as NodeJS.ErrnoException).code === "ENOENT")
-        throw new SmartSyncError("VOLUME_MISSING", `${path.dirname(this.path)} went away during the run.`, {
-          hint,
-          cause: error,
-        });
+        throw volumeWentAway(path.dirname(this.path), "the run", hint, error);
       throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${this.path} again.`, { hint, cause: error });
     }
     const db = openImage(this.SQL, file.image, file.size);

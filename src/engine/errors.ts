@@ -52,6 +52,11 @@ export class ConfigError extends SmartSyncError {
   }
 }
 
+/** The volume's folder vanished mid-run (unplugged): `during` names the step, as "the scan". */
+export function volumeWentAway(root: string, during: string, hint: string, cause: unknown): SmartSyncError {
+  return new SmartSyncError("VOLUME_MISSING", `${root} went away during ${during}.`, { hint, cause });
+}
+
 /**
  * Thrown when a safety guard refuses a target (not the recorded volume, an empty root over a full prefix,
  * too many deletes). Nothing in S3 or in the state DB was changed; the hint says how to proceed on purpose.

@@ -23,7 +23,7 @@ import { randomUUID } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { SmartSyncError } from "./errors";
+import { volumeWentAway } from "./errors";
 import { keyFor } from "./keys";
 import { storedSchedule, type CopyStep, type DeleteStep, type MoveSchedule } from "./move-order";
 import type { PlannedMove } from "./planner";
@@ -161,10 +161,7 @@ export class MoveJournal {
       handle = await fs.open(temp, "w");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      throw new SmartSyncError("VOLUME_MISSING", `${volumeRoot} went away during the run.`, {
-        hint: "Connect the volume again and rerun; no move was made.",
-        cause: error,
-      });
+      throw volumeWentAway(volumeRoot, "the run", "Connect the volume again and rerun; no move was made.", error);
     }
     try {
       let chunk = JSON.stringify(header) + "\n";

@@ -2,7 +2,7 @@
 // read as files deleted, so the run stops there.
 import { readdir } from "node:fs/promises";
 import type { AwsFilters } from "../aws-filters";
-import { SmartSyncError } from "../errors";
+import { volumeWentAway } from "../errors";
 import { TOOL_FILE_PREFIX } from "../filters";
 import { LOG_DIR } from "../logger";
 import { scanVolume } from "../scanner";
@@ -33,10 +33,12 @@ export async function scanStage(ctx: RunContext, bornAfterMs?: number): Promise<
   try {
     await assertMounted(target.localPath);
   } catch (cause) {
-    throw new SmartSyncError("VOLUME_MISSING", `${target.localPath} went away during the scan.`, {
-      hint: "Connect the volume again and rerun; nothing was changed in S3 or in the state DB.",
+    throw volumeWentAway(
+      target.localPath,
+      "the scan",
+      "Connect the volume again and rerun; nothing was changed in S3 or in the state DB.",
       cause,
-    });
+    );
   }
   for (const skipped of scan.skipped) ctx.notice(skipNotice(skipped), "warning");
   return { ...scan, filters, rootIsEmpty: scan.files.length === 0 && (await onlyToolFiles(target.localPath)) };
