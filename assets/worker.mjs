@@ -2442,7 +2442,15 @@ function headroom(size) {
   return Math.ceil(size / 8) + 4 * MIB;
 }
 function openImage(SQL, image, size) {
-  return new SQL.Database(pageCountIsValid(image, size) ? image : image.subarray(0, size));
+  const roomy = pageCountIsValid(image, size);
+  const file2 = roomy ? image : image.subarray(0, size);
+  return { db: new SQL.Database(handOver(file2)), capacity: file2.length };
+}
+function handOver(image) {
+  const copy = image.slice.bind(image);
+  return Object.defineProperty(image, "slice", {
+    value: (start, end) => (start ?? 0) === 0 && (end ?? image.length) >= image.length ? image : copy(start, end)
+  });
 }
 function pageCountIsValid(image, size) {
   if (size < 100) return false;
@@ -2484,8 +2492,9 @@ function inspect(SQL, image, size, dbPath) {
     return { ok: false, reason: "it is not an SQLite database" };
   }
   let db;
+  let capacity;
   try {
-    db = openImage(SQL, image, size);
+    ({ db, capacity } = openImage(SQL, image, size));
     const version2 = Number(scalar(db, "PRAGMA user_version"));
     if (version2 > SCHEMA_VERSION) {
       throw new SmartSyncError(
@@ -2500,7 +2509,7 @@ function inspect(SQL, image, size, dbPath) {
     if (verdict !== "ok") return fail(db, `the integrity check failed: ${short}`);
     const problem = schemaProblem(db, version2);
     if (problem) return fail(db, problem);
-    return { ok: true, db, version: version2 };
+    return { ok: true, db, capacity, version: version2 };
   } catch (error63) {
     db?.close();
     if (error63 instanceof SmartSyncError) throw error63;
@@ -2559,7 +2568,7 @@ async function openStateDb(options) {
       }
       migrate(found.db, found.version);
       configure(found.db);
-      const capacity = pageCountIsValid(file2.image, file2.size) ? file2.image.length : file2.size;
+      const { capacity } = found;
       const readOnly = options.readOnly;
       const onDisk = found.version === SCHEMA_VERSION ? file2.identity : void 0;
       return {
@@ -2730,7 +2739,6 @@ var init_db = __esm({
       get db() {
         if (this.current) return this.current;
         this.current = this.readAgain();
-        if (this.capacity >= LARGE_IMAGE) collectGarbage();
         return this.current;
       }
       // --- target -------------------------------------------------------------------------------------------
@@ -3057,9 +3065,9 @@ var init_db = __esm({
             throw volumeWentAway(path2.dirname(this.path), "the run", hint, error63);
           throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${this.path} again.`, { hint, cause: error63 });
         }
-        const db = openImage(this.SQL, file2.image, file2.size);
+        const { db, capacity } = openImage(this.SQL, file2.image, file2.size);
         configure(db);
-        this.capacity = pageCountIsValid(file2.image, file2.size) ? file2.image.length : file2.size;
+        this.capacity = capacity;
         this.onDisk = { identity: identity4, changes: 0 };
         return db;
       }
@@ -3091,13 +3099,13 @@ var init_db = __esm({
         const capacity = Math.ceil(needed * 1.1) + 4 * MIB;
         const image = new Uint8Array(capacity);
         image.set(bytes);
-        const db = openImage(this.SQL, image, bytes.length);
+        const { db, capacity: room } = openImage(this.SQL, image, bytes.length);
         configure(db);
         const clean = this.onDisk?.changes === this.changes();
         this.freeStatements();
         this.db.close();
         this.current = db;
-        this.capacity = pageCountIsValid(image, bytes.length) ? capacity : bytes.length;
+        this.capacity = room;
         if (this.onDisk) this.onDisk = clean ? { ...this.onDisk, changes: 0 } : void 0;
       }
       freeStatements() {

@@ -251,7 +251,7 @@ const ROWS_PER_TRANSACTION = 4096;
 /** A write expected to need up to this times the room is left to grow in place (two of sql.js's steps). */
 const GROW_IN_PLACE_UP_TO = 1.25;
 const MIB = 1024 * 1024;
-/** From this size on, a DB image read again or exported is collected once used (see `db`, `save`). */
+/** From this size on, a DB export is collected once saved (see `save`). */
 const LARGE_IMAGE = 32 * MIB;
 
 /** Room left after the pages of a DB read from disk: enough for a run where little changed. */
@@ -259,9 +259,30 @@ function headroom(size: number): number {
   return Math.ceil(size / 8) + 4 * MIB;
 }
 
-/** Opens the first `size` bytes of `image` as a DB, keeping the rest of `image` as room to grow into. */
-function openImage(SQL: SqlJsStatic, image: Uint8Array, size: number): Database {
-  return new SQL.Database(pageCountIsValid(image, size) ? image : image.subarray(0, size));
+/**
+ * Opens the first `size` bytes of `image` as a DB, keeping the rest of `image` as room to grow into, and
+ * says how many bytes the DB can hold before sql.js must grow its file. The image becomes the DB's file
+ * (`handOver`): the caller must not use it afterwards.
+ */
+export function openImage(SQL: SqlJsStatic, image: Uint8Array, size: number): { db: Database; capacity: number } {
+  const roomy = pageCountIsValid(image, size);
+  const file = roomy ? image : image.subarray(0, size);
+  return { db: new SQL.Database(handOver(file)), capacity: file.length };
+}
+
+/**
+ * `image`, made to be taken rather than copied. sql.js stores the bytes it is given with `slice(0, length)`
+ * (Emscripten's MEMFS, when the file is written from the start), so for a moment a DB read from disk was
+ * held twice: 154 MiB more RSS at a million rows, the peak of a folder rename's record. A slice of the
+ * whole array returns the array itself; any other slice copies as usual, so a sql.js that stores the
+ * bytes another way still gets what it asks for.
+ */
+function handOver(image: Uint8Array): Uint8Array {
+  const copy = image.slice.bind(image);
+  return Object.defineProperty(image, "slice", {
+    value: (start?: number, end?: number) =>
+      (start ?? 0) === 0 && (end ?? image.length) >= image.length ? image : copy(start, end),
+  });
 }
 
 /**
@@ -319,7 +340,7 @@ function readImage(
   }
 }
 
-type Inspection = { ok: true; db: Database; version: number } | { ok: false; reason: string };
+type Inspection = { ok: true; db: Database; capacity: number; version: number } | { ok: false; reason: string };
 
 function inspect(SQL: SqlJsStatic, image: Uint8Array, size: number, dbPath: string): Inspection {
   if (size === 0) return { ok: false, reason: "the file is empty" };
@@ -327,8 +348,9 @@ function inspect(SQL: SqlJsStatic, image: Uint8Array, size: number, dbPath: stri
     return { ok: false, reason: "it is not an SQLite database" };
   }
   let db: Database | undefined;
+  let capacity: number;
   try {
-    db = openImage(SQL, image, size);
+    ({ db, capacity } = openImage(SQL, image, size));
     const version = Number(scalar(db, "PRAGMA user_version"));
     if (version > SCHEMA_VERSION) {
       throw new SmartSyncError(
@@ -343,7 +365,7 @@ function inspect(SQL: SqlJsStatic, image: Uint8Array, size: number, dbPath: stri
     if (verdict !== "ok") return fail(db, `the integrity check failed: ${short}`);
     const problem = schemaProblem(db, version);
     if (problem) return fail(db, problem);
-    return { ok: true, db, version };
+    return { ok: true, db, capacity, version };
   } catch (error) {
     db?.close();
     if (error instanceof SmartSyncError) throw error;
@@ -417,7 +439,7 @@ export async function openStateDb(options: OpenStateDbOptions): Promise<{ db: St
       }
       migrate(found.db, found.version);
       configure(found.db);
-      const capacity = pageCountIsValid(file.image, file.size) ? file.image.length : file.size;
+      const { capacity } = found;
       const readOnly = options.readOnly;
       // A migrated DB differs from its file until saved.
       const onDisk = found.version === SCHEMA_VERSION ? file.identity : undefined;
@@ -536,9 +558,6 @@ export class StateDb {
   private get db(): Database {
     if (this.current) return this.current;
     this.current = this.readAgain();
-    // sql.js copied the image read: collected now (out of the frame that held it), it would stay beside the
-    // writes that follow; at a million rows RSS held its 154 MiB through a folder rename's whole record.
-    if (this.capacity >= LARGE_IMAGE) collectGarbage();
     return this.current;
   }
 
@@ -917,9 +936,9 @@ export class StateDb {
         throw volumeWentAway(path.dirname(this.path), "the run", hint, error);
       throw new SmartSyncError("DB_UNREADABLE", `Cannot read the state DB ${this.path} again.`, { hint, cause: error });
     }
-    const db = openImage(this.SQL, file.image, file.size);
+    const { db, capacity } = openImage(this.SQL, file.image, file.size);
     configure(db);
-    this.capacity = pageCountIsValid(file.image, file.size) ? file.image.length : file.size;
+    this.capacity = capacity;
     this.onDisk = { identity, changes: 0 };
     return db;
   }
@@ -953,13 +972,13 @@ export class StateDb {
     const capacity = Math.ceil(needed * 1.1) + 4 * MIB;
     const image = new Uint8Array(capacity);
     image.set(bytes);
-    const db = openImage(this.SQL, image, bytes.length);
+    const { db, capacity: room } = openImage(this.SQL, image, bytes.length);
     configure(db);
     const clean = this.onDisk?.changes === this.changes();
     this.freeStatements();
     this.db.close();
     this.current = db;
-    this.capacity = pageCountIsValid(image, bytes.length) ? capacity : bytes.length;
+    this.capacity = room;
     if (this.onDisk) this.onDisk = clean ? { ...this.onDisk, changes: 0 } : undefined;
   }
 

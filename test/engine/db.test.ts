@@ -4,7 +4,7 @@ import path from "node:path";
 import initSqlJs from "sql.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempPathFor, writeFileAtomic } from "../../src/engine/atomic-write";
-import { DB_FILE_NAME, loadSqlWasm, openStateDb, SCHEMA_VERSION, type StateDb } from "../../src/engine/db";
+import { DB_FILE_NAME, loadSqlWasm, openImage, openStateDb, SCHEMA_VERSION, type StateDb } from "../../src/engine/db";
 import { SmartSyncError } from "../../src/engine/errors";
 import { comparePaths } from "../../src/engine/path-order";
 import type { FileRecord } from "../../src/engine/types";
@@ -413,6 +413,50 @@ const SCHEMA_1_TABLES = `
       CREATE TABLE pending_restores(from_path TEXT PRIMARY KEY, to_path TEXT, src_key TEXT, dst_key TEXT,
         storage_class TEXT, size INTEGER, etag TEXT, status TEXT, tier TEXT, days INTEGER,
         requested_at TEXT, updated_at TEXT);`;
+
+describe("openImage", () => {
+  /** A file of `rows` rows as sql.js exports it, in an image with `room` zeroed bytes after it. */
+  async function imageOf(rows: number, room: number) {
+    const SQL = await initSqlJs({ wasmBinary: (await loadSqlWasm()) as unknown as ArrayBuffer });
+    const source = new SQL.Database();
+    source.exec("CREATE TABLE t (n INTEGER, s TEXT)");
+    for (let n = 0; n < rows; n++) source.run("INSERT INTO t VALUES (?, ?)", [n, `row ${n}`]);
+    const bytes = source.export();
+    source.close();
+    const image = new Uint8Array(bytes.length + room);
+    image.set(bytes);
+    return { SQL, image, size: bytes.length };
+  }
+  const changeCounter = (image: Uint8Array) => new DataView(image.buffer, image.byteOffset).getUint32(24);
+
+  it("makes the image the DB's file instead of copying it: writes land in it, its room is the capacity", async () => {
+    const { SQL, image, size } = await imageOf(500, 64 * 1024);
+    const before = changeCounter(image);
+    const { db, capacity } = openImage(SQL, image, size);
+    try {
+      expect(capacity).toBe(image.length);
+      db.run("INSERT INTO t VALUES (?, ?)", [500, "row 500"]);
+      // sql.js wrote into the array read from disk: it holds no second copy of the file.
+      expect(changeCounter(image)).toBe(before + 1);
+      expect(db.exec("SELECT count(*), max(s) FROM t")[0].values).toEqual([[501, "row 99"]]);
+      expect(image.slice(0, 16)).not.toBe(image); // a part is still a copy
+    } finally {
+      db.close();
+    }
+  });
+
+  it("opens a file whose header does not give its size with no room after it", async () => {
+    const { SQL, image, size } = await imageOf(50, 4096);
+    new DataView(image.buffer).setUint32(92, 0); // the version the page count was written at: stale
+    const { db, capacity } = openImage(SQL, image, size);
+    try {
+      expect(capacity).toBe(size);
+      expect(db.exec("SELECT count(*) FROM t")[0].values).toEqual([[50]]);
+    } finally {
+      db.close();
+    }
+  });
+});
 
 describe("release", () => {
   it("lets go of a DB that equals its file; the next use reads the same state from it, and later writes are saved", async () => {
