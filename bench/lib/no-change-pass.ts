@@ -5,8 +5,8 @@
 //   pass <root> <bucket> <endpoint>: the `moves` pass (lock, DB load, scan, plan, DB save).
 //   sync <root> <bucket> <endpoint> <aws>: the full `sync` pass (lock, DB load, scan, plan, aws, record, DB
 //   save) with the given aws binary (the bench passes a no-op one: the engine's own work is measured).
-// Prints one JSON line: wall time of the work, phase times, peak RSS.
-import { createWriteStream, existsSync } from "node:fs";
+// Prints one JSON line: wall time of the work, phase times, peak RSS (and, with BENCH_PHASE_LOG, a trace).
+import { appendFileSync, createWriteStream, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { reportText } from "../../src/cli/output";
@@ -56,6 +56,25 @@ function memoryNowMiB(): { heap: number; rss: number; peak: number } {
   };
 }
 
+/**
+ * With BENCH_PHASE_LOG=<file>, a line appended to it as a phase ends, for a pass watched as it runs (a
+ * million moves take a quarter of an hour): heap used and committed, array buffers, RSS, peak RSS (MiB).
+ */
+function trace(label: string, ms?: number): void {
+  const file = process.env.BENCH_PHASE_LOG;
+  if (!file) return;
+  const m = process.memoryUsage();
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const memory = {
+    heap: mib(m.heapUsed),
+    heapTotal: mib(m.heapTotal),
+    arrayBuffers: mib(m.arrayBuffers),
+    rss: mib(m.rss),
+  };
+  const peak = Math.round(process.resourceUsage().maxRSS / 2 ** 10);
+  appendFileSync(file, `${JSON.stringify({ phase: label, ms, ...memory, peak })}\n`);
+}
+
 async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>> {
   const phases: Partial<Record<Phase, number>> = {};
   // Heap and RSS as each phase ends: where a pass's memory goes.
@@ -73,6 +92,7 @@ async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>>
         if (last) {
           phases[last] = Math.round(now - lastAt);
           memoryMiB[last] = memoryNowMiB();
+          trace(last, phases[last]);
         }
         last = e.type === "phase" ? e.phase : undefined;
         lastAt = now;
@@ -86,6 +106,7 @@ async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>>
   const out = new StreamOutput(createWriteStream("/dev/null"));
   out.write(reportText(report));
   await out.flushed();
+  trace("output", Math.round(performance.now() - printed));
   return {
     passMs,
     phases,
