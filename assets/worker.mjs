@@ -76069,27 +76069,8 @@ function buildPlan(input2, probe2) {
   );
   slotFile.length = slotRow.length = slots;
   let inodeIndex;
-  const inodes = () => {
-    if (!inodeIndex) {
-      const slotByInode = /* @__PURE__ */ new Map();
-      const linked = /* @__PURE__ */ new Set();
-      for (let slot = 0; slot < slotRow.length; slot++) {
-        const r5 = slotRow[slot];
-        if (!r5 || r5.size === 0) continue;
-        if (slotByInode.has(r5.inode)) linked.add(r5.inode);
-        else slotByInode.set(r5.inode, slot);
-      }
-      const seen = /* @__PURE__ */ new Set();
-      for (const f5 of scan) {
-        if (f5.size === 0 || !slotByInode.has(f5.inode)) continue;
-        if (seen.has(f5.inode)) linked.add(f5.inode);
-        else seen.add(f5.inode);
-      }
-      inodeIndex = { slotByInode, linked };
-    }
-    return inodeIndex;
-  };
-  const recordedSlot = (inode) => inodes().slotByInode.get(inode) ?? -1;
+  const inodes = () => inodeIndex ??= new InodeIndex(slotRow, scan);
+  const recordedSlot = (inode) => inodes().slotOf(inode);
   const skipped = new Set((input2.skippedMoves ?? []).map((s2) => `${s2.from}\0${s2.to}`));
   const plan = emptyPlan();
   const ends = { moves: new SlotPairs(), archived: new SlotPairs(), rejected: new SlotPairs() };
@@ -76255,7 +76236,7 @@ function holdMovesOntoHeldSources(plan, ends, prefix) {
     ends.rejected.push(from, to);
   });
 }
-var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS, SlotPairs;
+var MOVED_FROM, MOVED_TO, WAITING, CANDIDATE_END, HOLDS_GROUP, SYNC_CLOCK_SLACK_SECONDS, InodeIndex, SlotPairs;
 var init_planner = __esm({
   "src/engine/planner.ts"() {
     "use strict";
@@ -76268,6 +76249,49 @@ var init_planner = __esm({
     CANDIDATE_END = 8;
     HOLDS_GROUP = /* @__PURE__ */ new Set(["skipped-by-user", "hard-link"]);
     SYNC_CLOCK_SLACK_SECONDS = 2;
+    InodeIndex = class {
+      /** Inodes of the rows, ascending; a number held by several rows once per row, the first path's first. */
+      inodes;
+      slots;
+      /** Numbers at more than one path, before or now (hard links are never moves). */
+      linked = /* @__PURE__ */ new Set();
+      constructor(slotRow, scan) {
+        let count2 = 0;
+        for (const row of slotRow) if (row && row.size > 0) count2++;
+        const slots = new Int32Array(count2);
+        count2 = 0;
+        for (let slot = 0; slot < slotRow.length; slot++)
+          if (slotRow[slot] && slotRow[slot].size > 0) slots[count2++] = slot;
+        slots.sort((a6, b5) => slotRow[a6].inode - slotRow[b5].inode || a6 - b5);
+        this.slots = slots;
+        this.inodes = Float64Array.from(slots, (slot) => slotRow[slot].inode);
+        for (let i6 = 1; i6 < count2; i6++) if (this.inodes[i6] === this.inodes[i6 - 1]) this.linked.add(this.inodes[i6]);
+        const seen = new Uint8Array(count2);
+        for (const file2 of scan) {
+          if (file2.size === 0) continue;
+          const at = this.firstAt(file2.inode);
+          if (at < 0) continue;
+          if (seen[at]) this.linked.add(file2.inode);
+          else seen[at] = 1;
+        }
+      }
+      /** The slot of the first row (in path order) that held this inode, or -1. */
+      slotOf(inode) {
+        const at = this.firstAt(inode);
+        return at < 0 ? -1 : this.slots[at];
+      }
+      firstAt(inode) {
+        const inodes = this.inodes;
+        let low = 0;
+        let high = inodes.length;
+        while (low < high) {
+          const middle = low + high >>> 1;
+          if (inodes[middle] < inode) low = middle + 1;
+          else high = middle;
+        }
+        return low < inodes.length && inodes[low] === inode ? low : -1;
+      }
+    };
     SlotPairs = class {
       slots = new Int32Array(64);
       length = 0;

@@ -130,6 +130,39 @@ describe("planRun", () => {
     expect(before.rejected.map((r) => r.reason)).toEqual(["hard-link"]);
   });
 
+  it("finds each file's row by inode among many, whatever the numbers' order and size, links and empty files aside", () => {
+    // Inodes in no relation to path order, up to 2^52 (APFS), a pair shared by two rows and one by two
+    // files now, and empty files whose numbers are never matched.
+    const n = 600;
+    const inode = (i: number) => ((i * 7_919) % n) * 2 ** 40 + ((i * 104_729) % 1_000_003) + 1;
+    const records = Array.from({ length: n }, (_, i) =>
+      row(`old/${String(i).padStart(3, "0")}`, inode(i), i % 50 === 0 ? 0 : 100),
+    );
+    records.push(row("old/linked-a", 2 ** 52), row("old/linked-b", 2 ** 52));
+    const scan = Array.from({ length: n }, (_, i) =>
+      file(`new/${String(n - i).padStart(3, "0")}`, inode(i), i % 50 === 0 ? 0 : 100),
+    );
+    scan.push(file("new/linked-now-1", inode(7)), file("new/linked-now-2", inode(7)), file("new/was-linked", 2 ** 52));
+    const p = plan({ scan, records, objects: listing(...records.map((r) => object(r.path, r.size))) });
+    const expected = scan
+      .map((f, i) => [i, f] as const)
+      .filter(([i, f]) => i < n && i % 50 !== 0 && f.inode !== inode(7))
+      .map(([i, f]) => [`old/${String(i).padStart(3, "0")}`, f.path]);
+    expect(p.moves.map((m) => [m.from, m.to]).sort()).toEqual(expected.sort());
+    expect(p.rejected.map((r) => [r.from, r.to, r.reason]).sort()).toEqual(
+      [
+        ["old/007", "new/593", "hard-link"],
+        ["old/007", "new/linked-now-1", "hard-link"],
+        ["old/007", "new/linked-now-2", "hard-link"],
+        ["old/linked-a", "new/was-linked", "hard-link"],
+      ].sort(),
+    );
+    // aws uploads the empty files and the links.
+    const uploaded = ["new/593", "new/linked-now-1", "new/linked-now-2", "new/was-linked"];
+    const empty = scan.filter((f, i) => i < n && i % 50 === 0).map((f) => f.path);
+    expect(p.newFiles.map((f) => f.path).sort()).toEqual([...empty, ...uploaded].sort());
+  });
+
   it("never moves from an excluded path, and excluded rows are not deletions", () => {
     const p = plan({
       scan: [file("b", 7)],

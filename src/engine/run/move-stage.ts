@@ -107,8 +107,8 @@ export async function moveStage(
     });
     outcomes = batch.outcomes;
     leftoverTempKeys = batch.leftoverTempKeys;
-    // The DB, let go since the plan, is read again here, its file held twice meanwhile: first the garbage
-    // of a million requests goes, or that peak sits on top of it.
+    // The DB, let go since the plan, is read again here (its file, about 140 MiB at a million rows): first
+    // the garbage of a million requests goes, or the file sits on top of it.
     if (outcomes.length >= COLLECT_FROM) collectGarbage();
     applyMovesToDb(db, outcomes, ctx.now().getTime() / 1000);
     await db.save();
