@@ -58,7 +58,9 @@ function memoryNowMiB(): { heap: number; rss: number; peak: number } {
 
 /**
  * With BENCH_PHASE_LOG=<file>, a line appended to it as a phase ends, for a pass watched as it runs (a
- * million moves take a quarter of an hour): heap used and committed, array buffers, RSS, peak RSS (MiB).
+ * million moves take a quarter of an hour): heap used and committed, array buffers, RSS, peak RSS (MiB);
+ * and, between those, a line each time the peak has risen by 8 MiB, with the moves done by then: where
+ * within a phase the peak was reached.
  */
 function trace(label: string, ms?: number): void {
   const file = process.env.BENCH_PHASE_LOG;
@@ -71,8 +73,16 @@ function trace(label: string, ms?: number): void {
     arrayBuffers: mib(m.arrayBuffers),
     rss: mib(m.rss),
   };
-  const peak = Math.round(process.resourceUsage().maxRSS / 2 ** 10);
-  appendFileSync(file, `${JSON.stringify({ phase: label, ms, ...memory, peak })}\n`);
+  tracedPeak = Math.round(process.resourceUsage().maxRSS / 2 ** 10);
+  appendFileSync(file, `${JSON.stringify({ phase: label, ms, ...memory, peak: tracedPeak, movesDone })}\n`);
+}
+let tracedPeak = 0;
+let movesDone = 0;
+let phaseNow = "start";
+if (process.env.BENCH_PHASE_LOG) {
+  setInterval(() => {
+    if (process.resourceUsage().maxRSS / 2 ** 10 >= tracedPeak + 8) trace(`within ${phaseNow}`);
+  }, 200).unref();
 }
 
 async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>> {
@@ -87,6 +97,8 @@ async function pass(command: "moves" | "sync"): Promise<Record<string, unknown>>
     {
       command,
       onEvent: (e) => {
+        if (e.type === "move") movesDone = e.done + e.failed;
+        if (e.type === "phase") phaseNow = e.phase;
         if (e.type !== "phase" && e.type !== "target-end") return;
         const now = performance.now();
         if (last) {
