@@ -2442,8 +2442,7 @@ function headroom(size) {
   return Math.ceil(size / 8) + 4 * MIB;
 }
 function openImage(SQL, image, size) {
-  const roomy = pageCountIsValid(image, size);
-  const file2 = roomy ? image : image.subarray(0, size);
+  const file2 = pageCountIsValid(image, size) ? image : image.subarray(0, size);
   return { db: new SQL.Database(handOver(file2)), capacity: file2.length };
 }
 function handOver(image) {
