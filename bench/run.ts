@@ -1,6 +1,8 @@
 // `npm run bench`: the benchmarks in order, each in its own process (its own heap and RSS), printing
-// their JSON lines; writes bench/results/latest.json and latest.md. `--quick` for everyday use (under
-// 5 minutes); `--only rename,moves` to pick; other flags go to every benchmark (e.g. `--size 500MiB`).
+// their JSON lines; writes bench/results/latest.json and latest.md (the README's record: a full run only;
+// a run with `--quick` or `--only` writes latest-partial.json and .md instead, which git ignores).
+// `--quick` for everyday use (under 5 minutes); `--only rename,moves` to pick; other flags go to every
+// benchmark (e.g. `--size 500MiB`).
 import { execa } from "execa";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -61,13 +63,14 @@ async function main(): Promise<void> {
     totalMs: Math.round(performance.now() - started),
     node: process.version,
   };
-  writeFileSync(path.join(outDir, "latest.json"), JSON.stringify({ ...meta, results: lines }, null, 2) + "\n");
+  const name = flags.quick === true || stringFlag(flags, "only") !== undefined ? "latest-partial" : "latest";
+  writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify({ ...meta, results: lines }, null, 2) + "\n");
   // Formatted as the repository's prettier would, so `npm run lint` stays clean after a run.
-  const mdFile = path.join(outDir, "latest.md");
+  const mdFile = path.join(outDir, `${name}.md`);
   const markdown = await format(summarize(lines, meta), { ...(await resolveConfig(mdFile)), parser: "markdown" });
   writeFileSync(mdFile, markdown);
   process.stderr.write(
-    `\nwrote bench/results/latest.json and latest.md (${Math.round(meta.totalMs / 1000)} s in all)\n`,
+    `\nwrote bench/results/${name}.json and ${name}.md (${Math.round(meta.totalMs / 1000)} s in all)\n`,
   );
   if (lines.some((l) => l.failed)) process.exitCode = 1;
 }
