@@ -46,14 +46,11 @@ async function build(): Promise<Record<string, unknown>> {
   return { files: scan.files.length };
 }
 
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
 /** Heap and RSS now, and the peak RSS so far (`peak`): the first phase whose `peak` is the pass's own held it. */
-function memoryNowMiB(): { heap: number; rss: number; peak: number } {
-  const m = process.memoryUsage();
-  return {
-    heap: Math.round(m.heapUsed / 2 ** 20),
-    rss: Math.round(m.rss / 2 ** 20),
-    peak: Math.round(process.resourceUsage().maxRSS / 2 ** 10),
-  };
+function memoryNowMiB(m = process.memoryUsage()): { heap: number; rss: number; peak: number } {
+  return { heap: mib(m.heapUsed), rss: mib(m.rss), peak: mib(process.resourceUsage().maxRSS * 2 ** 10) };
 }
 
 /**
@@ -66,15 +63,9 @@ function trace(label: string, ms?: number): void {
   const file = process.env.BENCH_PHASE_LOG;
   if (!file) return;
   const m = process.memoryUsage();
-  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
-  const memory = {
-    heap: mib(m.heapUsed),
-    heapTotal: mib(m.heapTotal),
-    arrayBuffers: mib(m.arrayBuffers),
-    rss: mib(m.rss),
-  };
-  tracedPeak = Math.round(process.resourceUsage().maxRSS / 2 ** 10);
-  appendFileSync(file, `${JSON.stringify({ phase: label, ms, ...memory, peak: tracedPeak, movesDone })}\n`);
+  const memory = { ...memoryNowMiB(m), heapTotal: mib(m.heapTotal), arrayBuffers: mib(m.arrayBuffers) };
+  tracedPeak = memory.peak;
+  appendFileSync(file, `${JSON.stringify({ phase: label, ms, ...memory, movesDone })}\n`);
 }
 let tracedPeak = 0;
 let movesDone = 0;
